@@ -1,0 +1,146 @@
+import { ValidationError } from '../errors.js';
+import { activityId, assertId, describe, type Id, MAX_TIME_MS } from './ids.js';
+import { copyJsonObject, type JsonObject } from './json.js';
+import type { Verb, VerbRegistry } from './verbs.js';
+
+/**
+ * An activity: `actor` did `verb` to `object` (optionally in `target`) at `time`.
+ * Activities are immutable values; `id` is deterministic (see {@link createActivity}).
+ * @typeParam E - the type of `extra`, the activity's custom JSON data.
+ */
+export interface Activity<E extends JsonObject = JsonObject> {
+  /** Fixed-width, time-sortable id (16 characters). */
+  readonly id: string;
+  readonly actor: Id;
+  /** Verb name, e.g. `'pin'`. */
+  readonly verb: string;
+  readonly object: Id;
+  readonly target?: Id | undefined;
+  readonly time: Date;
+  /** The caller's own id for this activity; when set, it (with `time`) defines the activity id. */
+  readonly foreignId?: string | undefined;
+  /** Custom JSON data. */
+  readonly extra: E;
+  /** Extra feeds to copy the activity into, as `'feedName:userId'` references. */
+  readonly to: readonly string[];
+}
+
+/** What {@link createActivity} accepts. */
+export interface ActivityInput<E extends JsonObject = JsonObject> {
+  readonly actor: Id;
+  readonly verb: string | Verb;
+  readonly object: Id;
+  readonly target?: Id | null | undefined;
+  /** A Date, ms since the epoch, or an ISO-8601 string. @default now */
+  readonly time?: Date | number | string | undefined;
+  readonly foreignId?: string | null | undefined;
+  readonly extra?: E | undefined;
+  readonly to?: readonly string[] | undefined;
+}
+
+/** Options of {@link createActivity}. */
+export interface CreateActivityOptions {
+  /** When given, the verb must be registered here (`UNKNOWN_VERB` otherwise). */
+  readonly verbs?: VerbRegistry | undefined;
+  /** Clock used when `time` is omitted. @default Date.now */
+  readonly now?: (() => number) | undefined;
+}
+
+const FEED_REF = /^[A-Za-z][A-Za-z0-9_-]{0,63}:.+$/s;
+
+/**
+ * Validates input and builds an immutable {@link Activity}. The id is the time plus a digest of
+ * the `foreignId` when one is given (so an update with the same foreignId and time keeps its id),
+ * otherwise of actor, verb, object and target: adding the same activity twice is one activity.
+ * Throws a {@link ValidationError} on any bad field.
+ * @example
+ * const a = createActivity({ actor: 1, verb: 'pin', object: 42, target: 7, extra: { itemId: 9 } });
+ */
+export function createActivity<E extends JsonObject = JsonObject>(
+  input: ActivityInput<E>,
+  options: CreateActivityOptions = {},
+): Activity<E> {
+  if (typeof input !== 'object' || input === null) {
+    throw new ValidationError('INVALID_ACTIVITY', `an activity must be an object, got ${describe(input)}`);
+  }
+  const actor = assertId(required(input.actor, 'actor'), 'actor');
+  const object = assertId(required(input.object, 'object'), 'object');
+  const target = input.target === undefined || input.target === null ? undefined : assertId(input.target, 'target');
+  const verb = verbName(required(input.verb, 'verb'), options.verbs);
+  const timeMs = toTimeMs(input.time === undefined ? (options.now ?? Date.now)() : input.time);
+  let foreignId: string | undefined;
+  if (input.foreignId !== undefined && input.foreignId !== null) {
+    if (typeof input.foreignId !== 'string' || input.foreignId.length === 0 || input.foreignId.length > 512) {
+      throw new ValidationError('INVALID_ACTIVITY', `foreignId must be a non-empty string of at most 512 characters, got ${describe(input.foreignId)}`, { details: { field: 'foreignId' } });
+    }
+    foreignId = input.foreignId;
+  }
+  const extra = (input.extra === undefined ? {} : copyJsonObject(input.extra)) as E;
+  const to = toRefs(input.to);
+  const identity =
+    foreignId !== undefined
+      ? `f\u0000${foreignId}`
+      : `a\u0000${typeof actor}:${actor}\u0000${verb}\u0000${typeof object}:${object}\u0000${target === undefined ? '' : `${typeof target}:${target}`}`;
+  return freezeActivity({ id: activityId(timeMs, identity), actor, verb, object, target, time: new Date(timeMs), foreignId, extra, to });
+}
+
+/** Freezes an activity (and its `to` list) without copying; used by decoders. */
+export function freezeActivity<E extends JsonObject>(activity: Activity<E>): Activity<E> {
+  Object.freeze(activity.to);
+  return Object.freeze(activity);
+}
+
+function required<T>(value: T | undefined | null, field: string): T {
+  if (value === undefined || value === null) {
+    throw new ValidationError('INVALID_ACTIVITY', `activity field ${field} is required`, { details: { field } });
+  }
+  return value;
+}
+
+function verbName(verb: string | Verb, verbs: VerbRegistry | undefined): string {
+  let name: unknown = verb;
+  if (typeof verb === 'object' && verb !== null) name = verb.name;
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new ValidationError('INVALID_ACTIVITY', `verb must be a verb name or a Verb, got ${describe(verb)}`, { details: { field: 'verb' } });
+  }
+  if (verbs) verbs.require(name);
+  return name;
+}
+
+/** Converts a Date, ms number or ISO string to ms since the epoch; throws `INVALID_TIME`. */
+export function toTimeMs(time: unknown): number {
+  let ms: number;
+  if (time instanceof Date) ms = time.getTime();
+  else if (typeof time === 'number') ms = time;
+  else if (typeof time === 'string' && time.length > 0 && time.length < 64) ms = Date.parse(time);
+  else throw new ValidationError('INVALID_TIME', `time must be a Date, a number of ms or an ISO string, got ${describe(time)}`, { details: { field: 'time' } });
+  if (!Number.isFinite(ms)) {
+    throw new ValidationError('INVALID_TIME', `time is not a valid date: ${describe(time)}`, { details: { field: 'time' } });
+  }
+  ms = Math.floor(ms);
+  if (ms < 0 || ms > MAX_TIME_MS) {
+    throw new ValidationError('INVALID_TIME', `time must lie between 1970-01-01 and the year 5188, got ${describe(time)}`, { details: { field: 'time' } });
+  }
+  return ms;
+}
+
+function toRefs(to: unknown): string[] {
+  if (to === undefined || to === null) return [];
+  if (!Array.isArray(to)) {
+    throw new ValidationError('INVALID_ACTIVITY', `to must be an array of 'feedName:userId' strings, got ${describe(to)}`, { details: { field: 'to' } });
+  }
+  const refs: string[] = [];
+  for (const ref of to) {
+    if (typeof ref !== 'string' || !FEED_REF.test(ref) || ref.length > 600) {
+      throw new ValidationError('INVALID_ACTIVITY', `each entry of to must look like 'feedName:userId', got ${describe(ref)}`, { details: { field: 'to' } });
+    }
+    if (!refs.includes(ref)) refs.push(ref);
+  }
+  return refs;
+}
+
+/** Splits a `'feedName:userId'` reference from an activity's `to` list. */
+export function parseFeedRef(ref: string): { feed: string; userId: string } {
+  const at = ref.indexOf(':');
+  return { feed: ref.slice(0, at), userId: ref.slice(at + 1) };
+}

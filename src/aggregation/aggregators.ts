@@ -1,0 +1,51 @@
+import type { Activity } from '../activity/activity.js';
+import type { Id } from '../activity/ids.js';
+import type { JsonObject } from '../activity/json.js';
+import type { GroupRecord } from './group.js';
+
+/**
+ * Decides which group an activity joins and how groups rank. Plain functions: no classes.
+ * @typeParam E - the activities' extra data type.
+ */
+export interface Aggregator<E extends JsonObject = JsonObject> {
+  /** Name for logs and metrics. */
+  readonly name: string;
+  /** The group key of an activity; activities with equal keys share one group per feed. */
+  readonly groupKey: (activity: Activity<E>) => string;
+  /** Sort score of a group (higher ranks first). @default the group's updatedAt in ms */
+  readonly rank?: ((group: GroupRecord<E>) => number) | undefined;
+}
+
+/** UTC calendar day of a Date, `YYYY-MM-DD`. */
+export function utcDay(time: Date): string {
+  return time.toISOString().slice(0, 10);
+}
+
+function tag(id: Id): string {
+  return typeof id === 'number' ? `n${id}` : `s${id}`;
+}
+
+/** Groups by verb and UTC day: the Python original's `RecentVerbAggregator`. */
+export const byVerbAndDay: Aggregator = Object.freeze({
+  name: 'verb+day',
+  groupKey: (a: Activity) => `${a.verb}|${utcDay(a.time)}`,
+});
+
+/** Groups by verb, object and UTC day: the Python original's `NotificationAggregator`. */
+export const byVerbObjectAndDay: Aggregator = Object.freeze({
+  name: 'verb+object+day',
+  groupKey: (a: Activity) => `${a.verb}|${utcDay(a.time)}|${tag(a.object)}`,
+});
+
+/**
+ * Builds an aggregator from a group-key function and an optional rank.
+ * @example
+ * const byActor = createAggregator('actor', (a) => String(a.actor));
+ */
+export function createAggregator<E extends JsonObject = JsonObject>(
+  name: string,
+  groupKey: (activity: Activity<E>) => string,
+  rank?: (group: GroupRecord<E>) => number,
+): Aggregator<E> {
+  return Object.freeze({ name, groupKey, rank });
+}

@@ -1,0 +1,22 @@
+import type { Storage } from '../../storage/contracts.js';
+import { MemoryActivityStorage } from './memory-activity-storage.js';
+import { MemoryTimelineStorage } from './memory-timeline-storage.js';
+
+export { MemoryActivityStorage } from './memory-activity-storage.js';
+export { MemoryTimelineStorage } from './memory-timeline-storage.js';
+
+/** The in-memory backend (timeline + activity storage) with the concrete classes exposed. */
+export interface MemoryStorage extends Storage {
+  readonly timeline: MemoryTimelineStorage;
+  readonly activities: MemoryActivityStorage;
+}
+
+/**
+ * Creates an independent in-memory backend: the embedded default, no server needed.
+ * @example
+ * const storage = memoryStorage();
+ * const timeline = defineFlatFeed({ name: 'timeline', storage });
+ */
+export function memoryStorage(): MemoryStorage {
+  return Object.freeze({ timeline: new MemoryTimelineStorage(), activities: new MemoryActivityStorage() });
+}

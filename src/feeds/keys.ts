@@ -1,0 +1,35 @@
+import { assertId, type Id } from '../activity/ids.js';
+import { ValidationError } from '../errors.js';
+
+const UNSAFE = /[%:{}*?[\]\\\s\p{Cc}]/gu;
+const FEED_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+/**
+ * Escapes a user id for use inside a storage key: `%`, `:`, `{`, `}`, `*`, `?`, `[`, `]`, `\`,
+ * whitespace and control characters become `%XX` (or `%uXXXX`). The mapping is injective, so
+ * two different user ids never produce the same key, and no id can reach outside its key.
+ */
+export function escapeKeyPart(value: string): string {
+  return value.replace(UNSAFE, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `%${code.toString(16).padStart(2, '0').toUpperCase()}` : `%u${code.toString(16).padStart(4, '0').toUpperCase()}`;
+  });
+}
+
+/** Validates a user id and returns its string form (feed keys use strings: `1` and `'1'` are one user). */
+export function userIdString(userId: Id, field = 'userId'): string {
+  return String(assertId(userId, field));
+}
+
+/** Validates a feed name: a letter then up to 63 letters, digits, `_` or `-`. */
+export function assertFeedName(name: unknown): string {
+  if (typeof name !== 'string' || !FEED_NAME.test(name)) {
+    throw new ValidationError('INVALID_OPTION', `feed name must match ${FEED_NAME}, got ${JSON.stringify(name)}`);
+  }
+  return name;
+}
+
+/** The default key of a feed: `feed name` + `:` + escaped user id. */
+export function defaultFeedKey(name: string, userId: string): string {
+  return `${name}:${escapeKeyPart(userId)}`;
+}

@@ -1,0 +1,156 @@
+import { assertActivityId, timeOfActivityId } from '../activity/ids.js';
+import { ValidationError } from '../errors.js';
+import type { RangeBound, RangeQuery, TimelineEntry } from '../storage/contracts.js';
+import { intOption } from './options.js';
+
+/** Id-range filter of a flat feed: bounds on activity ids (which sort by time). */
+export interface IdFilter {
+  /** Only ids greater than this one (newer). */
+  readonly gt?: string | undefined;
+  /** Only ids greater than or equal to this one. */
+  readonly gte?: string | undefined;
+  /** Only ids less than this one (older). */
+  readonly lt?: string | undefined;
+  /** Only ids less than or equal to this one. */
+  readonly lte?: string | undefined;
+}
+
+/** How to read a page of a feed. */
+export interface ReadOptions {
+  /** Page size. @default 25 */
+  readonly limit?: number | undefined;
+  /** Entries to skip (offset paging; prefer `cursor`). @default 0 */
+  readonly offset?: number | undefined;
+  /** `'desc'`: newest first (default); `'asc'`: oldest first. */
+  readonly order?: 'desc' | 'asc' | undefined;
+  /** Continue after the page that returned this `next` cursor (same order). */
+  readonly cursor?: string | undefined;
+  /** Flat feeds: only entries older than this activity id. */
+  readonly before?: string | undefined;
+  /** Flat feeds: only entries newer than this activity id. */
+  readonly after?: string | undefined;
+  /** Flat feeds: id-range filter, combined with the feed's own filter. */
+  readonly filter?: IdFilter | undefined;
+}
+
+/** One page of a feed. */
+export interface FeedPage<T> {
+  readonly items: T[];
+  /** Pass as `cursor` to read the next page; absent when this page was not full. */
+  readonly next?: string | undefined;
+  /** Ids whose activity could not be found in activity storage (skipped, not thrown). */
+  readonly missing: readonly string[];
+}
+
+const READ_KEYS = new Set(['limit', 'offset', 'order', 'cursor', 'before', 'after', 'filter']);
+const FILTER_KEYS = new Set(['gt', 'gte', 'lt', 'lte']);
+
+/** Encodes a position as an opaque page cursor. */
+export function encodeCursor(entry: { score: number; id: string }): string {
+  return `${entry.score.toString(36)}.${entry.id}`;
+}
+
+/** Decodes a page cursor; throws `INVALID_OPTION` for a malformed one. */
+export function decodeCursor(cursor: unknown): { score: number; id: string } {
+  if (typeof cursor === 'string') {
+    const dot = cursor.indexOf('.');
+    const score = Number.parseInt(cursor.slice(0, dot), 36);
+    const id = cursor.slice(dot + 1);
+    if (dot > 0 && /^-?[0-9a-z]+$/.test(cursor.slice(0, dot)) && Number.isSafeInteger(score) && id.length > 0 && id.length <= 64) {
+      return { score, id };
+    }
+  }
+  throw new ValidationError('INVALID_OPTION', `cursor is malformed: ${JSON.stringify(cursor)}`, { details: { option: 'cursor' } });
+}
+
+/** Validates an id filter (unknown operators throw `UNKNOWN_FILTER`). */
+export function checkFilter(filter: unknown): IdFilter {
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
+    throw new ValidationError('INVALID_OPTION', 'filter must be an object like { gt, gte, lt, lte }', { details: { option: 'filter' } });
+  }
+  for (const [op, value] of Object.entries(filter)) {
+    if (!FILTER_KEYS.has(op)) {
+      throw new ValidationError('UNKNOWN_FILTER', `unknown filter operator ${JSON.stringify(op)}; use gt, gte, lt or lte`, { details: { operator: op } });
+    }
+    if (value !== undefined) assertActivityId(value, `filter.${op}`);
+  }
+  return filter as IdFilter;
+}
+
+function idBound(id: string, inclusive: boolean): RangeBound {
+  return { score: timeOfActivityId(id), id, inclusive };
+}
+
+function cmp(a: RangeBound, b: RangeBound): number {
+  if (a.score !== b.score) return a.score < b.score ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function tighterMin(a: RangeBound | undefined, b: RangeBound | undefined): RangeBound | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const c = cmp(a, b);
+  if (c !== 0) return c > 0 ? a : b;
+  return a.inclusive ? b : a;
+}
+
+function tighterMax(a: RangeBound | undefined, b: RangeBound | undefined): RangeBound | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const c = cmp(a, b);
+  if (c !== 0) return c < 0 ? a : b;
+  return a.inclusive ? b : a;
+}
+
+/** Limits that {@link toRangeQuery} enforces. */
+export interface ReadLimits {
+  readonly defaultLimit: number;
+  readonly maxPageSize: number;
+  /** Whether `before`/`after`/`filter` (activity-id bounds) are allowed: flat feeds only. */
+  readonly idBounds: boolean;
+  /** A filter fixed on the feed handle, combined with the read's own. */
+  readonly baseFilter?: IdFilter | undefined;
+}
+
+/** Validates read options and turns them into a storage range query. */
+export function toRangeQuery(options: ReadOptions | undefined, limits: ReadLimits): RangeQuery {
+  const o = options ?? {};
+  if (typeof o !== 'object' || o === null) {
+    throw new ValidationError('INVALID_OPTION', 'read options must be an object');
+  }
+  for (const key of Object.keys(o)) {
+    if (!READ_KEYS.has(key)) throw new ValidationError('INVALID_OPTION', `unknown read option ${JSON.stringify(key)}`, { details: { option: key } });
+  }
+  const limit = o.limit === undefined ? limits.defaultLimit : intOption(o.limit, 'limit', 1, limits.maxPageSize);
+  const offset = o.offset === undefined ? 0 : intOption(o.offset, 'offset', 0);
+  const order = o.order ?? 'desc';
+  if (order !== 'desc' && order !== 'asc') {
+    throw new ValidationError('INVALID_OPTION', `order must be 'desc' or 'asc', got ${JSON.stringify(order)}`, { details: { option: 'order' } });
+  }
+  let min: RangeBound | undefined;
+  let max: RangeBound | undefined;
+  if (!limits.idBounds && (o.before !== undefined || o.after !== undefined || o.filter !== undefined || limits.baseFilter)) {
+    throw new ValidationError('INVALID_OPTION', 'before, after and filter are only supported by flat feeds; use cursor', { details: { option: 'filter' } });
+  }
+  for (const f of [limits.baseFilter, o.filter === undefined ? undefined : checkFilter(o.filter)]) {
+    if (!f) continue;
+    if (f.gt !== undefined) min = tighterMin(min, idBound(f.gt, false));
+    if (f.gte !== undefined) min = tighterMin(min, idBound(f.gte, true));
+    if (f.lt !== undefined) max = tighterMax(max, idBound(f.lt, false));
+    if (f.lte !== undefined) max = tighterMax(max, idBound(f.lte, true));
+  }
+  if (o.before !== undefined) max = tighterMax(max, idBound(assertActivityId(o.before, 'before'), false));
+  if (o.after !== undefined) min = tighterMin(min, idBound(assertActivityId(o.after, 'after'), false));
+  if (o.cursor !== undefined) {
+    const c = { ...decodeCursor(o.cursor), inclusive: false };
+    if (order === 'desc') max = tighterMax(max, c);
+    else min = tighterMin(min, c);
+  }
+  return { limit, offset, order, min, max };
+}
+
+/** The `next` cursor of a page: set when the page came back full. */
+export function nextCursor(entries: readonly TimelineEntry[], limit: number): string | undefined {
+  const last = entries[entries.length - 1];
+  return entries.length === limit && last ? encodeCursor(last) : undefined;
+}

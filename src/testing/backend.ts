@@ -1,0 +1,24 @@
+import type { Storage } from '../storage/contracts.js';
+
+/** A test that a backend skips on purpose, with the reason printed in the test report. */
+export interface SkippedTest {
+  /** Exact test name (as printed by the suite). */
+  readonly test: string;
+  readonly reason: string;
+}
+
+/**
+ * The backend a conformance suite runs against. `create` is called once per test and must return
+ * storage isolated from every other call (a fresh instance, or a unique key prefix / keyspace), so
+ * the suites never depend on FLUSHALL or on test order.
+ */
+export interface BackendUnderTest {
+  /** Backend name shown in test titles, e.g. `'memory'`, `'redis'`. */
+  readonly name: string;
+  /** Returns fresh, isolated storage. */
+  readonly create: () => Storage | Promise<Storage>;
+  /** Called after each test with the storage it used (drop keys, close clients the test created). */
+  readonly destroy?: ((storage: Storage) => void | Promise<void>) | undefined;
+  /** Tests this backend skips, with reasons. */
+  readonly skip?: readonly SkippedTest[] | undefined;
+}
