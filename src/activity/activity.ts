@@ -61,17 +61,31 @@ export function createActivity<E extends JsonObject = JsonObject>(
   options: CreateActivityOptions = {},
 ): Activity<E> {
   if (typeof input !== 'object' || input === null) {
-    throw new ValidationError('INVALID_ACTIVITY', `an activity must be an object, got ${describe(input)}`);
+    throw new ValidationError(
+      'INVALID_ACTIVITY',
+      `an activity must be an object, got ${describe(input)}`,
+    );
   }
   const actor = assertId(required(input.actor, 'actor'), 'actor');
   const object = assertId(required(input.object, 'object'), 'object');
-  const target = input.target === undefined || input.target === null ? undefined : assertId(input.target, 'target');
+  const target =
+    input.target === undefined || input.target === null
+      ? undefined
+      : assertId(input.target, 'target');
   const verb = verbName(required(input.verb, 'verb'), options.verbs);
   const timeMs = toTimeMs(input.time === undefined ? (options.now ?? Date.now)() : input.time);
   let foreignId: string | undefined;
   if (input.foreignId !== undefined && input.foreignId !== null) {
-    if (typeof input.foreignId !== 'string' || input.foreignId.length === 0 || input.foreignId.length > 512) {
-      throw new ValidationError('INVALID_ACTIVITY', `foreignId must be a non-empty string of at most 512 characters, got ${describe(input.foreignId)}`, { details: { field: 'foreignId' } });
+    if (
+      typeof input.foreignId !== 'string' ||
+      input.foreignId.length === 0 ||
+      input.foreignId.length > 512
+    ) {
+      throw new ValidationError(
+        'INVALID_ACTIVITY',
+        `foreignId must be a non-empty string of at most 512 characters, got ${describe(input.foreignId)}`,
+        { details: { field: 'foreignId' } },
+      );
     }
     foreignId = input.foreignId;
   }
@@ -81,7 +95,17 @@ export function createActivity<E extends JsonObject = JsonObject>(
     foreignId !== undefined
       ? `f\u0000${foreignId}`
       : `a\u0000${typeof actor}:${actor}\u0000${verb}\u0000${typeof object}:${object}\u0000${target === undefined ? '' : `${typeof target}:${target}`}`;
-  return freezeActivity({ id: activityId(timeMs, identity), actor, verb, object, target, time: new Date(timeMs), foreignId, extra, to });
+  return freezeActivity({
+    id: activityId(timeMs, identity),
+    actor,
+    verb,
+    object,
+    target,
+    time: new Date(timeMs),
+    foreignId,
+    extra,
+    to,
+  });
 }
 
 /** Freezes an activity (and its `to` list) without copying; used by decoders. */
@@ -92,7 +116,9 @@ export function freezeActivity<E extends JsonObject>(activity: Activity<E>): Act
 
 function required<T>(value: T | undefined | null, field: string): T {
   if (value === undefined || value === null) {
-    throw new ValidationError('INVALID_ACTIVITY', `activity field ${field} is required`, { details: { field } });
+    throw new ValidationError('INVALID_ACTIVITY', `activity field ${field} is required`, {
+      details: { field },
+    });
   }
   return value;
 }
@@ -101,7 +127,11 @@ function verbName(verb: string | Verb, verbs: VerbRegistry | undefined): string 
   let name: unknown = verb;
   if (typeof verb === 'object' && verb !== null) name = verb.name;
   if (typeof name !== 'string' || name.length === 0) {
-    throw new ValidationError('INVALID_ACTIVITY', `verb must be a verb name or a Verb, got ${describe(verb)}`, { details: { field: 'verb' } });
+    throw new ValidationError(
+      'INVALID_ACTIVITY',
+      `verb must be a verb name or a Verb, got ${describe(verb)}`,
+      { details: { field: 'verb' } },
+    );
   }
   if (verbs) verbs.require(name);
   return name;
@@ -113,13 +143,24 @@ export function toTimeMs(time: unknown): number {
   if (time instanceof Date) ms = time.getTime();
   else if (typeof time === 'number') ms = time;
   else if (typeof time === 'string' && time.length > 0 && time.length < 64) ms = Date.parse(time);
-  else throw new ValidationError('INVALID_TIME', `time must be a Date, a number of ms or an ISO string, got ${describe(time)}`, { details: { field: 'time' } });
+  else
+    throw new ValidationError(
+      'INVALID_TIME',
+      `time must be a Date, a number of ms or an ISO string, got ${describe(time)}`,
+      { details: { field: 'time' } },
+    );
   if (!Number.isFinite(ms)) {
-    throw new ValidationError('INVALID_TIME', `time is not a valid date: ${describe(time)}`, { details: { field: 'time' } });
+    throw new ValidationError('INVALID_TIME', `time is not a valid date: ${describe(time)}`, {
+      details: { field: 'time' },
+    });
   }
   ms = Math.floor(ms);
   if (ms < 0 || ms > MAX_TIME_MS) {
-    throw new ValidationError('INVALID_TIME', `time must lie between 1970-01-01 and the year 5188, got ${describe(time)}`, { details: { field: 'time' } });
+    throw new ValidationError(
+      'INVALID_TIME',
+      `time must lie between 1970-01-01 and the year 5188, got ${describe(time)}`,
+      { details: { field: 'time' } },
+    );
   }
   return ms;
 }
@@ -127,12 +168,20 @@ export function toTimeMs(time: unknown): number {
 function toRefs(to: unknown): string[] {
   if (to === undefined || to === null) return [];
   if (!Array.isArray(to)) {
-    throw new ValidationError('INVALID_ACTIVITY', `to must be an array of 'feedName:userId' strings, got ${describe(to)}`, { details: { field: 'to' } });
+    throw new ValidationError(
+      'INVALID_ACTIVITY',
+      `to must be an array of 'feedName:userId' strings, got ${describe(to)}`,
+      { details: { field: 'to' } },
+    );
   }
   const refs: string[] = [];
   for (const ref of to) {
     if (typeof ref !== 'string' || !FEED_REF.test(ref) || ref.length > 600) {
-      throw new ValidationError('INVALID_ACTIVITY', `each entry of to must look like 'feedName:userId', got ${describe(ref)}`, { details: { field: 'to' } });
+      throw new ValidationError(
+        'INVALID_ACTIVITY',
+        `each entry of to must look like 'feedName:userId', got ${describe(ref)}`,
+        { details: { field: 'to' } },
+      );
     }
     if (!refs.includes(ref)) refs.push(ref);
   }
@@ -143,4 +192,59 @@ function toRefs(to: unknown): string[] {
 export function parseFeedRef(ref: string): { feed: string; userId: string } {
   const at = ref.indexOf(':');
   return { feed: ref.slice(0, at), userId: ref.slice(at + 1) };
+}
+
+/**
+ * Checks that a value given to a feed is a well-formed activity (any object with the fields of
+ * {@link Activity}; subclass-like or user-built objects are accepted, not only createActivity's).
+ * With `verbs`, the verb must be registered. Throws a {@link ValidationError}.
+ */
+export function assertActivity<E extends JsonObject>(
+  value: unknown,
+  verbs?: VerbRegistry,
+): Activity<E> {
+  if (typeof value !== 'object' || value === null) {
+    throw new ValidationError('INVALID_ACTIVITY', `expected an activity, got ${describe(value)}`);
+  }
+  const a = value as Partial<Activity<E>>;
+  if (typeof a.id !== 'string' || !/^[0-9a-z]{16}$/.test(a.id)) {
+    throw new ValidationError(
+      'INVALID_ACTIVITY',
+      `activity id must be a 16-character id from createActivity(), got ${describe(a.id)}`,
+      { details: { field: 'id' } },
+    );
+  }
+  assertId(a.actor, 'actor');
+  assertId(a.object, 'object');
+  if (a.target !== undefined) assertId(a.target, 'target');
+  if (typeof a.verb !== 'string' || a.verb.length === 0) {
+    throw new ValidationError(
+      'INVALID_ACTIVITY',
+      `activity verb must be a non-empty string, got ${describe(a.verb)}`,
+      { details: { field: 'verb' } },
+    );
+  }
+  if (verbs) verbs.require(a.verb);
+  if (!(a.time instanceof Date) || !Number.isFinite(a.time.getTime())) {
+    throw new ValidationError(
+      'INVALID_TIME',
+      `activity time must be a valid Date, got ${describe(a.time)}`,
+      { details: { field: 'time' } },
+    );
+  }
+  if (typeof a.extra !== 'object' || a.extra === null || Array.isArray(a.extra)) {
+    throw new ValidationError(
+      'INVALID_EXTRA',
+      `activity extra must be a JSON object, got ${describe(a.extra)}`,
+      { details: { field: 'extra' } },
+    );
+  }
+  if (!Array.isArray(a.to)) {
+    throw new ValidationError(
+      'INVALID_ACTIVITY',
+      `activity to must be an array, got ${describe(a.to)}`,
+      { details: { field: 'to' } },
+    );
+  }
+  return a as Activity<E>;
 }

@@ -24,18 +24,32 @@ const ACTIVITY_ID_PATTERN = /^[0-9a-z]{16}$/;
 export function assertId(value: unknown, field: string): Id {
   if (typeof value === 'number') {
     if (Number.isSafeInteger(value) && value >= 0) return value;
-    throw new ValidationError('INVALID_ID', `${field} must be a non-negative safe integer or a non-empty string, got ${value}`, { details: { field } });
+    throw new ValidationError(
+      'INVALID_ID',
+      `${field} must be a non-negative safe integer or a non-empty string, got ${value}`,
+      { details: { field } },
+    );
   }
   if (typeof value === 'string') {
     if (value.length === 0) {
-      throw new ValidationError('INVALID_ID', `${field} must not be an empty string`, { details: { field } });
+      throw new ValidationError('INVALID_ID', `${field} must not be an empty string`, {
+        details: { field },
+      });
     }
     if (value.length > MAX_ID_LENGTH) {
-      throw new ValidationError('INVALID_ID', `${field} is ${value.length} characters long; the limit is ${MAX_ID_LENGTH}`, { details: { field, limit: MAX_ID_LENGTH } });
+      throw new ValidationError(
+        'INVALID_ID',
+        `${field} is ${value.length} characters long; the limit is ${MAX_ID_LENGTH}`,
+        { details: { field, limit: MAX_ID_LENGTH } },
+      );
     }
     return value;
   }
-  throw new ValidationError('INVALID_ID', `${field} must be a string or an integer, got ${describe(value)}`, { details: { field } });
+  throw new ValidationError(
+    'INVALID_ID',
+    `${field} must be a string or an integer, got ${describe(value)}`,
+    { details: { field } },
+  );
 }
 
 /** True when `value` has the shape of an activity id produced by {@link activityId}. */
@@ -46,7 +60,11 @@ export function isActivityId(value: unknown): value is string {
 /** Checks an activity id and returns it; throws `INVALID_ID` otherwise. */
 export function assertActivityId(value: unknown, field = 'activity id'): string {
   if (isActivityId(value)) return value;
-  throw new ValidationError('INVALID_ID', `${field} must be a 16-character activity id, got ${describe(value)}`, { details: { field } });
+  throw new ValidationError(
+    'INVALID_ID',
+    `${field} must be a 16-character activity id, got ${describe(value)}`,
+    { details: { field } },
+  );
 }
 
 /**
@@ -82,6 +100,7 @@ export function describe(value: unknown): string {
     const name = (value as object).constructor?.name;
     return name && name !== 'Object' ? `an instance of ${name}` : 'an object';
   }
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   return `${typeof value} ${String(value)}`;
 }

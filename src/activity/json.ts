@@ -2,7 +2,13 @@ import { ValidationError } from '../errors.js';
 import { describe } from './ids.js';
 
 /** A JSON value: what extra data may contain. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
 /** A JSON object: the type of an activity's extra data. */
 export type JsonObject = { [key: string]: JsonValue };
 
@@ -18,7 +24,11 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  */
 export function copyJsonObject(value: unknown, field = 'extra'): JsonObject {
   if (!isPlainObject(value)) {
-    throw new ValidationError('INVALID_EXTRA', `${field} must be a plain JSON object, got ${describe(value)}`, { details: { field } });
+    throw new ValidationError(
+      'INVALID_EXTRA',
+      `${field} must be a plain JSON object, got ${describe(value)}`,
+      { details: { field } },
+    );
   }
   return copy(value, field, 0, new Set()) as JsonObject;
 }
@@ -34,7 +44,11 @@ function copy(value: unknown, path: string, depth: number, seen: Set<object>): J
     case 'object': {
       if (value === null) return null;
       if (depth >= MAX_JSON_DEPTH) {
-        throw new ValidationError('INVALID_EXTRA', `${path} is nested deeper than ${MAX_JSON_DEPTH} levels`, { details: { field: path, limit: MAX_JSON_DEPTH } });
+        throw new ValidationError(
+          'INVALID_EXTRA',
+          `${path} is nested deeper than ${MAX_JSON_DEPTH} levels`,
+          { details: { field: path, limit: MAX_JSON_DEPTH } },
+        );
       }
       if (seen.has(value)) throw invalid(path, 'a circular reference');
       seen.add(value);
@@ -48,7 +62,11 @@ function copy(value: unknown, path: string, depth: number, seen: Set<object>): J
         const obj: { [key: string]: JsonValue } = {};
         for (const key of Object.keys(value)) {
           if (FORBIDDEN_KEYS.has(key)) {
-            throw new ValidationError('INVALID_EXTRA', `${path} contains the forbidden key ${JSON.stringify(key)}`, { details: { field: path, key } });
+            throw new ValidationError(
+              'INVALID_EXTRA',
+              `${path} contains the forbidden key ${JSON.stringify(key)}`,
+              { details: { field: path, key } },
+            );
           }
           const item = (value as Record<string, unknown>)[key];
           if (item === undefined) continue;
@@ -67,7 +85,9 @@ function copy(value: unknown, path: string, depth: number, seen: Set<object>): J
 }
 
 function invalid(path: string, what: string): ValidationError {
-  return new ValidationError('INVALID_EXTRA', `${path} must be plain JSON, found ${what}`, { details: { field: path } });
+  return new ValidationError('INVALID_EXTRA', `${path} must be plain JSON, found ${what}`, {
+    details: { field: path },
+  });
 }
 
 /** True for `{}`-literal objects and `Object.create(null)` objects. */

@@ -66,27 +66,40 @@ export function createVerbRegistry(
     const sameId = byId.get(verb.id);
     const sameName = byName.get(verb.name);
     for (const other of [sameId, sameName]) {
-      if (other && (other.id !== verb.id || other.name !== verb.name || other.pastTense !== verb.pastTense)) {
-        throw new ValidationError('INVALID_OPTION', `verb ${verb.name} (${verb.id}) conflicts with the registered verb ${other.name} (${other.id})`, { details: { verb: verb.name } });
+      if (
+        other &&
+        (other.id !== verb.id || other.name !== verb.name || other.pastTense !== verb.pastTense)
+      ) {
+        throw new ValidationError(
+          'INVALID_OPTION',
+          `verb ${verb.name} (${verb.id}) conflicts with the registered verb ${other.name} (${other.id})`,
+          { details: { verb: verb.name } },
+        );
       }
     }
     byId.set(verb.id, verb);
     byName.set(verb.name, verb);
   }
   const list = Object.freeze([...byId.values()].sort((a, b) => a.id - b.id));
-  const get = (key: string | number): Verb | undefined => (typeof key === 'number' ? byId.get(key) : byName.get(key));
+  const get = (key: string | number): Verb | undefined =>
+    typeof key === 'number' ? byId.get(key) : byName.get(key);
   return Object.freeze({
     get,
     has: (key: string | number) => get(key) !== undefined,
     require(key: string | number): Verb {
       const verb = get(key);
       if (!verb) {
-        throw new ValidationError('UNKNOWN_VERB', `unknown verb ${JSON.stringify(key)}; register it with createVerbRegistry()`, { details: { verb: key } });
+        throw new ValidationError(
+          'UNKNOWN_VERB',
+          `unknown verb ${JSON.stringify(key)}; register it with createVerbRegistry()`,
+          { details: { verb: key } },
+        );
       }
       return verb;
     },
     list: () => list,
-    with: (...more: readonly VerbDefinition[]) => createVerbRegistry([...list, ...more], { builtins: false }),
+    with: (...more: readonly VerbDefinition[]) =>
+      createVerbRegistry([...list, ...more], { builtins: false }),
   });
 }
 
@@ -96,14 +109,23 @@ function checkVerb(input: VerbDefinition): Verb {
   }
   const { id, name } = input;
   if (!Number.isSafeInteger(id) || id <= 0) {
-    throw new ValidationError('INVALID_OPTION', `verb id must be a positive integer, got ${describe(id)}`, { details: { verb: name } });
+    throw new ValidationError(
+      'INVALID_OPTION',
+      `verb id must be a positive integer, got ${describe(id)}`,
+      { details: { verb: name } },
+    );
   }
   if (typeof name !== 'string' || !VERB_NAME.test(name)) {
-    throw new ValidationError('INVALID_OPTION', `verb name must match ${VERB_NAME}, got ${describe(name)}`);
+    throw new ValidationError(
+      'INVALID_OPTION',
+      `verb name must match ${VERB_NAME}, got ${describe(name)}`,
+    );
   }
   const pastTense = input.pastTense ?? `${name}ed`;
   if (typeof pastTense !== 'string' || pastTense.length === 0) {
-    throw new ValidationError('INVALID_OPTION', `verb pastTense must be a non-empty string`, { details: { verb: name } });
+    throw new ValidationError('INVALID_OPTION', `verb pastTense must be a non-empty string`, {
+      details: { verb: name },
+    });
   }
   return Object.freeze({ id, name, pastTense });
 }

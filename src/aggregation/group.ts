@@ -66,7 +66,8 @@ export function mergeIntoGroup<E extends JsonObject>(
   };
   let changed = false;
   const retained = new Set(members.map((m) => m.id));
-  const oldestRetained = members.length >= limits.maxActivities ? members[members.length - 1]?.id : undefined;
+  const oldestRetained =
+    members.length >= limits.maxActivities ? members[members.length - 1]?.id : undefined;
   for (const activity of activities) {
     if (retained.has(activity.id)) continue;
     changed = true;

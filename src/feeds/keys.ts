@@ -12,7 +12,9 @@ const FEED_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 export function escapeKeyPart(value: string): string {
   return value.replace(UNSAFE, (c) => {
     const code = c.charCodeAt(0);
-    return code < 0x100 ? `%${code.toString(16).padStart(2, '0').toUpperCase()}` : `%u${code.toString(16).padStart(4, '0').toUpperCase()}`;
+    return code < 0x100
+      ? `%${code.toString(16).padStart(2, '0').toUpperCase()}`
+      : `%u${code.toString(16).padStart(4, '0').toUpperCase()}`;
   });
 }
 
@@ -24,7 +26,10 @@ export function userIdString(userId: Id, field = 'userId'): string {
 /** Validates a feed name: a letter then up to 63 letters, digits, `_` or `-`. */
 export function assertFeedName(name: unknown): string {
   if (typeof name !== 'string' || !FEED_NAME.test(name)) {
-    throw new ValidationError('INVALID_OPTION', `feed name must match ${FEED_NAME}, got ${JSON.stringify(name)}`);
+    throw new ValidationError(
+      'INVALID_OPTION',
+      `feed name must match ${FEED_NAME}, got ${JSON.stringify(name)}`,
+    );
   }
   return name;
 }

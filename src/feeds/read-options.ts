@@ -56,21 +56,37 @@ export function decodeCursor(cursor: unknown): { score: number; id: string } {
     const dot = cursor.indexOf('.');
     const score = Number.parseInt(cursor.slice(0, dot), 36);
     const id = cursor.slice(dot + 1);
-    if (dot > 0 && /^-?[0-9a-z]+$/.test(cursor.slice(0, dot)) && Number.isSafeInteger(score) && id.length > 0 && id.length <= 64) {
+    if (
+      dot > 0 &&
+      /^-?[0-9a-z]+$/.test(cursor.slice(0, dot)) &&
+      Number.isSafeInteger(score) &&
+      id.length > 0 &&
+      id.length <= 64
+    ) {
       return { score, id };
     }
   }
-  throw new ValidationError('INVALID_OPTION', `cursor is malformed: ${JSON.stringify(cursor)}`, { details: { option: 'cursor' } });
+  throw new ValidationError('INVALID_OPTION', `cursor is malformed: ${JSON.stringify(cursor)}`, {
+    details: { option: 'cursor' },
+  });
 }
 
 /** Validates an id filter (unknown operators throw `UNKNOWN_FILTER`). */
 export function checkFilter(filter: unknown): IdFilter {
   if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
-    throw new ValidationError('INVALID_OPTION', 'filter must be an object like { gt, gte, lt, lte }', { details: { option: 'filter' } });
+    throw new ValidationError(
+      'INVALID_OPTION',
+      'filter must be an object like { gt, gte, lt, lte }',
+      { details: { option: 'filter' } },
+    );
   }
   for (const [op, value] of Object.entries(filter)) {
     if (!FILTER_KEYS.has(op)) {
-      throw new ValidationError('UNKNOWN_FILTER', `unknown filter operator ${JSON.stringify(op)}; use gt, gte, lt or lte`, { details: { operator: op } });
+      throw new ValidationError(
+        'UNKNOWN_FILTER',
+        `unknown filter operator ${JSON.stringify(op)}; use gt, gte, lt or lte`,
+        { details: { operator: op } },
+      );
     }
     if (value !== undefined) assertActivityId(value, `filter.${op}`);
   }
@@ -119,18 +135,35 @@ export function toRangeQuery(options: ReadOptions | undefined, limits: ReadLimit
     throw new ValidationError('INVALID_OPTION', 'read options must be an object');
   }
   for (const key of Object.keys(o)) {
-    if (!READ_KEYS.has(key)) throw new ValidationError('INVALID_OPTION', `unknown read option ${JSON.stringify(key)}`, { details: { option: key } });
+    if (!READ_KEYS.has(key))
+      throw new ValidationError('INVALID_OPTION', `unknown read option ${JSON.stringify(key)}`, {
+        details: { option: key },
+      });
   }
-  const limit = o.limit === undefined ? limits.defaultLimit : intOption(o.limit, 'limit', 1, limits.maxPageSize);
+  const limit =
+    o.limit === undefined
+      ? limits.defaultLimit
+      : intOption(o.limit, 'limit', 1, limits.maxPageSize);
   const offset = o.offset === undefined ? 0 : intOption(o.offset, 'offset', 0);
   const order = o.order ?? 'desc';
   if (order !== 'desc' && order !== 'asc') {
-    throw new ValidationError('INVALID_OPTION', `order must be 'desc' or 'asc', got ${JSON.stringify(order)}`, { details: { option: 'order' } });
+    throw new ValidationError(
+      'INVALID_OPTION',
+      `order must be 'desc' or 'asc', got ${JSON.stringify(order)}`,
+      { details: { option: 'order' } },
+    );
   }
   let min: RangeBound | undefined;
   let max: RangeBound | undefined;
-  if (!limits.idBounds && (o.before !== undefined || o.after !== undefined || o.filter !== undefined || limits.baseFilter)) {
-    throw new ValidationError('INVALID_OPTION', 'before, after and filter are only supported by flat feeds; use cursor', { details: { option: 'filter' } });
+  if (
+    !limits.idBounds &&
+    (o.before !== undefined || o.after !== undefined || o.filter !== undefined || limits.baseFilter)
+  ) {
+    throw new ValidationError(
+      'INVALID_OPTION',
+      'before, after and filter are only supported by flat feeds; use cursor',
+      { details: { option: 'filter' } },
+    );
   }
   for (const f of [limits.baseFilter, o.filter === undefined ? undefined : checkFilter(o.filter)]) {
     if (!f) continue;
@@ -139,8 +172,10 @@ export function toRangeQuery(options: ReadOptions | undefined, limits: ReadLimit
     if (f.lt !== undefined) max = tighterMax(max, idBound(f.lt, false));
     if (f.lte !== undefined) max = tighterMax(max, idBound(f.lte, true));
   }
-  if (o.before !== undefined) max = tighterMax(max, idBound(assertActivityId(o.before, 'before'), false));
-  if (o.after !== undefined) min = tighterMin(min, idBound(assertActivityId(o.after, 'after'), false));
+  if (o.before !== undefined)
+    max = tighterMax(max, idBound(assertActivityId(o.before, 'before'), false));
+  if (o.after !== undefined)
+    min = tighterMin(min, idBound(assertActivityId(o.after, 'after'), false));
   if (o.cursor !== undefined) {
     const c = { ...decodeCursor(o.cursor), inclusive: false };
     if (order === 'desc') max = tighterMax(max, c);

@@ -34,10 +34,20 @@ type ActivityWire = {
 export function jsonSerializer(options: JsonSerializerOptions = {}): Serializer {
   const maxLength = options.maxActivityLength ?? 65536;
   if (!Number.isSafeInteger(maxLength) || maxLength <= 0) {
-    throw new ValidationError('INVALID_OPTION', `maxActivityLength must be a positive integer, got ${maxLength}`);
+    throw new ValidationError(
+      'INVALID_OPTION',
+      `maxActivityLength must be a positive integer, got ${maxLength}`,
+    );
   }
   const toWire = (a: Activity): ActivityWire => {
-    const w: ActivityWire = { v: JSON_FORMAT_VERSION, i: a.id, a: a.actor, b: a.verb, o: a.object, m: a.time.getTime() };
+    const w: ActivityWire = {
+      v: JSON_FORMAT_VERSION,
+      i: a.id,
+      a: a.actor,
+      b: a.verb,
+      o: a.object,
+      m: a.time.getTime(),
+    };
     if (a.target !== undefined) w.t = a.target;
     if (a.foreignId !== undefined) w.f = a.foreignId;
     if (Object.keys(a.extra).length > 0) w.x = a.extra;
@@ -46,14 +56,20 @@ export function jsonSerializer(options: JsonSerializerOptions = {}): Serializer 
   };
   const checkLength = (payload: string, id: string): string => {
     if (payload.length > maxLength) {
-      throw new ValidationError('LIMIT_EXCEEDED', `activity ${id} encodes to ${payload.length} characters; the limit is ${maxLength}`, { details: { id, limit: maxLength } });
+      throw new ValidationError(
+        'LIMIT_EXCEEDED',
+        `activity ${id} encodes to ${payload.length} characters; the limit is ${maxLength}`,
+        { details: { id, limit: maxLength } },
+      );
     }
     return payload;
   };
   return Object.freeze({
     name: 'json-v1',
-    encodeActivity: <E extends JsonObject>(activity: Activity<E>) => checkLength(JSON.stringify(toWire(activity)), activity.id),
-    decodeActivity: <E extends JsonObject>(payload: string, context?: DecodeContext) => fromWire<E>(parse(payload, context), context),
+    encodeActivity: <E extends JsonObject>(activity: Activity<E>) =>
+      checkLength(JSON.stringify(toWire(activity)), activity.id),
+    decodeActivity: <E extends JsonObject>(payload: string, context?: DecodeContext) =>
+      fromWire<E>(parse(payload, context), context),
     encodeGroup<E extends JsonObject>(g: GroupRecord<E>): string {
       return JSON.stringify({
         v: JSON_FORMAT_VERSION,
@@ -81,7 +97,8 @@ export function jsonSerializer(options: JsonSerializerOptions = {}): Serializer 
         isCount(w.u);
       if (!ok) throw corrupt('a malformed aggregated group', context);
       const members: GroupMember<E>[] = (w.m as unknown[]).map((m) => {
-        if (Array.isArray(m) && m.length === 2 && isActivityId(m[0]) && isId(m[1])) return { id: m[0], actor: m[1] };
+        if (Array.isArray(m) && m.length === 2 && isActivityId(m[0]) && isId(m[1]))
+          return { id: m[0], actor: m[1] };
         const activity = fromWire<E>(m, context);
         return { id: activity.id, actor: activity.actor, activity };
       });
@@ -107,13 +124,18 @@ function parse(payload: string, context: DecodeContext | undefined): Record<stri
   } catch (cause) {
     throw corrupt('invalid JSON', context, cause);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw corrupt('JSON that is not an object', context);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw corrupt('JSON that is not an object', context);
   const v = (value as Record<string, unknown>).v;
-  if (v !== JSON_FORMAT_VERSION) throw corrupt(`an unsupported format version ${JSON.stringify(v)}`, context);
+  if (v !== JSON_FORMAT_VERSION)
+    throw corrupt(`an unsupported format version ${JSON.stringify(v)}`, context);
   return value as Record<string, unknown>;
 }
 
-function fromWire<E extends JsonObject>(value: unknown, context: DecodeContext | undefined): Activity<E> {
+function fromWire<E extends JsonObject>(
+  value: unknown,
+  context: DecodeContext | undefined,
+): Activity<E> {
   const w = value as Record<string, unknown>;
   const ok =
     typeof w === 'object' &&
@@ -143,15 +165,27 @@ function fromWire<E extends JsonObject>(value: unknown, context: DecodeContext |
 }
 
 function isId(value: unknown): value is Id {
-  return (typeof value === 'string' && value.length > 0) || (Number.isSafeInteger(value) && (value as number) >= 0);
+  return (
+    (typeof value === 'string' && value.length > 0) ||
+    (Number.isSafeInteger(value) && (value as number) >= 0)
+  );
 }
 
 function isCount(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
-function corrupt(what: string, context: DecodeContext | undefined, cause?: unknown): SerializationError {
-  const where = [context?.key && `key ${JSON.stringify(context.key)}`, context?.id && `id ${JSON.stringify(context.id)}`].filter(Boolean).join(', ');
+function corrupt(
+  what: string,
+  context: DecodeContext | undefined,
+  cause?: unknown,
+): SerializationError {
+  const where = [
+    context?.key && `key ${JSON.stringify(context.key)}`,
+    context?.id && `id ${JSON.stringify(context.id)}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
   return new SerializationError(`cannot decode payload${where ? ` at ${where}` : ''}: ${what}`, {
     cause,
     details: { key: context?.key, id: context?.id },

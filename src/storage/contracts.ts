@@ -83,9 +83,17 @@ export interface TimelineStorage {
   readonly name: string;
   readonly capabilities: TimelineCapabilities;
   /** Upserts entries by id (replacing payload and score) and trims to `maxLength`; returns how many ids were new. */
-  add(key: string, entries: readonly TimelineEntry[], options?: TimelineWriteOptions): Promise<number>;
+  add(
+    key: string,
+    entries: readonly TimelineEntry[],
+    options?: TimelineWriteOptions,
+  ): Promise<number>;
   /** The same entries added to many timelines: the fan-out path, one round trip per call where the backend can. */
-  addToMany(keys: readonly string[], entries: readonly TimelineEntry[], options?: TimelineWriteOptions): Promise<void>;
+  addToMany(
+    keys: readonly string[],
+    entries: readonly TimelineEntry[],
+    options?: TimelineWriteOptions,
+  ): Promise<void>;
   /** Removes entries (and their markers) by id; returns how many existed. */
   remove(key: string, ids: readonly string[]): Promise<number>;
   /** Removes the same ids from many timelines. */

@@ -18,5 +18,8 @@ export interface MemoryStorage extends Storage {
  * const timeline = defineFlatFeed({ name: 'timeline', storage });
  */
 export function memoryStorage(): MemoryStorage {
-  return Object.freeze({ timeline: new MemoryTimelineStorage(), activities: new MemoryActivityStorage() });
+  return Object.freeze({
+    timeline: new MemoryTimelineStorage(),
+    activities: new MemoryActivityStorage(),
+  });
 }

@@ -14,7 +14,9 @@ export class MemoryActivityStorage implements ActivityStorage {
     return ids.map((id) => this.#payloads.get(id));
   }
 
-  async putMany(entries: readonly { readonly id: string; readonly payload: string }[]): Promise<void> {
+  async putMany(
+    entries: readonly { readonly id: string; readonly payload: string }[],
+  ): Promise<void> {
     for (const e of entries) this.#payloads.set(e.id, e.payload);
   }
 

@@ -36,11 +36,19 @@ export class MemoryTimelineStorage implements TimelineStorage {
     return this.#timelines.size;
   }
 
-  async add(key: string, entries: readonly TimelineEntry[], options?: TimelineWriteOptions): Promise<number> {
+  async add(
+    key: string,
+    entries: readonly TimelineEntry[],
+    options?: TimelineWriteOptions,
+  ): Promise<number> {
     return this.#add(key, entries, options);
   }
 
-  async addToMany(keys: readonly string[], entries: readonly TimelineEntry[], options?: TimelineWriteOptions): Promise<void> {
+  async addToMany(
+    keys: readonly string[],
+    entries: readonly TimelineEntry[],
+    options?: TimelineWriteOptions,
+  ): Promise<void> {
     for (const key of keys) this.#add(key, entries, options);
   }
 
@@ -103,7 +111,12 @@ export class MemoryTimelineStorage implements TimelineStorage {
     return ids.map((id) => set?.has(id) ?? false);
   }
 
-  async setMarked(key: string, marker: string, ids: readonly string[], on: boolean): Promise<number> {
+  async setMarked(
+    key: string,
+    marker: string,
+    ids: readonly string[],
+    on: boolean,
+  ): Promise<number> {
     const t = this.#timelines.get(key);
     if (!t) return 0;
     let set = t.markers.get(marker);
@@ -168,7 +181,8 @@ export class MemoryTimelineStorage implements TimelineStorage {
     for (const [marker, ids] of Object.entries(changes.mark ?? {})) {
       for (const id of ids) {
         const present = putting.has(id) || (!removing.has(id) && existing?.get(id) !== undefined);
-        if (!present) throw new ConflictError(`cannot mark ${id} ${marker}: it is not in timeline ${key}`);
+        if (!present)
+          throw new ConflictError(`cannot mark ${id} ${marker}: it is not in timeline ${key}`);
       }
     }
     const t = this.#timeline(key);
@@ -207,5 +221,7 @@ export class MemoryTimelineStorage implements TimelineStorage {
 }
 
 function copyEntry(e: TimelineEntry): TimelineEntry {
-  return e.payload === undefined ? { id: e.id, score: e.score } : { id: e.id, score: e.score, payload: e.payload };
+  return e.payload === undefined
+    ? { id: e.id, score: e.score }
+    : { id: e.id, score: e.score, payload: e.payload };
 }

@@ -1,7 +1,10 @@
 import type { RangeBound, RangeQuery, TimelineEntry } from '../../storage/contracts.js';
 
 /** Compares two positions in `(score, id)` order. */
-export function compareEntries(a: { score: number; id: string }, b: { score: number; id: string }): number {
+export function compareEntries(
+  a: { score: number; id: string },
+  b: { score: number; id: string },
+): number {
   if (a.score !== b.score) return a.score < b.score ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
@@ -73,7 +76,8 @@ export class SortedEntries {
     const offset = query.offset ?? 0;
     const out: TimelineEntry[] = [];
     if (query.order === 'desc') {
-      for (let i = hi - 1 - offset; i >= lo && out.length < query.limit; i--) out.push(this.#list[i]!);
+      for (let i = hi - 1 - offset; i >= lo && out.length < query.limit; i--)
+        out.push(this.#list[i]!);
     } else {
       for (let i = lo + offset; i < hi && out.length < query.limit; i++) out.push(this.#list[i]!);
     }

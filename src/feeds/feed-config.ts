@@ -1,0 +1,162 @@
+import { type Activity, assertActivity } from '../activity/activity.js';
+import type { Id } from '../activity/ids.js';
+import type { JsonObject } from '../activity/json.js';
+import type { VerbRegistry } from '../activity/verbs.js';
+import { ValidationError } from '../errors.js';
+import { type Metrics, noopMetrics } from '../metrics/metrics.js';
+import { jsonSerializer } from '../serialization/json-serializer.js';
+import type { Serializer } from '../serialization/serializer.js';
+import type { Storage } from '../storage/contracts.js';
+import { assertFeedName, defaultFeedKey, userIdString } from './keys.js';
+import { chanceOption, checkBatch, intOptionOr } from './options.js';
+
+/** Options shared by every feed kind. */
+export interface FeedOptions {
+  /** Registry name of the feed: what tasks and `to` references use. A letter then `[A-Za-z0-9_-]`. */
+  readonly name: string;
+  /** Backend holding the feed (e.g. `memoryStorage()`). */
+  readonly storage: Storage;
+  /** Storage key of a user's feed (the original's `key_format`). @default `${name}:${escaped userId}` */
+  readonly key?: ((userId: string) => string) | undefined;
+  /** Entries kept per feed (the original's `max_length`). @default 100 */
+  readonly maxLength?: number | undefined;
+  /** Payload codec. @default jsonSerializer() */
+  readonly serializer?: Serializer | undefined;
+  /** When given, every activity's verb must be registered here. */
+  readonly verbs?: VerbRegistry | undefined;
+  /** Metrics hooks. @default noopMetrics */
+  readonly metrics?: Metrics | undefined;
+  /**
+   * The original's `trim_chance`: when set, writes do not trim and a trim runs after a write with
+   * this probability. @default undefined (every write trims atomically: deterministic)
+   */
+  readonly trimChance?: number | undefined;
+  /** Random source for `trimChance`, injectable for tests. @default Math.random */
+  readonly random?: (() => number) | undefined;
+  /** Largest `limit` a read accepts. @default 1000 */
+  readonly maxPageSize?: number | undefined;
+  /** Most activities accepted by one write call. @default 10000 */
+  readonly maxBatchSize?: number | undefined;
+}
+
+/** Options of a write through a feed handle or definition. */
+export interface WriteOptions {
+  /** Also store the activities in activity storage (normalized feeds). The manager stores once and passes false. @default true */
+  readonly storeActivities?: boolean | undefined;
+  /** Trim to maxLength after the write (the original's `trim` flag). @default true */
+  readonly trim?: boolean | undefined;
+}
+
+/** Resolved options common to all feed kinds. */
+export interface FeedConfig {
+  readonly name: string;
+  readonly storage: Storage;
+  readonly maxLength: number;
+  readonly serializer: Serializer;
+  readonly verbs: VerbRegistry | undefined;
+  readonly metrics: Metrics;
+  readonly trimChance: number | undefined;
+  readonly random: () => number;
+  readonly maxPageSize: number;
+  readonly maxBatchSize: number;
+  keyFor(userId: Id): string;
+}
+
+/** Validates the shared options (throws `INVALID_OPTION`/`LIMIT_EXCEEDED`) and fills defaults. */
+export function resolveFeedConfig(
+  options: FeedOptions,
+  defaults: { maxLength: number },
+): FeedConfig {
+  if (typeof options !== 'object' || options === null) {
+    throw new ValidationError('INVALID_OPTION', 'feed options must be an object');
+  }
+  const name = assertFeedName(options.name);
+  const storage = options.storage;
+  if (
+    !storage ||
+    typeof storage.timeline?.range !== 'function' ||
+    typeof storage.activities?.getMany !== 'function'
+  ) {
+    throw new ValidationError(
+      'INVALID_OPTION',
+      `feed ${name}: storage must be a Storage ({ timeline, activities }), e.g. memoryStorage()`,
+    );
+  }
+  if (options.key !== undefined && typeof options.key !== 'function') {
+    throw new ValidationError(
+      'INVALID_OPTION',
+      `feed ${name}: key must be a function (userId) => string`,
+    );
+  }
+  const keyFn = options.key ?? ((userId: string) => defaultFeedKey(name, userId));
+  const random = options.random ?? Math.random;
+  return Object.freeze({
+    name,
+    storage,
+    maxLength: intOptionOr(options.maxLength, defaults.maxLength, 'maxLength', 1, 10_000_000),
+    serializer: options.serializer ?? jsonSerializer(),
+    verbs: options.verbs,
+    metrics: options.metrics ?? noopMetrics,
+    trimChance:
+      options.trimChance === undefined ? undefined : chanceOption(options.trimChance, 'trimChance'),
+    random,
+    maxPageSize: intOptionOr(options.maxPageSize, 1000, 'maxPageSize', 1, 100_000),
+    maxBatchSize: intOptionOr(options.maxBatchSize, 10_000, 'maxBatchSize', 1, 1_000_000),
+    keyFor(userId: Id): string {
+      const key = keyFn(userIdString(userId));
+      if (typeof key !== 'string' || key.length === 0) {
+        throw new ValidationError(
+          'INVALID_OPTION',
+          `feed ${name}: key() must return a non-empty string`,
+        );
+      }
+      return key;
+    },
+  });
+}
+
+/** Validates a batch of activities for a write (shape, verb, batch size); throws before anything is written. */
+export function checkActivities<E extends JsonObject>(
+  config: FeedConfig,
+  activities: readonly unknown[],
+): Activity<E>[] {
+  if (!Array.isArray(activities)) {
+    throw new ValidationError(
+      'INVALID_ACTIVITY',
+      `feed ${config.name}: expected an array of activities`,
+    );
+  }
+  checkBatch(activities.length, config.maxBatchSize, `feed ${config.name}`);
+  const seen = new Map<string, Activity<E>>();
+  for (const a of activities) {
+    const activity = assertActivity<E>(a, config.verbs);
+    seen.set(activity.id, activity); // the same activity twice is one activity
+  }
+  return [...seen.values()];
+}
+
+/** Whether this write should trim, and whether atomically (maxLength passed to storage) or by chance afterwards. */
+export function trimPlan(
+  config: FeedConfig,
+  trim: boolean | undefined,
+): { maxLength?: number; trimAfter: boolean } {
+  if (trim === false) return { trimAfter: false };
+  if (config.trimChance === undefined) return { maxLength: config.maxLength, trimAfter: false };
+  return { trimAfter: config.random() < config.trimChance };
+}
+
+/** Removes activity or id inputs down to validated activity ids. */
+export function idsOf(items: readonly unknown[], what: string): string[] {
+  if (!Array.isArray(items))
+    throw new ValidationError('INVALID_ID', `${what}: expected an array of activities or ids`);
+  return items.map((item) => {
+    const id = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : item;
+    if (typeof id !== 'string' || !/^[0-9a-z]{16}$/.test(id)) {
+      throw new ValidationError(
+        'INVALID_ID',
+        `${what}: expected an activity or a 16-character activity id, got ${JSON.stringify(id) ?? String(id)}`,
+      );
+    }
+    return id;
+  });
+}

@@ -1,0 +1,232 @@
+import type { Activity } from '../activity/activity.js';
+import { type Id, timeOfActivityId } from '../activity/ids.js';
+import type { JsonObject } from '../activity/json.js';
+import { emitMetric } from '../metrics/metrics.js';
+import type { TimelineEntry } from '../storage/contracts.js';
+import type { FeedDefinition, FeedHandle } from './feed.js';
+import {
+  checkActivities,
+  type FeedOptions,
+  idsOf,
+  resolveFeedConfig,
+  trimPlan,
+  type WriteOptions,
+} from './feed-config.js';
+import { hydrate, storeActivities } from './hydrate.js';
+import { userIdString } from './keys.js';
+import { intOption } from './options.js';
+import {
+  checkFilter,
+  type FeedPage,
+  type IdFilter,
+  nextCursor,
+  type ReadOptions,
+  toRangeQuery,
+} from './read-options.js';
+
+/** Options of {@link defineFlatFeed}. */
+export interface FlatFeedOptions extends FeedOptions {
+  /**
+   * Normalized feeds keep only ids in the timeline and each activity once in activity storage;
+   * denormalized feeds keep the full activity in every timeline entry. @default true
+   */
+  readonly normalized?: boolean | undefined;
+}
+
+/** A flat feed definition: a value describing a feed kind; `for(userId)` gives a user's feed. */
+export interface FlatFeedDefinition<E extends JsonObject = JsonObject>
+  extends FeedDefinition<E, FlatFeed<E>> {
+  readonly kind: 'flat';
+}
+
+/** One user's flat feed: a timeline of activities, newest first. */
+export interface FlatFeed<E extends JsonObject = JsonObject> extends FeedHandle<E, Activity<E>> {
+  readonly kind: 'flat';
+  /** The id filter fixed on this handle by {@link FlatFeed.filter}, if any. */
+  readonly idFilter: IdFilter | undefined;
+  /** Position of an activity (newest first, 0-based), or -1. */
+  indexOf(activity: Activity<E> | string): Promise<number>;
+  /** A new handle reading through an id-range filter; this handle is unchanged. */
+  filter(filter: IdFilter): FlatFeed<E>;
+}
+
+/**
+ * Defines a flat feed (Twitter-style timeline). Throws `INVALID_OPTION` for bad options.
+ * @example
+ * const timeline = defineFlatFeed({ name: 'timeline', storage: memoryStorage(), maxLength: 1000 });
+ * await timeline.for(42).add(activity);
+ * const page = await timeline.for(42).read({ limit: 25 });
+ */
+export function defineFlatFeed<E extends JsonObject = JsonObject>(
+  options: FlatFeedOptions,
+): FlatFeedDefinition<E> {
+  const config = resolveFeedConfig(options, { maxLength: 100 });
+  const normalized = options.normalized ?? true;
+  const { timeline } = config.storage;
+
+  const toEntries = (activities: readonly Activity<E>[]): TimelineEntry[] =>
+    activities.map((a) =>
+      normalized
+        ? { id: a.id, score: timeOfActivityId(a.id) }
+        : { id: a.id, score: timeOfActivityId(a.id), payload: config.serializer.encodeActivity(a) },
+    );
+
+  async function write(
+    keys: readonly string[],
+    input: readonly Activity<E>[],
+    options: WriteOptions | undefined,
+  ): Promise<number> {
+    const activities = checkActivities<E>(config, input);
+    if (activities.length === 0 || keys.length === 0) return 0;
+    const entries = toEntries(activities);
+    if (normalized && options?.storeActivities !== false) await storeActivities(config, activities);
+    const plan = trimPlan(config, options?.trim);
+    const writeOptions = plan.maxLength === undefined ? undefined : { maxLength: plan.maxLength };
+    let added = 0;
+    if (keys.length === 1) added = await timeline.add(keys[0]!, entries, writeOptions);
+    else await timeline.addToMany(keys, entries, writeOptions);
+    if (plan.trimAfter) for (const key of keys) await timeline.trim(key, config.maxLength);
+    emitMetric(config.metrics, 'onFeedWrite', {
+      feed: config.name,
+      count: entries.length * keys.length,
+    });
+    return added;
+  }
+
+  async function removeIds(keys: readonly string[], ids: readonly string[]): Promise<number> {
+    if (ids.length === 0 || keys.length === 0) return 0;
+    if (keys.length > 1) {
+      await timeline.removeFromMany(keys, ids);
+      emitMetric(config.metrics, 'onFeedRemove', {
+        feed: config.name,
+        count: ids.length * keys.length,
+      });
+      return 0;
+    }
+    const removed = await timeline.remove(keys[0]!, ids);
+    emitMetric(config.metrics, 'onFeedRemove', { feed: config.name, count: removed });
+    return removed;
+  }
+
+  async function decode(
+    key: string,
+    entries: readonly TimelineEntry[],
+  ): Promise<{ items: Activity<E>[]; missing: string[] }> {
+    if (!normalized) {
+      const items: Activity<E>[] = [];
+      const missing: string[] = [];
+      for (const e of entries) {
+        if (e.payload === undefined) missing.push(e.id);
+        else items.push(config.serializer.decodeActivity<E>(e.payload, { key, id: e.id }));
+      }
+      return { items, missing };
+    }
+    const { found, missing } = await hydrate<E>(
+      config,
+      entries.map((e) => e.id),
+    );
+    const items: Activity<E>[] = [];
+    for (const e of entries) {
+      const a = found.get(e.id);
+      if (a) items.push(a);
+    }
+    return { items, missing };
+  }
+
+  function handle(userId: Id, idFilter: IdFilter | undefined): FlatFeed<E> {
+    const uid = userIdString(userId);
+    const key = config.keyFor(uid);
+    const feed: FlatFeed<E> = {
+      kind: 'flat',
+      name: config.name,
+      userId: uid,
+      key,
+      idFilter,
+      add: (activity, options) => write([key], [activity], options),
+      addMany: (activities, options) => write([key], activities, options),
+      remove: (activity) => removeIds([key], idsOf([activity], `feed ${config.name}`)),
+      removeMany: (activities) => removeIds([key], idsOf(activities, `feed ${config.name}`)),
+      async removeByActors(actors: readonly Id[]): Promise<number> {
+        const wanted = new Set(actors);
+        if (wanted.size === 0) return 0;
+        const entries = await timeline.range(key, {
+          limit: Math.max(config.maxLength, await timeline.count(key)),
+          order: 'desc',
+        });
+        const { items } = await decode(key, entries);
+        return removeIds(
+          [key],
+          items.filter((a) => wanted.has(a.actor)).map((a) => a.id),
+        );
+      },
+      async read(options?: ReadOptions): Promise<FeedPage<Activity<E>>> {
+        const started = performance.now();
+        const query = toRangeQuery(options, {
+          defaultLimit: 25,
+          maxPageSize: config.maxPageSize,
+          idBounds: true,
+          baseFilter: idFilter,
+        });
+        const entries = await timeline.range(key, query);
+        const { items, missing } = await decode(key, entries);
+        emitMetric(config.metrics, 'onFeedRead', {
+          feed: config.name,
+          count: items.length,
+          durationMs: performance.now() - started,
+        });
+        return { items, next: nextCursor(entries, query.limit), missing };
+      },
+      count: () => timeline.count(key),
+      indexOf: async (activity) =>
+        timeline.indexOf(key, idsOf([activity], `feed ${config.name}`)[0]!, 'desc'),
+      trim: async (maxLength) =>
+        timeline.trim(
+          key,
+          maxLength === undefined ? config.maxLength : intOption(maxLength, 'maxLength', 0),
+        ),
+      delete: () => timeline.delete(key),
+      filter: (filter: IdFilter) => handle(uid, mergeFilters(idFilter, checkFilter(filter))),
+    };
+    return Object.freeze(feed);
+  }
+
+  return Object.freeze({
+    kind: 'flat' as const,
+    name: config.name,
+    normalized,
+    config,
+    keyFor: (userId: Id) => config.keyFor(userId),
+    for: (userId: Id) => handle(userId, undefined),
+    async addToMany(
+      userIds: readonly Id[],
+      activities: readonly Activity<E>[],
+      options?: WriteOptions,
+    ): Promise<void> {
+      await write(
+        userIds.map((u) => config.keyFor(u)),
+        activities,
+        options,
+      );
+    },
+    async removeFromMany(
+      userIds: readonly Id[],
+      activities: readonly (Activity<E> | string)[],
+    ): Promise<void> {
+      await removeIds(
+        userIds.map((u) => config.keyFor(u)),
+        idsOf(activities, `feed ${config.name}`),
+      );
+    },
+  });
+}
+
+function mergeFilters(a: IdFilter | undefined, b: IdFilter): IdFilter {
+  if (!a) return { ...b };
+  // Both filters apply: keep every bound; read-options picks the tighter of each side.
+  const merged: { gt?: string; gte?: string; lt?: string; lte?: string } = { ...a };
+  if (b.gt !== undefined) merged.gt = a.gt === undefined || b.gt > a.gt ? b.gt : a.gt;
+  if (b.gte !== undefined) merged.gte = a.gte === undefined || b.gte > a.gte ? b.gte : a.gte;
+  if (b.lt !== undefined) merged.lt = a.lt === undefined || b.lt < a.lt ? b.lt : a.lt;
+  if (b.lte !== undefined) merged.lte = a.lte === undefined || b.lte < a.lte ? b.lte : a.lte;
+  return merged;
+}

@@ -1,0 +1,52 @@
+import type { Activity } from '../activity/activity.js';
+import type { JsonObject } from '../activity/json.js';
+import { emitMetric } from '../metrics/metrics.js';
+import type { FeedConfig } from './feed-config.js';
+
+/** Activities loaded from activity storage, and the ids that were not there. */
+export interface Hydrated<E extends JsonObject> {
+  readonly found: Map<string, Activity<E>>;
+  readonly missing: string[];
+}
+
+/**
+ * Loads activities by id from the feed's activity storage in one batch. Missing ids are reported
+ * (and counted in metrics), never thrown: a feed entry whose activity is gone is skipped.
+ * A corrupt payload throws a SerializationError naming the id.
+ */
+export async function hydrate<E extends JsonObject>(
+  config: FeedConfig,
+  ids: readonly string[],
+): Promise<Hydrated<E>> {
+  const found = new Map<string, Activity<E>>();
+  const missing: string[] = [];
+  if (ids.length === 0) return { found, missing };
+  const unique = [...new Set(ids)];
+  const payloads = await config.storage.activities.getMany(unique);
+  unique.forEach((id, i) => {
+    const payload = payloads[i];
+    if (payload === undefined) missing.push(id);
+    else
+      found.set(
+        id,
+        config.serializer.decodeActivity<E>(payload, {
+          key: `${config.storage.activities.name} activity storage`,
+          id,
+        }),
+      );
+  });
+  if (missing.length > 0)
+    emitMetric(config.metrics, 'onMissingActivities', { feed: config.name, count: missing.length });
+  return { found, missing };
+}
+
+/** Stores activities in the feed's activity storage (normalized feeds). */
+export async function storeActivities<E extends JsonObject>(
+  config: FeedConfig,
+  activities: readonly Activity<E>[],
+): Promise<void> {
+  if (activities.length === 0) return;
+  await config.storage.activities.putMany(
+    activities.map((a) => ({ id: a.id, payload: config.serializer.encodeActivity(a) })),
+  );
+}
