@@ -144,8 +144,8 @@ export function defineFlatFeed<E extends JsonObject = JsonObject>(
       idFilter,
       add: (activity, options) => write([key], [activity], options),
       addMany: (activities, options) => write([key], activities, options),
-      remove: (activity) => removeIds([key], idsOf([activity], `feed ${config.name}`)),
-      removeMany: (activities) => removeIds([key], idsOf(activities, `feed ${config.name}`)),
+      remove: async (activity) => removeIds([key], idsOf([activity], `feed ${config.name}`)),
+      removeMany: async (activities) => removeIds([key], idsOf(activities, `feed ${config.name}`)),
       async removeByActors(actors: readonly Id[]): Promise<number> {
         const wanted = new Set(actors);
         if (wanted.size === 0) return 0;
