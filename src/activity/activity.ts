@@ -89,12 +89,12 @@ export function createActivity<E extends JsonObject = JsonObject>(
     }
     foreignId = input.foreignId;
   }
-  const extra = (input.extra === undefined ? {} : copyJsonObject(input.extra)) as E;
+  const extra = (input.extra === undefined ? {} : deepFreeze(copyJsonObject(input.extra))) as E;
   const to = toRefs(input.to);
   const identity =
     foreignId !== undefined
-      ? `f\u0000${foreignId}`
-      : `a\u0000${typeof actor}:${actor}\u0000${verb}\u0000${typeof object}:${object}\u0000${target === undefined ? '' : `${typeof target}:${target}`}`;
+      ? `f\u0000${identityField(foreignId)}`
+      : `a\u0000${identityField(`${typeof actor}:${actor}`)}\u0000${identityField(verb)}\u0000${identityField(`${typeof object}:${object}`)}\u0000${target === undefined ? '' : identityField(`${typeof target}:${target}`)}`;
   return freezeActivity({
     id: activityId(timeMs, identity),
     actor,
@@ -108,10 +108,38 @@ export function createActivity<E extends JsonObject = JsonObject>(
   });
 }
 
-/** Freezes an activity (and its `to` list) without copying; used by decoders. */
+/**
+ * One field of an activity's identity. A field holding a NUL (the separator) or a lone surrogate
+ * (which UTF-8 hashing would turn into U+FFFD) becomes NUL + its JSON form, so distinct fields
+ * never hash alike; every other field is kept as is, so ordinary ids are unaffected.
+ */
+function identityField(field: string): string {
+  return field.includes('\u0000') || LONE_SURROGATE.test(field)
+    ? `\u0000${JSON.stringify(field)}`
+    : field;
+}
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Activities built by {@link createActivity} or decoded by a serializer: already validated, so
+ * feeds skip re-checking them on the hot path (fan-out checks each activity once per chunk).
+ */
+const trusted = new WeakSet<object>();
+
+/** Freezes an activity (and its `to` list) without copying and marks it validated; used by decoders. */
 export function freezeActivity<E extends JsonObject>(activity: Activity<E>): Activity<E> {
   Object.freeze(activity.to);
+  trusted.add(activity);
   return Object.freeze(activity);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function required<T>(value: T | undefined | null, field: string): T {
@@ -206,6 +234,10 @@ export function assertActivity<E extends JsonObject>(
   if (typeof value !== 'object' || value === null) {
     throw new ValidationError('INVALID_ACTIVITY', `expected an activity, got ${describe(value)}`);
   }
+  if (trusted.has(value)) {
+    if (verbs) verbs.require((value as Activity<E>).verb);
+    return value as Activity<E>;
+  }
   const a = value as Partial<Activity<E>>;
   if (typeof a.id !== 'string' || !/^[0-9a-z]{16}$/.test(a.id)) {
     throw new ValidationError(
@@ -246,5 +278,17 @@ export function assertActivity<E extends JsonObject>(
       { details: { field: 'to' } },
     );
   }
+  // What a user-built activity must also satisfy so that nothing stored is unreadable later.
+  toTimeMs(a.time);
+  const f = a.foreignId;
+  if (f !== undefined && (typeof f !== 'string' || f.length === 0 || f.length > 512)) {
+    throw new ValidationError(
+      'INVALID_ACTIVITY',
+      `activity ${a.id}: foreignId must be a non-empty string of at most 512 characters`,
+      { details: { field: 'foreignId' } },
+    );
+  }
+  toRefs(a.to);
+  copyJsonObject(a.extra);
   return a as Activity<E>;
 }

@@ -1,6 +1,6 @@
-import { type Activity, assertActivity, toTimeMs } from '../activity/activity.js';
+import { type Activity, assertActivity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
-import { copyJsonObject, type JsonObject } from '../activity/json.js';
+import type { JsonObject } from '../activity/json.js';
 import type { VerbRegistry } from '../activity/verbs.js';
 import { ValidationError } from '../errors.js';
 import { type Metrics, noopMetrics } from '../metrics/metrics.js';
@@ -130,40 +130,9 @@ export function checkActivities<E extends JsonObject>(
   const seen = new Map<string, Activity<E>>();
   for (const a of activities) {
     const activity = assertActivity<E>(a, config.verbs);
-    assertStorable(activity);
     seen.set(activity.id, activity); // the same activity twice is one activity
   }
   return [...seen.values()];
-}
-
-const FEED_REF = /^[A-Za-z][A-Za-z0-9_-]{0,63}:.+$/s;
-
-/**
- * Checks what `assertActivity` leaves unchecked on user-built activities, so that nothing stored
- * is unreadable: a time the id format and decoder accept (1970 to 5188), a string `foreignId`,
- * `'feedName:userId'` strings in `to`, and plain JSON in `extra` (a Date would silently come
- * back as a string; a BigInt or a cycle would fail in JSON.stringify with a TypeError).
- */
-function assertStorable(a: Activity): void {
-  toTimeMs(a.time);
-  const f = a.foreignId;
-  if (f !== undefined && (typeof f !== 'string' || f.length === 0 || f.length > 512)) {
-    throw new ValidationError(
-      'INVALID_ACTIVITY',
-      `activity ${a.id}: foreignId must be a non-empty string of at most 512 characters`,
-      { details: { field: 'foreignId' } },
-    );
-  }
-  for (const ref of a.to) {
-    if (typeof ref !== 'string' || ref.length > 600 || !FEED_REF.test(ref)) {
-      throw new ValidationError(
-        'INVALID_ACTIVITY',
-        `activity ${a.id}: each entry of to must look like 'feedName:userId'`,
-        { details: { field: 'to' } },
-      );
-    }
-  }
-  copyJsonObject(a.extra);
 }
 
 /** Whether this write should trim, and whether atomically (maxLength passed to storage) or by chance afterwards. */
