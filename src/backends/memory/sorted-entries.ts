@@ -29,7 +29,10 @@ export class SortedEntries {
   upsert(entries: readonly TimelineEntry[]): number {
     let added = 0;
     const fresh: TimelineEntry[] = [];
-    for (const entry of entries) {
+    // An id repeated in one batch: the last occurrence wins (as with ZADD / HSET).
+    const last = new Map<string, TimelineEntry>();
+    for (const entry of entries) last.set(entry.id, entry);
+    for (const entry of last.values()) {
       const old = this.#byId.get(entry.id);
       if (old) this.#removeAt(this.#indexOf(old));
       else added += 1;

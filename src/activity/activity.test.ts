@@ -1,0 +1,356 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { ValidationError } from '../errors.js';
+import { BASE_TIME_MS, hasCode, makeActivity } from '../testing/fixtures.js';
+import {
+  type ActivityInput,
+  assertActivity,
+  createActivity,
+  parseFeedRef,
+  toTimeMs,
+} from './activity.js';
+import { isActivityId, MAX_TIME_MS, timeOfActivityId } from './ids.js';
+import { createVerbRegistry } from './verbs.js';
+
+const base: ActivityInput = { actor: 1, verb: 'add', object: 2, time: BASE_TIME_MS };
+
+describe('createActivity: fields', () => {
+  it('builds an activity with every field', () => {
+    const a = createActivity({
+      actor: 'user:1',
+      verb: 'pin',
+      object: 42,
+      target: 7,
+      time: BASE_TIME_MS,
+      foreignId: 'pin:42',
+      extra: { itemId: 9, tags: ['a', 'b'] },
+      to: ['notification:2'],
+    });
+    assert.equal(a.actor, 'user:1');
+    assert.equal(a.verb, 'pin');
+    assert.equal(a.object, 42);
+    assert.equal(a.target, 7);
+    assert.equal(a.time.getTime(), BASE_TIME_MS);
+    assert.equal(a.foreignId, 'pin:42');
+    assert.deepEqual(a.extra, { itemId: 9, tags: ['a', 'b'] });
+    assert.deepEqual(a.to, ['notification:2']);
+    assert.ok(isActivityId(a.id));
+    assert.equal(timeOfActivityId(a.id), BASE_TIME_MS);
+  });
+
+  it('defaults: no target, no foreignId, empty extra and to', () => {
+    const a = createActivity(base);
+    assert.equal(a.target, undefined);
+    assert.equal(a.foreignId, undefined);
+    assert.deepEqual(a.extra, {});
+    assert.deepEqual(a.to, []);
+  });
+
+  it('null target and foreignId mean none', () => {
+    const a = createActivity({ ...base, target: null, foreignId: null });
+    assert.equal(a.target, undefined);
+    assert.equal(a.foreignId, undefined);
+    assert.equal(a.id, createActivity(base).id);
+  });
+
+  it('accepts a Verb object for the verb', () => {
+    const verbs = createVerbRegistry([{ id: 5, name: 'pin', pastTense: 'pinned' }]);
+    const a = createActivity({ ...base, verb: verbs.require('pin') }, { verbs });
+    assert.equal(a.verb, 'pin');
+  });
+
+  it('the activity, its to list and its extra data are frozen', () => {
+    const a = createActivity({ ...base, to: ['feed:1'], extra: { deep: { list: [1] } } });
+    assert.ok(Object.isFrozen(a));
+    assert.ok(Object.isFrozen(a.to));
+    assert.ok(Object.isFrozen(a.extra));
+    assert.ok(Object.isFrozen((a.extra.deep as { list: number[] }).list));
+    assert.throws(() => {
+      (a as { verb: string }).verb = 'x';
+    }, TypeError);
+  });
+
+  it('does not alias its input: mutating the input afterwards changes nothing', () => {
+    const extra = { nested: { n: 1 }, list: [1, 2] };
+    const to = ['feed:1'];
+    const input = { ...base, extra, to };
+    const a = createActivity(input);
+    extra.nested.n = 2;
+    extra.list.push(3);
+    (extra as Record<string, unknown>).added = true;
+    to.push('feed:2');
+    assert.deepEqual(a.extra, { nested: { n: 1 }, list: [1, 2] });
+    assert.deepEqual(a.to, ['feed:1']);
+  });
+
+  it('deduplicates to refs and validates them', () => {
+    const a = createActivity({ ...base, to: ['feed:1', 'feed:1', 'other_feed-2:x:y'] });
+    assert.deepEqual(a.to, ['feed:1', 'other_feed-2:x:y']);
+    for (const to of [['feed'], ['feed:'], [':1'], ['1feed:1'], [5], ['f:'.padEnd(601, 'x')]]) {
+      assert.throws(
+        () => createActivity({ ...base, to: to as string[] }),
+        hasCode('INVALID_ACTIVITY', ValidationError),
+        JSON.stringify(to),
+      );
+    }
+    assert.throws(
+      () => createActivity({ ...base, to: 'feed:1' as unknown as string[] }),
+      hasCode('INVALID_ACTIVITY'),
+    );
+  });
+
+  it('parseFeedRef splits at the first colon', () => {
+    assert.deepEqual(parseFeedRef('notification:42'), { feed: 'notification', userId: '42' });
+    assert.deepEqual(parseFeedRef('feed:a:b'), { feed: 'feed', userId: 'a:b' });
+  });
+});
+
+describe('createActivity: validation', () => {
+  it('missing actor, verb or object → INVALID_ACTIVITY', () => {
+    for (const field of ['actor', 'verb', 'object'] as const) {
+      for (const value of [undefined, null]) {
+        assert.throws(
+          () => createActivity({ ...base, [field]: value } as unknown as ActivityInput),
+          (err: ValidationError) => err.code === 'INVALID_ACTIVITY' && err.details.field === field,
+        );
+      }
+    }
+    for (const input of [null, undefined, 'activity', 5]) {
+      assert.throws(
+        () => createActivity(input as unknown as ActivityInput),
+        hasCode('INVALID_ACTIVITY'),
+      );
+    }
+  });
+
+  it('bad actor, object or target ids → INVALID_ID', () => {
+    const bad: unknown[] = ['', 'x'.repeat(513), 1.5, -1, Number.NaN, {}, true, [1]];
+    for (const field of ['actor', 'object', 'target'] as const) {
+      for (const value of bad) {
+        assert.throws(
+          () => createActivity({ ...base, [field]: value } as unknown as ActivityInput),
+          (err: ValidationError) => err.code === 'INVALID_ID' && err.details.field === field,
+          `${field} ${String(value)}`,
+        );
+      }
+    }
+  });
+
+  it('an empty or non-string verb → INVALID_ACTIVITY', () => {
+    for (const verb of ['', 5, {}, { name: '' }]) {
+      assert.throws(
+        () => createActivity({ ...base, verb } as unknown as ActivityInput),
+        hasCode('INVALID_ACTIVITY'),
+      );
+    }
+  });
+
+  it('an unknown verb with a registry → UNKNOWN_VERB; without one any name is fine', () => {
+    const verbs = createVerbRegistry();
+    assert.throws(
+      () => createActivity({ ...base, verb: 'pin' }, { verbs }),
+      hasCode('UNKNOWN_VERB', ValidationError),
+    );
+    assert.equal(createActivity({ ...base, verb: 'love' }, { verbs }).verb, 'love');
+    assert.equal(createActivity({ ...base, verb: 'pin' }).verb, 'pin');
+  });
+
+  it('a bad foreignId → INVALID_ACTIVITY', () => {
+    for (const foreignId of ['', 'x'.repeat(513), 5, {}]) {
+      assert.throws(
+        () => createActivity({ ...base, foreignId } as unknown as ActivityInput),
+        hasCode('INVALID_ACTIVITY'),
+      );
+    }
+    assert.equal(createActivity({ ...base, foreignId: 'x'.repeat(512) }).foreignId?.length, 512);
+  });
+
+  it('bad extra → INVALID_EXTRA', () => {
+    for (const extra of [[], 'x', new Date(), { f: () => 1 }]) {
+      assert.throws(
+        () => createActivity({ ...base, extra } as unknown as ActivityInput),
+        hasCode('INVALID_EXTRA'),
+      );
+    }
+  });
+});
+
+describe('createActivity: time', () => {
+  it('accepts a Date, ms and an ISO string, floored to the ms', () => {
+    const iso = '2024-05-01T12:00:00.000Z';
+    for (const time of [new Date(iso), BASE_TIME_MS, iso, BASE_TIME_MS + 0.9]) {
+      assert.equal(createActivity({ ...base, time }).time.getTime(), BASE_TIME_MS);
+    }
+    assert.equal(toTimeMs('2024-05-01T14:00:00+02:00'), BASE_TIME_MS);
+  });
+
+  it('defaults to the injected clock', () => {
+    const { time, ...noTime } = base;
+    assert.ok(time !== undefined);
+    const a = createActivity(noTime, { now: () => 1234 });
+    assert.equal(a.time.getTime(), 1234);
+    const before = Date.now();
+    const b = createActivity(noTime);
+    assert.ok(b.time.getTime() >= before && b.time.getTime() <= Date.now());
+  });
+
+  it('the bounds: 0 and the year 5188 are valid, outside them INVALID_TIME', () => {
+    assert.equal(createActivity({ ...base, time: 0 }).time.getTime(), 0);
+    assert.equal(createActivity({ ...base, time: MAX_TIME_MS }).time.getTime(), MAX_TIME_MS);
+    const bad: unknown[] = [
+      -1,
+      MAX_TIME_MS + 1,
+      new Date(MAX_TIME_MS + 1),
+      '5189-01-01T00:00:00Z',
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      new Date('not a date'),
+      'not a date',
+      '',
+      'x'.repeat(64),
+      null,
+      {},
+      true,
+    ];
+    for (const time of bad) {
+      assert.throws(
+        () => createActivity({ ...base, time } as unknown as ActivityInput),
+        hasCode('INVALID_TIME', ValidationError),
+        String(time),
+      );
+    }
+  });
+});
+
+describe('createActivity: deterministic ids', () => {
+  it('the same fields give the same id; extra and to do not matter', () => {
+    const a = createActivity({ ...base, target: 3 });
+    const b = createActivity({ ...base, target: 3, extra: { x: 1 }, to: ['feed:1'] });
+    assert.equal(a.id, b.id);
+  });
+
+  it('foreignId + time define the id, whatever the other fields', () => {
+    const a = createActivity({ ...base, foreignId: 'pin:1' });
+    const b = createActivity({
+      actor: 9,
+      verb: 'love',
+      object: 'other',
+      target: 5,
+      time: BASE_TIME_MS,
+      foreignId: 'pin:1',
+    });
+    assert.equal(a.id, b.id);
+    assert.notEqual(createActivity({ ...base, foreignId: 'pin:2' }).id, a.id);
+    assert.notEqual(
+      createActivity({ ...base, foreignId: 'pin:1', time: BASE_TIME_MS + 1 }).id,
+      a.id,
+    );
+    assert.notEqual(createActivity(base).id, a.id);
+  });
+
+  it('a different actor, verb, object, target or time gives a different id', () => {
+    const ids = new Set([
+      createActivity(base).id,
+      createActivity({ ...base, actor: 2 }).id,
+      createActivity({ ...base, verb: 'love' }).id,
+      createActivity({ ...base, object: 3 }).id,
+      createActivity({ ...base, target: 1 }).id,
+      createActivity({ ...base, target: 2 }).id,
+      createActivity({ ...base, time: BASE_TIME_MS + 1 }).id,
+    ]);
+    assert.equal(ids.size, 7);
+  });
+
+  it('integer and string ids are different ids', () => {
+    assert.notEqual(createActivity(base).id, createActivity({ ...base, actor: '1' }).id);
+    assert.notEqual(createActivity(base).id, createActivity({ ...base, object: '2' }).id);
+    assert.notEqual(
+      createActivity({ ...base, target: 3 }).id,
+      createActivity({ ...base, target: '3' }).id,
+    );
+  });
+
+  it('fields cannot bleed into each other, even with NUL or lone surrogates', () => {
+    const pairs: [Partial<ActivityInput>, Partial<ActivityInput>][] = [
+      [{ actor: 'x\u0000add' }, { actor: 'x', verb: 'add\u0000add' }],
+      [
+        { actor: 'a', object: 'b\u0000string:c' },
+        { actor: 'a', object: 'b', target: 'c' },
+      ],
+      [{ actor: '\uD800' }, { actor: '\uFFFD' }],
+      [{ actor: '\uD800' }, { actor: '\uDC00' }],
+      [{ foreignId: '\uDC00' }, { foreignId: '\uDC01' }],
+      [{ actor: 'string:1' }, { actor: 1 }],
+    ];
+    for (const [x, y] of pairs) {
+      assert.notEqual(makeActivity(x).id, makeActivity(y).id, JSON.stringify([x, y]));
+    }
+  });
+
+  it('property: distinct (actor, verb, object, target) at one time give distinct ids', () => {
+    const id = fc.oneof(fc.nat(), fc.string({ unit: 'binary', minLength: 1, maxLength: 6 }));
+    const fields = fc.record({
+      actor: id,
+      verb: fc.string({ unit: 'binary', minLength: 1, maxLength: 6 }),
+      object: id,
+      target: fc.option(id, { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fields, fields, (x, y) => {
+        const same =
+          x.actor === y.actor &&
+          x.verb === y.verb &&
+          x.object === y.object &&
+          x.target === y.target;
+        return (makeActivity(x).id === makeActivity(y).id) === same;
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('ids sort like times', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: MAX_TIME_MS }), fc.nat({ max: MAX_TIME_MS }), (t1, t2) => {
+        fc.pre(t1 !== t2);
+        const a = createActivity({ ...base, time: t1 });
+        const b = createActivity({ ...base, actor: 2, time: t2 });
+        return t1 < t2 === a.id < b.id;
+      }),
+    );
+  });
+});
+
+describe('assertActivity', () => {
+  it('accepts activities and activity-shaped objects', () => {
+    const a = makeActivity();
+    assert.equal(assertActivity(a), a);
+    const plain = { ...a, to: [...a.to] };
+    assert.equal(assertActivity(plain), plain);
+  });
+
+  it('rejects malformed ones with the right code', () => {
+    const a = makeActivity();
+    const cases: [unknown, string][] = [
+      [null, 'INVALID_ACTIVITY'],
+      [{ ...a, id: 'short' }, 'INVALID_ACTIVITY'],
+      [{ ...a, actor: '' }, 'INVALID_ID'],
+      [{ ...a, object: -1 }, 'INVALID_ID'],
+      [{ ...a, verb: '' }, 'INVALID_ACTIVITY'],
+      [{ ...a, time: new Date(Number.NaN) }, 'INVALID_TIME'],
+      [{ ...a, time: BASE_TIME_MS }, 'INVALID_TIME'],
+      [{ ...a, extra: [] }, 'INVALID_EXTRA'],
+      [{ ...a, to: 'x' }, 'INVALID_ACTIVITY'],
+    ];
+    for (const [value, code] of cases) {
+      assert.throws(
+        () => assertActivity(value),
+        (err: ValidationError) => err.code === code,
+      );
+    }
+    assert.throws(
+      () => assertActivity({ ...a, verb: 'pin' }, createVerbRegistry()),
+      hasCode('UNKNOWN_VERB'),
+    );
+  });
+});

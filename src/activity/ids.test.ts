@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { ValidationError } from '../errors.js';
+import { hasCode } from '../testing/fixtures.js';
+import {
+  ACTIVITY_ID_LENGTH,
+  activityId,
+  assertActivityId,
+  assertId,
+  describe as describeValue,
+  groupIdOf,
+  isActivityId,
+  MAX_ID_LENGTH,
+  MAX_TIME_MS,
+  minActivityIdAt,
+  timeOfActivityId,
+} from './ids.js';
+
+const time = fc.integer({ min: 0, max: MAX_TIME_MS });
+const identity = fc.string({ unit: 'binary', maxLength: 40 });
+
+describe('activityId', () => {
+  it('is 16 lowercase base-36 characters at every time', () => {
+    assert.equal(ACTIVITY_ID_LENGTH, 16);
+    for (const t of [0, 1, 1_714_564_800_000, MAX_TIME_MS]) {
+      const id = activityId(t, 'x');
+      assert.match(id, /^[0-9a-z]{16}$/);
+      assert.ok(isActivityId(id));
+    }
+    fc.assert(
+      fc.property(time, identity, (t, s) => activityId(t, s).length === ACTIVITY_ID_LENGTH),
+    );
+  });
+
+  it('lexicographic order is time order, whatever the identities', () => {
+    fc.assert(
+      fc.property(time, time, identity, identity, (t1, t2, a, b) => {
+        fc.pre(t1 !== t2);
+        return t1 < t2 === activityId(t1, a) < activityId(t2, b);
+      }),
+    );
+    assert.ok(activityId(9, 'z') < activityId(10, 'a'));
+    assert.ok(activityId(35, 'z') < activityId(36, 'a'));
+  });
+
+  it('encodes the time, which timeOfActivityId reads back', () => {
+    fc.assert(fc.property(time, identity, (t, s) => timeOfActivityId(activityId(t, s)) === t));
+  });
+
+  it('is deterministic and depends on the identity', () => {
+    assert.equal(activityId(1000, 'same'), activityId(1000, 'same'));
+    assert.notEqual(activityId(1000, 'a'), activityId(1000, 'b'));
+    const ids = new Set(Array.from({ length: 2000 }, (_, i) => activityId(5000, `identity-${i}`)));
+    assert.equal(ids.size, 2000);
+  });
+
+  it('the maximum time is in the year 5188', () => {
+    assert.equal(MAX_TIME_MS, 36 ** 9 - 1);
+    assert.equal(new Date(MAX_TIME_MS).getUTCFullYear(), 5188);
+    assert.equal(activityId(MAX_TIME_MS, 'x').slice(0, 9), 'zzzzzzzzz');
+  });
+});
+
+describe('minActivityIdAt', () => {
+  it('is the smallest id at a time: above every earlier id, at most every id at that time', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: MAX_TIME_MS }), identity, identity, (t, a, b) => {
+        const min = minActivityIdAt(t);
+        return isActivityId(min) && activityId(t - 1, a) < min && min <= activityId(t, b);
+      }),
+    );
+    assert.equal(minActivityIdAt(0), '0'.repeat(16));
+    assert.equal(timeOfActivityId(minActivityIdAt(123_456)), 123_456);
+  });
+});
+
+describe('groupIdOf', () => {
+  it('is 16 hex characters, stable, and differs between group keys', () => {
+    const id = groupIdOf('add|2024-05-01');
+    assert.match(id, /^[0-9a-f]{16}$/);
+    assert.equal(groupIdOf('add|2024-05-01'), id);
+    assert.notEqual(groupIdOf('add|2024-05-02'), id);
+  });
+});
+
+describe('isActivityId and assertActivityId', () => {
+  it('accept only 16 lowercase base-36 characters', () => {
+    const good = activityId(1, 'x');
+    assert.equal(assertActivityId(good), good);
+    const bad: unknown[] = [
+      good.toUpperCase(),
+      good.slice(1),
+      `${good}0`,
+      `${good.slice(1)}-`,
+      '',
+      1234567890123456,
+      null,
+      undefined,
+      { id: good },
+    ];
+    for (const value of bad) {
+      assert.equal(isActivityId(value), false, String(value));
+      assert.throws(
+        () => assertActivityId(value, 'before'),
+        hasCode('INVALID_ID', ValidationError),
+      );
+    }
+  });
+
+  it('names the field in the error', () => {
+    assert.throws(
+      () => assertActivityId('nope', 'filter.gt'),
+      (err: ValidationError) => err.details.field === 'filter.gt' && /filter\.gt/.test(err.message),
+    );
+  });
+});
+
+describe('assertId', () => {
+  it('accepts non-negative safe integers and non-empty strings up to 512 characters', () => {
+    for (const id of [
+      0,
+      1,
+      42,
+      Number.MAX_SAFE_INTEGER,
+      'a',
+      '1',
+      ' ',
+      'x'.repeat(MAX_ID_LENGTH),
+    ]) {
+      assert.equal(assertId(id, 'actor'), id);
+    }
+    assert.equal(MAX_ID_LENGTH, 512);
+  });
+
+  it('rejects everything else with INVALID_ID naming the field', () => {
+    const bad: unknown[] = [
+      '',
+      'x'.repeat(513),
+      1.5,
+      -1,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.MAX_SAFE_INTEGER + 1,
+      {},
+      [],
+      [1],
+      true,
+      false,
+      null,
+      undefined,
+      1n,
+      Symbol('id'),
+      () => 1,
+      new Date(0),
+    ];
+    for (const value of bad) {
+      assert.throws(
+        () => assertId(value, 'object'),
+        (err: unknown) =>
+          err instanceof ValidationError &&
+          err.code === 'INVALID_ID' &&
+          err.details.field === 'object',
+        String(typeof value === 'symbol' ? 'symbol' : value),
+      );
+    }
+  });
+});
+
+describe('describe (for error messages)', () => {
+  it('names the kind of value', () => {
+    assert.equal(describeValue(null), 'null');
+    assert.equal(describeValue([1]), 'an array');
+    assert.equal(describeValue({}), 'an object');
+    assert.equal(describeValue(Object.create(null)), 'an object');
+    assert.equal(describeValue(new Date(0)), 'an instance of Date');
+    assert.equal(describeValue(new Map()), 'an instance of Map');
+    assert.equal(describeValue('ab'), 'the string "ab"');
+    assert.equal(describeValue(3), 'number 3');
+    assert.equal(describeValue(undefined), 'undefined undefined');
+  });
+
+  it('truncates long strings', () => {
+    const text = describeValue('y'.repeat(100));
+    assert.ok(text.length < 60);
+    assert.ok(text.includes('…'));
+  });
+});

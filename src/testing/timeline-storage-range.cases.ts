@@ -1,0 +1,446 @@
+/**
+ * TimelineStorage conformance, part 2: `(score, id)` ordering, range reads (offset, limit and
+ * bounds), `indexOf` and `trim`. Registered by {@link describeTimelineStorage}.
+ * @module
+ */
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import type {
+  RangeBound,
+  RangeQuery,
+  TimelineEntry,
+  TimelineStorage,
+} from '../storage/contracts.js';
+import {
+  BASE_TIME_MS,
+  compareByScoreAndId,
+  entry,
+  entryId,
+  entryRange,
+  idsOf,
+  plainEntry,
+  readAll,
+  type SuiteTest,
+  seededRandom,
+  shuffled,
+  sortEntries,
+} from './fixtures.js';
+
+const KEY = 'feed:range:1';
+
+/** What a correct backend returns for `query` over `entries` (a reference implementation). */
+function expectedRange(entries: readonly TimelineEntry[], query: RangeQuery): TimelineEntry[] {
+  const inside = entries.filter((e) => {
+    if (query.min) {
+      const c = compareByScoreAndId(e, query.min);
+      if (c < 0 || (c === 0 && !query.min.inclusive)) return false;
+    }
+    if (query.max) {
+      const c = compareByScoreAndId(e, query.max);
+      if (c > 0 || (c === 0 && !query.max.inclusive)) return false;
+    }
+    return true;
+  });
+  const offset = query.offset ?? 0;
+  return sortEntries(inside, query.order)
+    .slice(offset, offset + query.limit)
+    .map(plainEntry);
+}
+
+/** Entries with many equal scores, ids in scrambled insertion order: the tie-breaking fixture. */
+function tiedEntries(): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  for (let n = 0; n < 24; n++) {
+    out.push({
+      id: entryId(1000 - n * 7),
+      score: BASE_TIME_MS + Math.floor(n / 6),
+      payload: `t${n}`,
+    });
+  }
+  return out;
+}
+
+/** Registers the ordering, range, indexOf and trim cases. */
+export function describeTimelineRangeCases(test: SuiteTest): void {
+  describe('order', () => orderCases(test));
+  describe('range: offset and limit', () => sliceCases(test));
+  describe('range: bounds', () => boundCases(test));
+  describe('indexOf', () => indexOfCases(test));
+  describe('trim', () => trimCases(test));
+}
+
+function orderCases(test: SuiteTest): void {
+  test('range desc returns the highest (score, id) first', async ({ timeline }) => {
+    const all = entryRange(0, 20);
+    await timeline.add(KEY, shuffled(all, seededRandom(1)));
+    assert.deepEqual(await readAll(timeline, KEY, 'desc'), sortEntries(all, 'desc'));
+  });
+
+  test('range asc returns the lowest (score, id) first', async ({ timeline }) => {
+    const all = entryRange(0, 20);
+    await timeline.add(KEY, shuffled(all, seededRandom(2)));
+    assert.deepEqual(await readAll(timeline, KEY, 'asc'), sortEntries(all, 'asc'));
+  });
+
+  test('entries with equal scores are ordered by id', async ({ timeline }) => {
+    const ids = ['b', 'a', 'c', entryId(5), entryId(50), 'Z', '_', '~'];
+    await timeline.add(
+      KEY,
+      ids.map((id) => ({ id, score: 42 })),
+    );
+    const asc = [...ids].sort();
+    assert.deepEqual(idsOf(await readAll(timeline, KEY, 'asc')), asc);
+    assert.deepEqual(idsOf(await readAll(timeline, KEY, 'desc')), [...asc].reverse());
+  });
+
+  test('score order dominates id order', async ({ timeline }) => {
+    await timeline.add(KEY, [
+      { id: 'zzzz', score: 1 },
+      { id: '0000', score: 3 },
+      { id: 'mmmm', score: 2 },
+      { id: 'aaaa', score: 0 },
+    ]);
+    assert.deepEqual(idsOf(await readAll(timeline, KEY)), ['0000', 'mmmm', 'zzzz', 'aaaa']);
+  });
+
+  test('mixed ties are ordered by (score, id) in both orders', async ({ timeline }) => {
+    const all = tiedEntries();
+    await timeline.add(KEY, all.slice(0, 10));
+    await timeline.add(KEY, all.slice(10));
+    assert.deepEqual(await readAll(timeline, KEY, 'desc'), sortEntries(all, 'desc'));
+    assert.deepEqual(await readAll(timeline, KEY, 'asc'), sortEntries(all, 'asc'));
+  });
+
+  test('small scores 0 and 1 order before millisecond times', async ({ timeline }) => {
+    await timeline.add(KEY, [
+      { id: 'a', score: BASE_TIME_MS },
+      { id: 'b', score: 0 },
+      { id: 'c', score: 1 },
+      { id: 'd', score: 0 },
+    ]);
+    assert.deepEqual(idsOf(await readAll(timeline, KEY, 'asc')), ['b', 'd', 'c', 'a']);
+  });
+
+  test('range of a missing key is empty', async ({ timeline }) => {
+    assert.deepEqual(await timeline.range('missing', { limit: 10, order: 'desc' }), []);
+    assert.deepEqual(
+      await timeline.range('missing', {
+        limit: 10,
+        order: 'asc',
+        offset: 3,
+        min: { score: 0, id: '', inclusive: true },
+      }),
+      [],
+    );
+  });
+}
+
+function sliceCases(test: SuiteTest): void {
+  // The Python original's slices over 42 items: [0:21], [22:42], [22:23], [:23], [:], [1:].
+  const slices: readonly [string, number, number | undefined][] = [
+    ['[0:21]', 0, 21],
+    ['[22:42]', 22, 42],
+    ['[22:23]', 22, 23],
+    ['[:23]', 0, 23],
+    ['[:]', 0, undefined],
+    ['[1:]', 1, undefined],
+    ['[40:]', 40, undefined],
+    ['[41:42]', 41, 42],
+  ];
+  for (const order of ['desc', 'asc'] as const) {
+    test(`slices of 42 entries by offset and limit (${order})`, async ({ timeline }) => {
+      const all = entryRange(0, 42);
+      await timeline.add(KEY, all);
+      const sorted = sortEntries(all, order);
+      for (const [name, start, stop] of slices) {
+        const limit = stop === undefined ? 1000 : stop - start;
+        const got = await timeline.range(KEY, { offset: start, limit, order });
+        assert.deepEqual(got.map(plainEntry), sorted.slice(start, stop), name);
+      }
+    });
+  }
+
+  test('consecutive slices are disjoint and cover the timeline', async ({ timeline }) => {
+    const all = entryRange(0, 42);
+    await timeline.add(KEY, all);
+    const first = await timeline.range(KEY, { offset: 0, limit: 21, order: 'desc' });
+    const second = await timeline.range(KEY, { offset: 21, limit: 21, order: 'desc' });
+    const a = new Set(idsOf(first));
+    assert.equal(a.size, 21);
+    assert.ok(second.every((e) => !a.has(e.id)));
+    assert.deepEqual([...first, ...second].map(plainEntry), sortEntries(all, 'desc'));
+  });
+
+  test('offset defaults to 0; offset past the end is empty', async ({ timeline }) => {
+    await timeline.add(KEY, entryRange(0, 5));
+    assert.deepEqual(idsOf(await timeline.range(KEY, { limit: 2, order: 'desc' })), [
+      entryId(4),
+      entryId(3),
+    ]);
+    assert.deepEqual(await timeline.range(KEY, { offset: 5, limit: 2, order: 'desc' }), []);
+    assert.deepEqual(await timeline.range(KEY, { offset: 99, limit: 2, order: 'asc' }), []);
+  });
+
+  test('a limit larger than the timeline returns everything', async ({ timeline }) => {
+    await timeline.add(KEY, entryRange(0, 7));
+    const got = await timeline.range(KEY, { limit: 10_000, order: 'desc' });
+    assert.deepEqual(got.map(plainEntry), sortEntries(entryRange(0, 7), 'desc'));
+  });
+
+  test('limit 1 reads one entry at each offset', async ({ timeline }) => {
+    const all = tiedEntries();
+    await timeline.add(KEY, all);
+    const sorted = sortEntries(all, 'desc');
+    for (let offset = 0; offset < all.length; offset += 5) {
+      const got = await timeline.range(KEY, { offset, limit: 1, order: 'desc' });
+      assert.deepEqual(got.map(plainEntry), [sorted[offset]]);
+    }
+  });
+}
+
+function boundCases(test: SuiteTest): void {
+  const all = tiedEntries();
+  const asc = sortEntries(all, 'asc');
+  const at = (i: number, inclusive: boolean): RangeBound => ({
+    score: asc[i]!.score,
+    id: asc[i]!.id,
+    inclusive,
+  });
+  const check = async (
+    timeline: TimelineStorage,
+    query: RangeQuery,
+    label: string,
+  ): Promise<void> => {
+    const got = await timeline.range(KEY, query);
+    assert.deepEqual(got.map(plainEntry), expectedRange(all, query), label);
+  };
+
+  test('min bound, inclusive and exclusive, at entries inside runs of equal scores', async ({
+    timeline,
+  }) => {
+    await timeline.add(KEY, all);
+    for (const i of [0, 3, 5, 6, 11, 23]) {
+      for (const inclusive of [true, false]) {
+        for (const order of ['desc', 'asc'] as const) {
+          await check(
+            timeline,
+            { limit: 100, order, min: at(i, inclusive) },
+            `min ${i} ${inclusive} ${order}`,
+          );
+        }
+      }
+    }
+  });
+
+  test('max bound, inclusive and exclusive, at entries inside runs of equal scores', async ({
+    timeline,
+  }) => {
+    await timeline.add(KEY, all);
+    for (const i of [0, 2, 5, 6, 17, 23]) {
+      for (const inclusive of [true, false]) {
+        for (const order of ['desc', 'asc'] as const) {
+          await check(
+            timeline,
+            { limit: 100, order, max: at(i, inclusive) },
+            `max ${i} ${inclusive} ${order}`,
+          );
+        }
+      }
+    }
+  });
+
+  test('inclusive and exclusive bounds differ by exactly the entry at the bound', async ({
+    timeline,
+  }) => {
+    await timeline.add(KEY, all);
+    const b = at(8, true);
+    const incl = await timeline.range(KEY, { limit: 100, order: 'asc', min: b });
+    const excl = await timeline.range(KEY, {
+      limit: 100,
+      order: 'asc',
+      min: { ...b, inclusive: false },
+    });
+    assert.equal(incl[0]?.id, b.id);
+    assert.deepEqual(incl.slice(1).map(plainEntry), excl.map(plainEntry));
+  });
+
+  test('bounds between stored positions select by (score, id)', async ({ timeline }) => {
+    await timeline.add(KEY, all);
+    const score = asc[6]!.score;
+    const bounds: RangeBound[] = [
+      { score, id: '', inclusive: false },
+      { score, id: '', inclusive: true },
+      { score, id: '0', inclusive: true },
+      { score, id: entryId(900), inclusive: false },
+      { score, id: 'zzzzzzzzzzzzzzzzz', inclusive: true },
+      { score: score + 1, id: '', inclusive: true },
+      { score: BASE_TIME_MS - 1, id: 'zzzz', inclusive: false },
+      { score: BASE_TIME_MS + 1000, id: '', inclusive: true },
+    ];
+    for (const [i, bound] of bounds.entries()) {
+      await check(timeline, { limit: 100, order: 'desc', min: bound }, `min #${i}`);
+      await check(timeline, { limit: 100, order: 'asc', max: bound }, `max #${i}`);
+    }
+  });
+
+  test('both bounds with offset and limit, in both orders', async ({ timeline }) => {
+    await timeline.add(KEY, all);
+    const windows: [number, boolean, number, boolean][] = [
+      [2, true, 20, true],
+      [2, false, 20, false],
+      [5, true, 6, true],
+      [6, false, 11, false],
+      [0, true, 23, true],
+    ];
+    for (const [lo, loIncl, hi, hiIncl] of windows) {
+      for (const order of ['desc', 'asc'] as const) {
+        for (const [offset, limit] of [
+          [0, 100],
+          [0, 3],
+          [2, 4],
+          [10, 100],
+        ] as const) {
+          const query = { limit, offset, order, min: at(lo, loIncl), max: at(hi, hiIncl) };
+          await check(timeline, query, JSON.stringify(query));
+        }
+      }
+    }
+  });
+
+  test('empty ranges: min above max, equal exclusive bounds, nothing inside', async ({
+    timeline,
+  }) => {
+    await timeline.add(KEY, all);
+    const empty: RangeQuery[] = [
+      { limit: 10, order: 'desc', min: at(10, true), max: at(9, true) },
+      { limit: 10, order: 'asc', min: at(10, false), max: at(10, true) },
+      { limit: 10, order: 'asc', min: at(10, true), max: at(10, false) },
+      { limit: 10, order: 'desc', min: at(10, false), max: at(11, false) },
+      { limit: 10, order: 'desc', min: { score: BASE_TIME_MS + 999, id: '', inclusive: true } },
+      { limit: 10, order: 'asc', max: { score: 0, id: 'z', inclusive: true } },
+    ];
+    for (const [i, query] of empty.entries()) {
+      assert.deepEqual(await timeline.range(KEY, query), [], `query #${i}`);
+    }
+    const single = await timeline.range(KEY, {
+      limit: 10,
+      order: 'desc',
+      min: at(10, true),
+      max: at(10, true),
+    });
+    assert.deepEqual(idsOf(single), [asc[10]!.id]);
+  });
+
+  for (const order of ['desc', 'asc'] as const) {
+    test(`cursor paging with exclusive bounds visits every entry once (${order})`, async ({
+      timeline,
+    }) => {
+      await timeline.add(KEY, all);
+      const seen: TimelineEntry[] = [];
+      let bound: RangeBound | undefined;
+      for (let page = 0; page < 20; page++) {
+        const got: TimelineEntry[] = await timeline.range(KEY, {
+          limit: 5,
+          order,
+          ...(order === 'desc' ? { max: bound } : { min: bound }),
+        });
+        seen.push(...got.map(plainEntry));
+        const last = got[got.length - 1];
+        if (got.length < 5 || !last) break;
+        bound = { score: last.score, id: last.id, inclusive: false };
+      }
+      assert.deepEqual(seen, sortEntries(all, order));
+    });
+  }
+}
+
+function indexOfCases(test: SuiteTest): void {
+  test('indexOf in desc and asc order, -1 when missing', async ({ timeline }) => {
+    await timeline.add(KEY, entryRange(0, 5));
+    assert.equal(await timeline.indexOf(KEY, entryId(4), 'desc'), 0);
+    assert.equal(await timeline.indexOf(KEY, entryId(4), 'asc'), 4);
+    assert.equal(await timeline.indexOf(KEY, entryId(1), 'desc'), 3);
+    assert.equal(await timeline.indexOf(KEY, entryId(1), 'asc'), 1);
+    assert.equal(await timeline.indexOf(KEY, 'missing', 'desc'), -1);
+    assert.equal(await timeline.indexOf(KEY, 'missing', 'asc'), -1);
+    assert.equal(await timeline.indexOf('missing', entryId(1), 'desc'), -1);
+  });
+
+  test('indexOf over 150 entries matches the position in range', async ({ timeline }) => {
+    const all = entryRange(0, 150);
+    await timeline.add(KEY, shuffled(all, seededRandom(3)));
+    assert.equal(await timeline.indexOf(KEY, entryId(110), 'asc'), 110);
+    assert.equal(await timeline.indexOf(KEY, entryId(110), 'desc'), 39);
+    const desc = sortEntries(all, 'desc');
+    for (let i = 0; i < 150; i += 7) {
+      assert.equal(await timeline.indexOf(KEY, desc[i]!.id, 'desc'), i);
+      assert.equal(await timeline.indexOf(KEY, desc[i]!.id, 'asc'), 149 - i);
+    }
+  });
+
+  test('indexOf among equal scores follows id order', async ({ timeline }) => {
+    const all = tiedEntries();
+    await timeline.add(KEY, all);
+    const desc = sortEntries(all, 'desc');
+    for (const [i, e] of desc.entries()) {
+      assert.equal(await timeline.indexOf(KEY, e.id, 'desc'), i, e.id);
+    }
+  });
+
+  test('indexOf follows removals and score changes', async ({ timeline }) => {
+    await timeline.add(KEY, entryRange(0, 5));
+    await timeline.remove(KEY, [entryId(3)]);
+    assert.equal(await timeline.indexOf(KEY, entryId(2), 'desc'), 1);
+    await timeline.add(KEY, [{ ...entry(0), score: BASE_TIME_MS + 99_000 }]);
+    assert.equal(await timeline.indexOf(KEY, entryId(0), 'desc'), 0);
+    assert.equal(await timeline.indexOf(KEY, entryId(1), 'asc'), 0);
+  });
+}
+
+function trimCases(test: SuiteTest): void {
+  test('trim keeps the highest entries and returns how many it removed', async ({ timeline }) => {
+    const all = entryRange(0, 10);
+    await timeline.add(KEY, shuffled(all, seededRandom(4)));
+    assert.equal(await timeline.trim(KEY, 4), 6);
+    assert.equal(await timeline.count(KEY), 4);
+    assert.deepEqual(await readAll(timeline, KEY), sortEntries(all, 'desc').slice(0, 4));
+    assert.deepEqual(await timeline.get(KEY, [entryId(5), entryId(6)]), [
+      undefined,
+      plainEntry(entry(6)),
+    ]);
+  });
+
+  test('trim to the current size or more is a no-op returning 0', async ({ timeline }) => {
+    await timeline.add(KEY, entryRange(0, 5));
+    assert.equal(await timeline.trim(KEY, 5), 0);
+    assert.equal(await timeline.trim(KEY, 100), 0);
+    assert.deepEqual(await readAll(timeline, KEY), sortEntries(entryRange(0, 5), 'desc'));
+  });
+
+  test('trim of an empty or missing timeline returns 0', async ({ timeline }) => {
+    assert.equal(await timeline.trim('missing', 10), 0);
+    assert.equal(await timeline.trim('missing', 0), 0);
+    assert.equal(await timeline.count('missing'), 0);
+  });
+
+  test('trim to 0 empties the timeline', async ({ timeline }) => {
+    await timeline.add(KEY, entryRange(0, 3));
+    assert.equal(await timeline.trim(KEY, 0), 3);
+    assert.equal(await timeline.count(KEY), 0);
+    assert.deepEqual(await readAll(timeline, KEY), []);
+  });
+
+  test('trim cuts between equal scores by id', async ({ timeline }) => {
+    const all = tiedEntries();
+    await timeline.add(KEY, all);
+    assert.equal(await timeline.trim(KEY, 9), all.length - 9);
+    assert.deepEqual(await readAll(timeline, KEY), sortEntries(all, 'desc').slice(0, 9));
+  });
+
+  test('trimming twice removes nothing the second time', async ({ timeline }) => {
+    await timeline.add(KEY, entryRange(0, 50));
+    assert.equal(await timeline.trim(KEY, 10), 40);
+    assert.equal(await timeline.trim(KEY, 10), 0);
+    assert.deepEqual(await readAll(timeline, KEY), sortEntries(entryRange(40, 50), 'desc'));
+  });
+}
