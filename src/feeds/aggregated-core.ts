@@ -1,0 +1,303 @@
+/**
+ * The machinery shared by aggregated and notification feeds. A feed kind plugs in through
+ * {@link GroupFeedHooks} (markers to set on changed groups, how read items are decorated, what to
+ * do after a change), so notification feeds are a composition over this code, not a copy.
+ * Internal to the feeds layer; the write side lives in `aggregated-writes.ts`.
+ * @module
+ */
+import type { Activity } from '../activity/activity.js';
+import { assertId, type Id } from '../activity/ids.js';
+import type { JsonObject } from '../activity/json.js';
+import type { Aggregator } from '../aggregation/aggregators.js';
+import type { GroupLimits, GroupRecord } from '../aggregation/group.js';
+import { ValidationError } from '../errors.js';
+import { emitMetric } from '../metrics/metrics.js';
+import type { TimelineEntry } from '../storage/contracts.js';
+import type {
+  AggregatedFeedBase,
+  AggregatedFeedOptions,
+  AggregatedGroup,
+} from './aggregated-feed.js';
+import { decodeGroupEntry, loadGroups } from './aggregated-group.js';
+import { createGroupWriter } from './aggregated-writes.js';
+import { type FeedConfig, resolveFeedConfig, type WriteOptions } from './feed-config.js';
+import { userIdString } from './keys.js';
+import { intOption, intOptionOr } from './options.js';
+import { type FeedPage, nextCursor, type ReadOptions, toRangeQuery } from './read-options.js';
+
+/** Feeds written at a time by `addToMany`/`removeFromMany` (aggregation cannot batch across feeds). */
+export const FEED_CONCURRENCY = 16;
+
+/** Resolved options of an aggregated or notification feed. */
+export interface GroupFeedSettings<E extends JsonObject> {
+  readonly config: FeedConfig;
+  readonly normalized: boolean;
+  readonly aggregator: Aggregator<E>;
+  readonly limits: GroupLimits;
+}
+
+/** One user's feed being changed. */
+export interface FeedTarget {
+  readonly userId: string;
+  readonly key: string;
+}
+
+/** Why a feed changed (notification feeds add `'seen'` and `'read'`). */
+export type GroupFeedChangeReason = 'add' | 'remove' | 'trim' | 'delete';
+
+/** What differs between the feed kinds built on this core. */
+export interface GroupFeedHooks<E extends JsonObject, G extends AggregatedGroup<E>, K> {
+  readonly kind: K;
+  /** Markers set, in the same atomic update, on every group created or given a new activity. */
+  readonly markOnChange: readonly string[];
+  /** Turns the groups of a read into what the read returns. */
+  readonly decorate: (key: string, groups: AggregatedGroup<E>[]) => Promise<G[]>;
+  /** Runs after each successful change of a feed; must not throw. */
+  readonly afterChange?:
+    | ((target: FeedTarget, reason: GroupFeedChangeReason) => Promise<void>)
+    | undefined;
+}
+
+/** The handle factory and the many-feed operations of a feed kind. */
+export interface GroupFeedCore<
+  E extends JsonObject,
+  G extends AggregatedGroup<E>,
+  K extends 'aggregated' | 'notification',
+> {
+  handle(userId: Id): AggregatedFeedBase<E, G, K>;
+  addToMany(
+    userIds: readonly Id[],
+    activities: readonly Activity<E>[],
+    options?: WriteOptions,
+  ): Promise<void>;
+  removeFromMany(
+    userIds: readonly Id[],
+    activities: readonly (Activity<E> | string)[],
+  ): Promise<void>;
+}
+
+/** Validates the aggregated options and fills defaults (throws `INVALID_OPTION`). */
+export function resolveGroupFeedSettings<E extends JsonObject>(
+  options: AggregatedFeedOptions<E>,
+  defaults: { aggregator: Aggregator<E>; normalized: boolean },
+): GroupFeedSettings<E> {
+  const config = resolveFeedConfig(options, { maxLength: 100 });
+  const aggregator = options.aggregator ?? defaults.aggregator;
+  if (
+    typeof aggregator !== 'object' ||
+    aggregator === null ||
+    typeof aggregator.groupKey !== 'function' ||
+    (aggregator.rank !== undefined && typeof aggregator.rank !== 'function')
+  ) {
+    throw new ValidationError(
+      'INVALID_OPTION',
+      `feed ${config.name}: aggregator must be an Aggregator ({ name, groupKey, rank? }), e.g. createAggregator()`,
+      { details: { option: 'aggregator' } },
+    );
+  }
+  const normalized = options.normalized ?? defaults.normalized;
+  if (typeof normalized !== 'boolean') {
+    throw new ValidationError(
+      'INVALID_OPTION',
+      `feed ${config.name}: normalized must be a boolean`,
+      {
+        details: { option: 'normalized' },
+      },
+    );
+  }
+  const limits: GroupLimits = Object.freeze({
+    maxActivities: intOptionOr(options.maxActivitiesPerGroup, 15, 'maxActivitiesPerGroup', 1, 1000),
+    maxTrackedActors: intOptionOr(options.maxTrackedActors, 100, 'maxTrackedActors', 0, 100_000),
+    denormalized: !normalized,
+  });
+  return Object.freeze({ config, normalized, aggregator, limits });
+}
+
+/** Builds the shared implementation of a group feed kind from its settings and hooks. */
+export function createGroupFeedCore<
+  E extends JsonObject,
+  G extends AggregatedGroup<E>,
+  K extends 'aggregated' | 'notification',
+>(settings: GroupFeedSettings<E>, hooks: GroupFeedHooks<E, G, K>): GroupFeedCore<E, G, K> {
+  const { config } = settings;
+  const { timeline } = config.storage;
+  const what = `feed ${config.name}`;
+  const writer = createGroupWriter(settings, hooks);
+
+  async function write(
+    target: FeedTarget,
+    input: readonly Activity<E>[],
+    options?: WriteOptions,
+  ): Promise<number> {
+    const batch = writer.prepare(input);
+    await writer.storeOnce(batch, options);
+    return writer.addBatch(target, batch, options);
+  }
+
+  async function removeByActors(target: FeedTarget, actors: readonly Id[]): Promise<number> {
+    if (!Array.isArray(actors))
+      throw new ValidationError('INVALID_ID', `${what}: actors must be an array`);
+    const wanted = new Set(actors.map((a) => assertId(a, 'actor')));
+    if (wanted.size === 0) return 0;
+    const select = (r: GroupRecord<E>): ReadonlySet<string> =>
+      new Set(r.members.filter((m) => wanted.has(m.actor)).map((m) => m.id));
+    const groups = await writer.scanGroups(target.key);
+    const groupIds = groups.filter((r) => select(r).size > 0).map((r) => r.id);
+    return writer.removeWhere(target, groupIds, select);
+  }
+
+  async function read(key: string, options: ReadOptions | undefined): Promise<FeedPage<G>> {
+    const started = performance.now();
+    const query = toRangeQuery(options, {
+      defaultLimit: 25,
+      maxPageSize: config.maxPageSize,
+      idBounds: false,
+    });
+    const entries = await timeline.range(key, query);
+    const { groups, missing } = await loadGroups<E>(config, key, entries);
+    const items = await hooks.decorate(key, groups);
+    emitMetric(config.metrics, 'onFeedRead', {
+      feed: config.name,
+      count: items.length,
+      durationMs: performance.now() - started,
+    });
+    return { items, next: nextCursor(entries, query.limit), missing };
+  }
+
+  async function getGroups(key: string, groupIds: readonly string[]): Promise<(G | undefined)[]> {
+    const ids = checkGroupIds(groupIds, what);
+    if (ids.length === 0) return [];
+    const entries = await timeline.get(key, ids);
+    const present = entries.filter((e): e is TimelineEntry => e !== undefined);
+    const { groups } = await loadGroups<E>(config, key, present);
+    const byId = new Map((await hooks.decorate(key, groups)).map((g) => [g.id, g] as const));
+    return ids.map((id) => byId.get(id));
+  }
+
+  async function contains(key: string, item: Activity<E> | string): Promise<boolean> {
+    const targets = await writer.targetsIn(key, await writer.locate([item]));
+    const groupIds = [...targets.keys()];
+    if (groupIds.length === 0) return false;
+    const entries = await timeline.get(key, groupIds);
+    return entries.some((entry, i) => {
+      const wanted = targets.get(groupIds[i]!);
+      if (entry === undefined || wanted === undefined) return false;
+      return decodeGroupEntry<E>(config, key, entry).members.some((m) => wanted.has(m.id));
+    });
+  }
+
+  async function trim(target: FeedTarget, maxLength: number | undefined): Promise<number> {
+    const length =
+      maxLength === undefined ? config.maxLength : intOption(maxLength, 'maxLength', 0);
+    const trimmed = await timeline.trim(target.key, length);
+    if (trimmed > 0) await writer.notify(target, 'trim');
+    return trimmed;
+  }
+
+  function handle(userId: Id): AggregatedFeedBase<E, G, K> {
+    const uid = userIdString(userId);
+    const key = config.keyFor(uid);
+    const target: FeedTarget = { userId: uid, key };
+    return Object.freeze({
+      kind: hooks.kind,
+      name: config.name,
+      userId: uid,
+      key,
+      add: (activity: Activity<E>, options?: WriteOptions) => write(target, [activity], options),
+      addMany: (activities: readonly Activity<E>[], options?: WriteOptions) =>
+        write(target, activities, options),
+      remove: async (activity: Activity<E> | string) =>
+        writer.removeLocated(target, await writer.locate([activity])),
+      removeMany: async (items: readonly (Activity<E> | string)[]) =>
+        writer.removeLocated(target, await writer.locate(items)),
+      removeByActors: (actors: readonly Id[]) => removeByActors(target, actors),
+      read: (options?: ReadOptions) => read(key, options),
+      count: () => timeline.count(key),
+      trim: (maxLength?: number) => trim(target, maxLength),
+      async delete(): Promise<void> {
+        await timeline.delete(key);
+        await writer.notify(target, 'delete');
+      },
+      getGroups: (groupIds: readonly string[]) => getGroups(key, groupIds),
+      indexOf: async (groupId: string) =>
+        timeline.indexOf(key, checkGroupIds([groupId], what)[0]!, 'desc'),
+      contains: (activity: Activity<E> | string) => contains(key, activity),
+    });
+  }
+
+  const targetsOf = (userIds: readonly Id[]): FeedTarget[] => {
+    if (!Array.isArray(userIds))
+      throw new ValidationError('INVALID_ID', `${what}: userIds must be an array`);
+    const byKey = new Map<string, FeedTarget>();
+    for (const userId of userIds) {
+      const uid = userIdString(userId);
+      const key = config.keyFor(uid);
+      if (!byKey.has(key)) byKey.set(key, { userId: uid, key });
+    }
+    return [...byKey.values()];
+  };
+
+  return Object.freeze({
+    handle,
+    async addToMany(
+      userIds: readonly Id[],
+      activities: readonly Activity<E>[],
+      options?: WriteOptions,
+    ): Promise<void> {
+      const targets = targetsOf(userIds);
+      const batch = writer.prepare(activities);
+      if (targets.length === 0 || batch.groups.length === 0) return;
+      await writer.storeOnce(batch, options);
+      await forEachLimited(targets, FEED_CONCURRENCY, (t) => writer.addBatch(t, batch, options));
+    },
+    async removeFromMany(
+      userIds: readonly Id[],
+      activities: readonly (Activity<E> | string)[],
+    ): Promise<void> {
+      const targets = targetsOf(userIds);
+      const located = await writer.locate(activities);
+      if (targets.length === 0) return;
+      await forEachLimited(targets, FEED_CONCURRENCY, (t) => writer.removeLocated(t, located));
+    },
+  });
+}
+
+/** Validates group ids (non-empty strings of at most 64 characters); throws `INVALID_ID`. */
+export function checkGroupIds(groupIds: readonly string[], what: string): string[] {
+  if (!Array.isArray(groupIds))
+    throw new ValidationError('INVALID_ID', `${what}: expected an array of group ids`);
+  return groupIds.map((id: unknown) => {
+    if (typeof id !== 'string' || id.length === 0 || id.length > 64) {
+      throw new ValidationError(
+        'INVALID_ID',
+        `${what}: a group id must be a string of 1 to 64 characters, got ${JSON.stringify(id) ?? String(id)}`,
+      );
+    }
+    return id;
+  });
+}
+
+/**
+ * Runs `fn` over `items`, at most `limit` at a time. After a failure no new item starts; the
+ * first error is thrown once the running ones have settled.
+ */
+export async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
+}

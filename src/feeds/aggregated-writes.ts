@@ -1,0 +1,245 @@
+/**
+ * The write side of aggregated and notification feeds: merging a batch into one feed and removing
+ * activities from it, each as one atomic `TimelineStorage.update`. Internal to the feeds layer.
+ * @module
+ */
+import { type Activity, assertActivity } from '../activity/activity.js';
+import { groupIdOf } from '../activity/ids.js';
+import type { JsonObject } from '../activity/json.js';
+import { type GroupRecord, mergeIntoGroup, removeFromGroup } from '../aggregation/group.js';
+import { ValidationError } from '../errors.js';
+import { emitMetric } from '../metrics/metrics.js';
+import type { TimelineChanges, TimelineEntry } from '../storage/contracts.js';
+import type {
+  FeedTarget,
+  GroupFeedChangeReason,
+  GroupFeedHooks,
+  GroupFeedSettings,
+} from './aggregated-core.js';
+import type { AggregatedGroup } from './aggregated-feed.js';
+import { decodeGroupEntry } from './aggregated-group.js';
+import { checkActivities, idsOf, trimPlan, type WriteOptions } from './feed-config.js';
+import { storeActivities } from './hydrate.js';
+
+const MAX_GROUP_KEY_LENGTH = 1024;
+
+/** Validated activities of one write, grouped by group id. */
+export interface GroupBatch<E extends JsonObject> {
+  readonly activities: readonly Activity<E>[];
+  readonly groups: readonly {
+    readonly id: string;
+    readonly group: string;
+    readonly activities: readonly Activity<E>[];
+  }[];
+}
+
+/** Activities to remove, by group id; `unresolved` ids must be looked for in each feed. */
+export interface Located {
+  readonly byGroup: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly unresolved: readonly string[];
+}
+
+/** The write operations of a group feed kind (see {@link createGroupWriter}). */
+export interface GroupWriter<E extends JsonObject> {
+  /** Validates activities and groups them; throws before anything is written. */
+  prepare(input: readonly Activity<E>[]): GroupBatch<E>;
+  /** Stores the batch's activities in activity storage when the feed is normalized. */
+  storeOnce(batch: GroupBatch<E>, options: WriteOptions | undefined): Promise<void>;
+  /** Merges a batch into one feed atomically; returns how many activities were new to it. */
+  addBatch(
+    target: FeedTarget,
+    batch: GroupBatch<E>,
+    options: WriteOptions | undefined,
+  ): Promise<number>;
+  /** Every group of a feed. */
+  scanGroups(key: string): Promise<GroupRecord<E>[]>;
+  /** Finds the group of each activity: from the activity itself, else from activity storage. */
+  locate(items: readonly (Activity<E> | string)[]): Promise<Located>;
+  /** `located` plus the groups of one feed retaining its unresolved ids (found by a scan). */
+  targetsIn(key: string, located: Located): Promise<Map<string, ReadonlySet<string>>>;
+  /** Removes, atomically, the ids `select` picks in each listed group; returns how many. */
+  removeWhere(
+    target: FeedTarget,
+    groupIds: readonly string[],
+    select: (record: GroupRecord<E>) => ReadonlySet<string>,
+  ): Promise<number>;
+  /** Removes located activities from one feed; returns how many. */
+  removeLocated(target: FeedTarget, located: Located): Promise<number>;
+  /** Runs the kind's after-change hook. */
+  notify(target: FeedTarget, reason: GroupFeedChangeReason): Promise<void>;
+}
+
+/** Builds the write operations of a group feed kind. */
+export function createGroupWriter<
+  E extends JsonObject,
+  G extends AggregatedGroup<E>,
+  K extends 'aggregated' | 'notification',
+>(settings: GroupFeedSettings<E>, hooks: GroupFeedHooks<E, G, K>): GroupWriter<E> {
+  const { config, normalized, aggregator, limits } = settings;
+  const { timeline } = config.storage;
+  const what = `feed ${config.name}`;
+
+  const groupKeyOf = (activity: Activity<E>): string => {
+    const key = aggregator.groupKey(activity);
+    if (typeof key !== 'string' || key.length === 0 || key.length > MAX_GROUP_KEY_LENGTH) {
+      throw new ValidationError(
+        'INVALID_OPTION',
+        `${what}: aggregator ${aggregator.name} must return a group key of 1 to ${MAX_GROUP_KEY_LENGTH} characters, got ${JSON.stringify(key)}`,
+        { details: { option: 'aggregator' } },
+      );
+    }
+    return key;
+  };
+
+  const toEntry = (record: GroupRecord<E>): TimelineEntry => {
+    const score = aggregator.rank ? aggregator.rank(record) : record.updatedAt;
+    if (!Number.isSafeInteger(score)) {
+      throw new ValidationError(
+        'INVALID_OPTION',
+        `${what}: aggregator ${aggregator.name} must rank groups with safe integers, got ${score}`,
+        { details: { option: 'aggregator' } },
+      );
+    }
+    return { id: record.id, score, payload: config.serializer.encodeGroup(record) };
+  };
+
+  const writer: GroupWriter<E> = {
+    prepare(input) {
+      const activities = checkActivities<E>(config, input);
+      const groups = new Map<string, { id: string; group: string; activities: Activity<E>[] }>();
+      for (const activity of activities) {
+        const group = groupKeyOf(activity);
+        const id = groupIdOf(group);
+        const entry = groups.get(id);
+        if (entry) entry.activities.push(activity);
+        else groups.set(id, { id, group, activities: [activity] });
+      }
+      return { activities, groups: [...groups.values()] };
+    },
+
+    async storeOnce(batch, options) {
+      if (normalized && options?.storeActivities !== false)
+        await storeActivities(config, batch.activities);
+    },
+
+    async addBatch(target, batch, options) {
+      if (batch.groups.length === 0) return 0;
+      const plan = trimPlan(config, options?.trim);
+      const { added, changed } = await timeline.update(
+        target.key,
+        batch.groups.map((g) => g.id),
+        (current) => {
+          const put: TimelineEntry[] = [];
+          let added = 0;
+          batch.groups.forEach((g, i) => {
+            const entry = current[i];
+            const before =
+              entry === undefined ? undefined : decodeGroupEntry<E>(config, target.key, entry);
+            const after = mergeIntoGroup(before, g.id, g.group, g.activities, limits);
+            if (!after) return;
+            added += after.activityCount - (before?.activityCount ?? 0);
+            put.push(toEntry(after));
+          });
+          const ids = put.map((e) => e.id);
+          const changes: TimelineChanges =
+            ids.length > 0 && hooks.markOnChange.length > 0
+              ? { put, mark: Object.fromEntries(hooks.markOnChange.map((m) => [m, ids])) }
+              : { put };
+          return { changes, result: { added, changed: ids.length } };
+        },
+        plan.maxLength === undefined ? undefined : { maxLength: plan.maxLength },
+      );
+      const trimmed = plan.trimAfter ? await timeline.trim(target.key, config.maxLength) : 0;
+      emitMetric(config.metrics, 'onFeedWrite', { feed: config.name, count: added });
+      if (changed > 0) await writer.notify(target, 'add');
+      else if (trimmed > 0) await writer.notify(target, 'trim');
+      return added;
+    },
+
+    async scanGroups(key) {
+      const count = await timeline.count(key);
+      if (count === 0) return [];
+      const entries = await timeline.range(key, { limit: count, order: 'desc' });
+      return entries.map((e) => decodeGroupEntry<E>(config, key, e));
+    },
+
+    async locate(items) {
+      if (!Array.isArray(items)) {
+        throw new ValidationError('INVALID_ID', `${what}: expected an array of activities or ids`);
+      }
+      const byGroup = new Map<string, Set<string>>();
+      const add = (groupId: string, id: string): void => {
+        const set = byGroup.get(groupId);
+        if (set) set.add(id);
+        else byGroup.set(groupId, new Set([id]));
+      };
+      const bare: string[] = [];
+      for (const item of items) {
+        if (typeof item === 'object' && item !== null) {
+          const activity = assertActivity<E>(item);
+          add(groupIdOf(groupKeyOf(activity)), activity.id);
+        } else bare.push(idsOf([item], what)[0]!);
+      }
+      const unique = [...new Set(bare)];
+      const unresolved: string[] = [];
+      const payloads = unique.length > 0 ? await config.storage.activities.getMany(unique) : [];
+      unique.forEach((id, i) => {
+        const payload = payloads[i];
+        if (payload === undefined) {
+          unresolved.push(id);
+          return;
+        }
+        const activity = config.serializer.decodeActivity<E>(payload, {
+          key: `${config.storage.activities.name} activity storage`,
+          id,
+        });
+        add(groupIdOf(groupKeyOf(activity)), id);
+      });
+      return { byGroup, unresolved };
+    },
+
+    async targetsIn(key, located) {
+      const targets = new Map<string, ReadonlySet<string>>(located.byGroup);
+      if (located.unresolved.length === 0) return targets;
+      const wanted = new Set(located.unresolved);
+      for (const record of await writer.scanGroups(key)) {
+        const hits = record.members.filter((m) => wanted.has(m.id)).map((m) => m.id);
+        if (hits.length === 0) continue;
+        targets.set(record.id, new Set([...(targets.get(record.id) ?? []), ...hits]));
+      }
+      return targets;
+    },
+
+    async removeWhere(target, groupIds, select) {
+      if (groupIds.length === 0) return 0;
+      const removed = await timeline.update(target.key, groupIds, (current) => {
+        const put: TimelineEntry[] = [];
+        const remove: string[] = [];
+        let removed = 0;
+        for (const entry of current) {
+          if (entry === undefined) continue;
+          const before = decodeGroupEntry<E>(config, target.key, entry);
+          const after = removeFromGroup(before, select(before));
+          if (after === undefined) continue;
+          removed += before.members.length - (after?.members.length ?? 0);
+          if (after === null) remove.push(before.id);
+          else put.push(toEntry(after));
+        }
+        return { changes: { put, remove }, result: removed };
+      });
+      emitMetric(config.metrics, 'onFeedRemove', { feed: config.name, count: removed });
+      if (removed > 0) await writer.notify(target, 'remove');
+      return removed;
+    },
+
+    async removeLocated(target, located) {
+      const targets = await writer.targetsIn(target.key, located);
+      return writer.removeWhere(target, [...targets.keys()], (r) => targets.get(r.id) ?? new Set());
+    },
+
+    async notify(target, reason) {
+      if (hooks.afterChange) await hooks.afterChange(target, reason);
+    },
+  };
+  return Object.freeze(writer);
+}

@@ -1,0 +1,261 @@
+import type { Id } from '../activity/ids.js';
+import type { JsonObject } from '../activity/json.js';
+import { type Aggregator, byVerbObjectAndDay } from '../aggregation/aggregators.js';
+import { UnsupportedOperationError, ValidationError } from '../errors.js';
+import {
+  checkGroupIds,
+  createGroupFeedCore,
+  type FeedTarget,
+  resolveGroupFeedSettings,
+} from './aggregated-core.js';
+import type {
+  AggregatedFeedBase,
+  AggregatedFeedOptions,
+  AggregatedGroup,
+} from './aggregated-feed.js';
+import type { FeedDefinition } from './feed.js';
+import {
+  createNotificationEmitter,
+  type NotificationChange,
+  type NotificationChangeReason,
+  type NotificationEvents,
+} from './notification-events.js';
+
+/** Name of the timeline marker carried by unseen groups. */
+export const UNSEEN_MARKER = 'unseen';
+/** Name of the timeline marker carried by unread groups. */
+export const UNREAD_MARKER = 'unread';
+
+/** Options of {@link defineNotificationFeed}. */
+export interface NotificationFeedOptions<E extends JsonObject = JsonObject>
+  extends AggregatedFeedOptions<E> {
+  /** Keep unseen state (the original's `track_unseen`). @default true */
+  readonly trackUnseen?: boolean | undefined;
+  /** Keep unread state (the original's `track_unread`). @default true */
+  readonly trackUnread?: boolean | undefined;
+  /** Receives errors thrown by change listeners (or by computing an event's counts). @default ignore */
+  readonly onListenerError?: ((error: unknown, change?: NotificationChange) => void) | undefined;
+}
+
+/** A group of a notification feed, with its seen/read state. */
+export interface NotificationGroup<E extends JsonObject = JsonObject> extends AggregatedGroup<E> {
+  /** False while the group is unseen (always true when unseen state is not tracked). */
+  readonly seen: boolean;
+  /** False while the group is unread (always true when unread state is not tracked). */
+  readonly read: boolean;
+}
+
+/** Unseen and unread group counts of a notification feed (0 for untracked state). */
+export interface NotificationCounts {
+  readonly unseen: number;
+  readonly unread: number;
+}
+
+/** Options of {@link NotificationFeed.markRead}. */
+export interface MarkReadOptions {
+  /** Also mark the groups seen. @default false (the original marked them seen too) */
+  readonly seen?: boolean | undefined;
+}
+
+/** Options of {@link NotificationFeed.markAll}; each flag defaults to false when options are given. */
+export interface MarkAllOptions {
+  readonly seen?: boolean | undefined;
+  readonly read?: boolean | undefined;
+}
+
+/**
+ * One user's notification feed: an aggregated feed whose groups are unseen and unread when they
+ * are created or receive a new activity, until marked. Counts always equal what the feed holds:
+ * the state lives in timeline markers, cleared with the group when it is removed or trimmed.
+ */
+export interface NotificationFeed<E extends JsonObject = JsonObject>
+  extends AggregatedFeedBase<E, NotificationGroup<E>, 'notification'> {
+  /** Unseen and unread counts. */
+  counts(): Promise<NotificationCounts>;
+  /** Number of unseen groups. */
+  countUnseen(): Promise<number>;
+  /** Number of unread groups. */
+  countUnread(): Promise<number>;
+  /** Marks groups seen; unknown ids are ignored. Returns how many groups were unseen. */
+  markSeen(groupIds: readonly string[]): Promise<number>;
+  /**
+   * Marks groups read (and seen, with `{ seen: true }`); unknown ids are ignored. Returns how many
+   * groups were unread. Unlike the original, reading does not imply seeing unless asked.
+   */
+  markRead(groupIds: readonly string[], options?: MarkReadOptions): Promise<number>;
+  /** Marks every group seen; returns how many were unseen. */
+  markAllSeen(): Promise<number>;
+  /** Marks every group read (not seen); returns how many were unread. */
+  markAllRead(): Promise<number>;
+  /**
+   * Marks every group seen and/or read. Without options it marks seen only (the original's
+   * `mark_all()` default); with options, each flag not set to true is left alone. Returns how many
+   * groups changed state.
+   */
+  markAll(options?: MarkAllOptions): Promise<{ seen: number; read: number }>;
+}
+
+/** A notification feed definition; `for(userId)` gives a user's feed, `events` reports changes. */
+export interface NotificationFeedDefinition<E extends JsonObject = JsonObject>
+  extends FeedDefinition<E, NotificationFeed<E>> {
+  readonly kind: 'notification';
+  readonly aggregator: Aggregator<E>;
+  readonly maxActivitiesPerGroup: number;
+  readonly maxTrackedActors: number;
+  readonly trackUnseen: boolean;
+  readonly trackUnread: boolean;
+  /** Change events of every user's feed of this definition, for real-time badges. */
+  readonly events: NotificationEvents;
+}
+
+/**
+ * Defines a notification feed: an aggregated feed (default aggregator verb + object + UTC day,
+ * denormalized, 100 groups) with unseen/unread state per group and change events. A new group, or
+ * a group that receives a new activity, becomes unseen and unread in the same atomic write;
+ * removing activities does not re-mark a group. Throws `INVALID_OPTION` for bad options and
+ * `UNSUPPORTED` when the storage has no markers.
+ * @example
+ * const notifications = defineNotificationFeed({ name: 'notification', storage: memoryStorage() });
+ * notifications.events.on('change', (c) => pushBadge(c.userId, c.unseen));
+ * await notifications.for(7).add(activity);
+ * const { unseen, unread } = await notifications.for(7).counts();
+ */
+export function defineNotificationFeed<E extends JsonObject = JsonObject>(
+  options: NotificationFeedOptions<E>,
+): NotificationFeedDefinition<E> {
+  const settings = resolveGroupFeedSettings<E>(options, {
+    aggregator: byVerbObjectAndDay as Aggregator<E>,
+    normalized: false,
+  });
+  const { config } = settings;
+  const { timeline } = config.storage;
+  const what = `feed ${config.name}`;
+  const trackUnseen = boolOption(options.trackUnseen, 'trackUnseen', what);
+  const trackUnread = boolOption(options.trackUnread, 'trackUnread', what);
+  if ((trackUnseen || trackUnread) && !timeline.capabilities.markers) {
+    throw new UnsupportedOperationError(
+      `${what}: timeline storage ${timeline.name} has no markers, which unseen/unread state needs`,
+    );
+  }
+  const emitter = createNotificationEmitter(options.onListenerError);
+
+  const countOf = async (key: string, tracked: boolean, marker: string): Promise<number> =>
+    tracked ? timeline.countMarked(key, marker) : 0;
+  const countsOf = async (key: string): Promise<NotificationCounts> => {
+    const [unseen, unread] = await Promise.all([
+      countOf(key, trackUnseen, UNSEEN_MARKER),
+      countOf(key, trackUnread, UNREAD_MARKER),
+    ]);
+    return { unseen, unread };
+  };
+  const flagsOf = async (key: string, tracked: boolean, marker: string, ids: string[]) =>
+    tracked ? timeline.isMarked(key, marker, ids) : ids.map(() => false);
+
+  const publish = async (target: FeedTarget, reason: NotificationChangeReason): Promise<void> => {
+    if (!emitter.listening()) return;
+    let change: NotificationChange;
+    try {
+      change = { feed: config.name, ...target, reason, ...(await countsOf(target.key)) };
+    } catch (error) {
+      emitter.fail(error);
+      return;
+    }
+    emitter.emit(change);
+  };
+
+  const core = createGroupFeedCore<E, NotificationGroup<E>, 'notification'>(settings, {
+    kind: 'notification',
+    markOnChange: [
+      ...(trackUnseen ? [UNSEEN_MARKER] : []),
+      ...(trackUnread ? [UNREAD_MARKER] : []),
+    ],
+    async decorate(key, groups) {
+      if (groups.length === 0) return [];
+      const ids = groups.map((g) => g.id);
+      const [unseen, unread] = await Promise.all([
+        flagsOf(key, trackUnseen, UNSEEN_MARKER, ids),
+        flagsOf(key, trackUnread, UNREAD_MARKER, ids),
+      ]);
+      return groups.map((g, i) => Object.freeze({ ...g, seen: !unseen[i], read: !unread[i] }));
+    },
+    afterChange: publish,
+  });
+
+  /** Clears `marker` on some groups (or all, with `ids` undefined); returns how many changed. */
+  const clear = async (
+    target: FeedTarget,
+    tracked: boolean,
+    marker: string,
+    ids: readonly string[] | undefined,
+  ): Promise<number> => {
+    if (!tracked) return 0;
+    if (ids === undefined) return timeline.clearMarker(target.key, marker);
+    return ids.length === 0 ? 0 : timeline.setMarked(target.key, marker, ids, false);
+  };
+
+  async function mark(
+    target: FeedTarget,
+    ids: readonly string[] | undefined,
+    seen: boolean,
+    read: boolean,
+  ): Promise<{ seen: number; read: number }> {
+    const checked = ids === undefined ? undefined : checkGroupIds(ids, what);
+    const r = read ? await clear(target, trackUnread, UNREAD_MARKER, checked) : 0;
+    const s = seen ? await clear(target, trackUnseen, UNSEEN_MARKER, checked) : 0;
+    if (r > 0 || s > 0) await publish(target, r > 0 ? 'read' : 'seen');
+    return { seen: s, read: r };
+  }
+
+  function handle(userId: Id): NotificationFeed<E> {
+    const base = core.handle(userId);
+    const target: FeedTarget = { userId: base.userId, key: base.key };
+    return Object.freeze({
+      ...base,
+      counts: () => countsOf(base.key),
+      countUnseen: () => countOf(base.key, trackUnseen, UNSEEN_MARKER),
+      countUnread: () => countOf(base.key, trackUnread, UNREAD_MARKER),
+      markSeen: async (groupIds: readonly string[]) =>
+        (await mark(target, groupIds, true, false)).seen,
+      markRead: async (groupIds: readonly string[], options?: MarkReadOptions) =>
+        (await mark(target, groupIds, boolOption(options?.seen, 'seen', what, false), true)).read,
+      markAllSeen: async () => (await mark(target, undefined, true, false)).seen,
+      markAllRead: async () => (await mark(target, undefined, false, true)).read,
+      markAll: (options?: MarkAllOptions) =>
+        options === undefined
+          ? mark(target, undefined, true, false)
+          : mark(
+              target,
+              undefined,
+              boolOption(options.seen, 'seen', what, false),
+              boolOption(options.read, 'read', what, false),
+            ),
+    });
+  }
+
+  return Object.freeze({
+    kind: 'notification' as const,
+    name: config.name,
+    normalized: settings.normalized,
+    config,
+    aggregator: settings.aggregator,
+    maxActivitiesPerGroup: settings.limits.maxActivities,
+    maxTrackedActors: settings.limits.maxTrackedActors,
+    trackUnseen,
+    trackUnread,
+    events: emitter.events,
+    keyFor: (userId: Id) => config.keyFor(userId),
+    for: handle,
+    addToMany: core.addToMany,
+    removeFromMany: core.removeFromMany,
+  });
+}
+
+function boolOption(value: unknown, name: string, what: string, fallback = true): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw new ValidationError('INVALID_OPTION', `${what}: ${name} must be a boolean`, {
+      details: { option: name },
+    });
+  }
+  return value;
+}

@@ -1,0 +1,106 @@
+/**
+ * Helpers shared by the aggregated and notification feed conformance suites: registering a case
+ * against a backend (fresh storage per test, `backend.skip` honoured) and building fixture
+ * activities at fixed times. Only code under `src/testing` imports this module.
+ * @module
+ */
+import { it } from 'node:test';
+import { type Activity, type ActivityInput, createActivity } from '../activity/activity.js';
+import { groupIdOf } from '../activity/ids.js';
+import type { JsonObject } from '../activity/json.js';
+import { byVerbObjectAndDay } from '../aggregation/aggregators.js';
+import {
+  defineNotificationFeed,
+  type NotificationFeedDefinition,
+  type NotificationFeedOptions,
+  type NotificationGroup,
+} from '../feeds/notification-feed.js';
+import type { Storage } from '../storage/contracts.js';
+import type { BackendUnderTest } from './backend.js';
+
+/** Base time of the fixtures: 2024-05-01T12:00:00.000Z, in ms. */
+export const GROUP_BASE_TIME_MS: number = Date.UTC(2024, 4, 1, 12, 0, 0);
+/** One day in ms: activities a day apart fall in different default groups. */
+export const DAY_MS = 86_400_000;
+
+/** Registers one test: `fn` receives fresh, isolated storage from the backend. */
+export type GroupCase = (name: string, fn: (storage: Storage) => Promise<void>) => void;
+
+/**
+ * Returns a function that registers tests against `backend`. A test is skipped when
+ * `backend.skip` names it exactly, or as `'<prefix> > <name>'` when a prefix is given (e.g.
+ * `'normalized > <name>'`). Storage from `backend.create()` goes to `backend.destroy` afterwards,
+ * even when the test fails. Throws on a duplicate name, so skip lists stay unambiguous.
+ */
+export function groupCases(backend: BackendUnderTest, prefix?: string): GroupCase {
+  const skips = new Map((backend.skip ?? []).map((s) => [s.test, s.reason] as const));
+  const names = new Set<string>();
+  return (name, fn) => {
+    if (names.has(name)) throw new Error(`duplicate conformance test name: ${name}`);
+    names.add(name);
+    const reason =
+      (prefix === undefined ? undefined : skips.get(`${prefix} > ${name}`)) ?? skips.get(name);
+    it(name, reason === undefined ? {} : { skip: reason }, async () => {
+      const storage = await backend.create();
+      try {
+        await fn(storage);
+      } finally {
+        await backend.destroy?.(storage);
+      }
+    });
+  };
+}
+
+/**
+ * Fixture activity number `n`: actor `n`, verb `'love'`, object `'obj-<n>'`, at
+ * `GROUP_BASE_TIME_MS + n` seconds, unless overridden. Same verb and day = same default group.
+ */
+export function act<E extends JsonObject = JsonObject>(
+  n: number,
+  overrides: Partial<ActivityInput<E>> = {},
+): Activity<E> {
+  return createActivity<E>({
+    actor: n,
+    verb: 'love',
+    object: `obj-${n}`,
+    time: GROUP_BASE_TIME_MS + n * 1000,
+    ...overrides,
+  } as ActivityInput<E>);
+}
+
+/** Fixture activity `n` on day `day` (0 = the base day), `n` seconds after that day's base time. */
+export function actOnDay<E extends JsonObject = JsonObject>(
+  n: number,
+  day: number,
+  overrides: Partial<ActivityInput<E>> = {},
+): Activity<E> {
+  return act<E>(n, { time: GROUP_BASE_TIME_MS + day * DAY_MS + n * 1000, ...overrides });
+}
+
+/** `0, 1, ..., n - 1`. */
+export function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+/** Activity ids, newest first (ids sort by time). */
+export function newestFirst(activities: readonly Activity[]): string[] {
+  return activities.map((a) => a.id).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+}
+
+/** A notification feed definition named `'notif'` on `storage`. */
+export function defineTestNotifications(
+  storage: Storage,
+  options: Partial<NotificationFeedOptions> = {},
+): NotificationFeedDefinition {
+  return defineNotificationFeed({ name: 'notif', storage, ...options });
+}
+
+/** The id of the default notification group of an activity (verb + object + day). */
+export function notificationGroupId(activity: Activity): string {
+  return groupIdOf(byVerbObjectAndDay.groupKey(activity));
+}
+
+/** `[id, seen, read]` of each item, for compact assertions. */
+export function flagsOf(items: readonly NotificationGroup[]): [string, boolean, boolean][] {
+  return items.map((g) => [g.id, g.seen, g.read]);
+}
