@@ -1,0 +1,75 @@
+import type { Activity } from '../activity/activity.js';
+import type { JsonObject } from '../activity/json.js';
+import type { ManagerConfig } from './options.js';
+import { type ActivityStore, type AnyFeedDefinition, activityStores } from './options.js';
+
+/**
+ * The manager's access to activity storage: each activity is written once per distinct storage
+ * (by identity) behind the normalized feeds it reaches, and collected from all of them on removal.
+ */
+export interface ActivityStores<E extends JsonObject> {
+  /**
+   * Encodes `activities` for every storage behind `extraFeeds` plus the user and fan-out feeds,
+   * and returns the write to run: encoding errors surface before anything is written.
+   */
+  prepare(
+    activities: readonly Activity<E>[],
+    extraFeeds: readonly AnyFeedDefinition<E>[],
+  ): () => Promise<void>;
+  /** The activity with this id from any storage, else from a denormalized user feed's timeline. */
+  lookup(userId: string, id: string): Promise<Activity<E> | undefined>;
+  /** Deletes the activity from every storage of every registered normalized feed. */
+  collect(id: string): Promise<void>;
+}
+
+/** Creates the {@link ActivityStores} of a manager. */
+export function createActivityStores<E extends JsonObject>(
+  config: ManagerConfig<E>,
+): ActivityStores<E> {
+  const base = [config.userFeed, ...config.fanoutFeeds];
+  const baseStores = activityStores(base);
+  const allStores = activityStores([...config.byName.values()]);
+
+  const storesFor = (extra: readonly AnyFeedDefinition<E>[]): ActivityStore[] =>
+    extra.length === 0 ? baseStores : activityStores([...base, ...extra]);
+
+  return Object.freeze({
+    prepare(activities: readonly Activity<E>[], extraFeeds: readonly AnyFeedDefinition<E>[]) {
+      const writes = storesFor(extraFeeds).map((store) => ({
+        store,
+        entries: activities.map((a) => ({ id: a.id, payload: store.serializer.encodeActivity(a) })),
+      }));
+      return async () => {
+        if (activities.length === 0) return;
+        for (const { store, entries } of writes) await store.storage.putMany(entries);
+      };
+    },
+    async lookup(userId: string, id: string): Promise<Activity<E> | undefined> {
+      for (const store of allStores) {
+        const [payload] = await store.storage.getMany([id]);
+        const activity = tryDecode<E>(payload, (p) => store.serializer.decodeActivity<E>(p));
+        if (activity) return activity;
+      }
+      const { userFeed } = config;
+      if (userFeed.normalized) return undefined;
+      const [entry] = await userFeed.config.storage.timeline.get(userFeed.keyFor(userId), [id]);
+      return tryDecode<E>(entry?.payload, (p) => userFeed.config.serializer.decodeActivity<E>(p));
+    },
+    async collect(id: string): Promise<void> {
+      for (const store of allStores) await store.storage.removeMany([id]);
+    },
+  });
+}
+
+/** Decodes a payload; a corrupt one counts as absent (a removal must not be blocked by it). */
+function tryDecode<E extends JsonObject>(
+  payload: string | undefined,
+  decode: (payload: string) => Activity<E>,
+): Activity<E> | undefined {
+  if (payload === undefined) return undefined;
+  try {
+    return decode(payload);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createActivity } from '../activity/activity.js';
+import { createVerbRegistry } from '../activity/verbs.js';
+import { memoryStorage } from '../backends/memory/index.js';
+import { defineAggregatedFeed } from '../feeds/aggregated-feed.js';
+import { defineFlatFeed } from '../feeds/flat-feed.js';
+import { jsonSerializer } from '../serialization/json-serializer.js';
+import type { Serializer } from '../serialization/serializer.js';
+import { type FollowerIds, normalizeFollowerIds } from './follower-ids.js';
+import { createManager } from './manager.js';
+import type { ManagerOptions } from './options.js';
+
+const storage = memoryStorage();
+const user = defineFlatFeed({ name: 'user', storage });
+const timeline = defineFlatFeed({ name: 'timeline', storage });
+const base = { userFeed: user, feeds: { timeline }, getFollowerIds: () => [2] };
+const activity = (verb = 'add', actor = 1) =>
+  createActivity({ actor, verb, object: 1, time: Date.UTC(2024, 0, 1) });
+
+function rejectsOptions(options: unknown, code: string, message?: RegExp): void {
+  assert.throws(
+    () => createManager(options as ManagerOptions<never, never, never, never>),
+    (error: { code?: string; message?: string }) => {
+      assert.equal(error.code, code, error.message);
+      if (message) assert.match(error.message ?? '', message);
+      return true;
+    },
+  );
+}
+
+describe('createManager options', () => {
+  it('defaults to an inline queue and registers names in order', () => {
+    const manager = createManager(base);
+    assert.equal(manager.queue.name, 'inline');
+    assert.deepEqual(manager.feedNames, ['user', 'timeline']);
+  });
+
+  it('rejects malformed options and unknown keys', () => {
+    rejectsOptions(null, 'INVALID_OPTION');
+    rejectsOptions({ ...base, fanout_chunk_size: 10 }, 'INVALID_OPTION', /unknown option/);
+    rejectsOptions({ ...base, userFeed: {} }, 'INVALID_OPTION', /userFeed must be a feed/);
+    rejectsOptions({ ...base, feeds: [timeline] }, 'INVALID_OPTION', /feeds must be an object/);
+    rejectsOptions({ ...base, getFollowerIds: [2] }, 'INVALID_OPTION', /getFollowerIds/);
+    rejectsOptions({ ...base, queue: {} }, 'INVALID_OPTION', /queue/);
+    rejectsOptions({ ...base, verbs: ['add'] }, 'INVALID_OPTION', /verbs/);
+  });
+
+  it('requires a flat user feed', () => {
+    const aggregated = defineAggregatedFeed({ name: 'user', storage });
+    rejectsOptions({ ...base, userFeed: aggregated }, 'INVALID_OPTION', /flat feed/);
+  });
+
+  it('requires unique feed names equal to their keys', () => {
+    rejectsOptions({ ...base, feeds: { other: timeline } }, 'INVALID_OPTION', /use its name/);
+    rejectsOptions({ ...base, feeds: { user } }, 'INVALID_OPTION', /two registered feeds/);
+    rejectsOptions({ ...base, targetFeeds: { timeline } }, 'INVALID_OPTION', /two registered/);
+  });
+
+  it('checks chunk sizes and limits', () => {
+    for (const fanoutChunkSize of [0, -1, 1.5, '100']) {
+      rejectsOptions({ ...base, fanoutChunkSize }, 'INVALID_OPTION');
+    }
+    rejectsOptions({ ...base, fanoutChunkSize: 10_001 }, 'LIMIT_EXCEEDED');
+    rejectsOptions({ ...base, followActivityLimit: -1 }, 'INVALID_OPTION');
+    rejectsOptions({ ...base, batchImportChunkSize: 0 }, 'INVALID_OPTION');
+    const small = defineFlatFeed({ name: 'timeline', storage, maxBatchSize: 50 });
+    rejectsOptions(
+      { ...base, feeds: { timeline: small }, batchImportChunkSize: 51 },
+      'LIMIT_EXCEEDED',
+    );
+    assert.doesNotThrow(() => createManager({ ...base, feeds: { timeline: small } }));
+  });
+
+  it('rejects feeds sharing an activity storage with different serializers', () => {
+    const other: Serializer = { ...jsonSerializer(), name: 'other-v1' };
+    const odd = defineFlatFeed({ name: 'timeline', storage, serializer: other });
+    rejectsOptions(
+      { ...base, feeds: { timeline: odd } },
+      'INVALID_OPTION',
+      /different serializers/,
+    );
+    const elsewhere = defineFlatFeed({
+      name: 'timeline',
+      storage: memoryStorage(),
+      serializer: other,
+    });
+    assert.doesNotThrow(() => createManager({ ...base, feeds: { timeline: elsewhere } }));
+  });
+});
+
+describe('manager input validation (nothing is written)', () => {
+  const fresh = (getFollowerIds: () => FollowerIds = () => [2], verbs = false) => {
+    const s = memoryStorage();
+    const registry = createVerbRegistry([{ id: 5, name: 'pin' }]);
+    const manager = createManager({
+      userFeed: defineFlatFeed({ name: 'user', storage: s }),
+      feeds: {
+        timeline: defineFlatFeed({
+          name: 'timeline',
+          storage: s,
+          verbs: verbs ? registry : undefined,
+        }),
+      },
+      getFollowerIds,
+    });
+    const written = async () =>
+      (await manager.getUserFeed(1).count()) +
+      s.activities.size +
+      (await manager.getFeeds(2).timeline.count());
+    return { manager, written };
+  };
+
+  it('rejects a malformed activity or a verb a feed does not register', async () => {
+    const { manager, written } = fresh(undefined, true);
+    await assert.rejects(manager.addUserActivity(1, { id: 'x' } as never), {
+      code: 'INVALID_ACTIVITY',
+    });
+    await assert.rejects(manager.addUserActivity(1, activity('share')), { code: 'UNKNOWN_VERB' });
+    await assert.rejects(manager.addUserActivity('', activity()), { code: 'INVALID_ID' });
+    assert.equal(await written(), 0);
+    await manager.addUserActivity(1, activity('pin'));
+    assert.equal(await written(), 3);
+  });
+
+  it('rejects what getFollowerIds returns when malformed, before writing', async () => {
+    for (const [bad, code] of [
+      ['1,2', 'INVALID_OPTION'],
+      [{ HIGH: [2] }, 'INVALID_OPTION'],
+      [{ high: 2 }, 'INVALID_OPTION'],
+      [[2, -1], 'INVALID_ID'],
+      [{ low: [''] }, 'INVALID_ID'],
+    ] as const) {
+      const { manager, written } = fresh(() => bad as unknown as FollowerIds);
+      await assert.rejects(manager.addUserActivity(1, activity()), { code }, JSON.stringify(bad));
+      assert.equal(await written(), 0);
+    }
+  });
+
+  it('rejects bad per-call options and ids', async () => {
+    const { manager } = fresh();
+    await assert.rejects(manager.removeUserActivity(1, 'nope'), { code: 'INVALID_ID' });
+    await assert.rejects(manager.followUser(1, 2, { limit: -1 }), { code: 'INVALID_OPTION' });
+    await assert.rejects(manager.followUser(1, 2, { lmit: 1 } as never), {
+      code: 'INVALID_OPTION',
+    });
+    await assert.rejects(manager.followManyUsers(1, [2, null] as never), { code: 'INVALID_ID' });
+    await assert.rejects(manager.unfollowUser(1, 2, { keepHistory: 'yes' } as never), {
+      code: 'INVALID_OPTION',
+    });
+    await assert.rejects(manager.batchImport(1, [], { chunkSize: 0 }), { code: 'INVALID_OPTION' });
+    await assert.rejects(manager.batchImport(1, [], { fanOut: false } as never), {
+      code: 'INVALID_OPTION',
+    });
+    await assert.rejects(manager.updateUserActivities([activity(), { id: 1 }] as never), {
+      code: 'INVALID_ACTIVITY',
+    });
+    assert.equal(
+      await manager.getUserFeed(1).count(),
+      0,
+      'the valid first activity was not written',
+    );
+  });
+});
+
+describe('normalizeFollowerIds', () => {
+  it('treats an iterable as high priority, dedupes, and keeps an id in both groups only in high', () => {
+    assert.deepEqual(normalizeFollowerIds(new Set([1, '1', 2])), { high: ['1', '2'], low: [] });
+    assert.deepEqual(normalizeFollowerIds({ high: [3], low: [3, 4] }), { high: ['3'], low: ['4'] });
+    assert.deepEqual(normalizeFollowerIds({}), { high: [], low: [] });
+  });
+});

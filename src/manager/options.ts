@@ -1,0 +1,262 @@
+import type { Activity } from '../activity/activity.js';
+import type { JsonObject } from '../activity/json.js';
+import type { VerbRegistry } from '../activity/verbs.js';
+import { ValidationError } from '../errors.js';
+import type { FeedDefinition, FeedHandle } from '../feeds/feed.js';
+import { intOptionOr } from '../feeds/options.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { inlineQueue } from '../queue/inline-queue.js';
+import { TASK_LIMITS } from '../queue/task.js';
+import type { TaskQueue } from '../queue/task-queue.js';
+import type { Serializer } from '../serialization/serializer.js';
+import type { ActivityStorage } from '../storage/contracts.js';
+import type { FollowerIds } from './follower-ids.js';
+
+/** Any feed definition (flat, aggregated, notification) over activities with extra data `E`. */
+export type AnyFeedDefinition<E extends JsonObject = JsonObject> = FeedDefinition<
+  E,
+  FeedHandle<E, unknown>
+>;
+
+/** A definition whose reads return activities: what a user feed must be (normally a flat feed). */
+export type UserFeedDefinition<E extends JsonObject = JsonObject> = FeedDefinition<
+  E,
+  FeedHandle<E, Activity<E>>
+>;
+
+/** Feed definitions by name. */
+export type FeedMap<E extends JsonObject = JsonObject> = Readonly<
+  Record<string, AnyFeedDefinition<E>>
+>;
+
+/** Options of `createManager`. The Python original's class attributes map to these options. */
+export interface ManagerOptions<
+  E extends JsonObject,
+  U extends UserFeedDefinition<E>,
+  F extends FeedMap<E>,
+  T extends FeedMap<E>,
+> {
+  /** A user's own activities (the original's `user_feed_class`); a flat feed with a large maxLength. */
+  readonly userFeed: U & UserFeedDefinition<E>;
+  /**
+   * Fan-out targets: the feeds of a user's followers (the original's `feed_classes`), flat,
+   * aggregated or notification. Each key must equal its definition's `name`.
+   */
+  readonly feeds: F;
+  /**
+   * Feeds reached only through an activity's `to` list, e.g. a notification feed with
+   * `to: ['notification:42']`. Each key must equal its definition's `name`.
+   */
+  readonly targetFeeds?: T | undefined;
+  /**
+   * Follower ids of a user (the original's `get_user_follower_ids`): an iterable (all high
+   * priority) or `{ high, low }`.
+   */
+  readonly getFollowerIds: (userId: string) => FollowerIds | Promise<FollowerIds>;
+  /** Where fan-out, follow and unfollow tasks run. @default inlineQueue() */
+  readonly queue?: TaskQueue | undefined;
+  /** Follower ids per fan-out task (`fanout_chunk_size`). @default 100 */
+  readonly fanoutChunkSize?: number | undefined;
+  /** Activities of each followed user copied on follow (`follow_activity_limit`). @default 5000 */
+  readonly followActivityLimit?: number | undefined;
+  /** Activities per chunk of `batchImport`. @default 500 (at most the feeds' maxBatchSize) */
+  readonly batchImportChunkSize?: number | undefined;
+  /** Encodes activities inside tasks. @default the user feed's serializer */
+  readonly serializer?: Serializer | undefined;
+  /** Hooks for fan-out, publish and removal events. @default the user feed's metrics */
+  readonly metrics?: Metrics | undefined;
+  /** When given, every activity's verb must be registered. @default the user feed's verbs */
+  readonly verbs?: VerbRegistry | undefined;
+}
+
+/** One distinct activity storage used by normalized feeds, with the serializer its feeds read with. */
+export interface ActivityStore {
+  readonly storage: ActivityStorage;
+  readonly serializer: Serializer;
+  /** Names of the normalized feeds reading from it. */
+  readonly feeds: readonly string[];
+}
+
+/** Validated manager options with defaults applied. */
+export interface ManagerConfig<E extends JsonObject> {
+  readonly userFeed: UserFeedDefinition<E>;
+  /** Fan-out feeds, in option order. */
+  readonly fanoutFeeds: readonly AnyFeedDefinition<E>[];
+  /** Every registered feed by name (user, fan-out, target). */
+  readonly byName: ReadonlyMap<string, AnyFeedDefinition<E>>;
+  /** Feeds an activity's `to` list may name, and fan-out tasks may write: fan-out and target feeds. */
+  readonly taskFeeds: ReadonlyMap<string, AnyFeedDefinition<E>>;
+  readonly getFollowerIds: (userId: string) => FollowerIds | Promise<FollowerIds>;
+  readonly queue: TaskQueue;
+  readonly fanoutChunkSize: number;
+  readonly followActivityLimit: number;
+  readonly batchImportChunkSize: number;
+  readonly serializer: Serializer;
+  readonly metrics: Metrics;
+  readonly verbs: VerbRegistry | undefined;
+}
+
+const OPTION_KEYS = new Set([
+  'userFeed',
+  'feeds',
+  'targetFeeds',
+  'getFollowerIds',
+  'queue',
+  'fanoutChunkSize',
+  'followActivityLimit',
+  'batchImportChunkSize',
+  'serializer',
+  'metrics',
+  'verbs',
+]);
+
+/** Validates manager options (throws `INVALID_OPTION`) and fills defaults. */
+export function resolveManagerOptions<E extends JsonObject>(
+  options: ManagerOptions<E, UserFeedDefinition<E>, FeedMap<E>, FeedMap<E>>,
+): ManagerConfig<E> {
+  if (typeof options !== 'object' || options === null) throw invalid('options must be an object');
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) throw invalid(`unknown option ${JSON.stringify(key)}`);
+  }
+  const userFeed = checkDefinition(options.userFeed, 'userFeed') as UserFeedDefinition<E>;
+  if (userFeed.kind !== 'flat') {
+    throw invalid(
+      `userFeed must be a flat feed (follow copies activities from it), got a ${userFeed.kind} feed`,
+    );
+  }
+  const byName = new Map<string, AnyFeedDefinition<E>>([[userFeed.name, userFeed]]);
+  const register = (map: unknown, option: string): AnyFeedDefinition<E>[] => {
+    if (typeof map !== 'object' || map === null || Array.isArray(map)) {
+      throw invalid(`${option} must be an object of feed definitions by name`);
+    }
+    return Object.entries(map).map(([key, value]) => {
+      const def = checkDefinition(value, `${option}.${key}`) as AnyFeedDefinition<E>;
+      if (def.name !== key) {
+        throw invalid(
+          `${option}.${key} is the feed named ${JSON.stringify(def.name)}; use its name as the key`,
+        );
+      }
+      if (byName.has(def.name))
+        throw invalid(`two registered feeds are named ${JSON.stringify(def.name)}`);
+      byName.set(def.name, def);
+      return def;
+    });
+  };
+  const fanoutFeeds = register(options.feeds, 'feeds');
+  const targets =
+    options.targetFeeds === undefined ? [] : register(options.targetFeeds, 'targetFeeds');
+  if (typeof options.getFollowerIds !== 'function') {
+    throw invalid('getFollowerIds must be a function (userId) => ids or { high, low }');
+  }
+  const queue = options.queue ?? inlineQueue();
+  if (typeof queue !== 'object' || queue === null || typeof queue.enqueue !== 'function') {
+    throw invalid('queue must be a TaskQueue, e.g. inlineQueue()');
+  }
+  const serializer = options.serializer ?? userFeed.config.serializer;
+  if (
+    typeof serializer?.encodeActivity !== 'function' ||
+    typeof serializer.decodeActivity !== 'function'
+  ) {
+    throw invalid('serializer must be a Serializer, e.g. jsonSerializer()');
+  }
+  if (
+    options.metrics !== undefined &&
+    (typeof options.metrics !== 'object' || options.metrics === null)
+  ) {
+    throw invalid('metrics must be an object of hooks');
+  }
+  if (options.verbs !== undefined && typeof options.verbs?.require !== 'function') {
+    throw invalid('verbs must be a VerbRegistry from createVerbRegistry()');
+  }
+  const all = [...byName.values()];
+  const maxBatch = Math.min(...all.map((d) => d.config.maxBatchSize));
+  const importChunk = intOptionOr(
+    options.batchImportChunkSize,
+    Math.min(500, maxBatch),
+    'batchImportChunkSize',
+    1,
+    Math.min(maxBatch, TASK_LIMITS.activities),
+  );
+  activityStores(all); // rejects feeds sharing an activity storage with different serializers
+  return Object.freeze({
+    userFeed,
+    fanoutFeeds: Object.freeze(fanoutFeeds),
+    byName,
+    taskFeeds: new Map([...fanoutFeeds, ...targets].map((d) => [d.name, d] as const)),
+    getFollowerIds: options.getFollowerIds,
+    queue,
+    fanoutChunkSize: intOptionOr(
+      options.fanoutChunkSize,
+      100,
+      'fanoutChunkSize',
+      1,
+      TASK_LIMITS.userIds,
+    ),
+    followActivityLimit: intOptionOr(
+      options.followActivityLimit,
+      5000,
+      'followActivityLimit',
+      0,
+      TASK_LIMITS.followLimit,
+    ),
+    batchImportChunkSize: importChunk,
+    serializer,
+    metrics: options.metrics ?? userFeed.config.metrics,
+    verbs: options.verbs ?? userFeed.config.verbs,
+  });
+}
+
+/**
+ * The distinct activity storages (by identity) behind the normalized feeds among `feeds`.
+ * Throws `INVALID_OPTION` when feeds sharing one storage read it with different serializers.
+ */
+export function activityStores<E extends JsonObject>(
+  feeds: readonly AnyFeedDefinition<E>[],
+): ActivityStore[] {
+  const stores = new Map<ActivityStorage, { serializer: Serializer; feeds: string[] }>();
+  for (const def of feeds) {
+    if (!def.normalized) continue;
+    const storage = def.config.storage.activities;
+    const found = stores.get(storage);
+    if (!found) stores.set(storage, { serializer: def.config.serializer, feeds: [def.name] });
+    else if (found.serializer.name !== def.config.serializer.name) {
+      throw invalid(
+        `feeds ${found.feeds[0]} and ${def.name} share an activity storage but use different serializers (${found.serializer.name}, ${def.config.serializer.name})`,
+      );
+    } else found.feeds.push(def.name);
+  }
+  return [...stores].map(([storage, s]) => ({ storage, serializer: s.serializer, feeds: s.feeds }));
+}
+
+function checkDefinition(value: unknown, option: string): AnyFeedDefinition {
+  const d = value as Partial<AnyFeedDefinition> | null | undefined;
+  const ok =
+    typeof d === 'object' &&
+    d !== null &&
+    typeof d.name === 'string' &&
+    (d.kind === 'flat' || d.kind === 'aggregated' || d.kind === 'notification') &&
+    typeof d.normalized === 'boolean' &&
+    typeof d.config === 'object' &&
+    d.config !== null &&
+    typeof d.for === 'function' &&
+    typeof d.addToMany === 'function' &&
+    typeof d.removeFromMany === 'function';
+  if (!ok) throw invalid(`${option} must be a feed definition, e.g. defineFlatFeed({ ... })`);
+  return d as AnyFeedDefinition;
+}
+
+/** Rejects unknown keys of a per-call options object. */
+export function checkCallOptions(options: unknown, keys: readonly string[], what: string): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw invalid(`${what} options must be an object`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!keys.includes(key)) throw invalid(`${what}: unknown option ${JSON.stringify(key)}`);
+  }
+}
+
+/** An `INVALID_OPTION` error of the manager. */
+export function invalid(message: string): ValidationError {
+  return new ValidationError('INVALID_OPTION', `manager: ${message}`);
+}

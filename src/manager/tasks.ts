@@ -1,0 +1,148 @@
+import type { Activity } from '../activity/activity.js';
+import type { Id } from '../activity/ids.js';
+import type { JsonObject } from '../activity/json.js';
+import { ValidationError } from '../errors.js';
+import type { FeedHandle } from '../feeds/feed.js';
+import { emitMetric } from '../metrics/metrics.js';
+import type { FanoutTask, FollowTask, Task, UnfollowTask } from '../queue/task.js';
+import { chunks } from './fanout-plan.js';
+import type { ManagerConfig } from './options.js';
+
+/**
+ * Runs a validated task. Every handler is idempotent: a timeline add is an upsert, an aggregated
+ * merge ignores activities a group already retains, removing an absent id is a no-op. So a queue
+ * delivering a task twice, or a retry after a partial failure, leaves each feed as one run would.
+ */
+export async function executeTask<E extends JsonObject>(
+  config: ManagerConfig<E>,
+  task: Task,
+): Promise<void> {
+  if (task.type === 'fanout') return fanout(config, task);
+  if (task.type === 'follow') return follow(config, task);
+  return unfollow(config, task);
+}
+
+async function fanout<E extends JsonObject>(
+  config: ManagerConfig<E>,
+  task: FanoutTask,
+): Promise<void> {
+  const def = config.taskFeeds.get(task.feed);
+  if (!def) {
+    throw new ValidationError(
+      'UNKNOWN_FEED',
+      `task for feed ${JSON.stringify(task.feed)}, which this manager does not register as a fan-out or target feed`,
+      { details: { feed: task.feed } },
+    );
+  }
+  const started = performance.now();
+  const activities = task.activities.map((payload, i) => decode<E>(config, payload, i));
+  if (task.op === 'add') {
+    await def.addToMany(task.userIds, activities, { storeActivities: false, trim: task.trim });
+  } else {
+    await def.removeFromMany(task.userIds, [...activities, ...(task.ids ?? [])]);
+  }
+  emitMetric(config.metrics, 'onFanout', {
+    feed: def.name,
+    operation: task.op,
+    feeds: task.userIds.length,
+    activities: activities.length + (task.ids?.length ?? 0),
+    durationMs: performance.now() - started,
+  });
+}
+
+async function follow<E extends JsonObject>(
+  config: ManagerConfig<E>,
+  task: FollowTask,
+): Promise<void> {
+  if (task.limit === 0 || config.fanoutFeeds.length === 0) return;
+  const byId = new Map<string, Activity<E>>();
+  for (const target of task.targetIds) {
+    for (const a of await newest(config.userFeed.for(target), task.limit, config))
+      byId.set(a.id, a);
+  }
+  // Oldest first, so feeds that merge (aggregated) see activities in the order they happened.
+  const activities = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (activities.length === 0) return;
+  for (const def of config.fanoutFeeds) {
+    const started = performance.now();
+    const feed = def.for(task.userId);
+    for (const chunk of chunks(activities, def.config.maxBatchSize)) {
+      await feed.addMany(chunk, { storeActivities: false });
+    }
+    emitMetric(config.metrics, 'onFanout', {
+      feed: def.name,
+      operation: 'follow',
+      feeds: 1,
+      activities: activities.length,
+      durationMs: performance.now() - started,
+    });
+  }
+}
+
+/** The newest `limit` activities of a user feed, paging with cursors. */
+async function newest<E extends JsonObject>(
+  feed: FeedHandle<E, Activity<E>>,
+  limit: number,
+  config: ManagerConfig<E>,
+): Promise<Activity<E>[]> {
+  const out: Activity<E>[] = [];
+  const pageSize = Math.min(limit, config.userFeed.config.maxPageSize);
+  let cursor: string | undefined;
+  do {
+    const page = await feed.read({ limit: Math.min(pageSize, limit - out.length), cursor });
+    out.push(...page.items);
+    cursor = page.next;
+  } while (cursor !== undefined && out.length < limit);
+  return out.slice(0, limit);
+}
+
+async function unfollow<E extends JsonObject>(
+  config: ManagerConfig<E>,
+  task: UnfollowTask,
+): Promise<void> {
+  if (task.keepHistory) return;
+  const actors = actorForms(task.targetIds);
+  for (const def of config.fanoutFeeds) {
+    const started = performance.now();
+    const removed = await def.for(task.userId).removeByActors(actors);
+    emitMetric(config.metrics, 'onFanout', {
+      feed: def.name,
+      operation: 'unfollow',
+      feeds: 1,
+      activities: removed,
+      durationMs: performance.now() - started,
+    });
+  }
+}
+
+/**
+ * Both forms of each user id: feeds identify users by string form (`1` and `'1'` are one user),
+ * while an activity's actor keeps its type, so an unfollow of `'1'` must also match actor `1`.
+ */
+export function actorForms(userIds: readonly string[]): Id[] {
+  const out: Id[] = [];
+  for (const id of userIds) {
+    out.push(id);
+    if (/^(0|[1-9][0-9]*)$/.test(id) && Number.isSafeInteger(Number(id))) out.push(Number(id));
+  }
+  return out;
+}
+
+function decode<E extends JsonObject>(
+  config: ManagerConfig<E>,
+  payload: string,
+  index: number,
+): Activity<E> {
+  try {
+    return config.serializer.decodeActivity<E>(payload, {
+      key: 'task',
+      id: `activities[${index}]`,
+    });
+  } catch (cause) {
+    throw new ValidationError(
+      'INVALID_TASK',
+      `invalid task: activities[${index}] cannot be decoded with the ${config.serializer.name} serializer: ${(cause as Error)?.message ?? String(cause)}`,
+      { cause },
+    );
+  }
+}

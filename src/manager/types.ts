@@ -1,0 +1,142 @@
+import type { Activity } from '../activity/activity.js';
+import type { Id } from '../activity/ids.js';
+import type { JsonObject } from '../activity/json.js';
+import type { FeedHandle } from '../feeds/feed.js';
+import type { TaskBatch, TaskQueue } from '../queue/task-queue.js';
+import type { AnyFeedDefinition, FeedMap, UserFeedDefinition } from './options.js';
+
+/** The handle type a feed definition's `for(userId)` returns. */
+export type HandleOf<D extends { for(userId: Id): unknown }> = ReturnType<D['for']>;
+
+/** One user's handles of the fan-out feeds, typed per feed kind. */
+export type FeedHandles<F extends FeedMap<JsonObject>> = {
+  readonly [K in keyof F]: HandleOf<F[K]>;
+};
+
+/** The tasks an activity published or removed became. */
+export interface FanoutHandle extends TaskBatch {
+  /** Id of the activity. */
+  readonly activityId: string;
+}
+
+/** Options of `followUser` / `followManyUsers`. */
+export interface FollowOptions {
+  /** Activities copied from each followed user's feed. @default the manager's followActivityLimit */
+  readonly limit?: number | undefined;
+}
+
+/** Options of `unfollowUser` / `unfollowManyUsers`. */
+export interface UnfollowOptions {
+  /** Keep the unfollowed users' activities already in the feeds. @default false */
+  readonly keepHistory?: boolean | undefined;
+}
+
+/** Options of `batchImport`. */
+export interface BatchImportOptions {
+  /** Also fan out to followers and `to` targets. @default true */
+  readonly fanout?: boolean | undefined;
+  /** Activities per chunk. @default the manager's batchImportChunkSize */
+  readonly chunkSize?: number | undefined;
+  /** Called after each chunk with the activities handled so far (enqueued, for a distributed queue). */
+  readonly onProgress?:
+    | ((progress: { readonly done: number; readonly total: number }) => void)
+    | undefined;
+}
+
+/** What `batchImport` did: the tasks it enqueued (`total`) plus counts. */
+export interface BatchImportResult extends TaskBatch {
+  /** Distinct activities imported. */
+  readonly activities: number;
+  /** Chunks written. */
+  readonly chunks: number;
+}
+
+/**
+ * Fan-out on write (the Python original's `Manager`): publishes a user's activities to the feeds of
+ * their followers through a task queue, copies and removes history on follow and unfollow.
+ * Every method validates its input first: a rejected call writes nothing.
+ * @typeParam E - extra data of the activities.
+ * @typeParam U - the user feed definition.
+ * @typeParam F - the fan-out feed definitions by name.
+ * @typeParam T - the target feed definitions by name.
+ */
+export interface Manager<
+  E extends JsonObject = JsonObject,
+  U extends UserFeedDefinition<E> = UserFeedDefinition<E>,
+  F extends FeedMap<E> = FeedMap<E>,
+  T extends FeedMap<E> = FeedMap<E>,
+> {
+  /** The queue tasks go to. */
+  readonly queue: TaskQueue;
+  /** Names of every registered feed: the user feed, then fan-out feeds, then target feeds. */
+  readonly feedNames: readonly string[];
+  /** Every registered feed definition by name. */
+  readonly definitions: Readonly<Record<string, AnyFeedDefinition<E>>>;
+  /**
+   * Publishes an activity: stores it once per activity storage, adds it to the user's feed, then
+   * enqueues fan-out tasks to every follower's fan-out feeds (chunks of `fanoutChunkSize` per
+   * feed and priority) and to the feeds named in `activity.to` (high priority). Throws
+   * `UNKNOWN_FEED` before any write when `to` names a feed that is not a fan-out or target feed.
+   */
+  addUserActivity(userId: Id, activity: Activity<E>): Promise<FanoutHandle>;
+  /**
+   * Removes an activity (or activity id) from the user's feed, the followers' feeds and its `to`
+   * feeds, then deletes it from activity storage. Unlike the original (SF#56, SF#107) nothing is
+   * left orphaned: a normalized feed whose removal task has not run yet skips the missing
+   * activity on read (reported in `page.missing`). Given only an id, the activity is looked up in
+   * activity storage or the user feed; when it is gone, removal goes by id (aggregated feeds scan).
+   */
+  removeUserActivity(userId: Id, activity: Activity<E> | string): Promise<FanoutHandle>;
+  /**
+   * Re-publishes an activity under its actor (an upsert, as the original's `update_user_activity`).
+   * With the same foreignId and time the id is unchanged, so denormalized feeds get the new
+   * payload in place and normalized feeds read the new stored payload. A changed time is a new id.
+   */
+  updateUserActivity(activity: Activity<E>): Promise<FanoutHandle>;
+  /** {@link Manager.updateUserActivity} for several activities (all validated first). */
+  updateUserActivities(activities: readonly Activity<E>[]): Promise<FanoutHandle[]>;
+  /**
+   * Copies the newest `limit` activities of `targetId`'s user feed into `userId`'s fan-out feeds
+   * (one task; the original's `follow_many`). The copies are not re-stored in activity storage:
+   * activities published through the manager already are in every fan-out feed's storage.
+   */
+  followUser(userId: Id, targetId: Id, options?: FollowOptions): Promise<TaskBatch>;
+  /** {@link Manager.followUser} for many targets (tasks of `fanoutChunkSize` targets). */
+  followManyUsers(
+    userId: Id,
+    targetIds: readonly Id[],
+    options?: FollowOptions,
+  ): Promise<TaskBatch>;
+  /** Removes `targetId`'s activities from `userId`'s fan-out feeds, unless `keepHistory`. */
+  unfollowUser(userId: Id, targetId: Id, options?: UnfollowOptions): Promise<TaskBatch>;
+  /** {@link Manager.unfollowUser} for many targets. */
+  unfollowManyUsers(
+    userId: Id,
+    targetIds: readonly Id[],
+    options?: UnfollowOptions,
+  ): Promise<TaskBatch>;
+  /** A user's fan-out feeds by name, typed per kind (`getFeeds(1).timeline.read()`). */
+  getFeeds(userId: Id): FeedHandles<F>;
+  /** A user's own feed. */
+  getUserFeed(userId: Id): HandleOf<U>;
+  /** A user's feed of any registered kind by name; throws `UNKNOWN_FEED` for another name. */
+  getFeed<K extends keyof F & string>(name: K, userId: Id): HandleOf<F[K]>;
+  getFeed<K extends keyof T & string>(name: K, userId: Id): HandleOf<T[K]>;
+  getFeed(name: string, userId: Id): FeedHandle<E, unknown>;
+  /**
+   * Imports a user's history in chunks: stores, adds to the user feed and fans out, all without
+   * trimming until the end. Every activity's actor must be `userId` (checked for all of them
+   * before anything is written). Follower ids are read once.
+   */
+  batchImport(
+    userId: Id,
+    activities: readonly Activity<E>[],
+    options?: BatchImportOptions,
+  ): Promise<BatchImportResult>;
+  /**
+   * Validates (`parseTask`) and runs one task: what a queue worker calls. Idempotent, so
+   * at-least-once delivery is safe. A `ValidationError` (malformed task, unknown feed) is a
+   * permanent failure; anything else (a backend error) is worth retrying.
+   */
+  runTask(task: unknown): Promise<void>;
+}

@@ -1,0 +1,69 @@
+import { ValidationError } from '../errors.js';
+import { parseTask, type Task } from './task.js';
+import {
+  completedBatch,
+  type EnqueueOptions,
+  type TaskBatch,
+  type TaskQueue,
+  type TaskRunner,
+} from './task-queue.js';
+
+/** Options of {@link inlineQueue}. */
+export interface InlineQueueOptions {
+  /** Tasks run at the same time. @default 1 (sequential and deterministic) */
+  readonly concurrency?: number | undefined;
+  /**
+   * Pass each task through `JSON.stringify`/`parseTask` before running it, as a distributed
+   * queue would, so that anything that only works in-process fails here too. @default true
+   */
+  readonly roundTrip?: boolean | undefined;
+}
+
+/**
+ * A queue that runs tasks in this process before `enqueue` resolves: the Python original's
+ * Celery "eager" mode, the default of `createManager` and the queue for tests. A failing task
+ * rejects `enqueue` with its error once the tasks already started have settled; tasks not yet
+ * started are not run. Retrying the manager operation is safe because every handler is idempotent.
+ * @example
+ * const manager = createManager({ ..., queue: inlineQueue({ concurrency: 4 }) });
+ */
+export function inlineQueue(options: InlineQueueOptions = {}): TaskQueue {
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
+    throw new ValidationError(
+      'INVALID_OPTION',
+      `inlineQueue concurrency must be an integer between 1 and 1000, got ${String(concurrency)}`,
+      { details: { option: 'concurrency' } },
+    );
+  }
+  const roundTrip = options.roundTrip ?? true;
+  let sequence = 0;
+
+  return Object.freeze({
+    name: 'inline',
+    async enqueue(
+      tasks: readonly Task[],
+      _options: EnqueueOptions,
+      run: TaskRunner,
+    ): Promise<TaskBatch> {
+      const ids = tasks.map(() => `inline:${++sequence}`);
+      let next = 0;
+      let failure: { error: unknown } | undefined;
+      const worker = async (): Promise<void> => {
+        while (failure === undefined && next < tasks.length) {
+          const task = tasks[next++]!;
+          try {
+            await run(roundTrip ? parseTask(JSON.stringify(task)) : task);
+          } catch (error) {
+            failure ??= { error };
+          }
+        }
+      };
+      const workers: Promise<void>[] = [];
+      for (let i = 0; i < Math.min(concurrency, tasks.length); i++) workers.push(worker());
+      await Promise.all(workers);
+      if (failure !== undefined) throw failure.error;
+      return completedBatch(ids);
+    },
+  });
+}

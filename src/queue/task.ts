@@ -1,0 +1,222 @@
+/**
+ * Task payloads: what the manager hands to a task queue and a worker runs with `manager.runTask`.
+ * Tasks are plain, versioned JSON: feed names, user ids and encoded activities, never classes,
+ * closures or pickles (the original's pickled Celery arguments broke with JSON: SF#77, SF#202,
+ * SF#203). Every task is idempotent, so a queue may deliver it more than once.
+ * @module
+ */
+import { describe, isActivityId, MAX_ID_LENGTH } from '../activity/ids.js';
+import { ValidationError } from '../errors.js';
+
+/** Version of the task format, written as `v` in every task. */
+export const TASK_VERSION = 1;
+
+/** Bounds {@link parseTask} enforces, so a malformed or hostile job cannot make a worker explode. */
+export const TASK_LIMITS: Readonly<{
+  /** Most user ids in one fan-out task. */
+  userIds: number;
+  /** Most activities (payloads plus ids) in one fan-out task. */
+  activities: number;
+  /** Most target ids in one follow or unfollow task. */
+  targetIds: number;
+  /** Largest `limit` of a follow task. */
+  followLimit: number;
+  /** Longest encoded activity payload, in characters. */
+  payloadLength: number;
+}> = Object.freeze({
+  userIds: 10_000,
+  activities: 10_000,
+  targetIds: 10_000,
+  followLimit: 1_000_000,
+  payloadLength: 1_048_576,
+});
+
+/**
+ * Adds activities to (`op: 'add'`) or removes them from (`op: 'remove'`) the feed `feed` of each
+ * of `userIds`. `activities` are payloads encoded with the manager's serializer; a removal whose
+ * activity is no longer known carries bare activity ids in `ids` instead.
+ */
+export interface FanoutTask {
+  readonly v: 1;
+  readonly type: 'fanout';
+  readonly op: 'add' | 'remove';
+  /** Registry name of the feed definition. */
+  readonly feed: string;
+  /** Users whose feed is written, in string form. */
+  readonly userIds: readonly string[];
+  /** Activities encoded with the manager's serializer. */
+  readonly activities: readonly string[];
+  /** Removals only: ids of activities whose payload is gone. */
+  readonly ids?: readonly string[] | undefined;
+  /** Trim the feeds to their maxLength after adding. */
+  readonly trim: boolean;
+}
+
+/** Copies the newest `limit` activities of each target's user feed into `userId`'s fan-out feeds. */
+export interface FollowTask {
+  readonly v: 1;
+  readonly type: 'follow';
+  readonly userId: string;
+  readonly targetIds: readonly string[];
+  readonly limit: number;
+}
+
+/** Removes the targets' activities from `userId`'s fan-out feeds, unless `keepHistory`. */
+export interface UnfollowTask {
+  readonly v: 1;
+  readonly type: 'unfollow';
+  readonly userId: string;
+  readonly targetIds: readonly string[];
+  readonly keepHistory: boolean;
+}
+
+/** Any task the manager creates. */
+export type Task = FanoutTask | FollowTask | UnfollowTask;
+
+/** Fan-out priority group (the original's `FanoutPriority.HIGH` / `LOW`). */
+export type TaskPriority = 'high' | 'low';
+
+const FEED_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+const KEYS: Record<Task['type'], readonly string[]> = {
+  fanout: ['v', 'type', 'op', 'feed', 'userIds', 'activities', 'ids', 'trim'],
+  follow: ['v', 'type', 'userId', 'targetIds', 'limit'],
+  unfollow: ['v', 'type', 'userId', 'targetIds', 'keepHistory'],
+};
+
+/**
+ * Validates a task received from a queue (already JSON-parsed, or a JSON string) and returns it
+ * as a typed, frozen {@link Task}. Strict: wrong version, unknown type, op or key, bad ids,
+ * non-string activities and oversized lists are rejected with a {@link ValidationError} of code
+ * `INVALID_TASK`. A worker should fail such a job permanently: retrying cannot fix it.
+ * @example
+ * const task = parseTask(job.data); // then manager.runTask(task)
+ */
+export function parseTask(json: unknown): Task {
+  let value = json;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch (cause) {
+      throw invalid('a task string must be JSON', cause);
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid(`a task must be a JSON object, got ${describe(value)}`);
+  }
+  const t = value as Record<string, unknown>;
+  if (t.v !== TASK_VERSION) {
+    throw invalid(`unsupported task version ${show(t.v)}; this worker reads v${TASK_VERSION}`);
+  }
+  const type = t.type;
+  if (type !== 'fanout' && type !== 'follow' && type !== 'unfollow') {
+    throw invalid(`unknown task type ${show(type)}; expected fanout, follow or unfollow`);
+  }
+  for (const key of Object.keys(t)) {
+    if (!KEYS[type].includes(key)) throw invalid(`unknown key ${show(key)} in a ${type} task`);
+  }
+  if (type === 'fanout') return parseFanout(t);
+  const userId = userIdField(t.userId, 'userId');
+  const targetIds = idList(t.targetIds, 'targetIds', TASK_LIMITS.targetIds);
+  if (type === 'follow') {
+    const limit = t.limit;
+    if (!Number.isSafeInteger(limit) || (limit as number) < 0) {
+      throw invalid(`follow task limit must be an integer >= 0, got ${show(limit)}`);
+    }
+    if ((limit as number) > TASK_LIMITS.followLimit) {
+      throw invalid(`follow task limit ${limit} exceeds ${TASK_LIMITS.followLimit}`);
+    }
+    return freeze({ v: 1, type, userId, targetIds, limit: limit as number });
+  }
+  if (typeof t.keepHistory !== 'boolean') {
+    throw invalid(`unfollow task keepHistory must be a boolean, got ${show(t.keepHistory)}`);
+  }
+  return freeze({ v: 1, type, userId, targetIds, keepHistory: t.keepHistory });
+}
+
+function parseFanout(t: Record<string, unknown>): FanoutTask {
+  if (t.op !== 'add' && t.op !== 'remove') {
+    throw invalid(`unknown fanout op ${show(t.op)}; expected add or remove`);
+  }
+  if (typeof t.feed !== 'string' || !FEED_NAME.test(t.feed)) {
+    throw invalid(`fanout task feed must be a feed name, got ${show(t.feed)}`);
+  }
+  if (typeof t.trim !== 'boolean') {
+    throw invalid(`fanout task trim must be a boolean, got ${show(t.trim)}`);
+  }
+  const userIds = idList(t.userIds, 'userIds', TASK_LIMITS.userIds);
+  if (!Array.isArray(t.activities)) {
+    throw invalid(`fanout task activities must be an array, got ${describe(t.activities)}`);
+  }
+  const activities = t.activities.map((payload, i) => {
+    if (typeof payload !== 'string' || payload.length === 0) {
+      throw invalid(`fanout task activities[${i}] must be an encoded activity string`);
+    }
+    if (payload.length > TASK_LIMITS.payloadLength) {
+      throw invalid(`fanout task activities[${i}] is longer than ${TASK_LIMITS.payloadLength}`);
+    }
+    return payload;
+  });
+  let ids: string[] | undefined;
+  if (t.ids !== undefined) {
+    if (t.op !== 'remove') throw invalid('only remove tasks may carry ids');
+    if (!Array.isArray(t.ids)) throw invalid(`fanout task ids must be an array`);
+    ids = t.ids.map((id, i) => {
+      if (!isActivityId(id)) throw invalid(`fanout task ids[${i}] is not an activity id`);
+      return id;
+    });
+  }
+  const total = activities.length + (ids?.length ?? 0);
+  if (total === 0) throw invalid('a fanout task must carry at least one activity');
+  if (total > TASK_LIMITS.activities) {
+    throw invalid(
+      `fanout task carries ${total} activities; the limit is ${TASK_LIMITS.activities}`,
+    );
+  }
+  const task: FanoutTask = {
+    v: 1,
+    type: 'fanout',
+    op: t.op,
+    feed: t.feed,
+    userIds,
+    activities,
+    ...(ids === undefined ? {} : { ids }),
+    trim: t.trim,
+  };
+  return freeze(task);
+}
+
+function idList(value: unknown, field: string, max: number): string[] {
+  if (!Array.isArray(value))
+    throw invalid(`task ${field} must be an array, got ${describe(value)}`);
+  if (value.length === 0) throw invalid(`task ${field} must not be empty`);
+  if (value.length > max) {
+    throw invalid(`task ${field} holds ${value.length} ids; the limit is ${max}`);
+  }
+  return value.map((id, i) => userIdField(id, `${field}[${i}]`));
+}
+
+function userIdField(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH) {
+    throw invalid(
+      `task ${field} must be a non-empty string of at most ${MAX_ID_LENGTH} characters, got ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+function freeze<T extends Task>(task: T): T {
+  for (const v of Object.values(task)) if (Array.isArray(v)) Object.freeze(v);
+  return Object.freeze(task);
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : describe(value);
+}
+
+function invalid(reason: string, cause?: unknown): ValidationError {
+  return new ValidationError('INVALID_TASK', `invalid task: ${reason}`, {
+    cause,
+    details: { reason },
+  });
+}

@@ -1,0 +1,188 @@
+/**
+ * Helpers of the manager conformance suite: a test registrar honouring `backend.skip`, a small
+ * "world" (user feed, timeline, mentions and followers), queues that record or hold tasks, and a
+ * timeline storage that fails once. Only the public API of the library is used.
+ * @module
+ */
+import { afterEach, beforeEach, it } from 'node:test';
+import { type Activity, createActivity } from '../activity/activity.js';
+import type { Id } from '../activity/ids.js';
+import type { JsonObject } from '../activity/json.js';
+import { defineFlatFeed } from '../feeds/flat-feed.js';
+import type { FollowerIds } from '../manager/follower-ids.js';
+import { createManager } from '../manager/manager.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { inlineQueue } from '../queue/inline-queue.js';
+import type { Task, TaskPriority } from '../queue/task.js';
+import type { TaskBatch, TaskQueue } from '../queue/task-queue.js';
+import type { Storage, TimelineStorage } from '../storage/contracts.js';
+import type { BackendUnderTest } from './backend.js';
+
+/** Fixed base time of the suite's activities: 2024-05-01T12:00:00.000Z. */
+export const T0: number = Date.UTC(2024, 4, 1, 12, 0, 0);
+
+/** Activity number `n` of `actor`: verb add, object `n`, at `T0 + n` seconds. */
+export function act(
+  actor: Id,
+  n: number,
+  more: { verb?: string; extra?: JsonObject; to?: string[]; foreignId?: string } = {},
+): Activity {
+  return createActivity({
+    actor,
+    verb: more.verb ?? 'add',
+    object: n,
+    time: T0 + n * 1000,
+    extra: more.extra,
+    to: more.to,
+    foreignId: more.foreignId,
+  });
+}
+
+/** What each test gets: fresh storage, and more isolated storage on demand. */
+export interface ManagerTestContext {
+  readonly storage: Storage;
+  another(): Promise<Storage>;
+}
+
+/** Registers one test by exact name. */
+export type ManagerTest = (name: string, fn: (ctx: ManagerTestContext) => Promise<void>) => void;
+
+/**
+ * A registrar for the current `describe` block: `backend.create()` before each test,
+ * `backend.destroy` after it for every storage the test used, `backend.skip` by exact name.
+ */
+export function managerTest(backend: BackendUnderTest): ManagerTest {
+  const skips = new Map((backend.skip ?? []).map((s) => [s.test, s.reason] as const));
+  let created: Storage[] = [];
+  let storage: Storage | undefined;
+  const another = async (): Promise<Storage> => {
+    const s = await backend.create();
+    created.push(s);
+    return s;
+  };
+  beforeEach(async () => {
+    created = [];
+    storage = await another();
+  });
+  afterEach(async () => {
+    for (const s of created) await backend.destroy?.(s);
+    created = [];
+    storage = undefined;
+  });
+  return (name, fn) => {
+    const reason = skips.get(name);
+    it(name, reason === undefined ? {} : { skip: reason }, async () => {
+      if (!storage) throw new Error('no storage: beforeEach did not run');
+      await fn({ storage, another });
+    });
+  };
+}
+
+/** Options of {@link world}. */
+export interface WorldOptions {
+  readonly queue?: TaskQueue;
+  readonly metrics?: Metrics;
+  readonly fanoutChunkSize?: number;
+  readonly followActivityLimit?: number;
+  readonly batchImportChunkSize?: number;
+  /** Storage of the timeline feed. @default the test storage */
+  readonly timelineStorage?: Storage;
+  /** Keep full activities in timeline entries. @default false */
+  readonly denormalized?: boolean;
+  /** Largest page of the user feed (follow pages through it). @default 1000 */
+  readonly userPageSize?: number;
+}
+
+/**
+ * A manager with a flat user feed `user`, a flat fan-out feed `timeline` and a flat target feed
+ * `mentions`; `followers` maps a user id to what `getFollowerIds` returns (default none).
+ */
+export function world(storage: Storage, options: WorldOptions = {}) {
+  const followers = new Map<string, FollowerIds>();
+  const followerCalls: string[] = [];
+  const user = defineFlatFeed({
+    name: 'user',
+    storage,
+    maxLength: 10_000,
+    maxPageSize: options.userPageSize,
+  });
+  const timeline = defineFlatFeed({
+    name: 'timeline',
+    storage: options.timelineStorage ?? storage,
+    maxLength: 1000,
+    normalized: options.denormalized !== true,
+  });
+  const mentions = defineFlatFeed({ name: 'mentions', storage });
+  const manager = createManager({
+    userFeed: user,
+    feeds: { timeline },
+    targetFeeds: { mentions },
+    getFollowerIds: (userId) => {
+      followerCalls.push(userId);
+      return followers.get(userId) ?? [];
+    },
+    queue: options.queue,
+    metrics: options.metrics,
+    fanoutChunkSize: options.fanoutChunkSize,
+    followActivityLimit: options.followActivityLimit,
+    batchImportChunkSize: options.batchImportChunkSize,
+  });
+  return { manager, followers, followerCalls, user, timeline, mentions };
+}
+
+/** A queue that records each task with its priority, then runs it through an inline queue. */
+export function recordingQueue(inner: TaskQueue = inlineQueue()) {
+  const log: { task: Task; priority: TaskPriority }[] = [];
+  const queue: TaskQueue = {
+    name: 'recording',
+    enqueue(tasks, options, run) {
+      for (const task of tasks) log.push({ task, priority: options.priority });
+      return inner.enqueue(tasks, options, run);
+    },
+  };
+  return { queue, log };
+}
+
+/** A queue that only holds tasks, as a distributed queue does until a worker runs them. */
+export function holdingQueue() {
+  const tasks: Task[] = [];
+  const queue: TaskQueue = {
+    name: 'holding',
+    async enqueue(batch): Promise<TaskBatch> {
+      tasks.push(...batch);
+      const ids = batch.map((_, i) => `held:${tasks.length - batch.length + i}`);
+      return {
+        ids,
+        total: batch.length,
+        completed: () => 0,
+        done: () => Promise.reject(new Error('held tasks never complete')),
+      };
+    },
+  };
+  return { queue, tasks };
+}
+
+/** `storage` whose timeline's `addToMany` throws the first `failures` times it is called. */
+export function flakyStorage(storage: Storage, failures = 1): Storage & { failed(): number } {
+  let failed = 0;
+  const timeline = new Proxy(storage.timeline, {
+    get(target, prop) {
+      if (prop === 'addToMany' && failed < failures) {
+        return async () => {
+          failed++;
+          throw new Error('injected addToMany failure');
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  }) as TimelineStorage;
+  return { timeline, activities: storage.activities, failed: () => failed };
+}
+
+/** Ids of every activity in a flat feed handle, newest first. */
+export async function idsIn(feed: {
+  read(options: { limit: number }): Promise<{ items: readonly { id: string }[] }>;
+}): Promise<string[]> {
+  return (await feed.read({ limit: 1000 })).items.map((a) => a.id);
+}

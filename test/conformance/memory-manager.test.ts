@@ -1,0 +1,4 @@
+import { memoryStorage } from '../../src/backends/memory/index.js';
+import { describeManager } from '../../src/testing/manager.cases.js';
+
+describeManager({ name: 'memory', create: () => memoryStorage() });
