@@ -1,7 +1,136 @@
-// TEMPORARY entry point so the package builds and the package smoke check (scripts/check-package.mjs)
-// can run; replace it with the real public API.
-export { createActivity } from './activity/activity.js';
-export { createVerbRegistry } from './activity/verbs.js';
-export { memoryStorage } from './backends/memory/index.js';
-export { StreamFrameworkError } from './errors.js';
-export { jsonSerializer } from './serialization/json-serializer.js';
+/**
+ * stream-framework: activity streams and newsfeeds for Node.js. Flat, aggregated and notification
+ * feeds with fan-out on write, on pluggable storage (in-memory here; Redis and Cassandra in their
+ * subpath exports), with background work through a task queue.
+ * @module
+ */
+
+// Activities, ids, verbs
+export type { Activity, ActivityInput, CreateActivityOptions } from './activity/activity.js';
+export { assertActivity, createActivity, parseFeedRef, toTimeMs } from './activity/activity.js';
+export type { Id } from './activity/ids.js';
+export {
+  ACTIVITY_ID_LENGTH,
+  activityId,
+  assertActivityId,
+  assertId,
+  groupIdOf,
+  isActivityId,
+  MAX_ID_LENGTH,
+  MAX_TIME_MS,
+  minActivityIdAt,
+  timeOfActivityId,
+} from './activity/ids.js';
+export type { JsonObject, JsonValue } from './activity/json.js';
+export { copyJsonObject, MAX_JSON_DEPTH } from './activity/json.js';
+export type { Verb, VerbDefinition, VerbRegistry, VerbRegistryOptions } from './activity/verbs.js';
+export { builtinVerbs, createVerbRegistry, defaultVerbs } from './activity/verbs.js';
+
+// Aggregation
+export type { Aggregator } from './aggregation/aggregators.js';
+export {
+  byVerbAndDay,
+  byVerbObjectAndDay,
+  createAggregator,
+  utcDay,
+} from './aggregation/aggregators.js';
+export type { GroupLimits, GroupMember, GroupRecord } from './aggregation/group.js';
+export { actorCountOf, mergeIntoGroup, removeFromGroup } from './aggregation/group.js';
+export type { MemoryStorage } from './backends/memory/index.js';
+export {
+  MemoryActivityStorage,
+  MemoryTimelineStorage,
+  memoryStorage,
+} from './backends/memory/index.js';
+// Errors
+export type { ErrorCode, StreamFrameworkErrorOptions } from './errors.js';
+export {
+  BackendError,
+  ConflictError,
+  SerializationError,
+  StreamFrameworkError,
+  UnsupportedOperationError,
+  ValidationError,
+} from './errors.js';
+export type {
+  AggregatedFeed,
+  AggregatedFeedBase,
+  AggregatedFeedDefinition,
+  AggregatedFeedOptions,
+  AggregatedGroup,
+} from './feeds/aggregated-feed.js';
+export { defineAggregatedFeed } from './feeds/aggregated-feed.js';
+
+// Feeds
+export type { FeedDefinition, FeedHandle, FeedKind } from './feeds/feed.js';
+export type { FeedConfig, FeedOptions, WriteOptions } from './feeds/feed-config.js';
+export type { FlatFeed, FlatFeedDefinition, FlatFeedOptions } from './feeds/flat-feed.js';
+export { defineFlatFeed } from './feeds/flat-feed.js';
+export { defaultFeedKey, escapeKeyPart } from './feeds/keys.js';
+export type {
+  NotificationChange,
+  NotificationChangeReason,
+  NotificationEvents,
+  NotificationListener,
+} from './feeds/notification-events.js';
+export type {
+  MarkAllOptions,
+  MarkReadOptions,
+  NotificationCounts,
+  NotificationFeed,
+  NotificationFeedDefinition,
+  NotificationFeedOptions,
+  NotificationGroup,
+} from './feeds/notification-feed.js';
+export { defineNotificationFeed, UNREAD_MARKER, UNSEEN_MARKER } from './feeds/notification-feed.js';
+export type { FeedPage, IdFilter, ReadOptions } from './feeds/read-options.js';
+export { decodeCursor, encodeCursor } from './feeds/read-options.js';
+// Manager and queues
+export type { FollowerIds } from './manager/follower-ids.js';
+export { createManager } from './manager/manager.js';
+export type {
+  AnyFeedDefinition,
+  FeedMap,
+  ManagerOptions,
+  UserFeedDefinition,
+} from './manager/options.js';
+export type {
+  BatchImportOptions,
+  BatchImportResult,
+  FanoutHandle,
+  FeedHandles,
+  FollowOptions,
+  HandleOf,
+  Manager,
+  UnfollowOptions,
+} from './manager/types.js';
+// Metrics
+export type { FanoutEvent, FeedEvent, Metrics } from './metrics/metrics.js';
+export { noopMetrics } from './metrics/metrics.js';
+export type { OpenTelemetryMetricsOptions } from './metrics/opentelemetry.js';
+export { openTelemetryMetrics } from './metrics/opentelemetry.js';
+export type { StatsdClient, StatsdMetricsOptions } from './metrics/statsd.js';
+export { statsdMetrics } from './metrics/statsd.js';
+export type { InlineQueueOptions } from './queue/inline-queue.js';
+export { inlineQueue } from './queue/inline-queue.js';
+export type { FanoutTask, FollowTask, Task, TaskPriority, UnfollowTask } from './queue/task.js';
+export { parseTask, TASK_LIMITS, TASK_VERSION } from './queue/task.js';
+export type { EnqueueOptions, TaskBatch, TaskQueue, TaskRunner } from './queue/task-queue.js';
+export { combineBatches, completedBatch } from './queue/task-queue.js';
+export type { JsonSerializerOptions } from './serialization/json-serializer.js';
+export { JSON_FORMAT_VERSION, jsonSerializer } from './serialization/json-serializer.js';
+// Serialization
+export type { DecodeContext, Serializer } from './serialization/serializer.js';
+// Storage contracts and the in-memory backend
+export type {
+  ActivityStorage,
+  RangeBound,
+  RangeQuery,
+  Storage,
+  TimelineCapabilities,
+  TimelineChanges,
+  TimelineEntry,
+  TimelineStorage,
+  TimelineUpdate,
+  TimelineWriteOptions,
+} from './storage/contracts.js';
