@@ -210,3 +210,38 @@ describe('removeFromGroup', () => {
     assert.deepEqual(g, snapshot);
   });
 });
+
+describe('mergeIntoGroup updates', () => {
+  const limits = { maxActivities: 15, maxTrackedActors: 100, denormalized: true };
+  it('replaces the stored copy of an updated activity in a denormalized group without counting it again', () => {
+    const first = makeActivity({
+      actor: 1,
+      object: 1,
+      foreignId: 'pin-1',
+      extra: { title: 'old' },
+    });
+    const updated = makeActivity({
+      actor: 1,
+      object: 1,
+      foreignId: 'pin-1',
+      extra: { title: 'new' },
+    });
+    assert.equal(first.id, updated.id);
+    const g1 = mergeIntoGroup(undefined, 'g', 'key', [first], limits)!;
+    const g2 = mergeIntoGroup(g1, 'g', 'key', [updated], limits);
+    assert.ok(g2, 'an update is a change');
+    assert.equal(g2.activityCount, 1);
+    assert.deepEqual(g2.members[0]?.activity?.extra, { title: 'new' });
+    assert.equal(
+      mergeIntoGroup(g2, 'g', 'key', [updated], limits),
+      undefined,
+      'the same payload again is no change',
+    );
+  });
+  it('leaves a normalized group unchanged when an already retained activity is merged again', () => {
+    const a = makeActivity({ actor: 1, object: 1, foreignId: 'pin-1', extra: { title: 'old' } });
+    const b = makeActivity({ actor: 1, object: 1, foreignId: 'pin-1', extra: { title: 'new' } });
+    const g = mergeIntoGroup(undefined, 'g', 'key', [a], { ...limits, denormalized: false })!;
+    assert.equal(mergeIntoGroup(g, 'g', 'key', [b], { ...limits, denormalized: false }), undefined);
+  });
+});

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Activity } from '../activity/activity.js';
 import { type Id, timeOfActivityId } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
@@ -47,7 +48,8 @@ export function actorCountOf(record: GroupRecord): number {
 
 /**
  * Merges activities of one group into `current` (or a new group). Activities already retained are
- * ignored, so a retried merge does not count twice. Returns `undefined` when nothing changed.
+ * not counted again, so a retried merge does not count twice; in denormalized groups their stored
+ * copy is replaced when it differs (an updated activity). Returns `undefined` when nothing changed.
  */
 export function mergeIntoGroup<E extends JsonObject>(
   current: GroupRecord<E> | undefined,
@@ -69,7 +71,18 @@ export function mergeIntoGroup<E extends JsonObject>(
   const oldestRetained =
     members.length >= limits.maxActivities ? members[members.length - 1]?.id : undefined;
   for (const activity of activities) {
-    if (retained.has(activity.id)) continue;
+    if (retained.has(activity.id)) {
+      // An update (same id, e.g. same foreignId and time): refresh a denormalized copy in place.
+      if (limits.denormalized) {
+        const at = members.findIndex((m) => m.id === activity.id);
+        const old = members[at];
+        if (old && !isDeepStrictEqual(old.activity, activity)) {
+          members[at] = { id: activity.id, actor: activity.actor, activity };
+          changed = true;
+        }
+      }
+      continue;
+    }
     changed = true;
     retained.add(activity.id);
     activityCount += 1;

@@ -95,4 +95,26 @@ export function registerKindCases(test: ManagerTest): void {
     assert.equal(await manager.getFeeds(2).aggregated.count(), 0);
     assert.equal(await manager.getFeeds(2).timeline.count(), 0);
   });
+
+  test('updateUserActivity refreshes the copy held by a denormalized notification group', async ({
+    storage,
+  }) => {
+    const { manager } = groupWorld(storage);
+    const before = act(1, 1, {
+      foreignId: 'pin-1',
+      extra: { title: 'old' },
+      to: ['notification:42'],
+    });
+    const after = act(1, 1, {
+      foreignId: 'pin-1',
+      extra: { title: 'new' },
+      to: ['notification:42'],
+    });
+    assert.equal(before.id, after.id, 'same foreignId and time: same activity');
+    await manager.addUserActivity(1, before);
+    await manager.updateUserActivity(after);
+    const [group] = (await manager.getFeed('notification', 42).read()).items;
+    assert.equal(group?.activityCount, 1, 'an update is not a second activity');
+    assert.deepEqual(group?.activities[0]?.extra, { title: 'new' });
+  });
 }
