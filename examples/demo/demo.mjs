@@ -90,10 +90,10 @@ const show = (a) =>
 console.log("\nBen's timeline (people he follows), newest first, 4 per page:");
 const ben = manager.getFeeds(2);
 let page = await ben.timeline.read({ limit: 4 });
-page.items.forEach((a) => console.log(`  - ${show(a)}`));
+for (const a of page.items) console.log(`  - ${show(a)}`);
 page = await ben.timeline.read({ limit: 4, cursor: page.next });
 console.log('  load more:');
-page.items.forEach((a) => console.log(`  - ${show(a)}`));
+for (const a of page.items) console.log(`  - ${show(a)}`);
 
 console.log("\nBen's aggregated feed:");
 for (const group of (await ben.aggregated.read()).items) {

@@ -13,6 +13,7 @@ import type { GroupLimits, GroupRecord } from '../aggregation/group.js';
 import { ValidationError } from '../errors.js';
 import { emitMetric } from '../metrics/metrics.js';
 import type { TimelineEntry } from '../storage/contracts.js';
+import { forEachLimited } from '../util/for-each-limited.js';
 import type {
   AggregatedFeedBase,
   AggregatedFeedOptions,
@@ -275,29 +276,4 @@ export function checkGroupIds(groupIds: readonly string[], what: string): string
     }
     return id;
   });
-}
-
-/**
- * Runs `fn` over `items`, at most `limit` at a time. After a failure no new item starts; the
- * first error is thrown once the running ones have settled.
- */
-export async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (failure === undefined && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await fn(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw failure.error;
 }

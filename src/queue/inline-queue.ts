@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js';
+import { forEachLimited } from '../util/for-each-limited.js';
 import { parseTask, type Task } from './task.js';
 import {
   completedBatch,
@@ -47,22 +48,9 @@ export function inlineQueue(options: InlineQueueOptions = {}): TaskQueue {
       run: TaskRunner,
     ): Promise<TaskBatch> {
       const ids = tasks.map(() => `inline:${++sequence}`);
-      let next = 0;
-      let failure: { error: unknown } | undefined;
-      const worker = async (): Promise<void> => {
-        while (failure === undefined && next < tasks.length) {
-          const task = tasks[next++]!;
-          try {
-            await run(roundTrip ? parseTask(JSON.stringify(task)) : task);
-          } catch (error) {
-            failure ??= { error };
-          }
-        }
-      };
-      const workers: Promise<void>[] = [];
-      for (let i = 0; i < Math.min(concurrency, tasks.length); i++) workers.push(worker());
-      await Promise.all(workers);
-      if (failure !== undefined) throw failure.error;
+      await forEachLimited(tasks, concurrency, (task) =>
+        run(roundTrip ? parseTask(JSON.stringify(task)) : task),
+      );
       return completedBatch(ids);
     },
   });
