@@ -1,0 +1,59 @@
+/**
+ * `stream-framework/redis`: the Redis and Redis Cluster backend, on ioredis (an optional peer
+ * dependency). You create and own the client; the backend never closes it.
+ * @example
+ * import { Redis } from 'ioredis';
+ * import { redisStorage } from 'stream-framework/redis';
+ * const storage = redisStorage({ client: new Redis(process.env.REDIS_URL) });
+ * const timeline = defineFlatFeed({ name: 'timeline', storage });
+ * @module
+ */
+import type { Storage } from '../../storage/contracts.js';
+import { checkPrefix } from './keys.js';
+import { RedisActivityStorage } from './redis-activity-storage.js';
+import { RedisTimelineStorage } from './redis-timeline-storage.js';
+import type { RedisClient } from './scripts.js';
+
+export { escapeTag, timelineKeys } from './keys.js';
+export type { RedisActivityStorageOptions } from './redis-activity-storage.js';
+export { RedisActivityStorage } from './redis-activity-storage.js';
+export type { RedisTimelineStorageOptions } from './redis-timeline-storage.js';
+export { RedisTimelineStorage } from './redis-timeline-storage.js';
+export type { RedisClient } from './scripts.js';
+
+/** Options of {@link redisStorage}. */
+export interface RedisStorageOptions {
+  /** An ioredis `Redis` or `Cluster` instance you own. */
+  readonly client: RedisClient;
+  /** Prefix of every key (1-64 of `[A-Za-z0-9_.:-]`). @default 'sf' */
+  readonly prefix?: string | undefined;
+  /** Hashes the activity storage is spread over. @default 16 */
+  readonly activityShards?: number | undefined;
+  /** Timelines per fan-out script call on a single node. @default 250 */
+  readonly fanoutBatch?: number | undefined;
+  /** Attempts of an optimistic aggregated/notification update before ConflictError. @default 100 */
+  readonly maxUpdateAttempts?: number | undefined;
+}
+
+/** The Redis backend: timeline and activity storage on one client. */
+export interface RedisStorage extends Storage {
+  readonly timeline: RedisTimelineStorage;
+  readonly activities: RedisActivityStorage;
+  readonly prefix: string;
+}
+
+/** Creates the Redis backend (single node or cluster, detected from the client). */
+export function redisStorage(options: RedisStorageOptions): RedisStorage {
+  const prefix = checkPrefix(options.prefix ?? 'sf');
+  const { client } = options;
+  return Object.freeze({
+    prefix,
+    timeline: new RedisTimelineStorage({
+      client,
+      prefix,
+      fanoutBatch: options.fanoutBatch,
+      maxUpdateAttempts: options.maxUpdateAttempts,
+    }),
+    activities: new RedisActivityStorage({ client, prefix, shards: options.activityShards }),
+  });
+}

@@ -1,0 +1,86 @@
+import { ValidationError } from '../../errors.js';
+
+/**
+ * Key layout of the Redis backend. Every key of one timeline shares a hash tag (`{...}`), so
+ * multi-key scripts run in one Redis Cluster slot:
+ *
+ * | key | type | holds |
+ * |---|---|---|
+ * | `<prefix>:{<feed key>}:z` | ZSET | member = entry id, score = activity time in ms / group rank |
+ * | `<prefix>:{<feed key>}:p` | HASH | entry id -> payload (denormalized entries only) |
+ * | `<prefix>:{<feed key>}:v` | STRING | version, only while optimistic updates are used on the feed |
+ * | `<prefix>:{<feed key>}:mk` | SET | names of the markers in use |
+ * | `<prefix>:{<feed key>}:m:<marker>` | SET | ids carrying the marker (e.g. unseen) |
+ * | `<prefix>:a:{<shard>}` | HASH | activity id -> payload (activity storage, sharded) |
+ *
+ * The feed key is escaped (`%` `{` `}` become `%25` `%7B` `%7D`) so that no key can close the hash
+ * tag early or collide with another feed's key.
+ */
+export interface TimelineKeys {
+  readonly z: string;
+  readonly p: string;
+  readonly v: string;
+  readonly mk: string;
+}
+
+const PREFIX = /^[A-Za-z0-9_.:-]{1,64}$/;
+const MARKER = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Checks a key prefix: 1-64 characters of letters, digits, `_`, `.`, `:` and `-`. */
+export function checkPrefix(prefix: unknown): string {
+  if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
+    throw new ValidationError(
+      'INVALID_OPTION',
+      `redis prefix must match ${PREFIX}, got ${JSON.stringify(prefix)}`,
+      {
+        details: { option: 'prefix' },
+      },
+    );
+  }
+  return prefix;
+}
+
+/** Checks a marker name (it becomes part of a key). */
+export function checkMarker(marker: string): string {
+  if (typeof marker !== 'string' || !MARKER.test(marker)) {
+    throw new ValidationError(
+      'INVALID_OPTION',
+      `marker name must match ${MARKER}, got ${JSON.stringify(marker)}`,
+      {
+        details: { option: 'marker' },
+      },
+    );
+  }
+  return marker;
+}
+
+/** Escapes a feed key for use inside a hash tag (injective). */
+export function escapeTag(key: string): string {
+  return key.replace(/[%{}]/g, (c) => (c === '%' ? '%25' : c === '{' ? '%7B' : '%7D'));
+}
+
+/** The keys of one timeline. */
+export function timelineKeys(prefix: string, feedKey: string): TimelineKeys {
+  const base = `${prefix}:{${escapeTag(feedKey)}}`;
+  return { z: `${base}:z`, p: `${base}:p`, v: `${base}:v`, mk: `${base}:mk` };
+}
+
+/** The SET holding the ids that carry `marker` in a timeline. */
+export function markerKey(keys: TimelineKeys, marker: string): string {
+  return `${keys.mk.slice(0, -3)}:m:${marker}`;
+}
+
+/** FNV-1a hash of a string, for sharding activity ids. */
+export function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** The activity-storage hash holding an activity id. */
+export function activityShardKey(prefix: string, shards: number, id: string): string {
+  return `${prefix}:a:{${fnv1a(id) % shards}}`;
+}

@@ -1,0 +1,60 @@
+--[[
+  Second step of an optimistic update(): applies the changes only if the timeline's version is
+  still the one read by read_for_update.lua, then bumps it. All or nothing.
+  KEYS[1..4] z, p, v, mk (see add.lua)
+  ARGV[1] expected version
+  ARGV[2] maxLength, or -1 for no trim
+  ARGV[3] nPut, then nPut quadruples: score, id, hasPayload ('1' or '0'), payload
+  then nRemove, then nRemove ids
+  then nMark, then nMark pairs: marker name, id
+  then nUnmark, then nUnmark pairs: marker name, id
+  Returns: 1 when applied; 0 when the version changed (nothing written: read again and retry);
+  { 'absent', name, id } when a mark names an id that would not be in the timeline (nothing written).
+]]
+--- @include "timeline"
+local z, p, v, mk = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+if redis.call('GET', v) ~= ARGV[1] then return 0 end
+
+local at = 3
+local nPut = tonumber(ARGV[at])
+local putFirst = at + 1
+local putting = {}
+for i = 0, nPut - 1 do putting[ARGV[putFirst + i * 4 + 1]] = true end
+at = putFirst + nPut * 4
+local nRemove = tonumber(ARGV[at])
+local removing = {}
+local removeIdList = {}
+for i = 1, nRemove do
+  removing[ARGV[at + i]] = true
+  removeIdList[i] = ARGV[at + i]
+end
+at = at + nRemove + 1
+local nMark = tonumber(ARGV[at])
+local markFirst = at + 1
+at = markFirst + nMark * 2
+local nUnmark = tonumber(ARGV[at])
+local unmarkFirst = at + 1
+
+-- Check every mark before writing anything.
+for i = 0, nMark - 1 do
+  local id = ARGV[markFirst + i * 2 + 1]
+  local present = putting[id] or (not removing[id] and redis.call('ZSCORE', z, id))
+  if not present then return { 'absent', ARGV[markFirst + i * 2], id } end
+end
+
+removeIds(z, p, mk, removeIdList)
+if nPut > 0 then addEntries(z, p, putFirst, nPut) end
+for i = 0, nUnmark - 1 do
+  redis.call('SREM', markerKey(mk, ARGV[unmarkFirst + i * 2]), ARGV[unmarkFirst + i * 2 + 1])
+end
+for i = 0, nMark - 1 do
+  local name = ARGV[markFirst + i * 2]
+  redis.call('SADD', markerKey(mk, name), ARGV[markFirst + i * 2 + 1])
+  redis.call('SADD', mk, name)
+end
+trimTo(z, p, mk, tonumber(ARGV[2]))
+for _, name in ipairs(redis.call('SMEMBERS', mk)) do
+  if redis.call('EXISTS', markerKey(mk, name)) == 0 then redis.call('SREM', mk, name) end
+end
+redis.call('INCR', v)
+return 1

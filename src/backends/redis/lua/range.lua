@@ -1,0 +1,67 @@
+--[[
+  Reads a range of a timeline in (score, id) order, with optional bounds, offset and limit.
+  Bounds are turned into ranks: entries with equal scores are ordered by id (Redis orders equal
+  scores by member), so the rank of a bound is ZCOUNT of lower scores plus the ids below it among
+  the entries sharing its score.
+  KEYS[1] z, KEYS[2] p (see add.lua)
+  ARGV[1] order 'desc' or 'asc'
+  ARGV[2] offset, ARGV[3] limit
+  ARGV[4] hasMin '1'/'0', ARGV[5] min score, ARGV[6] min id, ARGV[7] min inclusive '1'/'0'
+  ARGV[8] hasMax '1'/'0', ARGV[9] max score, ARGV[10] max id, ARGV[11] max inclusive '1'/'0'
+  ARGV[12] withPayload '1'/'0'
+  Returns: a flat array id1, score1, payload1 (or false), id2, ... in the requested order.
+]]
+local z = KEYS[1]
+
+-- Byte-wise a < b, like Redis orders members (Lua's `<` on strings follows the server's locale).
+local function bytesLess(a, b)
+  local n = math.min(#a, #b)
+  for i = 1, n do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
+-- Number of entries strictly below (score, id), or at or below it when orEqual.
+local function rankOf(score, id, orEqual)
+  local below = redis.call('ZCOUNT', z, '-inf', '(' .. score)
+  local ties = redis.call('ZRANGEBYSCORE', z, score, score)
+  for _, member in ipairs(ties) do
+    if bytesLess(member, id) or (orEqual and member == id) then below = below + 1 end
+  end
+  return below
+end
+
+local lo = 0
+local hi = redis.call('ZCARD', z)
+if ARGV[4] == '1' then lo = rankOf(ARGV[5], ARGV[6], ARGV[7] ~= '1') end
+if ARGV[8] == '1' then hi = rankOf(ARGV[9], ARGV[10], ARGV[11] == '1') end
+local offset = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+local first, last
+if ARGV[1] == 'asc' then
+  first = lo + offset
+  last = math.min(hi, first + limit) - 1
+else
+  last = hi - 1 - offset
+  first = math.max(lo, last - limit + 1)
+end
+if last < first then return {} end
+local rows = redis.call('ZRANGE', z, first, last, 'WITHSCORES')
+local count = #rows / 2
+local payloads = {}
+if ARGV[12] == '1' then
+  local ids = {}
+  for i = 1, count do ids[i] = rows[i * 2 - 1] end
+  payloads = redis.call('HMGET', KEYS[2], unpack(ids))
+end
+local out = {}
+for k = 1, count do
+  local i = k
+  if ARGV[1] ~= 'asc' then i = count - k + 1 end
+  out[#out + 1] = rows[i * 2 - 1]
+  out[#out + 1] = rows[i * 2]
+  out[#out + 1] = payloads[i] or false
+end
+return out

@@ -1,0 +1,107 @@
+import type { ActivityStorage } from '../../storage/contracts.js';
+import { redisCall } from './errors.js';
+import { activityShardKey } from './keys.js';
+import type { RedisClient } from './scripts.js';
+
+/** Options of {@link RedisActivityStorage}. */
+export interface RedisActivityStorageOptions {
+  readonly client: RedisClient;
+  readonly prefix: string;
+  /** Number of hashes the activities are spread over (each its own hash tag). @default 16 */
+  readonly shards?: number | undefined;
+}
+
+/**
+ * Activity storage on Redis: activity id -> payload in `shards` hashes, each under its own hash
+ * tag so that a cluster spreads them over its nodes. A batch is one command per shard involved,
+ * pipelined on a single node and sent concurrently on a cluster.
+ */
+export class RedisActivityStorage implements ActivityStorage {
+  readonly name = 'redis';
+  readonly #client: RedisClient;
+  readonly #prefix: string;
+  readonly #shards: number;
+
+  constructor(options: RedisActivityStorageOptions) {
+    this.#client = options.client;
+    this.#prefix = options.prefix;
+    this.#shards = options.shards ?? 16;
+  }
+
+  /** Groups positions of `ids` by shard key. */
+  #byShard(ids: readonly string[]): Map<string, number[]> {
+    const groups = new Map<string, number[]>();
+    ids.forEach((id, i) => {
+      const key = activityShardKey(this.#prefix, this.#shards, id);
+      const list = groups.get(key);
+      if (list) list.push(i);
+      else groups.set(key, [i]);
+    });
+    return groups;
+  }
+
+  /** Sends one command per shard: a pipeline on a single node, concurrent commands on a cluster. */
+  async #perShard<T>(
+    groups: Map<string, number[]>,
+    send: (
+      target: RedisClient | ReturnType<RedisClient['pipeline']>,
+      key: string,
+      positions: number[],
+    ) => unknown,
+  ): Promise<T[]> {
+    const entries = [...groups];
+    if (this.#client.isCluster) {
+      return Promise.all(
+        entries.map(([key, positions]) => send(this.#client, key, positions) as Promise<T>),
+      );
+    }
+    const pipeline = this.#client.pipeline();
+    for (const [key, positions] of entries) send(pipeline, key, positions);
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([error, value]) => {
+      if (error) throw error;
+      return value as T;
+    });
+  }
+
+  async getMany(ids: readonly string[]): Promise<(string | undefined)[]> {
+    if (ids.length === 0) return [];
+    const groups = this.#byShard(ids);
+    const replies = await redisCall('getMany', `${this.#prefix}:a`, () =>
+      this.#perShard<(string | null)[]>(groups, (t, key, positions) =>
+        t.hmget(key, ...positions.map((i) => ids[i]!)),
+      ),
+    );
+    const out: (string | undefined)[] = new Array(ids.length).fill(undefined);
+    [...groups.values()].forEach((positions, g) => {
+      const values = replies[g] ?? [];
+      positions.forEach((pos, j) => {
+        out[pos] = values[j] ?? undefined;
+      });
+    });
+    return out;
+  }
+
+  async putMany(
+    entries: readonly { readonly id: string; readonly payload: string }[],
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    const groups = this.#byShard(entries.map((e) => e.id));
+    await redisCall('putMany', `${this.#prefix}:a`, () =>
+      this.#perShard(groups, (t, key, positions) =>
+        t.hset(key, ...positions.flatMap((i) => [entries[i]!.id, entries[i]!.payload])),
+      ),
+    );
+  }
+
+  async removeMany(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const groups = this.#byShard(ids);
+    const removed = await redisCall('removeMany', `${this.#prefix}:a`, () =>
+      this.#perShard<number>(groups, (t, key, positions) =>
+        t.hdel(key, ...positions.map((i) => ids[i]!)),
+      ),
+    );
+    return removed.reduce((a, b) => a + Number(b), 0);
+  }
+}

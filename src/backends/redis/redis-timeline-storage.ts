@@ -1,0 +1,334 @@
+import { ConflictError, ValidationError } from '../../errors.js';
+import type {
+  RangeQuery,
+  TimelineCapabilities,
+  TimelineChanges,
+  TimelineEntry,
+  TimelineStorage,
+  TimelineUpdate,
+  TimelineWriteOptions,
+} from '../../storage/contracts.js';
+import { redisCall } from './errors.js';
+import { checkMarker, markerKey, type TimelineKeys, timelineKeys } from './keys.js';
+import { type RedisClient, scriptsOf, withKeys } from './scripts.js';
+
+/** Options of {@link RedisTimelineStorage}. */
+export interface RedisTimelineStorageOptions {
+  /** The ioredis client or cluster client (the caller owns it and closes it). */
+  readonly client: RedisClient;
+  /** Prefix of every key. @default 'sf' */
+  readonly prefix: string;
+  /** Timelines per fan-out script call on a single node. @default 250 */
+  readonly fanoutBatch?: number | undefined;
+  /** Attempts of an optimistic update before ConflictError. @default 100 */
+  readonly maxUpdateAttempts?: number | undefined;
+}
+
+type Arg = string | number;
+
+/** Flattens entries into the (score, id, hasPayload, payload) quadruples the scripts take. */
+function entryArgs(entries: readonly TimelineEntry[]): Arg[] {
+  const args: Arg[] = [];
+  // An id repeated in one write: the last occurrence wins (as with ZADD/HSET of one command).
+  const unique =
+    new Set(entries.map((e) => e.id)).size === entries.length
+      ? entries
+      : [...new Map(entries.map((e) => [e.id, e])).values()];
+  for (const e of unique)
+    args.push(e.score, e.id, e.payload === undefined ? '0' : '1', e.payload ?? '');
+  return args;
+}
+
+function pairsOf(spec: Readonly<Record<string, readonly string[]>> | undefined): Arg[] {
+  const out: Arg[] = [];
+  for (const [marker, ids] of Object.entries(spec ?? {})) {
+    checkMarker(marker);
+    for (const id of ids) out.push(marker, id);
+  }
+  return out;
+}
+
+const flat = (keys: TimelineKeys): string[] => [keys.z, keys.p, keys.v, keys.mk];
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Timeline storage on Redis or Redis Cluster. One ZSET per timeline (member = id, score = ms or
+ * rank; equal scores order by id), payloads in a HASH beside it, markers in SETs, all under one
+ * hash tag. Every write is one Lua script, so add + trim, remove + marker cleanup and update
+ * commits are atomic. Fan-out writes are one script call per `fanoutBatch` timelines on a single
+ * node, and one pipelined script call per timeline on a cluster (where a script's keys must share
+ * a slot).
+ *
+ * `update()` is optimistic: it reads the entries with the timeline's version, computes, and commits
+ * only if the version is unchanged (checked inside the commit script), retrying otherwise. This
+ * works on a shared client (WATCH would need a connection per concurrent update) and keeps the
+ * aggregation logic in TypeScript.
+ */
+export class RedisTimelineStorage implements TimelineStorage {
+  readonly name = 'redis';
+  readonly capabilities: TimelineCapabilities = Object.freeze({
+    atomicTrim: true,
+    offsetPaging: true,
+    atomicUpdate: true,
+    markers: true,
+  });
+  readonly #client: RedisClient;
+  readonly #prefix: string;
+  readonly #script: ReturnType<typeof scriptsOf>;
+  readonly #fanoutBatch: number;
+  readonly #maxAttempts: number;
+
+  constructor(options: RedisTimelineStorageOptions) {
+    this.#client = options.client;
+    this.#prefix = options.prefix;
+    this.#script = scriptsOf(options.client);
+    this.#fanoutBatch = options.fanoutBatch ?? 250;
+    this.#maxAttempts = options.maxUpdateAttempts ?? 100;
+  }
+
+  #keys(key: string): TimelineKeys {
+    return timelineKeys(this.#prefix, key);
+  }
+
+  async add(
+    key: string,
+    entries: readonly TimelineEntry[],
+    options?: TimelineWriteOptions,
+  ): Promise<number> {
+    if (entries.length === 0) return 0;
+    const quads = entryArgs(entries);
+    const args = [options?.maxLength ?? -1, quads.length / 4, ...quads];
+    return redisCall('add', key, async () =>
+      Number(await this.#script('add')(...flat(this.#keys(key)), ...args)),
+    );
+  }
+
+  async addToMany(
+    keys: readonly string[],
+    entries: readonly TimelineEntry[],
+    options?: TimelineWriteOptions,
+  ): Promise<void> {
+    if (entries.length === 0 || keys.length === 0) return;
+    const quads = entryArgs(entries);
+    const args = [options?.maxLength ?? -1, quads.length / 4, ...quads];
+    await redisCall('addToMany', keys[0]!, async () => {
+      if (this.#client.isCluster) {
+        const add = this.#script('add');
+        await Promise.all(keys.map((key) => add(...flat(this.#keys(key)), ...args)));
+        return;
+      }
+      const addToMany = this.#script('add_to_many');
+      const calls: Promise<unknown>[] = [];
+      for (let i = 0; i < keys.length; i += this.#fanoutBatch) {
+        const batch = keys.slice(i, i + this.#fanoutBatch).flatMap((key) => flat(this.#keys(key)));
+        calls.push(addToMany(...withKeys(batch, args)));
+      }
+      await Promise.all(calls);
+    });
+  }
+
+  async remove(key: string, ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return redisCall('remove', key, async () =>
+      Number(await this.#script('remove')(...withKeys(flat(this.#keys(key)), ids))),
+    );
+  }
+
+  async removeFromMany(keys: readonly string[], ids: readonly string[]): Promise<void> {
+    if (ids.length === 0 || keys.length === 0) return;
+    await redisCall('removeFromMany', keys[0]!, async () => {
+      const remove = this.#script('remove');
+      if (this.#client.isCluster) {
+        await Promise.all(keys.map((key) => remove(...withKeys(flat(this.#keys(key)), ids))));
+        return;
+      }
+      const calls: Promise<unknown>[] = [];
+      for (let i = 0; i < keys.length; i += this.#fanoutBatch) {
+        const batch = keys.slice(i, i + this.#fanoutBatch).flatMap((key) => flat(this.#keys(key)));
+        calls.push(remove(...withKeys(batch, ids)));
+      }
+      await Promise.all(calls);
+    });
+  }
+
+  async range(key: string, query: RangeQuery): Promise<TimelineEntry[]> {
+    const { min, max } = query;
+    const k = this.#keys(key);
+    const args: Arg[] = [
+      query.order,
+      query.offset ?? 0,
+      query.limit,
+      min ? '1' : '0',
+      min?.score ?? 0,
+      min?.id ?? '',
+      min?.inclusive ? '1' : '0',
+      max ? '1' : '0',
+      max?.score ?? 0,
+      max?.id ?? '',
+      max?.inclusive ? '1' : '0',
+      '1',
+    ];
+    const rows = (await redisCall('range', key, () =>
+      this.#script('range')(k.z, k.p, ...args),
+    )) as (string | null)[];
+    const out: TimelineEntry[] = [];
+    for (let i = 0; i < rows.length; i += 3) {
+      const payload = rows[i + 2];
+      out.push(
+        payload === null || payload === undefined
+          ? { id: rows[i]!, score: Number(rows[i + 1]) }
+          : { id: rows[i]!, score: Number(rows[i + 1]), payload },
+      );
+    }
+    return out;
+  }
+
+  async get(key: string, ids: readonly string[]): Promise<(TimelineEntry | undefined)[]> {
+    if (ids.length === 0) return [];
+    const k = this.#keys(key);
+    const [scores, payloads] = await redisCall('get', key, async () => {
+      const res = await this.#client
+        .multi()
+        .zmscore(k.z, ...ids)
+        .hmget(k.p, ...ids)
+        .exec();
+      if (!res) throw new Error('transaction aborted');
+      for (const [error] of res) if (error) throw error;
+      return [res[0]![1] as (string | null)[], res[1]![1] as (string | null)[]];
+    });
+    return ids.map((id, i) => {
+      const score = scores[i];
+      if (score === null || score === undefined) return undefined;
+      const payload = payloads[i];
+      return payload === null || payload === undefined
+        ? { id, score: Number(score) }
+        : { id, score: Number(score), payload };
+    });
+  }
+
+  async count(key: string): Promise<number> {
+    return redisCall('count', key, () => this.#client.zcard(this.#keys(key).z));
+  }
+
+  async indexOf(key: string, id: string, order: 'desc' | 'asc'): Promise<number> {
+    const z = this.#keys(key).z;
+    const rank = await redisCall('indexOf', key, () =>
+      order === 'desc' ? this.#client.zrevrank(z, id) : this.#client.zrank(z, id),
+    );
+    return rank ?? -1;
+  }
+
+  async trim(key: string, maxLength: number): Promise<number> {
+    return redisCall('trim', key, async () =>
+      Number(await this.#script('trim')(...flat(this.#keys(key)), maxLength)),
+    );
+  }
+
+  async delete(key: string): Promise<void> {
+    await redisCall('delete', key, () => this.#script('delete')(...flat(this.#keys(key))));
+  }
+
+  async update<R>(
+    key: string,
+    ids: readonly string[],
+    compute: (current: readonly (TimelineEntry | undefined)[]) => TimelineUpdate<R>,
+    options?: TimelineWriteOptions,
+  ): Promise<R> {
+    const k = this.#keys(key);
+    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+      const read = (await redisCall('update', key, () =>
+        this.#script('read_for_update')(k.z, k.p, k.v, ...ids),
+      )) as (string | null)[];
+      const version = read[0]!;
+      const current = ids.map((id, i): TimelineEntry | undefined => {
+        const score = read[1 + i * 2];
+        const payload = read[2 + i * 2];
+        if (score === null || score === undefined) return undefined;
+        return payload === null || payload === undefined
+          ? { id, score: Number(score) }
+          : { id, score: Number(score), payload };
+      });
+      const { changes, result } = compute(current);
+      const outcome = await redisCall('update', key, () =>
+        this.#script('commit_update')(
+          ...flat(k),
+          version,
+          options?.maxLength ?? -1,
+          ...commitArgs(changes),
+        ),
+      );
+      if (outcome === 1) return result;
+      if (Array.isArray(outcome)) {
+        throw new ConflictError(
+          `cannot mark ${String(outcome[2])} ${String(outcome[1])}: it is not in timeline ${key}`,
+          {
+            details: { key, marker: outcome[1], id: outcome[2] },
+          },
+        );
+      }
+      // Another writer changed the timeline between our read and our commit: back off and retry.
+      await sleep(attempt < 3 ? 0 : Math.random() * Math.min(50, 2 ** attempt));
+    }
+    throw new ConflictError(
+      `update of timeline ${key} kept conflicting with concurrent writers; nothing was written`,
+      {
+        details: { key, attempts: this.#maxAttempts },
+      },
+    );
+  }
+
+  async countMarked(key: string, marker: string): Promise<number> {
+    const m = markerKey(this.#keys(key), checkMarker(marker));
+    return redisCall('countMarked', key, () => this.#client.scard(m));
+  }
+
+  async isMarked(key: string, marker: string, ids: readonly string[]): Promise<boolean[]> {
+    if (ids.length === 0) return [];
+    const m = markerKey(this.#keys(key), checkMarker(marker));
+    const flags = await redisCall('isMarked', key, () => this.#client.smismember(m, ...ids));
+    return flags.map((f) => f === 1);
+  }
+
+  async setMarked(
+    key: string,
+    marker: string,
+    ids: readonly string[],
+    on: boolean,
+  ): Promise<number> {
+    if (ids.length === 0) return 0;
+    const k = this.#keys(key);
+    checkMarker(marker);
+    return redisCall('setMarked', key, async () =>
+      Number(await this.#script('set_marked')(k.z, k.mk, marker, on ? '1' : '0', ...ids)),
+    );
+  }
+
+  async clearMarker(key: string, marker: string): Promise<number> {
+    const k = this.#keys(key);
+    const m = markerKey(k, checkMarker(marker));
+    return redisCall('clearMarker', key, async () =>
+      Number(await this.#script('clear_marker')(m, k.mk, marker)),
+    );
+  }
+}
+
+function commitArgs(changes: TimelineChanges): Arg[] {
+  if (typeof changes !== 'object' || changes === null) {
+    throw new ValidationError('INVALID_OPTION', 'update() compute must return { changes, result }');
+  }
+  const put = changes.put ?? [];
+  const remove = changes.remove ?? [];
+  const mark = pairsOf(changes.mark);
+  const unmark = pairsOf(changes.unmark);
+  const quads = entryArgs(put);
+  return [
+    quads.length / 4,
+    ...quads,
+    remove.length,
+    ...remove,
+    mark.length / 2,
+    ...mark,
+    unmark.length / 2,
+    ...unmark,
+  ];
+}

@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import { Cluster, Redis } from 'ioredis';
+import { type RedisStorage, redisStorage } from '../../src/backends/redis/index.js';
+import type { BackendUnderTest } from '../../src/testing/index.js';
+
+/** A client on the single Redis started by the test runner (REDIS_URL). */
+export function singleClient(): Redis {
+  const url = process.env.REDIS_URL;
+  if (!url)
+    throw new Error(
+      'REDIS_URL is not set: run through `npm test` (scripts/test.mjs starts redis-server)',
+    );
+  return new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
+}
+
+/** A client on the Redis Cluster started by the test runner (REDIS_CLUSTER_NODES). */
+export function clusterClient(): Cluster {
+  const nodes = process.env.REDIS_CLUSTER_NODES;
+  if (!nodes) throw new Error('REDIS_CLUSTER_NODES is not set: run through `npm test`');
+  return new Cluster(
+    nodes.split(',').map((n) => {
+      const [host, port] = n.split(':');
+      return { host: host!, port: Number(port) };
+    }),
+  );
+}
+
+/** Deletes every key under `prefix` (on every master of a cluster): per-test cleanup, no FLUSHALL. */
+export async function deletePrefix(client: Redis | Cluster, prefix: string): Promise<void> {
+  const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) await node.del(key);
+    } while (cursor !== '0');
+  }
+}
+
+/** The conformance-kit backend on a client: every test gets a fresh key prefix, deleted after it. */
+export function redisBackend(name: string, client: Redis | Cluster): BackendUnderTest {
+  return {
+    name,
+    create: () => redisStorage({ client, prefix: `t:${randomUUID().slice(0, 8)}` }),
+    destroy: (storage) => deletePrefix(client, (storage as RedisStorage).prefix),
+  };
+}
