@@ -57,3 +57,5 @@ export function redisStorage(options: RedisStorageOptions): RedisStorage {
     activities: new RedisActivityStorage({ client, prefix, shards: options.activityShards }),
   });
 }
+export type { PublishChangesOptions, PublishedChange, SubscribeOptions } from './realtime.js';
+export { changeChannel, parseChange, publishChanges, subscribeToChanges } from './realtime.js';

@@ -1,0 +1,130 @@
+import type { Redis } from 'ioredis';
+import { ValidationError } from '../../errors.js';
+import { escapeKeyPart } from '../../feeds/keys.js';
+import type {
+  NotificationChange,
+  NotificationChangeReason,
+  NotificationEvents,
+} from '../../feeds/notification-events.js';
+import { checkPrefix } from './keys.js';
+import type { RedisClient } from './scripts.js';
+
+/** A change as published on Redis: the {@link NotificationChange} fields, versioned. */
+export interface PublishedChange extends NotificationChange {
+  readonly v: 1;
+}
+
+/** The pub/sub channel of one user's feed: `<prefix>:changes:<feed>:<escaped userId>`. */
+export function changeChannel(prefix: string, feed: string, userId: string | number): string {
+  return `${checkPrefix(prefix)}:changes:${feed}:${escapeKeyPart(String(userId))}`;
+}
+
+/** Options of {@link publishChanges}. */
+export interface PublishChangesOptions {
+  /** The client to PUBLISH with (any client; on a cluster, PUBLISH reaches every node). */
+  readonly client: RedisClient;
+  /** Channel prefix. @default 'sf' */
+  readonly prefix?: string | undefined;
+  /** Called when a PUBLISH fails (the feed write itself has already succeeded). */
+  readonly onError?: ((error: unknown) => void) | undefined;
+}
+
+/**
+ * Forwards a notification feed definition's change events to Redis pub/sub, one channel per
+ * user's feed, so that a web server in another process (or on another machine) can push live
+ * badges. Returns a function that stops forwarding.
+ * @example
+ * publishChanges(notifications, { client: redis });
+ */
+export function publishChanges(
+  definition: { readonly name: string; readonly events: NotificationEvents },
+  options: PublishChangesOptions,
+): () => void {
+  const prefix = checkPrefix(options.prefix ?? 'sf');
+  return definition.events.on('change', async (change) => {
+    const message: PublishedChange = { v: 1, ...change };
+    try {
+      await options.client.publish(
+        changeChannel(prefix, change.feed, change.userId),
+        JSON.stringify(message),
+      );
+    } catch (error) {
+      options.onError?.(error);
+    }
+  });
+}
+
+const REASONS = new Set<NotificationChangeReason>([
+  'add',
+  'remove',
+  'seen',
+  'read',
+  'delete',
+  'trim',
+]);
+
+/** Parses a published change; returns undefined for anything malformed. */
+export function parseChange(message: string): PublishedChange | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(message);
+  } catch {
+    return undefined;
+  }
+  const c = value as Partial<PublishedChange> | null;
+  const ok =
+    typeof c === 'object' &&
+    c !== null &&
+    c.v === 1 &&
+    typeof c.feed === 'string' &&
+    typeof c.userId === 'string' &&
+    typeof c.key === 'string' &&
+    REASONS.has(c.reason as NotificationChangeReason) &&
+    Number.isSafeInteger(c.unseen) &&
+    Number.isSafeInteger(c.unread);
+  return ok ? (c as PublishedChange) : undefined;
+}
+
+/** Options of {@link subscribeToChanges}. */
+export interface SubscribeOptions {
+  /**
+   * A connection dedicated to subscriptions (a subscribed ioredis connection cannot run other
+   * commands): e.g. `redis.duplicate()`. You own it and close it.
+   */
+  readonly subscriber: Redis;
+  readonly feed: string;
+  readonly userId: string | number;
+  /** Channel prefix. @default 'sf' */
+  readonly prefix?: string | undefined;
+  /** Called for a message on the channel that is not a valid change (it is otherwise ignored). */
+  readonly onInvalid?: ((message: string) => void) | undefined;
+}
+
+/**
+ * Subscribes to the changes of one user's feed, e.g. to forward them to a browser over SSE.
+ * Resolves once subscribed, with a function that unsubscribes.
+ * @example
+ * const stop = await subscribeToChanges({ subscriber, feed: 'notification', userId: 42 },
+ *   (c) => res.write(`data: ${JSON.stringify({ unseen: c.unseen })}\n\n`));
+ */
+export async function subscribeToChanges(
+  options: SubscribeOptions,
+  onChange: (change: PublishedChange) => void,
+): Promise<() => Promise<void>> {
+  if (typeof onChange !== 'function') {
+    throw new ValidationError('INVALID_OPTION', 'subscribeToChanges needs a listener function');
+  }
+  const channel = changeChannel(options.prefix ?? 'sf', options.feed, options.userId);
+  const listener = (from: string, message: string): void => {
+    if (from !== channel) return;
+    const change = parseChange(message);
+    if (change) onChange(change);
+    else options.onInvalid?.(message);
+  };
+  options.subscriber.on('message', listener);
+  await options.subscriber.subscribe(channel);
+  return async () => {
+    options.subscriber.off('message', listener);
+    await options.subscriber.unsubscribe(channel);
+  };
+}
