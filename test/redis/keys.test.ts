@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { redisStorage, timelineKeys } from '../../src/backends/redis/index.js';
+import {
+  createActivity,
+  defineFlatFeed,
+  defineNotificationFeed,
+  SerializationError,
+} from '../../src/index.js';
+import { deletePrefix, singleClient } from '../support/redis.js';
+
+const client = singleClient();
+after(() => client.quit());
+
+const TRICKY = [
+  'a:b',
+  'a%3Ab',
+  'a',
+  'b',
+  '{x}',
+  'x}',
+  '{',
+  '}',
+  '*',
+  '?',
+  'a b',
+  'a\nb',
+  '\u00fcber',
+  '\u{1f600}',
+  '%7B',
+  'a:{b}:c',
+];
+
+describe('Redis keys from hostile user ids', () => {
+  it('keeps every user in its own keys, inside the prefix and one hash tag', async () => {
+    const prefix = `t:${randomUUID().slice(0, 8)}`;
+    const storage = redisStorage({ client, prefix });
+    const feed = defineFlatFeed({ name: 'timeline', storage, normalized: false });
+    for (const [i, user] of TRICKY.entries()) {
+      await feed
+        .for(user)
+        .add(createActivity({ actor: user, verb: 'add', object: i, time: 1_764_000_000_000 + i }));
+    }
+    for (const [i, user] of TRICKY.entries()) {
+      const { items } = await feed.for(user).read();
+      assert.deepEqual(
+        items.map((a) => [a.actor, a.object]),
+        [[user, i]],
+        `user ${JSON.stringify(user)} sees only its own activity`,
+      );
+    }
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== '0');
+    for (const key of keys) {
+      assert.ok(key.startsWith(`${prefix}:{`), `key ${JSON.stringify(key)} stays under the prefix`);
+      const tag = key.slice(key.indexOf('{') + 1, key.indexOf('}'));
+      assert.ok(!tag.includes('{'), `tag of ${JSON.stringify(key)} is closed once`);
+    }
+    assert.equal(keys.length, TRICKY.length * 2, 'one ZSET and one payload HASH per user');
+    await deletePrefix(client, prefix);
+  });
+
+  it('gives all keys of one feed the same hash tag', () => {
+    for (const user of TRICKY) {
+      const k = timelineKeys('sf', `notification:${user}`);
+      const tags = [k.z, k.p, k.v, k.mk].map((key) =>
+        key.slice(key.indexOf('{'), key.indexOf('}') + 1),
+      );
+      assert.equal(new Set(tags).size, 1);
+    }
+  });
+});
+
+describe('Redis payloads corrupted in storage', () => {
+  it('a corrupt activity payload gives a SerializationError naming the id, and other feeds still read', async () => {
+    const prefix = `t:${randomUUID().slice(0, 8)}`;
+    const storage = redisStorage({ client, prefix });
+    const feed = defineFlatFeed({ name: 'timeline', storage });
+    const a = createActivity({ actor: 1, verb: 'add', object: 1, time: 1_764_000_000_000 });
+    const b = createActivity({ actor: 1, verb: 'add', object: 2, time: 1_764_000_000_001 });
+    await feed.for(1).add(a);
+    await feed.for(2).add(b);
+    await storage.activities.putMany([{ id: a.id, payload: '{"v":1,"i":' }]);
+    await assert.rejects(
+      feed.for(1).read(),
+      (e: unknown) => e instanceof SerializationError && e.message.includes(a.id),
+    );
+    assert.deepEqual(
+      (await feed.for(2).read()).items.map((x) => x.id),
+      [b.id],
+    );
+    await deletePrefix(client, prefix);
+  });
+
+  it('a corrupt group payload planted with raw HSET gives a SerializationError naming the key', async () => {
+    const prefix = `t:${randomUUID().slice(0, 8)}`;
+    const storage = redisStorage({ client, prefix });
+    const feed = defineNotificationFeed({ name: 'notification', storage });
+    await feed
+      .for(5)
+      .add(createActivity({ actor: 1, verb: 'love', object: 1, time: 1_764_000_000_000 }));
+    const [group] = (await feed.for(5).read()).items;
+    assert.ok(group);
+    await client.hset(timelineKeys(prefix, feed.keyFor(5)).p, group.id, '\u0000garbage');
+    await assert.rejects(
+      feed.for(5).read(),
+      (e: unknown) => e instanceof SerializationError && e.message.includes(feed.keyFor(5)),
+    );
+    await deletePrefix(client, prefix);
+  });
+});
