@@ -126,6 +126,10 @@ export function redisCommand(port, args, { timeoutMs = 2000 } = {}) {
     };
     socket.setTimeout(timeoutMs, () => finish(new Error(`no reply from ${HOST}:${port}`)));
     socket.once('error', (error) => finish(error));
+    // A server that closes without replying (e.g. SHUTDOWN) must not leave the promise pending.
+    socket.once('close', () =>
+      finish(new Error(`${HOST}:${port} closed the connection without a reply`)),
+    );
     socket.on('data', (chunk) => {
       buf = Buffer.concat([buf, chunk]);
       let reply;

@@ -59,3 +59,26 @@ export function redisStorage(options: RedisStorageOptions): RedisStorage {
 }
 export type { PublishChangesOptions, PublishedChange, SubscribeOptions } from './realtime.js';
 export { changeChannel, parseChange, publishChanges, subscribeToChanges } from './realtime.js';
+export {
+  type CodecOptions,
+  createHashCache,
+  createListCache,
+  createShardedHashCache,
+  createSortedSetCache,
+  type HashCache,
+  type HashCacheOptions,
+  type HashEntries,
+  type HashFallback,
+  type ListCache,
+  type ListCacheOptions,
+  type ListFallback,
+  type RedisStructureOptions,
+  type ShardedHashCache,
+  type ShardedHashCacheOptions,
+  type SortedSetCache,
+  type SortedSetCacheOptions,
+  type SortedSetEntry,
+  type SortedSetInput,
+  type SortedSetRange,
+  type ValueCodec,
+} from './structures/index.js';
