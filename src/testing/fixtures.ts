@@ -4,7 +4,7 @@
  * under `src/testing` and test files import this module.
  * @module
  */
-import { it, type TestContext } from 'node:test';
+import type { TestContext } from 'node:test';
 import { type Activity, type ActivityInput, createActivity } from '../activity/activity.js';
 import type { JsonObject } from '../activity/json.js';
 import { type ErrorCode, StreamFrameworkError } from '../errors.js';
@@ -15,6 +15,7 @@ import type {
   TimelineStorage,
 } from '../storage/contracts.js';
 import type { BackendUnderTest } from './backend.js';
+import { harnessTest } from './harness.js';
 
 /** Fixed base time of the fixtures: 2024-05-01T12:00:00.000Z, in ms. */
 export const BASE_TIME_MS: number = Date.UTC(2024, 4, 1, 12, 0, 0);
@@ -139,39 +140,13 @@ export interface SuiteContext {
 /** Registers one conformance test. */
 export type SuiteTest = (name: string, fn: (ctx: SuiteContext) => Promise<void>) => void;
 
-/**
- * Returns a function that registers tests against `backend`: each test gets storage from
- * `backend.create()` and hands it to `backend.destroy` afterwards, even when it fails. Tests named
- * in `backend.skip` are registered as skipped with the reason. Test names must be unique.
- */
+/** Registers tests against `backend` (see {@link harnessTest}), with the storages spelled out. */
 export function suiteTest(backend: BackendUnderTest): SuiteTest {
-  const skips = new Map((backend.skip ?? []).map((s) => [s.test, s.reason] as const));
-  const names = new Set<string>();
-  return (name, fn) => {
-    if (names.has(name)) throw new Error(`duplicate conformance test name: ${name}`);
-    names.add(name);
-    const reason = skips.get(name);
-    it(name, reason === undefined ? {} : { skip: reason }, async (t) => {
-      const created: Storage[] = [];
-      const make = async (): Promise<Storage> => {
-        const s = await backend.create();
-        created.push(s);
-        return s;
-      };
-      try {
-        const storage = await make();
-        await fn({
-          storage,
-          timeline: storage.timeline,
-          activities: storage.activities,
-          t,
-          another: make,
-        });
-      } finally {
-        for (const s of created) await backend.destroy?.(s);
-      }
-    });
-  };
+  const test = harnessTest(backend);
+  return (name, fn) =>
+    test(name, ({ storage, another, t }) =>
+      fn({ storage, timeline: storage.timeline, activities: storage.activities, t, another }),
+    );
 }
 
 /** Every entry of a timeline in `order`, normalized with {@link plainEntry}. */

@@ -9,7 +9,7 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe } from 'node:test';
 import { type Activity, type ActivityInput, createActivity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
@@ -32,6 +32,7 @@ import {
   rejectsWith,
   throwsWith,
 } from './flat-feed-writes.cases.js';
+import { harnessTest } from './harness.js';
 
 /**
  * Registers the flat feed conformance suite (node:test) against `backend`, once on normalized
@@ -50,7 +51,6 @@ import {
  * describeFlatFeed({ name: 'memory', create: () => memoryStorage() });
  */
 export function describeFlatFeed(backend: BackendUnderTest): void {
-  const skips = new Map((backend.skip ?? []).map((s) => [s.test, s.reason] as const));
   describe(`flat feed conformance (${backend.name})`, () => {
     const modes = [
       { mode: 'normalized', normalized: true },
@@ -60,20 +60,9 @@ export function describeFlatFeed(backend: BackendUnderTest): void {
     ] as const;
     for (const { mode, normalized } of modes) {
       describe(mode, () => {
-        const names = new Set<string>();
-        const test: FlatCase = (name, fn) => {
-          if (names.has(name)) throw new Error(`duplicate flat feed test name: ${name}`);
-          names.add(name);
-          const reason = skips.get(`${mode} > ${name}`) ?? skips.get(name);
-          it(name, reason === undefined ? {} : { skip: reason }, async () => {
-            const storage = await backend.create();
-            try {
-              await fn(caseContext(storage, normalized));
-            } finally {
-              await backend.destroy?.(storage);
-            }
-          });
-        };
+        const register = harnessTest(backend, mode);
+        const test: FlatCase = (name, fn) =>
+          register(name, ({ storage }) => fn(caseContext(storage, normalized)));
         if (mode === 'either mode') {
           keyCases(test);
           registerFlatFeedReadOptionCases(test);

@@ -1,10 +1,3 @@
-/**
- * Helpers shared by the aggregated and notification feed conformance suites: registering a case
- * against a backend (fresh storage per test, `backend.skip` honoured) and building fixture
- * activities at fixed times. Only code under `src/testing` imports this module.
- * @module
- */
-import { it } from 'node:test';
 import { type Activity, type ActivityInput, createActivity } from '../activity/activity.js';
 import { groupIdOf } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
@@ -17,6 +10,7 @@ import {
 } from '../feeds/notification-feed.js';
 import type { Storage } from '../storage/contracts.js';
 import type { BackendUnderTest } from './backend.js';
+import { harnessTest } from './harness.js';
 
 /** Base time of the fixtures: 2024-05-01T12:00:00.000Z, in ms. */
 export const GROUP_BASE_TIME_MS: number = Date.UTC(2024, 4, 1, 12, 0, 0);
@@ -26,29 +20,10 @@ export const DAY_MS = 86_400_000;
 /** Registers one test: `fn` receives fresh, isolated storage from the backend. */
 export type GroupCase = (name: string, fn: (storage: Storage) => Promise<void>) => void;
 
-/**
- * Returns a function that registers tests against `backend`. A test is skipped when
- * `backend.skip` names it exactly, or as `'<prefix> > <name>'` when a prefix is given (e.g.
- * `'normalized > <name>'`). Storage from `backend.create()` goes to `backend.destroy` afterwards,
- * even when the test fails. Throws on a duplicate name, so skip lists stay unambiguous.
- */
+/** Registers tests against `backend` (see {@link harnessTest}); `prefix` is the mode for skips. */
 export function groupCases(backend: BackendUnderTest, prefix?: string): GroupCase {
-  const skips = new Map((backend.skip ?? []).map((s) => [s.test, s.reason] as const));
-  const names = new Set<string>();
-  return (name, fn) => {
-    if (names.has(name)) throw new Error(`duplicate conformance test name: ${name}`);
-    names.add(name);
-    const reason =
-      (prefix === undefined ? undefined : skips.get(`${prefix} > ${name}`)) ?? skips.get(name);
-    it(name, reason === undefined ? {} : { skip: reason }, async () => {
-      const storage = await backend.create();
-      try {
-        await fn(storage);
-      } finally {
-        await backend.destroy?.(storage);
-      }
-    });
-  };
+  const test = harnessTest(backend, prefix);
+  return (name, fn) => test(name, ({ storage }) => fn(storage));
 }
 
 /**

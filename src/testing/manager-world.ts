@@ -1,10 +1,3 @@
-/**
- * Helpers of the manager conformance suite: a test registrar honouring `backend.skip`, a small
- * "world" (user feed, timeline, mentions and followers), queues that record or hold tasks, and a
- * timeline storage that fails once. Only the public API of the library is used.
- * @module
- */
-import { afterEach, beforeEach, it } from 'node:test';
 import { type Activity, createActivity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
@@ -17,6 +10,7 @@ import type { Task, TaskPriority } from '../queue/task.js';
 import type { TaskBatch, TaskQueue } from '../queue/task-queue.js';
 import type { Storage, TimelineStorage } from '../storage/contracts.js';
 import type { BackendUnderTest } from './backend.js';
+import { harnessTest } from './harness.js';
 
 /** Fixed base time of the suite's activities: 2024-05-01T12:00:00.000Z. */
 export const T0: number = Date.UTC(2024, 4, 1, 12, 0, 0);
@@ -47,35 +41,9 @@ export interface ManagerTestContext {
 /** Registers one test by exact name. */
 export type ManagerTest = (name: string, fn: (ctx: ManagerTestContext) => Promise<void>) => void;
 
-/**
- * A registrar for the current `describe` block: `backend.create()` before each test,
- * `backend.destroy` after it for every storage the test used, `backend.skip` by exact name.
- */
+/** Registers tests against `backend` (see {@link harnessTest}). */
 export function managerTest(backend: BackendUnderTest): ManagerTest {
-  const skips = new Map((backend.skip ?? []).map((s) => [s.test, s.reason] as const));
-  let created: Storage[] = [];
-  let storage: Storage | undefined;
-  const another = async (): Promise<Storage> => {
-    const s = await backend.create();
-    created.push(s);
-    return s;
-  };
-  beforeEach(async () => {
-    created = [];
-    storage = await another();
-  });
-  afterEach(async () => {
-    for (const s of created) await backend.destroy?.(s);
-    created = [];
-    storage = undefined;
-  });
-  return (name, fn) => {
-    const reason = skips.get(name);
-    it(name, reason === undefined ? {} : { skip: reason }, async () => {
-      if (!storage) throw new Error('no storage: beforeEach did not run');
-      await fn({ storage, another });
-    });
-  };
+  return harnessTest(backend);
 }
 
 /** Options of {@link world}. */
