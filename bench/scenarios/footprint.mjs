@@ -1,0 +1,91 @@
+// Scenarios 6 and 7: Redis memory per timeline entry and per stored activity, and follow (copying
+// 5,000 activities into a follower's feed).
+import { createManager, defineFlatFeed, inlineQueue, jsonSerializer } from 'stream-framework';
+import { timelineKeys } from 'stream-framework/redis';
+import { stats, timed } from '../lib/measure.mjs';
+import { activity, cleanup, feeds, storageOn } from './world.mjs';
+
+async function usedMemory(client) {
+  return Number((await client.info('memory')).match(/used_memory:(\d+)/)[1]);
+}
+
+export async function footprint({ backends, clients, record }) {
+  const client = clients.redis;
+  if (backends.includes('redis') && client) {
+    await cleanup(client);
+    const storage = storageOn('redis', clients);
+    const def = feeds.flat(storage, { maxLength: 5000 });
+    const activities = Array.from({ length: 1000 }, (_, i) => activity(i));
+    for (const size of [100, 1000]) {
+      const feed = def.for(`m${size}`);
+      await feed.addMany(activities.slice(0, size), { storeActivities: false });
+      const bytes = Number(
+        await client.memory('USAGE', timelineKeys(storage.prefix, feed.key).z, 'SAMPLES', 0),
+      );
+      // Baseline: a ZSET of the same number of 16-byte members with ms scores, written raw.
+      const raw = `bench:{rawz${size}}`;
+      await client.zadd(raw, ...activities.slice(0, size).flatMap((a) => [a.time.getTime(), a.id]));
+      const rawBytes = Number(await client.memory('USAGE', raw, 'SAMPLES', 0));
+      record({
+        scenario: `timeline entry, feed of ${size}`,
+        backend: 'redis',
+        metric: 'bytes/entry',
+        median: bytes / size,
+        min: bytes / size,
+        max: bytes / size,
+        baseline: { median: rawBytes / size },
+        baselineName: 'raw ZSET, 16-byte members',
+        lowerIsBetter: true,
+      });
+    }
+    const serializer = jsonSerializer();
+    const many = Array.from({ length: 20_000 }, (_, i) => activity(50_000 + i));
+    const before = await usedMemory(client);
+    await storage.activities.putMany(
+      many.map((a) => ({ id: a.id, payload: serializer.encodeActivity(a) })),
+    );
+    const after = await usedMemory(client);
+    const payload = many.reduce((s, a) => s + serializer.encodeActivity(a).length, 0) / many.length;
+    record({
+      scenario: `stored activity (${Math.round(payload)}-byte payload)`,
+      backend: 'redis',
+      metric: 'bytes/activity',
+      median: (after - before) / many.length,
+      min: (after - before) / many.length,
+      max: (after - before) / many.length,
+      baseline: { median: payload },
+      baselineName: 'payload bytes',
+      lowerIsBetter: true,
+    });
+  }
+  for (const backend of backends) {
+    const c = clients[backend];
+    const times = await timed(
+      3,
+      async ({ manager }) => manager.followUser(2, 1),
+      async () => {
+        if (c) await cleanup(c);
+        const storage = storageOn(backend, clients);
+        const manager = createManager({
+          userFeed: defineFlatFeed({ name: 'user', storage, maxLength: 10_000 }),
+          feeds: { timeline: defineFlatFeed({ name: 'timeline', storage, maxLength: 10_000 }) },
+          getFollowerIds: () => [],
+          queue: inlineQueue(),
+        });
+        await manager.batchImport(
+          1,
+          Array.from({ length: 5000 }, (_, i) => activity(i, 1)),
+          { fanout: false },
+        );
+        return { manager };
+      },
+    );
+    record({
+      scenario: 'follow: copy 5,000 activities',
+      backend,
+      metric: 'ms',
+      ...stats(times),
+      lowerIsBetter: true,
+    });
+  }
+}

@@ -1,0 +1,133 @@
+// Scenarios 4 and 5: aggregated feed writes (one at a time and in batches of 100) and the
+// notification cycle add + count unseen + mark all, against raw read-modify-write commands.
+import { rate, timed } from '../lib/measure.mjs';
+import { activity, cleanup, feeds, storageOn } from './world.mjs';
+
+/** Baseline for one aggregated add: read the group, parse, change, write group and rank back. */
+async function rawGroupAdd(client, a) {
+  const key = `bench:{rawagg}`;
+  const group = `${a.verb}`;
+  const old = await client.hget(`${key}:p`, group);
+  const g = old ? JSON.parse(old) : { ids: [], n: 0 };
+  g.ids = [a.id, ...g.ids].slice(0, 15);
+  g.n += 1;
+  await client
+    .multi()
+    .hset(`${key}:p`, group, JSON.stringify(g))
+    .zadd(`${key}:z`, a.time.getTime(), group)
+    .exec();
+}
+
+export async function groups({ quick, backends, clients, record }) {
+  const n = quick ? 1000 : 10_000;
+  const repeats = quick ? 1 : 3;
+  const activities = Array.from({ length: n }, (_, i) => activity(i));
+  for (const backend of backends) {
+    const client = clients[backend];
+    const prepare = async () => {
+      if (client) await cleanup(client);
+      return { feed: feeds.aggregated(storageOn(backend, clients)).for(1) };
+    };
+    const one = rate(
+      n,
+      await timed(
+        repeats,
+        async ({ feed }) => {
+          for (const a of activities) await feed.add(a);
+        },
+        prepare,
+      ),
+    );
+    const base = client
+      ? rate(
+          n,
+          await timed(
+            repeats,
+            async () => {
+              for (const a of activities) await rawGroupAdd(client, a);
+            },
+            () => cleanup(client),
+          ),
+        )
+      : undefined;
+    record({
+      scenario: 'aggregated add, one at a time',
+      backend,
+      n,
+      metric: 'activities/s',
+      ...one,
+      baseline: base,
+      baselineName: 'raw HGET + MULTI(HSET, ZADD)',
+    });
+    const batched = rate(
+      n,
+      await timed(
+        repeats,
+        async ({ feed }) => {
+          for (let i = 0; i < n; i += 100) await feed.addMany(activities.slice(i, i + 100));
+        },
+        prepare,
+      ),
+    );
+    record({
+      scenario: 'aggregated add, batches of 100',
+      backend,
+      n,
+      metric: 'activities/s',
+      ...batched,
+      baseline: base,
+      baselineName: 'raw HGET + MULTI(HSET, ZADD)',
+    });
+
+    const cycles = quick ? 300 : 2000;
+    const notif = rate(
+      cycles,
+      await timed(
+        repeats,
+        async ({ feed }) => {
+          for (let i = 0; i < cycles; i++) {
+            await feed.add(activities[i]);
+            await feed.countUnseen();
+            await feed.markAll({ seen: true, read: true });
+          }
+        },
+        async () => {
+          if (client) await cleanup(client);
+          return { feed: feeds.notification(storageOn(backend, clients)).for(1) };
+        },
+      ),
+    );
+    let nbase;
+    if (client) {
+      nbase = rate(
+        cycles,
+        await timed(
+          repeats,
+          async () => {
+            for (let i = 0; i < cycles; i++) {
+              const a = activities[i];
+              await client
+                .multi()
+                .zadd('bench:{n}:z', a.time.getTime(), a.verb)
+                .hset('bench:{n}:p', a.verb, JSON.stringify(a))
+                .sadd('bench:{n}:u', a.verb)
+                .exec();
+              await client.scard('bench:{n}:u');
+              await client.del('bench:{n}:u');
+            }
+          },
+          () => cleanup(client),
+        ),
+      );
+    }
+    record({
+      scenario: 'notification add + count + mark all',
+      backend,
+      n: cycles,
+      metric: 'cycles/s',
+      ...notif,
+      baseline: nbase,
+      baselineName: 'raw MULTI(ZADD, HSET, SADD) + SCARD + DEL',
+    });
+  }
+}
