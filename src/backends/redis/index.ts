@@ -27,7 +27,11 @@ export interface RedisStorageOptions {
   readonly client: RedisClient;
   /** Prefix of every key (1-64 of `[A-Za-z0-9_.:-]`). @default 'sf' */
   readonly prefix?: string | undefined;
-  /** Hashes the activity storage is spread over. @default 16 */
+  /**
+   * Hashes the activity storage is spread over, each under its own hash tag. Keep it stable for
+   * a given data set (changing it moves activities). @default 1 on a single node (one HMGET per
+   * read), 16 on a cluster (spread over the nodes)
+   */
   readonly activityShards?: number | undefined;
   /** Timelines per fan-out script call on a single node. @default 250 */
   readonly fanoutBatch?: number | undefined;
@@ -54,7 +58,11 @@ export function redisStorage(options: RedisStorageOptions): RedisStorage {
       fanoutBatch: options.fanoutBatch,
       maxUpdateAttempts: options.maxUpdateAttempts,
     }),
-    activities: new RedisActivityStorage({ client, prefix, shards: options.activityShards }),
+    activities: new RedisActivityStorage({
+      client,
+      prefix,
+      shards: options.activityShards ?? (client.isCluster ? 16 : 1),
+    }),
   });
 }
 export type { PublishChangesOptions, PublishedChange, SubscribeOptions } from './realtime.js';
