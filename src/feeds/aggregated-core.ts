@@ -22,6 +22,7 @@ import type {
 import { decodeGroupEntry, loadGroups } from './aggregated-group.js';
 import { createGroupWriter } from './aggregated-writes.js';
 import { type FeedConfig, resolveFeedConfig, type WriteOptions } from './feed-config.js';
+import { encodeActivities } from './hydrate.js';
 import { userIdString } from './keys.js';
 import { intOption, intOptionOr } from './options.js';
 import { type FeedPage, nextCursor, type ReadOptions, toRangeQuery } from './read-options.js';
@@ -131,8 +132,18 @@ export function createGroupFeedCore<
     options?: WriteOptions,
   ): Promise<number> {
     const batch = writer.prepare(input);
-    await writer.storeOnce(batch, options);
-    return writer.addBatch(target, batch, options);
+    if (!settings.normalized || options?.storeActivities === false || batch.groups.length === 0) {
+      return writer.addBatch(target, batch, options);
+    }
+    // Encode first (a payload over the size limit throws before anything is written), then store
+    // the activities and update the groups concurrently: one round trip instead of two. If only
+    // the group update lands, reads skip the missing activity until the retry stores it.
+    const encoded = encodeActivities(config, batch.activities);
+    const [, added] = await Promise.all([
+      config.storage.activities.putMany(encoded),
+      writer.addBatch(target, batch, options),
+    ]);
+    return added;
   }
 
   async function removeByActors(target: FeedTarget, actors: readonly Id[]): Promise<number> {

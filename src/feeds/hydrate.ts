@@ -40,13 +40,19 @@ export async function hydrate<E extends JsonObject>(
   return { found, missing };
 }
 
+/** Encodes activities for activity storage; throws (e.g. LIMIT_EXCEEDED) before anything is written. */
+export function encodeActivities<E extends JsonObject>(
+  config: FeedConfig,
+  activities: readonly Activity<E>[],
+): { id: string; payload: string }[] {
+  return activities.map((a) => ({ id: a.id, payload: config.serializer.encodeActivity(a) }));
+}
+
 /** Stores activities in the feed's activity storage (normalized feeds). */
 export async function storeActivities<E extends JsonObject>(
   config: FeedConfig,
   activities: readonly Activity<E>[],
 ): Promise<void> {
   if (activities.length === 0) return;
-  await config.storage.activities.putMany(
-    activities.map((a) => ({ id: a.id, payload: config.serializer.encodeActivity(a) })),
-  );
+  await config.storage.activities.putMany(encodeActivities(config, activities));
 }
