@@ -17,8 +17,9 @@
 // A backend with servers: see redis.mjs (one redis-server on a free port; PIDs recorded in its temp
 // dir; its env vars) and redis-cluster.mjs (3 cluster masters), both built on redis-process.mjs.
 // Backends not wired yet are plain folders (below): they run with no start()/stop(), so their tests
-// must skip themselves when the server env vars are absent. Still to come the same way: cassandra,
-// bullmq (can reuse redis-process.mjs) and browser.
+// must skip themselves when the server env vars are absent. Still to come the same way: bullmq (can
+// reuse redis-process.mjs) and browser. cassandra.mjs starts a Cassandra 5.0 JVM from Maven jars.
+import cassandra from './cassandra.mjs';
 import { testFiles } from './files.mjs';
 import memory from './memory.mjs';
 import redis from './redis.mjs';
@@ -33,7 +34,7 @@ export const backends = [
   memory,
   redis,
   redisCluster,
-  folder('cassandra'),
+  cassandra,
   folder('bullmq'),
   folder('browser'),
 ];
