@@ -1,0 +1,88 @@
+import type { ActivityStorage } from '../../storage/contracts.js';
+import { forEachLimited } from '../../util/for-each-limited.js';
+import { cassandraCall, type Executor, readRows } from './driver.js';
+import { activityStatements } from './statements.js';
+
+/** Options of {@link CassandraActivityStorage}. */
+export interface CassandraActivityStorageOptions {
+  readonly exec: Executor;
+  /** The activity table, qualified and quoted: `"keyspace"."table"`. */
+  readonly table: string;
+  /** Namespace of every partition key (isolates tenants or tests sharing the table). */
+  readonly namespace: string;
+  /** Statements in flight at once for one batch call. @default 64 */
+  readonly concurrency?: number | undefined;
+}
+
+/**
+ * Activity storage on Apache Cassandra: one partition per activity, `(ns, id) -> payload`. A
+ * batch of ids is one prepared single-partition statement per id, run concurrently (the driver
+ * routes each to a replica of its partition), rather than a multi-partition `IN` or a
+ * multi-partition batch. Writes are plain upserts and deletes (no lightweight transactions):
+ * activities are written once and replaced whole.
+ */
+export class CassandraActivityStorage implements ActivityStorage {
+  readonly name = 'cassandra';
+  readonly #exec: Executor;
+  readonly #cql: ReturnType<typeof activityStatements>;
+  readonly #ns: string;
+  readonly #concurrency: number;
+
+  constructor(options: CassandraActivityStorageOptions) {
+    this.#exec = options.exec;
+    this.#cql = activityStatements(options.table);
+    this.#ns = options.namespace;
+    this.#concurrency = options.concurrency ?? 64;
+  }
+
+  async #payloads(ids: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    await forEachLimited([...new Set(ids)], this.#concurrency, async (id) => {
+      const [row] = await readRows(this.#exec, this.#cql.get, [this.#ns, id], {
+        consistency: this.#exec.readConsistency,
+        max: 1,
+      });
+      const payload = row?.['payload'];
+      if (payload !== null && payload !== undefined) found.set(id, String(payload));
+    });
+    return found;
+  }
+
+  async getMany(ids: readonly string[]): Promise<(string | undefined)[]> {
+    if (ids.length === 0) return [];
+    const found = await cassandraCall('getMany', 'activities', () => this.#payloads(ids));
+    return ids.map((id) => found.get(id));
+  }
+
+  async putMany(
+    entries: readonly { readonly id: string; readonly payload: string }[],
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    // An id repeated in one call: the last payload wins.
+    const last = [...new Map(entries.map((e) => [e.id, e.payload])).entries()];
+    await cassandraCall('putMany', 'activities', () =>
+      forEachLimited(last, this.#concurrency, ([id, payload]) =>
+        this.#exec.client.execute(this.#cql.put, [this.#ns, id, payload], {
+          prepare: true,
+          isIdempotent: true,
+          consistency: this.#exec.consistency,
+        }),
+      ),
+    );
+  }
+
+  async removeMany(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return cassandraCall('removeMany', 'activities', async () => {
+      const existing = await this.#payloads(ids);
+      await forEachLimited([...existing.keys()], this.#concurrency, (id) =>
+        this.#exec.client.execute(this.#cql.remove, [this.#ns, id], {
+          prepare: true,
+          isIdempotent: true,
+          consistency: this.#exec.consistency,
+        }),
+      );
+      return existing.size;
+    });
+  }
+}

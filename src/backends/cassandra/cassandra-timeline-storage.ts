@@ -1,0 +1,287 @@
+import { ConflictError, ValidationError } from '../../errors.js';
+import type {
+  RangeQuery,
+  TimelineCapabilities,
+  TimelineChanges,
+  TimelineEntry,
+  TimelineStorage,
+  TimelineUpdate,
+  TimelineWriteOptions,
+} from '../../storage/contracts.js';
+import { forEachLimited } from '../../util/for-each-limited.js';
+import {
+  cassandraCall,
+  type Executor,
+  PassThrough,
+  readRows,
+  runConditionalBatch,
+  toNumber,
+} from './driver.js';
+import { KeyQueue } from './key-queue.js';
+import {
+  boundsOverlap,
+  countBeyondStatement,
+  type TimelineStatements,
+  timelineStatements,
+} from './statements.js';
+import {
+  checkMarker,
+  type Plan,
+  planChanges,
+  planClearMarker,
+  planDelete,
+} from './timeline-plan.js';
+import {
+  type FeedRef,
+  readEntriesAt,
+  readHead,
+  readMarked,
+  readRange,
+  readRefs,
+  Snapshot,
+} from './timeline-reads.js';
+
+/** Options of {@link CassandraTimelineStorage}. */
+export interface CassandraTimelineStorageOptions {
+  readonly exec: Executor;
+  /** The timeline table, qualified and quoted: `"keyspace"."table"`. */
+  readonly table: string;
+  /** Namespace of every partition key (isolates tenants or tests sharing tables). */
+  readonly namespace: string;
+  /** Attempts of a write whose conditional commit lost to another writer. @default 50 */
+  readonly maxUpdateAttempts?: number | undefined;
+  /** Feeds written at once by addToMany / removeFromMany. @default 32 */
+  readonly fanoutConcurrency?: number | undefined;
+  /** Entries per conditional commit of a large add (each chunk is atomic). @default 500 */
+  readonly maxEntriesPerCommit?: number | undefined;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Timeline storage on Apache Cassandra: one partition per feed holding its entries clustered by
+ * `(score, id)` descending, an id index and marker rows, plus static columns with the feed's
+ * version and exact counts (see `statements.ts` and docs/backends/cassandra.md).
+ *
+ * Every write of a feed (add, remove, trim, delete, markers, update) is one conditional batch on
+ * that partition: it reads what it needs, plans the changes, and commits them only if the feed's
+ * version is still the one it read (`UPDATE ... IF version = ?`, a Paxos lightweight
+ * transaction), retrying on conflict. So writes are atomic and isolated per feed, counts are
+ * exact, trimming keeps exactly `maxLength`, and markers never outlive their entries. Writes of
+ * one feed from this instance are queued locally, so they do not contend with each other.
+ */
+export class CassandraTimelineStorage implements TimelineStorage {
+  readonly name = 'cassandra';
+  readonly capabilities: TimelineCapabilities = Object.freeze({
+    atomicTrim: true,
+    offsetPaging: false, // offsets work, but cost a keys-only scan of the skipped entries
+    atomicUpdate: true,
+    markers: true,
+  });
+  readonly #exec: Executor;
+  readonly #table: string;
+  readonly #cql: TimelineStatements;
+  readonly #ns: string;
+  readonly #maxAttempts: number;
+  readonly #fanout: number;
+  readonly #perCommit: number;
+  readonly #queue = new KeyQueue();
+
+  constructor(options: CassandraTimelineStorageOptions) {
+    this.#exec = options.exec;
+    this.#table = options.table;
+    this.#cql = timelineStatements(options.table);
+    this.#ns = options.namespace;
+    this.#maxAttempts = options.maxUpdateAttempts ?? 50;
+    this.#fanout = options.fanoutConcurrency ?? 32;
+    this.#perCommit = options.maxEntriesPerCommit ?? 500;
+  }
+
+  #feed(key: string): FeedRef {
+    return { exec: this.#exec, table: this.#table, cql: this.#cql, ns: this.#ns, key };
+  }
+
+  /**
+   * The optimistic write loop: read the head, plan against it, commit if the version is
+   * unchanged, else retry. Queued per key so this instance never races itself.
+   */
+  #write<R>(
+    operation: string,
+    key: string,
+    plan: (snap: Snapshot, base: readonly unknown[]) => Promise<{ plan?: Plan; result: R }>,
+  ): Promise<R> {
+    return this.#queue.run(key, () =>
+      cassandraCall(operation, key, async () => {
+        const feed = this.#feed(key);
+        for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+          const snap = new Snapshot(feed, await readHead(feed, this.#exec.consistency));
+          const planned = await plan(snap, [this.#ns, key]);
+          if (!planned.plan || planned.plan.statements.length === 0) return planned.result;
+          if (await runConditionalBatch(this.#exec, planned.plan.statements)) return planned.result;
+          // Another writer committed first: back off (with jitter after two quick retries).
+          await sleep(attempt < 3 ? 0 : Math.random() * Math.min(100, 2 ** attempt));
+        }
+        throw new ConflictError(
+          `${operation} of timeline ${key} kept conflicting with concurrent writers; nothing was written`,
+          { details: { key, attempts: this.#maxAttempts } },
+        );
+      }),
+    );
+  }
+
+  #apply(operation: string, key: string, changes: TimelineChanges, maxLength?: number) {
+    return this.#write(operation, key, async (snap, base) => {
+      const plan = await planChanges(snap, this.#cql, base, changes, maxLength);
+      return { plan, result: plan.stats };
+    });
+  }
+
+  async add(
+    key: string,
+    entries: readonly TimelineEntry[],
+    options?: TimelineWriteOptions,
+  ): Promise<number> {
+    if (entries.length === 0) return 0;
+    const unique = [...new Map(entries.map((e) => [e.id, e])).values()];
+    let added = 0;
+    for (let i = 0; i < unique.length; i += this.#perCommit) {
+      const put = unique.slice(i, i + this.#perCommit);
+      added += (await this.#apply('add', key, { put }, options?.maxLength)).added;
+    }
+    return added;
+  }
+
+  async addToMany(
+    keys: readonly string[],
+    entries: readonly TimelineEntry[],
+    options?: TimelineWriteOptions,
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    await forEachLimited(keys, this.#fanout, (key) => this.add(key, entries, options));
+  }
+
+  async remove(key: string, ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return (await this.#apply('remove', key, { remove: ids })).removed;
+  }
+
+  async removeFromMany(keys: readonly string[], ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await forEachLimited(keys, this.#fanout, (key) => this.remove(key, ids));
+  }
+
+  async range(key: string, query: RangeQuery): Promise<TimelineEntry[]> {
+    if (query.limit <= 0 || !boundsOverlap(query.min, query.max)) return [];
+    return cassandraCall('range', key, () =>
+      readRange(this.#feed(key), query, this.#exec.readConsistency),
+    );
+  }
+
+  async get(key: string, ids: readonly string[]): Promise<(TimelineEntry | undefined)[]> {
+    if (ids.length === 0) return [];
+    return cassandraCall('get', key, async () => {
+      const feed = this.#feed(key);
+      const refs = await readRefs(feed, ids, this.#exec.readConsistency);
+      const found = await readEntriesAt(feed, refs, this.#exec.readConsistency);
+      return ids.map((id) => found.get(id));
+    });
+  }
+
+  async count(key: string): Promise<number> {
+    return cassandraCall('count', key, async () => {
+      return (await readHead(this.#feed(key), this.#exec.readConsistency)).count;
+    });
+  }
+
+  async indexOf(key: string, id: string, order: 'desc' | 'asc'): Promise<number> {
+    return cassandraCall('indexOf', key, async () => {
+      const score = (await readRefs(this.#feed(key), [id], this.#exec.readConsistency)).get(id);
+      if (score === undefined) return -1;
+      const [row] = await readRows(
+        this.#exec,
+        countBeyondStatement(this.#table, order),
+        [this.#ns, key, String(score), id],
+        { consistency: this.#exec.readConsistency, max: 1 },
+      );
+      return toNumber(row?.['n']);
+    });
+  }
+
+  async trim(key: string, maxLength: number): Promise<number> {
+    return (await this.#apply('trim', key, {}, maxLength)).trimmed;
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#write('delete', key, async (snap, base) => ({
+      plan: planDelete(snap, this.#cql, base),
+      result: undefined,
+    }));
+  }
+
+  async update<R>(
+    key: string,
+    ids: readonly string[],
+    compute: (current: readonly (TimelineEntry | undefined)[]) => TimelineUpdate<R>,
+    options?: TimelineWriteOptions,
+  ): Promise<R> {
+    return this.#write('update', key, async (snap, base) => {
+      const current = await snap.entries(ids);
+      let computed: TimelineUpdate<R>;
+      try {
+        computed = compute(current);
+      } catch (error) {
+        throw new PassThrough(error); // the caller gets its own error, not a BackendError
+      }
+      const { changes, result } = computed;
+      if (typeof changes !== 'object' || changes === null) {
+        throw new ValidationError(
+          'INVALID_OPTION',
+          'update() compute must return { changes, result }',
+        );
+      }
+      const plan = await planChanges(snap, this.#cql, base, changes, options?.maxLength);
+      return { plan, result };
+    });
+  }
+
+  async countMarked(key: string, marker: string): Promise<number> {
+    checkMarker(marker);
+    return cassandraCall('countMarked', key, async () => {
+      const head = await readHead(this.#feed(key), this.#exec.readConsistency);
+      return head.marked[marker] ?? 0;
+    });
+  }
+
+  async isMarked(key: string, marker: string, ids: readonly string[]): Promise<boolean[]> {
+    checkMarker(marker);
+    if (ids.length === 0) return [];
+    return cassandraCall('isMarked', key, async () => {
+      const marked = await readMarked(this.#feed(key), marker, ids, this.#exec.readConsistency);
+      return ids.map((id) => marked.has(id));
+    });
+  }
+
+  async setMarked(
+    key: string,
+    marker: string,
+    ids: readonly string[],
+    on: boolean,
+  ): Promise<number> {
+    checkMarker(marker);
+    if (ids.length === 0) return 0;
+    return this.#write('setMarked', key, async (snap, base) => {
+      const present = on ? [...(await snap.refs(ids)).keys()] : [...new Set(ids)];
+      const changes = on ? { mark: { [marker]: present } } : { unmark: { [marker]: present } };
+      const plan = await planChanges(snap, this.#cql, base, changes, undefined);
+      return { plan, result: plan.stats.markChanges };
+    });
+  }
+
+  async clearMarker(key: string, marker: string): Promise<number> {
+    checkMarker(marker);
+    return this.#write('clearMarker', key, async (snap, base) => {
+      const plan = planClearMarker(snap, this.#cql, base, marker);
+      return { plan, result: plan.stats.markChanges };
+    });
+  }
+}

@@ -1,0 +1,97 @@
+import { ValidationError } from '../../errors.js';
+import { type CassandraClient, cassandraCall } from './driver.js';
+import {
+  type CassandraTableNames,
+  checkIdentifier,
+  createActivityTable,
+  createTimelineTable,
+  DEFAULT_TABLES,
+  qualified,
+} from './statements.js';
+
+/** Replication of a keyspace, e.g. `{ class: 'NetworkTopologyStrategy', dc1: 3 }`. */
+export type Replication = Readonly<Record<string, string | number>>;
+
+/** Options of {@link createSchema}. */
+export interface CreateSchemaOptions {
+  /** Keyspace to create (if missing) and to create the tables in. */
+  readonly keyspace: string;
+  /**
+   * Replication of the keyspace when it is created (an existing keyspace is left as it is):
+   * `{ class: 'SimpleStrategy', replication_factor: 1 }` for a single development node,
+   * `{ class: 'NetworkTopologyStrategy', <data center>: 3 }` in production.
+   */
+  readonly replication: Replication;
+  /** Table names; must match the ones given to `cassandraStorage`. @default { timelines: 'sf_timeline', activities: 'sf_activity' } */
+  readonly tables?: Partial<CassandraTableNames> | undefined;
+  /** `durable_writes` of a created keyspace. @default true */
+  readonly durableWrites?: boolean | undefined;
+}
+
+/** What {@link createSchema} created (or found). */
+export interface CassandraSchema {
+  readonly keyspace: string;
+  readonly tables: CassandraTableNames;
+}
+
+/** The CQL literal of a replication map; keys and values are checked (no quotes can sneak in). */
+export function replicationLiteral(replication: Replication): string {
+  const entries = Object.entries(replication ?? {});
+  const ok = /^[A-Za-z0-9_.-]{1,128}$/;
+  if (entries.length === 0 || !entries.some(([k]) => k === 'class')) {
+    throw new ValidationError('INVALID_OPTION', 'cassandra replication needs a class', {
+      details: { option: 'replication' },
+    });
+  }
+  const parts = entries.map(([k, v]) => {
+    if (!ok.test(k) || !ok.test(String(v))) {
+      throw new ValidationError(
+        'INVALID_OPTION',
+        `invalid cassandra replication entry ${JSON.stringify(k)}: ${JSON.stringify(v)}`,
+        { details: { option: 'replication' } },
+      );
+    }
+    return `'${k}': '${String(v)}'`;
+  });
+  return `{${parts.join(', ')}}`;
+}
+
+/** The table names with defaults filled in and checked. */
+export function tableNames(tables?: Partial<CassandraTableNames>): CassandraTableNames {
+  return Object.freeze({
+    timelines: checkIdentifier(tables?.timelines ?? DEFAULT_TABLES.timelines, 'tables.timelines'),
+    activities: checkIdentifier(
+      tables?.activities ?? DEFAULT_TABLES.activities,
+      'tables.activities',
+    ),
+  });
+}
+
+/** The statements {@link createSchema} runs, in order. */
+export function schemaStatements(options: CreateSchemaOptions): string[] {
+  const keyspace = checkIdentifier(options.keyspace, 'keyspace');
+  const tables = tableNames(options.tables);
+  return [
+    `CREATE KEYSPACE IF NOT EXISTS "${keyspace}" WITH replication = ${replicationLiteral(options.replication)} AND durable_writes = ${options.durableWrites ?? true}`,
+    createTimelineTable(qualified(keyspace, tables.timelines)),
+    createActivityTable(qualified(keyspace, tables.activities)),
+  ];
+}
+
+/**
+ * Creates the keyspace (if missing) and the backend's two tables (if missing). Safe to run on
+ * every start. Schema changes are slow in Cassandra (the driver waits for every node to agree),
+ * so run it once at deploy or start-up, not per request.
+ * @example
+ * await createSchema(client, { keyspace: 'feeds', replication: { class: 'NetworkTopologyStrategy', dc1: 3 } });
+ */
+export async function createSchema(
+  client: CassandraClient,
+  options: CreateSchemaOptions,
+): Promise<CassandraSchema> {
+  const statements = schemaStatements(options);
+  for (const cql of statements) {
+    await cassandraCall('createSchema', options.keyspace, () => client.execute(cql));
+  }
+  return Object.freeze({ keyspace: options.keyspace, tables: tableNames(options.tables) });
+}
