@@ -18,7 +18,9 @@
 // dir; its env vars) and redis-cluster.mjs (3 cluster masters), both built on redis-process.mjs.
 // Backends not wired yet are plain folders (below): they run with no start()/stop(), so their tests
 // must skip themselves when the server env vars are absent. Still to come the same way: bullmq (can
-// reuse redis-process.mjs) and browser. cassandra.mjs starts a Cassandra 5.0 JVM from Maven jars.
+// reuse redis-process.mjs). cassandra.mjs starts a Cassandra 5.0 JVM from Maven jars. browser.mjs
+// checks for chromium and builds the package for the example app's tests (test/browser).
+import browser from './browser.mjs';
 import cassandra from './cassandra.mjs';
 import { testFiles } from './files.mjs';
 import memory from './memory.mjs';
@@ -29,12 +31,4 @@ import unit from './unit.mjs';
 /** A group that is just a folder of tests, for backends whose start()/stop() do not exist yet. */
 const folder = (name) => ({ name, files: () => testFiles(`test/${name}`) });
 
-export const backends = [
-  unit,
-  memory,
-  redis,
-  redisCluster,
-  cassandra,
-  folder('bullmq'),
-  folder('browser'),
-];
+export const backends = [unit, memory, redis, redisCluster, cassandra, folder('bullmq'), browser];

@@ -1,0 +1,207 @@
+// Starts the Pinterest-like example: opens (and on first start seeds) the SQLite database, builds
+// the feeds from it with a progress bar, and serves the app.
+//
+//   PORT        port to listen on (default 3000; 0 picks a free one)
+//   HOST        interface to listen on (default 127.0.0.1)
+//   DATA_DIR    where the SQLite file lives (default examples/pinterest/.data)
+//   REDIS_URL   keep the feeds in Redis instead of in memory (e.g. redis://127.0.0.1:6379)
+//   SEED_USERS  demo users generated on first start (default 300); SEED: the generator's seed
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { memoryStorage, type NotificationChange, type Storage } from 'stream-framework';
+import { createApp } from './app.js';
+import { openDb } from './db.js';
+import { createFeeds, type Feeds, rebuildFeeds } from './feeds.js';
+import { type BadgeCounts, type ChangeSource, createLiveHub } from './live.js';
+import { progressBar } from './progress.js';
+import { seedDatabase } from './seed.js';
+import { createAppServer } from './server.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const exampleDir = join(here, '..');
+
+function intEnv(name: string, fallback: number, min: number, max: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    console.error(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const config = {
+  port: intEnv('PORT', 3000, 0, 65_535),
+  host: process.env.HOST || '127.0.0.1',
+  dataDir: process.env.DATA_DIR || join(exampleDir, '.data'),
+  redisUrl: process.env.REDIS_URL || undefined,
+  seedUsers: intEnv('SEED_USERS', 300, 2, 5000),
+  seed: intEnv('SEED', 42, 0, 2 ** 31 - 1),
+};
+const REDIS_PREFIX = 'pinstream';
+const started = performance.now();
+const say = (message: string) => console.log(message);
+
+say('Pinstream: a Pinterest-like example of stream-framework');
+
+// ---- the app's database ------------------------------------------------------------------------
+const dbFile = join(config.dataDir, 'pinstream.sqlite');
+const db = openDb(dbFile);
+if (db.getMeta('build') === undefined) {
+  const t = performance.now();
+  const made = seedDatabase(db, { users: config.seedUsers, seed: config.seed, now: Date.now() });
+  db.setMeta('build', randomUUID());
+  say(
+    `data: created ${dbFile}: ${made.users} users, ${made.boards} boards, ${made.pins} pins, ${made.follows} follows, ${made.loves} loves (${Math.round(performance.now() - t)} ms)`,
+  );
+} else {
+  const s = db.stats();
+  say(`data: ${dbFile}: ${s.users} users, ${s.pins} pins, ${s.follows} follows, ${s.loves} loves`);
+}
+const build = db.getMeta('build')!;
+
+// ---- feeds: in memory, or in Redis ---------------------------------------------------------------
+let storage: Storage;
+let needsRebuild = true;
+let changeSource: (feeds: Feeds) => ChangeSource;
+const closers: (() => Promise<unknown> | unknown)[] = [];
+let markBuilt = async (): Promise<void> => {};
+
+if (config.redisUrl) {
+  const { Redis } = await import('ioredis');
+  const { redisStorage, publishChanges, subscribeToChanges } = await import(
+    'stream-framework/redis'
+  );
+  const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+  const subscriber = client.duplicate();
+  closers.push(
+    () => subscriber.quit(),
+    () => client.quit(),
+  );
+  storage = redisStorage({ client, prefix: REDIS_PREFIX });
+  // The feeds survive restarts in Redis: rebuild only when they were built from another database.
+  const marker = `${REDIS_PREFIX}:app:build`;
+  needsRebuild = (await client.get(marker)) !== build;
+  if (needsRebuild) {
+    let cursor = '0';
+    let deleted = 0;
+    do {
+      const [nextCursor, keys] = await client.scan(
+        cursor,
+        'MATCH',
+        `${REDIS_PREFIX}:*`,
+        'COUNT',
+        1000,
+      );
+      cursor = nextCursor;
+      if (keys.length > 0) deleted += await client.del(...keys);
+    } while (cursor !== '0');
+    if (deleted > 0) say(`feeds: cleared ${deleted} Redis keys of an older build`);
+  }
+  markBuilt = async () => {
+    await client.set(marker, build);
+  };
+  // Changes travel through Redis pub/sub, so a worker in another process would reach us too.
+  changeSource = (feeds) => {
+    publishChanges(feeds.notifications, { client, prefix: REDIS_PREFIX });
+    return async (userId, onChange) =>
+      subscribeToChanges(
+        { subscriber, feed: feeds.notifications.name, userId, prefix: REDIS_PREFIX },
+        (change) => onChange({ unseen: change.unseen, unread: change.unread }),
+      );
+  };
+  say(
+    `feeds: Redis at ${config.redisUrl.replace(/\/\/[^@/]*@/, '//***@')} (key prefix ${REDIS_PREFIX}:)`,
+  );
+  // TODO(bullmq): fan out through stream-framework/bullmq with an in-process worker once that
+  // adapter lands; until then the manager's inline queue runs fan-out in this process.
+} else {
+  storage = memoryStorage();
+  // One listener on the definition's change events, dispatching to the connected browsers.
+  changeSource = (feeds) => {
+    const byUser = new Map<string, Set<(counts: BadgeCounts) => void>>();
+    feeds.onNotificationChange((change: NotificationChange) => {
+      for (const listener of byUser.get(change.userId) ?? []) {
+        listener({ unseen: change.unseen, unread: change.unread });
+      }
+    });
+    return async (userId, onChange) => {
+      const key = String(userId);
+      const set = byUser.get(key) ?? new Set();
+      byUser.set(key, set);
+      set.add(onChange);
+      return () => {
+        set.delete(onChange);
+        if (set.size === 0) byUser.delete(key);
+      };
+    };
+  };
+  say('feeds: in memory (set REDIS_URL to keep them in Redis)');
+}
+
+const feeds = createFeeds({ storage, db });
+
+if (needsRebuild) {
+  const t = performance.now();
+  const bars = { pins: progressBar('pins'), notifications: progressBar('notifications') };
+  let phase: keyof typeof bars = 'pins';
+  const result = await rebuildFeeds(feeds, db, (p) => {
+    if (p.phase !== phase) {
+      bars[phase].finish();
+      phase = p.phase;
+    }
+    bars[p.phase].update(p.done, p.total);
+  });
+  bars[phase].finish();
+  await markBuilt();
+  say(
+    `feeds: rebuilt from the database with batchImport in ${((performance.now() - t) / 1000).toFixed(1)} s (${result.pins} pins fanned out, ${result.notifications} notifications)`,
+  );
+} else {
+  say('feeds: up to date in Redis, no rebuild needed');
+}
+
+// ---- the web server ----------------------------------------------------------------------------
+const live = createLiveHub(changeSource(feeds));
+const app = createApp({ db, feeds });
+const server = createAppServer({ app, db, live, publicDir: join(exampleDir, 'public') });
+
+server.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EADDRINUSE') {
+    console.error(
+      `Port ${config.port} is in use: stop what runs there, or start with PORT=3001 npm start`,
+    );
+  } else console.error(error);
+  process.exit(1);
+});
+server.listen(config.port, config.host, () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shownHost = ['127.0.0.1', '0.0.0.0', '::', '::1'].includes(config.host)
+    ? 'localhost'
+    : config.host;
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  say(`\nReady in ${seconds} s: open http://${shownHost}:${port}  (Ctrl+C to stop)`);
+  say(
+    `listening on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+  );
+});
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  say(`\n${signal}: stopping`);
+  const timer = setTimeout(() => process.exit(1), 5000);
+  timer.unref();
+  await live.close();
+  server.closeAllConnections();
+  await new Promise((done) => server.close(done));
+  for (const close of closers) await close();
+  db.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
