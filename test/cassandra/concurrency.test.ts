@@ -116,6 +116,17 @@ describe('cassandra concurrent writers on separate clients', () => {
     assert.equal(await timeline.count(KEY), 24 + 10 + 1);
   });
 
+  it('writes from one storage instance are queued per feed and never conflict with each other', async () => {
+    const { client: recorder, calls } = recordingClient(clients[0]!);
+    const { timeline } = testStorage(recorder);
+    const results = await Promise.all(Array.from({ length: 50 }, () => increment(timeline)));
+    assert.deepEqual(
+      results.sort((a, b) => a - b),
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
+    assert.equal(calls.filter((c) => c.kind === 'batch').length, 50); // no commit lost, none retried
+  });
+
   it('a writer that loses its commit retries on fresh data; with no retries left it writes nothing', async () => {
     const namespace = uniqueNamespace();
     const other = testStorage(clients[1]!, { namespace });
