@@ -73,6 +73,29 @@ describe('cassandra trim keeps exactly maxLength', () => {
     });
   });
 
+  it('a feed far over maxLength is trimmed exactly, in commits of bounded size', async () => {
+    const { client: recorder, calls } = recordingClient(client);
+    const storage = testStorage(recorder, { maxEntriesPerCommit: 200 });
+    const all = tiedEntries(1000);
+    await storage.timeline.add(KEY, all);
+    calls.length = 0;
+    assert.equal(await storage.timeline.trim(KEY, 100), 900);
+    const batches = calls.filter((c) => c.kind === 'batch');
+    assert.equal(batches.length, 5); // 900 entries, at most 200 per commit
+    // Each commit: the version check, one range tombstone and one index delete per entry.
+    assert.ok(batches.every((b) => b.statements <= 202));
+    const kept = await storage.timeline.range(KEY, { limit: 1000, order: 'desc' });
+    assert.deepEqual(plain(kept), sortEntries(all, 'desc').slice(0, 100));
+    assert.deepEqual(await partitionRows(client, storage, KEY), {
+      entries: 100,
+      index: 100,
+      markers: {},
+    });
+    await storage.timeline.add(KEY, all.slice(0, 600)); // back to 700 entries
+    assert.equal(await storage.timeline.add(KEY, [entry(5000)], { maxLength: 50 }), 1);
+    assert.equal(await storage.timeline.count(KEY), 50);
+  });
+
   it('trimming, removing and deleting leave no index or marker row behind', async () => {
     const storage = testStorage(client);
     const { timeline } = storage;

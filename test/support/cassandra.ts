@@ -87,6 +87,8 @@ export interface RecordedCall {
   readonly query: string;
   readonly options: cassandra.QueryOptions;
   readonly rows: number;
+  /** Statements in a batch (1 for execute). */
+  readonly statements: number;
 }
 
 /**
@@ -106,7 +108,7 @@ export function recordingClient(
       options: cassandra.QueryOptions = {},
     ) {
       const rs = await client.execute(query, params, options);
-      calls.push({ kind: 'execute', query, options, rows: rs.rowLength });
+      calls.push({ kind: 'execute', query, options, rows: rs.rowLength, statements: 1 });
       return rs;
     },
     async batch(
@@ -117,7 +119,13 @@ export function recordingClient(
       const rs = await client.batch(queries, options);
       const first = queries[0];
       const query = typeof first === 'string' ? first : (first?.query ?? '');
-      calls.push({ kind: 'batch', query, options, rows: rs.rowLength });
+      calls.push({
+        kind: 'batch',
+        query,
+        options,
+        rows: rs.rowLength,
+        statements: queries.length,
+      });
       return rs;
     },
   };

@@ -35,11 +35,11 @@ export class CassandraActivityStorage implements ActivityStorage {
     this.#concurrency = options.concurrency ?? 64;
   }
 
-  async #payloads(ids: readonly string[]): Promise<Map<string, string>> {
+  async #payloads(ids: readonly string[], consistency: number): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     await forEachLimited([...new Set(ids)], this.#concurrency, async (id) => {
       const [row] = await readRows(this.#exec, this.#cql.get, [this.#ns, id], {
-        consistency: this.#exec.readConsistency,
+        consistency,
         max: 1,
       });
       const payload = row?.['payload'];
@@ -50,7 +50,9 @@ export class CassandraActivityStorage implements ActivityStorage {
 
   async getMany(ids: readonly string[]): Promise<(string | undefined)[]> {
     if (ids.length === 0) return [];
-    const found = await cassandraCall('getMany', 'activities', () => this.#payloads(ids));
+    const found = await cassandraCall('getMany', 'activities', () =>
+      this.#payloads(ids, this.#exec.readConsistency),
+    );
     return ids.map((id) => found.get(id));
   }
 
@@ -74,7 +76,7 @@ export class CassandraActivityStorage implements ActivityStorage {
   async removeMany(ids: readonly string[]): Promise<number> {
     if (ids.length === 0) return 0;
     return cassandraCall('removeMany', 'activities', async () => {
-      const existing = await this.#payloads(ids);
+      const existing = await this.#payloads(ids, this.#exec.consistency);
       await forEachLimited([...existing.keys()], this.#concurrency, (id) =>
         this.#exec.client.execute(this.#cql.remove, [this.#ns, id], {
           prepare: true,

@@ -129,11 +129,24 @@ export class CassandraTimelineStorage implements TimelineStorage {
     );
   }
 
-  #apply(operation: string, key: string, changes: TimelineChanges, maxLength?: number) {
-    return this.#write(operation, key, async (snap, base) => {
-      const plan = await planChanges(snap, this.#cql, base, changes, maxLength);
-      return { plan, result: plan.stats };
-    });
+  /**
+   * Applies `changes`, trimming at most `maxEntriesPerCommit` entries per commit: a feed far over
+   * `maxLength` (say, after maxLength was lowered) is trimmed in several atomic commits before
+   * this returns, so no batch grows unbounded. Returns the summed stats.
+   */
+  async #apply(operation: string, key: string, changes: TimelineChanges, maxLength?: number) {
+    const commit = (c: TimelineChanges) =>
+      this.#write(operation, key, async (snap, base) => {
+        const plan = await planChanges(snap, this.#cql, base, c, maxLength, this.#perCommit);
+        return { plan, result: plan.stats };
+      });
+    let stats = await commit(changes);
+    while (maxLength !== undefined && stats.count > maxLength) {
+      const more = await commit({});
+      stats = { ...stats, trimmed: stats.trimmed + more.trimmed, count: more.count };
+      if (more.trimmed === 0) break;
+    }
+    return stats;
   }
 
   async add(

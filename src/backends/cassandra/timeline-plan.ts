@@ -28,6 +28,8 @@ export interface PlanStats {
   readonly trimmed: number;
   /** (marker, id) pairs whose state changed. */
   readonly markChanges: number;
+  /** Entries in the feed after the write. */
+  readonly count: number;
 }
 
 /** The statements of one conditional commit (empty when there is nothing to write). */
@@ -53,7 +55,8 @@ function pairs(spec: Readonly<Record<string, readonly string[]>> | undefined): [
  * Plans one atomic write of a feed with the semantics of the memory backend: remove (clearing the
  * markers of removed entries), put (upsert by id; a re-put entry keeps its markers), unmark, mark
  * (every marked id must be in the feed afterwards, else ConflictError and nothing is written),
- * then trim to `maxLength` (clearing the markers of trimmed entries). Reads what it needs through
+ * then trim to `maxLength` (clearing the markers of trimmed entries), cutting at most `maxTrim`
+ * entries (the caller trims the rest in further commits, so no batch grows unbounded). Reads what it needs through
  * `snap`; the statements assume the feed is still at `snap.head.version` (the commit checks it).
  * No row is both deleted and written in one plan: a batch gives all its writes one timestamp, and
  * a tombstone would win over a write with the same timestamp.
@@ -64,6 +67,7 @@ export async function planChanges(
   base: readonly unknown[],
   changes: TimelineChanges,
   maxLength: number | undefined,
+  maxTrim = Number.POSITIVE_INFINITY,
 ): Promise<Plan> {
   const puts = new Map<string, TimelineEntry>();
   for (const e of changes.put ?? []) {
@@ -112,7 +116,7 @@ export async function planChanges(
   // Trim: the lowest `excess` entries of the feed as it will be.
   let cut: Position[] = [];
   if (maxLength !== undefined && count > maxLength) {
-    const excess = count - maxLength;
+    const excess = Math.min(count - maxLength, maxTrim);
     const old = (await snap.lowest(excess + final.size)).filter((p) => !final.has(p.id));
     const candidates = [...old, ...[...puts.values()].map((e) => ({ score: e.score, id: e.id }))];
     cut = candidates.sort(byPosition).slice(0, excess);
@@ -194,7 +198,7 @@ export async function planChanges(
     });
   }
 
-  const stats = { added, removed, trimmed: cut.length, markChanges };
+  const stats = { added, removed, trimmed: cut.length, markChanges, count };
   if (statements.length === 0) return { statements, stats };
   statements.unshift({
     query: cql.bump,
@@ -203,7 +207,13 @@ export async function planChanges(
   return { statements, stats };
 }
 
-const NO_STATS: PlanStats = Object.freeze({ added: 0, removed: 0, trimmed: 0, markChanges: 0 });
+const NO_STATS: PlanStats = Object.freeze({
+  added: 0,
+  removed: 0,
+  trimmed: 0,
+  markChanges: 0,
+  count: 0,
+});
 
 /** The version a commit on `snap` writes. */
 function nextVersion(snap: Snapshot): string {
@@ -242,7 +252,7 @@ export function planClearMarker(
   marker: string,
 ): Plan {
   const n = snap.head.marked[marker] ?? 0;
-  if (n <= 0) return { statements: [], stats: NO_STATS };
+  if (n <= 0) return { statements: [], stats: { ...NO_STATS, count: snap.head.count } };
   const statements: Statement[] = [
     {
       query: cql.bump,
@@ -250,5 +260,5 @@ export function planClearMarker(
     },
     { query: cql.deleteMarker, params: [...base, marker] },
   ];
-  return { statements, stats: { ...NO_STATS, markChanges: n } };
+  return { statements, stats: { ...NO_STATS, markChanges: n, count: snap.head.count } };
 }
