@@ -5,6 +5,7 @@ import { activityStatements } from './statements.js';
 
 /** Options of {@link CassandraActivityStorage}. */
 export interface CassandraActivityStorageOptions {
+  /** Client, consistency levels and page size. */
   readonly exec: Executor;
   /** The activity table, qualified and quoted: `"keyspace"."table"`. */
   readonly table: string;

@@ -43,6 +43,7 @@ import {
 
 /** Options of {@link CassandraTimelineStorage}. */
 export interface CassandraTimelineStorageOptions {
+  /** Client, consistency levels and page size. */
   readonly exec: Executor;
   /** The timeline table, qualified and quoted: `"keyspace"."table"`. */
   readonly table: string;
