@@ -81,8 +81,8 @@ export function timelineStatements(table: string) {
   const index = `${feed} AND kind = ${KIND.index} AND tag = '' AND score = 0`;
   const marks = `${feed} AND kind = ${KIND.marker} AND tag = ?`;
   return Object.freeze({
-    /** Static columns of a feed: version, entry_count, marked. */
-    head: `SELECT version, entry_count, marked FROM ${feed} LIMIT 1`,
+    /** Static columns of a feed (DISTINCT: the partition's static row only, no clustering row scanned). */
+    head: `SELECT DISTINCT ns, feed, version, entry_count, marked FROM ${feed}`,
     /** Index rows of some ids: bind ids (list). */
     refs: `SELECT id, ref FROM ${index} AND id IN ?`,
     /** One entry: bind score, id. */
