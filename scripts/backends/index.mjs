@@ -16,19 +16,15 @@
 //
 // A backend with servers: see redis.mjs (one redis-server on a free port; PIDs recorded in its temp
 // dir; its env vars) and redis-cluster.mjs (3 cluster masters), both built on redis-process.mjs.
-// Backends not wired yet are plain folders (below): they run with no start()/stop(), so their tests
-// must skip themselves when the server env vars are absent. Still to come the same way: bullmq (can
-// reuse redis-process.mjs). cassandra.mjs starts a Cassandra 5.0 JVM from Maven jars. browser.mjs
-// checks for chromium and builds the package for the example app's tests (test/browser).
+// cassandra.mjs starts a Cassandra 5.0 JVM from Maven jars. bullmq.mjs starts its own redis-server
+// (noeviction) and a cluster through redis-cluster.mjs. browser.mjs checks for chromium and builds
+// the package for the example app's tests (test/browser).
 import browser from './browser.mjs';
+import bullmq from './bullmq.mjs';
 import cassandra from './cassandra.mjs';
-import { testFiles } from './files.mjs';
 import memory from './memory.mjs';
 import redis from './redis.mjs';
 import redisCluster from './redis-cluster.mjs';
 import unit from './unit.mjs';
 
-/** A group that is just a folder of tests, for backends whose start()/stop() do not exist yet. */
-const folder = (name) => ({ name, files: () => testFiles(`test/${name}`) });
-
-export const backends = [unit, memory, redis, redisCluster, cassandra, folder('bullmq'), browser];
+export const backends = [unit, memory, redis, redisCluster, cassandra, bullmq, browser];

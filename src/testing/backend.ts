@@ -1,3 +1,4 @@
+import type { TaskQueue } from '../queue/task-queue.js';
 import type { Storage } from '../storage/contracts.js';
 
 /** A test that a backend skips on purpose, with the reason printed in the test report. */
@@ -21,4 +22,16 @@ export interface BackendUnderTest {
   readonly destroy?: ((storage: Storage) => void | Promise<void>) | undefined;
   /** Tests this backend skips, with reasons. */
   readonly skip?: readonly SkippedTest[] | undefined;
+  /**
+   * Manager suite only: makes the queue a test's managers use instead of the inline queue, e.g.
+   * a distributed queue with its workers (called once per manager; closed after the test). The
+   * suite awaits each handle's `done()` before it reads what the tasks wrote.
+   */
+  readonly queue?: (() => QueueUnderTest) | undefined;
+}
+
+/** A queue under test, with what the manager suite calls after each test. */
+export interface QueueUnderTest extends TaskQueue {
+  /** Stops the queue's workers and closes what it opened. */
+  close?(): Promise<void>;
 }

@@ -18,7 +18,7 @@ import { describeTimelineStorage } from './timeline-storage.cases.js';
 
 export { describeActivityStorage } from './activity-storage.cases.js';
 export { describeAggregatedFeed } from './aggregated-feed.cases.js';
-export type { BackendUnderTest, SkippedTest } from './backend.js';
+export type { BackendUnderTest, QueueUnderTest, SkippedTest } from './backend.js';
 export { describeFlatFeed } from './flat-feed.cases.js';
 export { describeManager } from './manager.cases.js';
 export { describeNotificationFeed } from './notification-feed.cases.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { FlatFeed } from '../feeds/flat-feed.js';
-import { act, idsIn, type ManagerTest, recordingQueue, world } from './manager-world.js';
+import { act, idsIn, type ManagerTest, recordingQueue, settled, world } from './manager-world.js';
 
 /** Follow, unfollow and feed access. */
 export function registerFollowCases(test: ManagerTest): void {
@@ -9,14 +9,14 @@ export function registerFollowCases(test: ManagerTest): void {
   }) => {
     const { manager } = world(storage);
     const [a, b] = [act(1, 1), act(2, 2)];
-    await manager.addUserActivity(1, a);
-    await manager.addUserActivity(2, b);
+    await settled(manager.addUserActivity(1, a));
+    await settled(manager.addUserActivity(2, b));
     const timeline = manager.getFeeds(3).timeline;
-    await manager.followUser(3, 1);
+    await settled(manager.followUser(3, 1));
     assert.equal(await timeline.count(), 1);
-    await manager.followUser(3, 2);
+    await settled(manager.followUser(3, 2));
     assert.equal(await timeline.count(), 2);
-    await manager.unfollowUser(3, 1);
+    await settled(manager.unfollowUser(3, 1));
     assert.deepEqual(await idsIn(timeline), [b.id]);
   });
 
@@ -25,25 +25,25 @@ export function registerFollowCases(test: ManagerTest): void {
   }) => {
     const { manager } = world(storage, { followActivityLimit: 3, userPageSize: 2 });
     const activities = Array.from({ length: 7 }, (_, i) => act(1, i + 1));
-    await manager.batchImport(1, activities);
+    await settled(manager.batchImport(1, activities));
     const newest = activities.map((a) => a.id).reverse();
-    const handle = await manager.followUser(2, 1);
+    const handle = await settled(manager.followUser(2, 1));
     assert.equal(handle.total, 1);
     assert.deepEqual(await idsIn(manager.getFeeds(2).timeline), newest.slice(0, 3));
-    await manager.followUser(3, 1, { limit: 5 });
+    await settled(manager.followUser(3, 1, { limit: 5 }));
     assert.deepEqual(await idsIn(manager.getFeeds(3).timeline), newest.slice(0, 5));
-    await manager.followUser(4, 1, { limit: 0 });
+    await settled(manager.followUser(4, 1, { limit: 0 }));
     assert.equal(await manager.getFeeds(4).timeline.count(), 0);
   });
 
   test('unfollowUser with keepHistory keeps the activities', async ({ storage }) => {
     const { manager } = world(storage);
     const a = act(1, 1);
-    await manager.addUserActivity(1, a);
-    await manager.followUser(2, 1);
-    await manager.unfollowUser(2, 1, { keepHistory: true });
+    await settled(manager.addUserActivity(1, a));
+    await settled(manager.followUser(2, 1));
+    await settled(manager.unfollowUser(2, 1, { keepHistory: true }));
     assert.deepEqual(await idsIn(manager.getFeeds(2).timeline), [a.id]);
-    await manager.unfollowUser(2, 1);
+    await settled(manager.unfollowUser(2, 1));
     assert.deepEqual(await idsIn(manager.getFeeds(2).timeline), []);
   });
 
@@ -53,9 +53,9 @@ export function registerFollowCases(test: ManagerTest): void {
     const { queue, log } = recordingQueue();
     const { manager } = world(storage, { queue, fanoutChunkSize: 2 });
     const acts = [act(1, 1), act(2, 2), act(3, 3)];
-    for (const a of acts) await manager.addUserActivity(a.actor, a);
+    for (const a of acts) await settled(manager.addUserActivity(a.actor, a));
     log.length = 0;
-    const handle = await manager.followManyUsers(9, [1, 2, 3, 2]);
+    const handle = await settled(manager.followManyUsers(9, [1, 2, 3, 2]));
     assert.equal(handle.total, 2, 'three distinct targets in chunks of two');
     assert.deepEqual(
       log.map((l) => [l.task.type, l.priority]),
@@ -65,9 +65,9 @@ export function registerFollowCases(test: ManagerTest): void {
       ],
     );
     assert.equal(await manager.getFeeds(9).timeline.count(), 3);
-    await manager.unfollowManyUsers(9, [1, 3]);
+    await settled(manager.unfollowManyUsers(9, [1, 3]));
     assert.deepEqual(await idsIn(manager.getFeeds(9).timeline), [acts[1]!.id]);
-    const empty = await manager.followManyUsers(9, []);
+    const empty = await settled(manager.followManyUsers(9, []));
     assert.equal(empty.total, 0);
   });
 
@@ -77,12 +77,12 @@ export function registerFollowCases(test: ManagerTest): void {
     const { manager, followers } = world(storage);
     followers.set('5', [2]);
     const a = act(5, 1);
-    await manager.addUserActivity('5', a);
+    await settled(manager.addUserActivity('5', a));
     assert.deepEqual(await idsIn(manager.getFeeds('2').timeline), [a.id]);
     assert.deepEqual(await idsIn(manager.getUserFeed(5)), [a.id]);
-    await manager.followUser('3', '5');
+    await settled(manager.followUser('3', '5'));
     assert.equal(await manager.getFeeds(3).timeline.count(), 1);
-    await manager.unfollowUser(3, '5');
+    await settled(manager.unfollowUser(3, '5'));
     assert.equal(await manager.getFeeds(3).timeline.count(), 0, 'actor 5 matched by "5"');
   });
 

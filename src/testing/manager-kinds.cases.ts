@@ -5,7 +5,7 @@ import { defineNotificationFeed } from '../feeds/notification-feed.js';
 import type { FollowerIds } from '../manager/follower-ids.js';
 import { createManager } from '../manager/manager.js';
 import type { Storage } from '../storage/contracts.js';
-import { act, idsIn, type ManagerTest, recordingQueue } from './manager-world.js';
+import { act, idsIn, type ManagerTest, recordingQueue, settled } from './manager-world.js';
 
 /** A manager fanning out to a flat and an aggregated feed, with a notification target feed. */
 function groupWorld(storage: Storage) {
@@ -36,8 +36,8 @@ export function registerKindCases(test: ManagerTest): void {
     const { manager, followers, log } = groupWorld(storage);
     followers.set('1', [2]);
     const [a, b] = [act(1, 1), act(1, 2)];
-    await manager.addUserActivity(1, a);
-    await manager.addUserActivity(1, b);
+    await settled(manager.addUserActivity(1, a));
+    await settled(manager.addUserActivity(1, b));
     assert.equal(log.length, 4, 'one task per fan-out feed per activity');
     const feeds = manager.getFeeds(2);
     assert.deepEqual(await groupsOf(feeds.aggregated), [[b.id, a.id]]);
@@ -50,11 +50,11 @@ export function registerKindCases(test: ManagerTest): void {
     const { manager, followers } = groupWorld(storage);
     followers.set('1', [2]);
     const [a, b, c, d] = [act(1, 1), act(1, 2), act(1, 3), act(1, 4)];
-    for (const x of [a, b, c, d]) await manager.addUserActivity(1, x);
-    await manager.removeUserActivity(1, a);
-    await manager.removeUserActivity(1, b.id);
+    for (const x of [a, b, c, d]) await settled(manager.addUserActivity(1, x));
+    await settled(manager.removeUserActivity(1, a));
+    await settled(manager.removeUserActivity(1, b.id));
     await storage.activities.removeMany([c.id]);
-    await manager.removeUserActivity(1, c.id);
+    await settled(manager.removeUserActivity(1, c.id));
     assert.deepEqual(await groupsOf(manager.getFeeds(2).aggregated), [[d.id]]);
     assert.deepEqual(await idsIn(manager.getFeeds(2).timeline), [d.id]);
   });
@@ -65,7 +65,7 @@ export function registerKindCases(test: ManagerTest): void {
     const { manager, followers, log } = groupWorld(storage);
     followers.set('1', [2]);
     const a = act(1, 1);
-    await manager.addUserActivity(1, a);
+    await settled(manager.addUserActivity(1, a));
     for (const { task } of log) await manager.runTask(JSON.parse(JSON.stringify(task)));
     const [group] = (await manager.getFeeds(2).aggregated.read()).items;
     assert.equal(group?.activityCount, 1);
@@ -75,11 +75,11 @@ export function registerKindCases(test: ManagerTest): void {
   test('to delivers into a notification target feed as an unseen group', async ({ storage }) => {
     const { manager } = groupWorld(storage);
     const a = act(1, 1, { verb: 'follow', to: ['notification:42'] });
-    await manager.addUserActivity(1, a);
+    await settled(manager.addUserActivity(1, a));
     const notifications = manager.getFeed('notification', 42);
     assert.deepEqual(await notifications.counts(), { unseen: 1, unread: 1 });
     assert.deepEqual(await groupsOf(notifications), [[a.id]]);
-    await manager.removeUserActivity(1, a.id);
+    await settled(manager.removeUserActivity(1, a.id));
     assert.equal(await notifications.count(), 0);
   });
 
@@ -88,10 +88,10 @@ export function registerKindCases(test: ManagerTest): void {
   }) => {
     const { manager } = groupWorld(storage);
     const [a, b] = [act(1, 1), act(1, 2)];
-    await manager.batchImport(1, [a, b]);
-    await manager.followUser(2, 1);
+    await settled(manager.batchImport(1, [a, b]));
+    await settled(manager.followUser(2, 1));
     assert.deepEqual(await groupsOf(manager.getFeeds(2).aggregated), [[b.id, a.id]]);
-    await manager.unfollowUser(2, 1);
+    await settled(manager.unfollowUser(2, 1));
     assert.equal(await manager.getFeeds(2).aggregated.count(), 0);
     assert.equal(await manager.getFeeds(2).timeline.count(), 0);
   });
@@ -111,8 +111,8 @@ export function registerKindCases(test: ManagerTest): void {
       to: ['notification:42'],
     });
     assert.equal(before.id, after.id, 'same foreignId and time: same activity');
-    await manager.addUserActivity(1, before);
-    await manager.updateUserActivity(after);
+    await settled(manager.addUserActivity(1, before));
+    await settled(manager.updateUserActivity(after));
     const [group] = (await manager.getFeed('notification', 42).read()).items;
     assert.equal(group?.activityCount, 1, 'an update is not a second activity');
     assert.deepEqual(group?.activities[0]?.extra, { title: 'new' });

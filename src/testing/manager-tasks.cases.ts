@@ -8,6 +8,7 @@ import {
   idsIn,
   type ManagerTest,
   recordingQueue,
+  settled,
   world,
 } from './manager-world.js';
 
@@ -24,7 +25,7 @@ export function registerTaskCases(test: ManagerTest): void {
     const ids = Array.from({ length: 1000 }, (_, i) => 1000 + i);
     followers.set('1', ids);
     const a = act(1, 1);
-    const handle = await manager.addUserActivity(1, a);
+    const handle = await settled(manager.addUserActivity(1, a));
     const tasks = fanoutTasks(log.map((l) => l.task));
     assert.equal(tasks.length, 10, 'ceil(1000 / 100) tasks for the one fan-out feed');
     assert.equal(handle.total, 10);
@@ -42,7 +43,7 @@ export function registerTaskCases(test: ManagerTest): void {
       '1',
       Array.from({ length: 50 }, (_, i) => i + 2),
     );
-    await manager.addUserActivity(1, act(1, 1));
+    await settled(manager.addUserActivity(1, act(1, 1)));
     const sizes = fanoutTasks(log.map((l) => l.task)).map((t) => t.userIds.length);
     assert.deepEqual(sizes, [7, 7, 7, 7, 7, 7, 7, 1]);
   });
@@ -54,7 +55,7 @@ export function registerTaskCases(test: ManagerTest): void {
     const { manager, followers } = world(storage, { queue, fanoutChunkSize: 2 });
     followers.set('1', { high: [2, 3, 4], low: new Set([5, 2, '6']) });
     const a = act(1, 1, { to: ['mentions:9'] });
-    await manager.addUserActivity(1, a);
+    await settled(manager.addUserActivity(1, a));
     const byPriority = (p: string) =>
       fanoutTasks(log.filter((l) => l.priority === p).map((l) => l.task));
     const high = byPriority('high');
@@ -83,7 +84,7 @@ export function registerTaskCases(test: ManagerTest): void {
     const { manager, followers } = world(storage, { queue });
     followers.set('1', [2, 3]);
     const a = act(1, 1);
-    await manager.addUserActivity(1, a);
+    await settled(manager.addUserActivity(1, a));
     const [task] = log.map((l) => l.task);
     await manager.runTask(JSON.parse(JSON.stringify(task)));
     await manager.runTask(task);
@@ -116,9 +117,9 @@ export function registerTaskCases(test: ManagerTest): void {
     const ids = Array.from({ length: 250 }, (_, i) => i + 2);
     followers.set('1', ids);
     const a = act(1, 1);
-    await assert.rejects(manager.addUserActivity(1, a), /injected addToMany failure/);
+    await assert.rejects(settled(manager.addUserActivity(1, a)), /injected addToMany failure/);
     assert.equal(flaky.failed(), 1);
-    await manager.addUserActivity(1, a);
+    await settled(manager.addUserActivity(1, a));
     assert.deepEqual(await idsIn(manager.getUserFeed(1)), [a.id]);
     for (const id of ids) assert.deepEqual(await idsIn(manager.getFeeds(id).timeline), [a.id]);
   });
@@ -181,10 +182,10 @@ export function registerTaskCases(test: ManagerTest): void {
     const { manager, followers } = world(storage, { timelineStorage: second });
     followers.set('1', [2]);
     const a = act(1, 1);
-    await manager.addUserActivity(1, a);
+    await settled(manager.addUserActivity(1, a));
     assert.notEqual((await second.activities.getMany([a.id]))[0], undefined);
     assert.deepEqual(await idsIn(manager.getFeeds(2).timeline), [a.id]);
-    await manager.removeUserActivity(1, a.id);
+    await settled(manager.removeUserActivity(1, a.id));
     assert.deepEqual(await second.activities.getMany([a.id]), [undefined]);
     assert.deepEqual(await storage.activities.getMany([a.id]), [undefined]);
   });
@@ -202,8 +203,8 @@ export function registerTaskCases(test: ManagerTest): void {
     const { manager, followers } = world(storage, { metrics, fanoutChunkSize: 2 });
     followers.set('1', [2, 3, 4]);
     const a = act(1, 1);
-    await manager.addUserActivity(1, a);
-    await manager.removeUserActivity(1, a);
+    await settled(manager.addUserActivity(1, a));
+    await settled(manager.removeUserActivity(1, a));
     assert.deepEqual(events, ['published user', 'removed user']);
     assert.deepEqual(
       fanouts.map((e) => [e.feed, e.operation, e.feeds, e.activities]),

@@ -9,7 +9,7 @@ import { inlineQueue } from '../queue/inline-queue.js';
 import type { Task, TaskPriority } from '../queue/task.js';
 import type { TaskBatch, TaskQueue } from '../queue/task-queue.js';
 import type { Storage, TimelineStorage } from '../storage/contracts.js';
-import type { BackendUnderTest } from './backend.js';
+import type { BackendUnderTest, QueueUnderTest } from './backend.js';
 import { harnessTest } from './harness.js';
 
 /** Fixed base time of the suite's activities: 2024-05-01T12:00:00.000Z. */
@@ -41,9 +41,46 @@ export interface ManagerTestContext {
 /** Registers one test by exact name. */
 export type ManagerTest = (name: string, fn: (ctx: ManagerTestContext) => Promise<void>) => void;
 
-/** Registers tests against `backend` (see {@link harnessTest}). */
+/** The running test's queue factory and the queues it made (tests of a suite run one by one). */
+let current: { make: () => QueueUnderTest; made: QueueUnderTest[] } | undefined;
+
+/**
+ * Registers tests against `backend` (see {@link harnessTest}). With `backend.queue`, the
+ * managers of each test use that queue by default ({@link testQueue}), closed after the test.
+ */
 export function managerTest(backend: BackendUnderTest): ManagerTest {
-  return harnessTest(backend);
+  const test = harnessTest(backend);
+  const make = backend.queue;
+  if (make === undefined) return test;
+  return (name, fn) =>
+    test(name, async (ctx) => {
+      const made: QueueUnderTest[] = [];
+      current = { make, made };
+      try {
+        await fn(ctx);
+      } finally {
+        current = undefined;
+        for (const queue of made) await queue.close?.();
+      }
+    });
+}
+
+/** The default queue of the running test: the backend's queue, else an inline queue. */
+export function testQueue(): TaskQueue {
+  if (current === undefined) return inlineQueue();
+  const queue = current.make();
+  current.made.push(queue);
+  return queue;
+}
+
+/**
+ * Awaits a manager call and then its tasks (`done()`): with a distributed queue they run after
+ * the call resolves, so reads that must see their writes wait for them.
+ */
+export async function settled<B extends TaskBatch>(call: Promise<B>): Promise<B> {
+  const batch = await call;
+  await batch.done();
+  return batch;
 }
 
 /** Options of {@link world}. */
@@ -89,7 +126,7 @@ export function world(storage: Storage, options: WorldOptions = {}) {
       followerCalls.push(userId);
       return followers.get(userId) ?? [];
     },
-    queue: options.queue,
+    queue: options.queue ?? testQueue(),
     metrics: options.metrics,
     fanoutChunkSize: options.fanoutChunkSize,
     followActivityLimit: options.followActivityLimit,
@@ -98,8 +135,8 @@ export function world(storage: Storage, options: WorldOptions = {}) {
   return { manager, followers, followerCalls, user, timeline, mentions };
 }
 
-/** A queue that records each task with its priority, then runs it through an inline queue. */
-export function recordingQueue(inner: TaskQueue = inlineQueue()) {
+/** A queue that records each task with its priority, then hands it to the test's queue. */
+export function recordingQueue(inner: TaskQueue = testQueue()) {
   const log: { task: Task; priority: TaskPriority }[] = [];
   const queue: TaskQueue = {
     name: 'recording',

@@ -10,7 +10,15 @@ import type { BackendUnderTest } from './backend.js';
 import { registerFollowCases } from './manager-follow.cases.js';
 import { registerKindCases } from './manager-kinds.cases.js';
 import { registerTaskCases } from './manager-tasks.cases.js';
-import { act, holdingQueue, idsIn, type ManagerTest, managerTest, world } from './manager-world.js';
+import {
+  act,
+  holdingQueue,
+  idsIn,
+  type ManagerTest,
+  managerTest,
+  settled,
+  world,
+} from './manager-world.js';
 
 /**
  * Registers the manager conformance tests (node:test) for a backend.
@@ -34,8 +42,9 @@ function registerPublishCases(test: ManagerTest): void {
     const a = act(1, 1);
     const handle = await manager.addUserActivity(1, a);
     assert.equal(handle.activityId, a.id);
-    assert.equal(handle.completed(), handle.total);
+    assert.equal(handle.total, 1, 'two followers fit in one task');
     await handle.done();
+    assert.equal(handle.completed(), handle.total, 'every task completed once done() resolved');
     assert.deepEqual(await idsIn(manager.getUserFeed(1)), [a.id]);
     assert.deepEqual(await idsIn(manager.getFeeds(2).timeline), [a.id]);
     assert.deepEqual(await idsIn(manager.getFeeds(3).timeline), [a.id]);
@@ -45,7 +54,7 @@ function registerPublishCases(test: ManagerTest): void {
   test('fan-out to three followers leaves their user feeds empty', async ({ storage }) => {
     const { manager, followers } = world(storage);
     followers.set('1', [2, 3, 4]);
-    await manager.addUserActivity(1, act(1, 1));
+    await settled(manager.addUserActivity(1, act(1, 1)));
     for (const follower of [2, 3, 4]) {
       assert.equal(await manager.getFeeds(follower).timeline.count(), 1);
       assert.equal(await manager.getUserFeed(follower).count(), 0);
@@ -58,9 +67,9 @@ function registerPublishCases(test: ManagerTest): void {
     const { manager, followers } = world(storage);
     followers.set('1', [2]);
     const [a, b] = [act(1, 1), act(1, 2)];
-    await manager.addUserActivity(1, a);
-    await manager.addUserActivity(1, b);
-    const handle = await manager.removeUserActivity(1, a);
+    await settled(manager.addUserActivity(1, a));
+    await settled(manager.addUserActivity(1, b));
+    const handle = await settled(manager.removeUserActivity(1, a));
     assert.equal(handle.activityId, a.id);
     assert.deepEqual(await idsIn(manager.getUserFeed(1)), [b.id]);
     assert.deepEqual(await idsIn(manager.getFeeds(2).timeline), [b.id]);
@@ -70,9 +79,9 @@ function registerPublishCases(test: ManagerTest): void {
     const { manager, followers } = world(storage);
     followers.set('1', [2]);
     const a = act(1, 1);
-    await manager.addUserActivity(1, a);
+    await settled(manager.addUserActivity(1, a));
     assert.notEqual((await storage.activities.getMany([a.id]))[0], undefined);
-    await manager.removeUserActivity(1, a);
+    await settled(manager.removeUserActivity(1, a));
     assert.deepEqual(await storage.activities.getMany([a.id]), [undefined]);
   });
 
@@ -82,8 +91,8 @@ function registerPublishCases(test: ManagerTest): void {
     const { manager, followers } = world(storage);
     followers.set('1', [2, 3]);
     const a = act(1, 1, { to: ['mentions:9'] });
-    await manager.addUserActivity(1, a);
-    await manager.removeUserActivity(1, a.id);
+    await settled(manager.addUserActivity(1, a));
+    await settled(manager.removeUserActivity(1, a.id));
     assert.equal(await manager.getUserFeed(1).count(), 0);
     assert.equal(await manager.getFeeds(2).timeline.count(), 0);
     assert.equal(await manager.getFeeds(3).timeline.count(), 0);
@@ -97,9 +106,9 @@ function registerPublishCases(test: ManagerTest): void {
     const { manager, followers } = world(storage, { denormalized: true });
     followers.set('1', [2]);
     const a = act(1, 1);
-    await manager.addUserActivity(1, a);
+    await settled(manager.addUserActivity(1, a));
     await storage.activities.removeMany([a.id]);
-    await manager.removeUserActivity(1, a.id);
+    await settled(manager.removeUserActivity(1, a.id));
     assert.equal(await manager.getUserFeed(1).count(), 0);
     assert.equal(await manager.getFeeds(2).timeline.count(), 0);
   });
@@ -130,8 +139,8 @@ function registerPublishCases(test: ManagerTest): void {
     const v1 = act(1, 1, { foreignId: 'pin:1', extra: { title: 'old' } });
     const v2 = act(1, 1, { foreignId: 'pin:1', extra: { title: 'new' } });
     assert.equal(v1.id, v2.id);
-    await manager.addUserActivity(1, v1);
-    await manager.updateUserActivity(v2);
+    await settled(manager.addUserActivity(1, v1));
+    await settled(manager.updateUserActivity(v2));
     const follower = (await manager.getFeeds(2).timeline.read()).items;
     assert.deepEqual(
       follower.map((a) => a.extra),
@@ -150,8 +159,8 @@ function registerPublishCases(test: ManagerTest): void {
     followers.set('2', [3]);
     const a = act(1, 1, { foreignId: 'a', extra: { v: 1 } });
     const b = act(2, 2, { foreignId: 'b', extra: { v: 1 } });
-    await manager.addUserActivity(1, a);
-    await manager.addUserActivity(2, b);
+    await settled(manager.addUserActivity(1, a));
+    await settled(manager.addUserActivity(2, b));
     const handles = await manager.updateUserActivities([
       act(1, 1, { foreignId: 'a', extra: { v: 2 } }),
       act(2, 2, { foreignId: 'b', extra: { v: 2 } }),
@@ -160,6 +169,7 @@ function registerPublishCases(test: ManagerTest): void {
       handles.map((h) => h.activityId),
       [a.id, b.id],
     );
+    for (const handle of handles) await handle.done();
     const items = (await manager.getFeeds(3).timeline.read()).items;
     assert.deepEqual(
       items.map((x) => [x.id, x.extra]),
@@ -176,7 +186,7 @@ function registerPublishCases(test: ManagerTest): void {
     const { manager, followers, followerCalls } = world(storage);
     followers.set('1', [2, 3]);
     const activities = Array.from({ length: 10 }, (_, i) => act(1, i + 1));
-    const result = await manager.batchImport(1, activities, { chunkSize: 3 });
+    const result = await settled(manager.batchImport(1, activities, { chunkSize: 3 }));
     assert.equal(result.activities, 10);
     assert.equal(result.chunks, 4);
     assert.equal(result.total, 4, 'one task per chunk: 2 followers fit in one task');
@@ -189,7 +199,7 @@ function registerPublishCases(test: ManagerTest): void {
 
   test('batchImport of an empty list returns at once', async ({ storage }) => {
     const { manager, followerCalls } = world(storage);
-    const result = await manager.batchImport(1, []);
+    const result = await settled(manager.batchImport(1, []));
     assert.deepEqual([result.activities, result.chunks, result.total], [0, 0, 0]);
     assert.deepEqual(followerCalls, []);
   });
@@ -231,7 +241,9 @@ function registerPublishCases(test: ManagerTest): void {
     const { manager, followers, followerCalls } = world(storage);
     followers.set('1', [2]);
     const activities = Array.from({ length: 12 }, (_, i) => act(1, i + 1));
-    const result = await manager.batchImport(1, activities, { fanout: false, chunkSize: 5 });
+    const result = await settled(
+      manager.batchImport(1, activities, { fanout: false, chunkSize: 5 }),
+    );
     assert.equal(result.total, 0);
     assert.equal(await manager.getUserFeed(1).count(), 12);
     assert.equal(await manager.getFeeds(2).timeline.count(), 0);
@@ -244,7 +256,7 @@ function registerPublishCases(test: ManagerTest): void {
     const { manager, followers } = world(storage);
     followers.set('1', [2]);
     const a = act(1, 1, { to: ['mentions:42', 'timeline:99'] });
-    await manager.addUserActivity(1, a);
+    await settled(manager.addUserActivity(1, a));
     assert.deepEqual(await idsIn(manager.getFeed('mentions', 42)), [a.id]);
     assert.deepEqual(await idsIn(manager.getFeeds(99).timeline), [a.id]);
     assert.deepEqual(await idsIn(manager.getFeeds(2).timeline), [a.id]);

@@ -1,0 +1,82 @@
+import { parseArgs } from 'node:util';
+
+/** A parsed command line of the `stream-framework` command: help, version or `worker`. */
+export type Command =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' }
+  | {
+      readonly kind: 'worker';
+      /** Path of the config module, as given. */
+      readonly config: string;
+      readonly concurrency?: number | undefined;
+      readonly name?: string | undefined;
+    };
+
+/** The usage text. */
+export const USAGE = `usage: stream-framework worker --config <module> [--concurrency <n>] [--name <name>]
+
+commands:
+  worker   run the tasks of a bullmqQueue (fan-out, removal, follow, unfollow) until SIGTERM/SIGINT
+
+options:
+  -c, --config <module>   ESM module exporting \`manager\` (built as in the web process) and
+                          optionally \`connection\` (ioredis, maxRetriesPerRequest: null),
+                          \`redis\` (URL or ioredis options; default: REDIS_URL), \`worker\`
+                          (createWorker options) and \`close\` (called after the worker stopped)
+      --concurrency <n>   jobs run at once per priority queue (default 10)
+      --name <name>       worker name stored on each job it processes
+  -h, --help              show this text
+  -v, --version           show the version`;
+
+/** A command-line mistake: printed with the usage, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Parses the arguments after `stream-framework`. Throws {@link UsageError}. */
+export function parseCommand(argv: readonly string[]): Command {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+  const [command, ...rest] = positionals;
+  if (command === undefined) throw new UsageError('missing command');
+  if (command !== 'worker') throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+  if (values.config === undefined || values.config === '') {
+    throw new UsageError('worker needs --config <module>');
+  }
+  let concurrency: number | undefined;
+  if (values.concurrency !== undefined) {
+    concurrency = Number(values.concurrency);
+    if (!/^[0-9]+$/.test(values.concurrency) || concurrency < 1 || concurrency > 1000) {
+      throw new UsageError(
+        `--concurrency must be an integer from 1 to 1000, got ${JSON.stringify(values.concurrency)}`,
+      );
+    }
+  }
+  return { kind: 'worker', config: values.config, concurrency, name: values.name };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      concurrency: { type: 'string' },
+      name: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+}

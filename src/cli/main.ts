@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/**
+ * The `stream-framework` command (package.json "bin"). Today one command:
+ * `stream-framework worker --config ./feeds.js [--concurrency N]` runs the tasks of a
+ * bullmqQueue in this process until SIGTERM or SIGINT, then stops gracefully and exits with 0.
+ * Exit codes: 0 stopped cleanly, 1 failed (bad config, lost Redis at startup...), 2 bad usage.
+ * @module
+ */
+import { VERSION } from '../version.js';
+import { parseCommand, USAGE, UsageError } from './args.js';
+
+/** Runs the command line `argv` (without node and the script); resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const command = parseCommand(argv);
+    if (command.kind === 'help') {
+      console.log(USAGE);
+      return 0;
+    }
+    if (command.kind === 'version') {
+      console.log(VERSION);
+      return 0;
+    }
+    const { runWorker } = await import('./worker-command.js');
+    return await runWorker(command);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`stream-framework: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    console.error(`stream-framework: ${(error as Error)?.message ?? String(error)}`);
+    return 1;
+  }
+}
+
+process.exit(await main(process.argv.slice(2)));

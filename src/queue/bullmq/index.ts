@@ -1,0 +1,27 @@
+/**
+ * `stream-framework/bullmq`: fan-out, removal, follow and unfollow in worker processes, on
+ * BullMQ (an optional peer dependency, with ioredis). The web process gives its manager a
+ * {@link bullmqQueue}; worker processes build the same manager and run {@link createWorker}, or
+ * `npx stream-framework worker --config ./feeds.js`. You create and own the ioredis connections:
+ * nothing here closes them.
+ * @example
+ * import { Redis } from 'ioredis';
+ * import { bullmqQueue, createWorker } from 'stream-framework/bullmq';
+ * // web process
+ * const manager = createManager({ ..., queue: bullmqQueue({ connection: new Redis(url) }) });
+ * await (await manager.addUserActivity(1, activity)).done();
+ * // worker process
+ * const connection = new Redis(url, { maxRetriesPerRequest: null });
+ * const worker = createWorker({ manager, connection, concurrency: 20 });
+ * @module
+ */
+export type { BullmqQueueOptions, BullmqTaskQueue, JobCounts } from './bullmq-queue.js';
+export { bullmqQueue } from './bullmq-queue.js';
+export type { BullmqConnection, QueueNames } from './connection.js';
+export { DEFAULT_PREFIX, DEFAULT_QUEUE_NAMES } from './connection.js';
+export type { FailedTask, ListFailedOptions, RetryFailedOptions } from './failed-jobs.js';
+export { isPermanent } from './job-errors.js';
+export type { BullmqJobOptions } from './jobs.js';
+export { DEFAULT_JOB_OPTIONS, taskDigest } from './jobs.js';
+export type { CreateWorkerOptions, JobFailure, TaskWorker, WorkerManager } from './worker.js';
+export { createWorker } from './worker.js';

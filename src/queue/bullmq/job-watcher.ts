@@ -1,0 +1,176 @@
+import { type Queue, QueueEvents } from 'bullmq';
+import { BackendError } from '../../errors.js';
+import type { BullmqConnection } from './connection.js';
+import { batchJobId } from './jobs.js';
+
+/** What a caller waiting on some jobs is told. */
+interface Waiter {
+  readonly pending: Set<string>;
+  onCompleted(jobId: string): void;
+  onFailed(jobId: string, reason: string): void;
+}
+
+/**
+ * Follows the jobs of one BullMQ queue until they complete or fail for good, for
+ * `TaskBatch.done()`. One `QueueEvents` reader per queue (created on first use, on a connection
+ * BullMQ duplicates and closes) with one listener per event type, dispatching by job id: waiting
+ * on many jobs adds no listener per job (BullMQ's `waitUntilFinished` does, gotcha 8).
+ *
+ * No completion is missed: the reader starts right after the last event present when it was
+ * created, waiters register before the job states are read, and the states of jobs still pending
+ * are read again every `pollMs` in case an event was lost (reconnect, trimmed stream). A job no
+ * longer in Redis was removed by `removeOnComplete` / `removeOnFail` after it finished and counts
+ * as completed: failed jobs are kept longer (5,000 by default), so failures are seen.
+ */
+export class JobWatcher {
+  readonly #queue: Queue;
+  readonly #connection: BullmqConnection;
+  readonly #prefix: string;
+  readonly #pollMs: number;
+  readonly #waiters = new Map<string, Set<Waiter>>();
+  #events: Promise<QueueEvents> | undefined;
+  #closed = false;
+
+  constructor(queue: Queue, connection: BullmqConnection, prefix: string, pollMs: number) {
+    this.#queue = queue;
+    this.#connection = connection;
+    this.#prefix = prefix;
+    this.#pollMs = pollMs;
+  }
+
+  /**
+   * Resolves once every job of `jobIds` completed (calling `onCompleted` once per job); rejects
+   * with a BackendError carrying the reason as soon as one failed for good.
+   */
+  async wait(jobIds: readonly string[], onCompleted: (jobId: string) => void): Promise<void> {
+    const pending = new Set(jobIds);
+    if (pending.size === 0) return;
+    this.#checkOpen();
+    await this.#start();
+    await new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (error?: Error) => {
+        clearInterval(timer);
+        for (const id of jobIds) this.#waiters.get(id)?.delete(waiter);
+        for (const id of jobIds) if (this.#waiters.get(id)?.size === 0) this.#waiters.delete(id);
+        if (error) reject(error);
+        else resolve();
+      };
+      const waiter: Waiter = {
+        pending,
+        onCompleted: (id) => {
+          if (!pending.delete(id)) return;
+          onCompleted(id);
+          if (pending.size === 0) finish();
+        },
+        onFailed: (id, reason) => {
+          if (!pending.has(id)) return;
+          finish(
+            new BackendError(`[bullmq] job ${batchJobId(this.#queue.name, id)} failed: ${reason}`, {
+              details: { backend: 'bullmq', queue: this.#queue.name, jobId: id, reason },
+            }),
+          );
+        },
+      };
+      for (const id of pending) {
+        const set = this.#waiters.get(id) ?? new Set();
+        set.add(waiter);
+        this.#waiters.set(id, set);
+      }
+      let checking = false;
+      const check = () => {
+        if (checking || pending.size === 0) return;
+        checking = true;
+        this.#check([...pending])
+          .catch((error: unknown) => finish(this.#wrap(error)))
+          .finally(() => {
+            checking = false;
+          });
+      };
+      timer = setInterval(check, this.#pollMs);
+      check();
+    });
+  }
+
+  /** Stops the event reader; waits still pending reject. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const closed = new BackendError(`[bullmq] queue ${this.#queue.name} was closed`);
+    for (const set of [...this.#waiters.values()]) {
+      for (const waiter of [...set]) {
+        const [first] = waiter.pending;
+        if (first !== undefined) waiter.onFailed(first, closed.message);
+      }
+    }
+    const events = await this.#events?.catch(() => undefined);
+    await events?.close();
+  }
+
+  /** Reads the states of `jobIds` and tells their waiters about finished ones. */
+  async #check(jobIds: readonly string[]): Promise<void> {
+    const states = await Promise.all(jobIds.map((id) => this.#queue.getJobState(id)));
+    for (const [i, id] of jobIds.entries()) {
+      const state = states[i];
+      if (state === 'completed' || state === 'unknown') this.#dispatch(id, undefined);
+      else if (state === 'failed') {
+        const job = await this.#queue.getJob(id);
+        this.#dispatch(id, job?.failedReason || 'unknown reason');
+      }
+    }
+  }
+
+  /** Tells the waiters of a job that it completed (`reason` undefined) or failed. */
+  #dispatch(jobId: string, reason: string | undefined): void {
+    for (const waiter of [...(this.#waiters.get(jobId) ?? [])]) {
+      if (reason === undefined) waiter.onCompleted(jobId);
+      else waiter.onFailed(jobId, reason);
+    }
+  }
+
+  /** Starts the event reader once, from the newest event now in the queue's events stream. */
+  #start(): Promise<QueueEvents> {
+    this.#events ??= (async () => {
+      const name = this.#queue.name;
+      const [last] = await this.#connection.xrevrange(
+        `${this.#prefix}:${name}:events`,
+        '+',
+        '-',
+        'COUNT',
+        1,
+      );
+      const events = new QueueEvents(name, {
+        connection: this.#connection,
+        prefix: this.#prefix,
+        lastEventId: last?.[0] ?? '0-0',
+      });
+      // QueueEvents retries its reads by itself; the state polling covers what it misses.
+      events.on('error', () => {});
+      events.on('completed', ({ jobId }) => this.#dispatch(jobId, undefined));
+      events.on('failed', ({ jobId, failedReason }) =>
+        this.#dispatch(jobId, failedReason || 'unknown reason'),
+      );
+      await events.waitUntilReady();
+      return events;
+    })();
+    this.#events.catch(() => {
+      this.#events = undefined; // the next wait tries again
+    });
+    return this.#events.catch((error: unknown) => {
+      throw this.#wrap(error);
+    });
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new BackendError(`[bullmq] queue ${this.#queue.name} was closed`);
+  }
+
+  #wrap(error: unknown): Error {
+    if (error instanceof BackendError) return error;
+    const reason = error instanceof Error ? error.message : String(error);
+    return new BackendError(`[bullmq] watching jobs of ${this.#queue.name} failed: ${reason}`, {
+      cause: error,
+      details: { backend: 'bullmq', queue: this.#queue.name },
+    });
+  }
+}

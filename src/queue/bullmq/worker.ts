@@ -1,0 +1,226 @@
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { TaskPriority } from '../task.js';
+import {
+  type BullmqConnection,
+  checkConnection,
+  checkNames,
+  DEFAULT_PREFIX,
+  invalid,
+  isCluster,
+  positiveInt,
+  type QueueNames,
+} from './connection.js';
+import { isPermanent, jobError } from './job-errors.js';
+import { batchJobId } from './jobs.js';
+
+/** What a worker needs of a manager: `runTask` (and its queue, for the defaults). */
+export interface WorkerManager {
+  /** Validates and runs one task (`manager.runTask`). */
+  runTask(task: unknown): Promise<void>;
+  /** The manager's queue: when it is a {@link bullmqQueue}, its prefix and names are the defaults. */
+  readonly queue?: unknown;
+}
+
+/** A job attempt that failed, as told to {@link CreateWorkerOptions.onFailed}. */
+export interface JobFailure {
+  /** `<queue name>:<job id>`. */
+  readonly id: string;
+  /** Priority of the job's queue. */
+  readonly priority: TaskPriority;
+  /** Job name (the task type). */
+  readonly name: string;
+  /** Attempts made so far, this one included. */
+  readonly attemptsMade: number;
+  /** Attempts allowed. */
+  readonly attempts: number;
+  /** A malformed task (ValidationError and the like): failed for good on the first attempt. */
+  readonly permanent: boolean;
+  /** Whether BullMQ will try the job again (after its backoff). */
+  readonly willRetry: boolean;
+  /** The failure reason stored with the job. */
+  readonly reason: string;
+}
+
+/** Options of {@link createWorker}. */
+export interface CreateWorkerOptions {
+  /** The manager whose `runTask` runs each job (`createManager(...)`, built as in the web process). */
+  readonly manager: WorkerManager;
+  /** An ioredis client you own, created with `maxRetriesPerRequest: null`; never closed here. */
+  readonly connection: BullmqConnection;
+  /** Jobs run at once, per priority queue. @default 10 for each */
+  readonly concurrency?: number | { readonly high?: number; readonly low?: number } | undefined;
+  /** BullMQ key prefix. @default the manager's bullmqQueue prefix, else '{sf}' */
+  readonly prefix?: string | undefined;
+  /** Queue names. @default the manager's bullmqQueue names, else { high: 'high', low: 'low' } */
+  readonly queueNames?: Partial<QueueNames> | undefined;
+  /** Worker name, stored on each job it processes (BullMQ `processedBy`). */
+  readonly name?: string | undefined;
+  /** How long a job's lock lasts without renewal, in ms (BullMQ). @default 30000 */
+  readonly lockDuration?: number | undefined;
+  /** How often stalled jobs (of dead workers) are looked for, in ms (BullMQ). @default 30000 */
+  readonly stalledInterval?: number | undefined;
+  /** Times a job may stall and be recovered before it fails (BullMQ). @default 1 */
+  readonly maxStalledCount?: number | undefined;
+  /** Called after each failed attempt. @default nothing */
+  readonly onFailed?: ((failure: JobFailure) => void) | undefined;
+  /** Called on worker errors (e.g. a lost connection). @default console.error, once per message per 10 s */
+  readonly onError?: ((error: Error) => void) | undefined;
+}
+
+/** A running worker: what {@link createWorker} returns. */
+export interface TaskWorker {
+  /** BullMQ key prefix it consumes. */
+  readonly prefix: string;
+  /** Queue names it consumes. */
+  readonly queueNames: QueueNames;
+  /** Concurrency per priority. */
+  readonly concurrency: Readonly<Record<TaskPriority, number>>;
+  /** Resolves once both queues' workers are connected. */
+  ready(): Promise<void>;
+  /**
+   * Graceful shutdown: stops taking jobs, waits for the jobs in flight to finish, then closes
+   * the connections BullMQ duplicated (not the one you gave). Safe to call more than once.
+   */
+  close(): Promise<void>;
+}
+
+const WHAT = 'createWorker';
+
+/**
+ * Runs the tasks of a {@link bullmqQueue} in this process: one BullMQ worker per priority queue,
+ * so high-priority jobs never wait behind low-priority ones, each calling `manager.runTask`. A
+ * malformed job (wrong version, unknown feed, undecodable activity: a ValidationError) fails for
+ * good at once with its reason, without retries, and the worker goes on; any other error (a
+ * BackendError...) is retried with the queue's backoff. A job whose worker died (SIGKILL, crash)
+ * is taken over by another worker once its lock expires. Handlers are idempotent, so a job run
+ * twice leaves the feeds as one run would.
+ * @example
+ * const connection = new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: null });
+ * const worker = createWorker({ manager, connection, concurrency: 20 });
+ * process.once('SIGTERM', () => worker.close().then(() => process.exit(0)));
+ */
+export function createWorker(options: CreateWorkerOptions): TaskWorker {
+  if (typeof options !== 'object' || options === null) {
+    throw invalid(`${WHAT}: options must be an object`, 'options');
+  }
+  const { manager, connection } = options;
+  if (typeof manager?.runTask !== 'function') {
+    throw invalid(`${WHAT}: manager must be a manager from createManager()`, 'manager');
+  }
+  checkConnection(connection, WHAT, true);
+  const fromQueue = queueDefaults(manager.queue);
+  for (const option of ['prefix', 'queueNames'] as const) {
+    const given = options[option];
+    if (
+      given !== undefined &&
+      fromQueue &&
+      JSON.stringify(given) !== JSON.stringify(fromQueue[option])
+    ) {
+      throw invalid(
+        `${WHAT}: ${option} ${JSON.stringify(given)} differs from the manager's bullmqQueue ${option} ${JSON.stringify(fromQueue[option])}: the worker would wait on queues nobody fills`,
+        option,
+      );
+    }
+  }
+  const { prefix, queueNames } = checkNames(
+    options.prefix ?? fromQueue?.prefix ?? DEFAULT_PREFIX,
+    options.queueNames ?? fromQueue?.queueNames,
+    isCluster(connection),
+    WHAT,
+  );
+  const concurrency = concurrencyOf(options.concurrency);
+  const settings = {
+    lockDuration: positiveInt(options.lockDuration, 30_000, 'lockDuration', WHAT),
+    stalledInterval: positiveInt(options.stalledInterval, 30_000, 'stalledInterval', WHAT),
+    maxStalledCount: positiveInt(options.maxStalledCount, 1, 'maxStalledCount', WHAT),
+  };
+  const onError = options.onError ?? logOncePer(10_000);
+  const onFailed = options.onFailed;
+
+  const processor = async (job: Job) => {
+    try {
+      await manager.runTask(job.data);
+    } catch (error) {
+      throw jobError(error);
+    }
+  };
+  const start = (priority: TaskPriority): Worker => {
+    const worker = new Worker(queueNames[priority], processor, {
+      connection,
+      prefix,
+      concurrency: concurrency[priority],
+      ...settings,
+      ...(options.name === undefined ? {} : { name: options.name }),
+    });
+    worker.on('error', (error) => onError(error));
+    worker.on('failed', (job, error) => {
+      if (!job || !onFailed) return;
+      const attempts = Math.max(1, job.opts.attempts ?? 1); // 0 means one attempt
+      const permanent = error instanceof UnrecoverableError || isPermanent(error);
+      onFailed(
+        Object.freeze({
+          id: batchJobId(worker.name, job.id ?? ''),
+          priority,
+          name: job.name,
+          attemptsMade: job.attemptsMade,
+          attempts,
+          permanent,
+          willRetry: !permanent && job.attemptsMade < attempts,
+          reason: error.message,
+        }),
+      );
+    });
+    return worker;
+  };
+  // The high-priority worker starts first; each has its own fetch loop and concurrency.
+  const workers = [start('high'), start('low')];
+  let closing: Promise<void> | undefined;
+  return Object.freeze({
+    prefix,
+    queueNames,
+    concurrency,
+    ready: async () => {
+      await Promise.all(workers.map((w) => w.waitUntilReady()));
+    },
+    close() {
+      closing ??= Promise.all(workers.map((w) => w.close())).then(() => {});
+      return closing;
+    },
+  });
+}
+
+function queueDefaults(queue: unknown): { prefix: string; queueNames: QueueNames } | undefined {
+  const q = queue as { name?: unknown; prefix?: unknown; queueNames?: QueueNames } | undefined;
+  if (q?.name !== 'bullmq' || typeof q.prefix !== 'string' || typeof q.queueNames !== 'object') {
+    return undefined;
+  }
+  return { prefix: q.prefix, queueNames: q.queueNames };
+}
+
+function concurrencyOf(value: CreateWorkerOptions['concurrency']): Record<TaskPriority, number> {
+  const max = (n: number, option: string) => {
+    if (n > 1000) throw invalid(`${WHAT}: ${option} must be at most 1000, got ${n}`, option);
+    return n;
+  };
+  if (typeof value === 'object' && value !== null) {
+    return Object.freeze({
+      high: max(positiveInt(value.high, 10, 'concurrency.high', WHAT), 'concurrency'),
+      low: max(positiveInt(value.low, 10, 'concurrency.low', WHAT), 'concurrency'),
+    });
+  }
+  const n = max(positiveInt(value, 10, 'concurrency', WHAT), 'concurrency');
+  return Object.freeze({ high: n, low: n });
+}
+
+/** console.error, but each distinct message at most once per `ms` (a lost connection repeats). */
+function logOncePer(ms: number): (error: Error) => void {
+  const last = new Map<string, number>();
+  return (error) => {
+    const now = Date.now();
+    const message = error?.message ?? String(error);
+    if ((last.get(message) ?? -Infinity) > now - ms) return;
+    last.set(message, now);
+    if (last.size > 100) last.clear();
+    console.error(`[stream-framework/bullmq] worker error: ${message}`);
+  };
+}
