@@ -34,8 +34,18 @@ export {
   createAggregator,
   utcDay,
 } from './aggregation/aggregators.js';
-export type { GroupLimits, GroupMember, GroupRecord } from './aggregation/group.js';
-export { actorCountOf, mergeIntoGroup, removeFromGroup } from './aggregation/group.js';
+export type {
+  GroupLimits,
+  GroupMember,
+  GroupRecord,
+  MinimizedMember,
+} from './aggregation/group.js';
+export {
+  actorCountOf,
+  DEFAULT_TRACKED_ACTIVITIES,
+  mergeIntoGroup,
+  removeFromGroup,
+} from './aggregation/group.js';
 export type { MemoryStorage } from './backends/memory/index.js';
 export {
   MemoryActivityStorage,

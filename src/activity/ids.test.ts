@@ -14,11 +14,45 @@ import {
   MAX_ID_LENGTH,
   MAX_TIME_MS,
   minActivityIdAt,
+  show,
   timeOfActivityId,
 } from './ids.js';
 
 const time = fc.integer({ min: 0, max: MAX_TIME_MS });
 const identity = fc.string({ unit: 'binary', maxLength: 40 });
+
+describe('describe and show (error messages)', () => {
+  it('never throw, whatever the value', () => {
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    const values: unknown[] = [
+      10n,
+      Symbol('s'),
+      circular,
+      { constructor: { name: Symbol('x') } },
+      { constructor: null },
+      Object.create(null),
+      {
+        get constructor() {
+          throw new Error('getter');
+        },
+      },
+      () => 1,
+      'x'.repeat(100),
+    ];
+    for (const value of values) {
+      assert.equal(typeof describeValue(value), 'string');
+      assert.equal(typeof show(value), 'string');
+    }
+    assert.equal(show('abc'), '"abc"');
+    assert.equal(show('x'.repeat(100)), `"${'x'.repeat(40)}…"`);
+    assert.equal(show(1.5), '1.5');
+    assert.equal(show(undefined), 'undefined');
+    assert.equal(show(10n), 'bigint 10');
+    assert.equal(show({ a: 1 }), 'an object');
+    assert.equal(show(new Map()), 'an instance of Map');
+  });
+});
 
 describe('activityId', () => {
   it('is 16 lowercase base-36 characters at every time', () => {

@@ -92,15 +92,46 @@ export function groupIdOf(groupKey: string): string {
   return createHash('sha1').update(groupKey).digest('hex').slice(0, 16);
 }
 
-/** Short human description of a value's type for error messages. */
+/** Short human description of a value's type for error messages. Never throws. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') {
-    const name = (value as object).constructor?.name;
+    const name = constructorName(value);
     return name && name !== 'Object' ? `an instance of ${name}` : 'an object';
   }
   if (typeof value === 'string')
     return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'function') return 'a function';
   return `${typeof value} ${String(value)}`;
+}
+
+/**
+ * A value as error messages show it: strings quoted (cut at 40 characters), numbers, booleans,
+ * null and undefined as themselves, anything else described by type. Unlike `JSON.stringify`, it
+ * never throws (BigInt, circular objects) and never prints a whole object.
+ */
+export function show(value: unknown): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  }
+  if (
+    typeof value === 'number' ||
+    typeof value === 'boolean' ||
+    value === null ||
+    value === undefined
+  ) {
+    return String(value);
+  }
+  return describe(value);
+}
+
+/** The constructor name of an object, if it has a usable one (a string). */
+function constructorName(value: object): string | undefined {
+  try {
+    const name: unknown = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined; // a throwing getter
+  }
 }

@@ -30,6 +30,8 @@ function merge(
 }
 
 const hundred = Array.from({ length: 100 }, (_, i) => numbered(i + 1));
+const newestIds = (activities: readonly Activity[]) =>
+  activities.map((a) => a.id).sort((a, b) => (a < b ? 1 : -1));
 
 describe('mergeIntoGroup', () => {
   it("the original's 100-activity invariant, merged in one batch", () => {
@@ -87,6 +89,40 @@ describe('mergeIntoGroup', () => {
       full.members.map((m) => m.id),
     );
     assert.equal(g.createdAt, hundred[0]!.time.getTime());
+  });
+
+  it('remembers the activities it pushes out, newest first, up to maxTrackedActivities', () => {
+    const g = merge(undefined, hundred.slice(0, 20));
+    assert.deepEqual(
+      g.minimized?.map((m) => m.id),
+      newestIds(hundred.slice(0, 5)),
+    );
+    assert.deepEqual(g.minimized?.[0], { id: hundred[4]!.id, actor: 5 });
+    const bounded = merge(undefined, hundred.slice(0, 20), { ...limits, maxTrackedActivities: 2 });
+    assert.deepEqual(
+      bounded.minimized?.map((m) => m.id),
+      newestIds(hundred.slice(3, 5)),
+    );
+    assert.equal(bounded.activityCount, 20);
+    assert.equal(merge(undefined, hundred.slice(0, 3)).minimized, undefined);
+  });
+
+  it('an activity pushed out and merged again is not counted twice (a redelivered task)', () => {
+    const g = merge(undefined, hundred.slice(0, 20));
+    assert.equal(mergeIntoGroup(g, 'g1', GROUP, [hundred[0]!], limits), undefined);
+    assert.equal(mergeIntoGroup(g, 'g1', GROUP, hundred.slice(0, 20), limits), undefined);
+    const one = merge(undefined, [hundred[0]!]);
+    let grown: GroupRecord = one;
+    for (const a of hundred.slice(1, 20)) grown = merge(grown, [a]);
+    assert.equal(mergeIntoGroup(grown, 'g1', GROUP, [hundred[0]!], limits), undefined);
+    assert.equal(grown.activityCount, 20);
+  });
+
+  it('beyond maxTrackedActivities, an old activity merged again is counted again', () => {
+    const small = { ...limits, maxActivities: 2, maxTrackedActivities: 1 };
+    const g = merge(undefined, hundred.slice(0, 4), small);
+    assert.equal(merge(g, [hundred[0]!], small).activityCount, 5);
+    assert.equal(mergeIntoGroup(g, 'g1', GROUP, [hundred[1]!], small), undefined);
   });
 
   it('a duplicate merge changes nothing and returns undefined', () => {
@@ -185,15 +221,28 @@ describe('removeFromGroup', () => {
     assert.equal(removeFromGroup(full, new Set(full.members.map((m) => m.id))), null);
   });
 
-  it('ids that are not retained return undefined', () => {
+  it('ids the group does not hold return undefined', () => {
     const g = merge(undefined, hundred);
     assert.equal(removeFromGroup(g, new Set(['missing'])), undefined);
-    assert.equal(removeFromGroup(g, new Set([hundred[0]!.id])), undefined);
     assert.equal(removeFromGroup(g, new Set()), undefined);
+    const untracked = merge(undefined, hundred, { ...limits, maxTrackedActivities: 0 });
+    assert.equal(removeFromGroup(untracked, new Set([hundred[0]!.id])), undefined);
   });
 
-  it('with minimized activities: counts go down, actors and createdAt are kept', () => {
+  it('removes remembered minimized activities too, and then knows its actors and times exactly', () => {
     const g = merge(undefined, hundred);
+    const next = removeFromGroup(g, new Set([hundred[99]!.id, hundred[0]!.id]));
+    assert.ok(next);
+    assert.equal(next.members.length, 14);
+    assert.equal(next.minimized?.length, 84);
+    assert.equal(next.activityCount, 98);
+    assert.equal(actorCountOf(next), 98);
+    assert.equal(next.createdAt, hundred[1]!.time.getTime());
+    assert.equal(next.updatedAt, hundred[98]!.time.getTime());
+  });
+
+  it('with untracked minimized activities: counts go down, actors and createdAt are kept', () => {
+    const g = merge(undefined, hundred, { ...limits, maxTrackedActivities: 10 });
     const next = removeFromGroup(g, new Set([hundred[99]!.id, hundred[98]!.id]));
     assert.ok(next);
     assert.equal(next.members.length, 13);
@@ -201,6 +250,16 @@ describe('removeFromGroup', () => {
     assert.deepEqual(next.actors, g.actors);
     assert.equal(next.createdAt, g.createdAt);
     assert.equal(next.updatedAt, hundred[97]!.time.getTime());
+  });
+
+  it('brings back actors counted past maxTrackedActors once every activity is known', () => {
+    const small = { ...limits, maxTrackedActors: 2 };
+    const g = merge(undefined, hundred.slice(0, 4), small);
+    assert.deepEqual([g.actors, g.actorOverflow], [[1, 2], 2]);
+    const next = removeFromGroup(g, new Set([hundred[0]!.id]));
+    assert.ok(next);
+    assert.deepEqual([next.actors, next.actorOverflow], [[2, 3, 4], 0]);
+    assert.equal(actorCountOf(next), 3);
   });
 
   it('does not mutate the current group', () => {

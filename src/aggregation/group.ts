@@ -10,6 +10,12 @@ export interface GroupMember<E extends JsonObject = JsonObject> {
   readonly activity?: Activity<E> | undefined;
 }
 
+/** An activity a group counts but no longer retains: its id and actor only. */
+export interface MinimizedMember {
+  readonly id: string;
+  readonly actor: Id;
+}
+
 /**
  * An aggregated group as stored: the newest `maxActivities` members plus exact counts of the rest.
  * Group identity (`id`) is derived from the group key, so it is stable across updates.
@@ -19,6 +25,12 @@ export interface GroupRecord<E extends JsonObject = JsonObject> {
   readonly group: string;
   /** Retained members, newest first. */
   readonly members: readonly GroupMember<E>[];
+  /**
+   * The newest activities pushed out of `members` (at most `maxTrackedActivities`, newest first):
+   * remembered so that merging one again is not counted twice and removing one counts it down.
+   * Absent or empty when nothing was pushed out.
+   */
+  readonly minimized?: readonly MinimizedMember[] | undefined;
   /** Every activity ever merged into the group and not removed, retained or not. */
   readonly activityCount: number;
   /** Distinct actors tracked (bounded by `maxTrackedActors`). */
@@ -37,19 +49,34 @@ export interface GroupLimits {
   readonly maxActivities: number;
   /** Distinct actors tracked exactly per group. */
   readonly maxTrackedActors: number;
+  /**
+   * Activities pushed out of the retained members that a group still remembers by id and actor
+   * (see {@link GroupRecord.minimized}). @default {@link DEFAULT_TRACKED_ACTIVITIES}
+   */
+  readonly maxTrackedActivities?: number | undefined;
   /** Keep the full activity in each member (denormalized) or only its id and actor. */
   readonly denormalized: boolean;
 }
+
+/** Default of {@link GroupLimits.maxTrackedActivities}. */
+export const DEFAULT_TRACKED_ACTIVITIES = 100;
 
 /** Number of distinct actors of a group (exact while fewer than `maxTrackedActors` were seen). */
 export function actorCountOf(record: GroupRecord): number {
   return record.actors.length + record.actorOverflow;
 }
 
+const newestFirst = (a: { id: string }, b: { id: string }): number =>
+  a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+
 /**
- * Merges activities of one group into `current` (or a new group). Activities already retained are
- * not counted again, so a retried merge does not count twice; in denormalized groups their stored
- * copy is replaced when it differs (an updated activity). Returns `undefined` when nothing changed.
+ * Merges activities of one group into `current` (or a new group). An activity the group already
+ * holds, retained or remembered among its minimized ones, is not counted again, so a retried
+ * fan-out or a second follow does not count twice; in denormalized groups the stored copy of a
+ * retained one is replaced when it differs (an updated activity). The group keeps its newest
+ * `maxActivities` members, remembers the next `maxTrackedActivities` by id and actor, and only
+ * counts older ones (which a merge can then no longer recognise). Returns `undefined` when nothing
+ * changed.
  */
 export function mergeIntoGroup<E extends JsonObject>(
   current: GroupRecord<E> | undefined,
@@ -59,6 +86,7 @@ export function mergeIntoGroup<E extends JsonObject>(
   limits: GroupLimits,
 ): GroupRecord<E> | undefined {
   const members = current ? [...current.members] : [];
+  const minimized = current?.minimized ? [...current.minimized] : [];
   const actors = current ? [...current.actors] : [];
   let { activityCount, actorOverflow, createdAt, updatedAt } = current ?? {
     activityCount: 0,
@@ -67,9 +95,9 @@ export function mergeIntoGroup<E extends JsonObject>(
     updatedAt: Number.NEGATIVE_INFINITY,
   };
   let changed = false;
+  let added = false;
   const retained = new Set(members.map((m) => m.id));
-  const oldestRetained =
-    members.length >= limits.maxActivities ? members[members.length - 1]?.id : undefined;
+  const remembered = new Set(minimized.map((m) => m.id));
   for (const activity of activities) {
     if (retained.has(activity.id)) {
       // An update (same id, e.g. same foreignId and time): refresh a denormalized copy in place.
@@ -83,7 +111,9 @@ export function mergeIntoGroup<E extends JsonObject>(
       }
       continue;
     }
+    if (remembered.has(activity.id)) continue; // merged before, pushed out since: already counted
     changed = true;
+    added = true;
     retained.add(activity.id);
     activityCount += 1;
     if (!actors.includes(activity.actor)) {
@@ -92,50 +122,84 @@ export function mergeIntoGroup<E extends JsonObject>(
     }
     const time = activity.time.getTime();
     if (time < createdAt) createdAt = time;
-    if (oldestRetained !== undefined && activity.id < oldestRetained) continue; // minimized at once
-    const member: GroupMember<E> = limits.denormalized
-      ? { id: activity.id, actor: activity.actor, activity }
-      : { id: activity.id, actor: activity.actor };
-    const at = members.findIndex((m) => m.id < activity.id);
-    if (at === -1) members.push(member);
-    else members.splice(at, 0, member);
+    members.push(
+      limits.denormalized
+        ? { id: activity.id, actor: activity.actor, activity }
+        : { id: activity.id, actor: activity.actor },
+    );
   }
   if (!changed) return undefined;
-  members.length = Math.min(members.length, limits.maxActivities);
+  let keptMinimized: readonly MinimizedMember[] = minimized;
+  if (added) {
+    members.sort(newestFirst);
+    const pushedOut = members.splice(limits.maxActivities);
+    if (pushedOut.length > 0) {
+      const tracked = limits.maxTrackedActivities ?? DEFAULT_TRACKED_ACTIVITIES;
+      keptMinimized = [...minimized, ...pushedOut.map((m) => ({ id: m.id, actor: m.actor }))]
+        .sort(newestFirst)
+        .slice(0, tracked);
+    }
+  }
   const newest = members[0];
   if (newest) updatedAt = Math.max(updatedAt, timeOfActivityId(newest.id));
-  return { id, group, members, activityCount, actors, actorOverflow, createdAt, updatedAt };
+  return {
+    id,
+    group,
+    members,
+    ...(keptMinimized.length > 0 ? { minimized: keptMinimized } : {}),
+    activityCount,
+    actors,
+    actorOverflow,
+    createdAt,
+    updatedAt,
+  };
 }
 
 /**
- * Removes retained activities from a group. Returns `null` when no retained activity is left
- * (the group is deleted), `undefined` when none of `ids` was retained, else the updated group.
- * Activities already minimized out of the group cannot be told apart and are not counted down.
+ * Removes activities from a group: retained members, and minimized ones the group remembers (both
+ * counted down). Returns `null` when no retained activity is left (the group is deleted),
+ * `undefined` when the group holds none of `ids`, else the updated group. Activities pushed out
+ * beyond `maxTrackedActivities` cannot be recognised and stay counted.
  */
 export function removeFromGroup<E extends JsonObject>(
   current: GroupRecord<E>,
   ids: ReadonlySet<string>,
 ): GroupRecord<E> | null | undefined {
   const members = current.members.filter((m) => !ids.has(m.id));
-  const removed = current.members.length - members.length;
+  const before = current.minimized ?? [];
+  const minimized = before.filter((m) => !ids.has(m.id));
+  const removed = current.members.length - members.length + (before.length - minimized.length);
   if (removed === 0) return undefined;
   if (members.length === 0) return null;
   const activityCount = current.activityCount - removed;
-  const complete = activityCount === members.length;
+  // Every activity still counted is known (retained or remembered): actors and times are exact.
+  const complete = activityCount === members.length + minimized.length;
   let actors = current.actors;
+  let createdAt = current.createdAt;
   if (complete) {
-    const present = new Set(members.map((m) => m.actor));
-    actors = current.actors.filter((a) => present.has(a));
+    const all = [...members, ...minimized];
+    const present = new Set(all.map((m) => m.actor));
+    const kept = current.actors.filter((a) => present.has(a));
+    const known = new Set(kept);
+    // Actors that were past the tracked-actor limit come back in, oldest activity first.
+    for (const m of [...all].sort(newestFirst).reverse()) {
+      if (!known.has(m.actor)) {
+        known.add(m.actor);
+        kept.push(m.actor);
+      }
+    }
+    actors = kept;
+    createdAt = Math.min(...all.map((m) => timeOfActivityId(m.id)));
   }
-  const newest = members[0]!;
-  const oldest = members[members.length - 1]!;
+  const { minimized: _dropped, ...rest } = current;
   return {
-    ...current,
+    ...rest,
     members,
+    ...(minimized.length > 0 ? { minimized } : {}),
     activityCount,
     actors,
     actorOverflow: complete ? 0 : current.actorOverflow,
-    createdAt: complete ? timeOfActivityId(oldest.id) : current.createdAt,
-    updatedAt: timeOfActivityId(newest.id),
+    createdAt,
+    updatedAt: timeOfActivityId(members[0]!.id),
   };
 }

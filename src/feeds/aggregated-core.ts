@@ -6,10 +6,14 @@
  * @module
  */
 import type { Activity } from '../activity/activity.js';
-import { assertId, type Id } from '../activity/ids.js';
+import { assertId, type Id, show } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
 import type { Aggregator } from '../aggregation/aggregators.js';
-import type { GroupLimits, GroupRecord } from '../aggregation/group.js';
+import {
+  DEFAULT_TRACKED_ACTIVITIES,
+  type GroupLimits,
+  type GroupRecord,
+} from '../aggregation/group.js';
 import { ValidationError } from '../errors.js';
 import { emitMetric } from '../metrics/metrics.js';
 import type { TimelineEntry } from '../storage/contracts.js';
@@ -20,7 +24,7 @@ import type {
   AggregatedGroup,
 } from './aggregated-feed.js';
 import { decodeGroupEntry, loadGroups } from './aggregated-group.js';
-import { createGroupWriter } from './aggregated-writes.js';
+import { createGroupWriter, heldOf } from './aggregated-writes.js';
 import { type FeedConfig, resolveFeedConfig, type WriteOptions } from './feed-config.js';
 import { encodeActivities } from './hydrate.js';
 import { userIdString } from './keys.js';
@@ -67,6 +71,7 @@ export interface GroupFeedCore<
   K extends 'aggregated' | 'notification',
 > {
   handle(userId: Id): AggregatedFeedBase<E, G, K>;
+  validate(activities: readonly Activity<E>[]): void;
   addToMany(
     userIds: readonly Id[],
     activities: readonly Activity<E>[],
@@ -110,6 +115,13 @@ export function resolveGroupFeedSettings<E extends JsonObject>(
   const limits: GroupLimits = Object.freeze({
     maxActivities: intOptionOr(options.maxActivitiesPerGroup, 15, 'maxActivitiesPerGroup', 1, 1000),
     maxTrackedActors: intOptionOr(options.maxTrackedActors, 100, 'maxTrackedActors', 0, 100_000),
+    maxTrackedActivities: intOptionOr(
+      options.maxTrackedActivities,
+      DEFAULT_TRACKED_ACTIVITIES,
+      'maxTrackedActivities',
+      0,
+      100_000,
+    ),
     denormalized: !normalized,
   });
   return Object.freeze({ config, normalized, aggregator, limits });
@@ -149,10 +161,14 @@ export function createGroupFeedCore<
   async function removeByActors(target: FeedTarget, actors: readonly Id[]): Promise<number> {
     if (!Array.isArray(actors))
       throw new ValidationError('INVALID_ID', `${what}: actors must be an array`);
-    const wanted = new Set(actors.map((a) => assertId(a, 'actor')));
+    const wanted = new Set(Array.from(actors, (a) => assertId(a, 'actor')));
     if (wanted.size === 0) return 0;
     const select = (r: GroupRecord<E>): ReadonlySet<string> =>
-      new Set(r.members.filter((m) => wanted.has(m.actor)).map((m) => m.id));
+      new Set(
+        heldOf(r)
+          .filter((m) => wanted.has(m.actor))
+          .map((m) => m.id),
+      );
     const groups = await writer.scanGroups(target.key);
     const groupIds = groups.filter((r) => select(r).size > 0).map((r) => r.id);
     return writer.removeWhere(target, groupIds, select);
@@ -251,6 +267,9 @@ export function createGroupFeedCore<
 
   return Object.freeze({
     handle,
+    validate(activities: readonly Activity<E>[]): void {
+      writer.prepare(activities);
+    },
     async addToMany(
       userIds: readonly Id[],
       activities: readonly Activity<E>[],
@@ -278,11 +297,11 @@ export function createGroupFeedCore<
 export function checkGroupIds(groupIds: readonly string[], what: string): string[] {
   if (!Array.isArray(groupIds))
     throw new ValidationError('INVALID_ID', `${what}: expected an array of group ids`);
-  return groupIds.map((id: unknown) => {
+  return Array.from(groupIds, (id: unknown) => {
     if (typeof id !== 'string' || id.length === 0 || id.length > 64) {
       throw new ValidationError(
         'INVALID_ID',
-        `${what}: a group id must be a string of 1 to 64 characters, got ${JSON.stringify(id) ?? String(id)}`,
+        `${what}: a group id must be a string of 1 to 64 characters, got ${show(id)}`,
       );
     }
     return id;

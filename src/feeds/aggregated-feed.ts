@@ -2,6 +2,7 @@ import type { Activity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
 import { type Aggregator, byVerbAndDay } from '../aggregation/aggregators.js';
+import { DEFAULT_TRACKED_ACTIVITIES } from '../aggregation/group.js';
 import { createGroupFeedCore, resolveGroupFeedSettings } from './aggregated-core.js';
 import type { FeedDefinition, FeedHandle } from './feed.js';
 import type { FeedOptions } from './feed-config.js';
@@ -17,6 +18,13 @@ export interface AggregatedFeedOptions<E extends JsonObject = JsonObject> extend
   readonly maxActivitiesPerGroup?: number | undefined;
   /** Distinct actors tracked exactly per group (`actorCount` is exact up to this many). @default 100 */
   readonly maxTrackedActors?: number | undefined;
+  /**
+   * Activities pushed out of a group's retained ones that the group still remembers by id and
+   * actor (about 25 bytes each), so that merging one again (a redelivered task, a second follow)
+   * does not count it twice and removing it (or unfollowing its actor) counts it down. Older ones
+   * are only counted. @default 100
+   */
+  readonly maxTrackedActivities?: number | undefined;
   /**
    * Normalized groups keep `[id, actor]` members and read activities from activity storage;
    * denormalized groups keep the full activities. @default true (notification feeds: false)
@@ -89,6 +97,8 @@ export interface AggregatedFeedDefinition<E extends JsonObject = JsonObject>
   readonly maxActivitiesPerGroup: number;
   /** Distinct actors tracked exactly per group. */
   readonly maxTrackedActors: number;
+  /** Activities pushed out of a group that it still remembers (see the option). */
+  readonly maxTrackedActivities: number;
 }
 
 /**
@@ -125,8 +135,10 @@ export function defineAggregatedFeed<E extends JsonObject = JsonObject>(
     aggregator: settings.aggregator,
     maxActivitiesPerGroup: settings.limits.maxActivities,
     maxTrackedActors: settings.limits.maxTrackedActors,
+    maxTrackedActivities: settings.limits.maxTrackedActivities ?? DEFAULT_TRACKED_ACTIVITIES,
     keyFor: (userId: Id) => settings.config.keyFor(userId),
     for: (userId: Id): AggregatedFeed<E> => core.handle(userId),
+    validate: core.validate,
     addToMany: core.addToMany,
     removeFromMany: core.removeFromMany,
   });

@@ -24,7 +24,14 @@ export function decodeGroupEntry<E extends JsonObject>(
       { details: { key, id: entry.id } },
     );
   }
-  return config.serializer.decodeGroup<E>(entry.payload, { key, id: entry.id });
+  const record = config.serializer.decodeGroup<E>(entry.payload, { key, id: entry.id });
+  if (record.id !== entry.id) {
+    throw new SerializationError(
+      `cannot decode payload at key ${JSON.stringify(key)}, id ${JSON.stringify(entry.id)}: it holds group ${JSON.stringify(record.id)}`,
+      { details: { key, id: entry.id } },
+    );
+  }
+  return record;
 }
 
 /**

@@ -4,10 +4,10 @@
  * @module
  */
 import { type Activity, assertActivity } from '../activity/activity.js';
-import { groupIdOf } from '../activity/ids.js';
+import { groupIdOf, type Id, show } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
 import { type GroupRecord, mergeIntoGroup, removeFromGroup } from '../aggregation/group.js';
-import { ValidationError } from '../errors.js';
+import { SerializationError, ValidationError } from '../errors.js';
 import { emitMetric } from '../metrics/metrics.js';
 import type { TimelineChanges, TimelineEntry } from '../storage/contracts.js';
 import type {
@@ -19,9 +19,14 @@ import type {
 import type { AggregatedGroup } from './aggregated-feed.js';
 import { decodeGroupEntry } from './aggregated-group.js';
 import { checkActivities, idsOf, trimPlan, type WriteOptions } from './feed-config.js';
-import { storeActivities } from './hydrate.js';
+import { decodeStored, storeActivities } from './hydrate.js';
 
 const MAX_GROUP_KEY_LENGTH = 1024;
+
+/** Every activity a group holds: retained members, then the minimized ones it remembers. */
+export function heldOf(record: GroupRecord): readonly { id: string; actor: Id }[] {
+  return record.minimized ? [...record.members, ...record.minimized] : record.members;
+}
 
 /** Validated activities of one write, grouped by group id. */
 export interface GroupBatch<E extends JsonObject> {
@@ -84,7 +89,7 @@ export function createGroupWriter<
     if (typeof key !== 'string' || key.length === 0 || key.length > MAX_GROUP_KEY_LENGTH) {
       throw new ValidationError(
         'INVALID_OPTION',
-        `${what}: aggregator ${aggregator.name} must return a group key of 1 to ${MAX_GROUP_KEY_LENGTH} characters, got ${JSON.stringify(key)}`,
+        `${what}: aggregator ${aggregator.name} must return a group key of 1 to ${MAX_GROUP_KEY_LENGTH} characters, got ${show(key)}`,
         { details: { option: 'aggregator' } },
       );
     }
@@ -106,6 +111,9 @@ export function createGroupWriter<
   const writer: GroupWriter<E> = {
     prepare(input) {
       const activities = checkActivities<E>(config, input);
+      // Denormalized groups hold whole activities: each must pass the serializer (its size limit)
+      // as it would in activity storage, before anything is written.
+      if (!normalized) for (const a of activities) config.serializer.encodeActivity(a);
       const groups = new Map<string, { id: string; group: string; activities: Activity<E>[] }>();
       for (const activity of activities) {
         const group = groupKeyOf(activity);
@@ -189,10 +197,16 @@ export function createGroupWriter<
           unresolved.push(id);
           return;
         }
-        const activity = config.serializer.decodeActivity<E>(payload, {
-          key: `${config.storage.activities.name} activity storage`,
-          id,
-        });
+        const key = `${config.storage.activities.name} activity storage`;
+        let activity: Activity<E>;
+        try {
+          activity = decodeStored<E>(config.serializer, payload, key, id);
+        } catch (error) {
+          // A corrupt stored copy must not make the activity impossible to remove: look for it.
+          if (!(error instanceof SerializationError)) throw error;
+          unresolved.push(id);
+          return;
+        }
         add(groupIdOf(groupKeyOf(activity)), id);
       });
       return { byGroup, unresolved };
@@ -203,7 +217,9 @@ export function createGroupWriter<
       if (located.unresolved.length === 0) return targets;
       const wanted = new Set(located.unresolved);
       for (const record of await writer.scanGroups(key)) {
-        const hits = record.members.filter((m) => wanted.has(m.id)).map((m) => m.id);
+        const hits = heldOf(record)
+          .filter((m) => wanted.has(m.id))
+          .map((m) => m.id);
         if (hits.length === 0) continue;
         targets.set(record.id, new Set([...(targets.get(record.id) ?? []), ...hits]));
       }
@@ -219,9 +235,10 @@ export function createGroupWriter<
         for (const entry of current) {
           if (entry === undefined) continue;
           const before = decodeGroupEntry<E>(config, target.key, entry);
-          const after = removeFromGroup(before, select(before));
+          const ids = select(before);
+          const after = removeFromGroup(before, ids);
           if (after === undefined) continue;
-          removed += before.members.length - (after?.members.length ?? 0);
+          removed += heldOf(before).filter((m) => ids.has(m.id)).length;
           if (after === null) remove.push(before.id);
           else put.push(toEntry(after));
         }

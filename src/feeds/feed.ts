@@ -56,6 +56,12 @@ export interface FeedDefinition<
   keyFor(userId: Id): string;
   /** The feed of one user. */
   for(userId: Id): H;
+  /**
+   * Checks activities as a write of them would (shape, verbs, batch size, the serializer's size
+   * limit, group keys) and throws what that write would, without writing anything. The manager
+   * calls it for every feed a publish will reach, before its first write.
+   */
+  validate?(activities: readonly Activity<E>[]): void;
   /** Adds the same activities to many users' feeds, batching storage calls where the kind allows. */
   addToMany(
     userIds: readonly Id[],

@@ -1,6 +1,7 @@
 import type { Activity } from '../activity/activity.js';
-import { type Id, timeOfActivityId } from '../activity/ids.js';
+import { assertId, type Id, timeOfActivityId } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
+import { ValidationError } from '../errors.js';
 import { emitMetric } from '../metrics/metrics.js';
 import type { TimelineEntry } from '../storage/contracts.js';
 import type { FeedDefinition, FeedHandle } from './feed.js';
@@ -12,7 +13,7 @@ import {
   trimPlan,
   type WriteOptions,
 } from './feed-config.js';
-import { hydrate, storeActivities } from './hydrate.js';
+import { decodeStored, hydrate, storeActivities } from './hydrate.js';
 import { userIdString } from './keys.js';
 import { intOption } from './options.js';
 import {
@@ -117,7 +118,7 @@ export function defineFlatFeed<E extends JsonObject = JsonObject>(
       const missing: string[] = [];
       for (const e of entries) {
         if (e.payload === undefined) missing.push(e.id);
-        else items.push(config.serializer.decodeActivity<E>(e.payload, { key, id: e.id }));
+        else items.push(decodeStored<E>(config.serializer, e.payload, key, e.id));
       }
       return { items, missing };
     }
@@ -131,6 +132,13 @@ export function defineFlatFeed<E extends JsonObject = JsonObject>(
       if (a) items.push(a);
     }
     return { items, missing };
+  }
+
+  function keysOf(userIds: readonly Id[]): string[] {
+    if (!Array.isArray(userIds)) {
+      throw new ValidationError('INVALID_ID', `feed ${config.name}: userIds must be an array`);
+    }
+    return Array.from(userIds, (u) => config.keyFor(u));
   }
 
   function handle(userId: Id, idFilter: IdFilter | undefined): FlatFeed<E> {
@@ -147,7 +155,10 @@ export function defineFlatFeed<E extends JsonObject = JsonObject>(
       remove: async (activity) => removeIds([key], idsOf([activity], `feed ${config.name}`)),
       removeMany: async (activities) => removeIds([key], idsOf(activities, `feed ${config.name}`)),
       async removeByActors(actors: readonly Id[]): Promise<number> {
-        const wanted = new Set(actors);
+        if (!Array.isArray(actors)) {
+          throw new ValidationError('INVALID_ID', `feed ${config.name}: actors must be an array`);
+        }
+        const wanted = new Set(Array.from(actors, (a) => assertId(a, 'actor')));
         if (wanted.size === 0) return 0;
         const entries = await timeline.range(key, {
           limit: Math.max(config.maxLength, await timeline.count(key)),
@@ -197,25 +208,21 @@ export function defineFlatFeed<E extends JsonObject = JsonObject>(
     config,
     keyFor: (userId: Id) => config.keyFor(userId),
     for: (userId: Id) => handle(userId, undefined),
+    validate(activities: readonly Activity<E>[]): void {
+      toEntries(checkActivities<E>(config, activities)); // denormalized: encodes each activity
+    },
     async addToMany(
       userIds: readonly Id[],
       activities: readonly Activity<E>[],
       options?: WriteOptions,
     ): Promise<void> {
-      await write(
-        userIds.map((u) => config.keyFor(u)),
-        activities,
-        options,
-      );
+      await write(keysOf(userIds), activities, options);
     },
     async removeFromMany(
       userIds: readonly Id[],
       activities: readonly (Activity<E> | string)[],
     ): Promise<void> {
-      await removeIds(
-        userIds.map((u) => config.keyFor(u)),
-        idsOf(activities, `feed ${config.name}`),
-      );
+      await removeIds(keysOf(userIds), idsOf(activities, `feed ${config.name}`));
     },
   });
 }

@@ -1,6 +1,8 @@
 import type { Activity } from '../activity/activity.js';
 import type { JsonObject } from '../activity/json.js';
+import { SerializationError } from '../errors.js';
 import { emitMetric } from '../metrics/metrics.js';
+import type { Serializer } from '../serialization/serializer.js';
 import type { FeedConfig } from './feed-config.js';
 
 /** Activities loaded from activity storage, and the ids that were not there. */
@@ -23,17 +25,11 @@ export async function hydrate<E extends JsonObject>(
   if (ids.length === 0) return { found, missing };
   const unique = [...new Set(ids)];
   const payloads = await config.storage.activities.getMany(unique);
+  const key = `${config.storage.activities.name} activity storage`;
   unique.forEach((id, i) => {
     const payload = payloads[i];
     if (payload === undefined) missing.push(id);
-    else
-      found.set(
-        id,
-        config.serializer.decodeActivity<E>(payload, {
-          key: `${config.storage.activities.name} activity storage`,
-          id,
-        }),
-      );
+    else found.set(id, decodeStored<E>(config.serializer, payload, key, id));
   });
   if (missing.length > 0)
     emitMetric(config.metrics, 'onMissingActivities', { feed: config.name, count: missing.length });
@@ -46,6 +42,26 @@ export function encodeActivities<E extends JsonObject>(
   activities: readonly Activity<E>[],
 ): { id: string; payload: string }[] {
   return activities.map((a) => ({ id: a.id, payload: config.serializer.encodeActivity(a) }));
+}
+
+/**
+ * Decodes an activity stored under `id` (in activity storage or a timeline entry); a payload
+ * holding another activity is corrupt: {@link SerializationError} naming key and id.
+ */
+export function decodeStored<E extends JsonObject>(
+  serializer: Serializer,
+  payload: string,
+  key: string,
+  id: string,
+): Activity<E> {
+  const activity = serializer.decodeActivity<E>(payload, { key, id });
+  if (activity.id !== id) {
+    throw new SerializationError(
+      `cannot decode payload at key ${JSON.stringify(key)}, id ${JSON.stringify(id)}: it holds activity ${JSON.stringify(activity.id)}`,
+      { details: { key, id } },
+    );
+  }
+  return activity;
 }
 
 /** Stores activities in the feed's activity storage (normalized feeds). */

@@ -1,4 +1,4 @@
-import { assertId, type Id } from '../activity/ids.js';
+import { assertId, type Id, show } from '../activity/ids.js';
 import { ValidationError } from '../errors.js';
 
 const UNSAFE = /[%:{}*?[\]\\\s\p{Cc}]/gu;
@@ -28,7 +28,7 @@ export function assertFeedName(name: unknown): string {
   if (typeof name !== 'string' || !FEED_NAME.test(name)) {
     throw new ValidationError(
       'INVALID_OPTION',
-      `feed name must match ${FEED_NAME}, got ${JSON.stringify(name)}`,
+      `feed name must match ${FEED_NAME}, got ${show(name)}`,
     );
   }
   return name;

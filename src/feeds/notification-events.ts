@@ -1,3 +1,4 @@
+import { show } from '../activity/ids.js';
 import { ValidationError } from '../errors.js';
 
 /** Why a notification feed changed. */
@@ -61,7 +62,7 @@ export function createNotificationEmitter(
     if (event !== 'change') {
       throw new ValidationError(
         'INVALID_OPTION',
-        `notification feeds emit only 'change' events, got ${JSON.stringify(event)}`,
+        `notification feeds emit only 'change' events, got ${show(event)}`,
       );
     }
     if (typeof listener !== 'function')

@@ -1,6 +1,7 @@
 import type { Id } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
 import { type Aggregator, byVerbObjectAndDay } from '../aggregation/aggregators.js';
+import { DEFAULT_TRACKED_ACTIVITIES } from '../aggregation/group.js';
 import { UnsupportedOperationError, ValidationError } from '../errors.js';
 import {
   checkGroupIds,
@@ -102,6 +103,7 @@ export interface NotificationFeedDefinition<E extends JsonObject = JsonObject>
   readonly aggregator: Aggregator<E>;
   readonly maxActivitiesPerGroup: number;
   readonly maxTrackedActors: number;
+  readonly maxTrackedActivities: number;
   readonly trackUnseen: boolean;
   readonly trackUnread: boolean;
   /** Change events of every user's feed of this definition, for real-time badges. */
@@ -216,19 +218,39 @@ export function defineNotificationFeed<E extends JsonObject = JsonObject>(
       countUnread: () => countOf(base.key, trackUnread, UNREAD_MARKER),
       markSeen: async (groupIds: readonly string[]) =>
         (await mark(target, groupIds, true, false)).seen,
-      markRead: async (groupIds: readonly string[], options?: MarkReadOptions) =>
-        (await mark(target, groupIds, boolOption(options?.seen, 'seen', what, false), true)).read,
+      markRead: async (groupIds: readonly string[], options?: MarkReadOptions) => {
+        if (options !== undefined && (typeof options !== 'object' || options === null)) {
+          throw new ValidationError(
+            'INVALID_OPTION',
+            `${what}: markRead options must be an object`,
+            {
+              details: { option: 'options' },
+            },
+          );
+        }
+        return (await mark(target, groupIds, boolOption(options?.seen, 'seen', what, false), true))
+          .read;
+      },
       markAllSeen: async () => (await mark(target, undefined, true, false)).seen,
       markAllRead: async () => (await mark(target, undefined, false, true)).read,
-      markAll: (options?: MarkAllOptions) =>
-        options === undefined
-          ? mark(target, undefined, true, false)
-          : mark(
-              target,
-              undefined,
-              boolOption(options.seen, 'seen', what, false),
-              boolOption(options.read, 'read', what, false),
-            ),
+      markAll: async (options?: MarkAllOptions) => {
+        if (options === undefined) return mark(target, undefined, true, false);
+        if (typeof options !== 'object' || options === null) {
+          throw new ValidationError(
+            'INVALID_OPTION',
+            `${what}: markAll options must be an object`,
+            {
+              details: { option: 'options' },
+            },
+          );
+        }
+        return mark(
+          target,
+          undefined,
+          boolOption(options.seen, 'seen', what, false),
+          boolOption(options.read, 'read', what, false),
+        );
+      },
     });
   }
 
@@ -240,11 +262,13 @@ export function defineNotificationFeed<E extends JsonObject = JsonObject>(
     aggregator: settings.aggregator,
     maxActivitiesPerGroup: settings.limits.maxActivities,
     maxTrackedActors: settings.limits.maxTrackedActors,
+    maxTrackedActivities: settings.limits.maxTrackedActivities ?? DEFAULT_TRACKED_ACTIVITIES,
     trackUnseen,
     trackUnread,
     events: emitter.events,
     keyFor: (userId: Id) => config.keyFor(userId),
     for: handle,
+    validate: core.validate,
     addToMany: core.addToMany,
     removeFromMany: core.removeFromMany,
   });

@@ -1,3 +1,4 @@
+import { show } from '../activity/ids.js';
 import { ValidationError } from '../errors.js';
 
 /** Checks an integer option: `min <= value <= max`; throws `INVALID_OPTION` (or `LIMIT_EXCEEDED` above max). */
@@ -10,7 +11,7 @@ export function intOption(
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new ValidationError(
       'INVALID_OPTION',
-      `${name} must be an integer >= ${min}, got ${JSON.stringify(value) ?? String(value)}`,
+      `${name} must be an integer >= ${min}, got ${show(value)}`,
       { details: { option: name } },
     );
   }

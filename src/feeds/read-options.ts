@@ -1,4 +1,4 @@
-import { assertActivityId, timeOfActivityId } from '../activity/ids.js';
+import { assertActivityId, show, timeOfActivityId } from '../activity/ids.js';
 import { ValidationError } from '../errors.js';
 import type { RangeBound, RangeQuery, TimelineEntry } from '../storage/contracts.js';
 import { intOption } from './options.js';
@@ -66,7 +66,7 @@ export function decodeCursor(cursor: unknown): { score: number; id: string } {
       return { score, id };
     }
   }
-  throw new ValidationError('INVALID_OPTION', `cursor is malformed: ${JSON.stringify(cursor)}`, {
+  throw new ValidationError('INVALID_OPTION', `cursor is malformed: ${show(cursor)}`, {
     details: { option: 'cursor' },
   });
 }
@@ -149,7 +149,7 @@ export function toRangeQuery(options: ReadOptions | undefined, limits: ReadLimit
   if (order !== 'desc' && order !== 'asc') {
     throw new ValidationError(
       'INVALID_OPTION',
-      `order must be 'desc' or 'asc', got ${JSON.stringify(order)}`,
+      `order must be 'desc' or 'asc', got ${show(order)}`,
       { details: { option: 'order' } },
     );
   }

@@ -1,5 +1,6 @@
 import type { Activity } from '../activity/activity.js';
 import type { JsonObject } from '../activity/json.js';
+import { decodeStored } from '../feeds/hydrate.js';
 import type { ManagerConfig } from './options.js';
 import { type ActivityStore, type AnyFeedDefinition, activityStores } from './options.js';
 
@@ -47,13 +48,17 @@ export function createActivityStores<E extends JsonObject>(
     async lookup(userId: string, id: string): Promise<Activity<E> | undefined> {
       for (const store of allStores) {
         const [payload] = await store.storage.getMany([id]);
-        const activity = tryDecode<E>(payload, (p) => store.serializer.decodeActivity<E>(p));
+        const activity = tryDecode<E>(payload, (p) =>
+          decodeStored<E>(store.serializer, p, `${store.storage.name} activity storage`, id),
+        );
         if (activity) return activity;
       }
       const { userFeed } = config;
       if (userFeed.normalized) return undefined;
       const [entry] = await userFeed.config.storage.timeline.get(userFeed.keyFor(userId), [id]);
-      return tryDecode<E>(entry?.payload, (p) => userFeed.config.serializer.decodeActivity<E>(p));
+      return tryDecode<E>(entry?.payload, (p) =>
+        decodeStored<E>(userFeed.config.serializer, p, userFeed.keyFor(userId), id),
+      );
     },
     async collect(id: string): Promise<void> {
       for (const store of allStores) await store.storage.removeMany([id]);

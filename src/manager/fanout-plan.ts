@@ -24,7 +24,8 @@ const FEED_REF = /^[A-Za-z][A-Za-z0-9_-]{0,63}:.+$/s;
 /**
  * Resolves the `to` lists of `activities` against the feeds tasks may write. With `strict`, a
  * reference to an unregistered feed throws `UNKNOWN_FEED` (publishing); otherwise it is ignored
- * (removal: the feed may have been unregistered since). Malformed references throw `INVALID_ACTIVITY`.
+ * (removal: the feed may have been unregistered since). Malformed references throw
+ * `INVALID_ACTIVITY` when publishing; a removal skips them (nothing can have been delivered there).
  */
 export function resolveTargets<E extends JsonObject>(
   activities: readonly Activity<E>[],
@@ -35,6 +36,7 @@ export function resolveTargets<E extends JsonObject>(
   activities.forEach((activity, index) => {
     for (const ref of activity.to) {
       if (typeof ref !== 'string' || !FEED_REF.test(ref)) {
+        if (!strict) continue; // a removal cannot have been delivered there: nothing to undo
         throw new ValidationError(
           'INVALID_ACTIVITY',
           `activity ${activity.id}: each entry of to must look like 'feedName:userId', got ${describe(ref)}`,
@@ -50,7 +52,13 @@ export function resolveTargets<E extends JsonObject>(
           { details: { feed, ref } },
         );
       }
-      const uid = String(assertId(userId, `to ${JSON.stringify(ref)} user id`));
+      let uid: string;
+      try {
+        uid = String(assertId(userId, `to ${JSON.stringify(ref)} user id`));
+      } catch (error) {
+        if (!strict) continue;
+        throw error;
+      }
       const users = targets.get(feed) ?? new Map<string, number[]>();
       targets.set(feed, users);
       const indexes = users.get(uid);
@@ -94,7 +102,9 @@ export function targetTasks(
       else byActivities.set(key, { indexes, users: [userId] });
     }
     for (const { indexes, users: ids } of byActivities.values()) {
-      const payloads = indexes.map((i) => payload.payloads[i]!);
+      // A removal by id (no payload) carries the ids instead: the same for every target.
+      const payloads =
+        payload.payloads.length === 0 ? [] : indexes.map((i) => payload.payloads[i]!);
       for (const chunk of chunks(ids, chunkSize)) tasks.push(task(feed, chunk, payloads, payload));
     }
   }

@@ -3,8 +3,10 @@ import { describe, it } from 'node:test';
 import { createActivity } from '../activity/activity.js';
 import { createVerbRegistry } from '../activity/verbs.js';
 import { memoryStorage } from '../backends/memory/index.js';
+import type { ValidationError } from '../errors.js';
 import { defineAggregatedFeed } from '../feeds/aggregated-feed.js';
 import { defineFlatFeed } from '../feeds/flat-feed.js';
+import { defineNotificationFeed } from '../feeds/notification-feed.js';
 import { jsonSerializer } from '../serialization/json-serializer.js';
 import type { Serializer } from '../serialization/serializer.js';
 import { type FollowerIds, normalizeFollowerIds } from './follower-ids.js';
@@ -160,6 +162,115 @@ describe('manager input validation (nothing is written)', () => {
       0,
       'the valid first activity was not written',
     );
+  });
+});
+
+describe('manager: every feed checks a publish before the first write', () => {
+  const world = (notificationLimit = 65_536) => {
+    const s = memoryStorage();
+    const manager = createManager({
+      userFeed: defineFlatFeed({ name: 'user', storage: s }),
+      feeds: {
+        timeline: defineFlatFeed({ name: 'timeline', storage: s }),
+        aggregated: defineAggregatedFeed({ name: 'aggregated', storage: s }),
+      },
+      targetFeeds: {
+        notification: defineNotificationFeed({
+          name: 'notification',
+          storage: s,
+          serializer: jsonSerializer({ maxActivityLength: notificationLimit }),
+        }),
+      },
+      getFollowerIds: () => [2],
+    });
+    const written = async () =>
+      (await manager.getUserFeed(1).count()) +
+      s.activities.size +
+      (await manager.getFeeds(2).timeline.count()) +
+      (await manager.getFeeds(2).aggregated.count()) +
+      (await manager.getFeed('notification', 3).count());
+    return { s, manager, written };
+  };
+  const big = (size: number, n = 1) =>
+    createActivity({
+      actor: 1,
+      verb: 'add',
+      object: n,
+      time: Date.UTC(2024, 0, 1),
+      extra: { blob: 'x'.repeat(size) },
+      to: ['notification:3'],
+    });
+
+  it('a verb making a group key longer than the aggregator allows is rejected before any write', async () => {
+    const { manager, written } = world();
+    const long = createActivity({ actor: 1, verb: 'v'.repeat(1100), object: 1 });
+    for (const run of [
+      () => manager.addUserActivity(1, long),
+      () => manager.batchImport(1, [activity(), long]),
+      () => manager.updateUserActivities([activity(), long]),
+    ]) {
+      await assert.rejects(run(), { code: 'INVALID_OPTION' });
+      assert.equal(await written(), 0);
+    }
+  });
+
+  it("an activity over a target feed's maxActivityLength is rejected before any write", async () => {
+    const { manager, written } = world(1000);
+    await assert.rejects(manager.addUserActivity(1, big(2000)), (e: ValidationError) => {
+      assert.equal(e.code, 'LIMIT_EXCEEDED');
+      assert.equal(e.details.limit, 1000);
+      return true;
+    });
+    await assert.rejects(manager.batchImport(1, [big(10, 2), big(2000)]), {
+      code: 'LIMIT_EXCEEDED',
+    });
+    assert.equal(await written(), 0);
+    await manager.addUserActivity(1, big(500));
+    assert.equal(await written(), 5);
+  });
+
+  it('an activity stored before the size limit was lowered can still be removed everywhere', async () => {
+    const { s, manager, written } = world();
+    const a = big(1000);
+    await manager.addUserActivity(1, a);
+    assert.equal(await written(), 5);
+    const strict = createManager({
+      userFeed: defineFlatFeed({
+        name: 'user',
+        storage: s,
+        serializer: jsonSerializer({ maxActivityLength: 500 }),
+      }),
+      feeds: {
+        timeline: defineFlatFeed({ name: 'timeline', storage: s }),
+        aggregated: defineAggregatedFeed({ name: 'aggregated', storage: s }),
+      },
+      targetFeeds: { notification: defineNotificationFeed({ name: 'notification', storage: s }) },
+      getFollowerIds: () => [2],
+    });
+    await strict.removeUserActivity(1, a.id);
+    assert.equal(await written(), 0);
+  });
+
+  it('an activity whose stored payload is corrupt can still be removed everywhere', async () => {
+    const { s, manager, written } = world();
+    const a = big(10);
+    await manager.addUserActivity(1, a);
+    await s.activities.putMany([{ id: a.id, payload: '{"v":1,' }]);
+    await manager.removeUserActivity(1, a.id);
+    // The notification group cannot be found without the activity's `to`: it stays.
+    assert.equal(await written(), 1);
+    assert.equal(await manager.getFeed('notification', 3).count(), 1);
+  });
+
+  it('sparse arrays are rejected like arrays holding undefined', async () => {
+    const { manager, written } = world();
+    // biome-ignore lint/suspicious/noSparseArray: the point of the test
+    const sparse = [, activity()] as never;
+    await assert.rejects(manager.updateUserActivities(sparse), { code: 'INVALID_ACTIVITY' });
+    await assert.rejects(manager.batchImport(1, sparse), { code: 'INVALID_ACTIVITY' });
+    // biome-ignore lint/suspicious/noSparseArray: the point of the test
+    await assert.rejects(manager.followManyUsers(1, [, 2] as never), { code: 'INVALID_ID' });
+    assert.equal(await written(), 0);
   });
 });
 

@@ -1,7 +1,7 @@
 import { type Activity, assertActivity } from '../activity/activity.js';
-import { assertActivityId, type Id } from '../activity/ids.js';
+import { assertActivityId, type Id, show } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
-import { ValidationError } from '../errors.js';
+import { StreamFrameworkError, ValidationError } from '../errors.js';
 import type { FeedHandle } from '../feeds/feed.js';
 import { userIdString } from '../feeds/keys.js';
 import { intOptionOr } from '../feeds/options.js';
@@ -79,6 +79,19 @@ export function createManager<
     return targets;
   }
 
+  /**
+   * Lets every feed a call will write check the activities it will receive (shape, verbs, size
+   * limits, group keys) before the first write, so that a rejected call writes nothing.
+   */
+  function validateWrites(activities: readonly Activity<E>[], targets: Targets, fanout: boolean) {
+    userFeed.validate?.(activities);
+    if (fanout) for (const def of fanoutFeeds) def.validate?.(activities);
+    for (const [name, users] of targets) {
+      const indexes = new Set([...users.values()].flat());
+      config.taskFeeds.get(name)?.validate?.(activities.filter((_, i) => indexes.has(i)));
+    }
+  }
+
   async function followersOf(userId: string): Promise<FollowerGroups> {
     return normalizeFollowerIds(await config.getFollowerIds(userId));
   }
@@ -115,6 +128,7 @@ export function createManager<
 
   async function publish(uid: string, activity: Activity<E>): Promise<FanoutHandle> {
     const targets = targetsOf([activity]);
+    validateWrites([activity], targets, true);
     const payloads = [config.serializer.encodeActivity(activity)];
     const store = stores.prepare([activity], targetDefs(targets));
     const followers = await followersOf(uid);
@@ -125,11 +139,25 @@ export function createManager<
     return handle(activity.id, batch);
   }
 
+  /**
+   * The payload a removal task carries, or undefined to remove by id: an activity stored before
+   * the size limit was lowered (or a corrupt one) must not be impossible to remove.
+   */
+  function encodableForRemoval(activity: Activity<E>): string | undefined {
+    try {
+      const payload = config.serializer.encodeActivity(activity);
+      return payload.length <= TASK_LIMITS.payloadLength ? payload : undefined;
+    } catch (error) {
+      if (error instanceof StreamFrameworkError) return undefined;
+      throw error;
+    }
+  }
+
   function idList(userIds: unknown, what: string): string[] {
     if (!Array.isArray(userIds)) {
       throw new ValidationError('INVALID_ID', `${what}: expected an array of user ids`);
     }
-    const ids = [...new Set(userIds.map((id, i) => userIdString(id, `${what}[${i}]`)))];
+    const ids = [...new Set(Array.from(userIds, (id, i) => userIdString(id, `${what}[${i}]`)))];
     if (ids.length > TASK_LIMITS.targetIds) {
       throw new ValidationError(
         'LIMIT_EXCEEDED',
@@ -209,7 +237,7 @@ export function createManager<
       throw new ValidationError('INVALID_ACTIVITY', 'batchImport: expected an array of activities');
     }
     const byId = new Map<string, Activity<E>>();
-    input.forEach((value, i) => {
+    Array.from(input).forEach((value, i) => {
       const activity = check(value);
       if (String(activity.actor) !== uid) {
         throw new ValidationError(
@@ -224,6 +252,7 @@ export function createManager<
     const parts = chunks(activities, chunkSize);
     const plans = parts.map((part) => {
       const targets: Targets = fanout ? targetsOf(part) : new Map();
+      validateWrites(part, targets, fanout);
       const payloads = part.map((a) => config.serializer.encodeActivity(a));
       return { part, targets, payloads, store: stores.prepare(part, targetDefs(targets)) };
     });
@@ -254,7 +283,7 @@ export function createManager<
     if (!def) {
       throw new ValidationError(
         'UNKNOWN_FEED',
-        `no feed named ${JSON.stringify(name)}; registered: ${[...config.byName.keys()].join(', ')}`,
+        `no feed named ${show(name)}; registered: ${[...config.byName.keys()].join(', ')}`,
         { details: { feed: name } },
       );
     }
@@ -274,9 +303,11 @@ export function createManager<
           : assertActivity<E>(activityOrId);
       const id = activity?.id ?? (activityOrId as string);
       const targets = activity ? resolveTargets([activity], config.taskFeeds, false) : new Map();
-      const payload: FanoutPayload = activity
-        ? { op: 'remove', payloads: [config.serializer.encodeActivity(activity)], trim: false }
-        : { op: 'remove', payloads: [], ids: [id], trim: false };
+      const encoded = activity ? encodableForRemoval(activity) : undefined;
+      const payload: FanoutPayload =
+        encoded !== undefined
+          ? { op: 'remove', payloads: [encoded], trim: false }
+          : { op: 'remove', payloads: [], ids: [id], trim: false };
       const followers = await followersOf(uid);
       await userFeed.for(uid).remove(activity ?? id);
       const batch = await enqueue(followers, targets, payload);
@@ -292,8 +323,8 @@ export function createManager<
       if (!Array.isArray(activities)) {
         throw new ValidationError('INVALID_ACTIVITY', 'updateUserActivities: expected an array');
       }
-      const checked = activities.map((a) => check(a));
-      for (const a of checked) targetsOf([a]);
+      const checked = Array.from(activities, (a) => check(a));
+      for (const a of checked) validateWrites([a], targetsOf([a]), true);
       const handles: FanoutHandle[] = [];
       for (const a of checked) handles.push(await publish(userIdString(a.actor), a));
       return handles;

@@ -1,4 +1,5 @@
 import type { Meter } from '@opentelemetry/api';
+import { show } from '../activity/ids.js';
 import { ValidationError } from '../errors.js';
 import type { Metrics } from './metrics.js';
 
@@ -42,7 +43,7 @@ export function openTelemetryMetrics(
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
     throw new ValidationError(
       'INVALID_OPTION',
-      `openTelemetryMetrics: prefix must match ${PREFIX}, got ${JSON.stringify(prefix)}`,
+      `openTelemetryMetrics: prefix must match ${PREFIX}, got ${show(prefix)}`,
     );
   }
   const counter = (name: string, description: string, unit = '{entry}') =>

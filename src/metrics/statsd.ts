@@ -1,3 +1,4 @@
+import { show } from '../activity/ids.js';
 import { ValidationError } from '../errors.js';
 import type { Metrics } from './metrics.js';
 
@@ -45,7 +46,7 @@ export function statsdMetrics(client: StatsdClient, options: StatsdMetricsOption
   if (prefix !== undefined && (typeof prefix !== 'string' || !PREFIX.test(prefix))) {
     throw new ValidationError(
       'INVALID_OPTION',
-      `statsdMetrics: prefix must match ${PREFIX}, got ${JSON.stringify(prefix)}`,
+      `statsdMetrics: prefix must match ${PREFIX}, got ${show(prefix)}`,
     );
   }
   const base = prefix === undefined ? '' : `${prefix.replace(/\.+$/, '')}.`;

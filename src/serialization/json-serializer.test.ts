@@ -140,7 +140,27 @@ describe('jsonSerializer: corrupted payloads', () => {
     ['an array extra', JSON.stringify({ ...good, x: [1] })],
     ['a string to', JSON.stringify({ ...good, to: 'feed:1' })],
     ['a to list with a number', JSON.stringify({ ...good, to: [1] })],
+    // What createActivity rejects must not come back from storage either.
+    ['a __proto__ key in extra', payloadWithExtra('{"a":{"__proto__":{"polluted":true}}}')],
+    ['a constructor key in extra', payloadWithExtra('{"constructor":1}')],
+    ['a prototype key deep in extra', payloadWithExtra('{"a":[{"b":{"prototype":1}}]}')],
+    ['extra nested 65 levels deep', payloadWithExtra(`${'{"a":'.repeat(65)}1${'}'.repeat(65)}`)],
+    [
+      'extra nested 100,000 levels deep',
+      payloadWithExtra(`${'['.repeat(99_999)}${']'.repeat(99_999)}`.replace(/^\[/, '{"a":[')),
+    ],
   ];
+  function payloadWithExtra(extra: string): string {
+    const { x: _x, ...rest } = good;
+    return `${JSON.stringify(rest).slice(0, -1)},"x":${extra}}`;
+  }
+  it('accepts extra nested exactly 64 levels deep, as createActivity does', () => {
+    const extra = `${'{"a":'.repeat(64)}1${'}'.repeat(64)}`;
+    assert.equal(serializer.decodeActivity(payloadWithExtra(extra)).id, good.i);
+    let deep: JsonObject = { a: 1 };
+    for (let i = 1; i < 64; i++) deep = { a: deep };
+    assert.doesNotThrow(() => makeActivity({ extra: deep }), 'createActivity accepts 64 levels');
+  });
   for (const [what, payload] of corrupted) {
     it(`${what} → SerializationError naming the key and id`, () => {
       assert.throws(
@@ -210,6 +230,19 @@ describe('jsonSerializer: groups', () => {
     }
   });
 
+  it('round-trips the minimized activities a group remembers, as [id, actor] pairs', () => {
+    const g = group(true);
+    assert.equal(g.minimized?.length, 5);
+    const payload = serializer.encodeGroup(g);
+    assert.deepEqual((JSON.parse(payload) as { mz: unknown[] }).mz[0], [
+      g.minimized![0]!.id,
+      g.minimized![0]!.actor,
+    ]);
+    assert.deepEqual(serializer.decodeGroup(payload), g);
+    const small = mergeIntoGroup(undefined, 'g', 'k', activities.slice(0, 2), limits(false))!;
+    assert.equal('mz' in JSON.parse(serializer.encodeGroup(small)), false, 'absent when empty');
+  });
+
   it('keeps the counts, actors and times of a group', () => {
     const g = group(false);
     const back = serializer.decodeGroup(serializer.encodeGroup(g));
@@ -237,6 +270,11 @@ describe('jsonSerializer: groups', () => {
       JSON.stringify({ ...wire, m: [['SHORT', 1]] }),
       JSON.stringify({ ...wire, m: [[(wire.m as unknown[][])[0]![0], '']] }),
       JSON.stringify({ ...wire, m: [{ v: 1 }] }),
+      JSON.stringify({ ...wire, m: [] }),
+      JSON.stringify({ ...wire, n: 3 }),
+      JSON.stringify({ ...wire, mz: 'x' }),
+      JSON.stringify({ ...wire, mz: [['SHORT', 1]] }),
+      JSON.stringify({ ...wire, mz: [[(wire.m as unknown[][])[0]![0]]] }),
     ];
     for (const payload of bad) {
       assert.throws(

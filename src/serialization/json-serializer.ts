@@ -1,6 +1,6 @@
 import { type Activity, freezeActivity } from '../activity/activity.js';
 import { type Id, isActivityId } from '../activity/ids.js';
-import type { JsonObject } from '../activity/json.js';
+import { type JsonObject, MAX_JSON_DEPTH } from '../activity/json.js';
 import type { GroupMember, GroupRecord } from '../aggregation/group.js';
 import { SerializationError, ValidationError } from '../errors.js';
 import type { DecodeContext, Serializer } from './serializer.js';
@@ -76,6 +76,9 @@ export function jsonSerializer(options: JsonSerializerOptions = {}): Serializer 
         g: g.group,
         i: g.id,
         m: g.members.map((m) => (m.activity ? toWire(m.activity) : [m.id, m.actor])),
+        ...(g.minimized && g.minimized.length > 0
+          ? { mz: g.minimized.map((m) => [m.id, m.actor]) }
+          : {}),
         n: g.activityCount,
         ac: g.actors,
         ao: g.actorOverflow,
@@ -94,18 +97,22 @@ export function jsonSerializer(options: JsonSerializerOptions = {}): Serializer 
         w.ac.every(isId) &&
         isCount(w.ao) &&
         isCount(w.c) &&
-        isCount(w.u);
+        isCount(w.u) &&
+        (w.mz === undefined || (Array.isArray(w.mz) && w.mz.every(isIdPair)));
       if (!ok) throw corrupt('a malformed aggregated group', context);
       const members: GroupMember<E>[] = (w.m as unknown[]).map((m) => {
-        if (Array.isArray(m) && m.length === 2 && isActivityId(m[0]) && isId(m[1]))
-          return { id: m[0], actor: m[1] };
+        if (isIdPair(m)) return { id: m[0], actor: m[1] };
         const activity = fromWire<E>(m, context);
         return { id: activity.id, actor: activity.actor, activity };
       });
+      const minimized = ((w.mz ?? []) as [string, Id][]).map(([id, actor]) => ({ id, actor }));
+      if (members.length === 0 || (w.n as number) < members.length + minimized.length)
+        throw corrupt('an aggregated group whose counts do not match its members', context);
       return {
         id: w.i as string,
         group: w.g as string,
         members,
+        ...(minimized.length > 0 ? { minimized } : {}),
         activityCount: w.n as number,
         actors: w.ac as Id[],
         actorOverflow: w.ao as number,
@@ -151,6 +158,10 @@ function fromWire<E extends JsonObject>(
     (w.x === undefined || (typeof w.x === 'object' && w.x !== null && !Array.isArray(w.x))) &&
     (w.to === undefined || (Array.isArray(w.to) && w.to.every((r) => typeof r === 'string')));
   if (!ok) throw corrupt('a malformed activity', context);
+  if (w.x !== undefined) {
+    const problem = storedExtraProblem(w.x);
+    if (problem) throw corrupt(problem, context);
+  }
   return freezeActivity<E>({
     id: w.i as string,
     actor: w.a as Id,
@@ -169,6 +180,37 @@ function isId(value: unknown): value is Id {
     (typeof value === 'string' && value.length > 0) ||
     (Number.isSafeInteger(value) && (value as number) >= 0)
   );
+}
+
+/**
+ * What createActivity would have rejected in extra data read back from storage: nesting deeper
+ * than MAX_JSON_DEPTH (which later encoding or copying could not handle) or a prototype-pollution
+ * key. JSON gives only plain values, so nothing else can be wrong. Iterative: a planted payload
+ * nested 100,000 levels deep must not overflow the stack.
+ */
+function storedExtraProblem(extra: unknown): string | undefined {
+  const stack: [unknown, number][] = [[extra, 0]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [value, depth] = item;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_JSON_DEPTH) return `extra nested deeper than ${MAX_JSON_DEPTH} levels`;
+    if (Array.isArray(value)) {
+      for (const v of value) stack.push([v, depth + 1]);
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) return `extra with the forbidden key ${JSON.stringify(key)}`;
+      stack.push([(value as Record<string, unknown>)[key], depth + 1]);
+    }
+  }
+  return undefined;
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** A normalized group member or a minimized one: `[activity id, actor]`. */
+function isIdPair(value: unknown): value is [string, Id] {
+  return Array.isArray(value) && value.length === 2 && isActivityId(value[0]) && isId(value[1]);
 }
 
 function isCount(value: unknown): value is number {

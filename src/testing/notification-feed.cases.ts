@@ -44,6 +44,17 @@ function registerStateCases(test: GroupCase): void {
   /** Activity `n` about object `o` (one notification group per object and day). */
   const about = (n: number, o: number) => act(n, { object: `pin-${o}` });
 
+  test('an activity pushed out of its group and delivered again changes nothing, not even the unseen count', async (storage) => {
+    const feed = define(storage, { maxActivitiesPerGroup: 2 }).for(1);
+    const acts = range(4).map((i) => act(i + 1, { object: 'pin-1' }));
+    await feed.addMany(acts);
+    assert.equal(await feed.markAllSeen(), 1);
+    assert.equal(await feed.add(acts[0]!), 0);
+    const [g] = (await feed.read()).items;
+    assert.equal(g!.activityCount, 4);
+    assert.deepEqual(await feed.counts(), { unseen: 0, unread: 1 });
+  });
+
   test('new groups are unseen and unread', async (storage) => {
     const feed = define(storage).for(1);
     assert.deepEqual(await feed.counts(), { unseen: 0, unread: 0 });

@@ -1,3 +1,4 @@
+import { show } from '../../activity/ids.js';
 import { ValidationError } from '../../errors.js';
 
 /**
@@ -31,7 +32,7 @@ export function checkPrefix(prefix: unknown): string {
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
     throw new ValidationError(
       'INVALID_OPTION',
-      `redis prefix must match ${PREFIX}, got ${JSON.stringify(prefix)}`,
+      `redis prefix must match ${PREFIX}, got ${show(prefix)}`,
       {
         details: { option: 'prefix' },
       },
@@ -45,7 +46,7 @@ export function checkMarker(marker: string): string {
   if (typeof marker !== 'string' || !MARKER.test(marker)) {
     throw new ValidationError(
       'INVALID_OPTION',
-      `marker name must match ${MARKER}, got ${JSON.stringify(marker)}`,
+      `marker name must match ${MARKER}, got ${show(marker)}`,
       {
         details: { option: 'marker' },
       },
