@@ -9,7 +9,12 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { memoryStorage, type NotificationChange, type Storage } from 'stream-framework';
+import {
+  memoryStorage,
+  type NotificationChange,
+  type Storage,
+  type TaskQueue,
+} from 'stream-framework';
 import { createApp } from './app.js';
 import { openDb } from './db.js';
 import { createFeeds, type Feeds, rebuildFeeds } from './feeds.js';
@@ -64,6 +69,8 @@ const build = db.getMeta('build')!;
 
 // ---- feeds: in memory, or in Redis ---------------------------------------------------------------
 let storage: Storage;
+let queue: TaskQueue | undefined; // undefined: the manager's inline queue
+let startWorker = async (_feeds: Feeds): Promise<void> => {};
 let needsRebuild = true;
 let changeSource: (feeds: Feeds) => ChangeSource;
 const closers: (() => Promise<unknown> | unknown)[] = [];
@@ -115,8 +122,27 @@ if (config.redisUrl) {
   say(
     `feeds: Redis at ${config.redisUrl.replace(/\/\/[^@/]*@/, '//***@')} (key prefix ${REDIS_PREFIX}:)`,
   );
-  // TODO(bullmq): fan out through stream-framework/bullmq with an in-process worker once that
-  // adapter lands; until then the manager's inline queue runs fan-out in this process.
+  // Fan-out runs as BullMQ jobs; an in-process worker runs them here (more can run elsewhere with
+  // `npx stream-framework worker`). BullMQ wants its own connections with maxRetriesPerRequest null.
+  const { bullmqQueue, createWorker } = await import('stream-framework/bullmq');
+  const queueConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const workerConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const bullmq = bullmqQueue({ connection: queueConnection, prefix: `{${REDIS_PREFIX}}` });
+  queue = bullmq;
+  startWorker = async (feeds) => {
+    const worker = createWorker({
+      manager: feeds.manager,
+      connection: workerConnection,
+      concurrency: 4,
+    });
+    closers.unshift(() => worker.close());
+  };
+  closers.push(
+    () => bullmq.close(),
+    () => queueConnection.quit(),
+    () => workerConnection.quit(),
+  );
+  say('fan-out: BullMQ jobs, run by an in-process worker');
 } else {
   storage = memoryStorage();
   // One listener on the definition's change events, dispatching to the connected browsers.
@@ -141,7 +167,8 @@ if (config.redisUrl) {
   say('feeds: in memory (set REDIS_URL to keep them in Redis)');
 }
 
-const feeds = createFeeds({ storage, db });
+const feeds = createFeeds({ storage, db, queue });
+await startWorker(feeds);
 
 if (needsRebuild) {
   const t = performance.now();
