@@ -1,3 +1,4 @@
+import type { Cluster } from 'ioredis';
 import { ConflictError, ValidationError } from '../../errors.js';
 import type {
   RangeQuery,
@@ -8,9 +9,10 @@ import type {
   TimelineUpdate,
   TimelineWriteOptions,
 } from '../../storage/contracts.js';
+import { groupByNode } from './cluster-pipeline.js';
 import { redisCall } from './errors.js';
 import { checkMarker, markerKey, type TimelineKeys, timelineKeys } from './keys.js';
-import { type RedisClient, scriptsOf, withKeys } from './scripts.js';
+import { commandName, type RedisClient, type ScriptName, scriptsOf, withKeys } from './scripts.js';
 
 /** Options of {@link RedisTimelineStorage}. */
 export interface RedisTimelineStorageOptions {
@@ -113,8 +115,7 @@ export class RedisTimelineStorage implements TimelineStorage {
     const args = [options?.maxLength ?? -1, quads.length / 4, ...quads];
     await redisCall('addToMany', keys[0]!, async () => {
       if (this.#client.isCluster) {
-        const add = this.#script('add');
-        await Promise.all(keys.map((key) => add(...flat(this.#keys(key)), ...args)));
+        await this.#eachOnCluster(keys, 'add', (key) => [...flat(this.#keys(key)), ...args]);
         return;
       }
       const addToMany = this.#script('add_to_many');
@@ -125,6 +126,45 @@ export class RedisTimelineStorage implements TimelineStorage {
       }
       await Promise.all(calls);
     });
+  }
+
+  /**
+   * Runs one script call per timeline on a cluster: one pipeline per master node (from the
+   * client's slot map), so a chunk of feeds costs one round trip per node. Calls that fail in a
+   * pipeline (e.g. MOVED after a reshard) are retried through the cluster client, which follows
+   * redirections.
+   */
+  async #eachOnCluster(
+    keys: readonly string[],
+    name: ScriptName,
+    argsFor: (key: string) => Arg[],
+  ): Promise<void> {
+    const retry: string[] = [];
+    const groups = groupByNode(this.#client as Cluster, keys, (key) => this.#keys(key).z);
+    await Promise.all(
+      [...groups].map(async ([node, group]) => {
+        if (!node) {
+          retry.push(...group);
+          return;
+        }
+        scriptsOf(node);
+        const pipeline = node.pipeline() as unknown as Record<
+          string,
+          (...args: Arg[]) => unknown
+        > & {
+          exec(): Promise<[Error | null, unknown][] | null>;
+        };
+        const method = commandName(name);
+        for (const key of group) pipeline[method]!(...argsFor(key));
+        const results = await pipeline.exec();
+        if (!results) retry.push(...group);
+        else results.forEach(([error], i) => error && retry.push(group[i]!));
+      }),
+    );
+    if (retry.length > 0) {
+      const call = this.#script(name);
+      await Promise.all(retry.map((key) => call(...argsFor(key))));
+    }
   }
 
   async remove(key: string, ids: readonly string[]): Promise<number> {
@@ -139,7 +179,7 @@ export class RedisTimelineStorage implements TimelineStorage {
     await redisCall('removeFromMany', keys[0]!, async () => {
       const remove = this.#script('remove');
       if (this.#client.isCluster) {
-        await Promise.all(keys.map((key) => remove(...withKeys(flat(this.#keys(key)), ids))));
+        await this.#eachOnCluster(keys, 'remove', (key) => withKeys(flat(this.#keys(key)), ids));
         return;
       }
       const calls: Promise<unknown>[] = [];

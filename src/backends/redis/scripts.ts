@@ -35,6 +35,11 @@ function source(name: string): string {
   return text;
 }
 
+/** The ioredis command name a script is registered under (also a pipeline method). */
+export function commandName(name: ScriptName): string {
+  return `sf_${name}${suffix}`;
+}
+
 let sources: Map<ScriptName, string> | undefined;
 const defined = new WeakSet<object>();
 
@@ -59,7 +64,7 @@ export function scriptsOf(client: RedisClient): (name: ScriptName) => ScriptCall
   }
   const commands = client as unknown as Record<string, ScriptCaller>;
   return (name) => {
-    const fn = commands[`sf_${name}${suffix}`];
+    const fn = commands[commandName(name)];
     if (!fn) throw new Error(`script ${name} is not defined`);
     return fn.bind(client);
   };

@@ -1,0 +1,47 @@
+import type { Cluster, Redis } from 'ioredis';
+
+// CRC16-CCITT (XMODEM), the hash Redis Cluster uses for key slots.
+const TABLE = new Uint16Array(256);
+for (let i = 0; i < 256; i++) {
+  let crc = i << 8;
+  for (let j = 0; j < 8; j++)
+    crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  TABLE[i] = crc;
+}
+
+/** The cluster slot of a key (0-16383), honouring `{hash tags}` like Redis does. */
+export function slotOf(key: string): number {
+  let bytes = Buffer.from(key);
+  const open = bytes.indexOf(0x7b); // '{'
+  if (open !== -1) {
+    const close = bytes.indexOf(0x7d, open + 1); // '}'
+    if (close > open + 1) bytes = bytes.subarray(open + 1, close);
+  }
+  let crc = 0;
+  for (const b of bytes) crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ b) & 0xff]!;
+  return crc & 0x3fff;
+}
+
+/**
+ * Groups keys by the master node that serves their slot, from the client's current slot map, so
+ * that fan-out can send one pipeline per node instead of one request per key. Keys whose slot
+ * has no known node are grouped under `undefined` (send them through the cluster client).
+ */
+export function groupByNode<T>(
+  cluster: Cluster,
+  items: readonly T[],
+  keyOf: (item: T) => string,
+): Map<Redis | undefined, T[]> {
+  const byAddress = new Map<string, Redis>();
+  for (const node of cluster.nodes('master'))
+    byAddress.set(`${node.options.host}:${node.options.port}`, node);
+  const groups = new Map<Redis | undefined, T[]>();
+  for (const item of items) {
+    const address = cluster.slots[slotOf(keyOf(item))]?.[0];
+    const node = address === undefined ? undefined : byAddress.get(address);
+    const list = groups.get(node);
+    if (list) list.push(item);
+    else groups.set(node, [item]);
+  }
+  return groups;
+}
