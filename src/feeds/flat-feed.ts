@@ -82,7 +82,7 @@ export function defineFlatFeed<E extends JsonObject = JsonObject>(
     const entries = toEntries(activities);
     if (normalized && options?.storeActivities !== false) await storeActivities(config, activities);
     const plan = trimPlan(config, options?.trim);
-    const writeOptions = plan.maxLength === undefined ? undefined : { maxLength: plan.maxLength };
+    const writeOptions = { maxLength: plan.maxLength, idsOnly: normalized };
     let added = 0;
     if (keys.length === 1) added = await timeline.add(keys[0]!, entries, writeOptions);
     else await timeline.addToMany(keys, entries, writeOptions);

@@ -41,6 +41,13 @@ export interface RangeQuery {
 export interface TimelineWriteOptions {
   /** When set, the timeline is trimmed to its `maxLength` highest entries in the same step. */
   readonly maxLength?: number | undefined;
+  /**
+   * A promise by the caller that this timeline only ever holds id-only entries written by
+   * `add`/`addToMany` and is never changed through `update` (a normalized flat feed), so a
+   * backend may skip payload cleanup and optimistic-update bookkeeping on the hot fan-out path.
+   * Backends may ignore it. @default false
+   */
+  readonly idsOnly?: boolean | undefined;
 }
 
 /** Changes applied by {@link TimelineStorage.update}, atomically, to one timeline. */

@@ -99,7 +99,12 @@ export class RedisTimelineStorage implements TimelineStorage {
   ): Promise<number> {
     if (entries.length === 0) return 0;
     const quads = entryArgs(entries);
-    const args = [options?.maxLength ?? -1, quads.length / 4, ...quads];
+    const args = [
+      options?.maxLength ?? -1,
+      quads.length / 4,
+      options?.idsOnly ? '1' : '0',
+      ...quads,
+    ];
     return redisCall('add', key, async () =>
       Number(await this.#script('add')(...flat(this.#keys(key)), ...args)),
     );
@@ -112,7 +117,12 @@ export class RedisTimelineStorage implements TimelineStorage {
   ): Promise<void> {
     if (entries.length === 0 || keys.length === 0) return;
     const quads = entryArgs(entries);
-    const args = [options?.maxLength ?? -1, quads.length / 4, ...quads];
+    const args = [
+      options?.maxLength ?? -1,
+      quads.length / 4,
+      options?.idsOnly ? '1' : '0',
+      ...quads,
+    ];
     await redisCall('addToMany', keys[0]!, async () => {
       if (this.#client.isCluster) {
         await this.#eachOnCluster(keys, 'add', (key) => [...flat(this.#keys(key)), ...args]);

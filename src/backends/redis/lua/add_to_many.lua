@@ -4,16 +4,20 @@
   KEYS[4i+1..4i+4] for each timeline i: z, p, v, mk (see add.lua)
   ARGV[1] maxLength, or -1 for no trim
   ARGV[2] n: number of entries
-  ARGV[3..] n quadruples: score, id, hasPayload ('1' or '0'), payload
+  ARGV[3] '1' when the timeline only ever holds id-only entries (a normalized flat feed: no
+          payloads to clean up, never updated optimistically), else '0'
+  ARGV[4..] n quadruples: score, id, hasPayload ('1' or '0'), payload
   Returns: the total number of new ids over all timelines.
 ]]
 --- @include "timeline"
 local maxLength = tonumber(ARGV[1])
-local n = tonumber(ARGV[2])
+local idsOnly = ARGV[3] == '1'
+local parsed = parseEntries(4, tonumber(ARGV[2])) -- once for every timeline
+if idsOnly then parsed.hdel = {} end
 local added = 0
 for i = 1, #KEYS, 4 do
-  added = added + addEntries(KEYS[i], KEYS[i + 1], 3, n)
+  added = added + applyEntries(KEYS[i], KEYS[i + 1], parsed)
   trimTo(KEYS[i], KEYS[i + 1], KEYS[i + 3], maxLength)
-  bump(KEYS[i + 2])
+  if not idsOnly then bump(KEYS[i + 2]) end
 end
 return added

@@ -57,32 +57,46 @@ local function trimTo(z, p, mk, maxLength)
   return excess
 end
 
--- Upserts entries given as ARGV quadruples (score, id, hasPayload '1'/'0', payload) starting at
--- ARGV[first], n of them; returns how many ids were new.
-local function addEntries(z, p, first, n)
-  local added = 0
-  local zargs = {}
-  local withPayload = {}
-  local withoutPayload = {}
+-- Parses entries given as ARGV quadruples (score, id, hasPayload '1'/'0', payload) starting at
+-- ARGV[first], n of them, into the argument lists of ZADD, HSET and HDEL (chunked).
+local function parseEntries(first, n)
+  local parsed = { zadd = {}, hset = {}, hdel = {} }
+  local zargs, hargs = {}, {}
   for i = 0, n - 1 do
     local at = first + i * 4
     zargs[#zargs + 1] = ARGV[at]
     zargs[#zargs + 1] = ARGV[at + 1]
     if ARGV[at + 2] == '1' then
-      withPayload[#withPayload + 1] = ARGV[at + 1]
-      withPayload[#withPayload + 1] = ARGV[at + 3]
+      hargs[#hargs + 1] = ARGV[at + 1]
+      hargs[#hargs + 1] = ARGV[at + 3]
     else
-      withoutPayload[#withoutPayload + 1] = ARGV[at + 1]
+      parsed.hdel[#parsed.hdel + 1] = ARGV[at + 1]
     end
     if #zargs >= CHUNK * 2 then
-      added = added + redis.call('ZADD', z, unpack(zargs))
+      parsed.zadd[#parsed.zadd + 1] = zargs
       zargs = {}
     end
+    if #hargs >= CHUNK * 2 then
+      parsed.hset[#parsed.hset + 1] = hargs
+      hargs = {}
+    end
   end
-  if #zargs > 0 then added = added + redis.call('ZADD', z, unpack(zargs)) end
-  for i = 1, #withPayload, CHUNK * 2 do
-    redis.call('HSET', p, unpack(withPayload, i, math.min(i + CHUNK * 2 - 1, #withPayload)))
-  end
-  if #withoutPayload > 0 then callChunked('HDEL', p, withoutPayload) end
+  if #zargs > 0 then parsed.zadd[#parsed.zadd + 1] = zargs end
+  if #hargs > 0 then parsed.hset[#parsed.hset + 1] = hargs end
+  return parsed
+end
+
+-- Upserts parsed entries into one timeline; returns how many ids were new.
+local function applyEntries(z, p, parsed)
+  local added = 0
+  for _, zargs in ipairs(parsed.zadd) do added = added + redis.call('ZADD', z, unpack(zargs)) end
+  for _, hargs in ipairs(parsed.hset) do redis.call('HSET', p, unpack(hargs)) end
+  if #parsed.hdel > 0 then callChunked('HDEL', p, parsed.hdel) end
   return added
+end
+
+-- Upserts entries given as ARGV quadruples starting at ARGV[first], n of them; returns how many
+-- ids were new.
+local function addEntries(z, p, first, n)
+  return applyEntries(z, p, parseEntries(first, n))
 end
