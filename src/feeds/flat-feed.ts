@@ -178,7 +178,7 @@ export function defineFlatFeed<E extends JsonObject = JsonObject>(
           idBounds: true,
           baseFilter: idFilter,
         });
-        const entries = await timeline.range(key, query);
+        const entries = await timeline.range(key, normalized ? { ...query, idsOnly: true } : query);
         const { items, missing } = await decode(key, entries);
         emitMetric(config.metrics, 'onFeedRead', {
           feed: config.name,

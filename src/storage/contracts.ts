@@ -35,6 +35,8 @@ export interface RangeQuery {
   readonly min?: RangeBound | undefined;
   /** Upper bound in `(score, id)` order. */
   readonly max?: RangeBound | undefined;
+  /** A hint that the caller does not need payloads (a normalized flat feed); backends may omit them. */
+  readonly idsOnly?: boolean | undefined;
 }
 
 /** Options of a timeline write. */

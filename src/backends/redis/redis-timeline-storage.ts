@@ -216,7 +216,7 @@ export class RedisTimelineStorage implements TimelineStorage {
       max?.score ?? 0,
       max?.id ?? '',
       max?.inclusive ? '1' : '0',
-      '1',
+      query.idsOnly ? '0' : '1',
     ];
     const rows = (await redisCall('range', key, () =>
       this.#script('range')(k.z, k.p, ...args),
