@@ -168,7 +168,11 @@ export class RedisTimelineStorage implements TimelineStorage {
         for (const key of group) pipeline[method]!(...argsFor(key));
         const results = await pipeline.exec();
         if (!results) retry.push(...group);
-        else results.forEach(([error], i) => error && retry.push(group[i]!));
+        else {
+          results.forEach(([error], i) => {
+            if (error) retry.push(group[i]!);
+          });
+        }
       }),
     );
     if (retry.length > 0) {
