@@ -7,6 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { Cluster, Redis } from 'ioredis';
 import { lineChart } from './lib/chart.mjs';
 import { startServers, stopServers } from './lib/servers.mjs';
+import { bullmq } from './scenarios/bullmq.mjs';
 import { fanout } from './scenarios/fanout.mjs';
 import { footprint } from './scenarios/footprint.mjs';
 import { groups } from './scenarios/groups.mjs';
@@ -19,7 +20,7 @@ const only = args
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
   .split(',');
-const SCENARIOS = { 'fan-out': fanout, reads, groups, footprint };
+const SCENARIOS = { 'fan-out': fanout, bullmq, reads, groups, footprint };
 
 const rows = [];
 const record = (row) => {
@@ -52,7 +53,7 @@ try {
       name === 'reads' || name === 'fan-out'
         ? backends
         : backends.filter((b) => b !== 'redis-cluster');
-    await scenario({ quick, backends: scenarioBackends, clients, record });
+    await scenario({ quick, backends: scenarioBackends, clients, record, env });
   }
   const redisVersion = (await clients.redis.info('server')).match(/redis_version:(\S+)/)[1];
   report(redisVersion);
