@@ -5,6 +5,10 @@
 //   const node = await startCassandra({ lib, java });   // { pid, host, nativePort, dir, seconds, ... }
 //   await stopCassandra(node);                           // SIGTERM, SIGKILL after a timeout; rm dir
 //
+// A restart (a fault test): stopCassandra(node, { keepDir: true }), then
+// startCassandra({ lib, java, restart: node }) runs a new JVM on the same ports and directory, so
+// what the node had flushed (a clean shutdown drains its memtables) is still there.
+//
 // The JVM's stdout/stderr go to <dir>/logs/stdout.log, Cassandra's own log to <dir>/logs/system.log.
 // The node is stopped only by its recorded PID, after checking that /proc/<pid>/cmdline still names
 // CassandraDaemon with this node's directory: never by name.
@@ -109,12 +113,22 @@ function onExit() {
  * Starts a node on free 127.0.0.1 ports in a fresh temp dir and waits until a CQL session works.
  * Resolves to { pid, host, nativePort, storagePort, dir, version, seconds }. On failure the JVM is
  * stopped, the dir removed, and the error carries the tail of its logs.
+ *
+ * With `restart` (a node stopped with stopCassandra(node, { keepDir: true })), the new JVM reuses
+ * that node's ports and directory (its data and commit log) instead, in one attempt, and the
+ * directory is kept on failure: the caller owns it.
  */
-export async function startCassandra({ lib, java, timeoutMs = 180_000, attempts = 3 }) {
+export async function startCassandra({
+  lib,
+  java,
+  timeoutMs = 180_000,
+  attempts = 3,
+  restart = undefined,
+}) {
   for (let attempt = 1; ; attempt++) {
-    const nativePort = await freePort();
-    const storagePort = await freePort({ avoid: [nativePort] });
-    const dir = mkdtempSync(join(tmpdir(), 'sf-cassandra-'));
+    const nativePort = restart ? restart.nativePort : await freePort();
+    const storagePort = restart ? restart.storagePort : await freePort({ avoid: [nativePort] });
+    const dir = restart ? restart.dir : mkdtempSync(join(tmpdir(), 'sf-cassandra-'));
     const argv = nodeConfig({ dir, lib, storagePort, nativePort });
     const started = performance.now();
     const out = openSync(join(dir, 'logs', 'stdout.log'), 'a');
@@ -134,7 +148,7 @@ export async function startCassandra({ lib, java, timeoutMs = 180_000, attempts 
     child.unref();
     if (child.pid === undefined) {
       await sleep(0);
-      rmSync(dir, { recursive: true, force: true });
+      if (!restart) rmSync(dir, { recursive: true, force: true });
       throw new Error(`could not start ${java}: ${exit ?? 'unknown error'}`);
     }
     const node = { pid: child.pid, host: HOST, nativePort, storagePort, dir };
@@ -151,9 +165,9 @@ export async function startCassandra({ lib, java, timeoutMs = 180_000, attempts 
       ]
         .filter(Boolean)
         .join('\n');
-      await stopCassandra(node);
+      await stopCassandra(node, { keepDir: Boolean(restart) });
       const portTaken = /Address already in use|Failed to bind/i.test(tail);
-      if (portTaken && attempt < attempts) continue; // another process took a port we probed
+      if (portTaken && !restart && attempt < attempts) continue; // another process took a port we probed
       const why = exit ? `Cassandra ${exit}` : error.message;
       throw new Error(`Cassandra on ${HOST}:${nativePort}: ${why}${tail ? `\n${tail}` : ''}`);
     }
