@@ -18,6 +18,7 @@ import {
   StreamFrameworkError,
 } from '../../src/index.js';
 import { ensureSchema, TEST_KEYSPACE, uniqueNamespace } from '../support/cassandra.js';
+import { untilDone } from '../support/retry.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -72,6 +73,8 @@ function world() {
   });
 }
 
+const RETRY_OPTIONS = { attempts: MAX_ATTEMPTS, delayMs: 100 };
+
 const pin = (i: number): Activity =>
   createActivity({
     actor: 1,
@@ -79,20 +82,6 @@ const pin = (i: number): Activity =>
     object: i,
     time: 1_764_000_000_000 + i * 1000,
   });
-
-/** Retries an operation until it succeeds (bounded), recording the failures it saw. */
-async function untilDone(op: () => Promise<unknown>, failures: unknown[]): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await op();
-      return;
-    } catch (error) {
-      failures.push(error);
-      if (attempt >= MAX_ATTEMPTS) throw error;
-      await sleep(100);
-    }
-  }
-}
 
 describe('Cassandra faults', () => {
   it('the Cassandra node restarted during fan-outs: typed errors, retries land exactly once', async (t) => {
@@ -108,7 +97,7 @@ describe('Cassandra faults', () => {
       for (let i = 0; !restarted || written.length < writtenAtRestart + 4; i++) {
         if (i >= 200) throw new Error('the writer did not finish');
         const activity = pin(i);
-        await untilDone(() => manager.addUserActivity(1, activity), failures);
+        await untilDone(() => manager.addUserActivity(1, activity), failures, RETRY_OPTIONS);
         written.push(activity);
         await sleep(20);
       }

@@ -19,6 +19,7 @@ import {
   defineFlatFeed,
 } from '../../src/index.js';
 import { deletePrefix } from '../support/redis.js';
+import { untilDone } from '../support/retry.js';
 
 // This file restarts its server, so it runs its own redis-server (never the group's shared one,
 // which other test files use at the same time), started and stopped by PID here.
@@ -50,6 +51,8 @@ function world() {
   return { prefix, manager };
 }
 
+const RETRY_OPTIONS = { attempts: 202, delayMs: 50 };
+
 const pins = (n: number): Activity[] =>
   Array.from({ length: n }, (_, i) =>
     createActivity({
@@ -59,20 +62,6 @@ const pins = (n: number): Activity[] =>
       time: 1_764_000_000_000 + i * 1000,
     }),
   );
-
-/** Retries an operation until it succeeds, counting the typed failures it saw. */
-async function untilDone(op: () => Promise<unknown>, failures: unknown[]): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await op();
-      return;
-    } catch (error) {
-      failures.push(error);
-      if (attempt > 200) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 /** Every follower holds every activity exactly once, flat and aggregated. */
 async function assertDelivered(
@@ -108,7 +97,7 @@ describe('Redis faults', () => {
     await client.connect();
     const failures: unknown[] = [];
     for (const a of activities.slice(1))
-      await untilDone(() => manager.addUserActivity(1, a), failures);
+      await untilDone(() => manager.addUserActivity(1, a), failures, RETRY_OPTIONS);
     assert.ok(
       failures.every((e) => e instanceof BackendError),
       'every failure is typed',
@@ -125,7 +114,7 @@ describe('Redis faults', () => {
     const failures: unknown[] = [];
     const writes = (async () => {
       for (const a of activities.slice(4))
-        await untilDone(() => manager.addUserActivity(1, a), failures);
+        await untilDone(() => manager.addUserActivity(1, a), failures, RETRY_OPTIONS);
     })();
     // Restart in the middle: SHUTDOWN SAVE persists what was acknowledged, then the server exits.
     await new Promise((r) => setTimeout(r, 30));
