@@ -50,6 +50,9 @@ function pairsOf(spec: Readonly<Record<string, readonly string[]>> | undefined):
   return out;
 }
 
+/** Errors meaning the server cannot run `#!lua flags=allow-cross-slot-keys` scripts at all. */
+const UNSUPPORTED_SCRIPT = /compil|shebang|flag/i;
+
 const flat = (keys: TimelineKeys): string[] => [keys.z, keys.p, keys.v, keys.mk];
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -58,8 +61,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * rank; equal scores order by id), payloads in a HASH beside it, markers in SETs, all under one
  * hash tag. Every write is one Lua script, so add + trim, remove + marker cleanup and update
  * commits are atomic. Fan-out writes are one script call per `fanoutBatch` timelines on a single
- * node, and one pipelined script call per timeline on a cluster (where a script's keys must share
- * a slot).
+ * node, and on a cluster one such call per master node (a script flagged `allow-cross-slot-keys`,
+ * Redis 7+), falling back to one pipelined call per timeline where that fails.
  *
  * `update()` is optimistic: it reads the entries with the timeline's version, computes, and commits
  * only if the version is unchanged (checked inside the commit script), retrying otherwise. This
@@ -79,6 +82,8 @@ export class RedisTimelineStorage implements TimelineStorage {
   readonly #script: ReturnType<typeof scriptsOf>;
   readonly #fanoutBatch: number;
   readonly #maxAttempts: number;
+  /** False once the cluster refused a cross-slot script (Redis before 7): fan out per timeline. */
+  #crossSlot = true;
 
   constructor(options: RedisTimelineStorageOptions) {
     this.#client = options.client;
@@ -125,7 +130,10 @@ export class RedisTimelineStorage implements TimelineStorage {
     ];
     await redisCall('addToMany', keys[0]!, async () => {
       if (this.#client.isCluster) {
-        await this.#eachOnCluster(keys, 'add', (key) => [...flat(this.#keys(key)), ...args]);
+        await this.#fanOutOnCluster(keys, 'add_on_node', args, 'add', (key) => [
+          ...flat(this.#keys(key)),
+          ...args,
+        ]);
         return;
       }
       const addToMany = this.#script('add_to_many');
@@ -139,10 +147,57 @@ export class RedisTimelineStorage implements TimelineStorage {
   }
 
   /**
-   * Runs one script call per timeline on a cluster: one pipeline per master node (from the
-   * client's slot map), so a chunk of feeds costs one round trip per node. Calls that fail in a
-   * pipeline (e.g. MOVED after a reshard) are retried through the cluster client, which follows
-   * redirections.
+   * Fan-out on a cluster: one `*_on_node` script call per master node and chunk of
+   * `fanoutBatch` timelines (the scripts' `allow-cross-slot-keys` flag lets one call touch keys of
+   * many slots served by the node). Timelines of a call that fails (a slot moved, a server older
+   * than Redis 7) are retried one script call each by {@link #eachOnCluster}; the writes are
+   * idempotent, so a partly applied call is harmless. After an error that says the server cannot
+   * run such scripts at all, this storage stops trying them.
+   */
+  async #fanOutOnCluster(
+    keys: readonly string[],
+    name: 'add_on_node' | 'remove_on_node',
+    args: readonly Arg[],
+    perTimeline: ScriptName,
+    argsFor: (key: string) => Arg[],
+  ): Promise<void> {
+    if (!this.#crossSlot) {
+      await this.#eachOnCluster(keys, perTimeline, argsFor);
+      return;
+    }
+    const retry: string[] = [];
+    const groups = groupByNode(this.#client as Cluster, keys, (key) => this.#keys(key).z);
+    const calls: Promise<void>[] = [];
+    for (const [node, group] of groups) {
+      if (!node) {
+        retry.push(...group);
+        continue;
+      }
+      const call = scriptsOf(node)(name);
+      for (let i = 0; i < group.length; i += this.#fanoutBatch) {
+        const chunk = group.slice(i, i + this.#fanoutBatch);
+        const bases = chunk.map((key) => this.#keys(key).z.slice(0, -2));
+        calls.push(
+          call(1, `${bases[0]}:z`, bases.length, ...bases, ...args).then(
+            () => undefined,
+            (error: unknown) => {
+              if (UNSUPPORTED_SCRIPT.test(String((error as Error)?.message)))
+                this.#crossSlot = false;
+              retry.push(...chunk);
+            },
+          ),
+        );
+      }
+    }
+    await Promise.all(calls);
+    if (retry.length > 0) await this.#eachOnCluster(retry, perTimeline, argsFor);
+  }
+
+  /**
+   * Runs one script call per timeline on a cluster (the fallback of {@link #fanOutOnCluster}):
+   * one pipeline per master node (from the client's slot map), so a chunk of feeds costs one round
+   * trip per node. Calls that fail in a pipeline (e.g. MOVED after a reshard) are retried through
+   * the cluster client, which follows redirections.
    */
   async #eachOnCluster(
     keys: readonly string[],
@@ -193,7 +248,9 @@ export class RedisTimelineStorage implements TimelineStorage {
     await redisCall('removeFromMany', keys[0]!, async () => {
       const remove = this.#script('remove');
       if (this.#client.isCluster) {
-        await this.#eachOnCluster(keys, 'remove', (key) => withKeys(flat(this.#keys(key)), ids));
+        await this.#fanOutOnCluster(keys, 'remove_on_node', ids, 'remove', (key) =>
+          withKeys(flat(this.#keys(key)), ids),
+        );
         return;
       }
       const calls: Promise<unknown>[] = [];

@@ -9,6 +9,8 @@ export type RedisClient = Redis | Cluster;
 const SCRIPTS = {
   add: 4,
   add_to_many: -1,
+  add_on_node: -1,
+  remove_on_node: -1,
   remove: -1,
   trim: 4,
   delete: 4,

@@ -1,6 +1,6 @@
 --[[
   Fan-out: upserts the same entries into many timelines and trims each, in one call. Single-node
-  Redis only (the keys span many hash tags); a cluster sends one `add` per timeline instead.
+  Redis only (the keys span many hash tags); a cluster uses add_on_node.lua per master instead.
   KEYS[4i+1..4i+4] for each timeline i: z, p, v, mk (see add.lua)
   ARGV[1] maxLength, or -1 for no trim
   ARGV[2] n: number of entries

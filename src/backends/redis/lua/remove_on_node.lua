@@ -1,0 +1,22 @@
+#!lua flags=allow-cross-slot-keys
+--[[
+  Cluster fan-out removal: `remove` for the timelines of one master node, in one call (see
+  add_on_node.lua for why the keys come in ARGV and what happens when a slot moved).
+  KEYS[1] z of the first timeline: routes the call and makes Redis check its slot first
+  ARGV[1] m: number of timelines
+  ARGV[2..m+1] their key bases `<prefix>:{<feed key>}` (see add_on_node.lua)
+  ARGV[m+2..] entry ids
+  Returns: the total number of entries removed over all timelines.
+]]
+--- @include "timeline"
+local m = tonumber(ARGV[1])
+local ids = {}
+for i = m + 2, #ARGV do ids[#ids + 1] = ARGV[i] end
+local removed = 0
+for i = 2, m + 1 do
+  local base = ARGV[i]
+  local n = removeIds(base .. ':z', base .. ':p', base .. ':mk', ids)
+  if n > 0 then bump(base .. ':v') end
+  removed = removed + n
+end
+return removed
