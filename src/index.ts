@@ -128,9 +128,13 @@ export { parseTask, TASK_LIMITS, TASK_VERSION } from './queue/task.js';
 export type { EnqueueOptions, TaskBatch, TaskQueue, TaskRunner } from './queue/task-queue.js';
 export { combineBatches, completedBatch } from './queue/task-queue.js';
 export type { JsonSerializerOptions } from './serialization/json-serializer.js';
-export { JSON_FORMAT_VERSION, jsonSerializer } from './serialization/json-serializer.js';
+export {
+  JSON_FORMAT_VERSION,
+  jsonSerializer,
+  KEYED_FORMAT_VERSION,
+} from './serialization/json-serializer.js';
 // Serialization
-export type { DecodeContext, Serializer } from './serialization/serializer.js';
+export type { ActivityForm, DecodeContext, Serializer } from './serialization/serializer.js';
 // Storage contracts and the in-memory backend
 export type {
   ActivityStorage,

@@ -65,11 +65,16 @@ export function defineFlatFeed<E extends JsonObject = JsonObject>(
   const normalized = options.normalized ?? true;
   const { timeline } = config.storage;
 
+  // Denormalized entries hold the keyed form: an entry's id gives the activity id back.
   const toEntries = (activities: readonly Activity<E>[]): TimelineEntry[] =>
     activities.map((a) =>
       normalized
         ? { id: a.id, score: timeOfActivityId(a.id) }
-        : { id: a.id, score: timeOfActivityId(a.id), payload: config.serializer.encodeActivity(a) },
+        : {
+            id: a.id,
+            score: timeOfActivityId(a.id),
+            payload: config.serializer.encodeActivity(a, 'keyed'),
+          },
     );
 
   async function write(

@@ -36,17 +36,24 @@ export async function hydrate<E extends JsonObject>(
   return { found, missing };
 }
 
-/** Encodes activities for activity storage; throws (e.g. LIMIT_EXCEEDED) before anything is written. */
+/**
+ * Encodes activities for activity storage, in the keyed form (stored under, and decoded with,
+ * their ids: {@link decodeStored}); throws (e.g. LIMIT_EXCEEDED) before anything is written.
+ */
 export function encodeActivities<E extends JsonObject>(
   config: FeedConfig,
   activities: readonly Activity<E>[],
 ): { id: string; payload: string }[] {
-  return activities.map((a) => ({ id: a.id, payload: config.serializer.encodeActivity(a) }));
+  return activities.map((a) => ({
+    id: a.id,
+    payload: config.serializer.encodeActivity(a, 'keyed'),
+  }));
 }
 
 /**
- * Decodes an activity stored under `id` (in activity storage or a timeline entry); a payload
- * holding another activity is corrupt: {@link SerializationError} naming key and id.
+ * Decodes an activity stored under `id` (in activity storage or a timeline entry), keyed or full:
+ * `id` is the context a keyed payload takes its id from. A full payload holding another activity
+ * is corrupt: {@link SerializationError} naming key and id.
  */
 export function decodeStored<E extends JsonObject>(
   serializer: Serializer,
@@ -55,6 +62,7 @@ export function decodeStored<E extends JsonObject>(
   id: string,
 ): Activity<E> {
   const activity = serializer.decodeActivity<E>(payload, { key, id });
+  // Always true for a keyed payload (its id is `id`); a full payload carries its own.
   if (activity.id !== id) {
     throw new SerializationError(
       `cannot decode payload at key ${JSON.stringify(key)}, id ${JSON.stringify(id)}: it holds activity ${JSON.stringify(activity.id)}`,

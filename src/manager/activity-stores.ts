@@ -10,8 +10,9 @@ import { type ActivityStore, type AnyFeedDefinition, activityStores } from './op
  */
 export interface ActivityStores<E extends JsonObject> {
   /**
-   * Encodes `activities` for every storage behind `extraFeeds` plus the user and fan-out feeds,
-   * and returns the write to run: encoding errors surface before anything is written.
+   * Encodes `activities` (keyed form: stored under their ids) for every storage behind
+   * `extraFeeds` plus the user and fan-out feeds, and returns the write to run: encoding errors
+   * surface before anything is written.
    */
   prepare(
     activities: readonly Activity<E>[],
@@ -38,7 +39,10 @@ export function createActivityStores<E extends JsonObject>(
     prepare(activities: readonly Activity<E>[], extraFeeds: readonly AnyFeedDefinition<E>[]) {
       const writes = storesFor(extraFeeds).map((store) => ({
         store,
-        entries: activities.map((a) => ({ id: a.id, payload: store.serializer.encodeActivity(a) })),
+        entries: activities.map((a) => ({
+          id: a.id,
+          payload: store.serializer.encodeActivity(a, 'keyed'),
+        })),
       }));
       return async () => {
         if (activities.length === 0) return;

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Activity } from '../activity/activity.js';
-import { groupIdOf } from '../activity/ids.js';
+import { type Activity, assertActivity } from '../activity/activity.js';
+import { activityId, groupIdOf, timeOfActivityId } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
 import { type GroupRecord, mergeIntoGroup } from '../aggregation/group.js';
 import { SerializationError, StreamFrameworkError, ValidationError } from '../errors.js';
 import { BASE_TIME_MS, hasCode, makeActivity } from '../testing/fixtures.js';
-import { JSON_FORMAT_VERSION, jsonSerializer } from './json-serializer.js';
+import { JSON_FORMAT_VERSION, jsonSerializer, KEYED_FORMAT_VERSION } from './json-serializer.js';
 
 const serializer = jsonSerializer();
 
@@ -40,36 +40,57 @@ const tricky: JsonObject = {
   numbers: { int: 42, neg: -7, float: 1.25, big: Number.MAX_SAFE_INTEGER, zero: 0 },
 };
 
+/** A user-built activity whose id encodes another time than its own (assertActivity accepts it). */
+function withUserBuiltId(a: Activity, idTimeMs: number): Activity {
+  return assertActivity({ ...a, id: activityId(idTimeMs, 'user-built') });
+}
+
+function keyedRoundTrip(a: Activity): Activity {
+  return serializer.decodeActivity(serializer.encodeActivity(a, 'keyed'), { key: 'k', id: a.id });
+}
+
+const variants: Activity[] = [
+  makeActivity(),
+  makeActivity({ target: 7 }),
+  makeActivity({ target: 0 }),
+  makeActivity({ actor: 'user:1', object: 'pin:9', target: 'board:{3}' }),
+  makeActivity({ foreignId: 'pin:42' }),
+  makeActivity({ extra: tricky }),
+  makeActivity({ to: ['notification:1', 'feed:a:b'] }),
+  makeActivity({ verb: 'love', target: 0, foreignId: 'f;,', extra: { k: 'v' }, to: ['n:2'] }),
+  makeActivity({ extra: { k: null } }),
+  makeActivity({ time: 0 }),
+  withUserBuiltId(makeActivity(), BASE_TIME_MS + 1),
+  withUserBuiltId(makeActivity({ target: 3, extra: { n: 1 }, to: ['n:1'] }), 0),
+];
+
+for (const [form, trip] of [
+  ['full', roundTrip],
+  ['keyed', keyedRoundTrip],
+] as const) {
+  describe(`jsonSerializer: activities in the ${form} form`, () => {
+    it("round-trip every variant: target, foreignId, extra, to, a time not the id's", () => {
+      for (const a of variants) assertSameActivity(trip(a), a);
+    });
+
+    it('keeps integer and string ids apart', () => {
+      const a = trip(makeActivity({ actor: 1, object: '1', target: 2 }));
+      assert.deepEqual([a.actor, a.object, a.target], [1, '1', 2]);
+      const b = trip(makeActivity({ actor: '1', object: 1, target: '0' }));
+      assert.deepEqual([b.actor, b.object, b.target], ['1', 1, '0']);
+    });
+
+    it('decodes to a frozen activity with a Date time', () => {
+      const a = trip(makeActivity({ to: ['feed:1'] }));
+      assert.ok(Object.isFrozen(a));
+      assert.ok(Object.isFrozen(a.to));
+      assert.ok(a.time instanceof Date);
+      assert.equal(a.time.getTime(), BASE_TIME_MS);
+    });
+  });
+}
+
 describe('jsonSerializer: activities', () => {
-  it('round-trips activities with and without target, foreignId, extra and to', () => {
-    const variants: Activity[] = [
-      makeActivity(),
-      makeActivity({ target: 7 }),
-      makeActivity({ actor: 'user:1', object: 'pin:9', target: 'board:{3}' }),
-      makeActivity({ foreignId: 'pin:42' }),
-      makeActivity({ extra: tricky }),
-      makeActivity({ to: ['notification:1', 'feed:a:b'] }),
-      makeActivity({ verb: 'love', target: 0, foreignId: 'f;,', extra: { k: 'v' }, to: ['n:2'] }),
-      makeActivity({ time: 0 }),
-    ];
-    for (const a of variants) assertSameActivity(roundTrip(a), a);
-  });
-
-  it('keeps integer and string ids apart', () => {
-    const a = roundTrip(makeActivity({ actor: 1, object: '1', target: 2 }));
-    assert.equal(a.actor, 1);
-    assert.equal(a.object, '1');
-    assert.equal(a.target, 2);
-  });
-
-  it('decodes to a frozen activity with a Date time', () => {
-    const a = roundTrip(makeActivity({ to: ['feed:1'] }));
-    assert.ok(Object.isFrozen(a));
-    assert.ok(Object.isFrozen(a.to));
-    assert.ok(a.time instanceof Date);
-    assert.equal(a.time.getTime(), BASE_TIME_MS);
-  });
-
   it('is deterministic, versioned JSON in which ; and , are ordinary characters', () => {
     const a = makeActivity({ extra: tricky });
     const payload = serializer.encodeActivity(a);
@@ -107,6 +128,144 @@ describe('jsonSerializer: activities', () => {
   it('rejects a bad maxActivityLength with INVALID_OPTION', () => {
     for (const maxActivityLength of [0, -1, 1.5, Number.NaN]) {
       assert.throws(() => jsonSerializer({ maxActivityLength }), hasCode('INVALID_OPTION'));
+    }
+  });
+});
+
+describe('jsonSerializer: keyed activities', () => {
+  it('is a deterministic positional array: null in the middle, nothing at the end', () => {
+    const keyed = (a: Activity) => JSON.parse(serializer.encodeActivity(a, 'keyed')) as unknown;
+    const a = makeActivity({ extra: tricky, to: ['n:1'] });
+    assert.equal(serializer.encodeActivity(a, 'keyed'), serializer.encodeActivity(a, 'keyed'));
+    assert.deepEqual(keyed(a), [KEYED_FORMAT_VERSION, 1, 'add', 1, null, tricky, null, ['n:1']]);
+    assert.deepEqual(keyed(makeActivity()), [1, 1, 'add', 1]);
+    assert.deepEqual(keyed(makeActivity({ target: 0 })), [1, 1, 'add', 1, 0]);
+    assert.deepEqual(keyed(makeActivity({ foreignId: 'f' })), [1, 1, 'add', 1, null, null, 'f']);
+    const moved = withUserBuiltId(makeActivity(), BASE_TIME_MS - 5);
+    assert.deepEqual(keyed(moved), [1, 1, 'add', 1, null, null, null, null, BASE_TIME_MS]);
+    assert.equal(timeOfActivityId(makeActivity().id), BASE_TIME_MS, 'time omitted: the id has it');
+  });
+
+  it('is smaller than the full form', () => {
+    for (const a of variants) {
+      const keyed = serializer.encodeActivity(a, 'keyed').length;
+      assert.ok(keyed < serializer.encodeActivity(a).length, `${keyed} for ${a.id}`);
+    }
+    const pin = makeActivity({ verb: 'love', object: 150_000, target: 7, extra: { itemId: 50 } });
+    assert.equal(serializer.encodeActivity(pin, 'keyed'), '[1,1,"love",150000,7,{"itemId":50}]');
+    assert.ok(serializer.encodeActivity(pin).length > 90);
+  });
+
+  it('the full form stays the default, and both forms decode', () => {
+    const a = makeActivity({ target: 3 });
+    assert.equal(serializer.encodeActivity(a), serializer.encodeActivity(a, 'full'));
+    assert.equal((JSON.parse(serializer.encodeActivity(a)) as { v: number }).v, 1);
+    assertSameActivity(serializer.decodeActivity(serializer.encodeActivity(a), { id: a.id }), a);
+  });
+
+  it('still decodes a payload written by earlier versions', () => {
+    const a = makeActivity({ target: 'board:1', extra: { n: 1 }, to: ['n:2'], foreignId: 'f' });
+    const old = `{"v":1,"i":"${a.id}","a":1,"b":"add","o":1,"m":${BASE_TIME_MS},"t":"board:1","f":"f","x":{"n":1},"to":["n:2"]}`;
+    assertSameActivity(serializer.decodeActivity(old), a);
+    assertSameActivity(serializer.decodeActivity(old, { key: 'k', id: a.id }), a);
+  });
+
+  it('applies maxActivityLength to the full form, whichever form is written', () => {
+    const a = makeActivity({ extra: { text: 'x'.repeat(150) } });
+    const keyedLength = serializer.encodeActivity(a, 'keyed').length;
+    const fullLength = serializer.encodeActivity(a).length;
+    const limited = jsonSerializer({ maxActivityLength: fullLength - 1 });
+    assert.ok(keyedLength < fullLength - 1, 'the keyed form alone would fit');
+    for (const form of ['full', 'keyed'] as const) {
+      assert.throws(
+        () => limited.encodeActivity(a, form),
+        (err: ValidationError) => err.code === 'LIMIT_EXCEEDED' && err.details.id === a.id,
+      );
+    }
+    const exact = jsonSerializer({ maxActivityLength: fullLength });
+    assert.equal(exact.encodeActivity(a, 'keyed').length, keyedLength);
+  });
+
+  it('writes an activity whose id is not an activity id in full', () => {
+    const odd = { ...makeActivity(), id: 'NOT-AN-ID' } as Activity;
+    const payload = serializer.encodeActivity(odd, 'keyed');
+    assert.equal((JSON.parse(payload) as { i: string }).i, 'NOT-AN-ID');
+  });
+});
+
+/** One test per corrupted payload: a SerializationError naming the context's key and id. */
+function rejectsEach(
+  corrupted: readonly (readonly [string, string])[],
+  context: { key: string; id: string },
+): void {
+  for (const [what, payload] of corrupted) {
+    it(`${what} → SerializationError naming the key and id`, () => {
+      assert.throws(
+        () => serializer.decodeActivity(payload, context),
+        (err: unknown) =>
+          err instanceof SerializationError &&
+          err instanceof StreamFrameworkError &&
+          err.code === 'SERIALIZATION' &&
+          err.message.includes(context.key) &&
+          err.message.includes(context.id) &&
+          err.details.key === context.key &&
+          err.details.id === context.id,
+      );
+    });
+  }
+}
+
+describe('jsonSerializer: corrupted keyed payloads', () => {
+  const id = makeActivity().id;
+  const context = { key: 'sf:a:{0}', id };
+  const good = JSON.parse(
+    serializer.encodeActivity(makeActivity({ target: 3, extra: { k: 1 } }), 'keyed'),
+  ) as unknown[];
+  const spliced = (i: number, value: unknown) => JSON.stringify(good.with(i, value));
+  const corrupted: [string, string][] = [
+    ['an empty array', '[]'],
+    ['a version alone', '[1]'],
+    ['three elements', '[1,1,"add"]'],
+    ['version 2', spliced(0, 2)],
+    ['a string version', spliced(0, '1')],
+    ['a null version', spliced(0, null)],
+    ['ten elements', JSON.stringify([1, 1, 'add', 1, null, null, null, null, 5, 'more'])],
+    ['a null actor', spliced(1, null)],
+    ['an empty actor', spliced(1, '')],
+    ['a negative actor', spliced(1, -1)],
+    ['a fractional object', spliced(3, 1.5)],
+    ['a numeric verb', spliced(2, 4)],
+    ['an empty verb', spliced(2, '')],
+    ['a boolean target', spliced(4, true)],
+    ['an array extra', spliced(5, [1])],
+    ['a string extra', spliced(5, 'x')],
+    ['a numeric foreignId', JSON.stringify([1, 1, 'add', 1, null, null, 5])],
+    ['a string to', JSON.stringify([1, 1, 'add', 1, null, null, null, 'n:1'])],
+    ['a to list with a number', JSON.stringify([1, 1, 'add', 1, null, null, null, [1]])],
+    ['a string time', JSON.stringify([1, 1, 'add', 1, null, null, null, null, '2024'])],
+    ['a negative time', JSON.stringify([1, 1, 'add', 1, null, null, null, null, -5])],
+    ['a fractional time', JSON.stringify([1, 1, 'add', 1, null, null, null, null, 1.5])],
+    ['a __proto__ key in extra', '[1,1,"add",1,null,{"a":{"__proto__":{"polluted":true}}}]'],
+    ['a constructor key in extra', '[1,1,"add",1,null,{"constructor":1}]'],
+    ['a prototype key deep in extra', '[1,1,"add",1,null,{"a":[{"b":{"prototype":1}}]}]'],
+    ['extra nested 65 levels deep', `[1,1,"add",1,null,${'{"a":'.repeat(65)}1${'}'.repeat(65)}]`],
+  ];
+  rejectsEach(corrupted, context);
+
+  it('the unmodified array decodes (the cases above differ from it only where named)', () => {
+    assert.equal(serializer.decodeActivity(JSON.stringify(good), context).target, 3);
+  });
+
+  it('needs the activity id it is stored under in the context', () => {
+    const payload = JSON.stringify(good);
+    for (const ctx of [undefined, {}, { key: 'k' }, { key: 'k', id: 'task' }, { id: 'SHORT' }]) {
+      assert.throws(
+        () => serializer.decodeActivity(payload, ctx),
+        (err: unknown) =>
+          err instanceof SerializationError &&
+          err.code === 'SERIALIZATION' &&
+          err.message.includes('without the activity id'),
+      );
     }
   });
 });
@@ -161,21 +320,7 @@ describe('jsonSerializer: corrupted payloads', () => {
     for (let i = 1; i < 64; i++) deep = { a: deep };
     assert.doesNotThrow(() => makeActivity({ extra: deep }), 'createActivity accepts 64 levels');
   });
-  for (const [what, payload] of corrupted) {
-    it(`${what} → SerializationError naming the key and id`, () => {
-      assert.throws(
-        () => serializer.decodeActivity(payload, context),
-        (err: unknown) =>
-          err instanceof SerializationError &&
-          err instanceof StreamFrameworkError &&
-          err.code === 'SERIALIZATION' &&
-          err.message.includes('feed:normal:42') &&
-          err.message.includes('0lvnrm2o0kxtauvj') &&
-          err.details.key === 'feed:normal:42' &&
-          err.details.id === '0lvnrm2o0kxtauvj',
-      );
-    });
-  }
+  rejectsEach(corrupted, context);
 
   it('keeps the JSON parse error as the cause', () => {
     assert.throws(

@@ -1,9 +1,9 @@
 import { type Activity, freezeActivity } from '../activity/activity.js';
-import { type Id, isActivityId } from '../activity/ids.js';
+import { type Id, isActivityId, timeOfActivityId } from '../activity/ids.js';
 import { type JsonObject, MAX_JSON_DEPTH } from '../activity/json.js';
 import type { GroupMember, GroupRecord } from '../aggregation/group.js';
 import { SerializationError, ValidationError } from '../errors.js';
-import type { DecodeContext, Serializer } from './serializer.js';
+import type { ActivityForm, DecodeContext, Serializer } from './serializer.js';
 
 /** Options of {@link jsonSerializer}. */
 export interface JsonSerializerOptions {
@@ -11,8 +11,24 @@ export interface JsonSerializerOptions {
   readonly maxActivityLength?: number;
 }
 
-/** Current version of the JSON wire format; written as `v` in every payload. */
+/** Current version of the JSON wire format; written as `v` in every object payload. */
 export const JSON_FORMAT_VERSION = 1;
+
+/**
+ * Current version of the keyed activity format (a positional JSON array); written as its first
+ * element. See {@link jsonSerializer}.
+ */
+export const KEYED_FORMAT_VERSION = 1;
+
+/** Longest keyed array: version, actor, verb, object, target, extra, foreignId, to, time. */
+const KEYED_LENGTH = 9;
+
+/**
+ * An upper bound of how much longer the full form of an activity is than its keyed form (the
+ * object's keys, the id and the time: under 100 characters), so that the keyed form only needs
+ * the full one computed near the length limit.
+ */
+const FULL_FORM_SLACK = 128;
 
 type ActivityWire = {
   v: number;
@@ -28,8 +44,22 @@ type ActivityWire = {
 };
 
 /**
- * The default serializer: compact, versioned JSON (`{"v":1,"i":id,"a":actor,"b":verb,...}`).
- * No eval, no pickle; `;` and `,` in extra data are ordinary characters.
+ * The default serializer: compact, versioned JSON. No eval, no pickle; `;` and `,` in extra data
+ * are ordinary characters. Activities have two forms ({@link ActivityForm}):
+ *
+ * - full: an object, `{"v":1,"i":id,"a":actor,"b":verb,"o":object,"m":time ms,"t":target,
+ *   "f":foreignId,"x":extra,"to":[...]}`, the optional `t` `f` `x` `to` only when present;
+ * - keyed: a positional array without the id, `[1,actor,verb,object,target,extra,foreignId,to,
+ *   time ms]`. The first element is {@link KEYED_FORMAT_VERSION}; an absent field in the middle
+ *   is `null` (so is an empty `extra` or `to`), absent fields at the end are dropped, and the
+ *   time is written only when it differs from the time encoded in the id. The order puts the
+ *   common optional fields (target, extra) before the rare ones (foreignId, to, a time that is
+ *   not the id's). E.g. `[1,7,"pin",42,3,{"itemId":9}]`: about 40% of the full form for a small
+ *   activity. An activity whose id is not shaped like an activity id is written in full.
+ *
+ * `decodeActivity` reads both; a keyed payload needs `context.id`. `maxActivityLength` applies to
+ * the full form whichever form is written, so an activity accepted in one place is accepted in
+ * every other. Groups are objects whose members are full activities or `[id, actor]` pairs.
  */
 export function jsonSerializer(options: JsonSerializerOptions = {}): Serializer {
   const maxLength = options.maxActivityLength ?? 65536;
@@ -64,12 +94,24 @@ export function jsonSerializer(options: JsonSerializerOptions = {}): Serializer 
     }
     return payload;
   };
+  const encodeFull = (a: Activity): string => checkLength(JSON.stringify(toWire(a)), a.id);
+  const encodeKeyed = (a: Activity): string => {
+    if (!isActivityId(a.id)) return encodeFull(a);
+    const payload = JSON.stringify(toKeyed(a));
+    // The limit is the full form's: check it where the full form could be over it.
+    if (payload.length + FULL_FORM_SLACK > maxLength) encodeFull(a);
+    return payload;
+  };
   return Object.freeze({
     name: 'json-v1',
-    encodeActivity: <E extends JsonObject>(activity: Activity<E>) =>
-      checkLength(JSON.stringify(toWire(activity)), activity.id),
-    decodeActivity: <E extends JsonObject>(payload: string, context?: DecodeContext) =>
-      fromWire<E>(parse(payload, context), context),
+    encodeActivity: <E extends JsonObject>(activity: Activity<E>, form?: ActivityForm) =>
+      form === 'keyed' ? encodeKeyed(activity) : encodeFull(activity),
+    decodeActivity<E extends JsonObject>(payload: string, context?: DecodeContext): Activity<E> {
+      const value = parseJson(payload, context);
+      return Array.isArray(value)
+        ? fromKeyed<E>(value, context)
+        : fromWire<E>(versioned(value, context), context);
+    },
     encodeGroup<E extends JsonObject>(g: GroupRecord<E>): string {
       return JSON.stringify({
         v: JSON_FORMAT_VERSION,
@@ -123,14 +165,39 @@ export function jsonSerializer(options: JsonSerializerOptions = {}): Serializer 
   });
 }
 
+/** The keyed form of an activity: see {@link jsonSerializer}. */
+function toKeyed(a: Activity): unknown[] {
+  const time = a.time.getTime();
+  const k: unknown[] = [
+    KEYED_FORMAT_VERSION,
+    a.actor,
+    a.verb,
+    a.object,
+    a.target ?? null,
+    Object.keys(a.extra).length > 0 ? a.extra : null,
+    a.foreignId ?? null,
+    a.to.length > 0 ? [...a.to] : null,
+    time === timeOfActivityId(a.id) ? null : time,
+  ];
+  while (k[k.length - 1] === null) k.pop();
+  return k;
+}
+
 function parse(payload: string, context: DecodeContext | undefined): Record<string, unknown> {
+  return versioned(parseJson(payload, context), context);
+}
+
+function parseJson(payload: string, context: DecodeContext | undefined): unknown {
   if (typeof payload !== 'string') throw corrupt('a non-string payload', context);
-  let value: unknown;
   try {
-    value = JSON.parse(payload);
+    return JSON.parse(payload);
   } catch (cause) {
     throw corrupt('invalid JSON', context, cause);
   }
+}
+
+/** A parsed object payload of the current format version. */
+function versioned(value: unknown, context: DecodeContext | undefined): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw corrupt('JSON that is not an object', context);
   const v = (value as Record<string, unknown>).v;
@@ -139,38 +206,101 @@ function parse(payload: string, context: DecodeContext | undefined): Record<stri
   return value as Record<string, unknown>;
 }
 
+/** The activity fields of a payload, as parsed, before validation. */
+interface RawActivity {
+  readonly id: unknown;
+  readonly actor: unknown;
+  readonly verb: unknown;
+  readonly object: unknown;
+  readonly target: unknown;
+  readonly time: unknown;
+  readonly foreignId: unknown;
+  readonly extra: unknown;
+  readonly to: unknown;
+}
+
 function fromWire<E extends JsonObject>(
   value: unknown,
   context: DecodeContext | undefined,
 ): Activity<E> {
+  if (typeof value !== 'object' || value === null) throw corrupt('a malformed activity', context);
   const w = value as Record<string, unknown>;
+  return toActivity<E>(
+    {
+      id: w.i,
+      actor: w.a,
+      verb: w.b,
+      object: w.o,
+      target: w.t,
+      time: w.m,
+      foreignId: w.f,
+      extra: w.x,
+      to: w.to,
+    },
+    context,
+  );
+}
+
+/** Decodes the keyed form (see {@link jsonSerializer}); the id comes from `context.id`. */
+function fromKeyed<E extends JsonObject>(
+  k: unknown[],
+  context: DecodeContext | undefined,
+): Activity<E> {
+  const id = context?.id;
+  if (!isActivityId(id))
+    throw corrupt('a keyed activity payload without the activity id it is stored under', context);
+  if (k[0] !== KEYED_FORMAT_VERSION)
+    throw corrupt(`an unsupported keyed format version ${JSON.stringify(k[0])}`, context);
+  if (k.length < 4 || k.length > KEYED_LENGTH)
+    throw corrupt(`a keyed activity of ${k.length} elements`, context);
+  const opt = (i: number): unknown => (k[i] === null ? undefined : k[i]);
+  return toActivity<E>(
+    {
+      id,
+      actor: k[1],
+      verb: k[2],
+      object: k[3],
+      target: opt(4),
+      extra: opt(5),
+      foreignId: opt(6),
+      to: opt(7),
+      time: opt(8) ?? timeOfActivityId(id),
+    },
+    context,
+  );
+}
+
+/** Validates parsed fields as strictly as createActivity would, and freezes the activity. */
+function toActivity<E extends JsonObject>(
+  w: RawActivity,
+  context: DecodeContext | undefined,
+): Activity<E> {
   const ok =
-    typeof w === 'object' &&
-    w !== null &&
-    isActivityId(w.i) &&
-    isId(w.a) &&
-    typeof w.b === 'string' &&
-    w.b.length > 0 &&
-    isId(w.o) &&
-    (w.t === undefined || isId(w.t)) &&
-    isCount(w.m) &&
-    (w.f === undefined || typeof w.f === 'string') &&
-    (w.x === undefined || (typeof w.x === 'object' && w.x !== null && !Array.isArray(w.x))) &&
+    isActivityId(w.id) &&
+    isId(w.actor) &&
+    typeof w.verb === 'string' &&
+    w.verb.length > 0 &&
+    isId(w.object) &&
+    (w.target === undefined || isId(w.target)) &&
+    isCount(w.time) &&
+    (w.foreignId === undefined || typeof w.foreignId === 'string') &&
+    (w.extra === undefined ||
+      (typeof w.extra === 'object' && w.extra !== null && !Array.isArray(w.extra))) &&
     (w.to === undefined || (Array.isArray(w.to) && w.to.every((r) => typeof r === 'string')));
   if (!ok) throw corrupt('a malformed activity', context);
-  if (w.x !== undefined) {
-    const problem = storedExtraProblem(w.x);
+  if (w.extra !== undefined) {
+    const problem = storedExtraProblem(w.extra);
     if (problem) throw corrupt(problem, context);
   }
   return freezeActivity<E>({
-    id: w.i as string,
-    actor: w.a as Id,
-    verb: w.b as string,
-    object: w.o as Id,
-    target: w.t as Id | undefined,
-    time: new Date(w.m as number),
-    foreignId: w.f as string | undefined,
-    extra: (w.x ?? {}) as E,
+    id: w.id as string,
+    actor: w.actor as Id,
+    verb: w.verb as string,
+    object: w.object as Id,
+    target: w.target as Id | undefined,
+    time: new Date(w.time as number),
+    foreignId: w.foreignId as string | undefined,
+    extra: (w.extra ?? {}) as E,
     to: (w.to as string[] | undefined) ?? [],
   });
 }

@@ -46,6 +46,9 @@ const wire = JSON.parse(jsonSerializer().encodeActivity(victim)) as Record<strin
 const withExtra = (extra: string) =>
   `${JSON.stringify({ ...wire, x: undefined }).slice(0, -1)},"x":${extra}}`;
 const deepExtra = `{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+/** The victim in the keyed form feeds store (no id: it comes from the key it is stored under). */
+const keyed = JSON.parse(jsonSerializer().encodeActivity(victim, 'keyed')) as unknown[];
+const keyedWith = (i: number, value: unknown) => JSON.stringify(keyed.with(i, value));
 
 /** Notification group of the victim in notification:2 (verb + object + day). */
 const victimGroupKey = `${victim.verb}|${utcDay(victim.time)}|n${String(victim.object)}`;
@@ -124,6 +127,33 @@ export const corruptionCases: readonly {
     name: 'a 2 MB payload',
     target: 'activity',
     payload: withExtra(`{"blob":"${'x'.repeat(2_000_000)}"}`),
+    detected: false,
+  },
+  { name: 'keyed: unknown version', target: 'activity', payload: keyedWith(0, 9), detected: true },
+  {
+    name: 'keyed: a wrong field type',
+    target: 'activity',
+    payload: keyedWith(3, true),
+    detected: true,
+  },
+  {
+    name: 'keyed: too many elements',
+    target: 'activity',
+    payload: JSON.stringify([...keyed, null, null, null, null, null, null]),
+    detected: true,
+  },
+  {
+    name: 'keyed: __proto__ in extra',
+    target: 'activity',
+    payload: keyedWith(5, JSON.parse('{"__proto__":{"polluted":true}}')),
+    detected: true,
+  },
+  {
+    // Keyed payloads carry no id to check against the key: this one reads as the victim with
+    // another activity's fields. Only full payloads ("another activity") can be told apart.
+    name: 'keyed: another activity',
+    target: 'activity',
+    payload: jsonSerializer().encodeActivity(validActivity(1), 'keyed'),
     detected: false,
   },
   {
