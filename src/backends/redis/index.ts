@@ -37,6 +37,11 @@ export interface RedisStorageOptions {
   readonly fanoutBatch?: number | undefined;
   /** Attempts of an optimistic aggregated/notification update before ConflictError. @default 100 */
   readonly maxUpdateAttempts?: number | undefined;
+  /**
+   * Aggregated/notification feeds whose last updated state this client remembers, so that the
+   * next update of the same groups commits in one round trip instead of two (0: off). @default 1000
+   */
+  readonly updateCacheSize?: number | undefined;
 }
 
 /** The Redis backend: timeline and activity storage on one client. */
@@ -57,6 +62,7 @@ export function redisStorage(options: RedisStorageOptions): RedisStorage {
       prefix,
       fanoutBatch: options.fanoutBatch,
       maxUpdateAttempts: options.maxUpdateAttempts,
+      updateCacheSize: options.updateCacheSize,
     }),
     activities: new RedisActivityStorage({
       client,

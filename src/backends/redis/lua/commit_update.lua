@@ -1,6 +1,7 @@
 --[[
   Second step of an optimistic update(): applies the changes only if the timeline's version is
-  still the one read by read_for_update.lua, then bumps it. All or nothing.
+  still the expected one (read by read_for_update.lua, or cached by the client from its last
+  commit), then bumps it. All or nothing.
   KEYS[1..4] z, p, v, mk (see add.lua)
   ARGV[1] expected version
   ARGV[2] maxLength, or -1 for no trim
@@ -8,12 +9,14 @@
   then nRemove, then nRemove ids
   then nMark, then nMark pairs: marker name, id
   then nUnmark, then nUnmark pairs: marker name, id
-  Returns: 1 when applied; 0 when the version changed (nothing written: read again and retry);
+  then the initial version (see read_for_update.lua), then the ids the update reads
+  Returns: { 1, new version, entries trimmed } when applied;
+  { 0, version, score1 or false, payload1 or false, ... } when the version changed: nothing was
+  written, and the reply is what read_for_update.lua would return now (compute again and retry);
   { 'absent', name, id } when a mark names an id that would not be in the timeline (nothing written).
 ]]
 --- @include "timeline"
 local z, p, v, mk = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-if redis.call('GET', v) ~= ARGV[1] then return 0 end
 
 local at = 3
 local nPut = tonumber(ARGV[at])
@@ -34,6 +37,13 @@ local markFirst = at + 1
 at = markFirst + nMark * 2
 local nUnmark = tonumber(ARGV[at])
 local unmarkFirst = at + 1
+local initialAt = unmarkFirst + nUnmark * 2
+
+if redis.call('GET', v) ~= ARGV[1] then
+  local read = readForUpdate(z, p, v, ARGV[initialAt], initialAt + 1)
+  table.insert(read, 1, 0)
+  return read
+end
 
 -- Check every mark before writing anything.
 for i = 0, nMark - 1 do
@@ -52,9 +62,8 @@ for i = 0, nMark - 1 do
   redis.call('SADD', markerKey(mk, name), ARGV[markFirst + i * 2 + 1])
   redis.call('SADD', mk, name)
 end
-trimTo(z, p, mk, tonumber(ARGV[2]))
+local trimmed = trimTo(z, p, mk, tonumber(ARGV[2]))
 for _, name in ipairs(redis.call('SMEMBERS', mk)) do
   if redis.call('EXISTS', markerKey(mk, name)) == 0 then redis.call('SREM', mk, name) end
 end
-redis.call('INCR', v)
-return 1
+return { 1, redis.call('INCR', v), trimmed }

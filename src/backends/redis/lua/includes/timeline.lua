@@ -100,3 +100,17 @@ end
 local function addEntries(z, p, first, n)
   return applyEntries(z, p, parseEntries(first, n))
 end
+
+-- The read of an optimistic update(): { version, score1 or false, payload1 or false, ... } for
+-- the ids ARGV[idsFrom..]. Creates the version at `initial` (a random number from the client, so
+-- that a timeline deleted and rebuilt does not repeat the versions a client may have cached).
+local function readForUpdate(z, p, v, initial, idsFrom)
+  redis.call('SET', v, initial, 'NX')
+  local out = { redis.call('GET', v) }
+  for i = idsFrom, #ARGV do
+    local id = ARGV[i]
+    out[#out + 1] = redis.call('ZSCORE', z, id) or false
+    out[#out + 1] = redis.call('HGET', p, id) or false
+  end
+  return out
+end
