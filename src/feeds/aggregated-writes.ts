@@ -22,6 +22,8 @@ import { checkActivities, idsOf, trimPlan, type WriteOptions } from './feed-conf
 import { decodeStored, storeActivities } from './hydrate.js';
 
 const MAX_GROUP_KEY_LENGTH = 1024;
+/** Encoded groups a writer remembers (see `recent` in {@link createGroupWriter}). */
+const RECENT_GROUPS = 256;
 
 /** Every activity a group holds: retained members, then the minimized ones it remembers. */
 export function heldOf(record: GroupRecord): readonly { id: string; actor: Id }[] {
@@ -105,8 +107,19 @@ export function createGroupWriter<
         { details: { option: 'aggregator' } },
       );
     }
-    return { id: record.id, score, payload: config.serializer.encodeGroup(record) };
+    const payload = config.serializer.encodeGroup(record);
+    recent.set(payload, record);
+    if (recent.size > RECENT_GROUPS) recent.delete(recent.keys().next().value as string);
+    return { id: record.id, score, payload };
   };
+
+  // The groups this writer encoded last, by payload: when a storage hands back the very payload
+  // it was given (the Redis update cache does), the merge reuses the record instead of parsing
+  // and validating it again. Payloads are deterministic, so equal strings mean equal records.
+  const recent = new Map<string, GroupRecord<E>>();
+  const decode = (key: string, entry: TimelineEntry): GroupRecord<E> =>
+    (entry.payload !== undefined && recent.get(entry.payload)) ||
+    decodeGroupEntry<E>(config, key, entry);
 
   const writer: GroupWriter<E> = {
     prepare(input) {
@@ -142,7 +155,7 @@ export function createGroupWriter<
           batch.groups.forEach((g, i) => {
             const entry = current[i];
             const before =
-              entry === undefined ? undefined : decodeGroupEntry<E>(config, target.key, entry);
+              entry === undefined ? undefined : decode(target.key, entry);
             const after = mergeIntoGroup(before, g.id, g.group, g.activities, limits);
             if (!after) return;
             added += after.activityCount - (before?.activityCount ?? 0);
@@ -234,7 +247,7 @@ export function createGroupWriter<
         let removed = 0;
         for (const entry of current) {
           if (entry === undefined) continue;
-          const before = decodeGroupEntry<E>(config, target.key, entry);
+          const before = decode(target.key, entry);
           const ids = select(before);
           const after = removeFromGroup(before, ids);
           if (after === undefined) continue;
