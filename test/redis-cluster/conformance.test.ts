@@ -1,7 +1,19 @@
 import { after } from 'node:test';
-import { describeBackend } from '../../src/testing/index.js';
+import {
+  describeActivityStorage,
+  describeBackend,
+  describeFlatFeed,
+} from '../../src/testing/index.js';
 import { clusterClient, redisBackend } from '../support/redis.js';
 
 const client = clusterClient();
 after(() => client.quit());
 describeBackend(redisBackend('redis-cluster', client));
+
+// The time-bucketed activity layout: its hashes spread over the masters like any hash tag.
+const bucketed = redisBackend('redis-cluster, activity buckets', client, {
+  activityBucketMs: 60_000,
+  activityShards: 4,
+});
+describeActivityStorage(bucketed);
+describeFlatFeed(bucketed);

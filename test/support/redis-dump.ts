@@ -7,19 +7,12 @@ import type { Cluster, Redis } from 'ioredis';
  * the prefix, then one hash tag that user ids cannot close early (docs/backends/redis.md).
  */
 export async function dumpPrefix(client: Redis, prefix: string): Promise<Record<string, unknown>> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
   const layout = new RegExp(
-    `^${prefix.replace(/[.:-]/g, '\\$&')}:(\\{[^{}]*\\}:(z|p|v|mk|m:[A-Za-z0-9_-]+)|a:\\{\\d+\\})$`,
+    `^${prefix.replace(/[.:-]/g, '\\$&')}:(\\{[^{}]*\\}:(z|p|v|mk|m:[A-Za-z0-9_-]+)|a:\\{([0-9a-z]+\\.)?\\d+\\})$`,
     's',
   );
   const out: Record<string, unknown> = {};
-  for (const key of keys.sort()) {
+  for (const key of await keysUnder(client, prefix)) {
     assert.match(key, layout, `key ${JSON.stringify(key)} has the backend's layout`);
     const type = await client.type(key);
     if (type === 'zset') out[key] = await client.zrange(key, '0', '-1', 'WITHSCORES');
@@ -29,6 +22,18 @@ export async function dumpPrefix(client: Redis, prefix: string): Promise<Record<
     else out[key] = type;
   }
   return out;
+}
+
+/** Every key under `prefix` (`<prefix>:*`) on a single node, sorted. */
+export async function keysUnder(client: Redis, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== '0');
+  return keys.sort();
 }
 
 const sortedEntries = (h: Record<string, string>) =>

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
-import { type RedisStorage, redisStorage } from '../../src/backends/redis/index.js';
+import {
+  type RedisStorage,
+  type RedisStorageOptions,
+  redisStorage,
+} from '../../src/backends/redis/index.js';
 import type { BackendUnderTest } from '../../src/testing/index.js';
 
 /** A client on the single Redis started by the test runner (REDIS_URL). */
@@ -38,11 +42,18 @@ export async function deletePrefix(client: Redis | Cluster, prefix: string): Pro
   }
 }
 
-/** The conformance-kit backend on a client: every test gets a fresh key prefix, deleted after it. */
-export function redisBackend(name: string, client: Redis | Cluster): BackendUnderTest {
+/**
+ * The conformance-kit backend on a client: every test gets a fresh key prefix, deleted after it.
+ * `options` are passed to redisStorage (e.g. the time-bucketed activity layout).
+ */
+export function redisBackend(
+  name: string,
+  client: Redis | Cluster,
+  options: Omit<RedisStorageOptions, 'client' | 'prefix'> = {},
+): BackendUnderTest {
   return {
     name,
-    create: () => redisStorage({ client, prefix: `t:${randomUUID().slice(0, 8)}` }),
+    create: () => redisStorage({ ...options, client, prefix: `t:${randomUUID().slice(0, 8)}` }),
     destroy: (storage) => deletePrefix(client, (storage as RedisStorage).prefix),
   };
 }

@@ -9,7 +9,7 @@
  * @module
  */
 import type { Storage } from '../../storage/contracts.js';
-import { checkPrefix } from './keys.js';
+import { checkPositiveInt, checkPrefix } from './keys.js';
 import { RedisActivityStorage } from './redis-activity-storage.js';
 import { RedisTimelineStorage } from './redis-timeline-storage.js';
 import type { RedisClient } from './scripts.js';
@@ -28,11 +28,22 @@ export interface RedisStorageOptions {
   /** Prefix of every key (1-64 of `[A-Za-z0-9_.:-]`). @default 'sf' */
   readonly prefix?: string | undefined;
   /**
-   * Hashes the activity storage is spread over, each under its own hash tag. Keep it stable for
-   * a given data set (changing it moves activities). @default 1 on a single node (one HMGET per
-   * read), 16 on a cluster (spread over the nodes)
+   * Hashes the activity storage is spread over, each under its own hash tag (per time bucket
+   * with `activityBucketMs`). Keep it stable for a given data set (changing it moves
+   * activities). @default 1 on a single node (one HMGET per read), 16 on a cluster (spread over
+   * the nodes)
    */
   readonly activityShards?: number | undefined;
+  /**
+   * Opt-in time-bucketed activity storage, in ms: an activity's hash is chosen by the time in
+   * its id (`floor(time / activityBucketMs)`) and its shard, so each hash keeps about
+   * `activities per second * activityBucketMs / 1000 / activityShards` entries. Sized to 50-120
+   * entries with payloads of at most 64 bytes, the hashes stay in Redis's listpack encoding
+   * (about half the memory of one big hash); old buckets can be dropped whole. Keep it stable
+   * for a given data set (changing it moves activities). See docs/backends/redis.md. @default
+   * undefined (no time buckets)
+   */
+  readonly activityBucketMs?: number | undefined;
   /** Timelines per fan-out script call on a single node. @default 250 */
   readonly fanoutBatch?: number | undefined;
   /** Attempts of an optimistic aggregated/notification update before ConflictError. @default 100 */
@@ -51,9 +62,14 @@ export interface RedisStorage extends Storage {
   readonly prefix: string;
 }
 
-/** Creates the Redis backend (single node or cluster, detected from the client). */
+/**
+ * Creates the Redis backend (single node or cluster, detected from the client). Throws
+ * `INVALID_OPTION` for a bad prefix, `activityShards` or `activityBucketMs`.
+ */
 export function redisStorage(options: RedisStorageOptions): RedisStorage {
   const prefix = checkPrefix(options.prefix ?? 'sf');
+  const shards = checkPositiveInt(options.activityShards, 'activityShards');
+  const bucketMs = checkPositiveInt(options.activityBucketMs, 'activityBucketMs');
   const { client } = options;
   return Object.freeze({
     prefix,
@@ -67,7 +83,8 @@ export function redisStorage(options: RedisStorageOptions): RedisStorage {
     activities: new RedisActivityStorage({
       client,
       prefix,
-      shards: options.activityShards ?? (client.isCluster ? 16 : 1),
+      shards: shards ?? (client.isCluster ? 16 : 1),
+      bucketMs,
     }),
   });
 }

@@ -1,4 +1,4 @@
-import { show } from '../../activity/ids.js';
+import { isActivityId, show, timeOfActivityId } from '../../activity/ids.js';
 import { ValidationError } from '../../errors.js';
 
 /**
@@ -13,6 +13,7 @@ import { ValidationError } from '../../errors.js';
  * | `<prefix>:{<feed key>}:mk` | SET | names of the markers in use |
  * | `<prefix>:{<feed key>}:m:<marker>` | SET | ids carrying the marker (e.g. unseen) |
  * | `<prefix>:a:{<shard>}` | HASH | activity id -> payload (activity storage, sharded) |
+ * | `<prefix>:a:{<bucket>.<shard>}` | HASH | the same, time-bucketed (`activityBucketMs` set) |
  *
  * The feed key is escaped (`%` `{` `}` become `%25` `%7B` `%7D`) so that no key can close the hash
  * tag early or collide with another feed's key.
@@ -81,7 +82,37 @@ export function fnv1a(text: string): number {
   return h >>> 0;
 }
 
-/** The activity-storage hash holding an activity id. */
-export function activityShardKey(prefix: string, shards: number, id: string): string {
-  return `${prefix}:a:{${fnv1a(id) % shards}}`;
+/**
+ * The activity-storage hash holding an id. These formats are stable: changing them, `shards` or
+ * `bucketMs` moves stored activities out of reach.
+ *
+ * - default: `<prefix>:a:{<n>}`, shard `n` = FNV-1a(id) mod `shards`;
+ * - time-bucketed (`bucketMs` set): `<prefix>:a:{<b>.<n>}`, `b` = floor(time encoded in the id /
+ *   `bucketMs`) in base 36, `n` as above. Ids that are not activity ids (the storage contract
+ *   accepts any string) keep the default key.
+ */
+export function activityShardKey(
+  prefix: string,
+  shards: number,
+  id: string,
+  bucketMs?: number,
+): string {
+  const shard = fnv1a(id) % shards;
+  if (bucketMs === undefined || !isActivityId(id)) return `${prefix}:a:{${shard}}`;
+  return `${prefix}:a:{${Math.floor(timeOfActivityId(id) / bucketMs).toString(36)}.${shard}}`;
+}
+
+/**
+ * Checks an option that must be a positive safe integer, or absent; throws `INVALID_OPTION`
+ * naming it otherwise.
+ */
+export function checkPositiveInt(value: unknown, option: string): number | undefined {
+  if (value === undefined || (Number.isSafeInteger(value) && (value as number) > 0)) {
+    return value as number | undefined;
+  }
+  throw new ValidationError(
+    'INVALID_OPTION',
+    `redis ${option} must be a positive integer, got ${show(value)}`,
+    { details: { option } },
+  );
 }

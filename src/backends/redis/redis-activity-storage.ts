@@ -1,38 +1,52 @@
 import type { ActivityStorage } from '../../storage/contracts.js';
 import { redisCall } from './errors.js';
-import { activityShardKey } from './keys.js';
+import { activityShardKey, checkPositiveInt } from './keys.js';
 import type { RedisClient } from './scripts.js';
 
 /** Options of {@link RedisActivityStorage}. */
 export interface RedisActivityStorageOptions {
   readonly client: RedisClient;
   readonly prefix: string;
-  /** Number of hashes the activities are spread over (each its own hash tag). @default 16 */
+  /**
+   * Number of hashes the activities are spread over (each its own hash tag); with `bucketMs`,
+   * per time bucket. A positive integer. @default 16
+   */
   readonly shards?: number | undefined;
+  /**
+   * Time-bucketed layout: the hash of an activity is chosen by the time encoded in its id,
+   * `floor(time / bucketMs)`, and by its shard, so that each hash holds about
+   * `rate * bucketMs / shards` activities however long the application runs, small enough for
+   * Redis's compact listpack encoding when sized right. A positive integer (ms); absent: one set
+   * of `shards` hashes for all time. See {@link activityShardKey} for the key format.
+   */
+  readonly bucketMs?: number | undefined;
 }
 
 /**
- * Activity storage on Redis: activity id -> payload in `shards` hashes, each under its own hash
- * tag so that a cluster spreads them over its nodes. A batch is one command per shard involved,
- * pipelined on a single node and sent concurrently on a cluster.
+ * Activity storage on Redis: activity id -> payload in `shards` hashes (per time bucket with
+ * `bucketMs`), each under its own hash tag so that a cluster spreads them over its nodes. A batch
+ * is one command per hash involved, pipelined on a single node and sent concurrently on a cluster.
+ * Throws `INVALID_OPTION` for a `shards` or `bucketMs` that is not a positive integer.
  */
 export class RedisActivityStorage implements ActivityStorage {
   readonly name = 'redis';
   readonly #client: RedisClient;
   readonly #prefix: string;
   readonly #shards: number;
+  readonly #bucketMs: number | undefined;
 
   constructor(options: RedisActivityStorageOptions) {
     this.#client = options.client;
     this.#prefix = options.prefix;
-    this.#shards = options.shards ?? 16;
+    this.#shards = checkPositiveInt(options.shards, 'shards') ?? 16;
+    this.#bucketMs = checkPositiveInt(options.bucketMs, 'bucketMs');
   }
 
   /** Groups positions of `ids` by shard key. */
   #byShard(ids: readonly string[]): Map<string, number[]> {
     const groups = new Map<string, number[]>();
     ids.forEach((id, i) => {
-      const key = activityShardKey(this.#prefix, this.#shards, id);
+      const key = activityShardKey(this.#prefix, this.#shards, id, this.#bucketMs);
       const list = groups.get(key);
       if (list) list.push(i);
       else groups.set(key, [i]);
