@@ -18,6 +18,7 @@ import { ValidationError } from '../errors.js';
 import { emitMetric } from '../metrics/metrics.js';
 import type { TimelineEntry } from '../storage/contracts.js';
 import { forEachLimited } from '../util/for-each-limited.js';
+import { intOption, intOptionOr } from '../util/int-option.js';
 import type {
   AggregatedFeedBase,
   AggregatedFeedOptions,
@@ -28,7 +29,6 @@ import { createGroupWriter, heldOf } from './aggregated-writes.js';
 import { type FeedConfig, resolveFeedConfig, type WriteOptions } from './feed-config.js';
 import { encodeActivities } from './hydrate.js';
 import { userIdString } from './keys.js';
-import { intOption, intOptionOr } from './options.js';
 import { type FeedPage, nextCursor, type ReadOptions, toRangeQuery } from './read-options.js';
 
 /** Feeds written at a time by `addToMany`/`removeFromMany` (aggregation cannot batch across feeds). */

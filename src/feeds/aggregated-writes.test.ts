@@ -39,7 +39,9 @@ describe('group writer: recently encoded groups', () => {
     const one = countingSerializer();
     const two = countingSerializer();
     const first = defineAggregatedFeed({ name: 'agg', storage, serializer: one.serializer }).for(1);
-    const second = defineAggregatedFeed({ name: 'agg', storage, serializer: two.serializer }).for(1);
+    const second = defineAggregatedFeed({ name: 'agg', storage, serializer: two.serializer }).for(
+      1,
+    );
     await first.add(like(0));
     await second.add(like(1));
     await first.add(like(2));

@@ -154,8 +154,7 @@ export function createGroupWriter<
           let added = 0;
           batch.groups.forEach((g, i) => {
             const entry = current[i];
-            const before =
-              entry === undefined ? undefined : decode(target.key, entry);
+            const before = entry === undefined ? undefined : decode(target.key, entry);
             const after = mergeIntoGroup(before, g.id, g.group, g.activities, limits);
             if (!after) return;
             added += after.activityCount - (before?.activityCount ?? 0);

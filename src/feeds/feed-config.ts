@@ -7,8 +7,9 @@ import { type Metrics, noopMetrics } from '../metrics/metrics.js';
 import { jsonSerializer } from '../serialization/json-serializer.js';
 import type { Serializer } from '../serialization/serializer.js';
 import type { Storage } from '../storage/contracts.js';
+import { intOptionOr } from '../util/int-option.js';
 import { assertFeedName, defaultFeedKey, userIdString } from './keys.js';
-import { chanceOption, checkBatch, intOptionOr } from './options.js';
+import { chanceOption, checkBatch } from './options.js';
 
 /** Options shared by every feed kind. */
 export interface FeedOptions {

@@ -4,6 +4,7 @@ import type { JsonObject } from '../activity/json.js';
 import { ValidationError } from '../errors.js';
 import { emitMetric } from '../metrics/metrics.js';
 import type { TimelineEntry } from '../storage/contracts.js';
+import { intOption } from '../util/int-option.js';
 import type { FeedDefinition, FeedHandle } from './feed.js';
 import {
   checkActivities,
@@ -15,7 +16,6 @@ import {
 } from './feed-config.js';
 import { decodeStored, hydrate, storeActivities } from './hydrate.js';
 import { userIdString } from './keys.js';
-import { intOption } from './options.js';
 import {
   checkFilter,
   type FeedPage,

@@ -1,7 +1,7 @@
 import { assertActivityId, show, timeOfActivityId } from '../activity/ids.js';
 import { ValidationError } from '../errors.js';
 import type { RangeBound, RangeQuery, TimelineEntry } from '../storage/contracts.js';
-import { intOption } from './options.js';
+import { intOption } from '../util/int-option.js';
 
 /** Id-range filter of a flat feed: bounds on activity ids (which sort by time). */
 export interface IdFilter {

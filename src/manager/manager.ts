@@ -4,10 +4,10 @@ import type { JsonObject } from '../activity/json.js';
 import { StreamFrameworkError, ValidationError } from '../errors.js';
 import type { FeedHandle } from '../feeds/feed.js';
 import { userIdString } from '../feeds/keys.js';
-import { intOptionOr } from '../feeds/options.js';
 import { emitMetric } from '../metrics/metrics.js';
 import { parseTask, TASK_LIMITS, type Task } from '../queue/task.js';
 import { combineBatches, type TaskBatch } from '../queue/task-queue.js';
+import { intOptionOr } from '../util/int-option.js';
 import { createActivityStores } from './activity-stores.js';
 import {
   chunks,

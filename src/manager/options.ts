@@ -3,13 +3,13 @@ import type { JsonObject } from '../activity/json.js';
 import type { VerbRegistry } from '../activity/verbs.js';
 import { ValidationError } from '../errors.js';
 import type { FeedDefinition, FeedHandle } from '../feeds/feed.js';
-import { intOptionOr } from '../feeds/options.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { inlineQueue } from '../queue/inline-queue.js';
 import { TASK_LIMITS } from '../queue/task.js';
 import type { TaskQueue } from '../queue/task-queue.js';
 import type { Serializer } from '../serialization/serializer.js';
 import type { ActivityStorage } from '../storage/contracts.js';
+import { intOptionOr } from '../util/int-option.js';
 import type { FollowerIds } from './follower-ids.js';
 
 /** Any feed definition (flat, aggregated, notification) over activities with extra data `E`. */

@@ -1,7 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Cluster } from 'ioredis';
 import { ConflictError, ValidationError } from '../../errors.js';
-import { intOptionOr } from '../../feeds/options.js';
 import type {
   RangeQuery,
   TimelineCapabilities,
@@ -11,6 +10,7 @@ import type {
   TimelineUpdate,
   TimelineWriteOptions,
 } from '../../storage/contracts.js';
+import { intOptionOr } from '../../util/int-option.js';
 import { groupByNode } from './cluster-pipeline.js';
 import { redisCall } from './errors.js';
 import { checkMarker, markerKey, type TimelineKeys, timelineKeys } from './keys.js';
