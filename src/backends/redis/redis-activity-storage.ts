@@ -54,7 +54,10 @@ export class RedisActivityStorage implements ActivityStorage {
     return groups;
   }
 
-  /** Sends one command per shard: a pipeline on a single node, concurrent commands on a cluster. */
+  /**
+   * Sends one command per shard: concurrent commands on a cluster or for a single shard (no
+   * pipeline object to build for one command), a pipeline otherwise.
+   */
   async #perShard<T>(
     groups: Map<string, number[]>,
     send: (
@@ -64,7 +67,7 @@ export class RedisActivityStorage implements ActivityStorage {
     ) => unknown,
   ): Promise<T[]> {
     const entries = [...groups];
-    if (this.#client.isCluster) {
+    if (this.#client.isCluster || entries.length === 1) {
       return Promise.all(
         entries.map(([key, positions]) => send(this.#client, key, positions) as Promise<T>),
       );
