@@ -1,5 +1,6 @@
 import { isActivityId, show, timeOfActivityId } from '../../activity/ids.js';
 import { ValidationError } from '../../errors.js';
+import { intOption } from '../../util/int-option.js';
 
 /**
  * Key layout of the Redis backend. Every key of one timeline shares a hash tag (`{...}`), so
@@ -103,16 +104,9 @@ export function activityShardKey(
 }
 
 /**
- * Checks an option that must be a positive safe integer, or absent; throws `INVALID_OPTION`
- * naming it otherwise.
+ * Checks an option that must be a positive integer, or absent; throws `INVALID_OPTION` naming it
+ * otherwise (see {@link intOption}).
  */
 export function checkPositiveInt(value: unknown, option: string): number | undefined {
-  if (value === undefined || (Number.isSafeInteger(value) && (value as number) > 0)) {
-    return value as number | undefined;
-  }
-  throw new ValidationError(
-    'INVALID_OPTION',
-    `redis ${option} must be a positive integer, got ${show(value)}`,
-    { details: { option } },
-  );
+  return value === undefined ? undefined : intOption(value, option, 1);
 }
