@@ -53,6 +53,8 @@ export interface RedisStorageOptions {
    * next update of the same groups commits in one round trip instead of two (0: off). @default 1000
    */
   readonly updateCacheSize?: number | undefined;
+  /** Characters of group ids and payloads the update cache may hold in all. @default 8388608 */
+  readonly updateCacheCharacters?: number | undefined;
 }
 
 /** The Redis backend: timeline and activity storage on one client. */
@@ -79,6 +81,7 @@ export function redisStorage(options: RedisStorageOptions): RedisStorage {
       fanoutBatch: options.fanoutBatch,
       maxUpdateAttempts: options.maxUpdateAttempts,
       updateCacheSize: options.updateCacheSize,
+      updateCacheCharacters: options.updateCacheCharacters,
     }),
     activities: new RedisActivityStorage({
       client,

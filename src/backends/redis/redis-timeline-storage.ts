@@ -33,6 +33,12 @@ export interface RedisTimelineStorageOptions {
    * @default 1000
    */
   readonly updateCacheSize?: number | undefined;
+  /**
+   * Characters of group ids and payloads the update cache holds over all timelines (V8 keeps
+   * ASCII JSON at one byte per character); least recently updated timelines go first.
+   * @default 8388608 (8 Mi)
+   */
+  readonly updateCacheCharacters?: number | undefined;
 }
 
 type Arg = string | number;
@@ -101,9 +107,10 @@ export class RedisTimelineStorage implements TimelineStorage {
     this.#script = scriptsOf(options.client);
     this.#fanoutBatch = intOptionOr(options.fanoutBatch, 250, 'fanoutBatch', 1, 10_000);
     this.#maxAttempts = intOptionOr(options.maxUpdateAttempts, 100, 'maxUpdateAttempts', 1);
-    this.#cache = new UpdateCache(
-      intOptionOr(options.updateCacheSize, 1000, 'updateCacheSize', 0, 1_000_000),
-    );
+    this.#cache = new UpdateCache({
+      timelines: intOptionOr(options.updateCacheSize, 1000, 'updateCacheSize', 0, 1_000_000),
+      characters: intOptionOr(options.updateCacheCharacters, 2 ** 23, 'updateCacheCharacters', 0),
+    });
   }
 
   #keys(key: string): TimelineKeys {

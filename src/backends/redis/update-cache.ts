@@ -5,24 +5,45 @@ interface Known {
   version: string;
   /** Entry id -> entry, or null when the entry was absent at `version`. */
   readonly entries: Map<string, TimelineEntry | null>;
+  /** Characters of the ids and payloads held in `entries`. */
+  size: number;
 }
 
 /** Most entries remembered per timeline (the oldest remembered are forgotten first). */
-const MAX_ENTRIES_PER_TIMELINE = 64;
+const MAX_ENTRIES_PER_TIMELINE = 32;
+
+/** Limits of an {@link UpdateCache}. */
+export interface UpdateCacheLimits {
+  /** Timelines remembered; 0 turns the cache off. */
+  readonly timelines: number;
+  /** Characters of ids and payloads remembered over all timelines. */
+  readonly characters: number;
+}
 
 /**
  * The state of recently updated timelines, as this client last read or committed it, so that the
  * next optimistic update of the same entries can skip its read and commit straight away (one
  * round trip instead of two). Never trusted for correctness: the commit still checks the version,
  * and a stale guess costs no extra round trip because a refused commit returns a fresh read.
- * Least recently used timelines are forgotten beyond `capacity`.
+ * Least recently used timelines are forgotten beyond the limits.
  */
 export class UpdateCache {
-  readonly #capacity: number;
+  readonly #limits: UpdateCacheLimits;
   readonly #known = new Map<string, Known>();
+  #size = 0;
 
-  constructor(capacity: number) {
-    this.#capacity = capacity;
+  constructor(limits: UpdateCacheLimits) {
+    this.#limits = limits;
+  }
+
+  /** Characters of ids and payloads remembered now (for tests and metrics). */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Timelines remembered now. */
+  get timelines(): number {
+    return this.#known.size;
   }
 
   /** The version and entries of `ids` if all are known, else undefined. */
@@ -50,19 +71,19 @@ export class UpdateCache {
     ids: readonly string[],
     current: readonly (TimelineEntry | undefined)[],
   ): void {
-    if (this.#capacity === 0) return;
-    const known = this.#known.get(key);
-    const entries =
-      known && known.version === version ? known.entries : new Map<string, TimelineEntry | null>();
-    ids.forEach((id, i) => {
-      remember(entries, id, current[i] ?? null);
-    });
-    this.#known.delete(key);
-    this.#known.set(key, { version, entries });
-    if (this.#known.size > this.#capacity) {
-      const oldest = this.#known.keys().next().value;
-      if (oldest !== undefined) this.#known.delete(oldest);
+    if (this.#limits.timelines === 0) return;
+    let known = this.#known.get(key);
+    if (known && known.version !== version) {
+      this.forget(key);
+      known = undefined;
     }
+    known ??= { version, entries: new Map(), size: 0 };
+    this.#known.delete(key);
+    this.#known.set(key, known);
+    ids.forEach((id, i) => {
+      this.#remember(known, id, current[i] ?? null);
+    });
+    this.#evict();
   }
 
   /**
@@ -78,29 +99,56 @@ export class UpdateCache {
   ): void {
     const known = this.#known.get(key);
     if (!known || known.version !== from || trimmed > 0) {
-      this.#known.delete(key);
+      this.forget(key);
       return;
     }
     known.version = to;
-    for (const id of changes.remove ?? []) remember(known.entries, id, null);
-    for (const entry of changes.put ?? []) remember(known.entries, entry.id, entry);
+    for (const id of changes.remove ?? []) this.#remember(known, id, null);
+    for (const entry of changes.put ?? []) this.#remember(known, entry.id, entry);
+    this.#evict();
   }
 
-  /** Forgets a timeline (after a write that did not go through update()). */
+  /** Forgets a timeline. */
   forget(key: string): void {
+    const known = this.#known.get(key);
+    if (!known) return;
+    this.#size -= known.size;
     this.#known.delete(key);
+  }
+
+  #remember(known: Known, id: string, entry: TimelineEntry | null): void {
+    const old = known.entries.get(id);
+    if (old !== undefined) {
+      known.entries.delete(id);
+      this.#resize(known, -sizeOf(id, old));
+    }
+    known.entries.set(id, entry);
+    this.#resize(known, sizeOf(id, entry));
+    if (known.entries.size > MAX_ENTRIES_PER_TIMELINE) {
+      const [oldestId, oldest] = known.entries.entries().next().value as [
+        string,
+        TimelineEntry | null,
+      ];
+      known.entries.delete(oldestId);
+      this.#resize(known, -sizeOf(oldestId, oldest));
+    }
+  }
+
+  #resize(known: Known, delta: number): void {
+    known.size += delta;
+    this.#size += delta;
+  }
+
+  /** Forgets least recently used timelines until both limits hold. */
+  #evict(): void {
+    while (this.#known.size > this.#limits.timelines || this.#size > this.#limits.characters) {
+      const oldest = this.#known.keys().next().value;
+      if (oldest === undefined) return;
+      this.forget(oldest);
+    }
   }
 }
 
-function remember(
-  entries: Map<string, TimelineEntry | null>,
-  id: string,
-  entry: TimelineEntry | null,
-): void {
-  entries.delete(id);
-  entries.set(id, entry);
-  if (entries.size > MAX_ENTRIES_PER_TIMELINE) {
-    const oldest = entries.keys().next().value;
-    if (oldest !== undefined) entries.delete(oldest);
-  }
+function sizeOf(id: string, entry: TimelineEntry | null): number {
+  return id.length + (entry?.payload?.length ?? 0);
 }
