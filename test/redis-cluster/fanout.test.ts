@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import type { Cluster, Redis } from 'ioredis';
 import { slotOf } from '../../src/backends/redis/cluster-pipeline.js';
 import { redisStorage, timelineKeys } from '../../src/backends/redis/index.js';
 import { clusterClient, deletePrefix } from '../support/redis.js';
+import { countScriptCalls } from '../support/script-calls.js';
 
 // Cluster fan-out sends one `allow-cross-slot-keys` script call per master and chunk of feeds;
 // calls that fail (a slot served elsewhere) are retried per feed through the cluster client.
@@ -15,29 +15,6 @@ const entries = [
   { id: '0lvnrm2o0kxtauvj', score: 1_700_000_000_001 },
   { id: '0lvnrm2o1kxtauvj', score: 1_700_000_000_002 },
 ];
-
-/** Counts the script calls (EVALSHA/EVAL) sent on each master connection of the client. */
-function countScriptCalls(cluster: Cluster): { total(): number; restore(): void } {
-  const counts: number[] = [];
-  const restores: (() => void)[] = [];
-  cluster.nodes('master').forEach((node, i) => {
-    counts[i] = 0;
-    const original = node.sendCommand.bind(node);
-    (node as Redis).sendCommand = ((command: { name: string }, stream?: unknown) => {
-      if (command.name === 'evalsha' || command.name === 'eval') counts[i]! += 1;
-      return (original as (c: unknown, s?: unknown) => unknown)(command, stream);
-    }) as Redis['sendCommand'];
-    restores.push(() => {
-      (node as Redis).sendCommand = original;
-    });
-  });
-  return {
-    total: () => counts.reduce((a, b) => a + b, 0),
-    restore: () => {
-      for (const r of restores) r();
-    },
-  };
-}
 
 async function world(feeds: number) {
   await client.ping();
@@ -54,30 +31,30 @@ async function sizes(prefix: string, keys: readonly string[]): Promise<number[]>
 describe('redis-cluster fan-out', () => {
   it('writes 600 feeds with one script call per master and chunk of 250 feeds, not one per feed', async () => {
     const { prefix, storage, keys } = await world(600);
-    const calls = countScriptCalls(client);
+    const calls = countScriptCalls(client.nodes('master'));
     try {
       await storage.timeline.addToMany(keys, entries, { maxLength: 10, idsOnly: true });
     } finally {
-      calls.restore();
+      calls.stop();
     }
     assert.deepEqual(
       await sizes(prefix, keys),
       keys.map(() => 2),
     );
     // 3 masters x at most ceil(~200 / 250) chunks (a few more if the slots are unevenly spread).
-    assert.ok(calls.total() <= 9, `expected a handful of script calls, got ${calls.total()}`);
+    assert.ok(calls.count() <= 9, `expected a handful of script calls, got ${calls.count()}`);
 
-    const removeCalls = countScriptCalls(client);
+    const removeCalls = countScriptCalls(client.nodes('master'));
     try {
       await storage.timeline.removeFromMany(keys, [entries[0]!.id]);
     } finally {
-      removeCalls.restore();
+      removeCalls.stop();
     }
     assert.deepEqual(
       await sizes(prefix, keys),
       keys.map(() => 1),
     );
-    assert.ok(removeCalls.total() <= 9, `got ${removeCalls.total()} script calls`);
+    assert.ok(removeCalls.count() <= 9, `got ${removeCalls.count()} script calls`);
     await deletePrefix(client, prefix);
   });
 

@@ -6,6 +6,7 @@ import { redisStorage } from '../../src/backends/redis/index.js';
 import { createActivity, defineAggregatedFeed } from '../../src/index.js';
 import { hasCode } from '../../src/testing/fixtures.js';
 import { deletePrefix, singleClient } from '../support/redis.js';
+import { countScriptCalls } from '../support/script-calls.js';
 
 // The update cache: a client that remembers a timeline's version and groups after its own commit
 // commits the next update of those groups without reading first. It must never be trusted for
@@ -17,22 +18,6 @@ after(() => Promise.all([client.quit(), other.quit()]));
 const T0 = 1_764_000_000_000;
 const like = (i: number, actor = i % 5) =>
   createActivity({ actor, verb: 'love', object: 7, time: T0 + i * 1000 });
-
-/** Counts the script calls (EVALSHA/EVAL) this test sends on `redis`. */
-function countScripts(redis: Redis): { readonly count: () => number; readonly stop: () => void } {
-  let n = 0;
-  const original = redis.sendCommand.bind(redis);
-  redis.sendCommand = ((command: { name: string }, stream?: unknown) => {
-    if (command.name === 'evalsha' || command.name === 'eval') n += 1;
-    return (original as (c: unknown, s?: unknown) => unknown)(command, stream);
-  }) as Redis['sendCommand'];
-  return {
-    count: () => n,
-    stop: () => {
-      redis.sendCommand = original;
-    },
-  };
-}
 
 function world(options: { updateCacheSize?: number; maxLength?: number } = {}) {
   const prefix = `t:${randomUUID().slice(0, 8)}`;
@@ -50,7 +35,7 @@ describe('Redis update cache', () => {
   it('after the first add, adding to a known group is one script call instead of two', async () => {
     const { prefix, mine } = world();
     await mine.add(like(0));
-    const calls = countScripts(client);
+    const calls = countScriptCalls([client]);
     try {
       for (let i = 1; i <= 20; i++) await mine.add(like(i));
     } finally {
@@ -65,7 +50,7 @@ describe('Redis update cache', () => {
   it('with updateCacheSize 0, every add reads first (two script calls)', async () => {
     const { prefix, mine } = world({ updateCacheSize: 0 });
     await mine.add(like(0));
-    const calls = countScripts(client);
+    const calls = countScriptCalls([client]);
     try {
       for (let i = 1; i <= 5; i++) await mine.add(like(i));
     } finally {

@@ -45,3 +45,12 @@ export function groupByNode<T>(
   }
   return groups;
 }
+
+/**
+ * True for the errors of a server that cannot run `#!lua flags=allow-cross-slot-keys` scripts at
+ * all (before Redis 7: no shebang, unknown flag), after which the per-node fast paths stop being
+ * tried. Other errors (a slot that moved, a lost connection) only send one call to its fallback.
+ */
+export function isUnsupportedScriptError(error: unknown): boolean {
+  return /compil|shebang|flag/i.test(String((error as Error | undefined)?.message));
+}

@@ -1,7 +1,9 @@
+import type { Cluster } from 'ioredis';
 import type { ActivityStorage } from '../../storage/contracts.js';
+import { groupByNode, isUnsupportedScriptError } from './cluster-pipeline.js';
 import { redisCall } from './errors.js';
 import { activityShardKey, checkPositiveInt } from './keys.js';
-import type { RedisClient } from './scripts.js';
+import { type RedisClient, scriptsOf } from './scripts.js';
 
 /** Options of {@link RedisActivityStorage}. */
 export interface RedisActivityStorageOptions {
@@ -34,6 +36,8 @@ export class RedisActivityStorage implements ActivityStorage {
   readonly #prefix: string;
   readonly #shards: number;
   readonly #bucketMs: number | undefined;
+  /** False once the cluster refused a cross-slot script (Redis before 7): one HMGET per hash. */
+  #crossSlot = true;
 
   constructor(options: RedisActivityStorageOptions) {
     this.#client = options.client;
@@ -84,6 +88,9 @@ export class RedisActivityStorage implements ActivityStorage {
   async getMany(ids: readonly string[]): Promise<(string | undefined)[]> {
     if (ids.length === 0) return [];
     const groups = this.#byShard(ids);
+    if (this.#client.isCluster && this.#crossSlot && groups.size > 1) {
+      return redisCall('getMany', `${this.#prefix}:a`, () => this.#getManyByNode(ids, groups));
+    }
     const replies = await redisCall('getMany', `${this.#prefix}:a`, () =>
       this.#perShard<(string | null)[]>(groups, (t, key, positions) =>
         t.hmget(key, ...positions.map((i) => ids[i]!)),
@@ -96,6 +103,51 @@ export class RedisActivityStorage implements ActivityStorage {
         out[pos] = values[j] ?? undefined;
       });
     });
+    return out;
+  }
+
+  /**
+   * getMany on a cluster: one `hmget_on_node` script call per master node for all the hashes it
+   * serves (instead of one HMGET per hash). Hashes of a call that fails (a slot moved, a server
+   * before Redis 7) are read with one HMGET each through the cluster client.
+   */
+  async #getManyByNode(
+    ids: readonly string[],
+    groups: Map<string, number[]>,
+  ): Promise<(string | undefined)[]> {
+    const out: (string | undefined)[] = new Array(ids.length).fill(undefined);
+    const fill = (keys: readonly string[], values: readonly (string | null)[]): void => {
+      let v = 0;
+      for (const key of keys)
+        for (const pos of groups.get(key)!) out[pos] = values[v++] ?? undefined;
+    };
+    const fallback: string[] = [];
+    const byNode = groupByNode(this.#client as Cluster, [...groups.keys()], (key) => key);
+    await Promise.all(
+      [...byNode].map(async ([node, keys]) => {
+        if (!node) {
+          fallback.push(...keys);
+          return;
+        }
+        const args: (string | number)[] = [1, keys[0]!, keys.length];
+        for (const key of keys) {
+          const positions = groups.get(key)!;
+          args.push(key, positions.length);
+          for (const pos of positions) args.push(ids[pos]!);
+        }
+        try {
+          fill(keys, (await scriptsOf(node)('hmget_on_node')(...args)) as (string | null)[]);
+        } catch (error) {
+          if (isUnsupportedScriptError(error)) this.#crossSlot = false;
+          fallback.push(...keys);
+        }
+      }),
+    );
+    await Promise.all(
+      fallback.map(async (key) => {
+        fill([key], await this.#client.hmget(key, ...groups.get(key)!.map((pos) => ids[pos]!)));
+      }),
+    );
     return out;
   }
 

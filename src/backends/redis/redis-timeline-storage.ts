@@ -11,7 +11,7 @@ import type {
   TimelineWriteOptions,
 } from '../../storage/contracts.js';
 import { intOptionOr } from '../../util/int-option.js';
-import { groupByNode } from './cluster-pipeline.js';
+import { groupByNode, isUnsupportedScriptError } from './cluster-pipeline.js';
 import { redisCall } from './errors.js';
 import { checkMarker, markerKey, type TimelineKeys, timelineKeys } from './keys.js';
 import { commandName, type RedisClient, type ScriptName, scriptsOf, withKeys } from './scripts.js';
@@ -64,9 +64,6 @@ function pairsOf(spec: Readonly<Record<string, readonly string[]>> | undefined):
   }
   return out;
 }
-
-/** Errors meaning the server cannot run `#!lua flags=allow-cross-slot-keys` scripts at all. */
-const UNSUPPORTED_SCRIPT = /compil|shebang|flag/i;
 
 const flat = (keys: TimelineKeys): string[] => [keys.z, keys.p, keys.v, keys.mk];
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -201,8 +198,7 @@ export class RedisTimelineStorage implements TimelineStorage {
           call(1, `${bases[0]}:z`, bases.length, ...bases, ...args).then(
             () => undefined,
             (error: unknown) => {
-              if (UNSUPPORTED_SCRIPT.test(String((error as Error)?.message)))
-                this.#crossSlot = false;
+              if (isUnsupportedScriptError(error)) this.#crossSlot = false;
               retry.push(...chunk);
             },
           ),

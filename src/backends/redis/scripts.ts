@@ -11,6 +11,7 @@ const SCRIPTS = {
   add_to_many: -1,
   add_on_node: -1,
   remove_on_node: -1,
+  hmget_on_node: -1,
   remove: -1,
   trim: 4,
   delete: 4,

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { slotOf } from '../../src/backends/redis/cluster-pipeline.js';
+import { RedisActivityStorage } from '../../src/backends/redis/index.js';
+import { activityShardKey } from '../../src/backends/redis/keys.js';
+import { createActivity } from '../../src/index.js';
+import { clusterClient, deletePrefix } from '../support/redis.js';
+import { countScriptCalls } from '../support/script-calls.js';
+
+// Activity storage reads on a cluster: one hmget_on_node script call per master for all the
+// hashes it serves; a call that fails (a slot served elsewhere) falls back to one HMGET per hash.
+const client = clusterClient();
+after(() => client.quit());
+
+async function world(count: number) {
+  await client.ping();
+  const prefix = `t:${randomUUID().slice(0, 8)}`;
+  const storage = new RedisActivityStorage({ client, prefix, shards: 16 });
+  const ids = Array.from(
+    { length: count },
+    (_, i) => createActivity({ actor: i, verb: 'pin', object: i, time: 1_764_000_000_000 + i }).id,
+  );
+  // Every third activity is never stored: reads must report it missing.
+  const stored = ids.filter((_, i) => i % 3 !== 0);
+  await storage.putMany(stored.map((id) => ({ id, payload: `payload of ${id}` })));
+  const expected = ids.map((id, i) => (i % 3 === 0 ? undefined : `payload of ${id}`));
+  return { prefix, storage, ids, expected };
+}
+
+describe('redis-cluster activity reads', () => {
+  it('reads 60 activities from 16 hashes with at most one script call per master', async () => {
+    const { prefix, storage, ids, expected } = await world(60);
+    const calls = countScriptCalls(client.nodes('master'));
+    let values: (string | undefined)[];
+    try {
+      values = await storage.getMany(ids);
+    } finally {
+      calls.stop();
+    }
+    assert.deepEqual(values, expected);
+    assert.ok(calls.count() <= 3, `expected at most 3 script calls, got ${calls.count()}`);
+    // Repeated and reordered ids come back positionally.
+    const twice = [ids[5]!, ids[0]!, ids[5]!, ids[59]!];
+    assert.deepEqual(await storage.getMany(twice), [
+      expected[5],
+      expected[0],
+      expected[5],
+      expected[59],
+    ]);
+    await deletePrefix(client, prefix);
+  });
+
+  it('still reads every activity when the client slot map is stale (one HMGET per hash)', async () => {
+    const { prefix, storage, ids, expected } = await world(60);
+    const masters = client.nodes('master').map((n) => `${n.options.host}:${n.options.port}`);
+    const slots = [...new Set(ids.map((id) => slotOf(activityShardKey(prefix, 16, id))))];
+    const moved = slots.filter((_, i) => i % 2 === 0);
+    const saved = moved.map((slot) => client.slots[slot]);
+    for (const slot of moved) {
+      const owner = client.slots[slot]![0]!;
+      client.slots[slot] = [masters.find((m) => m !== owner)!];
+    }
+    try {
+      assert.deepEqual(await storage.getMany(ids), expected);
+    } finally {
+      moved.forEach((slot, i) => {
+        client.slots[slot] = saved[i]!;
+      });
+    }
+    await deletePrefix(client, prefix);
+  });
+
+  it('reads more ids per hash than one HMGET chunk of the script (1,200 in 2 hashes)', async () => {
+    const prefix = `t:${randomUUID().slice(0, 8)}`;
+    const storage = new RedisActivityStorage({ client, prefix, shards: 2 });
+    const ids = Array.from(
+      { length: 1200 },
+      (_, i) => createActivity({ actor: i, verb: 'pin', object: 1, time: 1_764_000_000_000 }).id,
+    );
+    await storage.putMany(ids.map((id) => ({ id, payload: id.toUpperCase() })));
+    assert.deepEqual(
+      await storage.getMany(ids),
+      ids.map((id) => id.toUpperCase()),
+    );
+    await deletePrefix(client, prefix);
+  });
+});
