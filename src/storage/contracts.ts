@@ -45,8 +45,9 @@ export interface TimelineWriteOptions {
   readonly maxLength?: number | undefined;
   /**
    * A promise by the caller that this timeline only ever holds id-only entries written by
-   * `add`/`addToMany` and is never changed through `update` (a normalized flat feed), so a
-   * backend may skip payload cleanup and optimistic-update bookkeeping on the hot fan-out path.
+   * `add`/`addToMany`, carries no markers and is never changed through `update` (a normalized
+   * flat feed), so a backend may skip payload and marker cleanup and optimistic-update
+   * bookkeeping on the hot fan-out path.
    * Backends may ignore it. @default false
    */
   readonly idsOnly?: boolean | undefined;

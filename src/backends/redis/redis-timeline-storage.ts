@@ -56,6 +56,25 @@ function entryArgs(entries: readonly TimelineEntry[]): Arg[] {
   return args;
 }
 
+/** Arguments of add.lua and add_to_many.lua after the keys. */
+function writeArgs(
+  entries: readonly TimelineEntry[],
+  options: TimelineWriteOptions | undefined,
+): Arg[] {
+  const quads = entryArgs(entries);
+  return [options?.maxLength ?? -1, quads.length / 4, options?.idsOnly ? '1' : '0', ...quads];
+}
+
+/** Arguments of add_ids.lua after its key: maxLength, then (score, id) pairs. */
+function idsOnlyArgs(
+  entries: readonly TimelineEntry[],
+  options: TimelineWriteOptions | undefined,
+): Arg[] {
+  const args: Arg[] = [options?.maxLength ?? -1];
+  for (const e of new Map(entries.map((x) => [x.id, x])).values()) args.push(e.score, e.id);
+  return args;
+}
+
 function pairsOf(spec: Readonly<Record<string, readonly string[]>> | undefined): Arg[] {
   const out: Arg[] = [];
   for (const [marker, ids] of Object.entries(spec ?? {})) {
@@ -120,13 +139,13 @@ export class RedisTimelineStorage implements TimelineStorage {
     options?: TimelineWriteOptions,
   ): Promise<number> {
     if (entries.length === 0) return 0;
-    const quads = entryArgs(entries);
-    const args = [
-      options?.maxLength ?? -1,
-      quads.length / 4,
-      options?.idsOnly ? '1' : '0',
-      ...quads,
-    ];
+    if (options?.idsOnly) {
+      const args = idsOnlyArgs(entries, options);
+      return redisCall('add', key, async () =>
+        Number(await this.#script('add_ids')(this.#keys(key).z, ...args)),
+      );
+    }
+    const args = writeArgs(entries, options);
     return redisCall('add', key, async () =>
       Number(await this.#script('add')(...flat(this.#keys(key)), ...args)),
     );
@@ -138,19 +157,20 @@ export class RedisTimelineStorage implements TimelineStorage {
     options?: TimelineWriteOptions,
   ): Promise<void> {
     if (entries.length === 0 || keys.length === 0) return;
-    const quads = entryArgs(entries);
-    const args = [
-      options?.maxLength ?? -1,
-      quads.length / 4,
-      options?.idsOnly ? '1' : '0',
-      ...quads,
-    ];
+    const args = writeArgs(entries, options);
     await redisCall('addToMany', keys[0]!, async () => {
       if (this.#client.isCluster) {
-        await this.#fanOutOnCluster(keys, 'add_on_node', args, 'add', (key) => [
-          ...flat(this.#keys(key)),
-          ...args,
-        ]);
+        // The per-timeline fallback of an id-only fan-out declares the ZSET only (add_ids.lua).
+        const single = options?.idsOnly ? idsOnlyArgs(entries, options) : undefined;
+        await this.#fanOutOnCluster(
+          keys,
+          'add_on_node',
+          args,
+          single ? 'add_ids' : 'add',
+          single
+            ? (key) => [this.#keys(key).z, ...single]
+            : (key) => [...flat(this.#keys(key)), ...args],
+        );
         return;
       }
       const addToMany = this.#script('add_to_many');

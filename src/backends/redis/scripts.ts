@@ -8,6 +8,7 @@ export type RedisClient = Redis | Cluster;
 /** The Lua scripts of the timeline storage: file name (without `.lua`) and number of KEYS (-1: variable). */
 const SCRIPTS = {
   add: 4,
+  add_ids: 1,
   add_to_many: -1,
   add_on_node: -1,
   remove_on_node: -1,

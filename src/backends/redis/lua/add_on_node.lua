@@ -11,7 +11,8 @@
           ':v' and ':mk' (see add.lua)
   ARGV[m+2] maxLength, or -1 for no trim
   ARGV[m+3] n: number of entries
-  ARGV[m+4] '1' when the timelines only ever hold id-only entries (see add.lua), else '0'
+  ARGV[m+4] '1' when the timelines only ever hold id-only entries (see add_to_many.lua; only
+          base..':z' is touched), else '0'
   ARGV[m+5..] n quadruples: score, id, hasPayload ('1' or '0'), payload
   Returns: the total number of new ids over all timelines.
 ]]
@@ -26,7 +27,11 @@ for i = 2, m + 1 do
   local base = ARGV[i]
   local z, p = base .. ':z', base .. ':p'
   added = added + applyEntries(z, p, parsed)
-  trimTo(z, p, base .. ':mk', maxLength)
-  if not idsOnly then bump(base .. ':v') end
+  if idsOnly then
+    trimIdsOnly(z, maxLength)
+  else
+    trimTo(z, p, base .. ':mk', maxLength)
+    bump(base .. ':v')
+  end
 end
 return added

@@ -4,8 +4,9 @@
   KEYS[4i+1..4i+4] for each timeline i: z, p, v, mk (see add.lua)
   ARGV[1] maxLength, or -1 for no trim
   ARGV[2] n: number of entries
-  ARGV[3] '1' when the timeline only ever holds id-only entries (a normalized flat feed: no
-          payloads to clean up, never updated optimistically), else '0'
+  ARGV[3] '1' when the timelines only ever hold id-only entries (a normalized flat feed: no
+          payloads or markers to clean up, never updated optimistically; only z is touched),
+          else '0'
   ARGV[4..] n quadruples: score, id, hasPayload ('1' or '0'), payload
   Returns: the total number of new ids over all timelines.
 ]]
@@ -17,7 +18,11 @@ if idsOnly then parsed.hdel = {} end
 local added = 0
 for i = 1, #KEYS, 4 do
   added = added + applyEntries(KEYS[i], KEYS[i + 1], parsed)
-  trimTo(KEYS[i], KEYS[i + 1], KEYS[i + 3], maxLength)
-  if not idsOnly then bump(KEYS[i + 2]) end
+  if idsOnly then
+    trimIdsOnly(KEYS[i], maxLength)
+  else
+    trimTo(KEYS[i], KEYS[i + 1], KEYS[i + 3], maxLength)
+    bump(KEYS[i + 2])
+  end
 end
 return added

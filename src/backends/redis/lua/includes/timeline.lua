@@ -57,6 +57,16 @@ local function trimTo(z, p, mk, maxLength)
   return excess
 end
 
+-- trimTo for an id-only timeline (idsOnly writes: no payloads, no markers, no version), touching
+-- its ZSET only; returns how many entries were removed.
+local function trimIdsOnly(z, maxLength)
+  if maxLength < 0 then return 0 end
+  local excess = redis.call('ZCARD', z) - maxLength
+  if excess <= 0 then return 0 end
+  redis.call('ZREMRANGEBYRANK', z, 0, excess - 1)
+  return excess
+end
+
 -- Parses entries given as ARGV quadruples (score, id, hasPayload '1'/'0', payload) starting at
 -- ARGV[first], n of them, into the argument lists of ZADD, HSET and HDEL (chunked).
 local function parseEntries(first, n)
