@@ -144,6 +144,7 @@ export type {
   TimelineCapabilities,
   TimelineChanges,
   TimelineEntry,
+  TimelineRemoveOptions,
   TimelineStorage,
   TimelineUpdate,
   TimelineWriteOptions,

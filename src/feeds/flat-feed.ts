@@ -102,14 +102,14 @@ export function defineFlatFeed<E extends JsonObject = JsonObject>(
   async function removeIds(keys: readonly string[], ids: readonly string[]): Promise<number> {
     if (ids.length === 0 || keys.length === 0) return 0;
     if (keys.length > 1) {
-      await timeline.removeFromMany(keys, ids);
+      await timeline.removeFromMany(keys, ids, { idsOnly: normalized });
       emitMetric(config.metrics, 'onFeedRemove', {
         feed: config.name,
         count: ids.length * keys.length,
       });
       return 0;
     }
-    const removed = await timeline.remove(keys[0]!, ids);
+    const removed = await timeline.remove(keys[0]!, ids, { idsOnly: normalized });
     emitMetric(config.metrics, 'onFeedRemove', { feed: config.name, count: removed });
     return removed;
   }

@@ -53,6 +53,12 @@ export interface TimelineWriteOptions {
   readonly idsOnly?: boolean | undefined;
 }
 
+/** Options of a timeline removal. */
+export interface TimelineRemoveOptions {
+  /** The promise of {@link TimelineWriteOptions.idsOnly}, about the timelines removed from. */
+  readonly idsOnly?: boolean | undefined;
+}
+
 /** Changes applied by {@link TimelineStorage.update}, atomically, to one timeline. */
 export interface TimelineChanges {
   /** Entries to insert or replace (by id). */
@@ -105,9 +111,13 @@ export interface TimelineStorage {
     options?: TimelineWriteOptions,
   ): Promise<void>;
   /** Removes entries (and their markers) by id; returns how many existed. */
-  remove(key: string, ids: readonly string[]): Promise<number>;
+  remove(key: string, ids: readonly string[], options?: TimelineRemoveOptions): Promise<number>;
   /** Removes the same ids from many timelines. */
-  removeFromMany(keys: readonly string[], ids: readonly string[]): Promise<void>;
+  removeFromMany(
+    keys: readonly string[],
+    ids: readonly string[],
+    options?: TimelineRemoveOptions,
+  ): Promise<void>;
   /** Reads a range of entries. */
   range(key: string, query: RangeQuery): Promise<TimelineEntry[]>;
   /** Looks entries up by id; positional, `undefined` for a missing id. */

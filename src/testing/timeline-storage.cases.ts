@@ -293,6 +293,22 @@ function manyKeysCases(test: SuiteTest): void {
     assert.equal(await timeline.count('missing:1'), 0);
   });
 
+  test('with the idsOnly hint, id-only timelines add, trim and remove as without it', async ({
+    timeline,
+  }) => {
+    const idsOnly = { idsOnly: true };
+    const bare = (from: number, to: number) =>
+      entryRange(from, to).map(({ id, score }) => ({ id, score }));
+    assert.equal(await timeline.add(KEY, bare(0, 4), { ...idsOnly, maxLength: 3 }), 4);
+    assert.deepEqual(idsOf(await readAll(timeline, KEY)), [3, 2, 1].map(entryId));
+    await timeline.addToMany([...keys, KEY], bare(4, 6), { ...idsOnly, maxLength: 4 });
+    assert.deepEqual(idsOf(await readAll(timeline, KEY)), [5, 4, 3, 2].map(entryId));
+    assert.equal(await timeline.remove(KEY, [entryId(4), 'missing'], idsOnly), 1);
+    await timeline.removeFromMany([...keys, KEY, 'missing:1'], [entryId(5)], idsOnly);
+    assert.deepEqual(idsOf(await readAll(timeline, KEY)), [3, 2].map(entryId));
+    for (const key of keys) assert.deepEqual(idsOf(await readAll(timeline, key)), [entryId(4)]);
+  });
+
   test('delete removes the timeline, and only that one', async ({ timeline }) => {
     await timeline.add(KEY, entryRange(0, 5));
     await timeline.add(OTHER, entryRange(0, 5));

@@ -6,6 +6,7 @@ import type {
   TimelineCapabilities,
   TimelineChanges,
   TimelineEntry,
+  TimelineRemoveOptions,
   TimelineStorage,
   TimelineUpdate,
   TimelineWriteOptions,
@@ -272,23 +273,42 @@ export class RedisTimelineStorage implements TimelineStorage {
     }
   }
 
-  async remove(key: string, ids: readonly string[]): Promise<number> {
+  async remove(
+    key: string,
+    ids: readonly string[],
+    options?: TimelineRemoveOptions,
+  ): Promise<number> {
     if (ids.length === 0) return 0;
     return redisCall('remove', key, async () =>
-      Number(await this.#script('remove')(...withKeys(flat(this.#keys(key)), ids))),
+      Number(
+        options?.idsOnly
+          ? await this.#script('remove_ids')(this.#keys(key).z, ...ids)
+          : await this.#script('remove')(...withKeys(flat(this.#keys(key)), ids)),
+      ),
     );
   }
 
-  async removeFromMany(keys: readonly string[], ids: readonly string[]): Promise<void> {
+  async removeFromMany(
+    keys: readonly string[],
+    ids: readonly string[],
+    options?: TimelineRemoveOptions,
+  ): Promise<void> {
     if (ids.length === 0 || keys.length === 0) return;
+    const idsOnly = options?.idsOnly === true;
     await redisCall('removeFromMany', keys[0]!, async () => {
-      const remove = this.#script('remove');
       if (this.#client.isCluster) {
-        await this.#fanOutOnCluster(keys, 'remove_on_node', ids, 'remove', (key) =>
-          withKeys(flat(this.#keys(key)), ids),
+        await this.#fanOutOnCluster(
+          keys,
+          'remove_on_node',
+          [idsOnly ? '1' : '0', ...ids],
+          idsOnly ? 'remove_ids' : 'remove',
+          idsOnly
+            ? (key) => [this.#keys(key).z, ...ids]
+            : (key) => withKeys(flat(this.#keys(key)), ids),
         );
         return;
       }
+      const remove = this.#script('remove');
       const calls: Promise<unknown>[] = [];
       for (let i = 0; i < keys.length; i += this.#fanoutBatch) {
         const batch = keys.slice(i, i + this.#fanoutBatch).flatMap((key) => flat(this.#keys(key)));

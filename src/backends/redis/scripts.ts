@@ -9,6 +9,7 @@ export type RedisClient = Redis | Cluster;
 const SCRIPTS = {
   add: 4,
   add_ids: 1,
+  remove_ids: 1,
   add_to_many: -1,
   add_on_node: -1,
   remove_on_node: -1,

@@ -5,18 +5,25 @@
   KEYS[1] z of the first timeline: routes the call and makes Redis check its slot first
   ARGV[1] m: number of timelines
   ARGV[2..m+1] their key bases `<prefix>:{<feed key>}` (see add_on_node.lua)
-  ARGV[m+2..] entry ids
+  ARGV[m+2] '1' when the timelines only ever hold id-only entries (only base..':z' is touched,
+          see add_to_many.lua), else '0'
+  ARGV[m+3..] entry ids
   Returns: the total number of entries removed over all timelines.
 ]]
 --- @include "timeline"
 local m = tonumber(ARGV[1])
+local idsOnly = ARGV[m + 2] == '1'
 local ids = {}
-for i = m + 2, #ARGV do ids[#ids + 1] = ARGV[i] end
+for i = m + 3, #ARGV do ids[#ids + 1] = ARGV[i] end
 local removed = 0
 for i = 2, m + 1 do
   local base = ARGV[i]
-  local n = removeIds(base .. ':z', base .. ':p', base .. ':mk', ids)
-  if n > 0 then bump(base .. ':v') end
-  removed = removed + n
+  if idsOnly then
+    removed = removed + callChunked('ZREM', base .. ':z', ids)
+  else
+    local n = removeIds(base .. ':z', base .. ':p', base .. ':mk', ids)
+    if n > 0 then bump(base .. ':v') end
+    removed = removed + n
+  end
 end
 return removed
