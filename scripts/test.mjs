@@ -58,12 +58,22 @@ const running = new Set(); // groups whose start() was called and whose stop() h
 let child; // the current `node --test` process
 let interrupted = false;
 
+const stopping = new Set(); // stop() calls in progress, which a signal must wait for too
+
 async function stop(group) {
   if (!running.delete(group)) return;
+  const done = (async () => {
+    try {
+      await group.stop?.();
+    } catch (error) {
+      console.error(`test: stopping ${group.name} failed: ${error?.message ?? error}`);
+    }
+  })();
+  stopping.add(done);
   try {
-    await group.stop?.();
-  } catch (error) {
-    console.error(`test: stopping ${group.name} failed: ${error?.message ?? error}`);
+    await done;
+  } finally {
+    stopping.delete(done);
   }
 }
 
@@ -79,6 +89,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
       clearTimeout(timer);
     }
     for (const group of [...running]) await stop(group);
+    await Promise.all([...stopping]);
     rmSync(tmp, { recursive: true, force: true });
     process.exit(signal === 'SIGINT' ? 130 : 143);
   });
