@@ -250,6 +250,10 @@ export function createGroupFeedCore<
       indexOf: async (groupId: string) =>
         timeline.indexOf(key, checkGroupIds([groupId], what)[0]!, 'desc'),
       contains: (activity: Activity<E> | string) => contains(key, activity),
+      addGroups: async (groups: readonly AggregatedGroup<E>[], options?: WriteOptions) =>
+        writer.putGroups(target, writer.prepareGroups(groups), options),
+      removeGroups: async (groupIds: readonly string[]) =>
+        writer.removeGroups(target, checkGroupIds(groupIds, what)),
     });
   }
 

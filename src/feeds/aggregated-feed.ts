@@ -5,7 +5,7 @@ import { type Aggregator, byVerbAndDay } from '../aggregation/aggregators.js';
 import { DEFAULT_TRACKED_ACTIVITIES } from '../aggregation/group.js';
 import { createGroupFeedCore, resolveGroupFeedSettings } from './aggregated-core.js';
 import type { FeedDefinition, FeedHandle } from './feed.js';
-import type { FeedOptions } from './feed-config.js';
+import type { FeedOptions, WriteOptions } from './feed-config.js';
 
 /** Options of {@link defineAggregatedFeed} (and, with other defaults, of `defineNotificationFeed`). */
 export interface AggregatedFeedOptions<E extends JsonObject = JsonObject> extends FeedOptions {
@@ -81,6 +81,22 @@ export interface AggregatedFeedBase<
    * of a full group are counted but not retained, so they are not found.
    */
   contains(activity: Activity<E> | string): Promise<boolean>;
+  /**
+   * Stores copies of groups read from a feed with the same aggregator (the original's
+   * `add_many_aggregated`), e.g. to copy a user's groups to another feed: each replaces the group
+   * with the same id here, keeping its activity count, actors and times; its retained activities
+   * go to activity storage when the feed is normalized; in a notification feed the groups become
+   * unseen and unread. Activities that were pushed out of a group are not copied as remembered,
+   * so merging one of them again later counts it again. Every activity must belong to its group
+   * under this feed's aggregator, or nothing is written (`INVALID_ACTIVITY`). Atomic per call.
+   * Returns how many groups were stored.
+   */
+  addGroups(groups: readonly AggregatedGroup<E>[], options?: WriteOptions): Promise<number>;
+  /**
+   * Removes whole groups by id, with their seen/read state (the original's
+   * `remove_many_aggregated`, e.g. dismissing a notification). Returns how many existed.
+   */
+  removeGroups(groupIds: readonly string[]): Promise<number>;
 }
 
 /** One user's aggregated feed (Facebook/Pinterest-style): groups of activities, newest update first. */

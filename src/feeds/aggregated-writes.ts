@@ -4,7 +4,7 @@
  * @module
  */
 import { type Activity, assertActivity } from '../activity/activity.js';
-import { groupIdOf, type Id, show } from '../activity/ids.js';
+import { assertId, groupIdOf, type Id, show } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
 import { type GroupRecord, mergeIntoGroup, removeFromGroup } from '../aggregation/group.js';
 import { SerializationError, ValidationError } from '../errors.js';
@@ -24,6 +24,11 @@ import { decodeStored, storeActivities } from './hydrate.js';
 const MAX_GROUP_KEY_LENGTH = 1024;
 /** Encoded groups a writer remembers (see `recent` in {@link createGroupWriter}). */
 const RECENT_GROUPS = 256;
+
+/** The activities a record made by `prepareGroups` carries. */
+function copiedActivities<E extends JsonObject>(record: GroupRecord<E>): Activity<E>[] {
+  return record.members.flatMap((m) => (m.activity ? [m.activity] : []));
+}
 
 /** Every activity a group holds: retained members, then the minimized ones it remembers. */
 export function heldOf(record: GroupRecord): readonly { id: string; actor: Id }[] {
@@ -72,6 +77,16 @@ export interface GroupWriter<E extends JsonObject> {
   ): Promise<number>;
   /** Removes located activities from one feed; returns how many. */
   removeLocated(target: FeedTarget, located: Located): Promise<number>;
+  /** Checks groups read from a feed and turns them into records; throws before anything is written. */
+  prepareGroups(groups: readonly AggregatedGroup<E>[]): GroupRecord<E>[];
+  /** Stores whole groups (replacing those with the same ids) atomically; returns how many. */
+  putGroups(
+    target: FeedTarget,
+    records: readonly GroupRecord<E>[],
+    options: WriteOptions | undefined,
+  ): Promise<number>;
+  /** Removes whole groups by id atomically (with their markers); returns how many existed. */
+  removeGroups(target: FeedTarget, groupIds: readonly string[]): Promise<number>;
   /** Runs the kind's after-change hook. */
   notify(target: FeedTarget, reason: GroupFeedChangeReason): Promise<void>;
 }
@@ -120,6 +135,59 @@ export function createGroupWriter<
   const decode = (key: string, entry: TimelineEntry): GroupRecord<E> =>
     (entry.payload !== undefined && recent.get(entry.payload)) ||
     decodeGroupEntry<E>(config, key, entry);
+
+  /**
+   * A group read from a feed (`AggregatedGroup`) as a record of this feed: its retained
+   * activities (those that could be loaded), its counts, actors and times. The group key must be
+   * the one this feed's aggregator gives each activity, and the id must be derived from it.
+   */
+  const groupToRecord = (g: AggregatedGroup<E>): GroupRecord<E> => {
+    const bad = (reason: string): ValidationError =>
+      new ValidationError(
+        'INVALID_ACTIVITY',
+        `${what}: cannot add group ${show(g?.id)}: ${reason}`,
+        {
+          details: { field: 'group' },
+        },
+      );
+    if (typeof g !== 'object' || g === null) throw bad('not a group object');
+    if (typeof g.group !== 'string' || g.id !== groupIdOf(g.group))
+      throw bad('its id is not the id of its group key');
+    if (!Array.isArray(g.activities) || g.activities.length === 0)
+      throw bad('it holds no activities');
+    const activities = g.activities.map((a) => assertActivity<E>(a, config.verbs));
+    for (const a of activities) {
+      if (groupKeyOf(a) !== g.group) {
+        throw bad(`activity ${a.id} belongs to group ${show(groupKeyOf(a))} in this feed`);
+      }
+    }
+    const actors = Array.isArray(g.actors) ? g.actors.map((a) => assertId(a, 'actor')) : [];
+    const members = [...new Map(activities.map((a) => [a.id, a])).values()]
+      .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      .slice(0, limits.maxActivities);
+    const count = g.activityCount;
+    const actorCount = g.actorCount;
+    if (!Number.isSafeInteger(count) || count < members.length)
+      throw bad('activityCount is not an integer at least the number of activities');
+    if (!Number.isSafeInteger(actorCount) || actorCount < 1)
+      throw bad('actorCount is not a positive integer');
+    const times = [g.createdAt, g.updatedAt].map((d) =>
+      d instanceof Date ? d.getTime() : Number.NaN,
+    );
+    if (!times.every((t) => Number.isSafeInteger(t) && t >= 0))
+      throw bad('createdAt and updatedAt must be valid dates');
+    const tracked = [...new Set(actors)].slice(0, limits.maxTrackedActors);
+    return {
+      id: g.id,
+      group: g.group,
+      members: members.map((a) => ({ id: a.id, actor: a.actor, activity: a })),
+      activityCount: count,
+      actors: tracked,
+      actorOverflow: Math.max(0, actorCount - tracked.length),
+      createdAt: times[0]!,
+      updatedAt: times[1]!,
+    };
+  };
 
   const writer: GroupWriter<E> = {
     prepare(input) {
@@ -264,6 +332,64 @@ export function createGroupWriter<
     async removeLocated(target, located) {
       const targets = await writer.targetsIn(target.key, located);
       return writer.removeWhere(target, [...targets.keys()], (r) => targets.get(r.id) ?? new Set());
+    },
+
+    prepareGroups(groups) {
+      if (!Array.isArray(groups)) {
+        throw new ValidationError('INVALID_ACTIVITY', `${what}: expected an array of groups`);
+      }
+      const records = groups.map((g) => groupToRecord(g));
+      const activities = records.flatMap((r) =>
+        r.members.flatMap((m) => (m.activity ? [m.activity] : [])),
+      );
+      if (!normalized) for (const a of activities) config.serializer.encodeActivity(a);
+      return records;
+    },
+
+    async putGroups(target, records, options) {
+      if (records.length === 0) return 0;
+      const unique = [...new Map(records.map((r) => [r.id, r])).values()];
+      if (normalized && options?.storeActivities !== false) {
+        await storeActivities(
+          config,
+          unique.flatMap((r) => copiedActivities(r)),
+        );
+      }
+      // Stored without their activities when normalized (members keep ids and actors).
+      const stored = unique.map((r) =>
+        normalized ? { ...r, members: r.members.map((m) => ({ id: m.id, actor: m.actor })) } : r,
+      );
+      const plan = trimPlan(config, options?.trim);
+      const put = stored.map((r) => toEntry(r));
+      const ids = put.map((e) => e.id);
+      await timeline.update(
+        target.key,
+        ids,
+        () => ({
+          changes:
+            hooks.markOnChange.length > 0
+              ? { put, mark: Object.fromEntries(hooks.markOnChange.map((m) => [m, ids])) }
+              : { put },
+          result: undefined,
+        }),
+        plan.maxLength === undefined ? undefined : { maxLength: plan.maxLength },
+      );
+      if (plan.trimAfter) await timeline.trim(target.key, config.maxLength);
+      emitMetric(config.metrics, 'onFeedWrite', {
+        feed: config.name,
+        count: stored.reduce((n, r) => n + r.members.length, 0),
+      });
+      await writer.notify(target, 'add');
+      return stored.length;
+    },
+
+    async removeGroups(target, groupIds) {
+      const ids = [...new Set(groupIds)];
+      if (ids.length === 0) return 0;
+      const removed = await timeline.remove(target.key, ids);
+      emitMetric(config.metrics, 'onFeedRemove', { feed: config.name, count: removed });
+      if (removed > 0) await writer.notify(target, 'remove');
+      return removed;
     },
 
     async notify(target, reason) {

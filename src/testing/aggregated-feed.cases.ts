@@ -20,6 +20,7 @@ import {
 import type { Storage } from '../storage/contracts.js';
 import { registerAggregatedExtraCases } from './aggregated-feed-extra.cases.js';
 import type { BackendUnderTest } from './backend.js';
+import { registerAggregatedCopyCases } from './group-copy.cases.js';
 import {
   act,
   actOnDay,
@@ -41,7 +42,10 @@ export function describeAggregatedFeed(backend: BackendUnderTest): void {
   describe(`aggregated feed conformance (${backend.name})`, () => {
     for (const normalized of [true, false]) {
       const mode = normalized ? 'normalized' : 'denormalized';
-      describe(mode, () => registerModeCases(groupCases(backend, mode), normalized));
+      describe(mode, () => {
+        registerModeCases(groupCases(backend, mode), normalized);
+        registerAggregatedCopyCases(groupCases(backend, `${mode} copy`), normalized);
+      });
     }
     describe('defects fixed and options', () => registerAggregatedExtraCases(groupCases(backend)));
   });

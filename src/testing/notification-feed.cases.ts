@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { byVerbObjectAndDay } from '../aggregation/aggregators.js';
 import type { BackendUnderTest } from './backend.js';
+import { registerNotificationCopyCases } from './group-copy.cases.js';
 import {
   act,
   actOnDay,
@@ -35,6 +36,7 @@ export function describeNotificationFeed(backend: BackendUnderTest): void {
     const test = groupCases(backend);
     registerStateCases(test);
     registerNotificationEventCases(test);
+    registerNotificationCopyCases(test);
   });
 }
 
