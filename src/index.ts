@@ -68,9 +68,15 @@ export type {
   AggregatedFeedDefinition,
   AggregatedFeedOptions,
   AggregatedGroup,
+  GroupFeedOptions,
 } from './feeds/aggregated-feed.js';
 export { defineAggregatedFeed } from './feeds/aggregated-feed.js';
-
+export type {
+  ChangeEvents,
+  ChangeListener,
+  FeedChange,
+  FeedChangeReason,
+} from './feeds/change-events.js';
 // Feeds
 export type { FeedDefinition, FeedHandle, FeedKind } from './feeds/feed.js';
 export type { FeedConfig, FeedOptions, WriteOptions } from './feeds/feed-config.js';

@@ -19,11 +19,7 @@ import { emitMetric } from '../metrics/metrics.js';
 import type { TimelineEntry } from '../storage/contracts.js';
 import { forEachLimited } from '../util/for-each-limited.js';
 import { intOption, intOptionOr } from '../util/int-option.js';
-import type {
-  AggregatedFeedBase,
-  AggregatedFeedOptions,
-  AggregatedGroup,
-} from './aggregated-feed.js';
+import type { AggregatedFeedBase, AggregatedGroup, GroupFeedOptions } from './aggregated-feed.js';
 import { decodeGroupEntry, loadGroups } from './aggregated-group.js';
 import { createGroupWriter, heldOf } from './aggregated-writes.js';
 import { type FeedConfig, resolveFeedConfig, type WriteOptions } from './feed-config.js';
@@ -58,9 +54,9 @@ export interface GroupFeedHooks<E extends JsonObject, G extends AggregatedGroup<
   readonly markOnChange: readonly string[];
   /** Turns the groups of a read into what the read returns. */
   readonly decorate: (key: string, groups: AggregatedGroup<E>[]) => Promise<G[]>;
-  /** Runs after each successful change of a feed; must not throw. */
+  /** Runs after each successful change of a feed (with the ids of the groups changed); must not throw. */
   readonly afterChange?:
-    | ((target: FeedTarget, reason: GroupFeedChangeReason) => Promise<void>)
+    | ((target: FeedTarget, reason: GroupFeedChangeReason, ids: readonly string[]) => Promise<void>)
     | undefined;
 }
 
@@ -85,7 +81,7 @@ export interface GroupFeedCore<
 
 /** Validates the aggregated options and fills defaults (throws `INVALID_OPTION`). */
 export function resolveGroupFeedSettings<E extends JsonObject>(
-  options: AggregatedFeedOptions<E>,
+  options: GroupFeedOptions<E>,
   defaults: { aggregator: Aggregator<E>; normalized: boolean },
 ): GroupFeedSettings<E> {
   const config = resolveFeedConfig(options, { maxLength: 100 });
@@ -218,7 +214,7 @@ export function createGroupFeedCore<
     const length =
       maxLength === undefined ? config.maxLength : intOption(maxLength, 'maxLength', 0);
     const trimmed = await timeline.trim(target.key, length);
-    if (trimmed > 0) await writer.notify(target, 'trim');
+    if (trimmed > 0) await writer.notify(target, 'trim', []);
     return trimmed;
   }
 
@@ -244,7 +240,7 @@ export function createGroupFeedCore<
       trim: (maxLength?: number) => trim(target, maxLength),
       async delete(): Promise<void> {
         await timeline.delete(key);
-        await writer.notify(target, 'delete');
+        await writer.notify(target, 'delete', []);
       },
       getGroups: (groupIds: readonly string[]) => getGroups(key, groupIds),
       indexOf: async (groupId: string) =>

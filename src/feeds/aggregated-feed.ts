@@ -4,11 +4,17 @@ import type { JsonObject } from '../activity/json.js';
 import { type Aggregator, byVerbAndDay } from '../aggregation/aggregators.js';
 import { DEFAULT_TRACKED_ACTIVITIES } from '../aggregation/group.js';
 import { createGroupFeedCore, resolveGroupFeedSettings } from './aggregated-core.js';
+import {
+  type ChangeEvents,
+  checkListenerErrorHandler,
+  createChangeEmitter,
+  type FeedChange,
+} from './change-events.js';
 import type { FeedDefinition, FeedHandle } from './feed.js';
 import type { FeedOptions, WriteOptions } from './feed-config.js';
 
-/** Options of {@link defineAggregatedFeed} (and, with other defaults, of `defineNotificationFeed`). */
-export interface AggregatedFeedOptions<E extends JsonObject = JsonObject> extends FeedOptions {
+/** Options shared by aggregated and notification feeds. */
+export interface GroupFeedOptions<E extends JsonObject = JsonObject> extends FeedOptions {
   /** Decides which group an activity joins and how groups rank. @default byVerbAndDay */
   readonly aggregator?: Aggregator<E> | undefined;
   /**
@@ -30,6 +36,13 @@ export interface AggregatedFeedOptions<E extends JsonObject = JsonObject> extend
    * denormalized groups keep the full activities. @default true (notification feeds: false)
    */
   readonly normalized?: boolean | undefined;
+}
+
+/** Options of {@link defineAggregatedFeed}. */
+export interface AggregatedFeedOptions<E extends JsonObject = JsonObject>
+  extends GroupFeedOptions<E> {
+  /** Receives errors thrown by change listeners (see `events`). @default ignore */
+  readonly onListenerError?: ((error: unknown, change?: FeedChange) => void) | undefined;
 }
 
 /**
@@ -115,6 +128,12 @@ export interface AggregatedFeedDefinition<E extends JsonObject = JsonObject>
   readonly maxTrackedActors: number;
   /** Activities pushed out of a group that it still remembers (see the option). */
   readonly maxTrackedActivities: number;
+  /**
+   * Change events of every user's feed of this kind: after each write, removal, trim and delete,
+   * one {@link FeedChange} per feed, with the ids of the groups changed. Built only while someone
+   * listens; forward them to other processes with `publishChanges` (`stream-framework/redis`).
+   */
+  readonly events: ChangeEvents<FeedChange>;
 }
 
 /**
@@ -138,14 +157,31 @@ export function defineAggregatedFeed<E extends JsonObject = JsonObject>(
     aggregator: byVerbAndDay as Aggregator<E>,
     normalized: true,
   });
+  const emitter = createChangeEmitter<FeedChange>(
+    'aggregated',
+    checkListenerErrorHandler<FeedChange>(options.onListenerError, `feed ${settings.config.name}`),
+  );
   const core = createGroupFeedCore<E, AggregatedGroup<E>, 'aggregated'>(settings, {
     kind: 'aggregated',
     markOnChange: [],
     decorate: async (_key, groups) => groups,
+    async afterChange(target, reason, ids) {
+      if (!emitter.listening()) return;
+      emitter.emit(
+        Object.freeze({
+          feed: settings.config.name,
+          userId: target.userId,
+          key: target.key,
+          reason,
+          ids: Object.freeze([...ids]),
+        }),
+      );
+    },
   });
   return Object.freeze({
     kind: 'aggregated' as const,
     name: settings.config.name,
+    events: emitter.events,
     normalized: settings.normalized,
     config: settings.config,
     aggregator: settings.aggregator,

@@ -88,7 +88,7 @@ export interface GroupWriter<E extends JsonObject> {
   /** Removes whole groups by id atomically (with their markers); returns how many existed. */
   removeGroups(target: FeedTarget, groupIds: readonly string[]): Promise<number>;
   /** Runs the kind's after-change hook. */
-  notify(target: FeedTarget, reason: GroupFeedChangeReason): Promise<void>;
+  notify(target: FeedTarget, reason: GroupFeedChangeReason, ids: readonly string[]): Promise<void>;
 }
 
 /** Builds the write operations of a group feed kind. */
@@ -233,14 +233,14 @@ export function createGroupWriter<
             ids.length > 0 && hooks.markOnChange.length > 0
               ? { put, mark: Object.fromEntries(hooks.markOnChange.map((m) => [m, ids])) }
               : { put };
-          return { changes, result: { added, changed: ids.length } };
+          return { changes, result: { added, changed: ids } };
         },
         plan.maxLength === undefined ? undefined : { maxLength: plan.maxLength },
       );
       const trimmed = plan.trimAfter ? await timeline.trim(target.key, config.maxLength) : 0;
       emitMetric(config.metrics, 'onFeedWrite', { feed: config.name, count: added });
-      if (changed > 0) await writer.notify(target, 'add');
-      else if (trimmed > 0) await writer.notify(target, 'trim');
+      if (changed.length > 0) await writer.notify(target, 'add', changed);
+      else if (trimmed > 0) await writer.notify(target, 'trim', []);
       return added;
     },
 
@@ -308,7 +308,7 @@ export function createGroupWriter<
 
     async removeWhere(target, groupIds, select) {
       if (groupIds.length === 0) return 0;
-      const removed = await timeline.update(target.key, groupIds, (current) => {
+      const { removed, changed } = await timeline.update(target.key, groupIds, (current) => {
         const put: TimelineEntry[] = [];
         const remove: string[] = [];
         let removed = 0;
@@ -322,10 +322,11 @@ export function createGroupWriter<
           if (after === null) remove.push(before.id);
           else put.push(toEntry(after));
         }
-        return { changes: { put, remove }, result: removed };
+        const changed = [...remove, ...put.map((e) => e.id)];
+        return { changes: { put, remove }, result: { removed, changed } };
       });
       emitMetric(config.metrics, 'onFeedRemove', { feed: config.name, count: removed });
-      if (removed > 0) await writer.notify(target, 'remove');
+      if (removed > 0) await writer.notify(target, 'remove', changed);
       return removed;
     },
 
@@ -379,7 +380,7 @@ export function createGroupWriter<
         feed: config.name,
         count: stored.reduce((n, r) => n + r.members.length, 0),
       });
-      await writer.notify(target, 'add');
+      await writer.notify(target, 'add', ids);
       return stored.length;
     },
 
@@ -388,12 +389,12 @@ export function createGroupWriter<
       if (ids.length === 0) return 0;
       const removed = await timeline.remove(target.key, ids);
       emitMetric(config.metrics, 'onFeedRemove', { feed: config.name, count: removed });
-      if (removed > 0) await writer.notify(target, 'remove');
+      if (removed > 0) await writer.notify(target, 'remove', ids);
       return removed;
     },
 
-    async notify(target, reason) {
-      if (hooks.afterChange) await hooks.afterChange(target, reason);
+    async notify(target, reason, ids) {
+      if (hooks.afterChange) await hooks.afterChange(target, reason, ids);
     },
   };
   return Object.freeze(writer);

@@ -5,6 +5,13 @@ import { ValidationError } from '../errors.js';
 import { emitMetric } from '../metrics/metrics.js';
 import type { TimelineEntry } from '../storage/contracts.js';
 import { intOption } from '../util/int-option.js';
+import {
+  type ChangeEvents,
+  checkListenerErrorHandler,
+  createChangeEmitter,
+  type FeedChange,
+  type FeedChangeReason,
+} from './change-events.js';
 import type { FeedDefinition, FeedHandle } from './feed.js';
 import {
   checkActivities,
@@ -32,12 +39,21 @@ export interface FlatFeedOptions extends FeedOptions {
    * denormalized feeds keep the full activity in every timeline entry. @default true
    */
   readonly normalized?: boolean | undefined;
+  /** Receives errors thrown by change listeners (see `events`). @default ignore */
+  readonly onListenerError?: ((error: unknown, change?: FeedChange) => void) | undefined;
 }
 
 /** A flat feed definition: a value describing a feed kind; `for(userId)` gives a user's feed. */
 export interface FlatFeedDefinition<E extends JsonObject = JsonObject>
   extends FeedDefinition<E, FlatFeed<E>> {
   readonly kind: 'flat';
+  /**
+   * Change events of every user's feed of this kind: after each write, removal, trim and delete,
+   * one {@link FeedChange} per feed (a fan-out to 1,000 followers: 1,000 changes). Built only
+   * while someone listens. Forward them to other processes with `publishChanges` from
+   * `stream-framework/redis`.
+   */
+  readonly events: ChangeEvents<FeedChange>;
 }
 
 /** One user's flat feed: a timeline of activities, newest first. */
@@ -64,6 +80,22 @@ export function defineFlatFeed<E extends JsonObject = JsonObject>(
   const config = resolveFeedConfig(options, { maxLength: 100 });
   const normalized = options.normalized ?? true;
   const { timeline } = config.storage;
+  const emitter = createChangeEmitter<FeedChange>(
+    'flat',
+    checkListenerErrorHandler<FeedChange>(options.onListenerError, `feed ${config.name}`),
+  );
+  /** Emits one change per feed, only while someone listens. */
+  const changed = (
+    targets: readonly Target[],
+    reason: FeedChangeReason,
+    ids: readonly string[],
+  ): void => {
+    if (!emitter.listening()) return;
+    const frozen = Object.freeze([...ids]);
+    for (const { userId, key } of targets) {
+      emitter.emit(Object.freeze({ feed: config.name, userId, key, reason, ids: frozen }));
+    }
+  };
 
   // Denormalized entries hold the keyed form: an entry's id gives the activity id back.
   const toEntries = (activities: readonly Activity<E>[]): TimelineEntry[] =>
@@ -78,12 +110,13 @@ export function defineFlatFeed<E extends JsonObject = JsonObject>(
     );
 
   async function write(
-    keys: readonly string[],
+    targets: readonly Target[],
     input: readonly Activity<E>[],
     options: WriteOptions | undefined,
   ): Promise<number> {
     const activities = checkActivities<E>(config, input);
-    if (activities.length === 0 || keys.length === 0) return 0;
+    if (activities.length === 0 || targets.length === 0) return 0;
+    const keys = targets.map((t) => t.key);
     const entries = toEntries(activities);
     if (normalized && options?.storeActivities !== false) await storeActivities(config, activities);
     const plan = trimPlan(config, options?.trim);
@@ -96,21 +129,29 @@ export function defineFlatFeed<E extends JsonObject = JsonObject>(
       feed: config.name,
       count: entries.length * keys.length,
     });
+    changed(
+      targets,
+      'add',
+      activities.map((a) => a.id),
+    );
     return added;
   }
 
-  async function removeIds(keys: readonly string[], ids: readonly string[]): Promise<number> {
-    if (ids.length === 0 || keys.length === 0) return 0;
+  async function removeIds(targets: readonly Target[], ids: readonly string[]): Promise<number> {
+    if (ids.length === 0 || targets.length === 0) return 0;
+    const keys = targets.map((t) => t.key);
     if (keys.length > 1) {
       await timeline.removeFromMany(keys, ids, { idsOnly: normalized });
       emitMetric(config.metrics, 'onFeedRemove', {
         feed: config.name,
         count: ids.length * keys.length,
       });
+      changed(targets, 'remove', ids);
       return 0;
     }
     const removed = await timeline.remove(keys[0]!, ids, { idsOnly: normalized });
     emitMetric(config.metrics, 'onFeedRemove', { feed: config.name, count: removed });
+    if (removed > 0) changed(targets, 'remove', ids);
     return removed;
   }
 
@@ -139,26 +180,30 @@ export function defineFlatFeed<E extends JsonObject = JsonObject>(
     return { items, missing };
   }
 
-  function keysOf(userIds: readonly Id[]): string[] {
+  function targetsOf(userIds: readonly Id[]): Target[] {
     if (!Array.isArray(userIds)) {
       throw new ValidationError('INVALID_ID', `feed ${config.name}: userIds must be an array`);
     }
-    return Array.from(userIds, (u) => config.keyFor(u));
+    return Array.from(userIds, (u) => {
+      const userId = userIdString(u);
+      return { userId, key: config.keyFor(userId) };
+    });
   }
 
   function handle(userId: Id, idFilter: IdFilter | undefined): FlatFeed<E> {
     const uid = userIdString(userId);
     const key = config.keyFor(uid);
+    const self: readonly Target[] = [{ userId: uid, key }];
     const feed: FlatFeed<E> = {
       kind: 'flat',
       name: config.name,
       userId: uid,
       key,
       idFilter,
-      add: (activity, options) => write([key], [activity], options),
-      addMany: (activities, options) => write([key], activities, options),
-      remove: async (activity) => removeIds([key], idsOf([activity], `feed ${config.name}`)),
-      removeMany: async (activities) => removeIds([key], idsOf(activities, `feed ${config.name}`)),
+      add: (activity, options) => write(self, [activity], options),
+      addMany: (activities, options) => write(self, activities, options),
+      remove: async (activity) => removeIds(self, idsOf([activity], `feed ${config.name}`)),
+      removeMany: async (activities) => removeIds(self, idsOf(activities, `feed ${config.name}`)),
       async removeByActors(actors: readonly Id[]): Promise<number> {
         if (!Array.isArray(actors)) {
           throw new ValidationError('INVALID_ID', `feed ${config.name}: actors must be an array`);
@@ -171,7 +216,7 @@ export function defineFlatFeed<E extends JsonObject = JsonObject>(
         });
         const { items } = await decode(key, entries);
         return removeIds(
-          [key],
+          self,
           items.filter((a) => wanted.has(a.actor)).map((a) => a.id),
         );
       },
@@ -195,12 +240,17 @@ export function defineFlatFeed<E extends JsonObject = JsonObject>(
       count: () => timeline.count(key),
       indexOf: async (activity) =>
         timeline.indexOf(key, idsOf([activity], `feed ${config.name}`)[0]!, 'desc'),
-      trim: async (maxLength) =>
-        timeline.trim(
-          key,
-          maxLength === undefined ? config.maxLength : intOption(maxLength, 'maxLength', 0),
-        ),
-      delete: () => timeline.delete(key),
+      async trim(maxLength) {
+        const length =
+          maxLength === undefined ? config.maxLength : intOption(maxLength, 'maxLength', 0);
+        const trimmed = await timeline.trim(key, length);
+        if (trimmed > 0) changed(self, 'trim', []);
+        return trimmed;
+      },
+      async delete() {
+        await timeline.delete(key);
+        changed(self, 'delete', []);
+      },
       filter: (filter: IdFilter) => handle(uid, mergeFilters(idFilter, checkFilter(filter))),
     };
     return Object.freeze(feed);
@@ -209,6 +259,7 @@ export function defineFlatFeed<E extends JsonObject = JsonObject>(
   return Object.freeze({
     kind: 'flat' as const,
     name: config.name,
+    events: emitter.events,
     normalized,
     config,
     keyFor: (userId: Id) => config.keyFor(userId),
@@ -221,15 +272,21 @@ export function defineFlatFeed<E extends JsonObject = JsonObject>(
       activities: readonly Activity<E>[],
       options?: WriteOptions,
     ): Promise<void> {
-      await write(keysOf(userIds), activities, options);
+      await write(targetsOf(userIds), activities, options);
     },
     async removeFromMany(
       userIds: readonly Id[],
       activities: readonly (Activity<E> | string)[],
     ): Promise<void> {
-      await removeIds(keysOf(userIds), idsOf(activities, `feed ${config.name}`));
+      await removeIds(targetsOf(userIds), idsOf(activities, `feed ${config.name}`));
     },
   });
+}
+
+/** One user's feed: its user id and storage key. */
+interface Target {
+  readonly userId: string;
+  readonly key: string;
 }
 
 function mergeFilters(a: IdFilter | undefined, b: IdFilter): IdFilter {

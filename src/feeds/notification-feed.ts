@@ -9,11 +9,7 @@ import {
   type FeedTarget,
   resolveGroupFeedSettings,
 } from './aggregated-core.js';
-import type {
-  AggregatedFeedBase,
-  AggregatedFeedOptions,
-  AggregatedGroup,
-} from './aggregated-feed.js';
+import type { AggregatedFeedBase, AggregatedGroup, GroupFeedOptions } from './aggregated-feed.js';
 import type { FeedDefinition } from './feed.js';
 import {
   createNotificationEmitter,
@@ -29,7 +25,7 @@ export const UNREAD_MARKER = 'unread';
 
 /** Options of {@link defineNotificationFeed}. */
 export interface NotificationFeedOptions<E extends JsonObject = JsonObject>
-  extends AggregatedFeedOptions<E> {
+  extends GroupFeedOptions<E> {
   /** Keep unseen state (the original's `track_unseen`). @default true */
   readonly trackUnseen?: boolean | undefined;
   /** Keep unread state (the original's `track_unread`). @default true */

@@ -3,10 +3,18 @@ import { after, describe, it } from 'node:test';
 import {
   changeChannel,
   type PublishedChange,
+  type PublishedFeedChange,
+  parseFeedChange,
   publishChanges,
   subscribeToChanges,
+  subscribeToFeedChanges,
 } from '../../src/backends/redis/index.js';
-import { createActivity, defineNotificationFeed } from '../../src/index.js';
+import {
+  createActivity,
+  defineAggregatedFeed,
+  defineFlatFeed,
+  defineNotificationFeed,
+} from '../../src/index.js';
 import { redisBackend, singleClient } from '../support/redis.js';
 
 const client = singleClient();
@@ -96,6 +104,58 @@ describe('Redis real-time changes', () => {
     assert.deepEqual(invalid, ['not json', JSON.stringify({ v: 2, feed: 'notification' })]);
     assert.equal(received[0]?.unseen, 3);
     await unsubscribe();
+  });
+
+  it('publishes flat and aggregated feed changes (a fan-out: one per follower feed)', async () => {
+    const backend = redisBackend('redis', client);
+    const storage = await backend.create();
+    const timeline = defineFlatFeed({ name: 'timeline', storage });
+    const aggregated = defineAggregatedFeed({ name: 'aggregated', storage });
+    const stops = [publishChanges(timeline, { client }), publishChanges(aggregated, { client })];
+    const received: PublishedFeedChange[] = [];
+    const unsubscribes = await Promise.all(
+      [
+        { feed: 'timeline', userId: 1 },
+        { feed: 'timeline', userId: 2 },
+        { feed: 'aggregated', userId: 1 },
+      ].map((o) => subscribeToFeedChanges({ subscriber, ...o }, (c) => received.push(c))),
+    );
+    const a = createActivity({ actor: 9, verb: 'pin', object: 1, time: 1_764_000_000_000 });
+    await timeline.addToMany([1, 2, 3], [a]);
+    await aggregated.for(1).add(a);
+    await timeline.for(2).remove(a);
+    await new Promise<void>((resolve) => {
+      const check = () => (received.length === 4 ? resolve() : setTimeout(check, 10));
+      check();
+    });
+    const [group] = (await aggregated.for(1).read()).items;
+    assert.deepEqual(
+      received.map((c) => [c.feed, c.userId, c.reason, c.ids]).sort(),
+      [
+        ['aggregated', '1', 'add', [group!.id]],
+        ['timeline', '1', 'add', [a.id]],
+        ['timeline', '2', 'add', [a.id]],
+        ['timeline', '2', 'remove', [a.id]],
+      ].sort(),
+    );
+    for (const stop of stops) stop();
+    for (const unsubscribe of unsubscribes) await unsubscribe();
+    await backend.destroy?.(storage);
+  });
+
+  it('parseFeedChange accepts feed changes only', () => {
+    const good = { v: 1, feed: 't', userId: '1', key: 't:1', reason: 'add', ids: ['x'] };
+    assert.deepEqual(parseFeedChange(JSON.stringify(good)), good);
+    for (const bad of [
+      { ...good, v: 2 },
+      { ...good, reason: 'seen' },
+      { ...good, ids: 'x' },
+      { ...good, ids: [1] },
+      { ...good, userId: 1 },
+    ]) {
+      assert.equal(parseFeedChange(JSON.stringify(bad)), undefined, JSON.stringify(bad));
+    }
+    assert.equal(parseFeedChange('not json'), undefined);
   });
 
   it('keeps user ids with channel-unsafe characters on distinct channels', () => {

@@ -91,8 +91,20 @@ export function redisStorage(options: RedisStorageOptions): RedisStorage {
     }),
   });
 }
-export type { PublishChangesOptions, PublishedChange, SubscribeOptions } from './realtime.js';
-export { changeChannel, parseChange, publishChanges, subscribeToChanges } from './realtime.js';
+export type {
+  PublishChangesOptions,
+  PublishedChange,
+  PublishedFeedChange,
+  SubscribeOptions,
+} from './realtime.js';
+export {
+  changeChannel,
+  parseChange,
+  parseFeedChange,
+  publishChanges,
+  subscribeToChanges,
+  subscribeToFeedChanges,
+} from './realtime.js';
 export {
   type CodecOptions,
   createHashCache,

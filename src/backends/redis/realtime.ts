@@ -1,16 +1,21 @@
 import type { Redis } from 'ioredis';
 import { ValidationError } from '../../errors.js';
+import type { ChangeEvents, FeedChange, FeedChangeReason } from '../../feeds/change-events.js';
 import { escapeKeyPart } from '../../feeds/keys.js';
 import type {
   NotificationChange,
   NotificationChangeReason,
-  NotificationEvents,
 } from '../../feeds/notification-events.js';
 import { checkPrefix } from './keys.js';
 import type { RedisClient } from './scripts.js';
 
-/** A change as published on Redis: the {@link NotificationChange} fields, versioned. */
+/** A notification change as published on Redis: the {@link NotificationChange} fields, versioned. */
 export interface PublishedChange extends NotificationChange {
+  readonly v: 1;
+}
+
+/** A flat or aggregated feed change as published on Redis: the {@link FeedChange} fields, versioned. */
+export interface PublishedFeedChange extends FeedChange {
   readonly v: 1;
 }
 
@@ -30,19 +35,20 @@ export interface PublishChangesOptions {
 }
 
 /**
- * Forwards a notification feed definition's change events to Redis pub/sub, one channel per
- * user's feed, so that a web server in another process (or on another machine) can push live
- * badges. Returns a function that stops forwarding.
+ * Forwards a feed definition's change events (notification, flat or aggregated) to Redis pub/sub,
+ * one channel per user's feed, so that a web server in another process (or on another machine)
+ * can push live badges or "new activities" banners. Returns a function that stops forwarding.
  * @example
  * publishChanges(notifications, { client: redis });
+ * publishChanges(timeline, { client: redis }); // subscribeToFeedChanges on the other side
  */
-export function publishChanges(
-  definition: { readonly name: string; readonly events: NotificationEvents },
+export function publishChanges<C extends NotificationChange | FeedChange>(
+  definition: { readonly name: string; readonly events: ChangeEvents<C> },
   options: PublishChangesOptions,
 ): () => void {
   const prefix = checkPrefix(options.prefix ?? 'sf');
   return definition.events.on('change', async (change) => {
-    const message: PublishedChange = { v: 1, ...change };
+    const message = { v: 1, ...change };
     try {
       await options.client.publish(
         changeChannel(prefix, change.feed, change.userId),
@@ -63,26 +69,47 @@ const REASONS = new Set<NotificationChangeReason>([
   'trim',
 ]);
 
-/** Parses a published change; returns undefined for anything malformed. */
-export function parseChange(message: string): PublishedChange | undefined {
+const FEED_REASONS = new Set<FeedChangeReason>(['add', 'remove', 'delete', 'trim']);
+
+/** The fields every published change has, from a message; undefined if they are malformed. */
+function parseBase(message: string): Record<string, unknown> | undefined {
   let value: unknown;
   try {
     value = JSON.parse(message);
   } catch {
     return undefined;
   }
-  const c = value as Partial<PublishedChange> | null;
+  const c = value as Record<string, unknown> | null;
   const ok =
     typeof c === 'object' &&
     c !== null &&
     c.v === 1 &&
     typeof c.feed === 'string' &&
     typeof c.userId === 'string' &&
-    typeof c.key === 'string' &&
+    typeof c.key === 'string';
+  return ok ? c : undefined;
+}
+
+/** Parses a published notification change; returns undefined for anything malformed. */
+export function parseChange(message: string): PublishedChange | undefined {
+  const c = parseBase(message);
+  const ok =
+    c !== undefined &&
     REASONS.has(c.reason as NotificationChangeReason) &&
     Number.isSafeInteger(c.unseen) &&
     Number.isSafeInteger(c.unread);
-  return ok ? (c as PublishedChange) : undefined;
+  return ok ? (c as unknown as PublishedChange) : undefined;
+}
+
+/** Parses a published flat or aggregated feed change; returns undefined for anything malformed. */
+export function parseFeedChange(message: string): PublishedFeedChange | undefined {
+  const c = parseBase(message);
+  const ok =
+    c !== undefined &&
+    FEED_REASONS.has(c.reason as FeedChangeReason) &&
+    Array.isArray(c.ids) &&
+    c.ids.every((id) => typeof id === 'string');
+  return ok ? (c as unknown as PublishedFeedChange) : undefined;
 }
 
 /** Options of {@link subscribeToChanges}. */
@@ -101,23 +128,46 @@ export interface SubscribeOptions {
 }
 
 /**
- * Subscribes to the changes of one user's feed, e.g. to forward them to a browser over SSE.
- * Resolves once subscribed, with a function that unsubscribes.
+ * Subscribes to the changes of one user's notification feed, e.g. to forward them to a browser
+ * over SSE. Resolves once subscribed, with a function that unsubscribes.
  * @example
  * const stop = await subscribeToChanges({ subscriber, feed: 'notification', userId: 42 },
  *   (c) => res.write(`data: ${JSON.stringify({ unseen: c.unseen })}\n\n`));
  */
-export async function subscribeToChanges(
+export function subscribeToChanges(
   options: SubscribeOptions,
   onChange: (change: PublishedChange) => void,
 ): Promise<() => Promise<void>> {
+  return subscribe(options, parseChange, onChange);
+}
+
+/**
+ * Subscribes to the changes of one user's flat or aggregated feed (published by
+ * {@link publishChanges}), e.g. to show a "new activities" banner. Resolves once subscribed, with
+ * a function that unsubscribes.
+ * @example
+ * const stop = await subscribeToFeedChanges({ subscriber, feed: 'timeline', userId: 42 },
+ *   (c) => { if (c.reason === 'add') res.write(`data: ${c.ids.length}\n\n`); });
+ */
+export function subscribeToFeedChanges(
+  options: SubscribeOptions,
+  onChange: (change: PublishedFeedChange) => void,
+): Promise<() => Promise<void>> {
+  return subscribe(options, parseFeedChange, onChange);
+}
+
+async function subscribe<C>(
+  options: SubscribeOptions,
+  parse: (message: string) => C | undefined,
+  onChange: (change: C) => void,
+): Promise<() => Promise<void>> {
   if (typeof onChange !== 'function') {
-    throw new ValidationError('INVALID_OPTION', 'subscribeToChanges needs a listener function');
+    throw new ValidationError('INVALID_OPTION', 'subscribing to changes needs a listener function');
   }
   const channel = changeChannel(options.prefix ?? 'sf', options.feed, options.userId);
   const listener = (from: string, message: string): void => {
     if (from !== channel) return;
-    const change = parseChange(message);
+    const change = parse(message);
     if (change) onChange(change);
     else options.onInvalid?.(message);
   };
