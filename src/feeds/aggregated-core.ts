@@ -19,6 +19,7 @@ import { emitMetric } from '../metrics/metrics.js';
 import type { TimelineEntry } from '../storage/contracts.js';
 import { forEachLimited } from '../util/for-each-limited.js';
 import { intOption, intOptionOr } from '../util/int-option.js';
+import { settleAll } from '../util/settle-all.js';
 import type { AggregatedFeedBase, AggregatedGroup, GroupFeedOptions } from './aggregated-feed.js';
 import { decodeGroupEntry, loadGroups } from './aggregated-group.js';
 import { createGroupWriter, heldOf } from './aggregated-writes.js';
@@ -147,11 +148,11 @@ export function createGroupFeedCore<
     // the activities and update the groups concurrently: one round trip instead of two. If only
     // the group update lands, reads skip the missing activity until the retry stores it.
     const encoded = encodeActivities(config, batch.activities);
-    const [, added] = await Promise.all([
-      config.storage.activities.putMany(encoded),
+    const [, added] = await settleAll<number | undefined>([
+      config.storage.activities.putMany(encoded).then(() => undefined),
       writer.addBatch(target, batch, options),
     ]);
-    return added;
+    return added ?? 0;
   }
 
   async function removeByActors(target: FeedTarget, actors: readonly Id[]): Promise<number> {

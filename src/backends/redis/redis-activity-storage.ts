@@ -1,5 +1,6 @@
 import type { Cluster } from 'ioredis';
 import type { ActivityStorage } from '../../storage/contracts.js';
+import { settleAll } from '../../util/settle-all.js';
 import { groupByNode, isUnsupportedScriptError } from './cluster-pipeline.js';
 import { redisCall } from './errors.js';
 import { activityShardKey, checkPositiveInt } from './keys.js';
@@ -72,7 +73,7 @@ export class RedisActivityStorage implements ActivityStorage {
   ): Promise<T[]> {
     const entries = [...groups];
     if (this.#client.isCluster || entries.length === 1) {
-      return Promise.all(
+      return settleAll(
         entries.map(([key, positions]) => send(this.#client, key, positions) as Promise<T>),
       );
     }

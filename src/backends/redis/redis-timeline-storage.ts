@@ -12,6 +12,7 @@ import type {
   TimelineWriteOptions,
 } from '../../storage/contracts.js';
 import { intOptionOr } from '../../util/int-option.js';
+import { settleAll } from '../../util/settle-all.js';
 import { groupByNode, isUnsupportedScriptError } from './cluster-pipeline.js';
 import { redisCall } from './errors.js';
 import { checkMarker, markerKey, type TimelineKeys, timelineKeys } from './keys.js';
@@ -180,7 +181,7 @@ export class RedisTimelineStorage implements TimelineStorage {
         const batch = keys.slice(i, i + this.#fanoutBatch).flatMap((key) => flat(this.#keys(key)));
         calls.push(addToMany(...withKeys(batch, args)));
       }
-      await Promise.all(calls);
+      await settleAll(calls);
     });
   }
 
@@ -269,7 +270,7 @@ export class RedisTimelineStorage implements TimelineStorage {
     );
     if (retry.length > 0) {
       const call = this.#script(name);
-      await Promise.all(retry.map((key) => call(...argsFor(key))));
+      await settleAll(retry.map((key) => call(...argsFor(key))));
     }
   }
 
@@ -314,7 +315,7 @@ export class RedisTimelineStorage implements TimelineStorage {
         const batch = keys.slice(i, i + this.#fanoutBatch).flatMap((key) => flat(this.#keys(key)));
         calls.push(remove(...withKeys(batch, ids)));
       }
-      await Promise.all(calls);
+      await settleAll(calls);
     });
   }
 

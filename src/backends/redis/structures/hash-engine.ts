@@ -2,6 +2,7 @@
 // Every Redis command touches exactly one key, so nothing here can be a cross-slot command on a
 // cluster; the commands of a multi-key operation are sent concurrently, one per key.
 import { ValidationError } from '../../../errors.js';
+import { settleAll } from '../../../util/settle-all.js';
 import { toInteger } from './shared.js';
 import type { RedisClient, ValueCodec } from './types.js';
 
@@ -116,7 +117,7 @@ export class HashEngine<V> implements HashCache<V> {
     if (loaded.size === 0) return values;
     const encoded = new Map([...loaded].map(([field, value]) => [field, codec.encode(value)]));
     // HSETNX: a value written between our HMGET and now is newer than the database read; keep it.
-    await Promise.all([...encoded].map(([field, e]) => client.hsetnx(keyOf(field), field, e)));
+    await settleAll([...encoded].map(([field, e]) => client.hsetnx(keyOf(field), field, e)));
     return values.map((value, i) => (raw[i] === null ? loaded.get(fields[i]!) : value));
   }
 
@@ -161,7 +162,7 @@ export class HashEngine<V> implements HashCache<V> {
       }
       args.push(field, value);
     }
-    return sum(await Promise.all([...byKey].map(([key, args]) => client.hset(key, ...args))));
+    return sum(await settleAll([...byKey].map(([key, args]) => client.hset(key, ...args))));
   }
 
   async delete(field: string): Promise<boolean> {
@@ -171,7 +172,7 @@ export class HashEngine<V> implements HashCache<V> {
   async deleteMany(fields: readonly string[]): Promise<number> {
     const { client, keyOf } = this.#layout;
     const groups = [...groupByKey([...new Set(fields)], keyOf)];
-    return sum(await Promise.all(groups.map(([key, g]) => client.hdel(key, ...g.fields))));
+    return sum(await settleAll(groups.map(([key, g]) => client.hdel(key, ...g.fields))));
   }
 
   async contains(field: string): Promise<boolean> {
@@ -191,6 +192,6 @@ export class HashEngine<V> implements HashCache<V> {
 
   async clear(): Promise<void> {
     const { client, keys } = this.#layout;
-    await Promise.all(keys.map((key) => client.del(key)));
+    await settleAll(keys.map((key) => client.del(key)));
   }
 }
