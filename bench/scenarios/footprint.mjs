@@ -100,11 +100,36 @@ export async function footprint({ backends, clients, record }) {
         return { manager };
       },
     );
+    // Baseline: the same copy with raw commands: read 5,000 (id, score) pairs, ZADD them, trim.
+    const base = c
+      ? stats(
+          await timed(
+            3,
+            async () => {
+              const pairs = await c.zrange('bench:{rawfollow}:user', 0, 4999, 'REV', 'WITHSCORES');
+              const args = [];
+              for (let i = 0; i < pairs.length; i += 2) args.push(pairs[i + 1], pairs[i]);
+              await c.zadd('bench:{rawfollow}:timeline', ...args);
+              await c.zremrangebyrank('bench:{rawfollow}:timeline', 0, -10_001);
+            },
+            async () => {
+              await cleanup(c);
+              const acts = Array.from({ length: 5000 }, (_, i) => activity(i, 1));
+              await c.zadd(
+                'bench:{rawfollow}:user',
+                ...acts.flatMap((a) => [a.time.getTime(), a.id]),
+              );
+            },
+          ),
+        )
+      : undefined;
     record({
       scenario: 'follow: copy 5,000 activities',
       backend,
       metric: 'ms',
       ...stats(times),
+      baseline: base,
+      baselineName: 'raw ZRANGE + ZADD + trim',
       lowerIsBetter: true,
     });
   }
