@@ -98,7 +98,7 @@ export function activityShardKey(
   id: string,
   bucketMs?: number,
 ): string {
-  const shard = fnv1a(id) % shards;
+  const shard = shards === 1 ? 0 : fnv1a(id) % shards;
   if (bucketMs === undefined || !isActivityId(id)) return `${prefix}:a:{${shard}}`;
   return `${prefix}:a:{${Math.floor(timeOfActivityId(id) / bucketMs).toString(36)}.${shard}}`;
 }

@@ -322,6 +322,7 @@ export class RedisTimelineStorage implements TimelineStorage {
   async range(key: string, query: RangeQuery): Promise<TimelineEntry[]> {
     const { min, max } = query;
     const k = this.#keys(key);
+    if (!min && !max && query.idsOnly) return this.#rangeByRank(key, k.z, query);
     const args: Arg[] = [
       query.order,
       query.offset ?? 0,
@@ -348,6 +349,24 @@ export class RedisTimelineStorage implements TimelineStorage {
           : { id: rows[i]!, score: Number(rows[i + 1]), payload },
       );
     }
+    return out;
+  }
+
+  /**
+   * range() without bounds and without payloads (a normalized flat feed's page): one plain
+   * ZRANGE/ZREVRANGE by rank, the same order as range.lua (equal scores by id), without a script.
+   */
+  async #rangeByRank(key: string, z: string, query: RangeQuery): Promise<TimelineEntry[]> {
+    const offset = query.offset ?? 0;
+    if (query.limit <= 0) return [];
+    const stop = offset + query.limit - 1;
+    const rows = await redisCall('range', key, () =>
+      query.order === 'asc'
+        ? this.#client.zrange(z, String(offset), String(stop), 'WITHSCORES')
+        : this.#client.zrevrange(z, offset, stop, 'WITHSCORES'),
+    );
+    const out: TimelineEntry[] = [];
+    for (let i = 0; i < rows.length; i += 2) out.push({ id: rows[i]!, score: Number(rows[i + 1]) });
     return out;
   }
 
