@@ -80,7 +80,9 @@ after(async () => {
   await app?.stop();
 });
 
-test('two people: follow, pin, feed, love, live badge, notifications reset', { skip }, async () => {
+test('two people: follow, pin, live "new pins" banner, feed, love, live badge, notifications reset', {
+  skip,
+}, async () => {
   const ana = await newPage();
   const ben = await newPage();
   await signInAs(ana, 'Ana Alvarez', 'anaa');
@@ -113,6 +115,11 @@ test('two people: follow, pin, feed, love, live badge, notifications reset', { s
   await ana.locator('[data-badge]:not([hidden])').waitFor();
   assert.equal(await badgeCount(ana), 1);
 
+  // Ben keeps his feed open while Ana pins: a "new pins" banner appears there without a reload.
+  await ben.goto('/feed');
+  await waitForLive(ben);
+  assert.equal(await ben.locator('[data-new-pins]').isHidden(), true);
+
   // Ana pins something.
   const title = 'Sunlit reading corner'; // no generated pin has this title
   await ana.goto('/pins/new');
@@ -121,6 +128,10 @@ test('two people: follow, pin, feed, love, live badge, notifications reset', { s
   await ana.getByRole('button', { name: 'Pin it' }).click();
   await ana.waitForURL(/\/u\/anaa\?pinned=\d+$/);
   await ana.getByRole('heading', { name: title }).waitFor();
+  const banner = ben.locator('[data-new-pins]:not([hidden])');
+  await banner.waitFor();
+  assert.equal(await banner.textContent(), '1 new pin in your feed: show');
+  await shot(ben, 'feed-new-pins');
   await waitForLive(ana);
   await ana.evaluate(() => {
     (globalThis as unknown as { marker: number }).marker = 42;
@@ -128,8 +139,9 @@ test('two people: follow, pin, feed, love, live badge, notifications reset', { s
   const unseenBefore = await badgeCount(ana);
   assert.equal(unseenBefore, 1, 'the follow notification is still unseen');
 
-  // Ben's feed shows Ana's pin first.
-  await ben.goto('/feed');
+  // Following the banner, Ben's feed shows Ana's pin first.
+  await banner.click();
+  await ben.waitForURL('**/feed');
   const first = ben.locator('.pin').first();
   assert.equal(await first.locator('.pin-title').textContent(), title);
   assert.match((await first.locator('.pin-meta').textContent()) ?? '', /Ana Alvarez/);

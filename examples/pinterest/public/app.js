@@ -118,6 +118,20 @@ if ('EventSource' in window && document.querySelector('[data-badge]')) {
   events.addEventListener('error', () => {
     document.body.dataset.live = 'off';
   });
+  // "3 new pins": people you follow pinned while this page was open (their fan-out reached your
+  // feed); following the link reloads the feed with them on top.
+  const banner = document.querySelector('[data-new-pins]');
+  let newPins = 0;
+  events.addEventListener('pins', (event) => {
+    try {
+      newPins += JSON.parse(event.data).count;
+    } catch {
+      return;
+    }
+    if (!banner || newPins === 0) return;
+    banner.textContent = `${newPins} new ${newPins === 1 ? 'pin' : 'pins'} in your feed: show`;
+    banner.hidden = false;
+  });
   events.addEventListener('badge', (event) => {
     try {
       setBadge(JSON.parse(event.data).unseen);

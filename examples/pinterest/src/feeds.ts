@@ -128,6 +128,8 @@ export function createFeeds({ storage, db, queue }: FeedsOptions) {
       notifications.for(pinAuthor).remove(loveActivity(love)),
     onNotificationChange: (listener: (change: NotificationChange) => void) =>
       notifications.events.on('change', listener),
+    /** The "your feed" definition, whose change events say when pins arrive in someone's feed. */
+    timeline,
   };
 }
 

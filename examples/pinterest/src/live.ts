@@ -1,7 +1,9 @@
-// Live notification badges: browsers keep a Server-Sent Events connection open (/events) and get
-// the unseen count whenever their notification feed changes. The changes come from the feed
-// definition's `events.on('change')`: directly in memory mode, or through Redis pub/sub
-// (`publishChanges` / `subscribeToChanges`) so that writes made by another process reach us too.
+// Live updates: browsers keep a Server-Sent Events connection open (/events) and get the unseen
+// count whenever their notification feed changes ("badge" events), and the number of pins newly
+// fanned out into their feed ("pins" events, for a "new pins" banner). The changes come from the
+// feed definitions' `events.on('change')`: directly in memory mode, or through Redis pub/sub
+// (`publishChanges` / `subscribeToChanges` / `subscribeToFeedChanges`) so that writes made by
+// another process (a BullMQ worker) reach us too.
 import type { ServerResponse } from 'node:http';
 
 export interface BadgeCounts {
@@ -9,10 +11,15 @@ export interface BadgeCounts {
   readonly unread: number;
 }
 
+/** What the browser is told: new badge counts, or how many pins just arrived in its feed. */
+export type LiveUpdate =
+  | { readonly kind: 'badge'; readonly counts: BadgeCounts }
+  | { readonly kind: 'pins'; readonly count: number };
+
 /** Where changes come from: returns a function that stops listening to one user. */
 export type ChangeSource = (
   userId: number,
-  onChange: (counts: BadgeCounts) => void,
+  onUpdate: (update: LiveUpdate) => void,
 ) => Promise<() => Promise<void> | void>;
 
 export interface LiveHub {
@@ -33,8 +40,9 @@ export function createLiveHub(source: ChangeSource): LiveHub {
   const clients = new Map<number, Set<ServerResponse>>();
   const stops = new Map<number, Promise<() => Promise<void> | void>>();
 
-  const send = (res: ServerResponse, counts: BadgeCounts): void => {
-    res.write(`event: badge\ndata: ${JSON.stringify(counts)}\n\n`);
+  const send = (res: ServerResponse, update: LiveUpdate): void => {
+    const data = update.kind === 'badge' ? update.counts : { count: update.count };
+    res.write(`event: ${update.kind}\ndata: ${JSON.stringify(data)}\n\n`);
   };
 
   const detach = async (userId: number, res: ServerResponse): Promise<void> => {
@@ -61,8 +69,8 @@ export function createLiveHub(source: ChangeSource): LiveHub {
         clients.set(userId, set);
         stops.set(
           userId,
-          source(userId, (counts) => {
-            for (const client of clients.get(userId) ?? []) send(client, counts);
+          source(userId, (update) => {
+            for (const client of clients.get(userId) ?? []) send(client, update);
           }),
         );
       }
@@ -73,7 +81,7 @@ export function createLiveHub(source: ChangeSource): LiveHub {
         void detach(userId, res);
       });
       await stops.get(userId);
-      if (!res.writableEnded) send(res, await current());
+      if (!res.writableEnded) send(res, { kind: 'badge', counts: await current() });
     },
     size: () => [...clients.values()].reduce((n, set) => n + set.size, 0),
     async close() {

@@ -18,7 +18,7 @@ import {
 import { createApp } from './app.js';
 import { openDb } from './db.js';
 import { createFeeds, type Feeds, rebuildFeeds } from './feeds.js';
-import { type BadgeCounts, type ChangeSource, createLiveHub } from './live.js';
+import { type ChangeSource, createLiveHub, type LiveUpdate } from './live.js';
 import { progressBar } from './progress.js';
 import { seedDatabase } from './seed.js';
 import { createAppServer } from './server.js';
@@ -78,7 +78,7 @@ let markBuilt = async (): Promise<void> => {};
 
 if (config.redisUrl) {
   const { Redis } = await import('ioredis');
-  const { redisStorage, publishChanges, subscribeToChanges } = await import(
+  const { redisStorage, publishChanges, subscribeToChanges, subscribeToFeedChanges } = await import(
     'stream-framework/redis'
   );
   const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
@@ -113,11 +113,25 @@ if (config.redisUrl) {
   // Changes travel through Redis pub/sub, so a worker in another process would reach us too.
   changeSource = (feeds) => {
     publishChanges(feeds.notifications, { client, prefix: REDIS_PREFIX });
-    return async (userId, onChange) =>
-      subscribeToChanges(
-        { subscriber, feed: feeds.notifications.name, userId, prefix: REDIS_PREFIX },
-        (change) => onChange({ unseen: change.unseen, unread: change.unread }),
-      );
+    publishChanges(feeds.timeline, { client, prefix: REDIS_PREFIX });
+    return async (userId, onUpdate) => {
+      const stops = await Promise.all([
+        subscribeToChanges(
+          { subscriber, feed: feeds.notifications.name, userId, prefix: REDIS_PREFIX },
+          (change) =>
+            onUpdate({ kind: 'badge', counts: { unseen: change.unseen, unread: change.unread } }),
+        ),
+        subscribeToFeedChanges(
+          { subscriber, feed: feeds.timeline.name, userId, prefix: REDIS_PREFIX },
+          (change) => {
+            if (change.reason === 'add') onUpdate({ kind: 'pins', count: change.ids.length });
+          },
+        ),
+      ]);
+      return async () => {
+        for (const stop of stops) await stop();
+      };
+    };
   };
   say(
     `feeds: Redis at ${config.redisUrl.replace(/\/\/[^@/]*@/, '//***@')} (key prefix ${REDIS_PREFIX}:)`,
@@ -147,19 +161,26 @@ if (config.redisUrl) {
   storage = memoryStorage();
   // One listener on the definition's change events, dispatching to the connected browsers.
   changeSource = (feeds) => {
-    const byUser = new Map<string, Set<(counts: BadgeCounts) => void>>();
+    const byUser = new Map<string, Set<(update: LiveUpdate) => void>>();
+    const tell = (userId: string, update: LiveUpdate): void => {
+      for (const listener of byUser.get(userId) ?? []) listener(update);
+    };
     feeds.onNotificationChange((change: NotificationChange) => {
-      for (const listener of byUser.get(change.userId) ?? []) {
-        listener({ unseen: change.unseen, unread: change.unread });
-      }
+      tell(change.userId, {
+        kind: 'badge',
+        counts: { unseen: change.unseen, unread: change.unread },
+      });
     });
-    return async (userId, onChange) => {
+    feeds.timeline.events.on('change', (change) => {
+      if (change.reason === 'add') tell(change.userId, { kind: 'pins', count: change.ids.length });
+    });
+    return async (userId, onUpdate) => {
       const key = String(userId);
       const set = byUser.get(key) ?? new Set();
       byUser.set(key, set);
-      set.add(onChange);
+      set.add(onUpdate);
       return () => {
-        set.delete(onChange);
+        set.delete(onUpdate);
         if (set.size === 0) byUser.delete(key);
       };
     };

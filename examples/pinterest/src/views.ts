@@ -171,6 +171,7 @@ export function feedPage(input: {
   <h1>Your feed</h1>
   <p class="lede">Pins from the people you follow, newest first.</p>
 </div>
+<a class="new-pins" href="/feed" data-new-pins hidden>New pins</a>
 ${
   suggestions.length > 0
     ? html`<section class="suggestions" aria-labelledby="suggest-title">
