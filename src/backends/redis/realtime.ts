@@ -47,16 +47,32 @@ export function publishChanges<C extends NotificationChange | FeedChange>(
   options: PublishChangesOptions,
 ): () => void {
   const prefix = checkPrefix(options.prefix ?? 'sf');
-  return definition.events.on('change', async (change) => {
-    const message = { v: 1, ...change };
+  const { client } = options;
+  // Changes emitted in the same tick (a fan-out chunk: one per follower feed) go out together:
+  // one pipeline on a single node; on a cluster, concurrent PUBLISHes (they carry no key).
+  let pending: [channel: string, message: string][] = [];
+  const flush = async (): Promise<void> => {
+    const batch = pending;
+    pending = [];
     try {
-      await options.client.publish(
-        changeChannel(prefix, change.feed, change.userId),
-        JSON.stringify(message),
-      );
+      if (client.isCluster || batch.length === 1) {
+        const results = await Promise.allSettled(batch.map(([c, m]) => client.publish(c, m)));
+        for (const r of results) if (r.status === 'rejected') options.onError?.(r.reason);
+        return;
+      }
+      const pipeline = client.pipeline();
+      for (const [channel, message] of batch) pipeline.publish(channel, message);
+      for (const [error] of (await pipeline.exec()) ?? []) if (error) options.onError?.(error);
     } catch (error) {
       options.onError?.(error);
     }
+  };
+  return definition.events.on('change', (change) => {
+    pending.push([
+      changeChannel(prefix, change.feed, change.userId),
+      JSON.stringify({ v: 1, ...change }),
+    ]);
+    if (pending.length === 1) queueMicrotask(() => void flush());
   });
 }
 
