@@ -1,10 +1,7 @@
-import { randomInt } from 'node:crypto';
 import type { Cluster } from 'ioredis';
-import { ConflictError, ValidationError } from '../../errors.js';
 import type {
   RangeQuery,
   TimelineCapabilities,
-  TimelineChanges,
   TimelineEntry,
   TimelineRemoveOptions,
   TimelineStorage,
@@ -13,10 +10,12 @@ import type {
 } from '../../storage/contracts.js';
 import { intOptionOr } from '../../util/int-option.js';
 import { settleAll } from '../../util/settle-all.js';
-import { groupByNode, isUnsupportedScriptError } from './cluster-pipeline.js';
+import { ClusterFanout } from './cluster-fanout.js';
 import { redisCall } from './errors.js';
 import { checkMarker, markerKey, type TimelineKeys, timelineKeys } from './keys.js';
-import { commandName, type RedisClient, type ScriptName, scriptsOf, withKeys } from './scripts.js';
+import { OptimisticUpdater } from './optimistic-update.js';
+import { type Arg, flat, idsOnlyArgs, writeArgs } from './script-args.js';
+import { type RedisClient, scriptsOf, withKeys } from './scripts.js';
 import { UpdateCache } from './update-cache.js';
 
 /** Options of {@link RedisTimelineStorage}. */
@@ -43,52 +42,6 @@ export interface RedisTimelineStorageOptions {
   readonly updateCacheCharacters?: number | undefined;
 }
 
-type Arg = string | number;
-
-/** Flattens entries into the (score, id, hasPayload, payload) quadruples the scripts take. */
-function entryArgs(entries: readonly TimelineEntry[]): Arg[] {
-  const args: Arg[] = [];
-  // An id repeated in one write: the last occurrence wins (as with ZADD/HSET of one command).
-  const unique =
-    new Set(entries.map((e) => e.id)).size === entries.length
-      ? entries
-      : [...new Map(entries.map((e) => [e.id, e])).values()];
-  for (const e of unique)
-    args.push(e.score, e.id, e.payload === undefined ? '0' : '1', e.payload ?? '');
-  return args;
-}
-
-/** Arguments of add.lua and add_to_many.lua after the keys. */
-function writeArgs(
-  entries: readonly TimelineEntry[],
-  options: TimelineWriteOptions | undefined,
-): Arg[] {
-  const quads = entryArgs(entries);
-  return [options?.maxLength ?? -1, quads.length / 4, options?.idsOnly ? '1' : '0', ...quads];
-}
-
-/** Arguments of add_ids.lua after its key: maxLength, then (score, id) pairs. */
-function idsOnlyArgs(
-  entries: readonly TimelineEntry[],
-  options: TimelineWriteOptions | undefined,
-): Arg[] {
-  const args: Arg[] = [options?.maxLength ?? -1];
-  for (const e of new Map(entries.map((x) => [x.id, x])).values()) args.push(e.score, e.id);
-  return args;
-}
-
-function pairsOf(spec: Readonly<Record<string, readonly string[]>> | undefined): Arg[] {
-  const out: Arg[] = [];
-  for (const [marker, ids] of Object.entries(spec ?? {})) {
-    checkMarker(marker);
-    for (const id of ids) out.push(marker, id);
-  }
-  return out;
-}
-
-const flat = (keys: TimelineKeys): string[] => [keys.z, keys.p, keys.v, keys.mk];
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Timeline storage on Redis or Redis Cluster. One ZSET per timeline (member = id, score = ms or
  * rank; equal scores order by id), payloads in a HASH beside it, markers in SETs, all under one
@@ -114,21 +67,29 @@ export class RedisTimelineStorage implements TimelineStorage {
   readonly #prefix: string;
   readonly #script: ReturnType<typeof scriptsOf>;
   readonly #fanoutBatch: number;
-  readonly #maxAttempts: number;
-  /** False once the cluster refused a cross-slot script (Redis before 7): fan out per timeline. */
-  #crossSlot = true;
-  readonly #cache: UpdateCache;
+  readonly #cluster: ClusterFanout | undefined;
+  readonly #updater: OptimisticUpdater;
 
   constructor(options: RedisTimelineStorageOptions) {
     this.#client = options.client;
     this.#prefix = options.prefix;
     this.#script = scriptsOf(options.client);
     this.#fanoutBatch = intOptionOr(options.fanoutBatch, 250, 'fanoutBatch', 1, 10_000);
-    this.#maxAttempts = intOptionOr(options.maxUpdateAttempts, 100, 'maxUpdateAttempts', 1);
-    this.#cache = new UpdateCache({
-      timelines: intOptionOr(options.updateCacheSize, 1000, 'updateCacheSize', 0, 1_000_000),
-      characters: intOptionOr(options.updateCacheCharacters, 2 ** 23, 'updateCacheCharacters', 0),
+    this.#updater = new OptimisticUpdater({
+      script: this.#script,
+      maxAttempts: intOptionOr(options.maxUpdateAttempts, 100, 'maxUpdateAttempts', 1),
+      cache: new UpdateCache({
+        timelines: intOptionOr(options.updateCacheSize, 1000, 'updateCacheSize', 0, 1_000_000),
+        characters: intOptionOr(options.updateCacheCharacters, 2 ** 23, 'updateCacheCharacters', 0),
+      }),
     });
+    this.#cluster = options.client.isCluster
+      ? new ClusterFanout({
+          client: options.client as Cluster,
+          keysOf: (key) => this.#keys(key),
+          fanoutBatch: this.#fanoutBatch,
+        })
+      : undefined;
   }
 
   #keys(key: string): TimelineKeys {
@@ -161,10 +122,10 @@ export class RedisTimelineStorage implements TimelineStorage {
     if (entries.length === 0 || keys.length === 0) return;
     const args = writeArgs(entries, options);
     await redisCall('addToMany', keys[0]!, async () => {
-      if (this.#client.isCluster) {
+      if (this.#cluster) {
         // The per-timeline fallback of an id-only fan-out declares the ZSET only (add_ids.lua).
         const single = options?.idsOnly ? idsOnlyArgs(entries, options) : undefined;
-        await this.#fanOutOnCluster(
+        await this.#cluster.run(
           keys,
           'add_on_node',
           args,
@@ -183,95 +144,6 @@ export class RedisTimelineStorage implements TimelineStorage {
       }
       await settleAll(calls);
     });
-  }
-
-  /**
-   * Fan-out on a cluster: one `*_on_node` script call per master node and chunk of
-   * `fanoutBatch` timelines (the scripts' `allow-cross-slot-keys` flag lets one call touch keys of
-   * many slots served by the node). Timelines of a call that fails (a slot moved, a server older
-   * than Redis 7) are retried one script call each by {@link #eachOnCluster}; the writes are
-   * idempotent, so a partly applied call is harmless. After an error that says the server cannot
-   * run such scripts at all, this storage stops trying them.
-   */
-  async #fanOutOnCluster(
-    keys: readonly string[],
-    name: 'add_on_node' | 'remove_on_node',
-    args: readonly Arg[],
-    perTimeline: ScriptName,
-    argsFor: (key: string) => Arg[],
-  ): Promise<void> {
-    if (!this.#crossSlot) {
-      await this.#eachOnCluster(keys, perTimeline, argsFor);
-      return;
-    }
-    const retry: string[] = [];
-    const groups = groupByNode(this.#client as Cluster, keys, (key) => this.#keys(key).z);
-    const calls: Promise<void>[] = [];
-    for (const [node, group] of groups) {
-      if (!node) {
-        retry.push(...group);
-        continue;
-      }
-      const call = scriptsOf(node)(name);
-      for (let i = 0; i < group.length; i += this.#fanoutBatch) {
-        const chunk = group.slice(i, i + this.#fanoutBatch);
-        const bases = chunk.map((key) => this.#keys(key).z.slice(0, -2));
-        calls.push(
-          call(1, `${bases[0]}:z`, bases.length, ...bases, ...args).then(
-            () => undefined,
-            (error: unknown) => {
-              if (isUnsupportedScriptError(error)) this.#crossSlot = false;
-              retry.push(...chunk);
-            },
-          ),
-        );
-      }
-    }
-    await Promise.all(calls);
-    if (retry.length > 0) await this.#eachOnCluster(retry, perTimeline, argsFor);
-  }
-
-  /**
-   * Runs one script call per timeline on a cluster (the fallback of {@link #fanOutOnCluster}):
-   * one pipeline per master node (from the client's slot map), so a chunk of feeds costs one round
-   * trip per node. Calls that fail in a pipeline (e.g. MOVED after a reshard) are retried through
-   * the cluster client, which follows redirections.
-   */
-  async #eachOnCluster(
-    keys: readonly string[],
-    name: ScriptName,
-    argsFor: (key: string) => Arg[],
-  ): Promise<void> {
-    const retry: string[] = [];
-    const groups = groupByNode(this.#client as Cluster, keys, (key) => this.#keys(key).z);
-    await Promise.all(
-      [...groups].map(async ([node, group]) => {
-        if (!node) {
-          retry.push(...group);
-          return;
-        }
-        scriptsOf(node);
-        const pipeline = node.pipeline() as unknown as Record<
-          string,
-          (...args: Arg[]) => unknown
-        > & {
-          exec(): Promise<[Error | null, unknown][] | null>;
-        };
-        const method = commandName(name);
-        for (const key of group) pipeline[method]!(...argsFor(key));
-        const results = await pipeline.exec();
-        if (!results) retry.push(...group);
-        else {
-          results.forEach(([error], i) => {
-            if (error) retry.push(group[i]!);
-          });
-        }
-      }),
-    );
-    if (retry.length > 0) {
-      const call = this.#script(name);
-      await settleAll(retry.map((key) => call(...argsFor(key))));
-    }
   }
 
   async remove(
@@ -297,8 +169,8 @@ export class RedisTimelineStorage implements TimelineStorage {
     if (ids.length === 0 || keys.length === 0) return;
     const idsOnly = options?.idsOnly === true;
     await redisCall('removeFromMany', keys[0]!, async () => {
-      if (this.#client.isCluster) {
-        await this.#fanOutOnCluster(
+      if (this.#cluster) {
+        await this.#cluster.run(
           keys,
           'remove_on_node',
           [idsOnly ? '1' : '0', ...ids],
@@ -415,86 +287,13 @@ export class RedisTimelineStorage implements TimelineStorage {
     await redisCall('delete', key, () => this.#script('delete')(...flat(this.#keys(key))));
   }
 
-  async update<R>(
+  update<R>(
     key: string,
     ids: readonly string[],
     compute: (current: readonly (TimelineEntry | undefined)[]) => TimelineUpdate<R>,
     options?: TimelineWriteOptions,
   ): Promise<R> {
-    const k = this.#keys(key);
-    const initial = randomInt(1, 2 ** 48);
-    // The cached state of a previous update on this client, else a read (one more round trip).
-    let state = this.#cache.lookup(key, ids) ?? (await this.#read(key, k, ids, initial));
-    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
-      const { changes, result } = compute(state.current);
-      const reply = (await redisCall('update', key, () =>
-        this.#script('commit_update')(
-          ...flat(k),
-          state!.version,
-          options?.maxLength ?? -1,
-          ...commitArgs(changes),
-          initial,
-          ...ids,
-        ),
-      )) as (string | number | null)[];
-      if (reply[0] === 1) {
-        this.#cache.committed(key, state.version, String(reply[1]), changes, Number(reply[2]));
-        return result;
-      }
-      if (reply[0] === 'absent') {
-        throw new ConflictError(
-          `cannot mark ${String(reply[2])} ${String(reply[1])}: it is not in timeline ${key}`,
-          { details: { key, marker: reply[1], id: reply[2] } },
-        );
-      }
-      // Another writer changed the timeline since our read. The reply is a fresh read: compute
-      // again from it at once; after a few conflicts, back off first and read again after.
-      state = this.#remember(key, ids, reply as (string | null)[], 1);
-      if (attempt >= 2) {
-        await sleep(Math.random() * Math.min(50, 2 ** attempt));
-        state = await this.#read(key, k, ids, initial);
-      }
-    }
-    this.#cache.forget(key);
-    throw new ConflictError(
-      `update of timeline ${key} kept conflicting with concurrent writers; nothing was written`,
-      {
-        details: { key, attempts: this.#maxAttempts },
-      },
-    );
-  }
-
-  /** Reads the entries of `ids` with the timeline's version (read_for_update.lua). */
-  async #read(
-    key: string,
-    k: TimelineKeys,
-    ids: readonly string[],
-    initial: number,
-  ): Promise<{ version: string; current: (TimelineEntry | undefined)[] }> {
-    const read = (await redisCall('update', key, () =>
-      this.#script('read_for_update')(k.z, k.p, k.v, initial, ...ids),
-    )) as (string | null)[];
-    return this.#remember(key, ids, read, 0);
-  }
-
-  /** Decodes a read_for_update reply starting at `from` and records it in the update cache. */
-  #remember(
-    key: string,
-    ids: readonly string[],
-    read: readonly (string | null)[],
-    from: number,
-  ): { version: string; current: (TimelineEntry | undefined)[] } {
-    const version = String(read[from]);
-    const current = ids.map((id, i): TimelineEntry | undefined => {
-      const score = read[from + 1 + i * 2];
-      const payload = read[from + 2 + i * 2];
-      if (score === null || score === undefined) return undefined;
-      return payload === null || payload === undefined
-        ? { id, score: Number(score) }
-        : { id, score: Number(score), payload };
-    });
-    this.#cache.read(key, version, ids, current);
-    return { version, current };
+    return this.#updater.update(key, this.#keys(key), ids, compute, options);
   }
 
   async countMarked(key: string, marker: string): Promise<number> {
@@ -530,25 +329,4 @@ export class RedisTimelineStorage implements TimelineStorage {
       Number(await this.#script('clear_marker')(m, k.mk, marker)),
     );
   }
-}
-
-function commitArgs(changes: TimelineChanges): Arg[] {
-  if (typeof changes !== 'object' || changes === null) {
-    throw new ValidationError('INVALID_OPTION', 'update() compute must return { changes, result }');
-  }
-  const put = changes.put ?? [];
-  const remove = changes.remove ?? [];
-  const mark = pairsOf(changes.mark);
-  const unmark = pairsOf(changes.unmark);
-  const quads = entryArgs(put);
-  return [
-    quads.length / 4,
-    ...quads,
-    remove.length,
-    ...remove,
-    mark.length / 2,
-    ...mark,
-    unmark.length / 2,
-    ...unmark,
-  ];
 }

@@ -1,0 +1,81 @@
+/**
+ * The argument lists of the timeline scripts (see the headers of `lua/*.lua`), built from
+ * contract values. Internal to the Redis backend.
+ * @module
+ */
+import { ValidationError } from '../../errors.js';
+import type {
+  TimelineChanges,
+  TimelineEntry,
+  TimelineWriteOptions,
+} from '../../storage/contracts.js';
+import { checkMarker, type TimelineKeys } from './keys.js';
+
+/** One script argument. */
+export type Arg = string | number;
+
+/** Flattens entries into the (score, id, hasPayload, payload) quadruples the scripts take. */
+function entryArgs(entries: readonly TimelineEntry[]): Arg[] {
+  const args: Arg[] = [];
+  // An id repeated in one write: the last occurrence wins (as with ZADD/HSET of one command).
+  const unique =
+    new Set(entries.map((e) => e.id)).size === entries.length
+      ? entries
+      : [...new Map(entries.map((e) => [e.id, e])).values()];
+  for (const e of unique)
+    args.push(e.score, e.id, e.payload === undefined ? '0' : '1', e.payload ?? '');
+  return args;
+}
+
+/** Arguments of add.lua and add_to_many.lua after the keys. */
+export function writeArgs(
+  entries: readonly TimelineEntry[],
+  options: TimelineWriteOptions | undefined,
+): Arg[] {
+  const quads = entryArgs(entries);
+  return [options?.maxLength ?? -1, quads.length / 4, options?.idsOnly ? '1' : '0', ...quads];
+}
+
+/** Arguments of add_ids.lua after its key: maxLength, then (score, id) pairs. */
+export function idsOnlyArgs(
+  entries: readonly TimelineEntry[],
+  options: TimelineWriteOptions | undefined,
+): Arg[] {
+  const args: Arg[] = [options?.maxLength ?? -1];
+  for (const e of new Map(entries.map((x) => [x.id, x])).values()) args.push(e.score, e.id);
+  return args;
+}
+
+function pairsOf(spec: Readonly<Record<string, readonly string[]>> | undefined): Arg[] {
+  const out: Arg[] = [];
+  for (const [marker, ids] of Object.entries(spec ?? {})) {
+    checkMarker(marker);
+    for (const id of ids) out.push(marker, id);
+  }
+  return out;
+}
+
+/** The four keys of a timeline, in the order the scripts declare them. */
+export const flat = (keys: TimelineKeys): string[] => [keys.z, keys.p, keys.v, keys.mk];
+
+/** Arguments of commit_update.lua after the expected version and maxLength. */
+export function commitArgs(changes: TimelineChanges): Arg[] {
+  if (typeof changes !== 'object' || changes === null) {
+    throw new ValidationError('INVALID_OPTION', 'update() compute must return { changes, result }');
+  }
+  const put = changes.put ?? [];
+  const remove = changes.remove ?? [];
+  const mark = pairsOf(changes.mark);
+  const unmark = pairsOf(changes.unmark);
+  const quads = entryArgs(put);
+  return [
+    quads.length / 4,
+    ...quads,
+    remove.length,
+    ...remove,
+    mark.length / 2,
+    ...mark,
+    unmark.length / 2,
+    ...unmark,
+  ];
+}
