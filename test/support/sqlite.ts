@@ -49,3 +49,23 @@ export function sqliteBackend(
     },
   };
 }
+
+/** Every table of the database (name and rows as sorted JSON): a dump to compare around failures. */
+export function dumpTables(db: Database.Database): {
+  tables: { name: string; rows: string[] }[];
+} {
+  const names = db
+    .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+    .pluck()
+    .all() as string[];
+  return {
+    tables: names.map((name) => ({
+      name,
+      rows: db
+        .prepare(`SELECT * FROM "${name}"`)
+        .all()
+        .map((row) => JSON.stringify(row))
+        .sort(),
+    })),
+  };
+}
