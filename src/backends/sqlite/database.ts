@@ -53,3 +53,19 @@ export function prepare<Params extends unknown[], Row = unknown>(
 ): SqliteStatement<Params, Row> {
   return db.prepare<Params, Row>(sql).safeIntegers(false);
 }
+
+/** Runs a function in a transaction and returns its result. */
+export type Transaction = <T>(fn: () => T) => T;
+
+/**
+ * The two transactions of the backend on `db`: `write` is `BEGIN IMMEDIATE` (takes the write lock
+ * first, so what it reads cannot go stale), `read` is `BEGIN DEFERRED` (a snapshot). Inside a
+ * transaction of the caller's, both are savepoints.
+ */
+export function transactions(db: SqliteDatabase): { write: Transaction; read: Transaction } {
+  const transaction = db.transaction((fn: () => unknown) => fn());
+  return {
+    write: (fn) => transaction.immediate(fn) as ReturnType<typeof fn>,
+    read: (fn) => transaction.deferred(fn) as ReturnType<typeof fn>,
+  };
+}

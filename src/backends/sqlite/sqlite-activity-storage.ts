@@ -5,6 +5,8 @@ import {
   type SqliteDatabase,
   type SqliteStatement,
   sqliteCall,
+  type Transaction,
+  transactions,
 } from './database.js';
 import { toPayload } from './rows.js';
 import type { SqliteTableNames } from './schema.js';
@@ -16,8 +18,6 @@ export interface SqliteActivityStorageOptions {
   readonly tables: SqliteTableNames;
 }
 
-type Run = (fn: () => unknown) => unknown;
-
 /**
  * The SQLite activity storage: one row per activity in `<prefix>_activity`. Each batch is one
  * transaction with statements prepared once.
@@ -27,8 +27,8 @@ export class SqliteActivityStorage implements ActivityStorage {
   readonly #get: SqliteStatement<[id: string], unknown>;
   readonly #put: SqliteStatement<[id: string, payload: string]>;
   readonly #remove: SqliteStatement<[id: string]>;
-  readonly #write: Run;
-  readonly #read: Run;
+  readonly #write: Transaction;
+  readonly #read: Transaction;
 
   constructor(options: SqliteActivityStorageOptions) {
     const { database: db } = options;
@@ -40,16 +40,14 @@ export class SqliteActivityStorage implements ActivityStorage {
        ON CONFLICT (id) DO UPDATE SET payload = excluded.payload`,
     );
     this.#remove = prepare(db, `DELETE FROM ${a} WHERE id = ?`);
-    const transaction = db.transaction((fn: () => unknown) => fn());
-    this.#write = transaction.immediate;
-    this.#read = transaction.deferred;
+    ({ write: this.#write, read: this.#read } = transactions(db));
   }
 
   async getMany(ids: readonly string[]): Promise<(string | undefined)[]> {
     if (ids.length === 0) return [];
     return sqliteCall('getMany', ids[0]!, () =>
       this.#read(() => ids.map((id) => toPayload(this.#get.get(id), id))),
-    ) as (string | undefined)[];
+    );
   }
 
   async putMany(
@@ -77,6 +75,6 @@ export class SqliteActivityStorage implements ActivityStorage {
         for (const id of ids) removed += this.#remove.run(id).changes;
         return removed;
       }),
-    ) as number;
+    );
   }
 }

@@ -6,7 +6,13 @@ import type {
   TimelineUpdate,
   TimelineWriteOptions,
 } from '../../storage/contracts.js';
-import { backendError, type SqliteDatabase, sqliteCall } from './database.js';
+import {
+  backendError,
+  type SqliteDatabase,
+  sqliteCall,
+  type Transaction,
+  transactions,
+} from './database.js';
 import { toEntry } from './rows.js';
 import type { SqliteTableNames } from './schema.js';
 import { TimelineStatements } from './timeline-statements.js';
@@ -18,8 +24,6 @@ export interface SqliteTimelineStorageOptions {
   /** The tables, which must exist (see {@link createTables}). */
   readonly tables: SqliteTableNames;
 }
-
-type Run = (fn: () => unknown) => unknown;
 
 /**
  * The SQLite timeline storage. Every write is one `BEGIN IMMEDIATE` transaction (a fan-out call
@@ -36,14 +40,12 @@ export class SqliteTimelineStorage implements TimelineStorage {
     markers: true,
   });
   readonly #st: TimelineStatements;
-  readonly #write: Run;
-  readonly #read: Run;
+  readonly #write: Transaction;
+  readonly #read: Transaction;
 
   constructor(options: SqliteTimelineStorageOptions) {
     this.#st = new TimelineStatements(options.database, options.tables);
-    const transaction = options.database.transaction((fn: () => unknown) => fn());
-    this.#write = transaction.immediate;
-    this.#read = transaction.deferred;
+    ({ write: this.#write, read: this.#read } = transactions(options.database));
   }
 
   async add(
@@ -149,7 +151,7 @@ export class SqliteTimelineStorage implements TimelineStorage {
   ): Promise<R> {
     let failed: { error: unknown } | undefined;
     try {
-      return this.#write(() => {
+      return this.#write((): R => {
         const current = this.#getEntries(key, ids);
         let update: TimelineUpdate<R>;
         try {
@@ -160,7 +162,7 @@ export class SqliteTimelineStorage implements TimelineStorage {
         }
         applyChanges(this.#st, key, update.changes, options?.maxLength);
         return update.result;
-      }) as R;
+      });
     } catch (error) {
       if (failed !== undefined && error === failed.error) throw error; // compute's own error
       throw backendError(error, 'update', key);
@@ -209,13 +211,13 @@ export class SqliteTimelineStorage implements TimelineStorage {
 
   #inWrite<T>(operation: string, key: string | (() => string), fn: () => T): T {
     try {
-      return this.#write(fn) as T;
+      return this.#write(fn);
     } catch (error) {
       throw backendError(error, operation, typeof key === 'string' ? key : key());
     }
   }
 
   #inRead<T>(operation: string, key: string, fn: () => T): T {
-    return sqliteCall(operation, key, () => this.#read(fn) as T);
+    return sqliteCall(operation, key, () => this.#read(fn));
   }
 }
