@@ -87,6 +87,18 @@ describe('sqlite backend: updates are one transaction', () => {
     assert.deepEqual(dumpTables(db), before);
     db.close();
   });
+  it('update returns any result, a promise included', async () => {
+    const db = new Database(':memory:');
+    const { timeline } = sqliteStorage({ database: db });
+    const result = await timeline.update('k', [], () => ({
+      changes: { put: [entry(1)] },
+      result: Promise.resolve(5),
+    }));
+    assert.equal(result, 5);
+    assert.equal(await timeline.count('k'), 1);
+    db.close();
+  });
+
   it('a write failing half-way is rolled back whole: BackendError, nothing written', async () => {
     const db = new Database(':memory:');
     const { timeline } = sqliteStorage({ database: db });
@@ -214,6 +226,21 @@ describe('sqlite backend: typed errors', () => {
     assert.equal(await timeline.add('k', [entry(2)]), 1);
     holder.close();
     db.close();
+  });
+
+  it('a read-only connection reads the tables; its writes are BackendErrors (SQLITE_READONLY)', async () => {
+    const path = file();
+    const writer = openDatabase(path);
+    await sqliteStorage({ database: writer }).timeline.add('k', [entry(1)]);
+    const reader = new Database(path, { readonly: true });
+    const { timeline } = sqliteStorage({ database: reader });
+    assert.deepEqual(await timeline.range('k', { limit: 5, order: 'desc' }), [entry(1)]);
+    await assert.rejects(
+      timeline.add('k', [entry(2)]),
+      (e: unknown) => e instanceof BackendError && e.details.sqliteCode === 'SQLITE_READONLY',
+    );
+    reader.close();
+    writer.close();
   });
 
   it('damaged rows read back as BackendErrors; other feeds are unaffected', async () => {

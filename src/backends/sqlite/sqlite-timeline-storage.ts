@@ -151,7 +151,8 @@ export class SqliteTimelineStorage implements TimelineStorage {
   ): Promise<R> {
     let failed: { error: unknown } | undefined;
     try {
-      return this.#write((): R => {
+      // The result is boxed: better-sqlite3 refuses a transaction that returns a thenable.
+      return this.#write((): { result: R } => {
         const current = this.#getEntries(key, ids);
         let update: TimelineUpdate<R>;
         try {
@@ -161,8 +162,8 @@ export class SqliteTimelineStorage implements TimelineStorage {
           throw error;
         }
         applyChanges(this.#st, key, update.changes, options?.maxLength);
-        return update.result;
-      });
+        return { result: update.result };
+      }).result;
     } catch (error) {
       if (failed !== undefined && error === failed.error) throw error; // compute's own error
       throw backendError(error, 'update', key);

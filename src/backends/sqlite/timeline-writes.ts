@@ -1,11 +1,11 @@
-import { ConflictError } from '../../errors.js';
-import type { TimelineChanges, TimelineEntry } from '../../storage/contracts.js';
-import type { TimelineStatements } from './timeline-statements.js';
-
 /**
  * The write steps of the timeline storage, run inside a transaction by the caller. Markers need no
  * step of their own when entries go: a trigger deletes them with the entry.
+ * @module
  */
+import { ConflictError } from '../../errors.js';
+import type { TimelineChanges, TimelineEntry } from '../../storage/contracts.js';
+import type { TimelineStatements } from './timeline-statements.js';
 
 /** Upserts entries (the last occurrence of a repeated id wins); counts new ids when asked. */
 export function upsertEntries(
