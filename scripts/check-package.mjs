@@ -41,6 +41,7 @@ const ESM_SMOKE = `import assert from 'node:assert/strict';
 import * as sf from 'stream-framework';
 import { ${NAMES.join(', ')} } from 'stream-framework';
 import * as testing from 'stream-framework/testing';
+import { sqliteStorage } from 'stream-framework/sqlite';
 
 for (const name of ${JSON.stringify(NAMES)}) {
   assert.equal(typeof sf[name], 'function', \`\${name} must be an exported function\`);
@@ -53,6 +54,10 @@ const activity = createActivity({ actor: 1, verb: 'add', object: 2, time: 0 });
 assert.equal(typeof activity.id, 'string');
 assert.equal(activity.id.length, 16, \`activity id \${activity.id} must be 16 characters\`);
 assert.equal(typeof testing, 'object');
+// The SQLite entry point loads without better-sqlite3 (the user passes the Database) and checks
+// its options at the boundary.
+assert.equal(typeof sqliteStorage, 'function');
+assert.throws(() => sqliteStorage({ database: undefined }), { code: 'INVALID_OPTION' });
 console.log('ESM smoke test passed');
 `;
 
@@ -62,12 +67,16 @@ for (const name of ${JSON.stringify(NAMES)}) {
   assert.equal(typeof sf[name], 'function', \`\${name} must be an exported function\`);
 }
 assert.equal(typeof require('stream-framework/testing'), 'object');
+assert.equal(typeof require('stream-framework/sqlite').sqliteStorage, 'function');
 console.log('CommonJS smoke test passed');
 `;
 
 // Type resolution through "exports" for both ESM (.mts) and CommonJS (.cts) consumers.
 const TYPES_MTS = `import { createActivity } from 'stream-framework';
 import type { BackendUnderTest } from 'stream-framework/testing';
+import { type SqliteStorage, sqliteStorage } from 'stream-framework/sqlite';
+export const makeSqlite: typeof sqliteStorage | undefined = undefined;
+export const sqlite: SqliteStorage | undefined = undefined;
 const id: string = createActivity({ actor: 1, verb: 'add', object: 2 }).id;
 export const backend: BackendUnderTest | undefined = undefined;
 export { id };

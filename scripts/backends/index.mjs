@@ -14,7 +14,7 @@
 // failure when the group is listed in REQUIRE_BACKENDS. Test files no group claims are warned
 // about in the summary.
 //
-// A backend with servers: see redis.mjs (one redis-server on a free port; PIDs recorded in its temp
+// sqlite.mjs needs no server (better-sqlite3 is embedded). A backend with servers: see redis.mjs (one redis-server on a free port; PIDs recorded in its temp
 // dir; its env vars) and redis-cluster.mjs (3 cluster masters), both built on redis-process.mjs.
 // cassandra.mjs starts a Cassandra 5.0 JVM from Maven jars. bullmq.mjs starts its own redis-server
 // (noeviction) and a cluster through redis-cluster.mjs. browser.mjs checks for chromium and builds
@@ -25,6 +25,7 @@ import cassandra from './cassandra.mjs';
 import memory from './memory.mjs';
 import redis from './redis.mjs';
 import redisCluster from './redis-cluster.mjs';
+import sqlite from './sqlite.mjs';
 import unit from './unit.mjs';
 
-export const backends = [unit, memory, redis, redisCluster, cassandra, bullmq, browser];
+export const backends = [unit, memory, sqlite, redis, redisCluster, cassandra, bullmq, browser];

@@ -1,0 +1,83 @@
+/**
+ * `stream-framework/sqlite`: a durable embedded backend on better-sqlite3 (an optional peer
+ * dependency). You open, configure and close the `Database`; the backend never does. It creates
+ * its tables when absent (`<prefix>_timeline`, `<prefix>_marker`, `<prefix>_activity`). Use WAL
+ * mode (`db.pragma('journal_mode = WAL')`); see docs/backends/sqlite.md.
+ * @example
+ * import Database from 'better-sqlite3';
+ * import { sqliteStorage } from 'stream-framework/sqlite';
+ * const db = new Database('feeds.db');
+ * db.pragma('journal_mode = WAL');
+ * const storage = sqliteStorage({ database: db });
+ * const timeline = defineFlatFeed({ name: 'timeline', storage });
+ * @module
+ */
+import { show } from '../../activity/ids.js';
+import { ValidationError } from '../../errors.js';
+import type { Storage } from '../../storage/contracts.js';
+import type { SqliteDatabase } from './database.js';
+import { checkPrefix, createTables, type SqliteTableNames, tableNames } from './schema.js';
+import { SqliteActivityStorage } from './sqlite-activity-storage.js';
+import { SqliteTimelineStorage } from './sqlite-timeline-storage.js';
+
+export type { SqliteDatabase } from './database.js';
+export type { SqliteTableNames } from './schema.js';
+export { createTables, schemaStatements, tableNames } from './schema.js';
+export type { SqliteActivityStorageOptions } from './sqlite-activity-storage.js';
+export { SqliteActivityStorage } from './sqlite-activity-storage.js';
+export type { SqliteTimelineStorageOptions } from './sqlite-timeline-storage.js';
+export { SqliteTimelineStorage } from './sqlite-timeline-storage.js';
+
+/** Options of {@link sqliteStorage}. */
+export interface SqliteStorageOptions {
+  /** A better-sqlite3 `Database` you own (open, configured, closed by you). */
+  readonly database: SqliteDatabase;
+  /**
+   * Prefix of the table names: a letter, then up to 31 letters, digits or `_` (not `sqlite`).
+   * Several applications or tenants can share one database with different prefixes. @default 'sf'
+   */
+  readonly prefix?: string | undefined;
+}
+
+/** The SQLite backend: timeline and activity storage on one database. */
+export interface SqliteStorage extends Storage {
+  readonly timeline: SqliteTimelineStorage;
+  readonly activities: SqliteActivityStorage;
+  readonly prefix: string;
+  readonly tables: SqliteTableNames;
+}
+
+/**
+ * Creates the SQLite backend on `database`, creating its tables when absent, and prepares its
+ * statements once. Throws `INVALID_OPTION` for a missing database or a bad prefix, and a
+ * BackendError when the tables cannot be created (e.g. a read-only database without them).
+ */
+export function sqliteStorage(options: SqliteStorageOptions): SqliteStorage {
+  const database = (options as Partial<SqliteStorageOptions> | undefined)?.database;
+  if (!isDatabase(database)) {
+    throw new ValidationError(
+      'INVALID_OPTION',
+      `sqlite database must be a better-sqlite3 Database, got ${show(database)}`,
+      { details: { option: 'database' } },
+    );
+  }
+  const prefix = checkPrefix(options.prefix ?? 'sf');
+  const tables = tableNames(prefix);
+  createTables(database, tables);
+  return Object.freeze({
+    prefix,
+    tables,
+    timeline: new SqliteTimelineStorage({ database, tables }),
+    activities: new SqliteActivityStorage({ database, tables }),
+  });
+}
+
+function isDatabase(value: unknown): value is SqliteDatabase {
+  if (typeof value !== 'object' || value === null) return false;
+  const db = value as Record<string, unknown>;
+  return (
+    typeof db.prepare === 'function' &&
+    typeof db.transaction === 'function' &&
+    typeof db.exec === 'function'
+  );
+}

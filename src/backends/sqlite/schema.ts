@@ -1,0 +1,83 @@
+import { show } from '../../activity/ids.js';
+import { ValidationError } from '../../errors.js';
+import { type SqliteDatabase, sqliteCall } from './database.js';
+
+/**
+ * The tables of the SQLite backend, all named `<prefix>_...` (quoted in every statement):
+ *
+ * | table | key | holds |
+ * |---|---|---|
+ * | `<prefix>_timeline` | `(feed, id)` | `score` and `payload` (NULL for id-only entries); index `(feed, score, id)` gives the order |
+ * | `<prefix>_marker` | `(feed, marker, id)` | one row per marked entry; index `(feed, id)` |
+ * | `<prefix>_activity` | `id` | activity storage: `payload` |
+ *
+ * The tables are `WITHOUT ROWID` (clustered on their key) and ids are `TEXT COLLATE BINARY`, so
+ * equal scores order by id byte by byte. A trigger deletes an entry's markers with the entry,
+ * whichever statement removes it (remove, trim, delete, update).
+ */
+export interface SqliteTableNames {
+  readonly timeline: string;
+  readonly marker: string;
+  readonly activity: string;
+}
+
+const PREFIX = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
+
+/** Checks a table-name prefix: a letter, then up to 31 letters, digits or `_`; not `sqlite...`. */
+export function checkPrefix(prefix: unknown): string {
+  if (typeof prefix !== 'string' || !PREFIX.test(prefix) || /^sqlite(_|$)/i.test(prefix)) {
+    throw new ValidationError(
+      'INVALID_OPTION',
+      `sqlite prefix must match ${PREFIX} and not name an sqlite_ table, got ${show(prefix)}`,
+      { details: { option: 'prefix' } },
+    );
+  }
+  return prefix;
+}
+
+/** The table names for a checked prefix. */
+export function tableNames(prefix: string): SqliteTableNames {
+  return Object.freeze({
+    timeline: `${prefix}_timeline`,
+    marker: `${prefix}_marker`,
+    activity: `${prefix}_activity`,
+  });
+}
+
+/** The statements that create the tables, indexes and trigger when absent (idempotent). */
+export function schemaStatements(tables: SqliteTableNames): string[] {
+  const { timeline: t, marker: m, activity: a } = tables;
+  return [
+    `CREATE TABLE IF NOT EXISTS "${t}" (
+      feed TEXT NOT NULL COLLATE BINARY,
+      id TEXT NOT NULL COLLATE BINARY,
+      score INTEGER NOT NULL,
+      payload TEXT,
+      PRIMARY KEY (feed, id)
+    ) WITHOUT ROWID`,
+    `CREATE INDEX IF NOT EXISTS "${t}_order" ON "${t}" (feed, score, id)`,
+    `CREATE TABLE IF NOT EXISTS "${m}" (
+      feed TEXT NOT NULL COLLATE BINARY,
+      marker TEXT NOT NULL COLLATE BINARY,
+      id TEXT NOT NULL COLLATE BINARY,
+      PRIMARY KEY (feed, marker, id)
+    ) WITHOUT ROWID`,
+    `CREATE INDEX IF NOT EXISTS "${m}_entry" ON "${m}" (feed, id)`,
+    `CREATE TRIGGER IF NOT EXISTS "${t}_unmark" AFTER DELETE ON "${t}" BEGIN
+      DELETE FROM "${m}" WHERE feed = OLD.feed AND id = OLD.id;
+    END`,
+    `CREATE TABLE IF NOT EXISTS "${a}" (
+      id TEXT NOT NULL PRIMARY KEY COLLATE BINARY,
+      payload TEXT NOT NULL
+    ) WITHOUT ROWID`,
+  ];
+}
+
+/** Creates the tables when absent, in one transaction. */
+export function createTables(db: SqliteDatabase, tables: SqliteTableNames): void {
+  sqliteCall('createTables', tables.timeline, () => {
+    db.transaction(() => {
+      for (const sql of schemaStatements(tables)) db.exec(sql);
+    }).immediate();
+  });
+}
