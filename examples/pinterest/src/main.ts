@@ -5,8 +5,12 @@
 //   HOST        interface to listen on (default 127.0.0.1)
 //   DATA_DIR    where the SQLite file lives (default examples/pinterest/.data)
 //   REDIS_URL   keep the feeds in Redis instead of in memory (e.g. redis://127.0.0.1:6379)
+//   FEEDS       without REDIS_URL: 'memory' (default, rebuilt on every start) or 'sqlite' (a
+//               durable feeds.sqlite beside the app's database, rebuilt only for a new database)
 //   SEED_USERS  demo users generated on first start (default 300); SEED: the generator's seed
+
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -42,6 +46,8 @@ const config = {
   host: process.env.HOST || '127.0.0.1',
   dataDir: process.env.DATA_DIR || join(exampleDir, '.data'),
   redisUrl: process.env.REDIS_URL || undefined,
+  /** Where the feeds live without REDIS_URL: 'memory' (rebuilt on every start) or 'sqlite'. */
+  feeds: process.env.FEEDS === 'sqlite' ? ('sqlite' as const) : ('memory' as const),
   seedUsers: intEnv('SEED_USERS', 300, 2, 5000),
   seed: intEnv('SEED', 42, 0, 2 ** 31 - 1),
 };
@@ -158,7 +164,27 @@ if (config.redisUrl) {
   );
   say('fan-out: BullMQ jobs, run by an in-process worker');
 } else {
-  storage = memoryStorage();
+  if (config.feeds === 'sqlite') {
+    // Durable feeds in their own SQLite file beside the app's database: they survive restarts
+    // and are rebuilt only when they were built from another database.
+    const feedsFile = join(config.dataDir, 'feeds.sqlite');
+    needsRebuild = db.getMeta('feeds-build') !== build;
+    if (needsRebuild) {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${feedsFile}${suffix}`, { force: true });
+    }
+    const { default: Database } = await import('better-sqlite3');
+    const { sqliteStorage } = await import('stream-framework/sqlite');
+    const database = new Database(feedsFile);
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    storage = sqliteStorage({ database });
+    markBuilt = async () => db.setMeta('feeds-build', build);
+    closers.push(() => database.close());
+    say(`feeds: SQLite in ${feedsFile}`);
+  } else {
+    storage = memoryStorage();
+    say('feeds: in memory (FEEDS=sqlite keeps them in a SQLite file, REDIS_URL in Redis)');
+  }
   // One listener on the definition's change events, dispatching to the connected browsers.
   changeSource = (feeds) => {
     const byUser = new Map<string, Set<(update: LiveUpdate) => void>>();
@@ -185,7 +211,6 @@ if (config.redisUrl) {
       };
     };
   };
-  say('feeds: in memory (set REDIS_URL to keep them in Redis)');
 }
 
 const feeds = createFeeds({ storage, db, queue });
@@ -208,7 +233,7 @@ if (needsRebuild) {
     `feeds: rebuilt from the database with batchImport in ${((performance.now() - t) / 1000).toFixed(1)} s (${result.pins} pins fanned out, ${result.notifications} notifications)`,
   );
 } else {
-  say('feeds: up to date in Redis, no rebuild needed');
+  say(`feeds: up to date in ${config.redisUrl ? 'Redis' : 'SQLite'}, no rebuild needed`);
 }
 
 // ---- the web server ----------------------------------------------------------------------------
