@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
   createActivity,
@@ -13,10 +13,10 @@ import {
   assertTyped,
   fuzzPublicCalls,
   fuzzWorld,
+  guardAgainstCrashes,
   KEY_INJECTIONS,
   nested,
   POLLUTING_EXTRAS,
-  prototypeFingerprint,
   settle,
 } from '../support/bad-input.js';
 import { checkCorruption, checkLimits, corruptionCases } from '../support/bad-storage.js';
@@ -26,20 +26,7 @@ import { checkCorruption, checkLimits, corruptionCases } from '../support/bad-st
 // configurable limits. Every rejection must be a typed StreamFrameworkError that wrote nothing.
 const soak = process.env.SF_SOAK === '1';
 const SEED = Number(process.env.SF_SEED ?? 20_261_128);
-const fingerprint = prototypeFingerprint();
-const crashes: unknown[] = [];
-const onCrash = (error: unknown) => crashes.push(error);
-before(() => {
-  process.on('uncaughtException', onCrash);
-  process.on('unhandledRejection', onCrash);
-});
-after(() => {
-  process.off('uncaughtException', onCrash);
-  process.off('unhandledRejection', onCrash);
-  assert.deepEqual(crashes, [], 'no uncaught exception or unhandled rejection');
-  assert.equal(prototypeFingerprint(), fingerprint, 'no prototype gained or lost a property');
-  assert.equal(({} as Record<string, unknown>).polluted, undefined);
-});
+guardAgainstCrashes();
 
 const FIELDS = ['actor', 'verb', 'object', 'target', 'time', 'foreignId', 'extra', 'to'] as const;
 const VALID = { actor: 1, verb: 'add', object: 2, time: 1_764_000_000_000 };

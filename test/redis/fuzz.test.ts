@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { redisStorage, timelineKeys } from '../../src/backends/redis/index.js';
 import { activityShardKey } from '../../src/backends/redis/keys.js';
 import { BackendError } from '../../src/index.js';
@@ -9,7 +9,7 @@ import {
   FUZZ_USERS,
   fuzzPublicCalls,
   fuzzWorld,
-  prototypeFingerprint,
+  guardAgainstCrashes,
   settle,
   validActivity,
 } from '../support/bad-input.js';
@@ -23,20 +23,8 @@ import { dumpPrefix } from '../support/redis-dump.js';
 const client = singleClient();
 const soak = process.env.SF_SOAK === '1';
 const SEED = Number(process.env.SF_SEED ?? 20_261_128);
-const fingerprint = prototypeFingerprint();
-const crashes: unknown[] = [];
-const onCrash = (error: unknown) => crashes.push(error);
-before(() => {
-  process.on('uncaughtException', onCrash);
-  process.on('unhandledRejection', onCrash);
-});
-after(async () => {
-  process.off('uncaughtException', onCrash);
-  process.off('unhandledRejection', onCrash);
-  await client.quit();
-  assert.deepEqual(crashes, [], 'no uncaught exception or unhandled rejection');
-  assert.equal(prototypeFingerprint(), fingerprint, 'no prototype gained or lost a property');
-});
+guardAgainstCrashes();
+after(() => client.quit());
 
 /** A fresh prefix and fuzz world on the shared server. */
 async function fresh() {

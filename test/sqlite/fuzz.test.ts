@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { sqliteStorage } from '../../src/backends/sqlite/index.js';
-import { fuzzPublicCalls, fuzzWorld, prototypeFingerprint } from '../support/bad-input.js';
+import { fuzzPublicCalls, fuzzWorld, guardAgainstCrashes } from '../support/bad-input.js';
 import { checkCorruption, checkLimits, corruptionCases } from '../support/bad-storage.js';
 import { dumpTables } from '../support/sqlite.js';
 
@@ -11,19 +11,7 @@ import { dumpTables } from '../support/sqlite.js';
 // configurable limits. Every rejection must be a typed StreamFrameworkError.
 const soak = process.env.SF_SOAK === '1';
 const SEED = Number(process.env.SF_SEED ?? 20_261_128);
-const fingerprint = prototypeFingerprint();
-const crashes: unknown[] = [];
-const onCrash = (error: unknown) => crashes.push(error);
-before(() => {
-  process.on('uncaughtException', onCrash);
-  process.on('unhandledRejection', onCrash);
-});
-after(() => {
-  process.off('uncaughtException', onCrash);
-  process.off('unhandledRejection', onCrash);
-  assert.deepEqual(crashes, [], 'no uncaught exception or unhandled rejection');
-  assert.equal(prototypeFingerprint(), fingerprint, 'no prototype gained or lost a property');
-});
+guardAgainstCrashes();
 
 /** A fresh in-memory database, its storage and fuzz world. */
 async function fresh() {

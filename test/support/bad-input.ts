@@ -7,6 +7,7 @@
  * @module
  */
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import fc from 'fast-check';
 import {
   type Activity,
@@ -557,4 +558,26 @@ export function prototypeFingerprint(): string {
   return [Object.prototype, Array.prototype, Function.prototype]
     .map((p) => Object.getOwnPropertyNames(p).sort().join(','))
     .join('|');
+}
+
+/**
+ * Registers node:test hooks for a fuzz file: uncaught exceptions and unhandled rejections during
+ * its tests are collected, and after them the file fails if there was any, or if a prototype
+ * gained or lost a property (prototype pollution).
+ */
+export function guardAgainstCrashes(): void {
+  const fingerprint = prototypeFingerprint();
+  const crashes: unknown[] = [];
+  const onCrash = (error: unknown) => crashes.push(error);
+  before(() => {
+    process.on('uncaughtException', onCrash);
+    process.on('unhandledRejection', onCrash);
+  });
+  after(() => {
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+    assert.deepEqual(crashes, [], 'no uncaught exception or unhandled rejection');
+    assert.equal(prototypeFingerprint(), fingerprint, 'no prototype gained or lost a property');
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
 }
