@@ -7,7 +7,7 @@
 
 // Activities, ids, verbs
 export type { Activity, ActivityInput, CreateActivityOptions } from './activity/activity.js';
-export { assertActivity, createActivity, parseFeedRef, toTimeMs } from './activity/activity.js';
+export { assertActivity, createActivity, toTimeMs } from './activity/activity.js';
 export type { Id } from './activity/ids.js';
 export {
   ACTIVITY_ID_LENGTH,
@@ -25,7 +25,6 @@ export type { JsonObject, JsonValue } from './activity/json.js';
 export { copyJsonObject, MAX_JSON_DEPTH } from './activity/json.js';
 export type { Verb, VerbDefinition, VerbRegistry, VerbRegistryOptions } from './activity/verbs.js';
 export { builtinVerbs, createVerbRegistry, defaultVerbs } from './activity/verbs.js';
-
 // Aggregation
 export type { Aggregator } from './aggregation/aggregators.js';
 export {
@@ -155,3 +154,4 @@ export type {
   TimelineUpdate,
   TimelineWriteOptions,
 } from './storage/contracts.js';
+export { parseFeedRef } from './validation/names.js';

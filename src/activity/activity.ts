@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors.js';
-import { activityId, assertId, describe, type Id, MAX_TIME_MS } from './ids.js';
+import { isWellFormed, parseFeedRef } from '../validation/names.js';
+import { activityId, assertId, describe, type Id, isActivityId, MAX_TIME_MS } from './ids.js';
 import { copyJsonObject, type JsonObject } from './json.js';
 import type { Verb, VerbRegistry } from './verbs.js';
 
@@ -46,8 +47,6 @@ export interface CreateActivityOptions {
   readonly now?: (() => number) | undefined;
 }
 
-const FEED_REF = /^[A-Za-z][A-Za-z0-9_-]{0,63}:.+$/s;
-
 /**
  * Validates input and builds an immutable {@link Activity}. The id is the time plus a digest of
  * the `foreignId` when one is given (so an update with the same foreignId and time keeps its id),
@@ -79,11 +78,12 @@ export function createActivity<E extends JsonObject = JsonObject>(
     if (
       typeof input.foreignId !== 'string' ||
       input.foreignId.length === 0 ||
-      input.foreignId.length > 512
+      input.foreignId.length > 512 ||
+      !isWellFormed(input.foreignId)
     ) {
       throw new ValidationError(
         'INVALID_ACTIVITY',
-        `foreignId must be a non-empty string of at most 512 characters, got ${describe(input.foreignId)}`,
+        `foreignId must be a non-empty, well-formed string of at most 512 characters, got ${describe(input.foreignId)}`,
         { details: { field: 'foreignId' } },
       );
     }
@@ -114,12 +114,10 @@ export function createActivity<E extends JsonObject = JsonObject>(
  * never hash alike; every other field is kept as is, so ordinary ids are unaffected.
  */
 function identityField(field: string): string {
-  return field.includes('\u0000') || LONE_SURROGATE.test(field)
+  return field.includes('\u0000') || !isWellFormed(field)
     ? `\u0000${JSON.stringify(field)}`
     : field;
 }
-
-const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * Activities built by {@link createActivity} or decoded by a serializer: already validated, so
@@ -154,10 +152,10 @@ function required<T>(value: T | undefined | null, field: string): T {
 function verbName(verb: string | Verb, verbs: VerbRegistry | undefined): string {
   let name: unknown = verb;
   if (typeof verb === 'object' && verb !== null) name = verb.name;
-  if (typeof name !== 'string' || name.length === 0) {
+  if (typeof name !== 'string' || name.length === 0 || !isWellFormed(name)) {
     throw new ValidationError(
       'INVALID_ACTIVITY',
-      `verb must be a verb name or a Verb, got ${describe(verb)}`,
+      `verb must be a well-formed verb name or a Verb, got ${describe(verb)}`,
       { details: { field: 'verb' } },
     );
   }
@@ -202,24 +200,12 @@ function toRefs(to: unknown): string[] {
       { details: { field: 'to' } },
     );
   }
-  const refs: string[] = [];
+  const refs = new Set<string>(); // linear: a Set, not includes() per entry
   for (const ref of to) {
-    if (typeof ref !== 'string' || !FEED_REF.test(ref) || ref.length > 600) {
-      throw new ValidationError(
-        'INVALID_ACTIVITY',
-        `each entry of to must look like 'feedName:userId', got ${describe(ref)}`,
-        { details: { field: 'to' } },
-      );
-    }
-    if (!refs.includes(ref)) refs.push(ref);
+    parseFeedRef(ref);
+    refs.add(ref as string);
   }
-  return refs;
-}
-
-/** Splits a `'feedName:userId'` reference from an activity's `to` list. */
-export function parseFeedRef(ref: string): { feed: string; userId: string } {
-  const at = ref.indexOf(':');
-  return { feed: ref.slice(0, at), userId: ref.slice(at + 1) };
+  return [...refs];
 }
 
 /**
@@ -239,7 +225,7 @@ export function assertActivity<E extends JsonObject>(
     return value as Activity<E>;
   }
   const a = value as Partial<Activity<E>>;
-  if (typeof a.id !== 'string' || !/^[0-9a-z]{16}$/.test(a.id)) {
+  if (typeof a.id !== 'string' || !isActivityId(a.id)) {
     throw new ValidationError(
       'INVALID_ACTIVITY',
       `activity id must be a 16-character id from createActivity(), got ${describe(a.id)}`,
@@ -249,7 +235,7 @@ export function assertActivity<E extends JsonObject>(
   assertId(a.actor, 'actor');
   assertId(a.object, 'object');
   if (a.target !== undefined) assertId(a.target, 'target');
-  if (typeof a.verb !== 'string' || a.verb.length === 0) {
+  if (typeof a.verb !== 'string' || a.verb.length === 0 || !isWellFormed(a.verb)) {
     throw new ValidationError(
       'INVALID_ACTIVITY',
       `activity verb must be a non-empty string, got ${describe(a.verb)}`,
@@ -281,7 +267,10 @@ export function assertActivity<E extends JsonObject>(
   // What a user-built activity must also satisfy so that nothing stored is unreadable later.
   toTimeMs(a.time);
   const f = a.foreignId;
-  if (f !== undefined && (typeof f !== 'string' || f.length === 0 || f.length > 512)) {
+  if (
+    f !== undefined &&
+    (typeof f !== 'string' || f.length === 0 || f.length > 512 || !isWellFormed(f))
+  ) {
     throw new ValidationError(
       'INVALID_ACTIVITY',
       `activity ${a.id}: foreignId must be a non-empty string of at most 512 characters`,

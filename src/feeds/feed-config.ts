@@ -1,5 +1,5 @@
 import { type Activity, assertActivity } from '../activity/activity.js';
-import { type Id, show } from '../activity/ids.js';
+import { type Id, isActivityId, show } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
 import type { VerbRegistry } from '../activity/verbs.js';
 import { ValidationError } from '../errors.js';
@@ -152,7 +152,7 @@ export function idsOf(items: readonly unknown[], what: string): string[] {
     throw new ValidationError('INVALID_ID', `${what}: expected an array of activities or ids`);
   return Array.from(items, (item) => {
     const id = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : item;
-    if (typeof id !== 'string' || !/^[0-9a-z]{16}$/.test(id)) {
+    if (!isActivityId(id)) {
       throw new ValidationError(
         'INVALID_ID',
         `${what}: expected an activity or a 16-character activity id, got ${show(id)}`,

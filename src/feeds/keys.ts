@@ -1,8 +1,6 @@
-import { assertId, type Id, show } from '../activity/ids.js';
-import { ValidationError } from '../errors.js';
+import { assertId, type Id } from '../activity/ids.js';
 
 const UNSAFE = /[%:{}*?[\]\\\s\p{Cc}]/gu;
-const FEED_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
 /**
  * Escapes a user id for use inside a storage key: `%`, `:`, `{`, `}`, `*`, `?`, `[`, `]`, `\`,
@@ -23,16 +21,7 @@ export function userIdString(userId: Id, field = 'userId'): string {
   return String(assertId(userId, field));
 }
 
-/** Validates a feed name: a letter then up to 63 letters, digits, `_` or `-`. */
-export function assertFeedName(name: unknown): string {
-  if (typeof name !== 'string' || !FEED_NAME.test(name)) {
-    throw new ValidationError(
-      'INVALID_OPTION',
-      `feed name must match ${FEED_NAME}, got ${show(name)}`,
-    );
-  }
-  return name;
-}
+export { assertFeedName } from '../validation/names.js';
 
 /** The default key of a feed: `feed name` + `:` + escaped user id. */
 export function defaultFeedKey(name: string, userId: string): string {

@@ -1,16 +1,6 @@
 import { ValidationError } from '../errors.js';
 
-/** Checks a probability in [0, 1]. */
-export function chanceOption(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    throw new ValidationError(
-      'INVALID_OPTION',
-      `${name} must be a number between 0 and 1, got ${String(value)}`,
-      { details: { option: name } },
-    );
-  }
-  return value;
-}
+export { chanceOption } from '../validation/values.js';
 
 /** Throws when a batch is larger than `max`. */
 export function checkBatch(length: number, max: number, what: string): void {

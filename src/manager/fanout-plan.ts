@@ -1,8 +1,9 @@
-import { type Activity, parseFeedRef } from '../activity/activity.js';
-import { assertId, describe } from '../activity/ids.js';
+import type { Activity } from '../activity/activity.js';
+import { assertId } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
 import { ValidationError } from '../errors.js';
 import type { FanoutTask } from '../queue/task.js';
+import { type FeedRef, parseFeedRef } from '../validation/names.js';
 import type { FollowerGroups } from './follower-ids.js';
 import type { AnyFeedDefinition } from './options.js';
 
@@ -19,8 +20,6 @@ export interface FanoutPayload {
 /** `to` deliveries: feed name -> user id -> indexes of the call's activities going there. */
 export type Targets = Map<string, Map<string, number[]>>;
 
-const FEED_REF = /^[A-Za-z][A-Za-z0-9_-]{0,63}:.+$/s;
-
 /**
  * Resolves the `to` lists of `activities` against the feeds tasks may write. With `strict`, a
  * reference to an unregistered feed throws `UNKNOWN_FEED` (publishing); otherwise it is ignored
@@ -35,15 +34,14 @@ export function resolveTargets<E extends JsonObject>(
   const targets: Targets = new Map();
   activities.forEach((activity, index) => {
     for (const ref of activity.to) {
-      if (typeof ref !== 'string' || !FEED_REF.test(ref)) {
+      let parsed: FeedRef;
+      try {
+        parsed = parseFeedRef(ref, `activity ${activity.id}: to`);
+      } catch (error) {
         if (!strict) continue; // a removal cannot have been delivered there: nothing to undo
-        throw new ValidationError(
-          'INVALID_ACTIVITY',
-          `activity ${activity.id}: each entry of to must look like 'feedName:userId', got ${describe(ref)}`,
-          { details: { field: 'to' } },
-        );
+        throw error;
       }
-      const { feed, userId } = parseFeedRef(ref);
+      const { feed, userId } = parsed;
       if (!feeds.has(feed)) {
         if (!strict) continue;
         throw new ValidationError(

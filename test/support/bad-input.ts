@@ -65,10 +65,20 @@ export const KEY_INJECTIONS: readonly string[] = [
   '%7B',
   'a\nb',
   '\u{1f600}',
-  '\ud800',
   'notification:1',
   '__proto__',
   'constructor',
+];
+
+/**
+ * Strings that are not well-formed UTF-16 (a lone surrogate): UTF-8 storage would turn each into
+ * U+FFFD, so two of them would share a key. Every id, verb and foreignId refuses them.
+ */
+export const LONE_SURROGATES: readonly string[] = [
+  '\ud800',
+  'alice\udbff',
+  'alice\ud800',
+  '\udc00x',
 ];
 
 /** Hand-picked wrong values for any parameter. */
@@ -89,6 +99,7 @@ export const HOSTILE_VALUES: readonly unknown[] = [
   ' ',
   'x'.repeat(10_000),
   ...KEY_INJECTIONS,
+  ...LONE_SURROGATES,
   () => 1,
   new Date(Number.NaN),
   new Date(0),

@@ -1,22 +1,12 @@
 import { ConflictError, ValidationError } from '../../errors.js';
 import type { TimelineChanges, TimelineEntry } from '../../storage/contracts.js';
+import { assertMarkerName } from '../../validation/names.js';
 import type { Statement } from './driver.js';
 import { KIND, type TimelineStatements } from './statements.js';
 import type { Position, Snapshot } from './timeline-reads.js';
 
-const MARKER = /^[A-Za-z0-9_-]{1,64}$/;
-
 /** Checks a marker name: 1-64 letters, digits, `_` or `-` (as on every backend). */
-export function checkMarker(marker: string): string {
-  if (typeof marker !== 'string' || !MARKER.test(marker)) {
-    throw new ValidationError(
-      'INVALID_OPTION',
-      `marker name must match ${MARKER}, got ${JSON.stringify(marker)}`,
-      { details: { option: 'marker' } },
-    );
-  }
-  return marker;
-}
+export const checkMarker: (marker: unknown) => string = assertMarkerName;
 
 /** What a planned write does, for the caller's return value. */
 export interface PlanStats {

@@ -1,6 +1,7 @@
 import { isActivityId, show, timeOfActivityId } from '../../activity/ids.js';
 import { ValidationError } from '../../errors.js';
 import { intOption } from '../../util/int-option.js';
+import { assertMarkerName } from '../../validation/names.js';
 
 /**
  * Key layout of the Redis backend. Every key of one timeline shares a hash tag (`{...}`), so
@@ -27,7 +28,6 @@ export interface TimelineKeys {
 }
 
 const PREFIX = /^[A-Za-z0-9_.:-]{1,64}$/;
-const MARKER = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Checks a key prefix: 1-64 characters of letters, digits, `_`, `.`, `:` and `-`. */
 export function checkPrefix(prefix: unknown): string {
@@ -44,18 +44,7 @@ export function checkPrefix(prefix: unknown): string {
 }
 
 /** Checks a marker name (it becomes part of a key). */
-export function checkMarker(marker: string): string {
-  if (typeof marker !== 'string' || !MARKER.test(marker)) {
-    throw new ValidationError(
-      'INVALID_OPTION',
-      `marker name must match ${MARKER}, got ${show(marker)}`,
-      {
-        details: { option: 'marker' },
-      },
-    );
-  }
-  return marker;
-}
+export const checkMarker: (marker: unknown) => string = assertMarkerName;
 
 /** Escapes a feed key for use inside a hash tag (injective). */
 export function escapeTag(key: string): string {

@@ -1,0 +1,40 @@
+/**
+ * Options objects: every factory and call of the library rejects a non-object and any key it does
+ * not know (a typo such as `maxlength` must not be silently ignored).
+ * @module
+ */
+import { ValidationError } from '../errors.js';
+import { describe, show } from './show.js';
+
+/**
+ * Checks an options object: `undefined` gives `{}` when `optional`; anything that is not a plain
+ * object, or that has a key outside `keys`, throws `INVALID_OPTION` naming `where`. Only own
+ * enumerable keys are read. Returns the object, typed as `T`.
+ * @example
+ * const o = checkOptions<FlatFeedOptions>(options, FLAT_KEYS, 'defineFlatFeed');
+ */
+export function checkOptions<T extends object>(
+  options: unknown,
+  keys: ReadonlySet<string> | readonly string[],
+  where: string,
+  optional = false,
+): Partial<T> {
+  if (options === undefined && optional) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ValidationError(
+      'INVALID_OPTION',
+      `${where}: options must be an object, got ${describe(options)}`,
+    );
+  }
+  const known = keys instanceof Set ? keys : new Set(keys as readonly string[]);
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) {
+      throw new ValidationError(
+        'INVALID_OPTION',
+        `${where}: unknown option ${show(key)}; known: ${[...known].join(', ')}`,
+        { details: { option: key } },
+      );
+    }
+  }
+  return options as Partial<T>;
+}
