@@ -12,6 +12,7 @@ import { intOptionOr } from '../../util/int-option.js';
 import { settleAll } from '../../util/settle-all.js';
 import { ClusterFanout } from './cluster-fanout.js';
 import { redisCall } from './errors.js';
+import { clientKeyPrefix } from './key-prefix.js';
 import { checkMarker, markerKey, type TimelineKeys, timelineKeys } from './keys.js';
 import { OptimisticUpdater } from './optimistic-update.js';
 import { type Arg, flat, idsOnlyArgs, writeArgs } from './script-args.js';
@@ -86,7 +87,8 @@ export class RedisTimelineStorage implements TimelineStorage {
     this.#cluster = options.client.isCluster
       ? new ClusterFanout({
           client: options.client as Cluster,
-          keysOf: (key) => this.#keys(key),
+          prefix: options.prefix,
+          keyPrefix: clientKeyPrefix(options.client),
           fanoutBatch: this.#fanoutBatch,
         })
       : undefined;
@@ -130,9 +132,7 @@ export class RedisTimelineStorage implements TimelineStorage {
           'add_on_node',
           args,
           single ? 'add_ids' : 'add',
-          single
-            ? (key) => [this.#keys(key).z, ...single]
-            : (key) => [...flat(this.#keys(key)), ...args],
+          single ? (k) => [k.z, ...single] : (k) => [...flat(k), ...args],
         );
         return;
       }
@@ -175,9 +175,7 @@ export class RedisTimelineStorage implements TimelineStorage {
           'remove_on_node',
           [idsOnly ? '1' : '0', ...ids],
           idsOnly ? 'remove_ids' : 'remove',
-          idsOnly
-            ? (key) => [this.#keys(key).z, ...ids]
-            : (key) => withKeys(flat(this.#keys(key)), ids),
+          idsOnly ? (k) => [k.z, ...ids] : (k) => withKeys(flat(k), ids),
         );
         return;
       }
