@@ -15,21 +15,12 @@ import {
   defineNotificationFeed,
 } from '../../src/index.js';
 import type { BackendUnderTest } from '../../src/testing/index.js';
-import { deletePrefix, forEachKeys } from './redis.js';
+import { allKeys, deletePrefix } from './redis.js';
 import { countScriptCalls } from './script-calls.js';
 
 // Regression tests of a client with an ioredis `keyPrefix`: ioredis prefixes KEYS but not ARGV,
 // so every key name the backend sends in ARGV (the per-node cluster scripts) must carry the
 // client's prefix too, and the cluster slot of a key is that of the prefixed key.
-
-/** Every key of the server (every master of a cluster), read through a client without keyPrefix. */
-export async function allKeys(raw: Redis | Cluster, match = '*'): Promise<string[]> {
-  const keys: string[] = [];
-  await forEachKeys(raw, match, (_, batch) => {
-    keys.push(...batch);
-  });
-  return keys;
-}
 
 /** Deletes every key of the storage prefix `prefix`, whatever keyPrefix is before it. */
 export function deletePrefixed(raw: Redis | Cluster, prefix: string): Promise<void> {

@@ -49,6 +49,15 @@ export async function forEachKeys(
   }
 }
 
+/** Every key of the server (every master of a cluster), read through a client without keyPrefix. */
+export async function allKeys(raw: Redis | Cluster, match = '*'): Promise<string[]> {
+  const keys: string[] = [];
+  await forEachKeys(raw, match, (_, batch) => {
+    keys.push(...batch);
+  });
+  return keys;
+}
+
 /** Deletes every key under `prefix` (on every master of a cluster): per-test cleanup, no FLUSHALL. */
 export async function deletePrefix(client: Redis | Cluster, prefix: string): Promise<void> {
   await forEachKeys(client, `${prefix}:*`, async (node, keys) => {
