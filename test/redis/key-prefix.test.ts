@@ -1,6 +1,6 @@
 import { after, describe } from 'node:test';
 import { Redis } from 'ioredis';
-import { describeTimelineStorage } from '../../src/testing/index.js';
+import { describeBackend } from '../../src/testing/index.js';
 import { singleClient } from '../support/redis.js';
 import { describeKeyPrefixCases, prefixedBackend } from '../support/redis-key-prefix.js';
 
@@ -18,4 +18,4 @@ after(async () => {
 describe('redis with an ioredis keyPrefix', () => {
   describeKeyPrefixCases(client, raw, 'app:');
 });
-describeTimelineStorage(prefixedBackend('redis, keyPrefix app:', client, raw));
+describeBackend(prefixedBackend('redis, keyPrefix app:', client, raw));
