@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import {
+  changeChannel,
   type PublishedFeedChange,
   publishChanges,
   redisStorage,
@@ -51,6 +52,40 @@ describe('redis-cluster real-time changes', () => {
     assert.deepEqual(errors, []);
     stop();
     for (const unsubscribe of unsubscribes) await unsubscribe();
+    await deletePrefix(client, prefix);
+  });
+
+  it('stopping one of two subscriptions to a feed on the shared subscriber leaves the other listening', async () => {
+    const prefix = `t:${randomUUID().slice(0, 8)}`;
+    const timeline = defineFlatFeed({
+      name: 'timeline',
+      storage: redisStorage({ client, prefix }),
+    });
+    const stop = publishChanges(timeline, { client });
+    const tabs = [[], []] as string[][];
+    const [first, second] = await Promise.all(
+      tabs.map((got) =>
+        subscribeToFeedChanges({ subscriber, feed: 'timeline', userId: 'tabs' }, (c) =>
+          got.push(...c.ids),
+        ),
+      ),
+    );
+    await first!();
+    await first!(); // twice: harmless
+    const channel = changeChannel('sf', 'timeline', 'tabs');
+    const probe = subscriber.duplicate(); // the same node, not in subscriber mode
+    const [, count] = (await probe.call('PUBSUB', 'NUMSUB', channel)) as [string, number];
+    await probe.quit();
+    assert.equal(Number(count), 1, 'the subscriber is still subscribed');
+    const a = createActivity({ actor: 1, verb: 'pin', object: 2, time: 1_764_000_000_000 });
+    await timeline.for('tabs').add(a);
+    await new Promise<void>((resolve) => {
+      const check = () => (tabs[1]!.length > 0 ? resolve() : setTimeout(check, 10));
+      check();
+    });
+    assert.deepEqual(tabs, [[], [a.id]]);
+    stop();
+    await second!();
     await deletePrefix(client, prefix);
   });
 });

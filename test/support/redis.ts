@@ -29,17 +29,40 @@ export function clusterClient(): Cluster {
   );
 }
 
-/** Deletes every key under `prefix` (on every master of a cluster): per-test cleanup, no FLUSHALL. */
-export async function deletePrefix(client: Redis | Cluster, prefix: string): Promise<void> {
+/**
+ * Calls `fn` with each batch of keys matching the SCAN pattern `match` and the connection that
+ * holds them (every master of a cluster). Use a client without keyPrefix: `match` is not prefixed.
+ */
+export async function forEachKeys(
+  client: Redis | Cluster,
+  match: string,
+  fn: (node: Redis, keys: string[]) => Promise<void> | void,
+): Promise<void> {
   const nodes = client instanceof Cluster ? client.nodes('master') : [client];
   for (const node of nodes) {
     let cursor = '0';
     do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', 1000);
       cursor = next;
-      for (const key of keys) await node.del(key);
+      await fn(node, keys);
     } while (cursor !== '0');
   }
+}
+
+/** Every key of the server (every master of a cluster), read through a client without keyPrefix. */
+export async function allKeys(raw: Redis | Cluster, match = '*'): Promise<string[]> {
+  const keys: string[] = [];
+  await forEachKeys(raw, match, (_, batch) => {
+    keys.push(...batch);
+  });
+  return keys;
+}
+
+/** Deletes every key under `prefix` (on every master of a cluster): per-test cleanup, no FLUSHALL. */
+export async function deletePrefix(client: Redis | Cluster, prefix: string): Promise<void> {
+  await forEachKeys(client, `${prefix}:*`, async (node, keys) => {
+    for (const key of keys) await node.del(key);
+  });
 }
 
 /**

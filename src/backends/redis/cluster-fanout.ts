@@ -1,15 +1,17 @@
 import type { Cluster } from 'ioredis';
 import { settleAll } from '../../util/settle-all.js';
-import { groupByNode, isUnsupportedScriptError } from './cluster-pipeline.js';
-import type { TimelineKeys } from './keys.js';
+import { groupByNode, isUnsupportedScriptError, type NodeRoute } from './cluster-pipeline.js';
+import { type TimelineKeys, timelineKeys } from './keys.js';
 import type { Arg } from './script-args.js';
 import { commandName, type ScriptName, scriptsOf } from './scripts.js';
 
 /** Options of {@link ClusterFanout}. */
 export interface ClusterFanoutOptions {
   readonly client: Cluster;
-  /** The keys of a timeline. */
-  readonly keysOf: (key: string) => TimelineKeys;
+  /** The storage's key prefix (see {@link timelineKeys}). */
+  readonly prefix: string;
+  /** The keyPrefix the cluster client puts before every key (see `clientKeyPrefix`). */
+  readonly keyPrefix: string;
   /** Timelines per script call. */
   readonly fanoutBatch: number;
 }
@@ -20,14 +22,16 @@ export interface ClusterFanoutOptions {
  */
 export class ClusterFanout {
   readonly #client: Cluster;
-  readonly #keysOf: (key: string) => TimelineKeys;
+  readonly #prefix: string;
+  readonly #keyPrefix: string;
   readonly #fanoutBatch: number;
   /** False once the cluster refused a cross-slot script (Redis before 7): fan out per timeline. */
   #crossSlot = true;
 
   constructor(options: ClusterFanoutOptions) {
     this.#client = options.client;
-    this.#keysOf = options.keysOf;
+    this.#prefix = options.prefix;
+    this.#keyPrefix = options.keyPrefix;
     this.#fanoutBatch = options.fanoutBatch;
   }
 
@@ -38,32 +42,36 @@ export class ClusterFanout {
    * than Redis 7) are retried one script call each by `#each`; the writes are
    * idempotent, so a partly applied call is harmless. After an error that says the server cannot
    * run such scripts at all, this storage stops trying them.
+   *
+   * The scripts get the timelines' key names in ARGV, which ioredis does not prefix: they are sent
+   * with the client's whole keyPrefix, and KEYS[1] with the part the node connection lacks.
    */
   async run(
     keys: readonly string[],
     name: 'add_on_node' | 'remove_on_node',
     args: readonly Arg[],
     perTimeline: ScriptName,
-    argsFor: (key: string) => Arg[],
+    argsFor: (keys: TimelineKeys) => Arg[],
   ): Promise<void> {
     if (!this.#crossSlot) {
       await this.#each(keys, perTimeline, argsFor);
       return;
     }
     const retry: string[] = [];
-    const groups = groupByNode(this.#client, keys, (key) => this.#keysOf(key).z);
+    const groups = this.#byNode(keys);
     const calls: Promise<void>[] = [];
-    for (const [node, group] of groups) {
-      if (!node) {
+    for (const [route, group] of groups) {
+      if (!route) {
         retry.push(...group);
         continue;
       }
-      const call = scriptsOf(node)(name);
+      const call = scriptsOf(route.node)(name);
       for (let i = 0; i < group.length; i += this.#fanoutBatch) {
         const chunk = group.slice(i, i + this.#fanoutBatch);
-        const bases = chunk.map((key) => this.#keysOf(key).z.slice(0, -2));
+        const bases = chunk.map((key) => this.#keys(key, this.#keyPrefix).z.slice(0, -2));
+        const first = this.#keys(chunk[0]!, route.keyPrefix).z;
         calls.push(
-          call(1, `${bases[0]}:z`, bases.length, ...bases, ...args).then(
+          call(1, first, bases.length, ...bases, ...args).then(
             () => undefined,
             (error: unknown) => {
               if (isUnsupportedScriptError(error)) this.#crossSlot = false;
@@ -86,16 +94,17 @@ export class ClusterFanout {
   async #each(
     keys: readonly string[],
     name: ScriptName,
-    argsFor: (key: string) => Arg[],
+    argsFor: (keys: TimelineKeys) => Arg[],
   ): Promise<void> {
     const retry: string[] = [];
-    const groups = groupByNode(this.#client, keys, (key) => this.#keysOf(key).z);
+    const groups = this.#byNode(keys);
     await Promise.all(
-      [...groups].map(async ([node, group]) => {
-        if (!node) {
+      [...groups].map(async ([route, group]) => {
+        if (!route) {
           retry.push(...group);
           return;
         }
+        const { node } = route;
         scriptsOf(node);
         const pipeline = node.pipeline() as unknown as Record<
           string,
@@ -104,7 +113,7 @@ export class ClusterFanout {
           exec(): Promise<[Error | null, unknown][] | null>;
         };
         const method = commandName(name);
-        for (const key of group) pipeline[method]!(...argsFor(key));
+        for (const key of group) pipeline[method]!(...argsFor(this.#keys(key, route.keyPrefix)));
         const results = await pipeline.exec();
         if (!results) retry.push(...group);
         else {
@@ -116,7 +125,17 @@ export class ClusterFanout {
     );
     if (retry.length > 0) {
       const call = scriptsOf(this.#client)(name);
-      await settleAll(retry.map((key) => call(...argsFor(key))));
+      await settleAll(retry.map((key) => call(...argsFor(this.#keys(key, '')))));
     }
+  }
+
+  /** The keys of a timeline, with `keyPrefix` (what the connection it goes through lacks) before each. */
+  #keys(key: string, keyPrefix: string): TimelineKeys {
+    return timelineKeys(keyPrefix + this.#prefix, key);
+  }
+
+  /** Timelines grouped by the master serving them (the slot of their prefixed ZSET key). */
+  #byNode(keys: readonly string[]): Map<NodeRoute | undefined, string[]> {
+    return groupByNode(this.#client, keys, (key) => this.#keys(key, '').z, this.#keyPrefix);
   }
 }

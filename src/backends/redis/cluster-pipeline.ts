@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { nodeKeyPrefix } from './key-prefix.js';
 
 // CRC16-CCITT (XMODEM), the hash Redis Cluster uses for key slots.
 const TABLE = new Uint16Array(256);
@@ -22,26 +23,42 @@ export function slotOf(key: string): number {
   return crc & 0x3fff;
 }
 
+/** A master connection of a cluster, and what to put before a key sent through it. */
+export interface NodeRoute {
+  readonly node: Redis;
+  /**
+   * Added before every key sent through `node` (KEYS or ARGV) so that it names the same key as
+   * through the cluster client: the cluster's keyPrefix less the node's own (see key-prefix.ts).
+   */
+  readonly keyPrefix: string;
+}
+
 /**
  * Groups keys by the master node that serves their slot, from the client's current slot map, so
- * that fan-out can send one pipeline per node instead of one request per key. Keys whose slot
- * has no known node are grouped under `undefined` (send them through the cluster client).
+ * that fan-out can send one pipeline per node instead of one request per key. `prefix` is the
+ * keyPrefix the cluster client puts before every key: the slot is that of the prefixed key. Keys
+ * whose slot has no known node (or a node whose keyPrefix does not fit) are grouped under
+ * `undefined` (send them through the cluster client).
  */
 export function groupByNode<T>(
   cluster: Cluster,
   items: readonly T[],
   keyOf: (item: T) => string,
-): Map<Redis | undefined, T[]> {
-  const byAddress = new Map<string, Redis>();
-  for (const node of cluster.nodes('master'))
-    byAddress.set(`${node.options.host}:${node.options.port}`, node);
-  const groups = new Map<Redis | undefined, T[]>();
+  prefix: string,
+): Map<NodeRoute | undefined, T[]> {
+  const byAddress = new Map<string, NodeRoute>();
+  for (const node of cluster.nodes('master')) {
+    const keyPrefix = nodeKeyPrefix(node, prefix);
+    if (keyPrefix !== undefined)
+      byAddress.set(`${node.options.host}:${node.options.port}`, { node, keyPrefix });
+  }
+  const groups = new Map<NodeRoute | undefined, T[]>();
   for (const item of items) {
-    const address = cluster.slots[slotOf(keyOf(item))]?.[0];
-    const node = address === undefined ? undefined : byAddress.get(address);
-    const list = groups.get(node);
+    const address = cluster.slots[slotOf(prefix + keyOf(item))]?.[0];
+    const route = address === undefined ? undefined : byAddress.get(address);
+    const list = groups.get(route);
     if (list) list.push(item);
-    else groups.set(node, [item]);
+    else groups.set(route, [item]);
   }
   return groups;
 }

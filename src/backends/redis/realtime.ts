@@ -6,6 +6,9 @@ import type {
   NotificationChange,
   NotificationChangeReason,
 } from '../../feeds/notification-events.js';
+import { assertFeedName, assertId } from '../../validation/names.js';
+import { addChannelListener } from './channel-subscriptions.js';
+import { redisCall } from './errors.js';
 import { checkPrefix } from './keys.js';
 import type { RedisClient } from './scripts.js';
 
@@ -19,9 +22,14 @@ export interface PublishedFeedChange extends FeedChange {
   readonly v: 1;
 }
 
-/** The pub/sub channel of one user's feed: `<prefix>:changes:<feed>:<escaped userId>`. */
+/**
+ * The pub/sub channel of one user's feed: `<prefix>:changes:<feed>:<escaped userId>`. Throws
+ * `INVALID_OPTION` for a bad prefix or feed name and `INVALID_ID` for a user id that no feed
+ * accepts (e.g. one with a lone surrogate, which UTF-8 would turn into the channel of another id).
+ */
 export function changeChannel(prefix: string, feed: string, userId: string | number): string {
-  return `${checkPrefix(prefix)}:changes:${feed}:${escapeKeyPart(String(userId))}`;
+  const name = assertFeedName(feed, 'feed');
+  return `${checkPrefix(prefix)}:changes:${name}:${escapeKeyPart(String(assertId(userId, 'userId')))}`;
 }
 
 /** Options of {@link publishChanges}. */
@@ -132,7 +140,8 @@ export function parseFeedChange(message: string): PublishedFeedChange | undefine
 export interface SubscribeOptions {
   /**
    * A connection dedicated to subscriptions (a subscribed ioredis connection cannot run other
-   * commands): e.g. `redis.duplicate()`. You own it and close it.
+   * commands): e.g. `redis.duplicate()`. You own it and close it. Any number of subscriptions,
+   * to the same or to different feeds, may share it: stopping one leaves the others listening.
    */
   readonly subscriber: Redis;
   readonly feed: string;
@@ -181,16 +190,13 @@ async function subscribe<C>(
     throw new ValidationError('INVALID_OPTION', 'subscribing to changes needs a listener function');
   }
   const channel = changeChannel(options.prefix ?? 'sf', options.feed, options.userId);
-  const listener = (from: string, message: string): void => {
-    if (from !== channel) return;
-    const change = parse(message);
-    if (change) onChange(change);
-    else options.onInvalid?.(message);
-  };
-  options.subscriber.on('message', listener);
-  await options.subscriber.subscribe(channel);
-  return async () => {
-    options.subscriber.off('message', listener);
-    await options.subscriber.unsubscribe(channel);
-  };
+  const { subscriber, onInvalid } = options;
+  const stop = await redisCall('subscribe', channel, () =>
+    addChannelListener(subscriber, channel, (message) => {
+      const change = parse(message);
+      if (change) onChange(change);
+      else onInvalid?.(message);
+    }),
+  );
+  return () => redisCall('unsubscribe', channel, stop);
 }

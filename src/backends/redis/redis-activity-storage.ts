@@ -3,6 +3,7 @@ import type { ActivityStorage } from '../../storage/contracts.js';
 import { settleAll } from '../../util/settle-all.js';
 import { groupByNode, isUnsupportedScriptError } from './cluster-pipeline.js';
 import { redisCall } from './errors.js';
+import { clientKeyPrefix } from './key-prefix.js';
 import { activityShardKey, checkPositiveInt } from './keys.js';
 import { type RedisClient, scriptsOf } from './scripts.js';
 
@@ -37,6 +38,8 @@ export class RedisActivityStorage implements ActivityStorage {
   readonly #prefix: string;
   readonly #shards: number;
   readonly #bucketMs: number | undefined;
+  /** The keyPrefix ioredis puts before every key (see `clientKeyPrefix`). */
+  readonly #keyPrefix: string;
   /** False once the cluster refused a cross-slot script (Redis before 7): one HMGET per hash. */
   #crossSlot = true;
 
@@ -45,6 +48,7 @@ export class RedisActivityStorage implements ActivityStorage {
     this.#prefix = options.prefix;
     this.#shards = checkPositiveInt(options.shards, 'shards') ?? 16;
     this.#bucketMs = checkPositiveInt(options.bucketMs, 'bucketMs');
+    this.#keyPrefix = clientKeyPrefix(options.client);
   }
 
   /** Groups positions of `ids` by shard key. */
@@ -110,7 +114,8 @@ export class RedisActivityStorage implements ActivityStorage {
   /**
    * getMany on a cluster: one `hmget_on_node` script call per master node for all the hashes it
    * serves (instead of one HMGET per hash). Hashes of a call that fails (a slot moved, a server
-   * before Redis 7) are read with one HMGET each through the cluster client.
+   * before Redis 7) are read with one HMGET each through the cluster client. The script gets the
+   * hash names in ARGV, which ioredis does not prefix: they carry the client's keyPrefix.
    */
   async #getManyByNode(
     ids: readonly string[],
@@ -123,17 +128,20 @@ export class RedisActivityStorage implements ActivityStorage {
         for (const pos of groups.get(key)!) out[pos] = values[v++] ?? undefined;
     };
     const fallback: string[] = [];
-    const byNode = groupByNode(this.#client as Cluster, [...groups.keys()], (key) => key);
+    const prefix = this.#keyPrefix;
+    const cluster = this.#client as Cluster;
+    const byNode = groupByNode(cluster, [...groups.keys()], (key) => key, prefix);
     await Promise.all(
-      [...byNode].map(async ([node, keys]) => {
-        if (!node) {
+      [...byNode].map(async ([route, keys]) => {
+        if (!route) {
           fallback.push(...keys);
           return;
         }
-        const args: (string | number)[] = [1, keys[0]!, keys.length];
+        const { node } = route;
+        const args: (string | number)[] = [1, route.keyPrefix + keys[0]!, keys.length];
         for (const key of keys) {
           const positions = groups.get(key)!;
-          args.push(key, positions.length);
+          args.push(prefix + key, positions.length);
           for (const pos of positions) args.push(ids[pos]!);
         }
         try {

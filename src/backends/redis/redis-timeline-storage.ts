@@ -12,7 +12,8 @@ import { intOptionOr } from '../../util/int-option.js';
 import { settleAll } from '../../util/settle-all.js';
 import { ClusterFanout } from './cluster-fanout.js';
 import { redisCall } from './errors.js';
-import { checkMarker, markerKey, type TimelineKeys, timelineKeys } from './keys.js';
+import { clientKeyPrefix } from './key-prefix.js';
+import { checkFeedKey, checkMarker, markerKey, type TimelineKeys, timelineKeys } from './keys.js';
 import { OptimisticUpdater } from './optimistic-update.js';
 import { type Arg, flat, idsOnlyArgs, writeArgs } from './script-args.js';
 import { type RedisClient, scriptsOf, withKeys } from './scripts.js';
@@ -86,14 +87,16 @@ export class RedisTimelineStorage implements TimelineStorage {
     this.#cluster = options.client.isCluster
       ? new ClusterFanout({
           client: options.client as Cluster,
-          keysOf: (key) => this.#keys(key),
+          prefix: options.prefix,
+          keyPrefix: clientKeyPrefix(options.client),
           fanoutBatch: this.#fanoutBatch,
         })
       : undefined;
   }
 
+  /** The keys of a timeline; throws `INVALID_ID` for a key that is not a well-formed string. */
   #keys(key: string): TimelineKeys {
-    return timelineKeys(this.#prefix, key);
+    return timelineKeys(this.#prefix, checkFeedKey(key));
   }
 
   async add(
@@ -101,6 +104,7 @@ export class RedisTimelineStorage implements TimelineStorage {
     entries: readonly TimelineEntry[],
     options?: TimelineWriteOptions,
   ): Promise<number> {
+    checkFeedKey(key);
     if (entries.length === 0) return 0;
     if (options?.idsOnly) {
       const args = idsOnlyArgs(entries, options);
@@ -119,6 +123,7 @@ export class RedisTimelineStorage implements TimelineStorage {
     entries: readonly TimelineEntry[],
     options?: TimelineWriteOptions,
   ): Promise<void> {
+    for (const key of keys) checkFeedKey(key); // every key before anything is written
     if (entries.length === 0 || keys.length === 0) return;
     const args = writeArgs(entries, options);
     await redisCall('addToMany', keys[0]!, async () => {
@@ -130,9 +135,7 @@ export class RedisTimelineStorage implements TimelineStorage {
           'add_on_node',
           args,
           single ? 'add_ids' : 'add',
-          single
-            ? (key) => [this.#keys(key).z, ...single]
-            : (key) => [...flat(this.#keys(key)), ...args],
+          single ? (k) => [k.z, ...single] : (k) => [...flat(k), ...args],
         );
         return;
       }
@@ -151,6 +154,7 @@ export class RedisTimelineStorage implements TimelineStorage {
     ids: readonly string[],
     options?: TimelineRemoveOptions,
   ): Promise<number> {
+    checkFeedKey(key);
     if (ids.length === 0) return 0;
     return redisCall('remove', key, async () =>
       Number(
@@ -166,6 +170,7 @@ export class RedisTimelineStorage implements TimelineStorage {
     ids: readonly string[],
     options?: TimelineRemoveOptions,
   ): Promise<void> {
+    for (const key of keys) checkFeedKey(key); // every key before anything is written
     if (ids.length === 0 || keys.length === 0) return;
     const idsOnly = options?.idsOnly === true;
     await redisCall('removeFromMany', keys[0]!, async () => {
@@ -175,9 +180,7 @@ export class RedisTimelineStorage implements TimelineStorage {
           'remove_on_node',
           [idsOnly ? '1' : '0', ...ids],
           idsOnly ? 'remove_ids' : 'remove',
-          idsOnly
-            ? (key) => [this.#keys(key).z, ...ids]
-            : (key) => withKeys(flat(this.#keys(key)), ids),
+          idsOnly ? (k) => [k.z, ...ids] : (k) => withKeys(flat(k), ids),
         );
         return;
       }
@@ -287,7 +290,7 @@ export class RedisTimelineStorage implements TimelineStorage {
     await redisCall('delete', key, () => this.#script('delete')(...flat(this.#keys(key))));
   }
 
-  update<R>(
+  async update<R>(
     key: string,
     ids: readonly string[],
     compute: (current: readonly (TimelineEntry | undefined)[]) => TimelineUpdate<R>,
@@ -314,6 +317,7 @@ export class RedisTimelineStorage implements TimelineStorage {
     ids: readonly string[],
     on: boolean,
   ): Promise<number> {
+    checkFeedKey(key);
     if (ids.length === 0) return 0;
     const k = this.#keys(key);
     checkMarker(marker);

@@ -7,7 +7,8 @@
   (the writes are idempotent, so a partly applied call is harmless).
   KEYS[1] z of the first timeline: routes the call and makes Redis check its slot first
   ARGV[1] m: number of timelines
-  ARGV[2..m+1] their key bases `<prefix>:{<feed key>}`; a timeline's keys are base..':z', ':p',
+  ARGV[2..m+1] their key bases `<keyPrefix><prefix>:{<feed key>}`, with the client's ioredis
+          keyPrefix (ioredis prefixes KEYS, not ARGV); a timeline's keys are base..':z', ':p',
           ':v' and ':mk' (see add.lua)
   ARGV[m+2] maxLength, or -1 for no trim
   ARGV[m+3] n: number of entries

@@ -3,7 +3,8 @@
   Activity storage read on a cluster: the HMGETs of one master node's hashes in one call (see
   add_on_node.lua for why keys come in ARGV and what happens when a slot moved).
   KEYS[1] the first hash: routes the call and makes Redis check its slot first
-  ARGV[1] m: number of hashes, then for each hash: its key, n, then n field names
+  ARGV[1] m: number of hashes, then for each hash: its key (with the client's ioredis keyPrefix,
+          which ioredis does not add to ARGV), n, then n field names
   Returns: the values of every field in argument order (false where absent).
 ]]
 local CHUNK = 500 -- fields per HMGET (unpack has a stack limit)

@@ -4,7 +4,7 @@
   add_on_node.lua for why the keys come in ARGV and what happens when a slot moved).
   KEYS[1] z of the first timeline: routes the call and makes Redis check its slot first
   ARGV[1] m: number of timelines
-  ARGV[2..m+1] their key bases `<prefix>:{<feed key>}` (see add_on_node.lua)
+  ARGV[2..m+1] their key bases `<keyPrefix><prefix>:{<feed key>}` (see add_on_node.lua)
   ARGV[m+2] '1' when the timelines only ever hold id-only entries (only base..':z' is touched,
           see add_to_many.lua), else '0'
   ARGV[m+3..] entry ids

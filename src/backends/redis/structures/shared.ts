@@ -2,6 +2,7 @@
 // read defensively because the caller owns the client: RESP2 or RESP3, legacy or `resp3` reply
 // mapping, `stringNumbers` on or off all change their JavaScript shape.
 import { BackendError, SerializationError, ValidationError } from '../../../errors.js';
+import { isWellFormed } from '../../../validation/names.js';
 import type { ValueCodec } from './types.js';
 
 /** A codec whose errors are {@link SerializationError}s naming the structure and key. */
@@ -31,10 +32,22 @@ export function resolveCodec<V>(options: Partial<ValueCodec<V>>, where: string):
   };
 }
 
-/** Throws `INVALID_OPTION` unless `key` is a non-empty string. */
+/**
+ * Throws `INVALID_OPTION` unless `key` is a non-empty, well-formed string (UTF-8 would turn a lone
+ * surrogate into U+FFFD, so `'a\ud800'` and `'a\udbff'` would name the same Redis key).
+ */
 export function assertKey(key: unknown, where: string): asserts key is string {
   if (typeof key !== 'string' || key.length === 0) {
-    throw new ValidationError('INVALID_OPTION', `${where}: key must be a non-empty string`);
+    throw new ValidationError('INVALID_OPTION', `${where}: key must be a non-empty string`, {
+      details: { option: 'key' },
+    });
+  }
+  if (!isWellFormed(key)) {
+    throw new ValidationError(
+      'INVALID_OPTION',
+      `${where}: key contains a lone surrogate (not well-formed UTF-16)`,
+      { details: { option: 'key' } },
+    );
   }
 }
 
