@@ -204,7 +204,14 @@ export function createGroupWriter<
     for (const old of previous) {
       const now = groupOf.get(old.id);
       if (now === undefined) continue;
-      const was = groupIdOf(groupKeyOf(old as Activity<E>));
+      let was: string;
+      try {
+        was = groupIdOf(groupKeyOf(old as Activity<E>));
+      } catch (error) {
+        // An old version this aggregator now refuses cannot be located: add the new one anyway.
+        if (error instanceof ValidationError) continue;
+        throw error;
+      }
       if (was === now) continue;
       const ids = moves.get(was) ?? new Set<string>();
       moves.set(was, ids.add(old.id));

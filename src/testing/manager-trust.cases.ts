@@ -138,6 +138,29 @@ export function registerTrustCases(test: ManagerTest): void {
     assert.equal(await notification.count(), 0);
   });
 
+  test('a task whose previous version is another activity is refused: it cannot remove that one', async ({
+    storage,
+  }) => {
+    const { manager, followers } = smallWorld(storage);
+    followers.set('1', [2]);
+    const victim = act(1, 1, { verb: 'love' });
+    await settled(manager.addUserActivity(1, victim));
+    const json = jsonSerializer();
+    const forged = {
+      v: 1,
+      type: 'fanout',
+      op: 'add',
+      feed: 'aggregated',
+      userIds: ['2'],
+      activities: [json.encodeActivity(act(3, 2))],
+      previous: [json.encodeActivity(victim)],
+      trim: true,
+    };
+    const before = await dumpFeeds(manager, [1, 2, 3], [victim.id]);
+    await assert.rejects(manager.runTask(forged), { code: 'INVALID_TASK', message: /previous/ });
+    assert.deepEqual(await dumpFeeds(manager, [1, 2, 3], [victim.id]), before);
+  });
+
   test('updateUserActivity drops the copy of a to feed the new version no longer names', async ({
     storage,
   }) => {
