@@ -69,6 +69,24 @@ export function resolveTargets<E extends JsonObject>(
   return targets;
 }
 
+/** The `to` deliveries of `old` (an activity's previous version) that `targets` no longer include. */
+export function staleTargets<E extends JsonObject>(
+  old: Activity<E>,
+  targets: Targets,
+  feeds: ReadonlyMap<string, AnyFeedDefinition<E>>,
+): Targets {
+  const stale: Targets = new Map();
+  for (const [feed, users] of resolveTargets([old], feeds, false)) {
+    const kept = targets.get(feed);
+    for (const [user, indexes] of users) {
+      if (kept?.has(user)) continue;
+      const gone = stale.get(feed) ?? new Map<string, number[]>();
+      stale.set(feed, gone.set(user, indexes));
+    }
+  }
+  return stale;
+}
+
 /** Fan-out tasks to the followers' feeds: for each feed, chunks of `chunkSize` user ids. */
 export function followerTasks(
   feeds: readonly string[],

@@ -1,19 +1,20 @@
 import { type Activity, assertActivity } from '../activity/activity.js';
 import { assertActivityId, type Id, show } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
-import { StreamFrameworkError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import type { FeedHandle } from '../feeds/feed.js';
 import { userIdString } from '../feeds/keys.js';
 import { emitMetric } from '../metrics/metrics.js';
 import { parseTask, TASK_LIMITS, type Task } from '../queue/task.js';
 import { combineBatches, type TaskBatch } from '../queue/task-queue.js';
-import { intOptionOr } from '../util/int-option.js';
+import { boolOptionOr, fnOptionOr, intOptionOr } from '../validation/values.js';
 import { createActivityStores } from './activity-stores.js';
 import {
   chunks,
   type FanoutPayload,
   fanoutTasksByPriority,
   resolveTargets,
+  staleTargets,
   type Targets,
   trimTasksByPriority,
 } from './fanout-plan.js';
@@ -27,6 +28,7 @@ import {
   type UserFeedDefinition,
 } from './options.js';
 import { assertOwner, ownerOf } from './ownership.js';
+import { encodableForRemoval, taskPayloads } from './task-payloads.js';
 import { executeTask } from './tasks.js';
 import type {
   BatchImportOptions,
@@ -128,21 +130,6 @@ export function createManager<
       done: () => batch.done(),
     });
 
-  /** Encodes activities for tasks; one over the task payload limit throws before any write. */
-  function taskPayloads(activities: readonly Activity<E>[], where: string): string[] {
-    return activities.map((a) => {
-      const payload = config.serializer.encodeActivity(a);
-      if (config.taskFeeds.size > 0 && payload.length > TASK_LIMITS.payloadLength) {
-        throw new ValidationError(
-          'LIMIT_EXCEEDED',
-          `${where}: activity ${a.id} encodes to ${payload.length} characters; a fan-out task carries at most ${TASK_LIMITS.payloadLength}`,
-          { details: { activityId: a.id, limit: TASK_LIMITS.payloadLength } },
-        );
-      }
-      return payload;
-    });
-  }
-
   /**
    * Checks that `uid` owns every activity and every stored version with the same id (throws
    * `NOT_OWNER`), and returns the payload of each stored version that differs from the new one:
@@ -165,7 +152,7 @@ export function createManager<
       const old = stored.get(a.id);
       if (old === undefined) return undefined;
       assertOwner(config, uid, old, where, true);
-      const encoded = encodableForRemoval(old);
+      const encoded = encodableForRemoval(config, old);
       return encoded === payloads[i] ? undefined : encoded;
     });
     return { previous, stored };
@@ -180,12 +167,13 @@ export function createManager<
   ) {
     const targets = targetsOf([activity]);
     validateWrites([activity], targets, true);
-    const payloads = taskPayloads([activity], where);
+    const payloads = taskPayloads(config, [activity], where);
     const store = stores.prepare([activity], targetDefs(targets));
     const { previous, stored } = await previousVersions(uid, [activity], payloads, where, known);
     // `to` feeds of the previous version that the new one no longer names lose their copy.
     const old = stored.get(activity.id);
-    const stale = old && previous[0] !== undefined ? staleTargets(old, targets) : new Map();
+    const stale =
+      old && previous[0] !== undefined ? staleTargets(old, targets, config.taskFeeds) : new Map();
     const followers = await followersOf(uid);
     return async (): Promise<FanoutHandle> => {
       await store();
@@ -200,34 +188,6 @@ export function createManager<
       emitMetric(config.metrics, 'onActivityPublished', { feed: userFeed.name });
       return handle(activity.id, combineBatches(batches));
     };
-  }
-
-  /** The `to` deliveries of `old` that `targets` (its new version's) no longer include. */
-  function staleTargets(old: Activity<E>, targets: Targets): Targets {
-    const stale: Targets = new Map();
-    for (const [feed, users] of resolveTargets([old], config.taskFeeds, false)) {
-      const kept = targets.get(feed);
-      for (const [user, indexes] of users) {
-        if (kept?.has(user)) continue;
-        const gone = stale.get(feed) ?? new Map<string, number[]>();
-        stale.set(feed, gone.set(user, indexes));
-      }
-    }
-    return stale;
-  }
-
-  /**
-   * The payload a removal task carries, or undefined to remove by id: an activity stored before
-   * the size limit was lowered (or a corrupt one) must not be impossible to remove.
-   */
-  function encodableForRemoval(activity: Activity<E>): string | undefined {
-    try {
-      const payload = config.serializer.encodeActivity(activity);
-      return payload.length <= TASK_LIMITS.payloadLength ? payload : undefined;
-    } catch (error) {
-      if (error instanceof StreamFrameworkError) return undefined;
-      throw error;
-    }
   }
 
   function idList(userIds: unknown, what: string): string[] {
@@ -270,13 +230,7 @@ export function createManager<
     const uid = userIdString(userId);
     const targets = idList(targetIds, 'unfollowManyUsers targetIds');
     checkCallOptions(options, ['keepHistory'], 'unfollowManyUsers');
-    const keepHistory = options?.keepHistory ?? false;
-    if (typeof keepHistory !== 'boolean') {
-      throw new ValidationError(
-        'INVALID_OPTION',
-        'unfollowManyUsers: keepHistory must be a boolean',
-      );
-    }
+    const keepHistory = boolOptionOr(options?.keepHistory, false, 'unfollowManyUsers: keepHistory');
     if (targets.length === 0) return combineBatches([]);
     const tasks: Task[] = chunks(targets, config.fanoutChunkSize).map((chunk) => ({
       v: 1,
@@ -295,10 +249,7 @@ export function createManager<
   ): Promise<BatchImportResult> {
     const uid = userIdString(userId);
     checkCallOptions(options, ['fanout', 'chunkSize', 'onProgress'], 'batchImport');
-    const fanout = options?.fanout ?? true;
-    if (typeof fanout !== 'boolean') {
-      throw new ValidationError('INVALID_OPTION', 'batchImport: fanout must be a boolean');
-    }
+    const fanout = boolOptionOr(options?.fanout, true, 'batchImport: fanout');
     const chunkSize = intOptionOr(
       options?.chunkSize,
       config.batchImportChunkSize,
@@ -306,10 +257,11 @@ export function createManager<
       1,
       maxChunk,
     );
-    const onProgress = options?.onProgress;
-    if (onProgress !== undefined && typeof onProgress !== 'function') {
-      throw new ValidationError('INVALID_OPTION', 'batchImport: onProgress must be a function');
-    }
+    const onProgress = fnOptionOr<NonNullable<BatchImportOptions['onProgress']>, undefined>(
+      options?.onProgress,
+      undefined,
+      'batchImport: onProgress',
+    );
     if (!Array.isArray(input)) {
       throw new ValidationError('INVALID_ACTIVITY', 'batchImport: expected an array of activities');
     }
@@ -324,7 +276,7 @@ export function createManager<
     const plans = parts.map((part) => {
       const targets: Targets = fanout ? targetsOf(part) : new Map();
       validateWrites(part, targets, fanout);
-      const payloads = taskPayloads(part, 'batchImport');
+      const payloads = taskPayloads(config, part, 'batchImport');
       return { part, targets, payloads, store: stores.prepare(part, targetDefs(targets)) };
     });
     const { previous } = await previousVersions(
@@ -402,7 +354,7 @@ export function createManager<
       else if (!(await stores.inUserFeed(uid, id))) return handle(id, combineBatches([]));
       const activity = stored ?? given;
       const targets = activity ? resolveTargets([activity], config.taskFeeds, false) : new Map();
-      const encoded = activity ? encodableForRemoval(activity) : undefined;
+      const encoded = activity ? encodableForRemoval(config, activity) : undefined;
       const payload: FanoutPayload =
         encoded !== undefined
           ? { op: 'remove', payloads: [encoded], trim: false }

@@ -11,6 +11,7 @@ import type { TaskQueue } from '../queue/task-queue.js';
 import type { Serializer } from '../serialization/serializer.js';
 import type { ActivityStorage } from '../storage/contracts.js';
 import { intOptionOr } from '../util/int-option.js';
+import { checkOptions } from '../validation/options.js';
 import { fnOptionOr } from '../validation/values.js';
 import type { FollowerIds } from './follower-ids.js';
 
@@ -126,10 +127,7 @@ const OPTION_KEYS = new Set([
 export function resolveManagerOptions<E extends JsonObject>(
   options: ManagerOptions<E, UserFeedDefinition<E>, FeedMap<E>, FeedMap<E>>,
 ): ManagerConfig<E> {
-  if (typeof options !== 'object' || options === null) throw invalid('options must be an object');
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw invalid(`unknown option ${JSON.stringify(key)}`);
-  }
+  checkOptions(options, OPTION_KEYS, 'manager');
   const userFeed = checkDefinition(options.userFeed, 'userFeed') as UserFeedDefinition<E>;
   if (userFeed.kind !== 'flat') {
     throw invalid(
@@ -265,15 +263,9 @@ function checkDefinition(value: unknown, option: string): AnyFeedDefinition {
   return d as AnyFeedDefinition;
 }
 
-/** Rejects unknown keys of a per-call options object. */
+/** Rejects a per-call options object that is not an object or has an unknown key. */
 export function checkCallOptions(options: unknown, keys: readonly string[], what: string): void {
-  if (options === undefined) return;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw invalid(`${what} options must be an object`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!keys.includes(key)) throw invalid(`${what}: unknown option ${JSON.stringify(key)}`);
-  }
+  checkOptions(options, keys, what, true);
 }
 
 /** An `INVALID_OPTION` error of the manager. */
