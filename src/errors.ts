@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'UNKNOWN_FILTER'
   | 'UNKNOWN_FEED'
   | 'LIMIT_EXCEEDED'
+  | 'NOT_OWNER'
   | 'SERIALIZATION'
   | 'UNSUPPORTED'
   | 'CONFLICT'
@@ -59,6 +60,7 @@ export class ValidationError extends StreamFrameworkError {
       | 'UNKNOWN_FILTER'
       | 'UNKNOWN_FEED'
       | 'LIMIT_EXCEEDED'
+      | 'NOT_OWNER'
     >,
     message: string,
     options?: StreamFrameworkErrorOptions,

@@ -189,6 +189,36 @@ export function createGroupWriter<
     };
   };
 
+  /**
+   * Old group id -> ids to take out of it: the previous versions (an update) of activities of
+   * `batch` whose group key changed. A previous version of an activity not in the batch is ignored.
+   */
+  const movesOf = (
+    batch: GroupBatch<E>,
+    previous: readonly Activity[] | undefined,
+  ): Map<string, Set<string>> => {
+    const moves = new Map<string, Set<string>>();
+    if (!previous || previous.length === 0) return moves;
+    const groupOf = new Map<string, string>();
+    for (const g of batch.groups) for (const a of g.activities) groupOf.set(a.id, g.id);
+    for (const old of previous) {
+      const now = groupOf.get(old.id);
+      if (now === undefined) continue;
+      let was: string;
+      try {
+        was = groupIdOf(groupKeyOf(old as Activity<E>));
+      } catch (error) {
+        // An old version this aggregator now refuses cannot be located: add the new one anyway.
+        if (error instanceof ValidationError) continue;
+        throw error;
+      }
+      if (was === now) continue;
+      const ids = moves.get(was) ?? new Set<string>();
+      moves.set(was, ids.add(old.id));
+    }
+    return moves;
+  };
+
   const writer: GroupWriter<E> = {
     prepare(input) {
       const activities = checkActivities<E>(config, input);
@@ -214,26 +244,51 @@ export function createGroupWriter<
     async addBatch(target, batch, options) {
       if (batch.groups.length === 0) return 0;
       const plan = trimPlan(config, options?.trim);
+      const moves = movesOf(batch, options?.previous);
+      const groupIds = [...new Set([...batch.groups.map((g) => g.id), ...moves.keys()])];
       const { added, changed } = await timeline.update(
         target.key,
-        batch.groups.map((g) => g.id),
+        groupIds,
         (current) => {
-          const put: TimelineEntry[] = [];
-          let added = 0;
-          batch.groups.forEach((g, i) => {
+          const before = new Map<string, GroupRecord<E> | undefined>();
+          groupIds.forEach((id, i) => {
             const entry = current[i];
-            const before = entry === undefined ? undefined : decode(target.key, entry);
-            const after = mergeIntoGroup(before, g.id, g.group, g.activities, limits);
-            if (!after) return;
-            added += after.activityCount - (before?.activityCount ?? 0);
-            put.push(toEntry(after));
+            before.set(id, entry === undefined ? undefined : decode(target.key, entry));
           });
-          const ids = put.map((e) => e.id);
-          const changes: TimelineChanges =
-            ids.length > 0 && hooks.markOnChange.length > 0
-              ? { put, mark: Object.fromEntries(hooks.markOnChange.map((m) => [m, ids])) }
-              : { put };
-          return { changes, result: { added, changed: ids } };
+          // null: emptied by a move (removed from the feed).
+          const after = new Map<string, GroupRecord<E> | null>();
+          const latest = (id: string) => (after.has(id) ? after.get(id) : before.get(id));
+          let added = 0;
+          for (const [id, ids] of moves) {
+            const record = before.get(id);
+            const moved = record === undefined ? undefined : removeFromGroup(record, ids);
+            if (record === undefined || moved === undefined) continue;
+            added -= heldOf(record).filter((m) => ids.has(m.id)).length;
+            after.set(id, moved);
+          }
+          const merged: string[] = [];
+          for (const g of batch.groups) {
+            const base = latest(g.id) ?? undefined;
+            const next = mergeIntoGroup(base, g.id, g.group, g.activities, limits);
+            if (!next) continue;
+            added += next.activityCount - (base?.activityCount ?? 0);
+            after.set(g.id, next);
+            merged.push(g.id);
+          }
+          const put: TimelineEntry[] = [];
+          const remove: string[] = [];
+          for (const [id, record] of after) {
+            if (record) put.push(toEntry(record));
+            else remove.push(id);
+          }
+          const changes: TimelineChanges = {
+            put,
+            ...(remove.length > 0 ? { remove } : {}),
+            ...(merged.length > 0 && hooks.markOnChange.length > 0
+              ? { mark: Object.fromEntries(hooks.markOnChange.map((m) => [m, merged])) }
+              : {}),
+          };
+          return { changes, result: { added: Math.max(0, added), changed: [...after.keys()] } };
         },
         plan.maxLength === undefined ? undefined : { maxLength: plan.maxLength },
       );

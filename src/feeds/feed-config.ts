@@ -46,6 +46,12 @@ export interface WriteOptions {
   readonly storeActivities?: boolean | undefined;
   /** Trim to maxLength after the write (the original's `trim` flag). @default true */
   readonly trim?: boolean | undefined;
+  /**
+   * Versions the feed may hold of some of the written activities (same ids; others are ignored):
+   * an aggregated or notification feed moves an activity whose group key changed out of its old
+   * group in the same atomic write (an update). Flat feeds ignore it: the id is the entry.
+   */
+  readonly previous?: readonly Activity[] | undefined;
 }
 
 /** Resolved options common to all feed kinds. */

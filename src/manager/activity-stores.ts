@@ -1,6 +1,7 @@
 import type { Activity } from '../activity/activity.js';
 import type { JsonObject } from '../activity/json.js';
 import { decodeStored } from '../feeds/hydrate.js';
+import { chunks } from './fanout-plan.js';
 import type { ManagerConfig } from './options.js';
 import { type ActivityStore, type AnyFeedDefinition, activityStores } from './options.js';
 
@@ -18,11 +19,19 @@ export interface ActivityStores<E extends JsonObject> {
     activities: readonly Activity<E>[],
     extraFeeds: readonly AnyFeedDefinition<E>[],
   ): () => Promise<void>;
-  /** The activity with this id from any storage, else from a denormalized user feed's timeline. */
-  lookup(userId: string, id: string): Promise<Activity<E> | undefined>;
+  /**
+   * The stored versions of these activities (by id; absent ones left out): from any activity
+   * storage, else from `userId`'s denormalized user feed. A corrupt payload counts as absent.
+   */
+  lookup(userId: string, ids: readonly string[]): Promise<Map<string, Activity<E>>>;
+  /** Whether `userId`'s own user feed holds an entry with this id (whatever its payload). */
+  inUserFeed(userId: string, id: string): Promise<boolean>;
   /** Deletes the activity from every storage of every registered normalized feed. */
   collect(id: string): Promise<void>;
 }
+
+/** Ids read per storage call by `lookup`. */
+const LOOKUP_CHUNK = 1000;
 
 /** Creates the {@link ActivityStores} of a manager. */
 export function createActivityStores<E extends JsonObject>(
@@ -49,20 +58,38 @@ export function createActivityStores<E extends JsonObject>(
         for (const { store, entries } of writes) await store.storage.putMany(entries);
       };
     },
-    async lookup(userId: string, id: string): Promise<Activity<E> | undefined> {
+    async lookup(userId: string, ids: readonly string[]): Promise<Map<string, Activity<E>>> {
+      const found = new Map<string, Activity<E>>();
+      const missing = () => [...new Set(ids)].filter((id) => !found.has(id));
       for (const store of allStores) {
-        const [payload] = await store.storage.getMany([id]);
-        const activity = tryDecode<E>(payload, (p) =>
-          decodeStored<E>(store.serializer, p, `${store.storage.name} activity storage`, id),
-        );
-        if (activity) return activity;
+        for (const part of chunks(missing(), LOOKUP_CHUNK)) {
+          const payloads = await store.storage.getMany(part);
+          part.forEach((id, i) => {
+            const activity = tryDecode<E>(payloads[i], (p) =>
+              decodeStored<E>(store.serializer, p, `${store.storage.name} activity storage`, id),
+            );
+            if (activity) found.set(id, activity);
+          });
+        }
       }
       const { userFeed } = config;
-      if (userFeed.normalized) return undefined;
+      if (userFeed.normalized) return found;
+      const key = userFeed.keyFor(userId);
+      for (const part of chunks(missing(), LOOKUP_CHUNK)) {
+        const entries = await userFeed.config.storage.timeline.get(key, part);
+        part.forEach((id, i) => {
+          const activity = tryDecode<E>(entries[i]?.payload, (p) =>
+            decodeStored<E>(userFeed.config.serializer, p, key, id),
+          );
+          if (activity) found.set(id, activity);
+        });
+      }
+      return found;
+    },
+    async inUserFeed(userId: string, id: string): Promise<boolean> {
+      const { userFeed } = config;
       const [entry] = await userFeed.config.storage.timeline.get(userFeed.keyFor(userId), [id]);
-      return tryDecode<E>(entry?.payload, (p) =>
-        decodeStored<E>(userFeed.config.serializer, p, userFeed.keyFor(userId), id),
-      );
+      return entry !== undefined;
     },
     async collect(id: string): Promise<void> {
       for (const store of allStores) await store.storage.removeMany([id]);

@@ -2,7 +2,7 @@ import type { Activity } from '../activity/activity.js';
 import { assertId } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
 import { ValidationError } from '../errors.js';
-import type { FanoutTask } from '../queue/task.js';
+import type { FanoutTask, TrimTask } from '../queue/task.js';
 import { type FeedRef, parseFeedRef } from '../validation/names.js';
 import type { FollowerGroups } from './follower-ids.js';
 import type { AnyFeedDefinition } from './options.js';
@@ -14,6 +14,8 @@ export interface FanoutPayload {
   readonly payloads: readonly string[];
   /** Removal of activities whose payload is gone: their ids. */
   readonly ids?: readonly string[] | undefined;
+  /** Adds: the stored version of each activity when an update changes it (aligned with payloads). */
+  readonly previous?: readonly (string | undefined)[] | undefined;
   readonly trim: boolean;
 }
 
@@ -67,6 +69,24 @@ export function resolveTargets<E extends JsonObject>(
   return targets;
 }
 
+/** The `to` deliveries of `old` (an activity's previous version) that `targets` no longer include. */
+export function staleTargets<E extends JsonObject>(
+  old: Activity<E>,
+  targets: Targets,
+  feeds: ReadonlyMap<string, AnyFeedDefinition<E>>,
+): Targets {
+  const stale: Targets = new Map();
+  for (const [feed, users] of resolveTargets([old], feeds, false)) {
+    const kept = targets.get(feed);
+    for (const [user, indexes] of users) {
+      if (kept?.has(user)) continue;
+      const gone = stale.get(feed) ?? new Map<string, number[]>();
+      stale.set(feed, gone.set(user, indexes));
+    }
+  }
+  return stale;
+}
+
 /** Fan-out tasks to the followers' feeds: for each feed, chunks of `chunkSize` user ids. */
 export function followerTasks(
   feeds: readonly string[],
@@ -78,7 +98,7 @@ export function followerTasks(
   if (userIds.length === 0) return tasks;
   for (const feed of feeds) {
     for (const chunk of chunks(userIds, chunkSize)) {
-      tasks.push(task(feed, chunk, payload.payloads, payload));
+      tasks.push(task(feed, chunk, payload.payloads.keys(), payload));
     }
   }
   return tasks;
@@ -101,9 +121,8 @@ export function targetTasks(
     }
     for (const { indexes, users: ids } of byActivities.values()) {
       // A removal by id (no payload) carries the ids instead: the same for every target.
-      const payloads =
-        payload.payloads.length === 0 ? [] : indexes.map((i) => payload.payloads[i]!);
-      for (const chunk of chunks(ids, chunkSize)) tasks.push(task(feed, chunk, payloads, payload));
+      const selected = payload.payloads.length === 0 ? [] : indexes;
+      for (const chunk of chunks(ids, chunkSize)) tasks.push(task(feed, chunk, selected, payload));
     }
   }
   return tasks;
@@ -126,20 +145,29 @@ export function fanoutTasksByPriority(
   };
 }
 
+/** The task writing the activities at `indexes` of `payload` to `feed` of `userIds`. */
 function task(
   feed: string,
   userIds: readonly string[],
-  payloads: readonly string[],
+  indexes: Iterable<number>,
   payload: FanoutPayload,
 ): FanoutTask {
+  const activities: string[] = [];
+  const previous: string[] = [];
+  for (const i of indexes) {
+    activities.push(payload.payloads[i]!);
+    const old = payload.previous?.[i];
+    if (old !== undefined) previous.push(old);
+  }
   return {
     v: 1,
     type: 'fanout',
     op: payload.op,
     feed,
     userIds,
-    activities: payloads,
+    activities,
     ...(payload.ids === undefined ? {} : { ids: payload.ids }),
+    ...(previous.length > 0 ? { previous } : {}),
     trim: payload.trim,
   };
 }
@@ -149,4 +177,25 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/**
+ * Trim tasks for every feed a batch import wrote: the followers' fan-out feeds per priority and
+ * the `to` targets (high priority), `chunkSize` user ids per task.
+ */
+export function trimTasksByPriority(
+  feeds: readonly string[],
+  followers: FollowerGroups,
+  targets: ReadonlyMap<string, ReadonlySet<string>>,
+  chunkSize: number,
+): { high: TrimTask[]; low: TrimTask[] } {
+  const trims = (feed: string, userIds: readonly string[]): TrimTask[] =>
+    chunks(userIds, chunkSize).map((chunk) => ({ v: 1, type: 'trim', feed, userIds: chunk }));
+  return {
+    high: [
+      ...feeds.flatMap((feed) => trims(feed, followers.high)),
+      ...[...targets].flatMap(([feed, users]) => trims(feed, [...users])),
+    ],
+    low: feeds.flatMap((feed) => trims(feed, followers.low)),
+  };
 }

@@ -1,20 +1,22 @@
 import { type Activity, assertActivity } from '../activity/activity.js';
 import { assertActivityId, type Id, show } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
-import { StreamFrameworkError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import type { FeedHandle } from '../feeds/feed.js';
 import { userIdString } from '../feeds/keys.js';
 import { emitMetric } from '../metrics/metrics.js';
 import { parseTask, TASK_LIMITS, type Task } from '../queue/task.js';
 import { combineBatches, type TaskBatch } from '../queue/task-queue.js';
-import { intOptionOr } from '../util/int-option.js';
+import { boolOptionOr, fnOptionOr, intOptionOr } from '../validation/values.js';
 import { createActivityStores } from './activity-stores.js';
 import {
   chunks,
   type FanoutPayload,
   fanoutTasksByPriority,
   resolveTargets,
+  staleTargets,
   type Targets,
+  trimTasksByPriority,
 } from './fanout-plan.js';
 import { type FollowerGroups, NO_FOLLOWERS, normalizeFollowerIds } from './follower-ids.js';
 import {
@@ -25,6 +27,8 @@ import {
   resolveManagerOptions,
   type UserFeedDefinition,
 } from './options.js';
+import { assertOwner, ownerOf } from './ownership.js';
+import { encodableForRemoval, taskPayloads } from './task-payloads.js';
 import { executeTask } from './tasks.js';
 import type {
   BatchImportOptions,
@@ -126,31 +130,64 @@ export function createManager<
       done: () => batch.done(),
     });
 
-  async function publish(uid: string, activity: Activity<E>): Promise<FanoutHandle> {
-    const targets = targetsOf([activity]);
-    validateWrites([activity], targets, true);
-    const payloads = [config.serializer.encodeActivity(activity)];
-    const store = stores.prepare([activity], targetDefs(targets));
-    const followers = await followersOf(uid);
-    await store();
-    await userFeed.for(uid).add(activity, { storeActivities: false });
-    const batch = await enqueue(followers, targets, { op: 'add', payloads, trim: true });
-    emitMetric(config.metrics, 'onActivityPublished', { feed: userFeed.name });
-    return handle(activity.id, batch);
+  /**
+   * Checks that `uid` owns every activity and every stored version with the same id (throws
+   * `NOT_OWNER`), and returns the payload of each stored version that differs from the new one:
+   * what fan-out tasks carry as `previous`. `known` overrides storage (earlier updates of a call).
+   */
+  async function previousVersions(
+    uid: string,
+    activities: readonly Activity<E>[],
+    payloads: readonly string[],
+    where: string,
+    known?: ReadonlyMap<string, Activity<E>>,
+  ): Promise<{ previous: (string | undefined)[]; stored: Map<string, Activity<E>> }> {
+    for (const a of activities) assertOwner(config, uid, a, where);
+    const stored = await stores.lookup(
+      uid,
+      activities.map((a) => a.id),
+    );
+    for (const [id, a] of known ?? []) stored.set(id, a);
+    const previous = activities.map((a, i) => {
+      const old = stored.get(a.id);
+      if (old === undefined) return undefined;
+      assertOwner(config, uid, old, where, true);
+      const encoded = encodableForRemoval(config, old);
+      return encoded === payloads[i] ? undefined : encoded;
+    });
+    return { previous, stored };
   }
 
-  /**
-   * The payload a removal task carries, or undefined to remove by id: an activity stored before
-   * the size limit was lowered (or a corrupt one) must not be impossible to remove.
-   */
-  function encodableForRemoval(activity: Activity<E>): string | undefined {
-    try {
-      const payload = config.serializer.encodeActivity(activity);
-      return payload.length <= TASK_LIMITS.payloadLength ? payload : undefined;
-    } catch (error) {
-      if (error instanceof StreamFrameworkError) return undefined;
-      throw error;
-    }
+  /** Everything a publish checks and reads before its first write; `commit` then writes. */
+  async function planPublish(
+    uid: string,
+    activity: Activity<E>,
+    where: string,
+    known?: ReadonlyMap<string, Activity<E>>,
+  ) {
+    const targets = targetsOf([activity]);
+    validateWrites([activity], targets, true);
+    const payloads = taskPayloads(config, [activity], where);
+    const store = stores.prepare([activity], targetDefs(targets));
+    const { previous, stored } = await previousVersions(uid, [activity], payloads, where, known);
+    // `to` feeds of the previous version that the new one no longer names lose their copy.
+    const old = stored.get(activity.id);
+    const stale =
+      old && previous[0] !== undefined ? staleTargets(old, targets, config.taskFeeds) : new Map();
+    const followers = await followersOf(uid);
+    return async (): Promise<FanoutHandle> => {
+      await store();
+      await userFeed.for(uid).add(activity, { storeActivities: false });
+      const batches = [
+        await enqueue(followers, targets, { op: 'add', payloads, previous, trim: true }),
+      ];
+      if (stale.size > 0) {
+        const removal = { op: 'remove', payloads: [previous[0]!], trim: false } as const;
+        batches.push(await enqueue(NO_FOLLOWERS, stale, removal));
+      }
+      emitMetric(config.metrics, 'onActivityPublished', { feed: userFeed.name });
+      return handle(activity.id, combineBatches(batches));
+    };
   }
 
   function idList(userIds: unknown, what: string): string[] {
@@ -193,13 +230,7 @@ export function createManager<
     const uid = userIdString(userId);
     const targets = idList(targetIds, 'unfollowManyUsers targetIds');
     checkCallOptions(options, ['keepHistory'], 'unfollowManyUsers');
-    const keepHistory = options?.keepHistory ?? false;
-    if (typeof keepHistory !== 'boolean') {
-      throw new ValidationError(
-        'INVALID_OPTION',
-        'unfollowManyUsers: keepHistory must be a boolean',
-      );
-    }
+    const keepHistory = boolOptionOr(options?.keepHistory, false, 'unfollowManyUsers: keepHistory');
     if (targets.length === 0) return combineBatches([]);
     const tasks: Task[] = chunks(targets, config.fanoutChunkSize).map((chunk) => ({
       v: 1,
@@ -218,10 +249,7 @@ export function createManager<
   ): Promise<BatchImportResult> {
     const uid = userIdString(userId);
     checkCallOptions(options, ['fanout', 'chunkSize', 'onProgress'], 'batchImport');
-    const fanout = options?.fanout ?? true;
-    if (typeof fanout !== 'boolean') {
-      throw new ValidationError('INVALID_OPTION', 'batchImport: fanout must be a boolean');
-    }
+    const fanout = boolOptionOr(options?.fanout, true, 'batchImport: fanout');
     const chunkSize = intOptionOr(
       options?.chunkSize,
       config.batchImportChunkSize,
@@ -229,23 +257,18 @@ export function createManager<
       1,
       maxChunk,
     );
-    const onProgress = options?.onProgress;
-    if (onProgress !== undefined && typeof onProgress !== 'function') {
-      throw new ValidationError('INVALID_OPTION', 'batchImport: onProgress must be a function');
-    }
+    const onProgress = fnOptionOr<NonNullable<BatchImportOptions['onProgress']>, undefined>(
+      options?.onProgress,
+      undefined,
+      'batchImport: onProgress',
+    );
     if (!Array.isArray(input)) {
       throw new ValidationError('INVALID_ACTIVITY', 'batchImport: expected an array of activities');
     }
     const byId = new Map<string, Activity<E>>();
     Array.from(input).forEach((value, i) => {
       const activity = check(value);
-      if (String(activity.actor) !== uid) {
-        throw new ValidationError(
-          'INVALID_ACTIVITY',
-          `batchImport: activity ${i} (${activity.id}) has actor ${JSON.stringify(activity.actor)}, not the imported user ${JSON.stringify(uid)}`,
-          { details: { index: i, field: 'actor' } },
-        );
-      }
+      assertOwner(config, uid, activity, `batchImport: activity ${i}`);
       byId.set(activity.id, activity);
     });
     const activities = [...byId.values()];
@@ -253,20 +276,43 @@ export function createManager<
     const plans = parts.map((part) => {
       const targets: Targets = fanout ? targetsOf(part) : new Map();
       validateWrites(part, targets, fanout);
-      const payloads = part.map((a) => config.serializer.encodeActivity(a));
+      const payloads = taskPayloads(config, part, 'batchImport');
       return { part, targets, payloads, store: stores.prepare(part, targetDefs(targets)) };
     });
+    const { previous } = await previousVersions(
+      uid,
+      activities,
+      plans.flatMap((p) => p.payloads),
+      'batchImport',
+    );
     const followers = fanout && activities.length > 0 ? await followersOf(uid) : NO_FOLLOWERS;
     const batches: TaskBatch[] = [];
+    const targeted = new Map<string, Set<string>>();
     let done = 0;
     for (const { part, targets, payloads, store } of plans) {
       await store();
       await userFeed.for(uid).addMany(part, { storeActivities: false, trim: false });
-      if (fanout)
-        batches.push(await enqueue(followers, targets, { op: 'add', payloads, trim: false }));
+      if (fanout) {
+        const old = previous.slice(done, done + part.length);
+        const payload = { op: 'add', payloads, previous: old, trim: false } as const;
+        batches.push(await enqueue(followers, targets, payload));
+        for (const [feed, users] of targets) {
+          const set = targeted.get(feed) ?? new Set<string>();
+          targeted.set(feed, set);
+          for (const user of users.keys()) set.add(user);
+        }
+      }
       done += part.length;
       onProgress?.({ done, total: activities.length });
     }
+    // Trimmed once, at the end (every chunk was written untrimmed): the user feed here, the
+    // others by tasks enqueued after every add (idempotent, like the adds).
+    if (activities.length > 0) await userFeed.for(uid).trim();
+    const trims = trimTasksByPriority(fanoutNames, followers, targeted, config.fanoutChunkSize);
+    if (trims.high.length > 0)
+      batches.push(await queue.enqueue(trims.high, { priority: 'high' }, run));
+    if (trims.low.length > 0)
+      batches.push(await queue.enqueue(trims.low, { priority: 'low' }, run));
     const batch = combineBatches(batches);
     return Object.freeze({
       activities: activities.length,
@@ -294,39 +340,55 @@ export function createManager<
     queue,
     feedNames: Object.freeze([...config.byName.keys()]),
     definitions: Object.freeze(Object.fromEntries(config.byName)),
-    addUserActivity: async (userId, activity) => publish(userIdString(userId), check(activity)),
+    addUserActivity: async (userId, activity) =>
+      (await planPublish(userIdString(userId), check(activity), 'addUserActivity'))(),
     async removeUserActivity(userId, activityOrId) {
       const uid = userIdString(userId);
-      const activity =
-        typeof activityOrId === 'string'
-          ? await stores.lookup(uid, assertActivityId(activityOrId))
-          : assertActivity<E>(activityOrId);
-      const id = activity?.id ?? (activityOrId as string);
+      const where = 'removeUserActivity';
+      const given = typeof activityOrId === 'string' ? undefined : assertActivity<E>(activityOrId);
+      const id = given?.id ?? assertActivityId(activityOrId);
+      if (given) assertOwner(config, uid, given, where);
+      const stored = (await stores.lookup(uid, [id])).get(id);
+      if (stored) assertOwner(config, uid, stored, where, true);
+      // Neither stored nor in the user's own feed: nothing here proves it is theirs to remove.
+      else if (!(await stores.inUserFeed(uid, id))) return handle(id, combineBatches([]));
+      const activity = stored ?? given;
       const targets = activity ? resolveTargets([activity], config.taskFeeds, false) : new Map();
-      const encoded = activity ? encodableForRemoval(activity) : undefined;
+      const encoded = activity ? encodableForRemoval(config, activity) : undefined;
       const payload: FanoutPayload =
         encoded !== undefined
           ? { op: 'remove', payloads: [encoded], trim: false }
           : { op: 'remove', payloads: [], ids: [id], trim: false };
       const followers = await followersOf(uid);
-      await userFeed.for(uid).remove(activity ?? id);
+      // The user feed and activity storage last: a failed enqueue leaves them, so a retry of the
+      // call still finds the activity (and its owner) and removes it everywhere.
       const batch = await enqueue(followers, targets, payload);
+      await userFeed.for(uid).remove(activity ?? id);
       await stores.collect(id);
       emitMetric(config.metrics, 'onActivityRemoved', { feed: userFeed.name });
       return handle(id, batch);
     },
     updateUserActivity: async (activity) => {
       const a = check(activity);
-      return publish(userIdString(a.actor), a);
+      const uid = ownerOf(config, a);
+      return (await planPublish(uid, a, 'updateUserActivity'))();
     },
     async updateUserActivities(activities) {
       if (!Array.isArray(activities)) {
         throw new ValidationError('INVALID_ACTIVITY', 'updateUserActivities: expected an array');
       }
       const checked = Array.from(activities, (a) => check(a));
-      for (const a of checked) validateWrites([a], targetsOf([a]), true);
+      // Every update is planned (checked, owners and followers read) before the first write; an
+      // activity listed twice has its earlier version in this call as its previous version.
+      const known = new Map<string, Activity<E>>();
+      const commits: (() => Promise<FanoutHandle>)[] = [];
+      for (const a of checked) {
+        const uid = ownerOf(config, a);
+        commits.push(await planPublish(uid, a, 'updateUserActivities', known));
+        known.set(a.id, a);
+      }
       const handles: FanoutHandle[] = [];
-      for (const a of checked) handles.push(await publish(userIdString(a.actor), a));
+      for (const commit of commits) handles.push(await commit());
       return handles;
     },
     followUser: (userId, targetId, options) => follow(userId, [targetId], options),

@@ -1,4 +1,5 @@
 import type { Activity } from '../activity/activity.js';
+import type { Id } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
 import type { VerbRegistry } from '../activity/verbs.js';
 import { ValidationError } from '../errors.js';
@@ -10,6 +11,8 @@ import type { TaskQueue } from '../queue/task-queue.js';
 import type { Serializer } from '../serialization/serializer.js';
 import type { ActivityStorage } from '../storage/contracts.js';
 import { intOptionOr } from '../util/int-option.js';
+import { checkOptions } from '../validation/options.js';
+import { fnOptionOr } from '../validation/values.js';
 import type { FollowerIds } from './follower-ids.js';
 
 /** Any feed definition (flat, aggregated, notification) over activities with extra data `E`. */
@@ -67,6 +70,14 @@ export interface ManagerOptions<
   readonly metrics?: Metrics | undefined;
   /** When given, every activity's verb must be registered. @default the user feed's verbs */
   readonly verbs?: VerbRegistry | undefined;
+  /**
+   * The user an activity belongs to: the only user who may publish, update, import or remove it
+   * (see {@link Manager}). Return an id (compared in string form with the calling user id).
+   * Give it when an app publishes on behalf of another user, e.g. a page whose activities have
+   * the page as `actor` but are written by its owner: `ownerOf: (a) => a.extra.ownerId`.
+   * @default (activity) => activity.actor
+   */
+  readonly ownerOf?: ((activity: Activity<E>) => Id) | undefined;
 }
 
 /** One distinct activity storage used by normalized feeds, with the serializer its feeds read with. */
@@ -94,6 +105,7 @@ export interface ManagerConfig<E extends JsonObject> {
   readonly serializer: Serializer;
   readonly metrics: Metrics;
   readonly verbs: VerbRegistry | undefined;
+  readonly ownerOf: (activity: Activity<E>) => Id;
 }
 
 const OPTION_KEYS = new Set([
@@ -108,16 +120,14 @@ const OPTION_KEYS = new Set([
   'serializer',
   'metrics',
   'verbs',
+  'ownerOf',
 ]);
 
 /** Validates manager options (throws `INVALID_OPTION`) and fills defaults. */
 export function resolveManagerOptions<E extends JsonObject>(
   options: ManagerOptions<E, UserFeedDefinition<E>, FeedMap<E>, FeedMap<E>>,
 ): ManagerConfig<E> {
-  if (typeof options !== 'object' || options === null) throw invalid('options must be an object');
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw invalid(`unknown option ${JSON.stringify(key)}`);
-  }
+  checkOptions(options, OPTION_KEYS, 'manager');
   const userFeed = checkDefinition(options.userFeed, 'userFeed') as UserFeedDefinition<E>;
   if (userFeed.kind !== 'flat') {
     throw invalid(
@@ -203,8 +213,16 @@ export function resolveManagerOptions<E extends JsonObject>(
     serializer,
     metrics: options.metrics ?? userFeed.config.metrics,
     verbs: options.verbs ?? userFeed.config.verbs,
+    ownerOf: fnOptionOr<(activity: Activity<E>) => Id, (activity: Activity<E>) => Id>(
+      options.ownerOf,
+      actorOf,
+      'manager: ownerOf',
+    ),
   });
 }
+
+/** The default owner of an activity: its actor. */
+const actorOf = (activity: Activity): Id => activity.actor;
 
 /**
  * The distinct activity storages (by identity) behind the normalized feeds among `feeds`.
@@ -245,15 +263,9 @@ function checkDefinition(value: unknown, option: string): AnyFeedDefinition {
   return d as AnyFeedDefinition;
 }
 
-/** Rejects unknown keys of a per-call options object. */
+/** Rejects a per-call options object that is not an object or has an unknown key. */
 export function checkCallOptions(options: unknown, keys: readonly string[], what: string): void {
-  if (options === undefined) return;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw invalid(`${what} options must be an object`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!keys.includes(key)) throw invalid(`${what}: unknown option ${JSON.stringify(key)}`);
-  }
+  checkOptions(options, keys, what, true);
 }
 
 /** An `INVALID_OPTION` error of the manager. */

@@ -4,7 +4,8 @@ import type { JsonObject } from '../activity/json.js';
 import { ValidationError } from '../errors.js';
 import type { FeedHandle } from '../feeds/feed.js';
 import { emitMetric } from '../metrics/metrics.js';
-import type { FanoutTask, FollowTask, Task, UnfollowTask } from '../queue/task.js';
+import type { FanoutTask, FollowTask, Task, TrimTask, UnfollowTask } from '../queue/task.js';
+import { forEachLimited } from '../util/for-each-limited.js';
 import { chunks } from './fanout-plan.js';
 import type { ManagerConfig } from './options.js';
 
@@ -19,25 +20,45 @@ export async function executeTask<E extends JsonObject>(
 ): Promise<void> {
   if (task.type === 'fanout') return fanout(config, task);
   if (task.type === 'follow') return follow(config, task);
+  if (task.type === 'trim') return trim(config, task);
   return unfollow(config, task);
+}
+
+/** The definition a fanout or trim task writes: a fan-out or target feed, else `UNKNOWN_FEED`. */
+function taskFeed<E extends JsonObject>(config: ManagerConfig<E>, feed: string) {
+  const def = config.taskFeeds.get(feed);
+  if (!def) {
+    throw new ValidationError(
+      'UNKNOWN_FEED',
+      `task for feed ${JSON.stringify(feed)}, which this manager does not register as a fan-out or target feed`,
+      { details: { feed } },
+    );
+  }
+  return def;
+}
+
+/** Feeds trimmed at a time by a trim task. */
+const TRIM_CONCURRENCY = 16;
+
+async function trim<E extends JsonObject>(config: ManagerConfig<E>, task: TrimTask): Promise<void> {
+  const def = taskFeed(config, task.feed);
+  await forEachLimited(task.userIds, TRIM_CONCURRENCY, (userId) => def.for(userId).trim());
 }
 
 async function fanout<E extends JsonObject>(
   config: ManagerConfig<E>,
   task: FanoutTask,
 ): Promise<void> {
-  const def = config.taskFeeds.get(task.feed);
-  if (!def) {
-    throw new ValidationError(
-      'UNKNOWN_FEED',
-      `task for feed ${JSON.stringify(task.feed)}, which this manager does not register as a fan-out or target feed`,
-      { details: { feed: task.feed } },
-    );
-  }
+  const def = taskFeed(config, task.feed);
   const started = performance.now();
   const activities = task.activities.map((payload, i) => decode<E>(config, payload, i));
   if (task.op === 'add') {
-    await def.addToMany(task.userIds, activities, { storeActivities: false, trim: task.trim });
+    const previous = previousVersions(config, task, activities);
+    await def.addToMany(task.userIds, activities, {
+      storeActivities: false,
+      trim: task.trim,
+      ...(previous.length > 0 ? { previous } : {}),
+    });
   } else {
     await def.removeFromMany(task.userIds, [...activities, ...(task.ids ?? [])]);
   }
@@ -128,20 +149,45 @@ export function actorForms(userIds: readonly string[]): Id[] {
   return out;
 }
 
+/**
+ * The previous versions a task carries. Each must have the id of one of the task's activities:
+ * a previous version only moves that same activity between groups, so a forged task cannot use
+ * it to take another activity out of a feed.
+ */
+function previousVersions<E extends JsonObject>(
+  config: ManagerConfig<E>,
+  task: FanoutTask,
+  activities: readonly Activity<E>[],
+): Activity<E>[] {
+  const ids = new Set(activities.map((a) => a.id));
+  return (task.previous ?? []).map((payload, i) => {
+    const old = decode<E>(config, payload, i, 'previous');
+    if (!ids.has(old.id)) {
+      throw new ValidationError(
+        'INVALID_TASK',
+        `invalid task: previous[${i}] (${old.id}) is not a version of one of the task's activities`,
+        { details: { reason: 'previous' } },
+      );
+    }
+    return old;
+  });
+}
+
 function decode<E extends JsonObject>(
   config: ManagerConfig<E>,
   payload: string,
   index: number,
+  field = 'activities',
 ): Activity<E> {
   try {
     return config.serializer.decodeActivity<E>(payload, {
       key: 'task',
-      id: `activities[${index}]`,
+      id: `${field}[${index}]`,
     });
   } catch (cause) {
     throw new ValidationError(
       'INVALID_TASK',
-      `invalid task: activities[${index}] cannot be decoded with the ${config.serializer.name} serializer: ${(cause as Error)?.message ?? String(cause)}`,
+      `invalid task: ${field}[${index}] cannot be decoded with the ${config.serializer.name} serializer: ${(cause as Error)?.message ?? String(cause)}`,
       { cause },
     );
   }

@@ -75,8 +75,11 @@ export interface Manager<
   /**
    * Publishes an activity: stores it once per activity storage, adds it to the user's feed, then
    * enqueues fan-out tasks to every follower's fan-out feeds (chunks of `fanoutChunkSize` per
-   * feed and priority) and to the feeds named in `activity.to` (high priority). Throws
-   * `UNKNOWN_FEED` before any write when `to` names a feed that is not a fan-out or target feed.
+   * feed and priority) and to the feeds named in `activity.to` (high priority). Every check runs
+   * before the first write: `UNKNOWN_FEED` when `to` names a feed that is not a fan-out or target
+   * feed, `LIMIT_EXCEEDED` when the encoded activity exceeds the task payload limit, `NOT_OWNER`
+   * when `userId` does not own the activity (`ownerOf`, default its actor) or the activity stored
+   * under the same id.
    */
   addUserActivity(userId: Id, activity: Activity<E>): Promise<FanoutHandle>;
   /**
@@ -85,15 +88,24 @@ export interface Manager<
    * left orphaned: a normalized feed whose removal task has not run yet skips the missing
    * activity on read (reported in `page.missing`). Given only an id, the activity is looked up in
    * activity storage or the user feed; when it is gone, removal goes by id (aggregated feeds scan).
+   * `NOT_OWNER` (nothing written) when the stored activity, or the one given, belongs to another
+   * user; an id neither stored nor in `userId`'s own user feed enqueues nothing (`total` 0).
    */
   removeUserActivity(userId: Id, activity: Activity<E> | string): Promise<FanoutHandle>;
   /**
    * Re-publishes an activity under its actor (an upsert, as the original's `update_user_activity`).
    * With the same foreignId and time the id is unchanged, so denormalized feeds get the new
    * payload in place and normalized feeds read the new stored payload. A changed time is a new id.
+   * When the group key changes (e.g. a new verb), aggregated and notification feeds move the
+   * activity from its old group to its new one in one atomic update per feed; `to` feeds the new
+   * version no longer names lose their copy. `NOT_OWNER` when the stored version with the same id
+   * belongs to another user than the new version's owner.
    */
   updateUserActivity(activity: Activity<E>): Promise<FanoutHandle>;
-  /** {@link Manager.updateUserActivity} for several activities (all validated first). */
+  /**
+   * {@link Manager.updateUserActivity} for several activities: all are checked (owners, limits,
+   * follower ids) before the first is written.
+   */
   updateUserActivities(activities: readonly Activity<E>[]): Promise<FanoutHandle[]>;
   /**
    * Copies the newest `limit` activities of `targetId`'s user feed into `userId`'s fan-out feeds
@@ -125,8 +137,10 @@ export interface Manager<
   getFeed(name: string, userId: Id): FeedHandle<E, unknown>;
   /**
    * Imports a user's history in chunks: stores, adds to the user feed and fans out, all without
-   * trimming until the end. Every activity's actor must be `userId` (checked for all of them
-   * before anything is written). Follower ids are read once.
+   * trimming until the end; then trims the user feed and enqueues one `trim` task per chunk of
+   * written feeds (followers' fan-out feeds, `to` targets), counted in `total`. `userId` must own
+   * every activity and every stored version with the same id (`NOT_OWNER`, checked for all of
+   * them before anything is written). Follower ids are read once.
    */
   batchImport(
     userId: Id,
@@ -136,7 +150,8 @@ export interface Manager<
   /**
    * Validates (`parseTask`) and runs one task: what a queue worker calls. Idempotent, so
    * at-least-once delivery is safe. A `ValidationError` (malformed task, unknown feed) is a
-   * permanent failure; anything else (a backend error) is worth retrying.
+   * permanent failure; anything else (a backend error) is worth retrying. Tasks are trusted:
+   * whoever can run one can write any registered feed, so never expose this to user requests.
    */
   runTask(task: unknown): Promise<void>;
 }

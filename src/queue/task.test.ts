@@ -6,6 +6,7 @@ import {
   type FollowTask,
   parseTask,
   TASK_LIMITS,
+  type TrimTask,
   type UnfollowTask,
 } from './task.js';
 
@@ -26,6 +27,8 @@ const unfollow: UnfollowTask = {
   targetIds: ['2'],
   keepHistory: false,
 };
+const trim: TrimTask = { v: 1, type: 'trim', feed: 'timeline', userIds: ['1', '2'] };
+const withPrevious: FanoutTask = { ...fanout, previous: ['{"v":1,"old":true}'] };
 
 function rejects(value: unknown, pattern: RegExp): void {
   assert.throws(
@@ -42,7 +45,7 @@ function rejects(value: unknown, pattern: RegExp): void {
 
 describe('parseTask', () => {
   it('accepts each task type and returns an equal, frozen task', () => {
-    for (const task of [fanout, follow, unfollow]) {
+    for (const task of [fanout, follow, unfollow, trim, withPrevious]) {
       const parsed = parseTask(JSON.parse(JSON.stringify(task)));
       assert.deepEqual(parsed, task);
       assert.ok(Object.isFrozen(parsed));
@@ -106,6 +109,16 @@ describe('parseTask', () => {
   it('rejects ids on an add task and malformed ids on a remove task', () => {
     rejects({ ...fanout, ids: ['00abc00000000000'] }, /only remove tasks/);
     rejects({ ...fanout, op: 'remove', ids: ['12'] }, /ids\[0\] is not an activity id/);
+  });
+
+  it('rejects malformed trim tasks and previous versions outside add tasks', () => {
+    rejects({ ...trim, feed: 'bad name' }, /trim task feed must be a feed name/);
+    rejects({ ...trim, userIds: [] }, /must not be empty/);
+    rejects({ ...trim, maxLength: 5 }, /unknown key "maxLength"/);
+    rejects({ ...withPrevious, op: 'remove' }, /only add tasks may carry previous/);
+    rejects({ ...withPrevious, previous: 'x' }, /previous must be an array/);
+    rejects({ ...withPrevious, previous: [''] }, /previous\[0\]/);
+    rejects({ ...withPrevious, previous: ['a', 'b'] }, /more previous versions than activities/);
   });
 
   it('rejects a non-boolean trim or keepHistory and a bad follow limit', () => {

@@ -48,8 +48,24 @@ export interface FanoutTask {
   readonly activities: readonly string[];
   /** Removals only: ids of activities whose payload is gone. */
   readonly ids?: readonly string[] | undefined;
+  /**
+   * Adds only: the versions the feeds may hold of some of `activities` (same ids), encoded like
+   * them. An update whose group key changed (e.g. a new verb) moves the activity out of the old
+   * version's group in the same atomic write that adds it to its new group.
+   */
+  readonly previous?: readonly string[] | undefined;
   /** Trim the feeds to their maxLength after adding. */
   readonly trim: boolean;
+}
+
+/** Trims the feed `feed` of each of `userIds` to its maxLength (the end of a batch import). */
+export interface TrimTask {
+  readonly v: 1;
+  readonly type: 'trim';
+  /** Registry name of the feed definition. */
+  readonly feed: string;
+  /** Users whose feed is trimmed, in string form. */
+  readonly userIds: readonly string[];
 }
 
 /** Copies the newest `limit` activities of each target's user feed into `userId`'s fan-out feeds. */
@@ -71,7 +87,7 @@ export interface UnfollowTask {
 }
 
 /** Any task the manager creates. */
-export type Task = FanoutTask | FollowTask | UnfollowTask;
+export type Task = FanoutTask | FollowTask | UnfollowTask | TrimTask;
 
 /** Fan-out priority group (the original's `FanoutPriority.HIGH` / `LOW`). */
 export type TaskPriority = 'high' | 'low';
@@ -79,9 +95,10 @@ export type TaskPriority = 'high' | 'low';
 const FEED_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
 const KEYS: Record<Task['type'], readonly string[]> = {
-  fanout: ['v', 'type', 'op', 'feed', 'userIds', 'activities', 'ids', 'trim'],
+  fanout: ['v', 'type', 'op', 'feed', 'userIds', 'activities', 'ids', 'previous', 'trim'],
   follow: ['v', 'type', 'userId', 'targetIds', 'limit'],
   unfollow: ['v', 'type', 'userId', 'targetIds', 'keepHistory'],
+  trim: ['v', 'type', 'feed', 'userIds'],
 };
 
 /**
@@ -109,13 +126,21 @@ export function parseTask(json: unknown): Task {
     throw invalid(`unsupported task version ${show(t.v)}; this worker reads v${TASK_VERSION}`);
   }
   const type = t.type;
-  if (type !== 'fanout' && type !== 'follow' && type !== 'unfollow') {
-    throw invalid(`unknown task type ${show(type)}; expected fanout, follow or unfollow`);
+  if (type !== 'fanout' && type !== 'follow' && type !== 'unfollow' && type !== 'trim') {
+    throw invalid(`unknown task type ${show(type)}; expected fanout, follow, unfollow or trim`);
   }
   for (const key of Object.keys(t)) {
     if (!KEYS[type].includes(key)) throw invalid(`unknown key ${show(key)} in a ${type} task`);
   }
   if (type === 'fanout') return parseFanout(t);
+  if (type === 'trim') {
+    return freeze({
+      v: 1,
+      type,
+      feed: feedField(t.feed, 'trim'),
+      userIds: idList(t.userIds, 'userIds', TASK_LIMITS.userIds),
+    });
+  }
   const userId = userIdField(t.userId, 'userId');
   const targetIds = idList(t.targetIds, 'targetIds', TASK_LIMITS.targetIds);
   if (type === 'follow') {
@@ -138,9 +163,7 @@ function parseFanout(t: Record<string, unknown>): FanoutTask {
   if (t.op !== 'add' && t.op !== 'remove') {
     throw invalid(`unknown fanout op ${show(t.op)}; expected add or remove`);
   }
-  if (typeof t.feed !== 'string' || !FEED_NAME.test(t.feed)) {
-    throw invalid(`fanout task feed must be a feed name, got ${show(t.feed)}`);
-  }
+  const feed = feedField(t.feed, 'fanout');
   if (typeof t.trim !== 'boolean') {
     throw invalid(`fanout task trim must be a boolean, got ${show(t.trim)}`);
   }
@@ -148,15 +171,16 @@ function parseFanout(t: Record<string, unknown>): FanoutTask {
   if (!Array.isArray(t.activities)) {
     throw invalid(`fanout task activities must be an array, got ${describe(t.activities)}`);
   }
-  const activities = t.activities.map((payload, i) => {
-    if (typeof payload !== 'string' || payload.length === 0) {
-      throw invalid(`fanout task activities[${i}] must be an encoded activity string`);
+  const activities = payloadList(t.activities, 'activities');
+  let previous: string[] | undefined;
+  if (t.previous !== undefined) {
+    if (t.op !== 'add') throw invalid('only add tasks may carry previous versions');
+    if (!Array.isArray(t.previous)) throw invalid('fanout task previous must be an array');
+    previous = payloadList(t.previous, 'previous');
+    if (previous.length > activities.length) {
+      throw invalid('fanout task carries more previous versions than activities');
     }
-    if (payload.length > TASK_LIMITS.payloadLength) {
-      throw invalid(`fanout task activities[${i}] is longer than ${TASK_LIMITS.payloadLength}`);
-    }
-    return payload;
-  });
+  }
   let ids: string[] | undefined;
   if (t.ids !== undefined) {
     if (t.op !== 'remove') throw invalid('only remove tasks may carry ids');
@@ -177,13 +201,33 @@ function parseFanout(t: Record<string, unknown>): FanoutTask {
     v: 1,
     type: 'fanout',
     op: t.op,
-    feed: t.feed,
+    feed,
     userIds,
     activities,
     ...(ids === undefined ? {} : { ids }),
+    ...(previous === undefined ? {} : { previous }),
     trim: t.trim,
   };
   return freeze(task);
+}
+
+function feedField(value: unknown, type: string): string {
+  if (typeof value !== 'string' || !FEED_NAME.test(value)) {
+    throw invalid(`${type} task feed must be a feed name, got ${show(value)}`);
+  }
+  return value;
+}
+
+function payloadList(list: readonly unknown[], field: string): string[] {
+  return list.map((payload, i) => {
+    if (typeof payload !== 'string' || payload.length === 0) {
+      throw invalid(`fanout task ${field}[${i}] must be an encoded activity string`);
+    }
+    if (payload.length > TASK_LIMITS.payloadLength) {
+      throw invalid(`fanout task ${field}[${i}] is longer than ${TASK_LIMITS.payloadLength}`);
+    }
+    return payload;
+  });
 }
 
 function idList(value: unknown, field: string, max: number): string[] {

@@ -1,6 +1,7 @@
 import { type Activity, createActivity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
+import type { FeedDefinition } from '../feeds/feed.js';
 import { defineFlatFeed } from '../feeds/flat-feed.js';
 import type { FollowerIds } from '../manager/follower-ids.js';
 import { createManager } from '../manager/manager.js';
@@ -8,7 +9,8 @@ import type { Metrics } from '../metrics/metrics.js';
 import { inlineQueue } from '../queue/inline-queue.js';
 import type { Task, TaskPriority } from '../queue/task.js';
 import type { TaskBatch, TaskQueue } from '../queue/task-queue.js';
-import type { Storage, TimelineStorage } from '../storage/contracts.js';
+import type { Serializer } from '../serialization/serializer.js';
+import type { Storage, TimelineEntry, TimelineStorage } from '../storage/contracts.js';
 import type { BackendUnderTest, QueueUnderTest } from './backend.js';
 import { harnessTest } from './harness.js';
 
@@ -96,6 +98,10 @@ export interface WorldOptions {
   readonly denormalized?: boolean;
   /** Largest page of the user feed (follow pages through it). @default 1000 */
   readonly userPageSize?: number;
+  /** The manager's `ownerOf`. @default the actor */
+  readonly ownerOf?: (activity: Activity) => Id;
+  /** Serializer of every feed (and so of the manager). @default jsonSerializer() */
+  readonly serializer?: Serializer;
 }
 
 /**
@@ -110,14 +116,16 @@ export function world(storage: Storage, options: WorldOptions = {}) {
     storage,
     maxLength: 10_000,
     maxPageSize: options.userPageSize,
+    serializer: options.serializer,
   });
   const timeline = defineFlatFeed({
     name: 'timeline',
     storage: options.timelineStorage ?? storage,
     maxLength: 1000,
     normalized: options.denormalized !== true,
+    serializer: options.serializer,
   });
-  const mentions = defineFlatFeed({ name: 'mentions', storage });
+  const mentions = defineFlatFeed({ name: 'mentions', storage, serializer: options.serializer });
   const manager = createManager({
     userFeed: user,
     feeds: { timeline },
@@ -131,6 +139,7 @@ export function world(storage: Storage, options: WorldOptions = {}) {
     fanoutChunkSize: options.fanoutChunkSize,
     followActivityLimit: options.followActivityLimit,
     batchImportChunkSize: options.batchImportChunkSize,
+    ...(options.ownerOf === undefined ? {} : { ownerOf: options.ownerOf }),
   });
   return { manager, followers, followerCalls, user, timeline, mentions };
 }
@@ -190,4 +199,33 @@ export async function idsIn(feed: {
   read(options: { limit: number }): Promise<{ items: readonly { id: string }[] }>;
 }): Promise<string[]> {
   return (await feed.read({ limit: 1000 })).items.map((a) => a.id);
+}
+
+/**
+ * Everything a manager's feeds hold for `users` (every registered feed: entries with scores and
+ * payloads, and the unseen/unread markers of group feeds) and the stored payloads of `ids` in
+ * each feed's activity storage: compare a dump before and after a call that must write nothing.
+ */
+export async function dumpFeeds(
+  manager: { readonly definitions: Readonly<Record<string, FeedDefinition>> },
+  users: readonly Id[],
+  ids: readonly string[],
+): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [name, def] of Object.entries(manager.definitions)) {
+    const { timeline, activities } = def.config.storage;
+    for (const user of users) {
+      const key = def.keyFor(user);
+      const entries: TimelineEntry[] = await timeline.range(key, { limit: 10_000, order: 'desc' });
+      const marks: Record<string, number> = {};
+      if (def.kind !== 'flat' && timeline.capabilities.markers) {
+        for (const marker of ['unseen', 'unread']) {
+          marks[marker] = await timeline.countMarked(key, marker);
+        }
+      }
+      out[`${name}:${String(user)}`] = { entries, marks };
+    }
+    out[`${name} activities`] = await activities.getMany(ids);
+  }
+  return out;
 }

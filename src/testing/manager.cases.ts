@@ -10,6 +10,7 @@ import type { BackendUnderTest } from './backend.js';
 import { registerFollowCases } from './manager-follow.cases.js';
 import { registerKindCases } from './manager-kinds.cases.js';
 import { registerTaskCases } from './manager-tasks.cases.js';
+import { registerTrustCases } from './manager-trust.cases.js';
 import {
   act,
   holdingQueue,
@@ -32,6 +33,7 @@ export function describeManager(backend: BackendUnderTest): void {
     registerTaskCases(test);
     registerFollowCases(test);
     registerKindCases(test);
+    registerTrustCases(test);
   });
 }
 
@@ -189,7 +191,7 @@ function registerPublishCases(test: ManagerTest): void {
     const result = await settled(manager.batchImport(1, activities, { chunkSize: 3 }));
     assert.equal(result.activities, 10);
     assert.equal(result.chunks, 4);
-    assert.equal(result.total, 4, 'one task per chunk: 2 followers fit in one task');
+    assert.equal(result.total, 5, 'one task per chunk (2 followers fit in one), then one trim');
     assert.deepEqual(followerCalls, ['1'], 'follower ids are read once, not per chunk');
     const expected = activities.map((a) => a.id).reverse();
     assert.deepEqual(await idsIn(manager.getUserFeed(1)), expected);
@@ -211,8 +213,8 @@ function registerPublishCases(test: ManagerTest): void {
     followers.set('1', [2]);
     const activities = [act(1, 1), act(1, 2), act(7, 3)];
     await assert.rejects(manager.batchImport(1, activities), {
-      code: 'INVALID_ACTIVITY',
-      message: /activity 2 .* actor 7/,
+      code: 'NOT_OWNER',
+      message: /activity 2: .* belongs to user "7"/,
     });
     assert.equal(await manager.getUserFeed(1).count(), 0);
     assert.equal(await manager.getFeeds(2).timeline.count(), 0);

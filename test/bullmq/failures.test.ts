@@ -133,6 +133,41 @@ describe('bullmq failures in worker processes', () => {
     assert.equal(await queue.retryFailed(), 0, 'nothing left to retry');
   });
 
+  it('done() of a job whose failure BullMQ pruned (removeOnFail) rejects with the failure, not success', async () => {
+    const { p, manager, followers } = await setup(
+      { attempts: 1, removeOnFail: { count: 1 } },
+      { failAdds: 2 },
+    );
+    followers.set('1', [2, 3]); // two feeds: one timeline addToMany call (what fails)
+    const first = await manager.addUserActivity(1, pin(5));
+    const second = await manager.addUserActivity(1, pin(6));
+    await assert.rejects(second.done(), /failed: injected storage failure 2 of 2/);
+    const [queueName, jobId] = first.ids[0]!.split(':');
+    const raw = new Queue(queueName!, { connection, prefix: p.queue });
+    closers.push(() => raw.close());
+    assert.equal(await raw.getJobState(jobId!), 'unknown', 'the first failure was pruned');
+    await assert.rejects(first.done(), /failed: injected storage failure 1 of 2/);
+    assert.deepEqual(await timelineIds(manager, 2), []);
+  });
+
+  it('done() of a pruned job whose final event is gone too rejects: outcome unknown', async () => {
+    const { p, manager, followers } = await setup(
+      { attempts: 1, removeOnFail: true },
+      { failAdds: 1 },
+    );
+    followers.set('1', [2, 3]);
+    const failing = await manager.addUserActivity(1, pin(7));
+    const [queueName] = failing.ids[0]!.split(':');
+    // Wait until the worker ran it (the job, removed on failure, is gone from every state).
+    await assert.rejects(failing.done(), /injected storage failure 1 of 1/);
+    await client.xtrim(`${p.queue}:${queueName}:events`, 'MAXLEN', 0);
+    await assert.rejects(failing.done(), (error: Error & { details?: { outcome?: string } }) => {
+      assert.match(error.message, /its outcome is unknown/);
+      assert.equal(error.details?.outcome, 'unknown');
+      return true;
+    });
+  });
+
   it('a task enqueued twice while pending runs once; after it completed, the same task runs again', async () => {
     const p = prefixes();
     used.push(p);

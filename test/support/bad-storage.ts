@@ -150,11 +150,12 @@ export const corruptionCases: readonly {
   },
   {
     // Keyed payloads carry no id to check against the key: this one reads as the victim with
-    // another activity's fields. Only full payloads ("another activity") can be told apart.
+    // another activity's fields. Reads cannot tell; the manager's removal by id can: the stored
+    // copy names another owner, so it refuses (NOT_OWNER) and writes nothing.
     name: 'keyed: another activity',
     target: 'activity',
     payload: jsonSerializer().encodeActivity(validActivity(1), 'keyed'),
-    detected: false,
+    detected: true,
   },
   {
     name: 'malformed to',

@@ -334,18 +334,29 @@ export class FeedModel {
     removeFromGroups(groups, ids);
   }
 
-  /** manager.batchImport(user, activities, { fanout }): nothing is trimmed. */
+  /**
+   * manager.batchImport(user, activities, { fanout }): written untrimmed, then every feed written
+   * is trimmed once at the end (the user feed, the followers' feeds, the `to` targets).
+   */
   batchImport(u: Id, activities: readonly Activity[], fanout: boolean) {
     const unique = [...new Map(activities.map((a) => [a.id, a])).values()];
+    if (unique.length === 0) return;
     for (const a of unique) this.stored.add(a.id);
-    this.addFlat(
-      this.user,
-      u,
-      unique.map((a) => a.id),
-    );
+    const ids = unique.map((a) => a.id);
+    this.addFlat(this.user, u, ids, LIMITS.userLength); // the same as adding, then trimming
     if (!fanout) return;
-    for (const f of this.followersOf(u)) this.fanout(f, unique, false);
+    for (const f of this.followersOf(u)) {
+      this.fanout(f, unique, false);
+      this.addFlat(this.timeline, f, ids, LIMITS.timelineLength);
+      trimGroups(this.groups(this.aggregated, f), LIMITS.aggregatedLength);
+    }
     this.deliverTo(unique, false);
+    for (const ref of new Set(unique.flatMap((a) => a.to))) {
+      trimGroups(
+        this.groups(this.notification, ref.slice(ref.indexOf(':') + 1)),
+        LIMITS.notificationLength,
+      );
+    }
   }
 
   /** notification.markSeen / markRead / markAll...: clears flags of groups the feed holds. */

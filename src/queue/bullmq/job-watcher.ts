@@ -1,7 +1,12 @@
 import { type Queue, QueueEvents } from 'bullmq';
 import { BackendError } from '../../errors.js';
 import type { BullmqConnection } from './connection.js';
+import { finalOutcomes } from './job-outcomes.js';
 import { batchJobId } from './jobs.js';
+
+/** The failure reason of a job pruned from Redis whose final event is gone too. */
+const UNKNOWN_OUTCOME =
+  'its outcome is unknown: the job was removed from Redis (removeOnComplete / removeOnFail) and its final event from the events stream before done() read them; it may have failed (see listFailed() and the worker logs)';
 
 /** What a caller waiting on some jobs is told. */
 interface Waiter {
@@ -19,8 +24,9 @@ interface Waiter {
  * No completion is missed: the reader starts right after the last event present when it was
  * created, waiters register before the job states are read, and the states of jobs still pending
  * are read again every `pollMs` in case an event was lost (reconnect, trimmed stream). A job no
- * longer in Redis was removed by `removeOnComplete` / `removeOnFail` after it finished and counts
- * as completed: failed jobs are kept longer (5,000 by default), so failures are seen.
+ * longer in Redis was removed by `removeOnComplete` / `removeOnFail` after it finished: its final
+ * event in the events stream says whether it completed or failed, and without one `done()`
+ * rejects (outcome unknown) rather than report a success it cannot vouch for.
  */
 export class JobWatcher {
   readonly #queue: Queue;
@@ -65,9 +71,17 @@ export class JobWatcher {
         },
         onFailed: (id, reason) => {
           if (!pending.has(id)) return;
+          const unknown = reason === UNKNOWN_OUTCOME;
+          const job = batchJobId(this.#queue.name, id);
           finish(
-            new BackendError(`[bullmq] job ${batchJobId(this.#queue.name, id)} failed: ${reason}`, {
-              details: { backend: 'bullmq', queue: this.#queue.name, jobId: id, reason },
+            new BackendError(`[bullmq] job ${job}${unknown ? ':' : ' failed:'} ${reason}`, {
+              details: {
+                backend: 'bullmq',
+                queue: this.#queue.name,
+                jobId: id,
+                reason,
+                outcome: unknown ? 'unknown' : 'failed',
+              },
             }),
           );
         },
@@ -107,17 +121,34 @@ export class JobWatcher {
     await events?.close();
   }
 
-  /** Reads the states of `jobIds` and tells their waiters about finished ones. */
+  /**
+   * Reads the states of `jobIds` and tells their waiters about finished ones. A job no longer in
+   * Redis was pruned after it finished: the events stream tells how it ended; when the stream no
+   * longer holds its final event either, the outcome is unknown and reported as a failure (a
+   * pruned failure must never pass for a success).
+   */
   async #check(jobIds: readonly string[]): Promise<void> {
     const states = await Promise.all(jobIds.map((id) => this.#queue.getJobState(id)));
+    const pruned: string[] = [];
     for (const [i, id] of jobIds.entries()) {
       const state = states[i];
-      if (state === 'completed' || state === 'unknown') this.#dispatch(id, undefined);
+      if (state === 'completed') this.#dispatch(id, undefined);
+      else if (state === 'unknown') pruned.push(id);
       else if (state === 'failed') {
         const job = await this.#queue.getJob(id);
         this.#dispatch(id, job?.failedReason || 'unknown reason');
       }
     }
+    if (pruned.length === 0) return;
+    const outcomes = await finalOutcomes(this.#connection, this.#eventsKey(), pruned);
+    for (const id of pruned) {
+      const outcome = outcomes.get(id);
+      this.#dispatch(id, outcome ? outcome.failure : UNKNOWN_OUTCOME);
+    }
+  }
+
+  #eventsKey(): string {
+    return `${this.#prefix}:${this.#queue.name}:events`;
   }
 
   /** Tells the waiters of a job that it completed (`reason` undefined) or failed. */
@@ -132,13 +163,7 @@ export class JobWatcher {
   #start(): Promise<QueueEvents> {
     this.#events ??= (async () => {
       const name = this.#queue.name;
-      const [last] = await this.#connection.xrevrange(
-        `${this.#prefix}:${name}:events`,
-        '+',
-        '-',
-        'COUNT',
-        1,
-      );
+      const [last] = await this.#connection.xrevrange(this.#eventsKey(), '+', '-', 'COUNT', 1);
       const events = new QueueEvents(name, {
         connection: this.#connection,
         prefix: this.#prefix,
