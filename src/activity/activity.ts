@@ -2,15 +2,7 @@ import { ValidationError } from '../errors.js';
 import { isWellFormed } from '../validation/names.js';
 import { checkOptions } from '../validation/options.js';
 import { oneOfOption } from '../validation/values.js';
-import {
-  checkToLength,
-  deepFreeze,
-  foreignIdField,
-  maxToOption,
-  toRefs,
-  toTimeMs,
-  verbField,
-} from './fields.js';
+import { deepFreeze, foreignIdField, maxToOption, toRefs, toTimeMs, verbField } from './fields.js';
 import {
   type ActivityIdFormat,
   activityId,
@@ -22,7 +14,7 @@ import {
 import { copyJsonObject, type JsonObject } from './json.js';
 import type { Verb, VerbRegistry } from './verbs.js';
 
-export { DEFAULT_MAX_TO, MAX_TO_LIMIT, toTimeMs } from './fields.js';
+export { DEFAULT_MAX_TO, MAX_TO_LIMIT, maxToOption, toTimeMs } from './fields.js';
 
 /**
  * An activity: `actor` did `verb` to `object` (optionally in `target`) at `time`.
@@ -67,7 +59,8 @@ export interface CreateActivityOptions {
   readonly now?: (() => number) | undefined;
   /**
    * Most entries `to` may list (`LIMIT_EXCEEDED` above it, counted before duplicates are
-   * removed); at most {@link MAX_TO_LIMIT}. Feeds check their own `maxTo` on write.
+   * removed); at most {@link MAX_TO_LIMIT}. Feeds and the manager apply their own `maxTo` to
+   * hand-built activities only.
    * @default 100
    */
   readonly maxTo?: number | undefined;
@@ -85,7 +78,11 @@ const ID_FORMATS: readonly ActivityIdFormat[] = ['current', 'legacy'];
 
 /** Options of {@link assertActivity}. */
 export interface AssertActivityOptions {
-  /** Most entries `to` may list (see {@link CreateActivityOptions.maxTo}). @default 100 */
+  /**
+   * Most entries the `to` of a hand-built activity may list (see
+   * {@link CreateActivityOptions.maxTo}); activities from createActivity or a serializer were
+   * checked when they were made. @default 100
+   */
   readonly maxTo?: number | undefined;
 }
 
@@ -199,8 +196,7 @@ export function assertActivity<E extends JsonObject>(
   if (trusted.has(value)) {
     const a = value as Activity<E>;
     if (verbs) verbs.require(a.verb);
-    checkToLength(a.to.length, maxTo);
-    return a;
+    return a; // its to was checked when it was created (with the creator's maxTo) or stored
   }
   // Each field is read once: a getter cannot show one value to the checks and another to storage.
   const { id, actor, verb, object, target, time, foreignId, extra, to } = value as Partial<

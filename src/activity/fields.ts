@@ -79,17 +79,6 @@ export function foreignIdField(value: unknown, nullable: boolean): string | unde
   return value;
 }
 
-/** Throws `LIMIT_EXCEEDED` when a `to` list has more than `maxTo` entries. */
-export function checkToLength(length: number, maxTo: number): void {
-  if (length > maxTo) {
-    throw new ValidationError(
-      'LIMIT_EXCEEDED',
-      `to lists ${length} feeds; the limit is ${maxTo} (the maxTo option)`,
-      { details: { field: 'to', limit: maxTo } },
-    );
-  }
-}
-
 /**
  * Checks a `to` list and returns it without duplicates. At most `maxTo` entries (counted before
  * duplicates are removed, so the check costs nothing on a huge list); linear in its length.
@@ -103,7 +92,13 @@ export function toRefs(to: unknown, maxTo: number): string[] {
       { details: { field: 'to' } },
     );
   }
-  checkToLength(to.length, maxTo);
+  if (to.length > maxTo) {
+    throw new ValidationError(
+      'LIMIT_EXCEEDED',
+      `to lists ${to.length} feeds; the limit is ${maxTo} (the maxTo option)`,
+      { details: { field: 'to', limit: maxTo } },
+    );
+  }
   const refs = new Set<string>(); // linear: a Set, not includes() per entry
   for (let i = 0; i < to.length; i++) {
     const ref: unknown = to[i];

@@ -65,7 +65,8 @@ export function createManager<
 
   /** Shape and verb of an activity (the manager's registry, the user and fan-out feeds' ones). */
   function check(value: unknown): Activity<E> {
-    const activity = assertActivity<E>(value, config.verbs);
+    // A frozen validated copy of a hand-built activity (the user feed's maxTo): use it, not value.
+    const activity = assertActivity<E>(value, config.verbs, userFeed.config);
     for (const def of baseFeeds) def.config.verbs?.require(activity.verb);
     return activity;
   }
@@ -300,7 +301,7 @@ export function createManager<
       const activity =
         typeof activityOrId === 'string'
           ? await stores.lookup(uid, assertActivityId(activityOrId))
-          : assertActivity<E>(activityOrId);
+          : assertActivity<E>(activityOrId, undefined, userFeed.config);
       const id = activity?.id ?? (activityOrId as string);
       const targets = activity ? resolveTargets([activity], config.taskFeeds, false) : new Map();
       const encoded = activity ? encodableForRemoval(activity) : undefined;

@@ -26,6 +26,9 @@ export function isCount(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
+/** `-0` as `0` (JSON writes it so): what is encoded must decode back equal. */
+const zero = <T>(value: T): T => (value === 0 ? (0 as T) : value);
+
 /** A normalized group member or a minimized one: `[activity id, actor]`. */
 export function isIdPair(value: unknown): value is [string, Id] {
   return Array.isArray(value) && value.length === 2 && isActivityId(value[0]) && isId(value[1]);
@@ -87,18 +90,18 @@ export function checkGroup<E extends JsonObject>(value: unknown): CheckedGroup<E
     group,
     members: checkedMembers,
     minimized: checkedMinimized,
-    activityCount,
-    actors: [...(actors as Id[])],
-    actorOverflow: actorOverflow as number,
-    createdAt: createdAt as number,
-    updatedAt: updatedAt as number,
+    activityCount: zero(activityCount),
+    actors: (actors as Id[]).map(zero),
+    actorOverflow: zero(actorOverflow as number),
+    createdAt: zero(createdAt as number),
+    updatedAt: zero(updatedAt as number),
   };
 }
 
 function idPair(value: unknown): MinimizedMember | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const { id, actor } = value as { id?: unknown; actor?: unknown };
-  return isActivityId(id) && isId(actor) ? { id, actor } : undefined;
+  return isActivityId(id) && isId(actor) ? { id, actor: zero(actor) } : undefined;
 }
 
 /** A member: `{ id, actor }`, or `{ id, actor, activity }` whose id and actor are the activity's. */
