@@ -163,7 +163,7 @@ export function idsOf(items: readonly unknown[], what: string): string[] {
     if (!isActivityId(id)) {
       throw new ValidationError(
         'INVALID_ID',
-        `${what}: expected an activity or a 16-character activity id, got ${show(id)}`,
+        `${what}: expected an activity or an activity id (20 characters, 16 for legacy ids), got ${show(id)}`,
       );
     }
     return id;
