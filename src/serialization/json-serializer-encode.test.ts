@@ -173,6 +173,24 @@ describe('jsonSerializer: encode validates its input', () => {
     );
   });
 
+  it('decode with any context: a SerializationError naming it, never a raw TypeError', () => {
+    const keyed = serializer.encodeActivity(activities[0]!, 'keyed');
+    for (const context of [
+      { id: 10n },
+      { key: 10n, id: 1 },
+      { id: { a: 1 } },
+      { key: Symbol('k') },
+    ]) {
+      for (const payload of [keyed, 'not json', '[1]']) {
+        assert.throws(
+          () => serializer.decodeActivity(payload, context as never),
+          SerializationError,
+        );
+        assert.throws(() => serializer.decodeGroup(payload, context as never), SerializationError);
+      }
+    }
+  });
+
   it('property: encodeGroup throws a StreamFrameworkError or writes a payload that decodes back equal', () => {
     fc.assert(
       fc.property(fc.oneof(hostile, nearGroup), (v) => {

@@ -4,6 +4,7 @@ import { type JsonObject, MAX_JSON_DEPTH } from '../activity/json.js';
 import type { GroupMember, GroupRecord } from '../aggregation/group.js';
 import { SerializationError, ValidationError } from '../errors.js';
 import { checkOptions } from '../validation/options.js';
+import { show } from '../validation/show.js';
 import { intOptionOr, oneOfOption } from '../validation/values.js';
 import { checkGroup, ENCODE_CHECK, isCount, isId, isIdPair } from './group-check.js';
 import type { ActivityForm, DecodeContext, Serializer } from './serializer.js';
@@ -342,9 +343,11 @@ function corrupt(
   context: DecodeContext | undefined,
   cause?: unknown,
 ): SerializationError {
+  // A context from a caller may hold anything: show() never throws (BigInt, cycles).
+  const named = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : show(v));
   const where = [
-    context?.key && `key ${JSON.stringify(context.key)}`,
-    context?.id && `id ${JSON.stringify(context.id)}`,
+    context?.key && `key ${named(context.key)}`,
+    context?.id && `id ${named(context.id)}`,
   ]
     .filter(Boolean)
     .join(', ');
