@@ -73,7 +73,7 @@ export interface CreateActivityOptions {
   readonly idFormat?: ActivityIdFormat | undefined;
 }
 
-const CREATE_KEYS = ['verbs', 'now', 'maxTo', 'idFormat'];
+const CREATE_KEYS: ReadonlySet<string> = new Set(['verbs', 'now', 'maxTo', 'idFormat']);
 const ID_FORMATS: readonly ActivityIdFormat[] = ['current', 'legacy'];
 
 /** Options of {@link assertActivity}. */
