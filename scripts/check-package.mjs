@@ -52,7 +52,7 @@ assert.equal(typeof memoryStorage, 'function');
 assert.equal(typeof jsonSerializer, 'function');
 const activity = createActivity({ actor: 1, verb: 'add', object: 2, time: 0 });
 assert.equal(typeof activity.id, 'string');
-assert.equal(activity.id.length, 16, \`activity id \${activity.id} must be 16 characters\`);
+assert.equal(activity.id.length, 20, \`activity id \${activity.id} must be 20 characters\`);
 assert.equal(typeof testing, 'object');
 // The SQLite entry point loads without better-sqlite3 (the user passes the Database) and checks
 // its options at the boundary.

@@ -6,9 +6,20 @@
  */
 
 // Activities, ids, verbs
-export type { Activity, ActivityInput, CreateActivityOptions } from './activity/activity.js';
-export { assertActivity, createActivity, toTimeMs } from './activity/activity.js';
-export type { Id } from './activity/ids.js';
+export type {
+  Activity,
+  ActivityInput,
+  AssertActivityOptions,
+  CreateActivityOptions,
+} from './activity/activity.js';
+export {
+  assertActivity,
+  createActivity,
+  DEFAULT_MAX_TO,
+  MAX_TO_LIMIT,
+  toTimeMs,
+} from './activity/activity.js';
+export type { ActivityIdFormat, Id } from './activity/ids.js';
 export {
   ACTIVITY_ID_LENGTH,
   activityId,
@@ -16,6 +27,7 @@ export {
   assertId,
   groupIdOf,
   isActivityId,
+  LEGACY_ACTIVITY_ID_LENGTH,
   MAX_ID_LENGTH,
   MAX_TIME_MS,
   minActivityIdAt,

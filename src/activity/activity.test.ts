@@ -4,7 +4,14 @@ import fc from 'fast-check';
 import { ValidationError } from '../errors.js';
 import { BASE_TIME_MS, hasCode, makeActivity } from '../testing/fixtures.js';
 import { parseFeedRef } from '../validation/names.js';
-import { type ActivityInput, assertActivity, createActivity, toTimeMs } from './activity.js';
+import {
+  type ActivityInput,
+  assertActivity,
+  type CreateActivityOptions,
+  createActivity,
+  MAX_TO_LIMIT,
+  toTimeMs,
+} from './activity.js';
 import { isActivityId, MAX_TIME_MS, timeOfActivityId } from './ids.js';
 import { createVerbRegistry } from './verbs.js';
 
@@ -93,6 +100,54 @@ describe('createActivity: fields', () => {
       () => createActivity({ ...base, to: 'feed:1' as unknown as string[] }),
       hasCode('INVALID_ACTIVITY'),
     );
+  });
+
+  it('limits to to 100 entries by default (LIMIT_EXCEEDED), configurable with maxTo', () => {
+    const refs = (n: number) => Array.from({ length: n }, (_, i) => `notification:${i}`);
+    assert.equal(createActivity({ ...base, to: refs(100) }).to.length, 100);
+    for (const to of [refs(101), refs(30_000), Array(30_000).fill('notification:1')]) {
+      assert.throws(
+        () => createActivity({ ...base, to }),
+        (err: ValidationError) =>
+          err.code === 'LIMIT_EXCEEDED' && err.details.field === 'to' && err.details.limit === 100,
+      );
+    }
+    assert.equal(createActivity({ ...base, to: refs(3) }, { maxTo: 3 }).to.length, 3);
+    assert.throws(
+      () => createActivity({ ...base, to: refs(3) }, { maxTo: 2 }),
+      hasCode('LIMIT_EXCEEDED'),
+    );
+    // A large limit: the duplicate check is linear (a Set), 30,000 entries are checked at once.
+    assert.equal(
+      createActivity({ ...base, to: refs(30_000) }, { maxTo: 30_000 }).to.length,
+      30_000,
+    );
+    assert.equal(createActivity({ ...base }, { maxTo: 0 }).to.length, 0);
+    for (const maxTo of [-1, 1.5, '10', MAX_TO_LIMIT + 1]) {
+      assert.throws(
+        () => createActivity(base, { maxTo: maxTo as number }),
+        (err: ValidationError) => err.code === 'INVALID_OPTION' || err.code === 'LIMIT_EXCEEDED',
+      );
+    }
+  });
+
+  it('rejects unknown options and a bad idFormat with INVALID_OPTION', () => {
+    for (const options of [{ maxto: 5 }, { idFormat: 'v1' }, 'x', null]) {
+      assert.throws(
+        () => createActivity(base, options as CreateActivityOptions),
+        hasCode('INVALID_OPTION'),
+        JSON.stringify(options),
+      );
+    }
+  });
+
+  it("idFormat 'legacy' gives back the 16-character id of version 0.1, same time and identity", () => {
+    const current = createActivity({ ...base, foreignId: 'pin:42' });
+    const legacy = createActivity({ ...base, foreignId: 'pin:42' }, { idFormat: 'legacy' });
+    assert.equal(current.id.length, 20);
+    assert.equal(legacy.id, '0lvnrm2o0o2lalvt'); // what version 0.1 gave this activity
+    assert.equal(current.id.slice(0, 9), legacy.id.slice(0, 9));
+    assert.equal(assertActivity({ ...legacy }).id, legacy.id);
   });
 
   it('parseFeedRef splits at the first colon', () => {
@@ -333,7 +388,49 @@ describe('assertActivity', () => {
     const a = makeActivity();
     assert.equal(assertActivity(a), a);
     const plain = { ...a, to: [...a.to] };
-    assert.equal(assertActivity(plain), plain);
+    assert.deepEqual(assertActivity(plain), a);
+  });
+
+  it("returns a frozen validated copy of a hand-built activity, not the caller's object", () => {
+    const extra: Record<string, unknown> = { n: 1, list: [1], deep: { k: 'v' } };
+    const to = ['notification:2'];
+    const time = new Date(BASE_TIME_MS);
+    const input = { ...makeActivity(), extra, to, time };
+    const checked = assertActivity(input);
+    assert.notEqual(checked, input);
+    assert.ok(
+      Object.isFrozen(checked) && Object.isFrozen(checked.extra) && Object.isFrozen(checked.to),
+    );
+    assert.ok(Object.isFrozen((checked.extra as { deep: object }).deep));
+    // Mutating the input afterwards (even with a key that validation refuses) changes nothing.
+    extra.n = 'x'.repeat(1_000_000);
+    (extra.list as unknown[]).push(2);
+    Object.defineProperty(extra, '__proto__', { value: { polluted: true }, enumerable: true });
+    to.push('notification:3');
+    time.setTime(0);
+    (input as { verb: string }).verb = '';
+    assert.deepEqual(checked.extra, { n: 1, list: [1], deep: { k: 'v' } });
+    assert.equal(Object.keys(checked.extra).includes('__proto__'), false);
+    assert.deepEqual(checked.to, ['notification:2']);
+    assert.equal(checked.time.getTime(), BASE_TIME_MS);
+    assert.equal(checked.verb, 'add');
+    // The copy is trusted: checking it again returns it as is.
+    assert.equal(assertActivity(checked), checked);
+  });
+
+  it('reads each field once: a getter cannot pass the checks with one value and store another', () => {
+    let reads = 0;
+    const a = makeActivity();
+    const sneaky = {
+      ...a,
+      get extra() {
+        reads++;
+        return reads === 1 ? { ok: true } : JSON.parse('{"__proto__":{"polluted":true}}');
+      },
+    };
+    const checked = assertActivity(sneaky);
+    assert.equal(reads, 1);
+    assert.deepEqual(checked.extra, { ok: true });
   });
 
   it('rejects malformed ones with the right code', () => {
@@ -359,5 +456,28 @@ describe('assertActivity', () => {
       () => assertActivity({ ...a, verb: 'pin' }, createVerbRegistry()),
       hasCode('UNKNOWN_VERB'),
     );
+  });
+
+  it('limits the to of hand-built activities with maxTo (default 100)', () => {
+    const to = Array.from({ length: 101 }, (_, i) => `notification:${i}`);
+    const built = { ...makeActivity(), to };
+    assert.throws(() => assertActivity(built), hasCode('LIMIT_EXCEEDED'));
+    assert.equal(assertActivity(built, undefined, { maxTo: 101 }).to.length, 101);
+    const created = createActivity({ ...base, to }, { maxTo: 200 });
+    assert.equal(assertActivity(created), created, "checked with its creator's maxTo");
+    assert.throws(() => assertActivity(built, undefined, { maxTo: -1 }), hasCode('INVALID_OPTION'));
+  });
+
+  it('rejects extra with holes; normalises -0, so the copy equals what storage reads back', () => {
+    const list = [1, 2];
+    delete list[0];
+    assert.throws(
+      () => assertActivity({ ...makeActivity(), extra: { list } }),
+      hasCode('INVALID_EXTRA'),
+    );
+    assert.throws(() => createActivity({ ...base, extra: { list } }), hasCode('INVALID_EXTRA'));
+    const checked = assertActivity({ ...makeActivity(), extra: { z: -0 } });
+    assert.ok(Object.is(checked.extra.z, 0));
+    assert.ok(Object.is(createActivity({ ...base, extra: { z: -0 } }).extra.z, 0));
   });
 });

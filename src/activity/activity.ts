@@ -1,8 +1,20 @@
 import { ValidationError } from '../errors.js';
-import { isWellFormed, parseFeedRef } from '../validation/names.js';
-import { activityId, assertId, describe, type Id, isActivityId, MAX_TIME_MS } from './ids.js';
+import { isWellFormed } from '../validation/names.js';
+import { checkOptions } from '../validation/options.js';
+import { oneOfOption } from '../validation/values.js';
+import { deepFreeze, foreignIdField, maxToOption, toRefs, toTimeMs, verbField } from './fields.js';
+import {
+  type ActivityIdFormat,
+  activityId,
+  assertId,
+  describe,
+  type Id,
+  isActivityId,
+} from './ids.js';
 import { copyJsonObject, type JsonObject } from './json.js';
 import type { Verb, VerbRegistry } from './verbs.js';
+
+export { DEFAULT_MAX_TO, MAX_TO_LIMIT, maxToOption, toTimeMs } from './fields.js';
 
 /**
  * An activity: `actor` did `verb` to `object` (optionally in `target`) at `time`.
@@ -10,7 +22,7 @@ import type { Verb, VerbRegistry } from './verbs.js';
  * @typeParam E - the type of `extra`, the activity's custom JSON data.
  */
 export interface Activity<E extends JsonObject = JsonObject> {
-  /** Fixed-width, time-sortable id (16 characters). */
+  /** Time-sortable id: 20 characters (16 for activities created by version 0.1). */
   readonly id: string;
   readonly actor: Id;
   /** Verb name, e.g. `'pin'`. */
@@ -45,6 +57,33 @@ export interface CreateActivityOptions {
   readonly verbs?: VerbRegistry | undefined;
   /** Clock used when `time` is omitted. @default Date.now */
   readonly now?: (() => number) | undefined;
+  /**
+   * Most entries `to` may list (`LIMIT_EXCEEDED` above it, counted before duplicates are
+   * removed); at most {@link MAX_TO_LIMIT}. Feeds and the manager apply their own `maxTo` to
+   * hand-built activities only.
+   * @default 100
+   */
+  readonly maxTo?: number | undefined;
+  /**
+   * `'legacy'` builds the 16-character id of version 0.1 (7 base-36 digits of digest, which
+   * collide once in a few hundred thousand activities of one millisecond): only to address an
+   * activity stored before the upgrade by re-creating it from its foreignId (or fields) and time.
+   * @default 'current'
+   */
+  readonly idFormat?: ActivityIdFormat | undefined;
+}
+
+const CREATE_KEYS: ReadonlySet<string> = new Set(['verbs', 'now', 'maxTo', 'idFormat']);
+const ID_FORMATS: readonly ActivityIdFormat[] = ['current', 'legacy'];
+
+/** Options of {@link assertActivity}. */
+export interface AssertActivityOptions {
+  /**
+   * Most entries the `to` of a hand-built activity may list (see
+   * {@link CreateActivityOptions.maxTo}); activities from createActivity or a serializer were
+   * checked when they were made. @default 100
+   */
+  readonly maxTo?: number | undefined;
 }
 
 /**
@@ -59,44 +98,34 @@ export function createActivity<E extends JsonObject = JsonObject>(
   input: ActivityInput<E>,
   options: CreateActivityOptions = {},
 ): Activity<E> {
+  const o = checkOptions<CreateActivityOptions>(options, CREATE_KEYS, 'createActivity', true);
+  const maxTo = maxToOption(o.maxTo);
+  const format =
+    o.idFormat === undefined ? 'current' : oneOfOption(o.idFormat, ID_FORMATS, 'idFormat');
   if (typeof input !== 'object' || input === null) {
     throw new ValidationError(
       'INVALID_ACTIVITY',
       `an activity must be an object, got ${describe(input)}`,
     );
   }
-  const actor = assertId(required(input.actor, 'actor'), 'actor');
-  const object = assertId(required(input.object, 'object'), 'object');
+  // Each field is read once: what is validated is what is used.
+  const { actor: rawActor, object: rawObject, target: rawTarget, verb: rawVerb } = input;
+  const { time: rawTime, foreignId: rawForeignId, extra: rawExtra, to: rawTo } = input;
+  const actor = assertId(required(rawActor, 'actor'), 'actor');
+  const object = assertId(required(rawObject, 'object'), 'object');
   const target =
-    input.target === undefined || input.target === null
-      ? undefined
-      : assertId(input.target, 'target');
-  const verb = verbName(required(input.verb, 'verb'), options.verbs);
-  const timeMs = toTimeMs(input.time === undefined ? (options.now ?? Date.now)() : input.time);
-  let foreignId: string | undefined;
-  if (input.foreignId !== undefined && input.foreignId !== null) {
-    if (
-      typeof input.foreignId !== 'string' ||
-      input.foreignId.length === 0 ||
-      input.foreignId.length > 512 ||
-      !isWellFormed(input.foreignId)
-    ) {
-      throw new ValidationError(
-        'INVALID_ACTIVITY',
-        `foreignId must be a non-empty, well-formed string of at most 512 characters, got ${describe(input.foreignId)}`,
-        { details: { field: 'foreignId' } },
-      );
-    }
-    foreignId = input.foreignId;
-  }
-  const extra = (input.extra === undefined ? {} : deepFreeze(copyJsonObject(input.extra))) as E;
-  const to = toRefs(input.to);
+    rawTarget === undefined || rawTarget === null ? undefined : assertId(rawTarget, 'target');
+  const verb = verbName(required(rawVerb, 'verb'), o.verbs);
+  const timeMs = toTimeMs(rawTime === undefined ? (o.now ?? Date.now)() : rawTime);
+  const foreignId = foreignIdField(rawForeignId, true);
+  const extra = (rawExtra === undefined ? {} : deepFreeze(copyJsonObject(rawExtra))) as E;
+  const to = toRefs(rawTo, maxTo);
   const identity =
     foreignId !== undefined
       ? `f\u0000${identityField(foreignId)}`
       : `a\u0000${identityField(`${typeof actor}:${actor}`)}\u0000${identityField(verb)}\u0000${identityField(`${typeof object}:${object}`)}\u0000${target === undefined ? '' : identityField(`${typeof target}:${target}`)}`;
   return freezeActivity({
-    id: activityId(timeMs, identity),
+    id: activityId(timeMs, identity, format),
     actor,
     verb,
     object,
@@ -132,14 +161,6 @@ export function freezeActivity<E extends JsonObject>(activity: Activity<E>): Act
   return Object.freeze(activity);
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}
-
 function required<T>(value: T | undefined | null, field: string): T {
   if (value === undefined || value === null) {
     throw new ValidationError('INVALID_ACTIVITY', `activity field ${field} is required`, {
@@ -150,134 +171,90 @@ function required<T>(value: T | undefined | null, field: string): T {
 }
 
 function verbName(verb: string | Verb, verbs: VerbRegistry | undefined): string {
-  let name: unknown = verb;
-  if (typeof verb === 'object' && verb !== null) name = verb.name;
-  if (typeof name !== 'string' || name.length === 0 || !isWellFormed(name)) {
-    throw new ValidationError(
-      'INVALID_ACTIVITY',
-      `verb must be a well-formed verb name or a Verb, got ${describe(verb)}`,
-      { details: { field: 'verb' } },
-    );
-  }
+  const name = verbField(typeof verb === 'object' && verb !== null ? verb.name : verb, verb);
   if (verbs) verbs.require(name);
   return name;
 }
 
-/** Converts a Date, ms number or ISO string to ms since the epoch; throws `INVALID_TIME`. */
-export function toTimeMs(time: unknown): number {
-  let ms: number;
-  if (time instanceof Date) ms = time.getTime();
-  else if (typeof time === 'number') ms = time;
-  else if (typeof time === 'string' && time.length > 0 && time.length < 64) ms = Date.parse(time);
-  else
-    throw new ValidationError(
-      'INVALID_TIME',
-      `time must be a Date, a number of ms or an ISO string, got ${describe(time)}`,
-      { details: { field: 'time' } },
-    );
-  if (!Number.isFinite(ms)) {
-    throw new ValidationError('INVALID_TIME', `time is not a valid date: ${describe(time)}`, {
-      details: { field: 'time' },
-    });
-  }
-  ms = Math.floor(ms);
-  if (ms < 0 || ms > MAX_TIME_MS) {
-    throw new ValidationError(
-      'INVALID_TIME',
-      `time must lie between 1970-01-01 and the year 5188, got ${describe(time)}`,
-      { details: { field: 'time' } },
-    );
-  }
-  return ms;
-}
-
-function toRefs(to: unknown): string[] {
-  if (to === undefined || to === null) return [];
-  if (!Array.isArray(to)) {
-    throw new ValidationError(
-      'INVALID_ACTIVITY',
-      `to must be an array of 'feedName:userId' strings, got ${describe(to)}`,
-      { details: { field: 'to' } },
-    );
-  }
-  const refs = new Set<string>(); // linear: a Set, not includes() per entry
-  for (const ref of to) {
-    parseFeedRef(ref);
-    refs.add(ref as string);
-  }
-  return [...refs];
-}
-
 /**
  * Checks that a value given to a feed is a well-formed activity (any object with the fields of
- * {@link Activity}; subclass-like or user-built objects are accepted, not only createActivity's).
- * With `verbs`, the verb must be registered. Throws a {@link ValidationError}.
+ * {@link Activity}; subclass-like or user-built objects are accepted, not only createActivity's)
+ * and returns what was validated: the value itself when createActivity built it or a serializer
+ * decoded it (already frozen), otherwise a frozen copy, so that mutating the caller's object
+ * afterwards cannot change what is stored. Use the returned activity, never the input. With
+ * `verbs`, the verb must be registered. Throws a {@link ValidationError}.
  */
 export function assertActivity<E extends JsonObject>(
   value: unknown,
   verbs?: VerbRegistry,
+  options?: AssertActivityOptions,
 ): Activity<E> {
+  const maxTo = maxToOption(options?.maxTo);
   if (typeof value !== 'object' || value === null) {
     throw new ValidationError('INVALID_ACTIVITY', `expected an activity, got ${describe(value)}`);
   }
   if (trusted.has(value)) {
-    if (verbs) verbs.require((value as Activity<E>).verb);
-    return value as Activity<E>;
+    const a = value as Activity<E>;
+    if (verbs) verbs.require(a.verb);
+    return a; // its to was checked when it was created (with the creator's maxTo) or stored
   }
-  const a = value as Partial<Activity<E>>;
-  if (typeof a.id !== 'string' || !isActivityId(a.id)) {
+  // Each field is read once: a getter cannot show one value to the checks and another to storage.
+  const { id, actor, verb, object, target, time, foreignId, extra, to } = value as Partial<
+    Record<keyof Activity, unknown>
+  >;
+  if (!isActivityId(id)) {
     throw new ValidationError(
       'INVALID_ACTIVITY',
-      `activity id must be a 16-character id from createActivity(), got ${describe(a.id)}`,
+      `activity id must be an id from createActivity() (20 characters, or 16 for legacy ids), got ${describe(id)}`,
       { details: { field: 'id' } },
     );
   }
-  assertId(a.actor, 'actor');
-  assertId(a.object, 'object');
-  if (a.target !== undefined) assertId(a.target, 'target');
-  if (typeof a.verb !== 'string' || a.verb.length === 0 || !isWellFormed(a.verb)) {
+  const checkedActor = assertId(actor, 'actor');
+  const checkedObject = assertId(object, 'object');
+  const checkedTarget = target === undefined ? undefined : assertId(target, 'target');
+  if (typeof verb !== 'string' || verb.length === 0 || !isWellFormed(verb)) {
     throw new ValidationError(
       'INVALID_ACTIVITY',
-      `activity verb must be a non-empty string, got ${describe(a.verb)}`,
+      `activity verb must be a non-empty string, got ${describe(verb)}`,
       { details: { field: 'verb' } },
     );
   }
-  if (verbs) verbs.require(a.verb);
-  if (!(a.time instanceof Date) || !Number.isFinite(a.time.getTime())) {
+  if (verbs) verbs.require(verb);
+  if (!(time instanceof Date)) {
     throw new ValidationError(
       'INVALID_TIME',
-      `activity time must be a valid Date, got ${describe(a.time)}`,
-      { details: { field: 'time' } },
+      `activity time must be a Date, got ${describe(time)}`,
+      {
+        details: { field: 'time' },
+      },
     );
   }
-  if (typeof a.extra !== 'object' || a.extra === null || Array.isArray(a.extra)) {
+  const timeMs = toTimeMs(time);
+  if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) {
     throw new ValidationError(
       'INVALID_EXTRA',
-      `activity extra must be a JSON object, got ${describe(a.extra)}`,
+      `activity extra must be a JSON object, got ${describe(extra)}`,
       { details: { field: 'extra' } },
     );
   }
-  if (!Array.isArray(a.to)) {
+  if (!Array.isArray(to)) {
     throw new ValidationError(
       'INVALID_ACTIVITY',
-      `activity to must be an array, got ${describe(a.to)}`,
-      { details: { field: 'to' } },
+      `activity to must be an array, got ${describe(to)}`,
+      {
+        details: { field: 'to' },
+      },
     );
   }
-  // What a user-built activity must also satisfy so that nothing stored is unreadable later.
-  toTimeMs(a.time);
-  const f = a.foreignId;
-  if (
-    f !== undefined &&
-    (typeof f !== 'string' || f.length === 0 || f.length > 512 || !isWellFormed(f))
-  ) {
-    throw new ValidationError(
-      'INVALID_ACTIVITY',
-      `activity ${a.id}: foreignId must be a non-empty string of at most 512 characters`,
-      { details: { field: 'foreignId' } },
-    );
-  }
-  toRefs(a.to);
-  copyJsonObject(a.extra);
-  return a as Activity<E>;
+  return freezeActivity<E>({
+    id,
+    actor: checkedActor,
+    verb,
+    object: checkedObject,
+    target: checkedTarget,
+    time: new Date(timeMs),
+    foreignId: foreignIdField(foreignId, false),
+    extra: deepFreeze(copyJsonObject(extra)) as E,
+    to: toRefs(to, maxTo),
+  });
 }

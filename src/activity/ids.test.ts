@@ -11,6 +11,7 @@ import {
   describe as describeValue,
   groupIdOf,
   isActivityId,
+  LEGACY_ACTIVITY_ID_LENGTH,
   MAX_ID_LENGTH,
   MAX_TIME_MS,
   minActivityIdAt,
@@ -55,11 +56,11 @@ describe('describe and show (error messages)', () => {
 });
 
 describe('activityId', () => {
-  it('is 16 lowercase base-36 characters at every time', () => {
-    assert.equal(ACTIVITY_ID_LENGTH, 16);
+  it('is 9 base-36 characters of time and 11 base-62 of digest at every time', () => {
+    assert.equal(ACTIVITY_ID_LENGTH, 20);
     for (const t of [0, 1, 1_714_564_800_000, MAX_TIME_MS]) {
       const id = activityId(t, 'x');
-      assert.match(id, /^[0-9a-z]{16}$/);
+      assert.match(id, /^[0-9a-z]{9}[0-9A-Za-z]{11}$/);
       assert.ok(isActivityId(id));
     }
     fc.assert(
@@ -67,19 +68,49 @@ describe('activityId', () => {
     );
   });
 
-  it('lexicographic order is time order, whatever the identities', () => {
+  it('the legacy format (version 0.1) is 16 lowercase base-36 characters, unchanged', () => {
+    assert.equal(LEGACY_ACTIVITY_ID_LENGTH, 16);
+    // Ids written by version 0.1 (before the longer digest), kept as they were.
+    assert.equal(activityId(1_714_564_800_000, 'x', 'legacy'), '0lvnrm2o01k9il9m');
     fc.assert(
-      fc.property(time, time, identity, identity, (t1, t2, a, b) => {
+      fc.property(time, identity, (t, s) => {
+        const id = activityId(t, s, 'legacy');
+        return (
+          /^[0-9a-z]{16}$/.test(id) &&
+          isActivityId(id) &&
+          id.slice(0, 9) === activityId(t, s).slice(0, 9)
+        );
+      }),
+    );
+  });
+
+  it('distinct activities of one millisecond that collided in the legacy format get distinct ids', () => {
+    // Found among 152,847 foreignIds of one ms: the 36-bit legacy digest gave them one id, so
+    // the second import silently replaced the first.
+    const a = 'f\u0000import-60751';
+    const b = 'f\u0000import-152846';
+    const t = 1_714_564_800_000;
+    assert.equal(activityId(t, a, 'legacy'), activityId(t, b, 'legacy'));
+    assert.notEqual(activityId(t, a), activityId(t, b));
+  });
+
+  it('lexicographic order is time order, whatever the identities and formats', () => {
+    const format = fc.constantFrom<'current' | 'legacy'>('current', 'legacy');
+    fc.assert(
+      fc.property(time, time, identity, identity, format, format, (t1, t2, a, b, f1, f2) => {
         fc.pre(t1 !== t2);
-        return t1 < t2 === activityId(t1, a) < activityId(t2, b);
+        return t1 < t2 === activityId(t1, a, f1) < activityId(t2, b, f2);
       }),
     );
     assert.ok(activityId(9, 'z') < activityId(10, 'a'));
     assert.ok(activityId(35, 'z') < activityId(36, 'a'));
   });
 
-  it('encodes the time, which timeOfActivityId reads back', () => {
+  it('encodes the time, which timeOfActivityId reads back (both formats)', () => {
     fc.assert(fc.property(time, identity, (t, s) => timeOfActivityId(activityId(t, s)) === t));
+    fc.assert(
+      fc.property(time, identity, (t, s) => timeOfActivityId(activityId(t, s, 'legacy')) === t),
+    );
   });
 
   it('is deterministic and depends on the identity', () => {
@@ -101,7 +132,13 @@ describe('minActivityIdAt', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: MAX_TIME_MS }), identity, identity, (t, a, b) => {
         const min = minActivityIdAt(t);
-        return isActivityId(min) && activityId(t - 1, a) < min && min <= activityId(t, b);
+        return (
+          isActivityId(min) &&
+          activityId(t - 1, a) < min &&
+          activityId(t - 1, a, 'legacy') < min &&
+          min <= activityId(t, b) &&
+          min <= activityId(t, b, 'legacy')
+        );
       }),
     );
     assert.equal(minActivityIdAt(0), '0'.repeat(16));
@@ -119,14 +156,24 @@ describe('groupIdOf', () => {
 });
 
 describe('isActivityId and assertActivityId', () => {
-  it('accept only 16 lowercase base-36 characters', () => {
+  it('accept the current (20) and legacy (16) formats, nothing else', () => {
     const good = activityId(1, 'x');
+    const legacy = activityId(1, 'x', 'legacy');
     assert.equal(assertActivityId(good), good);
+    assert.equal(assertActivityId(legacy), legacy);
+    assert.equal(assertActivityId('000000001zzzzzzz'), '000000001zzzzzzz');
     const bad: unknown[] = [
-      good.toUpperCase(),
+      legacy.toUpperCase(),
+      legacy.slice(1),
+      `${legacy}0`,
+      `${legacy.slice(1)}-`,
+      `${legacy.slice(0, 15)}Z`, // a legacy id is lowercase
+      `A${good.slice(1)}`, // the time part is lowercase base 36
       good.slice(1),
       `${good}0`,
-      `${good.slice(1)}-`,
+      `${good.slice(0, 19)}-`,
+      `${good.slice(0, 19)}\u00e9`,
+      good.slice(0, 17),
       '',
       1234567890123456,
       null,

@@ -1,40 +1,82 @@
 import { createHash } from 'node:crypto';
+import {
+  ACTIVITY_ID_LENGTH,
+  ACTIVITY_ID_TIME_WIDTH,
+  LEGACY_ACTIVITY_ID_LENGTH,
+} from '../validation/names.js';
 
 export {
+  ACTIVITY_ID_LENGTH,
   assertActivityId,
   assertId,
   type Id,
   isActivityId,
+  LEGACY_ACTIVITY_ID_LENGTH,
   MAX_ID_LENGTH,
 } from '../validation/names.js';
 export { describe, show } from '../validation/show.js';
 
-const TIME_WIDTH = 9;
-const DIGEST_WIDTH = 7;
-/** Width of every activity id: 9 base-36 characters of milliseconds and 7 of digest. */
-export const ACTIVITY_ID_LENGTH: number = TIME_WIDTH + DIGEST_WIDTH;
+/** Which id {@link activityId} builds: the current 20-character one or the 16-character one of 0.1. */
+export type ActivityIdFormat = 'current' | 'legacy';
+
+const TIME_WIDTH = ACTIVITY_ID_TIME_WIDTH;
+const LEGACY_DIGEST_WIDTH = LEGACY_ACTIVITY_ID_LENGTH - TIME_WIDTH;
 /** Largest representable activity time in ms since the epoch (year 5188). */
 export const MAX_TIME_MS: number = 36 ** TIME_WIDTH - 1;
-const DIGEST_MODULUS = 36 ** DIGEST_WIDTH;
+const LEGACY_DIGEST_MODULUS = 36 ** LEGACY_DIGEST_WIDTH;
+/** Base-62 digits in ASCII order, so that lexicographic order is numeric order. */
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** The current digest: 11 base-62 digits (about 65.5 bits), written as 6 + 5 digits. */
+const DIGEST_HIGH_WIDTH = 6;
+const DIGEST_LOW_WIDTH = ACTIVITY_ID_LENGTH - TIME_WIDTH - DIGEST_HIGH_WIDTH;
 
 /**
- * Builds the deterministic, fixed-width, time-sortable id of an activity: 9 base-36 digits of
- * the time in ms, then 7 of a SHA-1 digest of `identity`. Lexicographic order is time order.
+ * Builds the deterministic, time-sortable id of an activity: 9 base-36 digits of the time in ms,
+ * then a digest of `identity` (SHA-1): 11 base-62 digits (`0-9A-Za-z`) in the current format,
+ * 20 characters in all; 7 base-36 digits in the `'legacy'` format of version 0.1, 16 in all.
+ * Both formats start with the same time digits, so lexicographic order is time order across
+ * formats too. The legacy digest (about 36 bits) collides once in a few hundred thousand
+ * activities of one millisecond; the current one, with odds of about 1e-6 among 10^7.
  */
-export function activityId(timeMs: number, identity: string): string {
+export function activityId(
+  timeMs: number,
+  identity: string,
+  format: ActivityIdFormat = 'current',
+): string {
   const digest = createHash('sha1').update(identity).digest();
-  const n = digest.readUIntBE(0, 6) % DIGEST_MODULUS;
-  return timeMs.toString(36).padStart(TIME_WIDTH, '0') + n.toString(36).padStart(DIGEST_WIDTH, '0');
+  const time = timeMs.toString(36).padStart(TIME_WIDTH, '0');
+  if (format === 'legacy') {
+    const n = digest.readUIntBE(0, 6) % LEGACY_DIGEST_MODULUS;
+    return time + n.toString(36).padStart(LEGACY_DIGEST_WIDTH, '0');
+  }
+  return (
+    time +
+    base62(digest.readUIntBE(0, 6), DIGEST_HIGH_WIDTH) +
+    base62(digest.readUIntBE(6, 6), DIGEST_LOW_WIDTH)
+  );
 }
 
-/** The time in ms encoded at the start of an activity id. */
+/** The `width` lowest base-62 digits of a non-negative safe integer. */
+function base62(n: number, width: number): string {
+  let out = '';
+  for (let i = 0; i < width; i++) {
+    out = BASE62[n % 62]! + out;
+    n = Math.floor(n / 62);
+  }
+  return out;
+}
+
+/** The time in ms encoded at the start of an activity id (either format). */
 export function timeOfActivityId(id: string): number {
   return Number.parseInt(id.slice(0, TIME_WIDTH), 36);
 }
 
-/** The smallest activity id with the given time: a bound for time-range reads. */
+/**
+ * The smallest activity id with the given time: above every id of an earlier time and at most
+ * every id of that time, in both formats. A bound for time-range reads.
+ */
 export function minActivityIdAt(timeMs: number): string {
-  return timeMs.toString(36).padStart(TIME_WIDTH, '0') + '0'.repeat(DIGEST_WIDTH);
+  return timeMs.toString(36).padStart(TIME_WIDTH, '0') + '0'.repeat(LEGACY_DIGEST_WIDTH);
 }
 
 /** Stable 16-hex-character id of an aggregated group, derived from its group key. */

@@ -94,6 +94,39 @@ describe('copyJsonObject', () => {
     assert.throws(() => copyJsonObject({ list: [1, undefined] }), invalid);
   });
 
+  it('rejects holes (sparse arrays), which JSON would store as null', () => {
+    const withHole = (list: unknown[], at: number): unknown[] => {
+      delete list[at];
+      return list;
+    };
+    const holes: unknown[] = [withHole([0, 1], 0), withHole([1, 2, 3], 1), new Array(3)];
+    holes.push(Object.assign([], { length: 2 }));
+    for (const list of holes) {
+      assert.throws(() => copyJsonObject({ list }), invalid);
+      assert.throws(() => copyJsonObject({ deep: { list: [0, list] } }), invalid);
+    }
+    assert.throws(
+      () => copyJsonObject({ list: withHole([1, 2, 3], 1) }),
+      (err: ValidationError) => err.details.field === 'extra.list[1]',
+    );
+  });
+
+  it('turns -0 into 0 at any depth, as JSON writes it: the copy equals what is read back', () => {
+    const input = { z: -0, list: [-0, [-0]], deep: { z: -0 } };
+    const copy = copyJsonObject(input);
+    assert.ok(Object.is(copy.z, 0));
+    assert.deepStrictEqual(copy, { z: 0, list: [0, [0]], deep: { z: 0 } });
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(copy)), copy);
+  });
+
+  it('copies an array subclass into a plain array', () => {
+    class Tagged extends Array<number> {}
+    const list = Tagged.from([1, 2]);
+    const copy = copyJsonObject({ list });
+    assert.equal(Object.getPrototypeOf(copy.list), Array.prototype);
+    assert.deepEqual(copy.list, [1, 2]);
+  });
+
   it('rejects cycles', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;

@@ -19,8 +19,10 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /**
  * Validates that `value` is a plain JSON object and returns a deep copy of it. Rejects functions,
  * symbols, BigInt, non-finite numbers, class instances (Date, Map...), cycles, nesting deeper than
- * {@link MAX_JSON_DEPTH} and the prototype-pollution keys `__proto__`, `constructor`, `prototype`.
- * Object properties whose value is `undefined` are dropped, as JSON.stringify does.
+ * {@link MAX_JSON_DEPTH}, the prototype-pollution keys `__proto__`, `constructor`, `prototype` and
+ * holes in arrays (sparse arrays, which JSON would turn into `null`). Object properties whose
+ * value is `undefined` are dropped, as JSON.stringify does, and `-0` becomes `0`, as JSON writes
+ * it: the copy is exactly what a serializer stores and reads back.
  */
 export function copyJsonObject(value: unknown, field = 'extra'): JsonObject {
   if (!isPlainObject(value)) {
@@ -39,7 +41,7 @@ function copy(value: unknown, path: string, depth: number, seen: Set<object>): J
     case 'boolean':
       return value;
     case 'number':
-      if (Number.isFinite(value)) return value;
+      if (Number.isFinite(value)) return value === 0 ? 0 : value; // -0 is written as 0: keep 0
       throw invalid(path, `a non-finite number (${value})`);
     case 'object': {
       if (value === null) return null;
@@ -54,10 +56,15 @@ function copy(value: unknown, path: string, depth: number, seen: Set<object>): J
       seen.add(value);
       let out: JsonValue;
       if (Array.isArray(value)) {
-        out = value.map((item, i) => {
+        const list: JsonValue[] = [];
+        for (let i = 0; i < value.length; i++) {
+          // JSON writes a hole as null: the stored array would differ from the accepted one.
+          if (!(i in value)) throw invalid(`${path}[${i}]`, 'a hole (a sparse array)');
+          const item: unknown = value[i];
           if (item === undefined) throw invalid(`${path}[${i}]`, 'undefined');
-          return copy(item, `${path}[${i}]`, depth + 1, seen);
-        });
+          list.push(copy(item, `${path}[${i}]`, depth + 1, seen));
+        }
+        out = list;
       } else if (isPlainObject(value)) {
         const obj: { [key: string]: JsonValue } = {};
         for (const key of Object.keys(value)) {

@@ -1,4 +1,4 @@
-import { type Activity, assertActivity } from '../activity/activity.js';
+import { type Activity, assertActivity, maxToOption } from '../activity/activity.js';
 import { type Id, isActivityId, show } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
 import type { VerbRegistry } from '../activity/verbs.js';
@@ -38,6 +38,11 @@ export interface FeedOptions {
   readonly maxPageSize?: number | undefined;
   /** Most activities accepted by one write call. @default 10000 */
   readonly maxBatchSize?: number | undefined;
+  /**
+   * Most entries the `to` of a hand-built activity may list (`LIMIT_EXCEEDED` above it);
+   * activities from `createActivity` were checked with its own `maxTo`. @default 100
+   */
+  readonly maxTo?: number | undefined;
 }
 
 /** Options of a write through a feed handle or definition. */
@@ -66,6 +71,8 @@ export interface FeedConfig {
   readonly random: () => number;
   readonly maxPageSize: number;
   readonly maxBatchSize: number;
+  /** See {@link FeedOptions.maxTo}. */
+  readonly maxTo: number;
   keyFor(userId: Id): string;
 }
 
@@ -109,6 +116,7 @@ export function resolveFeedConfig(
     random,
     maxPageSize: intOptionOr(options.maxPageSize, 1000, 'maxPageSize', 1, 100_000),
     maxBatchSize: intOptionOr(options.maxBatchSize, 10_000, 'maxBatchSize', 1, 1_000_000),
+    maxTo: maxToOption(options.maxTo),
     keyFor(userId: Id): string {
       const key = keyFn(userIdString(userId));
       if (typeof key !== 'string' || key.length === 0) {
@@ -136,7 +144,7 @@ export function checkActivities<E extends JsonObject>(
   checkBatch(activities.length, config.maxBatchSize, `feed ${config.name}`);
   const seen = new Map<string, Activity<E>>();
   for (const a of activities) {
-    const activity = assertActivity<E>(a, config.verbs);
+    const activity = assertActivity<E>(a, config.verbs, config); // a frozen validated copy
     seen.set(activity.id, activity); // the same activity twice is one activity
   }
   return [...seen.values()];
@@ -161,7 +169,7 @@ export function idsOf(items: readonly unknown[], what: string): string[] {
     if (!isActivityId(id)) {
       throw new ValidationError(
         'INVALID_ID',
-        `${what}: expected an activity or a 16-character activity id, got ${show(id)}`,
+        `${what}: expected an activity or an activity id (20 characters, 16 for legacy ids), got ${show(id)}`,
       );
     }
     return id;

@@ -69,7 +69,8 @@ export function createManager<
 
   /** Shape and verb of an activity (the manager's registry, the user and fan-out feeds' ones). */
   function check(value: unknown): Activity<E> {
-    const activity = assertActivity<E>(value, config.verbs);
+    // A frozen validated copy of a hand-built activity (the user feed's maxTo): use it, not value.
+    const activity = assertActivity<E>(value, config.verbs, userFeed.config);
     for (const def of baseFeeds) def.config.verbs?.require(activity.verb);
     return activity;
   }
@@ -345,7 +346,10 @@ export function createManager<
     async removeUserActivity(userId, activityOrId) {
       const uid = userIdString(userId);
       const where = 'removeUserActivity';
-      const given = typeof activityOrId === 'string' ? undefined : assertActivity<E>(activityOrId);
+      const given =
+        typeof activityOrId === 'string'
+          ? undefined
+          : assertActivity<E>(activityOrId, undefined, userFeed.config);
       const id = given?.id ?? assertActivityId(activityOrId);
       if (given) assertOwner(config, uid, given, where);
       const stored = (await stores.lookup(uid, [id])).get(id);

@@ -186,10 +186,11 @@ describe('jsonSerializer: keyed activities', () => {
     assert.equal(exact.encodeActivity(a, 'keyed').length, keyedLength);
   });
 
-  it('writes an activity whose id is not an activity id in full', () => {
+  it('refuses an activity whose id is not an activity id (INVALID_ACTIVITY), in either form', () => {
     const odd = { ...makeActivity(), id: 'NOT-AN-ID' } as Activity;
-    const payload = serializer.encodeActivity(odd, 'keyed');
-    assert.equal((JSON.parse(payload) as { i: string }).i, 'NOT-AN-ID');
+    for (const form of ['full', 'keyed'] as const) {
+      assert.throws(() => serializer.encodeActivity(odd, form), hasCode('INVALID_ACTIVITY'));
+    }
   });
 });
 

@@ -1,8 +1,12 @@
-import { type Activity, freezeActivity } from '../activity/activity.js';
+import { type Activity, assertActivity, freezeActivity } from '../activity/activity.js';
 import { type Id, isActivityId, timeOfActivityId } from '../activity/ids.js';
 import { type JsonObject, MAX_JSON_DEPTH } from '../activity/json.js';
 import type { GroupMember, GroupRecord } from '../aggregation/group.js';
 import { SerializationError, ValidationError } from '../errors.js';
+import { checkOptions } from '../validation/options.js';
+import { show } from '../validation/show.js';
+import { intOptionOr, oneOfOption } from '../validation/values.js';
+import { checkGroup, ENCODE_CHECK, isCount, isId, isIdPair } from './group-check.js';
 import type { ActivityForm, DecodeContext, Serializer } from './serializer.js';
 
 /** Options of {@link jsonSerializer}. */
@@ -10,6 +14,9 @@ export interface JsonSerializerOptions {
   /** Longest encoded activity, in characters; longer ones are rejected with `LIMIT_EXCEEDED`. @default 65536 */
   readonly maxActivityLength?: number;
 }
+
+const OPTION_KEYS = ['maxActivityLength'];
+const FORMS: readonly ActivityForm[] = ['full', 'keyed'];
 
 /** Current version of the JSON wire format; written as `v` in every object payload. */
 export const JSON_FORMAT_VERSION = 1;
@@ -55,20 +62,19 @@ type ActivityWire = {
  *   time is written only when it differs from the time encoded in the id. The order puts the
  *   common optional fields (target, extra) before the rare ones (foreignId, to, a time that is
  *   not the id's). E.g. `[1,7,"pin",42,3,{"itemId":9}]`: about 40% of the full form for a small
- *   activity. An activity whose id is not shaped like an activity id is written in full.
+ *   activity.
  *
  * `decodeActivity` reads both; a keyed payload needs `context.id`. `maxActivityLength` applies to
  * the full form whichever form is written, so an activity accepted in one place is accepted in
  * every other. Groups are objects whose members are full activities or `[id, actor]` pairs.
+ *
+ * Every encode validates its input (an activity as `assertActivity` does, a group as
+ * `decodeGroup` will read it): bad input throws a `StreamFrameworkError` (`INVALID_*`,
+ * `LIMIT_EXCEEDED` or `SERIALIZATION`), and whatever is encoded decodes back equal.
  */
 export function jsonSerializer(options: JsonSerializerOptions = {}): Serializer {
-  const maxLength = options.maxActivityLength ?? 65536;
-  if (!Number.isSafeInteger(maxLength) || maxLength <= 0) {
-    throw new ValidationError(
-      'INVALID_OPTION',
-      `maxActivityLength must be a positive integer, got ${maxLength}`,
-    );
-  }
+  const o = checkOptions<JsonSerializerOptions>(options, OPTION_KEYS, 'jsonSerializer', true);
+  const maxLength = intOptionOr(o.maxActivityLength, 65536, 'maxActivityLength', 1);
   const toWire = (a: Activity): ActivityWire => {
     const w: ActivityWire = {
       v: JSON_FORMAT_VERSION,
@@ -96,7 +102,6 @@ export function jsonSerializer(options: JsonSerializerOptions = {}): Serializer 
   };
   const encodeFull = (a: Activity): string => checkLength(JSON.stringify(toWire(a)), a.id);
   const encodeKeyed = (a: Activity): string => {
-    if (!isActivityId(a.id)) return encodeFull(a);
     const payload = JSON.stringify(toKeyed(a));
     // The limit is the full form's: check it where the full form could be over it.
     if (payload.length + FULL_FORM_SLACK > maxLength) encodeFull(a);
@@ -104,23 +109,25 @@ export function jsonSerializer(options: JsonSerializerOptions = {}): Serializer 
   };
   return Object.freeze({
     name: 'json-v1',
-    encodeActivity: <E extends JsonObject>(activity: Activity<E>, form?: ActivityForm) =>
-      form === 'keyed' ? encodeKeyed(activity) : encodeFull(activity),
+    encodeActivity<E extends JsonObject>(activity: Activity<E>, form?: ActivityForm): string {
+      const a = assertActivity<E>(activity, undefined, ENCODE_CHECK);
+      if (form === undefined) return encodeFull(a);
+      return oneOfOption(form, FORMS, 'form') === 'keyed' ? encodeKeyed(a) : encodeFull(a);
+    },
     decodeActivity<E extends JsonObject>(payload: string, context?: DecodeContext): Activity<E> {
       const value = parseJson(payload, context);
       return Array.isArray(value)
         ? fromKeyed<E>(value, context)
         : fromWire<E>(versioned(value, context), context);
     },
-    encodeGroup<E extends JsonObject>(g: GroupRecord<E>): string {
+    encodeGroup<E extends JsonObject>(group: GroupRecord<E>): string {
+      const g = checkGroup<E>(group);
       return JSON.stringify({
         v: JSON_FORMAT_VERSION,
         g: g.group,
         i: g.id,
         m: g.members.map((m) => (m.activity ? toWire(m.activity) : [m.id, m.actor])),
-        ...(g.minimized && g.minimized.length > 0
-          ? { mz: g.minimized.map((m) => [m.id, m.actor]) }
-          : {}),
+        ...(g.minimized.length > 0 ? { mz: g.minimized.map((m) => [m.id, m.actor]) } : {}),
         n: g.activityCount,
         ac: g.actors,
         ao: g.actorOverflow,
@@ -305,13 +312,6 @@ function toActivity<E extends JsonObject>(
   });
 }
 
-function isId(value: unknown): value is Id {
-  return (
-    (typeof value === 'string' && value.length > 0) ||
-    (Number.isSafeInteger(value) && (value as number) >= 0)
-  );
-}
-
 /**
  * What createActivity would have rejected in extra data read back from storage: nesting deeper
  * than MAX_JSON_DEPTH (which later encoding or copying could not handle) or a prototype-pollution
@@ -338,23 +338,16 @@ function storedExtraProblem(extra: unknown): string | undefined {
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** A normalized group member or a minimized one: `[activity id, actor]`. */
-function isIdPair(value: unknown): value is [string, Id] {
-  return Array.isArray(value) && value.length === 2 && isActivityId(value[0]) && isId(value[1]);
-}
-
-function isCount(value: unknown): value is number {
-  return Number.isSafeInteger(value) && (value as number) >= 0;
-}
-
 function corrupt(
   what: string,
   context: DecodeContext | undefined,
   cause?: unknown,
 ): SerializationError {
+  // A context from a caller may hold anything: show() never throws (BigInt, cycles).
+  const named = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : show(v));
   const where = [
-    context?.key && `key ${JSON.stringify(context.key)}`,
-    context?.id && `id ${JSON.stringify(context.id)}`,
+    context?.key && `key ${named(context.key)}`,
+    context?.id && `id ${named(context.id)}`,
   ]
     .filter(Boolean)
     .join(', ');

@@ -37,8 +37,8 @@ export interface Serializer {
   /**
    * Encodes an activity. `form` (default `'full'`) says whether the payload may omit what the
    * storage key gives back ({@link ActivityForm}); custom serializers may ignore it and always
-   * write full payloads. Throws a `ValidationError` (e.g. `LIMIT_EXCEEDED`) for an activity it
-   * will not store.
+   * write full payloads. Throws a `ValidationError` (e.g. `INVALID_ACTIVITY` for a value that
+   * is not an activity, `LIMIT_EXCEEDED`) for an activity it will not store.
    */
   encodeActivity<E extends JsonObject>(activity: Activity<E>, form?: ActivityForm): string;
   /**
@@ -46,7 +46,10 @@ export interface Serializer {
    * stored under; without it, or for anything unreadable, throws {@link SerializationError}.
    */
   decodeActivity<E extends JsonObject>(payload: string, context?: DecodeContext): Activity<E>;
-  /** Encodes an aggregated group; its members keep full activities (they need their ids). */
+  /**
+   * Encodes an aggregated group; its members keep full activities (they need their ids). Throws a
+   * `StreamFrameworkError` for a group its `decodeGroup` could not read back: what it writes decodes.
+   */
   encodeGroup<E extends JsonObject>(group: GroupRecord<E>): string;
   /** Decodes what {@link Serializer.encodeGroup} wrote; throws {@link SerializationError} otherwise. */
   decodeGroup<E extends JsonObject>(payload: string, context?: DecodeContext): GroupRecord<E>;

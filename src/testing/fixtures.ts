@@ -22,7 +22,8 @@ export const BASE_TIME_MS: number = Date.UTC(2024, 4, 1, 12, 0, 0);
 
 /**
  * A 16-character lowercase base-36 id whose lexicographic order is the numeric order of `n`,
- * shaped like a real activity id.
+ * shaped like a legacy (version 0.1) activity id, which every backend keeps accepting; the data
+ * boundary suite mixes it with the current 20-character ids.
  * @param n - a non-negative safe integer
  */
 export function entryId(n: number): string {

@@ -11,6 +11,7 @@
 import { describeActivityStorage } from './activity-storage.cases.js';
 import { describeAggregatedFeed } from './aggregated-feed.cases.js';
 import type { BackendUnderTest } from './backend.js';
+import { describeBoundary } from './boundary.cases.js';
 import { describeFlatFeed } from './flat-feed.cases.js';
 import { describeManager } from './manager.cases.js';
 import { describeNotificationFeed } from './notification-feed.cases.js';
@@ -19,6 +20,7 @@ import { describeTimelineStorage } from './timeline-storage.cases.js';
 export { describeActivityStorage } from './activity-storage.cases.js';
 export { describeAggregatedFeed } from './aggregated-feed.cases.js';
 export type { BackendUnderTest, QueueUnderTest, SkippedTest } from './backend.js';
+export { describeBoundary } from './boundary.cases.js';
 export { describeFlatFeed } from './flat-feed.cases.js';
 export { describeManager } from './manager.cases.js';
 export { describeNotificationFeed } from './notification-feed.cases.js';
@@ -26,7 +28,7 @@ export { describeTimelineStorage } from './timeline-storage.cases.js';
 
 /**
  * Runs every conformance suite (timeline storage, activity storage, flat, aggregated and
- * notification feeds, manager) against one backend.
+ * notification feeds, manager, data boundary) against one backend.
  */
 export function describeBackend(backend: BackendUnderTest): void {
   describeTimelineStorage(backend);
@@ -35,4 +37,5 @@ export function describeBackend(backend: BackendUnderTest): void {
   describeAggregatedFeed(backend);
   describeNotificationFeed(backend);
   describeManager(backend);
+  describeBoundary(backend);
 }

@@ -58,12 +58,23 @@ function invalidId(field: string, message: string): ValidationError {
   return new ValidationError('INVALID_ID', `${field} ${message}`, { details: { field } });
 }
 
-/** Pattern of an activity id produced by `activityId` (see `src/activity/ids.ts`). */
-const ACTIVITY_ID_PATTERN = /^[0-9a-z]{16}$/;
-/** What error messages call an activity id. */
-const ACTIVITY_ID_SHAPE = 'a 16-character activity id';
+/** Width of the time part that starts every activity id: 9 base-36 digits of ms. */
+export const ACTIVITY_ID_TIME_WIDTH = 9;
+/** Width of the activity ids `createActivity` builds: the time, then 11 base-62 digits of digest. */
+export const ACTIVITY_ID_LENGTH = 20;
+/** Width of the activity ids of version 0.1 (the time, then 7 base-36 digits): still valid everywhere. */
+export const LEGACY_ACTIVITY_ID_LENGTH = 16;
 
-/** True when `value` has the shape of an activity id. */
+/**
+ * Pattern of an activity id (see `src/activity/ids.ts`): 9 lowercase base-36 digits of time, then
+ * either 11 base-62 digits (`0-9A-Za-z`, the current format) or 7 lowercase base-36 digits (the
+ * legacy format of version 0.1).
+ */
+const ACTIVITY_ID_PATTERN = /^[0-9a-z]{9}(?:[0-9A-Za-z]{11}|[0-9a-z]{7})$/;
+/** What error messages call an activity id. */
+const ACTIVITY_ID_SHAPE = 'a 20-character (or legacy 16-character) activity id';
+
+/** True when `value` has the shape of an activity id, of the current or the legacy format. */
 export function isActivityId(value: unknown): value is string {
   return typeof value === 'string' && ACTIVITY_ID_PATTERN.test(value);
 }

@@ -47,7 +47,7 @@ describe('bad input (memory): createActivity', () => {
           });
           try {
             const a = createActivity(input as never);
-            assert.match(a.id, /^[0-9a-z]{16}$/);
+            assert.match(a.id, /^[0-9a-z]{9}[0-9A-Za-z]{11}$/);
           } catch (error) {
             assertTyped(error, 'createActivity');
             assert.ok(error instanceof ValidationError);

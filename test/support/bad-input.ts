@@ -81,6 +81,18 @@ export const LONE_SURROGATES: readonly string[] = [
   '\udc00x',
 ];
 
+/** Arrays with holes: JSON would store each hole as `null`, so extra data refuses them. */
+export const SPARSE_ARRAYS: readonly unknown[] = [
+  new Array(3),
+  Object.assign(new Array(2), { 1: 1 }),
+];
+
+/** `to` lists longer than the default `maxTo` (100): 101 distinct refs, 30,000 equal ones. */
+export const LONG_TO_LISTS: readonly string[][] = [
+  Array.from({ length: 101 }, (_, i) => `notification:${i}`),
+  Array.from({ length: 30_000 }, () => 'notification:2'),
+];
+
 /** Hand-picked wrong values for any parameter. */
 export const HOSTILE_VALUES: readonly unknown[] = [
   undefined,
@@ -105,6 +117,7 @@ export const HOSTILE_VALUES: readonly unknown[] = [
   new Date(0),
   [],
   [undefined],
+  ...SPARSE_ARRAYS,
   {},
   Object.create(null),
   circular,
@@ -179,6 +192,15 @@ export const badActivity: fc.Arbitrary<unknown> = fc.oneof(
     .tuple(fc.nat(20), fc.constantFrom(...POLLUTING_EXTRAS, nested(65), nested(2000), circular))
     .map(([n, extra]) => ({ ...validActivity(n), extra })),
   fc.nat(20).map((n) => ({ ...validActivity(n), to: ['nowhere:1'] })),
+  fc
+    .tuple(fc.nat(20), fc.constantFrom(...LONG_TO_LISTS))
+    .map(([n, to]) => ({ ...validActivity(n), to })),
+  fc
+    .tuple(fc.nat(20), fc.constantFrom(...SPARSE_ARRAYS))
+    .map(([n, list]) => ({ ...validActivity(n), extra: { n, list } })),
+  // a legacy-length id with an uppercase digest, and a current-length one with a character outside base 62
+  fc.nat(20).map((n) => ({ ...validActivity(n), id: `${validActivity(n).id.slice(0, 15)}Z` })),
+  fc.nat(20).map((n) => ({ ...validActivity(n), id: `${validActivity(n).id.slice(0, 19)}-` })),
   fc.nat(20).map((n) => ({ ...validActivity(n), to: [`notification:${'x'.repeat(700)}`] })),
   fc.nat(20).map((n) => ({ ...validActivity(n), id: `${validActivity(n).id.slice(0, 15)}:` })),
 );
