@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { type Activity, type ActivityInput, createActivity } from '../activity/activity.js';
+import type { Id } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
 import { byVerbObjectAndDay } from '../aggregation/aggregators.js';
 import { defineAggregatedFeed } from '../feeds/aggregated-feed.js';
@@ -128,7 +129,7 @@ function registerIdFormatCases(test: HarnessTest): void {
 function registerSnapshotCases(test: HarnessTest): void {
   /** A hand-built activity: a plain object with the fields of an activity. */
   const handBuilt = (n: number): Record<string, unknown> & { extra: Record<string, unknown> } => {
-    const a = createActivity(input(n, BASE_TIME_MS + n, { n, list: [1] }));
+    const a = createActivity({ ...input(n, BASE_TIME_MS + n, { n, list: [1] }), actor: 1 });
     return { ...a, extra: { n, list: [1] }, to: [...a.to] };
   };
   /** Mutates a hand-built activity's extra past every limit and with a key validation refuses. */
@@ -173,11 +174,11 @@ function registerSnapshotCases(test: HarnessTest): void {
       getFollowerIds: () => [2],
     });
     const a = handBuilt(1);
-    const adding = manager.addUserActivity(1, a as unknown as Activity);
+    const adding = manager.addUserActivity(a.actor as Id, a as unknown as Activity);
     spoil(a);
     await (await adding).done();
     const b = handBuilt(2);
-    const handle = await manager.addUserActivity(1, b as unknown as Activity);
+    const handle = await manager.addUserActivity(b.actor as Id, b as unknown as Activity);
     spoil(b);
     await handle.done();
     const want = [
@@ -225,7 +226,7 @@ function registerSnapshotCases(test: HarnessTest): void {
     storage,
   }) => {
     const to = Array.from({ length: 101 }, (_, i) => `notification:${i}`);
-    const a = { ...createActivity(input(1, BASE_TIME_MS)), to } as Activity;
+    const a = { ...createActivity({ ...input(1, BASE_TIME_MS), actor: 1 }), to } as Activity;
     const strict = defineFlatFeed({ name: 'user', storage }).for(1);
     await assert.rejects(strict.add(a), hasCode('LIMIT_EXCEEDED'));
     assert.equal(await strict.count(), 0);
@@ -236,7 +237,7 @@ function registerSnapshotCases(test: HarnessTest): void {
       targetFeeds: { notification },
       getFollowerIds: () => [],
     });
-    await assert.rejects(manager.addUserActivity(1, a), hasCode('LIMIT_EXCEEDED'));
+    await assert.rejects(manager.addUserActivity(a.actor, a), hasCode('LIMIT_EXCEEDED'));
     assert.equal(await manager.getUserFeed(1).count(), 0);
     const roomy = createManager({
       userFeed: defineFlatFeed({ name: 'user', storage, maxTo: 200 }),
@@ -244,7 +245,7 @@ function registerSnapshotCases(test: HarnessTest): void {
       targetFeeds: { notification },
       getFollowerIds: () => [],
     });
-    await (await roomy.addUserActivity(1, a)).done();
+    await (await roomy.addUserActivity(a.actor, a)).done();
     assert.equal(await roomy.getUserFeed(1).count(), 1);
     assert.equal(await notification.for(100).count(), 1);
   });
