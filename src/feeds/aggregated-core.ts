@@ -27,6 +27,7 @@ import { type FeedConfig, resolveFeedConfig, type WriteOptions } from './feed-co
 import { encodeActivities } from './hydrate.js';
 import { userIdString } from './keys.js';
 import { type FeedPage, nextCursor, type ReadOptions, toRangeQuery } from './read-options.js';
+import { DEFAULT_GROUP_CACHE_CHARACTERS } from './recent-groups.js';
 
 /** Feeds written at a time by `addToMany`/`removeFromMany` (aggregation cannot batch across feeds). */
 export const FEED_CONCURRENCY = 16;
@@ -37,6 +38,8 @@ export interface GroupFeedSettings<E extends JsonObject> {
   readonly normalized: boolean;
   readonly aggregator: Aggregator<E>;
   readonly limits: GroupLimits;
+  /** Bound of the writer's cache of recently encoded groups, in payload characters (0: off). */
+  readonly groupCacheCharacters: number;
 }
 
 /** One user's feed being changed. */
@@ -121,7 +124,13 @@ export function resolveGroupFeedSettings<E extends JsonObject>(
     ),
     denormalized: !normalized,
   });
-  return Object.freeze({ config, normalized, aggregator, limits });
+  const groupCacheCharacters = intOptionOr(
+    options.groupCacheCharacters,
+    DEFAULT_GROUP_CACHE_CHARACTERS,
+    'groupCacheCharacters',
+    0,
+  );
+  return Object.freeze({ config, normalized, aggregator, limits, groupCacheCharacters });
 }
 
 /** Builds the shared implementation of a group feed kind from its settings and hooks. */

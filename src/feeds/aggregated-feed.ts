@@ -36,6 +36,13 @@ export interface GroupFeedOptions<E extends JsonObject = JsonObject> extends Fee
    * denormalized groups keep the full activities. @default true (notification feeds: false)
    */
   readonly normalized?: boolean | undefined;
+  /**
+   * Characters of group payloads the definition remembers from its own writes, so that merging
+   * into a group it just wrote skips decoding it again (the memory backend and the Redis update
+   * cache hand the same payload back). A bound on memory: about 2 bytes per character plus the
+   * decoded group; 0 turns the cache off. @default 1048576
+   */
+  readonly groupCacheCharacters?: number | undefined;
 }
 
 /** Options of {@link defineAggregatedFeed}. */

@@ -20,10 +20,9 @@ import type { AggregatedGroup } from './aggregated-feed.js';
 import { decodeGroupEntry } from './aggregated-group.js';
 import { checkActivities, idsOf, trimPlan, type WriteOptions } from './feed-config.js';
 import { decodeStored, storeActivities } from './hydrate.js';
+import { RecentGroups } from './recent-groups.js';
 
 const MAX_GROUP_KEY_LENGTH = 1024;
-/** Encoded groups a writer remembers (see `recent` in {@link createGroupWriter}). */
-const RECENT_GROUPS = 256;
 
 /** The activities a record made by `prepareGroups` carries. */
 function copiedActivities<E extends JsonObject>(record: GroupRecord<E>): Activity<E>[] {
@@ -89,6 +88,8 @@ export interface GroupWriter<E extends JsonObject> {
   removeGroups(target: FeedTarget, groupIds: readonly string[]): Promise<number>;
   /** Runs the kind's after-change hook. */
   notify(target: FeedTarget, reason: GroupFeedChangeReason, ids: readonly string[]): Promise<void>;
+  /** Characters of the payloads of recently encoded groups this writer holds (its cache). */
+  cachedCharacters(): number;
 }
 
 /** Builds the write operations of a group feed kind. */
@@ -124,14 +125,11 @@ export function createGroupWriter<
     }
     const payload = config.serializer.encodeGroup(record);
     recent.set(payload, record);
-    if (recent.size > RECENT_GROUPS) recent.delete(recent.keys().next().value as string);
     return { id: record.id, score, payload };
   };
 
-  // The groups this writer encoded last, by payload: when a storage hands back the very payload
-  // it was given (the Redis update cache does), the merge reuses the record instead of parsing
-  // and validating it again. Payloads are deterministic, so equal strings mean equal records.
-  const recent = new Map<string, GroupRecord<E>>();
+  // The groups this writer encoded last, by payload, within `groupCacheCharacters`.
+  const recent = new RecentGroups<E>(settings.groupCacheCharacters);
   const decode = (key: string, entry: TimelineEntry): GroupRecord<E> =>
     (entry.payload !== undefined && recent.get(entry.payload)) ||
     decodeGroupEntry<E>(config, key, entry);
@@ -396,6 +394,8 @@ export function createGroupWriter<
     async notify(target, reason, ids) {
       if (hooks.afterChange) await hooks.afterChange(target, reason, ids);
     },
+
+    cachedCharacters: () => recent.characters,
   };
   return Object.freeze(writer);
 }
