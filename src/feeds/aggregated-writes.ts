@@ -19,6 +19,7 @@ import type {
 import type { AggregatedGroup } from './aggregated-feed.js';
 import { decodeGroupEntry } from './aggregated-group.js';
 import { checkActivities, idsOf, trimPlan, type WriteOptions } from './feed-config.js';
+import { checkGroupNumbers } from './group-bounds.js';
 import { decodeStored, storeActivities } from './hydrate.js';
 import { RecentGroups } from './recent-groups.js';
 
@@ -163,27 +164,17 @@ export function createGroupWriter<
     const members = [...new Map(activities.map((a) => [a.id, a])).values()]
       .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
       .slice(0, limits.maxActivities);
-    const count = g.activityCount;
-    const actorCount = g.actorCount;
-    if (!Number.isSafeInteger(count) || count < members.length)
-      throw bad('activityCount is not an integer at least the number of activities');
-    if (!Number.isSafeInteger(actorCount) || actorCount < 1)
-      throw bad('actorCount is not a positive integer');
-    const times = [g.createdAt, g.updatedAt].map((d) =>
-      d instanceof Date ? d.getTime() : Number.NaN,
-    );
-    if (!times.every((t) => Number.isSafeInteger(t) && t >= 0))
-      throw bad('createdAt and updatedAt must be valid dates');
+    const n = checkGroupNumbers(g, members.length, `${what}: cannot add group ${show(g.id)}`);
     const tracked = [...new Set(actors)].slice(0, limits.maxTrackedActors);
     return {
       id: g.id,
       group: g.group,
       members: members.map((a) => ({ id: a.id, actor: a.actor, activity: a })),
-      activityCount: count,
+      activityCount: n.activityCount,
       actors: tracked,
-      actorOverflow: Math.max(0, actorCount - tracked.length),
-      createdAt: times[0]!,
-      updatedAt: times[1]!,
+      actorOverflow: Math.max(0, n.actorCount - tracked.length),
+      createdAt: n.createdAt,
+      updatedAt: n.updatedAt,
     };
   };
 
