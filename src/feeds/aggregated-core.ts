@@ -23,6 +23,7 @@ import { settleAll } from '../util/settle-all.js';
 import type { AggregatedFeedBase, AggregatedGroup, GroupFeedOptions } from './aggregated-feed.js';
 import { decodeGroupEntry, loadGroups } from './aggregated-group.js';
 import { createGroupWriter, heldOf } from './aggregated-writes.js';
+import { checkBatchGroups, checkRanks } from './aggregator-checks.js';
 import { type FeedConfig, resolveFeedConfig, type WriteOptions } from './feed-config.js';
 import { encodeActivities } from './hydrate.js';
 import { userIdString } from './keys.js';
@@ -143,13 +144,30 @@ export function createGroupFeedCore<
   const { timeline } = config.storage;
   const what = `feed ${config.name}`;
   const writer = createGroupWriter(settings, hooks);
+  // What the aggregator returns is checked before anything is written (see aggregator-checks.ts).
+  const prepare = (input: readonly Activity<E>[]) => {
+    const batch = writer.prepare(input);
+    checkBatchGroups(settings.aggregator, settings.limits, batch.groups, what);
+    return batch;
+  };
+  const prepareGroups = (groups: readonly AggregatedGroup<E>[]) => {
+    const records = writer.prepareGroups(groups);
+    const stored = settings.normalized
+      ? records.map((r) => ({
+          ...r,
+          members: r.members.map((m) => ({ id: m.id, actor: m.actor })),
+        }))
+      : records;
+    checkRanks(settings.aggregator, stored, what);
+    return records;
+  };
 
   async function write(
     target: FeedTarget,
     input: readonly Activity<E>[],
     options?: WriteOptions,
   ): Promise<number> {
-    const batch = writer.prepare(input);
+    const batch = prepare(input);
     if (!settings.normalized || options?.storeActivities === false || batch.groups.length === 0) {
       return writer.addBatch(target, batch, options);
     }
@@ -257,7 +275,7 @@ export function createGroupFeedCore<
         timeline.indexOf(key, checkGroupIds([groupId], what)[0]!, 'desc'),
       contains: (activity: Activity<E> | string) => contains(key, activity),
       addGroups: async (groups: readonly AggregatedGroup<E>[], options?: WriteOptions) =>
-        writer.putGroups(target, writer.prepareGroups(groups), options),
+        writer.putGroups(target, prepareGroups(groups), options),
       removeGroups: async (groupIds: readonly string[]) =>
         writer.removeGroups(target, checkGroupIds(groupIds, what)),
     });
@@ -278,7 +296,7 @@ export function createGroupFeedCore<
   return Object.freeze({
     handle,
     validate(activities: readonly Activity<E>[]): void {
-      writer.prepare(activities);
+      prepare(activities);
     },
     async addToMany(
       userIds: readonly Id[],
@@ -286,7 +304,7 @@ export function createGroupFeedCore<
       options?: WriteOptions,
     ): Promise<void> {
       const targets = targetsOf(userIds);
-      const batch = writer.prepare(activities);
+      const batch = prepare(activities);
       if (targets.length === 0 || batch.groups.length === 0) return;
       await writer.storeOnce(batch, options);
       await forEachLimited(targets, FEED_CONCURRENCY, (t) => writer.addBatch(t, batch, options));

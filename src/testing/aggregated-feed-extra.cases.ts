@@ -366,4 +366,28 @@ export function registerAggregatedExtraCases(test: GroupCase): void {
     assert.equal(merged?.actorCount, MAX_GROUP_COUNT);
     assert.equal(merged?.activities.length, 3);
   });
+
+  test('an aggregator rank that is not a safe integer, or a group key with a lone surrogate, is refused before anything is written', async (storage) => {
+    const half = createAggregator('half', byVerbAndDay.groupKey, (g) => g.updatedAt + 0.5);
+    const surrogate = createAggregator('surrogate', (a) => `${a.verb}\ud800`);
+    const source = define(storage, { name: 'src' }).for(1);
+    await source.add(act(9));
+    const [group] = (await source.read()).items;
+    for (const aggregator of [half, surrogate]) {
+      const definition = define(storage, { aggregator });
+      const feed = definition.for(1);
+      const a = act(1);
+      const refused = (e: unknown) => e instanceof ValidationError && e.code === 'INVALID_OPTION';
+      assert.throws(() => definition.validate?.([a]), refused, 'the validate hook refuses it');
+      await assert.rejects(feed.add(a), refused);
+      await assert.rejects(definition.addToMany([1, 2], [a]), refused);
+      if (aggregator === half) await assert.rejects(feed.addGroups([group!]), refused);
+      assert.equal(await feed.count(), 0);
+      assert.deepEqual(
+        await storage.activities.getMany([a.id]),
+        [undefined],
+        'activity not stored',
+      );
+    }
+  });
 }
