@@ -12,6 +12,7 @@
  * @module
  */
 import { ValidationError } from '../../errors.js';
+import { checkedStorage } from '../../storage/checked-storage.js';
 import type { Storage } from '../../storage/contracts.js';
 import { CassandraActivityStorage } from './cassandra-activity-storage.js';
 import { CassandraTimelineStorage } from './cassandra-timeline-storage.js';
@@ -109,7 +110,7 @@ export function cassandraStorage(options: CassandraStorageOptions): CassandraSto
     serialConsistency: options.serialConsistency ?? LOCAL_SERIAL,
     fetchSize: positiveInteger(options.fetchSize, 500, 'fetchSize'),
   });
-  return Object.freeze({
+  return checkedStorage({
     keyspace,
     tables,
     namespace,

@@ -1,3 +1,4 @@
+import { checkedStorage } from '../../storage/checked-storage.js';
 import type { Storage } from '../../storage/contracts.js';
 import { MemoryActivityStorage } from './memory-activity-storage.js';
 import { MemoryTimelineStorage } from './memory-timeline-storage.js';
@@ -12,13 +13,14 @@ export interface MemoryStorage extends Storage {
 }
 
 /**
- * Creates an independent in-memory backend: the embedded default, no server needed.
+ * Creates an independent in-memory backend: the embedded default, no server needed. Its
+ * arguments are checked by the contract wrapper (`checkedStorage`).
  * @example
  * const storage = memoryStorage();
  * const timeline = defineFlatFeed({ name: 'timeline', storage });
  */
 export function memoryStorage(): MemoryStorage {
-  return Object.freeze({
+  return checkedStorage({
     timeline: new MemoryTimelineStorage(),
     activities: new MemoryActivityStorage(),
   });

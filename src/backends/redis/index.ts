@@ -8,6 +8,7 @@
  * const timeline = defineFlatFeed({ name: 'timeline', storage });
  * @module
  */
+import { checkedStorage } from '../../storage/checked-storage.js';
 import type { Storage } from '../../storage/contracts.js';
 import { checkPositiveInt, checkPrefix } from './keys.js';
 import { RedisActivityStorage } from './redis-activity-storage.js';
@@ -73,7 +74,7 @@ export function redisStorage(options: RedisStorageOptions): RedisStorage {
   const shards = checkPositiveInt(options.activityShards, 'activityShards');
   const bucketMs = checkPositiveInt(options.activityBucketMs, 'activityBucketMs');
   const { client } = options;
-  return Object.freeze({
+  return checkedStorage({
     prefix,
     timeline: new RedisTimelineStorage({
       client,

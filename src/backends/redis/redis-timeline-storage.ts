@@ -12,7 +12,7 @@ import { intOptionOr } from '../../util/int-option.js';
 import { settleAll } from '../../util/settle-all.js';
 import { ClusterFanout } from './cluster-fanout.js';
 import { redisCall } from './errors.js';
-import { checkMarker, markerKey, type TimelineKeys, timelineKeys } from './keys.js';
+import { markerKey, type TimelineKeys, timelineKeys } from './keys.js';
 import { OptimisticUpdater } from './optimistic-update.js';
 import { type Arg, flat, idsOnlyArgs, writeArgs } from './script-args.js';
 import { type RedisClient, scriptsOf, withKeys } from './scripts.js';
@@ -297,13 +297,13 @@ export class RedisTimelineStorage implements TimelineStorage {
   }
 
   async countMarked(key: string, marker: string): Promise<number> {
-    const m = markerKey(this.#keys(key), checkMarker(marker));
+    const m = markerKey(this.#keys(key), marker);
     return redisCall('countMarked', key, () => this.#client.scard(m));
   }
 
   async isMarked(key: string, marker: string, ids: readonly string[]): Promise<boolean[]> {
     if (ids.length === 0) return [];
-    const m = markerKey(this.#keys(key), checkMarker(marker));
+    const m = markerKey(this.#keys(key), marker);
     const flags = await redisCall('isMarked', key, () => this.#client.smismember(m, ...ids));
     return flags.map((f) => f === 1);
   }
@@ -316,7 +316,6 @@ export class RedisTimelineStorage implements TimelineStorage {
   ): Promise<number> {
     if (ids.length === 0) return 0;
     const k = this.#keys(key);
-    checkMarker(marker);
     return redisCall('setMarked', key, async () =>
       Number(await this.#script('set_marked')(k.z, k.mk, marker, on ? '1' : '0', ...ids)),
     );
@@ -324,7 +323,7 @@ export class RedisTimelineStorage implements TimelineStorage {
 
   async clearMarker(key: string, marker: string): Promise<number> {
     const k = this.#keys(key);
-    const m = markerKey(k, checkMarker(marker));
+    const m = markerKey(k, marker);
     return redisCall('clearMarker', key, async () =>
       Number(await this.#script('clear_marker')(m, k.mk, marker)),
     );

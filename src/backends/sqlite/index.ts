@@ -14,6 +14,7 @@
  */
 import { show } from '../../activity/ids.js';
 import { ValidationError } from '../../errors.js';
+import { checkedStorage } from '../../storage/checked-storage.js';
 import type { Storage } from '../../storage/contracts.js';
 import type { SqliteDatabase } from './database.js';
 import { checkPrefix, createTables, type SqliteTableNames, tableNames } from './schema.js';
@@ -64,7 +65,7 @@ export function sqliteStorage(options: SqliteStorageOptions): SqliteStorage {
   const prefix = checkPrefix(options.prefix ?? 'sf');
   const tables = tableNames(prefix);
   createTables(database, tables);
-  return Object.freeze({
+  return checkedStorage({
     prefix,
     tables,
     timeline: new SqliteTimelineStorage({ database, tables }),
