@@ -12,6 +12,7 @@ import {
 } from './change-events.js';
 import type { FeedDefinition, FeedHandle } from './feed.js';
 import type { FeedOptions, WriteOptions } from './feed-config.js';
+import { AGGREGATED_KEYS } from './options.js';
 
 /** Options shared by aggregated and notification feeds. */
 export interface GroupFeedOptions<E extends JsonObject = JsonObject> extends FeedOptions {
@@ -160,10 +161,12 @@ export interface AggregatedFeedDefinition<E extends JsonObject = JsonObject>
 export function defineAggregatedFeed<E extends JsonObject = JsonObject>(
   options: AggregatedFeedOptions<E>,
 ): AggregatedFeedDefinition<E> {
-  const settings = resolveGroupFeedSettings<E>(options, {
-    aggregator: byVerbAndDay as Aggregator<E>,
-    normalized: true,
-  });
+  const settings = resolveGroupFeedSettings<E>(
+    options,
+    { aggregator: byVerbAndDay as Aggregator<E>, normalized: true },
+    AGGREGATED_KEYS,
+    'defineAggregatedFeed',
+  );
   const emitter = createChangeEmitter<FeedChange>(
     'aggregated',
     checkListenerErrorHandler<FeedChange>(options.onListenerError, `feed ${settings.config.name}`),

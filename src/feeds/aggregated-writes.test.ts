@@ -9,6 +9,7 @@ import type { Serializer } from '../serialization/serializer.js';
 import { resolveGroupFeedSettings } from './aggregated-core.js';
 import { defineAggregatedFeed } from './aggregated-feed.js';
 import { createGroupWriter } from './aggregated-writes.js';
+import { AGGREGATED_KEYS } from './options.js';
 import { DEFAULT_GROUP_CACHE_CHARACTERS } from './recent-groups.js';
 
 /** The JSON serializer, counting decodeGroup calls. */
@@ -68,10 +69,12 @@ describe('group writer: the cache of recently encoded groups is bounded by chara
       aggregator: createAggregator('object', (a) => String(a.object)),
       ...(groupCacheCharacters === undefined ? {} : { groupCacheCharacters }),
     };
-    const settings = resolveGroupFeedSettings(options, {
-      aggregator: byVerbAndDay,
-      normalized: true,
-    });
+    const settings = resolveGroupFeedSettings(
+      options,
+      { aggregator: byVerbAndDay, normalized: true },
+      AGGREGATED_KEYS,
+      'test',
+    );
     const writer = createGroupWriter(settings, {
       kind: 'aggregated',
       markOnChange: [],

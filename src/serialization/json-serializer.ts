@@ -3,6 +3,8 @@ import { type Id, isActivityId, timeOfActivityId } from '../activity/ids.js';
 import { type JsonObject, MAX_JSON_DEPTH } from '../activity/json.js';
 import type { GroupMember, GroupRecord } from '../aggregation/group.js';
 import { SerializationError, ValidationError } from '../errors.js';
+import { checkOptions } from '../validation/options.js';
+import { intOptionOr } from '../validation/values.js';
 import type { ActivityForm, DecodeContext, Serializer } from './serializer.js';
 
 /** Options of {@link jsonSerializer}. */
@@ -62,13 +64,8 @@ type ActivityWire = {
  * every other. Groups are objects whose members are full activities or `[id, actor]` pairs.
  */
 export function jsonSerializer(options: JsonSerializerOptions = {}): Serializer {
-  const maxLength = options.maxActivityLength ?? 65536;
-  if (!Number.isSafeInteger(maxLength) || maxLength <= 0) {
-    throw new ValidationError(
-      'INVALID_OPTION',
-      `maxActivityLength must be a positive integer, got ${maxLength}`,
-    );
-  }
+  const o = checkOptions<JsonSerializerOptions>(options, ['maxActivityLength'], 'jsonSerializer');
+  const maxLength = intOptionOr(o.maxActivityLength, 65536, 'maxActivityLength', 1);
   const toWire = (a: Activity): ActivityWire => {
     const w: ActivityWire = {
       v: JSON_FORMAT_VERSION,

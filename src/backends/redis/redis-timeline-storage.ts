@@ -10,6 +10,7 @@ import type {
 } from '../../storage/contracts.js';
 import { intOptionOr } from '../../util/int-option.js';
 import { settleAll } from '../../util/settle-all.js';
+import { checkOptions } from '../../validation/options.js';
 import { ClusterFanout } from './cluster-fanout.js';
 import { redisCall } from './errors.js';
 import { markerKey, type TimelineKeys, timelineKeys } from './keys.js';
@@ -17,6 +18,15 @@ import { OptimisticUpdater } from './optimistic-update.js';
 import { type Arg, flat, idsOnlyArgs, writeArgs } from './script-args.js';
 import { type RedisClient, scriptsOf, withKeys } from './scripts.js';
 import { UpdateCache } from './update-cache.js';
+
+const TIMELINE_OPTION_KEYS: readonly string[] = [
+  'client',
+  'prefix',
+  'fanoutBatch',
+  'maxUpdateAttempts',
+  'updateCacheSize',
+  'updateCacheCharacters',
+];
 
 /** Options of {@link RedisTimelineStorage}. */
 export interface RedisTimelineStorageOptions {
@@ -71,6 +81,7 @@ export class RedisTimelineStorage implements TimelineStorage {
   readonly #updater: OptimisticUpdater;
 
   constructor(options: RedisTimelineStorageOptions) {
+    checkOptions(options, TIMELINE_OPTION_KEYS, 'RedisTimelineStorage');
     this.#client = options.client;
     this.#prefix = options.prefix;
     this.#script = scriptsOf(options.client);
