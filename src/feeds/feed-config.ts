@@ -8,6 +8,7 @@ import { jsonSerializer } from '../serialization/json-serializer.js';
 import type { Serializer } from '../serialization/serializer.js';
 import type { Storage } from '../storage/contracts.js';
 import { intOptionOr } from '../util/int-option.js';
+import { isWellFormed } from '../validation/names.js';
 import { checkOptions } from '../validation/options.js';
 import { boolOptionOr, fnOptionOr } from '../validation/values.js';
 import { assertFeedName, defaultFeedKey, userIdString } from './keys.js';
@@ -128,10 +129,12 @@ export function resolveFeedConfig(
     maxBatchSize: intOptionOr(options.maxBatchSize, 10_000, 'maxBatchSize', 1, 1_000_000),
     keyFor(userId: Id): string {
       const key = keyFn(userIdString(userId));
-      if (typeof key !== 'string' || key.length === 0) {
+      // The storage key rule (src/storage/argument-checks.ts), checked here before any write.
+      if (typeof key !== 'string' || key.length === 0 || !isWellFormed(key)) {
         throw new ValidationError(
           'INVALID_OPTION',
-          `feed ${name}: key() must return a non-empty string`,
+          `feed ${name}: key() must return a non-empty well-formed string, got ${show(key)}`,
+          { details: { option: 'key' } },
         );
       }
       return key;
