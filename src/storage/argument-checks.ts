@@ -166,15 +166,19 @@ function checkMarks(spec: unknown, name: string): void {
   }
 }
 
-/** Checks what an update's compute returned; throws before the backend writes anything. */
+/**
+ * Checks what an update's compute returned; throws before the backend writes anything. Returns a
+ * copy of its four fields, read once, so that the backend sees exactly what was checked (a getter
+ * cannot hand it something else).
+ */
 export function checkChanges(changes: unknown): TimelineChanges {
   if (typeof changes !== 'object' || changes === null) {
     throw invalidOption('update() compute', 'must return { changes, result }');
   }
-  const c = changes as TimelineChanges;
-  if (c.put !== undefined) checkEntries(c.put);
-  if (c.remove !== undefined) checkEntryIds(c.remove);
-  checkMarks(c.mark, 'mark');
-  checkMarks(c.unmark, 'unmark');
-  return c;
+  const { put, remove, mark, unmark } = changes as TimelineChanges;
+  if (put !== undefined) checkEntries(put);
+  if (remove !== undefined) checkEntryIds(remove);
+  checkMarks(mark, 'mark');
+  checkMarks(unmark, 'unmark');
+  return { put, remove, mark, unmark };
 }

@@ -49,4 +49,18 @@ describe('checked storage (the contract wrapper)', () => {
     await assert.rejects(activities.removeMany(['é']), typed('INVALID_ID'));
     assert.equal(activities.size, 0);
   });
+  it('an update backend sees exactly the changes that were checked (read once)', async () => {
+    const { timeline } = memoryStorage();
+    await timeline.add('k', [{ id: 'a', score: 1 }]);
+    let reads = 0;
+    const changes = {
+      get mark() {
+        reads += 1;
+        return reads === 1 ? { unseen: ['a'] } : { 'a b:c': ['a'] };
+      },
+    };
+    await timeline.update('k', [], () => ({ changes, result: 0 }));
+    assert.equal(reads, 1);
+    assert.equal(await timeline.countMarked('k', 'unseen'), 1);
+  });
 });

@@ -93,8 +93,8 @@ export function checkedTimelineStorage<T extends TimelineStorage>(inner: T): T {
         ids,
         (current) => {
           const update = compute(current);
-          checkChanges((update as Partial<TimelineUpdate<R>> | null)?.changes);
-          return update;
+          const changes = checkChanges((update as Partial<TimelineUpdate<R>> | null)?.changes);
+          return { changes, result: update.result };
         },
         options,
       );
