@@ -27,7 +27,7 @@ export interface Plan {
 const byPosition = (a: Position, b: Position): number =>
   a.score !== b.score ? a.score - b.score : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
-/** `changes.mark` / `unmark` as (marker, id) pairs, marker names checked. */
+/** `changes.mark` / `unmark` as (marker, id) pairs (marker names were checked by the contract wrapper). */
 function pairs(spec: Readonly<Record<string, readonly string[]>> | undefined): [string, string][] {
   const out: [string, string][] = [];
   for (const [marker, ids] of Object.entries(spec ?? {})) {
