@@ -7,6 +7,7 @@ import {
 } from '../backends/memory/index.js';
 import { StreamFrameworkError } from '../errors.js';
 import { checkedStorage, checkedTimelineStorage } from './checked-storage.js';
+import type { TimelineChanges } from './contracts.js';
 
 const typed = (code: string) => (e: unknown) =>
   e instanceof StreamFrameworkError && e.code === code;
@@ -53,8 +54,8 @@ describe('checked storage (the contract wrapper)', () => {
     const { timeline } = memoryStorage();
     await timeline.add('k', [{ id: 'a', score: 1 }]);
     let reads = 0;
-    const changes = {
-      get mark() {
+    const changes: TimelineChanges = {
+      get mark(): Record<string, string[]> {
         reads += 1;
         return reads === 1 ? { unseen: ['a'] } : { 'a b:c': ['a'] };
       },
