@@ -1,4 +1,6 @@
 import { ValidationError } from '../errors.js';
+import { checkOptions } from '../validation/options.js';
+import { boolOptionOr, invalidOption } from '../validation/values.js';
 import { describe } from './ids.js';
 
 /** A verb: what an actor did. `id` is kept for parity with the Python original's verb ids. */
@@ -60,7 +62,11 @@ export function createVerbRegistry(
 ): VerbRegistry {
   const byName = new Map<string, Verb>();
   const byId = new Map<number, Verb>();
-  const all = options.builtins === false ? verbs : [...builtinVerbs, ...verbs];
+  const o = checkOptions<VerbRegistryOptions>(options, ['builtins'], 'createVerbRegistry');
+  if (!Array.isArray(verbs)) {
+    throw invalidOption('verbs', `must be an array of verb definitions, got ${describe(verbs)}`);
+  }
+  const all = boolOptionOr(o.builtins, true, 'builtins') ? [...builtinVerbs, ...verbs] : verbs;
   for (const input of all) {
     const verb = checkVerb(input);
     const sameId = byId.get(verb.id);

@@ -1,6 +1,8 @@
 import type { Activity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
+import { checkOptions } from '../validation/options.js';
+import { fnOption, fnOptionOr, invalidOption } from '../validation/values.js';
 import type { GroupRecord } from './group.js';
 
 /**
@@ -47,5 +49,24 @@ export function createAggregator<E extends JsonObject = JsonObject>(
   groupKey: (activity: Activity<E>) => string,
   rank?: (group: GroupRecord<E>) => number,
 ): Aggregator<E> {
-  return Object.freeze({ name, groupKey, rank });
+  return checkAggregator<E>(Object.freeze({ name, groupKey, rank }), 'createAggregator');
+}
+
+const AGGREGATOR_KEYS: readonly string[] = ['name', 'groupKey', 'rank'];
+
+/**
+ * Checks an aggregator: an object with only `name` (a non-empty string), `groupKey` (a function)
+ * and an optional `rank` (a function). Throws `INVALID_OPTION` naming `where`; returns it.
+ */
+export function checkAggregator<E extends JsonObject>(
+  value: unknown,
+  where: string,
+): Aggregator<E> {
+  const a = checkOptions<Aggregator<E>>(value, AGGREGATOR_KEYS, where);
+  if (typeof a.name !== 'string' || a.name.length === 0) {
+    throw invalidOption(`${where}.name`, 'must be a non-empty string');
+  }
+  fnOption(a.groupKey, `${where}.groupKey`);
+  fnOptionOr(a.rank, undefined, `${where}.rank`);
+  return a as Aggregator<E>;
 }

@@ -58,12 +58,24 @@ export interface GroupLimits {
   readonly denormalized: boolean;
 }
 
+/**
+ * Largest activity count and actor overflow a group holds (2^40, about 10^12). Merges saturate
+ * there, so a count can never grow past what a serializer accepts (a safe integer); `addGroups`
+ * refuses a larger one (`LIMIT_EXCEEDED`).
+ */
+export const MAX_GROUP_COUNT = 2 ** 40;
+
+/** `count + 1`, saturated at {@link MAX_GROUP_COUNT}. */
+function increment(count: number): number {
+  return count >= MAX_GROUP_COUNT ? MAX_GROUP_COUNT : count + 1;
+}
+
 /** Default of {@link GroupLimits.maxTrackedActivities}. */
 export const DEFAULT_TRACKED_ACTIVITIES = 100;
 
-/** Number of distinct actors of a group (exact while fewer than `maxTrackedActors` were seen). */
+/** Number of distinct actors of a group (exact while fewer than `maxTrackedActors` were seen; at most {@link MAX_GROUP_COUNT}). */
 export function actorCountOf(record: GroupRecord): number {
-  return record.actors.length + record.actorOverflow;
+  return Math.min(record.actors.length + record.actorOverflow, MAX_GROUP_COUNT);
 }
 
 const newestFirst = (a: { id: string }, b: { id: string }): number =>
@@ -115,10 +127,10 @@ export function mergeIntoGroup<E extends JsonObject>(
     changed = true;
     added = true;
     retained.add(activity.id);
-    activityCount += 1;
+    activityCount = increment(activityCount);
     if (!actors.includes(activity.actor)) {
       if (actors.length < limits.maxTrackedActors) actors.push(activity.actor);
-      else actorOverflow += 1;
+      else actorOverflow = increment(actorOverflow);
     }
     const time = activity.time.getTime();
     if (time < createdAt) createdAt = time;

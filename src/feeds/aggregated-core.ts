@@ -8,7 +8,7 @@
 import type { Activity } from '../activity/activity.js';
 import { assertId, type Id, show } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
-import type { Aggregator } from '../aggregation/aggregators.js';
+import { type Aggregator, checkAggregator } from '../aggregation/aggregators.js';
 import {
   DEFAULT_TRACKED_ACTIVITIES,
   type GroupLimits,
@@ -20,13 +20,21 @@ import type { TimelineEntry } from '../storage/contracts.js';
 import { forEachLimited } from '../util/for-each-limited.js';
 import { intOption, intOptionOr } from '../util/int-option.js';
 import { settleAll } from '../util/settle-all.js';
+import { boolOptionOr } from '../validation/values.js';
 import type { AggregatedFeedBase, AggregatedGroup, GroupFeedOptions } from './aggregated-feed.js';
 import { decodeGroupEntry, loadGroups } from './aggregated-group.js';
 import { createGroupWriter, heldOf } from './aggregated-writes.js';
-import { type FeedConfig, resolveFeedConfig, type WriteOptions } from './feed-config.js';
+import { checkBatchGroups, checkRanks } from './aggregator-checks.js';
+import {
+  checkWriteOptions,
+  type FeedConfig,
+  resolveFeedConfig,
+  type WriteOptions,
+} from './feed-config.js';
 import { encodeActivities } from './hydrate.js';
 import { userIdString } from './keys.js';
 import { type FeedPage, nextCursor, type ReadOptions, toRangeQuery } from './read-options.js';
+import { DEFAULT_GROUP_CACHE_CHARACTERS } from './recent-groups.js';
 
 /** Feeds written at a time by `addToMany`/`removeFromMany` (aggregation cannot batch across feeds). */
 export const FEED_CONCURRENCY = 16;
@@ -37,6 +45,8 @@ export interface GroupFeedSettings<E extends JsonObject> {
   readonly normalized: boolean;
   readonly aggregator: Aggregator<E>;
   readonly limits: GroupLimits;
+  /** Bound of the writer's cache of recently encoded groups, in payload characters (0: off). */
+  readonly groupCacheCharacters: number;
 }
 
 /** One user's feed being changed. */
@@ -84,31 +94,15 @@ export interface GroupFeedCore<
 export function resolveGroupFeedSettings<E extends JsonObject>(
   options: GroupFeedOptions<E>,
   defaults: { aggregator: Aggregator<E>; normalized: boolean },
+  keys: readonly string[],
+  where: string,
 ): GroupFeedSettings<E> {
-  const config = resolveFeedConfig(options, { maxLength: 100 });
-  const aggregator = options.aggregator ?? defaults.aggregator;
-  if (
-    typeof aggregator !== 'object' ||
-    aggregator === null ||
-    typeof aggregator.groupKey !== 'function' ||
-    (aggregator.rank !== undefined && typeof aggregator.rank !== 'function')
-  ) {
-    throw new ValidationError(
-      'INVALID_OPTION',
-      `feed ${config.name}: aggregator must be an Aggregator ({ name, groupKey, rank? }), e.g. createAggregator()`,
-      { details: { option: 'aggregator' } },
-    );
-  }
-  const normalized = options.normalized ?? defaults.normalized;
-  if (typeof normalized !== 'boolean') {
-    throw new ValidationError(
-      'INVALID_OPTION',
-      `feed ${config.name}: normalized must be a boolean`,
-      {
-        details: { option: 'normalized' },
-      },
-    );
-  }
+  const config = resolveFeedConfig(options, { maxLength: 100 }, keys, where);
+  const aggregator =
+    options.aggregator === undefined
+      ? defaults.aggregator
+      : checkAggregator(options.aggregator, `feed ${config.name}: aggregator`);
+  const normalized = boolOptionOr(options.normalized, defaults.normalized, 'normalized');
   const limits: GroupLimits = Object.freeze({
     maxActivities: intOptionOr(options.maxActivitiesPerGroup, 15, 'maxActivitiesPerGroup', 1, 1000),
     maxTrackedActors: intOptionOr(options.maxTrackedActors, 100, 'maxTrackedActors', 0, 100_000),
@@ -121,7 +115,13 @@ export function resolveGroupFeedSettings<E extends JsonObject>(
     ),
     denormalized: !normalized,
   });
-  return Object.freeze({ config, normalized, aggregator, limits });
+  const groupCacheCharacters = intOptionOr(
+    options.groupCacheCharacters,
+    DEFAULT_GROUP_CACHE_CHARACTERS,
+    'groupCacheCharacters',
+    0,
+  );
+  return Object.freeze({ config, normalized, aggregator, limits, groupCacheCharacters });
 }
 
 /** Builds the shared implementation of a group feed kind from its settings and hooks. */
@@ -134,13 +134,31 @@ export function createGroupFeedCore<
   const { timeline } = config.storage;
   const what = `feed ${config.name}`;
   const writer = createGroupWriter(settings, hooks);
+  // What the aggregator returns is checked before anything is written (see aggregator-checks.ts).
+  const prepare = (input: readonly Activity<E>[]) => {
+    const batch = writer.prepare(input);
+    checkBatchGroups(settings.aggregator, settings.limits, batch.groups, what);
+    return batch;
+  };
+  const prepareGroups = (groups: readonly AggregatedGroup<E>[]) => {
+    const records = writer.prepareGroups(groups);
+    const stored = settings.normalized
+      ? records.map((r) => ({
+          ...r,
+          members: r.members.map((m) => ({ id: m.id, actor: m.actor })),
+        }))
+      : records;
+    checkRanks(settings.aggregator, stored, what);
+    return records;
+  };
 
   async function write(
     target: FeedTarget,
     input: readonly Activity<E>[],
     options?: WriteOptions,
   ): Promise<number> {
-    const batch = writer.prepare(input);
+    checkWriteOptions(options, what);
+    const batch = prepare(input);
     if (!settings.normalized || options?.storeActivities === false || batch.groups.length === 0) {
       return writer.addBatch(target, batch, options);
     }
@@ -248,7 +266,7 @@ export function createGroupFeedCore<
         timeline.indexOf(key, checkGroupIds([groupId], what)[0]!, 'desc'),
       contains: (activity: Activity<E> | string) => contains(key, activity),
       addGroups: async (groups: readonly AggregatedGroup<E>[], options?: WriteOptions) =>
-        writer.putGroups(target, writer.prepareGroups(groups), options),
+        writer.putGroups(target, prepareGroups(groups), checkWriteOptions(options, what)),
       removeGroups: async (groupIds: readonly string[]) =>
         writer.removeGroups(target, checkGroupIds(groupIds, what)),
     });
@@ -269,15 +287,16 @@ export function createGroupFeedCore<
   return Object.freeze({
     handle,
     validate(activities: readonly Activity<E>[]): void {
-      writer.prepare(activities);
+      prepare(activities);
     },
     async addToMany(
       userIds: readonly Id[],
       activities: readonly Activity<E>[],
       options?: WriteOptions,
     ): Promise<void> {
+      checkWriteOptions(options, what);
       const targets = targetsOf(userIds);
-      const batch = writer.prepare(activities);
+      const batch = prepare(activities);
       if (targets.length === 0 || batch.groups.length === 0) return;
       await writer.storeOnce(batch, options);
       await forEachLimited(targets, FEED_CONCURRENCY, (t) => writer.addBatch(t, batch, options));

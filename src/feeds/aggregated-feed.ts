@@ -12,6 +12,7 @@ import {
 } from './change-events.js';
 import type { FeedDefinition, FeedHandle } from './feed.js';
 import type { FeedOptions, WriteOptions } from './feed-config.js';
+import { AGGREGATED_KEYS } from './options.js';
 
 /** Options shared by aggregated and notification feeds. */
 export interface GroupFeedOptions<E extends JsonObject = JsonObject> extends FeedOptions {
@@ -36,6 +37,13 @@ export interface GroupFeedOptions<E extends JsonObject = JsonObject> extends Fee
    * denormalized groups keep the full activities. @default true (notification feeds: false)
    */
   readonly normalized?: boolean | undefined;
+  /**
+   * Characters of group payloads the definition remembers from its own writes, so that merging
+   * into a group it just wrote skips decoding it again (the memory backend and the Redis update
+   * cache hand the same payload back). A bound on memory: about 2 bytes per character plus the
+   * decoded group; 0 turns the cache off. @default 1048576
+   */
+  readonly groupCacheCharacters?: number | undefined;
 }
 
 /** Options of {@link defineAggregatedFeed}. */
@@ -153,10 +161,12 @@ export interface AggregatedFeedDefinition<E extends JsonObject = JsonObject>
 export function defineAggregatedFeed<E extends JsonObject = JsonObject>(
   options: AggregatedFeedOptions<E>,
 ): AggregatedFeedDefinition<E> {
-  const settings = resolveGroupFeedSettings<E>(options, {
-    aggregator: byVerbAndDay as Aggregator<E>,
-    normalized: true,
-  });
+  const settings = resolveGroupFeedSettings<E>(
+    options,
+    { aggregator: byVerbAndDay as Aggregator<E>, normalized: true },
+    AGGREGATED_KEYS,
+    'defineAggregatedFeed',
+  );
   const emitter = createChangeEmitter<FeedChange>(
     'aggregated',
     checkListenerErrorHandler<FeedChange>(options.onListenerError, `feed ${settings.config.name}`),

@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createActivity } from '../activity/activity.js';
+import { byVerbAndDay, createAggregator } from '../aggregation/aggregators.js';
 import { memoryStorage } from '../backends/memory/index.js';
+import { ValidationError } from '../errors.js';
 import { jsonSerializer } from '../serialization/json-serializer.js';
 import type { Serializer } from '../serialization/serializer.js';
+import { resolveGroupFeedSettings } from './aggregated-core.js';
 import { defineAggregatedFeed } from './aggregated-feed.js';
+import { createGroupWriter } from './aggregated-writes.js';
+import { AGGREGATED_KEYS } from './options.js';
+import { DEFAULT_GROUP_CACHE_CHARACTERS } from './recent-groups.js';
 
 /** The JSON serializer, counting decodeGroup calls. */
 function countingSerializer(): { serializer: Serializer; decoded: () => number } {
@@ -49,5 +55,80 @@ describe('group writer: recently encoded groups', () => {
     assert.equal(one.decoded(), 1);
     const [group] = (await first.read({ limit: 5 })).items;
     assert.equal(group?.activityCount, 3);
+  });
+});
+
+describe('group writer: the cache of recently encoded groups is bounded by characters', () => {
+  /** A writer of a denormalized aggregated feed (one group per object) and its feed handle. */
+  function writerOf(groupCacheCharacters?: number) {
+    const storage = memoryStorage();
+    const options = {
+      name: 'agg',
+      storage,
+      normalized: false,
+      aggregator: createAggregator('object', (a) => String(a.object)),
+      ...(groupCacheCharacters === undefined ? {} : { groupCacheCharacters }),
+    };
+    const settings = resolveGroupFeedSettings(
+      options,
+      { aggregator: byVerbAndDay, normalized: true },
+      AGGREGATED_KEYS,
+      'test',
+    );
+    const writer = createGroupWriter(settings, {
+      kind: 'aggregated',
+      markOnChange: [],
+      decorate: async (_key, groups) => groups,
+    });
+    return { writer, target: { userId: '1', key: 'agg:1' }, storage };
+  }
+  // 15 activities of about 60 KB each per group: the case that retained 233 MB.
+  const big = (group: number, i: number) =>
+    createActivity({
+      actor: i,
+      verb: 'love',
+      object: group,
+      time: 1_764_000_000_000 + i * 1000,
+      extra: { text: 'x'.repeat(60_000) },
+    });
+
+  it('keeps at most the default bound however many big groups are written', async () => {
+    const { writer, target, storage } = writerOf();
+    for (let group = 0; group < 12; group++) {
+      const batch = writer.prepare(Array.from({ length: 15 }, (_, i) => big(group, i)));
+      await writer.addBatch(target, batch, undefined);
+    }
+    await storage.timeline.delete(target.key);
+    assert.ok(writer.cachedCharacters() > 0, 'the cache is in use');
+    assert.ok(
+      writer.cachedCharacters() <= DEFAULT_GROUP_CACHE_CHARACTERS,
+      `${writer.cachedCharacters()} characters held`,
+    );
+  });
+
+  it('keeps nothing with groupCacheCharacters: 0, and stays under a small bound', async () => {
+    for (const bound of [0, 100_000, 2_000_000]) {
+      const { writer, target } = writerOf(bound);
+      for (let group = 0; group < 5; group++) {
+        const batch = writer.prepare(Array.from({ length: 15 }, (_, i) => big(group, i)));
+        await writer.addBatch(target, batch, undefined);
+      }
+      assert.ok(writer.cachedCharacters() <= bound, `${writer.cachedCharacters()} > ${bound}`);
+      if (bound === 0) assert.equal(writer.cachedCharacters(), 0);
+    }
+  });
+
+  it('refuses a groupCacheCharacters that is not a non-negative integer', () => {
+    for (const bad of [-1, 1.5, '10', null]) {
+      assert.throws(
+        () =>
+          defineAggregatedFeed({
+            name: 'agg',
+            storage: memoryStorage(),
+            groupCacheCharacters: bad as number,
+          }),
+        (e: unknown) => e instanceof ValidationError && e.code === 'INVALID_OPTION',
+      );
+    }
   });
 });

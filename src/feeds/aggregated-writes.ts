@@ -19,11 +19,11 @@ import type {
 import type { AggregatedGroup } from './aggregated-feed.js';
 import { decodeGroupEntry } from './aggregated-group.js';
 import { checkActivities, idsOf, trimPlan, type WriteOptions } from './feed-config.js';
+import { checkGroupNumbers } from './group-bounds.js';
 import { decodeStored, storeActivities } from './hydrate.js';
+import { RecentGroups } from './recent-groups.js';
 
 const MAX_GROUP_KEY_LENGTH = 1024;
-/** Encoded groups a writer remembers (see `recent` in {@link createGroupWriter}). */
-const RECENT_GROUPS = 256;
 
 /** The activities a record made by `prepareGroups` carries. */
 function copiedActivities<E extends JsonObject>(record: GroupRecord<E>): Activity<E>[] {
@@ -89,6 +89,8 @@ export interface GroupWriter<E extends JsonObject> {
   removeGroups(target: FeedTarget, groupIds: readonly string[]): Promise<number>;
   /** Runs the kind's after-change hook. */
   notify(target: FeedTarget, reason: GroupFeedChangeReason, ids: readonly string[]): Promise<void>;
+  /** Characters of the payloads of recently encoded groups this writer holds (its cache). */
+  cachedCharacters(): number;
 }
 
 /** Builds the write operations of a group feed kind. */
@@ -124,14 +126,11 @@ export function createGroupWriter<
     }
     const payload = config.serializer.encodeGroup(record);
     recent.set(payload, record);
-    if (recent.size > RECENT_GROUPS) recent.delete(recent.keys().next().value as string);
     return { id: record.id, score, payload };
   };
 
-  // The groups this writer encoded last, by payload: when a storage hands back the very payload
-  // it was given (the Redis update cache does), the merge reuses the record instead of parsing
-  // and validating it again. Payloads are deterministic, so equal strings mean equal records.
-  const recent = new Map<string, GroupRecord<E>>();
+  // The groups this writer encoded last, by payload, within `groupCacheCharacters`.
+  const recent = new RecentGroups<E>(settings.groupCacheCharacters);
   const decode = (key: string, entry: TimelineEntry): GroupRecord<E> =>
     (entry.payload !== undefined && recent.get(entry.payload)) ||
     decodeGroupEntry<E>(config, key, entry);
@@ -165,27 +164,17 @@ export function createGroupWriter<
     const members = [...new Map(activities.map((a) => [a.id, a])).values()]
       .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
       .slice(0, limits.maxActivities);
-    const count = g.activityCount;
-    const actorCount = g.actorCount;
-    if (!Number.isSafeInteger(count) || count < members.length)
-      throw bad('activityCount is not an integer at least the number of activities');
-    if (!Number.isSafeInteger(actorCount) || actorCount < 1)
-      throw bad('actorCount is not a positive integer');
-    const times = [g.createdAt, g.updatedAt].map((d) =>
-      d instanceof Date ? d.getTime() : Number.NaN,
-    );
-    if (!times.every((t) => Number.isSafeInteger(t) && t >= 0))
-      throw bad('createdAt and updatedAt must be valid dates');
+    const n = checkGroupNumbers(g, members.length, `${what}: cannot add group ${show(g.id)}`);
     const tracked = [...new Set(actors)].slice(0, limits.maxTrackedActors);
     return {
       id: g.id,
       group: g.group,
       members: members.map((a) => ({ id: a.id, actor: a.actor, activity: a })),
-      activityCount: count,
+      activityCount: n.activityCount,
       actors: tracked,
-      actorOverflow: Math.max(0, actorCount - tracked.length),
-      createdAt: times[0]!,
-      updatedAt: times[1]!,
+      actorOverflow: Math.max(0, n.actorCount - tracked.length),
+      createdAt: n.createdAt,
+      updatedAt: n.updatedAt,
     };
   };
 
@@ -451,6 +440,8 @@ export function createGroupWriter<
     async notify(target, reason, ids) {
       if (hooks.afterChange) await hooks.afterChange(target, reason, ids);
     },
+
+    cachedCharacters: () => recent.characters,
   };
   return Object.freeze(writer);
 }

@@ -8,8 +8,11 @@ import { jsonSerializer } from '../serialization/json-serializer.js';
 import type { Serializer } from '../serialization/serializer.js';
 import type { Storage } from '../storage/contracts.js';
 import { intOptionOr } from '../util/int-option.js';
+import { isWellFormed } from '../validation/names.js';
+import { checkOptions } from '../validation/options.js';
+import { boolOptionOr, fnOptionOr } from '../validation/values.js';
 import { assertFeedName, defaultFeedKey, userIdString } from './keys.js';
-import { chanceOption, checkBatch } from './options.js';
+import { chanceOption, checkBatch, metricsOption, objectOption, WRITE_KEYS } from './options.js';
 
 /** Options shared by every feed kind. */
 export interface FeedOptions {
@@ -76,14 +79,17 @@ export interface FeedConfig {
   keyFor(userId: Id): string;
 }
 
-/** Validates the shared options (throws `INVALID_OPTION`/`LIMIT_EXCEEDED`) and fills defaults. */
+/**
+ * Validates the shared options (throws `INVALID_OPTION`/`LIMIT_EXCEEDED`) and fills defaults.
+ * `keys` are the option keys the feed kind accepts; `where` names its factory in errors.
+ */
 export function resolveFeedConfig(
   options: FeedOptions,
   defaults: { maxLength: number },
+  keys: readonly string[],
+  where: string,
 ): FeedConfig {
-  if (typeof options !== 'object' || options === null) {
-    throw new ValidationError('INVALID_OPTION', 'feed options must be an object');
-  }
+  checkOptions<FeedOptions>(options, keys, where);
   const name = assertFeedName(options.name);
   const storage = options.storage;
   if (
@@ -96,21 +102,39 @@ export function resolveFeedConfig(
       `feed ${name}: storage must be a Storage ({ timeline, activities }), e.g. memoryStorage()`,
     );
   }
-  if (options.key !== undefined && typeof options.key !== 'function') {
-    throw new ValidationError(
-      'INVALID_OPTION',
-      `feed ${name}: key must be a function (userId) => string`,
-    );
-  }
-  const keyFn = options.key ?? ((userId: string) => defaultFeedKey(name, userId));
-  const random = options.random ?? Math.random;
+  const keyFn = fnOptionOr<(userId: string) => string, (userId: string) => string>(
+    options.key,
+    (userId: string) => defaultFeedKey(name, userId),
+    `feed ${name}: key`,
+  );
+  const random = fnOptionOr<() => number, () => number>(
+    options.random,
+    Math.random,
+    `feed ${name}: random`,
+  );
   return Object.freeze({
     name,
     storage,
     maxLength: intOptionOr(options.maxLength, defaults.maxLength, 'maxLength', 1, 10_000_000),
-    serializer: options.serializer ?? jsonSerializer(),
-    verbs: options.verbs,
-    metrics: options.metrics ?? noopMetrics,
+    serializer:
+      options.serializer === undefined
+        ? jsonSerializer()
+        : objectOption<Serializer>(
+            options.serializer,
+            'serializer',
+            ['encodeActivity', 'decodeActivity', 'encodeGroup', 'decodeGroup'],
+            'a Serializer, e.g. jsonSerializer()',
+          ),
+    verbs:
+      options.verbs === undefined
+        ? undefined
+        : objectOption<VerbRegistry>(
+            options.verbs,
+            'verbs',
+            ['get', 'has', 'require'],
+            'a VerbRegistry, e.g. createVerbRegistry()',
+          ),
+    metrics: options.metrics === undefined ? noopMetrics : metricsOption(options.metrics),
     trimChance:
       options.trimChance === undefined ? undefined : chanceOption(options.trimChance, 'trimChance'),
     random,
@@ -119,15 +143,29 @@ export function resolveFeedConfig(
     maxTo: maxToOption(options.maxTo),
     keyFor(userId: Id): string {
       const key = keyFn(userIdString(userId));
-      if (typeof key !== 'string' || key.length === 0) {
+      // The storage key rule (src/storage/argument-checks.ts), checked here before any write.
+      if (typeof key !== 'string' || key.length === 0 || !isWellFormed(key)) {
         throw new ValidationError(
           'INVALID_OPTION',
-          `feed ${name}: key() must return a non-empty string`,
+          `feed ${name}: key() must return a non-empty well-formed string, got ${show(key)}`,
+          { details: { option: 'key' } },
         );
       }
       return key;
     },
   });
+}
+
+/**
+ * Checks the options of a write (`storeActivities`, `trim`: booleans, no other key); throws
+ * `INVALID_OPTION`. Returns them, or undefined.
+ */
+export function checkWriteOptions(options: unknown, what: string): WriteOptions | undefined {
+  if (options === undefined) return undefined;
+  const o = checkOptions<WriteOptions>(options, WRITE_KEYS, `${what}: write options`);
+  boolOptionOr(o.storeActivities, true, 'storeActivities');
+  boolOptionOr(o.trim, true, 'trim');
+  return o;
 }
 
 /** Validates a batch of activities for a write (shape, verb, batch size); throws before anything is written. */

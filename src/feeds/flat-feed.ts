@@ -5,6 +5,7 @@ import { ValidationError } from '../errors.js';
 import { emitMetric } from '../metrics/metrics.js';
 import type { TimelineEntry } from '../storage/contracts.js';
 import { intOption } from '../util/int-option.js';
+import { boolOptionOr } from '../validation/values.js';
 import {
   type ChangeEvents,
   checkListenerErrorHandler,
@@ -15,6 +16,7 @@ import {
 import type { FeedDefinition, FeedHandle } from './feed.js';
 import {
   checkActivities,
+  checkWriteOptions,
   type FeedOptions,
   idsOf,
   resolveFeedConfig,
@@ -23,6 +25,7 @@ import {
 } from './feed-config.js';
 import { decodeStored, hydrate, storeActivities } from './hydrate.js';
 import { userIdString } from './keys.js';
+import { FLAT_KEYS } from './options.js';
 import {
   checkFilter,
   type FeedPage,
@@ -77,8 +80,8 @@ export interface FlatFeed<E extends JsonObject = JsonObject> extends FeedHandle<
 export function defineFlatFeed<E extends JsonObject = JsonObject>(
   options: FlatFeedOptions,
 ): FlatFeedDefinition<E> {
-  const config = resolveFeedConfig(options, { maxLength: 100 });
-  const normalized = options.normalized ?? true;
+  const config = resolveFeedConfig(options, { maxLength: 100 }, FLAT_KEYS, 'defineFlatFeed');
+  const normalized = boolOptionOr(options.normalized, true, 'normalized');
   const { timeline } = config.storage;
   const emitter = createChangeEmitter<FeedChange>(
     'flat',
@@ -114,6 +117,7 @@ export function defineFlatFeed<E extends JsonObject = JsonObject>(
     input: readonly Activity<E>[],
     options: WriteOptions | undefined,
   ): Promise<number> {
+    checkWriteOptions(options, `feed ${config.name}`);
     const activities = checkActivities<E>(config, input);
     if (activities.length === 0 || targets.length === 0) return 0;
     const keys = targets.map((t) => t.key);

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ValidationError } from '../errors.js';
+import { createActivity } from '../activity/activity.js';
+import { memoryStorage } from '../backends/memory/index.js';
+import { StreamFrameworkError, ValidationError } from '../errors.js';
 import { hasCode } from '../testing/fixtures.js';
+import { defineAggregatedFeed } from './aggregated-feed.js';
+import { defineFlatFeed } from './flat-feed.js';
 import { assertFeedName, defaultFeedKey, escapeKeyPart, userIdString } from './keys.js';
 
 /** The inverse of escapeKeyPart, written independently: proves the mapping is injective. */
@@ -134,5 +138,21 @@ describe('defaultFeedKey', () => {
     assert.equal(defaultFeedKey('normal', 'a:b'), 'normal:a%3Ab');
     assert.notEqual(defaultFeedKey('normal', 'a:b'), defaultFeedKey('normal:a', 'b'));
     assert.equal(defaultFeedKey('user', '{1}'), 'user:%7B1%7D');
+  });
+});
+
+describe('feed key functions', () => {
+  it('a key() returning a lone surrogate is refused before the activity is stored', async () => {
+    const storage = memoryStorage();
+    const activity = createActivity({ actor: 1, verb: 'love', object: 2, time: 1_764_000_000_000 });
+    const feeds = [
+      defineFlatFeed({ name: 'flat', storage, key: (u) => `f:${u}\ud800` }),
+      defineAggregatedFeed({ name: 'agg', storage, key: (u) => `a:${u}\udfff` }),
+    ];
+    for (const feed of feeds) {
+      await assert.rejects(feed.addToMany([1], [activity]), StreamFrameworkError);
+      assert.deepEqual(await storage.activities.getMany([activity.id]), [undefined]);
+      assert.throws(() => feed.for(1), hasCode('INVALID_OPTION'));
+    }
   });
 });

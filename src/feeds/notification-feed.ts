@@ -2,7 +2,9 @@ import type { Id } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
 import { type Aggregator, byVerbObjectAndDay } from '../aggregation/aggregators.js';
 import { DEFAULT_TRACKED_ACTIVITIES } from '../aggregation/group.js';
-import { UnsupportedOperationError, ValidationError } from '../errors.js';
+import { UnsupportedOperationError } from '../errors.js';
+import { checkOptions } from '../validation/options.js';
+import { boolOptionOr } from '../validation/values.js';
 import {
   checkGroupIds,
   createGroupFeedCore,
@@ -17,6 +19,7 @@ import {
   type NotificationChangeReason,
   type NotificationEvents,
 } from './notification-events.js';
+import { NOTIFICATION_KEYS } from './options.js';
 
 /** Name of the timeline marker carried by unseen groups. */
 export const UNSEEN_MARKER = 'unseen';
@@ -121,15 +124,17 @@ export interface NotificationFeedDefinition<E extends JsonObject = JsonObject>
 export function defineNotificationFeed<E extends JsonObject = JsonObject>(
   options: NotificationFeedOptions<E>,
 ): NotificationFeedDefinition<E> {
-  const settings = resolveGroupFeedSettings<E>(options, {
-    aggregator: byVerbObjectAndDay as Aggregator<E>,
-    normalized: false,
-  });
+  const settings = resolveGroupFeedSettings<E>(
+    options,
+    { aggregator: byVerbObjectAndDay as Aggregator<E>, normalized: false },
+    NOTIFICATION_KEYS,
+    'defineNotificationFeed',
+  );
   const { config } = settings;
   const { timeline } = config.storage;
   const what = `feed ${config.name}`;
-  const trackUnseen = boolOption(options.trackUnseen, 'trackUnseen', what);
-  const trackUnread = boolOption(options.trackUnread, 'trackUnread', what);
+  const trackUnseen = boolOptionOr(options.trackUnseen, true, 'trackUnseen');
+  const trackUnread = boolOptionOr(options.trackUnread, true, 'trackUnread');
   if ((trackUnseen || trackUnread) && !timeline.capabilities.markers) {
     throw new UnsupportedOperationError(
       `${what}: timeline storage ${timeline.name} has no markers, which unseen/unread state needs`,
@@ -218,36 +223,19 @@ export function defineNotificationFeed<E extends JsonObject = JsonObject>(
       markSeen: async (groupIds: readonly string[]) =>
         (await mark(target, groupIds, true, false)).seen,
       markRead: async (groupIds: readonly string[], options?: MarkReadOptions) => {
-        if (options !== undefined && (typeof options !== 'object' || options === null)) {
-          throw new ValidationError(
-            'INVALID_OPTION',
-            `${what}: markRead options must be an object`,
-            {
-              details: { option: 'options' },
-            },
-          );
-        }
-        return (await mark(target, groupIds, boolOption(options?.seen, 'seen', what, false), true))
-          .read;
+        const o = checkOptions<MarkReadOptions>(options, ['seen'], `${what}: markRead`, true);
+        return (await mark(target, groupIds, boolOptionOr(o.seen, false, 'seen'), true)).read;
       },
       markAllSeen: async () => (await mark(target, undefined, true, false)).seen,
       markAllRead: async () => (await mark(target, undefined, false, true)).read,
       markAll: async (options?: MarkAllOptions) => {
         if (options === undefined) return mark(target, undefined, true, false);
-        if (typeof options !== 'object' || options === null) {
-          throw new ValidationError(
-            'INVALID_OPTION',
-            `${what}: markAll options must be an object`,
-            {
-              details: { option: 'options' },
-            },
-          );
-        }
+        const o = checkOptions<MarkAllOptions>(options, ['seen', 'read'], `${what}: markAll`);
         return mark(
           target,
           undefined,
-          boolOption(options.seen, 'seen', what, false),
-          boolOption(options.read, 'read', what, false),
+          boolOptionOr(o.seen, false, 'seen'),
+          boolOptionOr(o.read, false, 'read'),
         );
       },
     });
@@ -271,14 +259,4 @@ export function defineNotificationFeed<E extends JsonObject = JsonObject>(
     addToMany: core.addToMany,
     removeFromMany: core.removeFromMany,
   });
-}
-
-function boolOption(value: unknown, name: string, what: string, fallback = true): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') {
-    throw new ValidationError('INVALID_OPTION', `${what}: ${name} must be a boolean`, {
-      details: { option: name },
-    });
-  }
-  return value;
 }

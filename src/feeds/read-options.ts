@@ -2,6 +2,8 @@ import { assertActivityId, show, timeOfActivityId } from '../activity/ids.js';
 import { ValidationError } from '../errors.js';
 import type { RangeBound, RangeQuery, TimelineEntry } from '../storage/contracts.js';
 import { intOption } from '../util/int-option.js';
+import { checkOptions } from '../validation/options.js';
+import { oneOfOption } from '../validation/values.js';
 
 /** Id-range filter of a flat feed: bounds on activity ids (which sort by time). */
 export interface IdFilter {
@@ -130,29 +132,13 @@ export interface ReadLimits {
 
 /** Validates read options and turns them into a storage range query. */
 export function toRangeQuery(options: ReadOptions | undefined, limits: ReadLimits): RangeQuery {
-  const o = options ?? {};
-  if (typeof o !== 'object' || o === null) {
-    throw new ValidationError('INVALID_OPTION', 'read options must be an object');
-  }
-  for (const key of Object.keys(o)) {
-    if (!READ_KEYS.has(key))
-      throw new ValidationError('INVALID_OPTION', `unknown read option ${JSON.stringify(key)}`, {
-        details: { option: key },
-      });
-  }
+  const o = checkOptions<ReadOptions>(options, READ_KEYS, 'read options', true);
   const limit =
     o.limit === undefined
       ? limits.defaultLimit
       : intOption(o.limit, 'limit', 1, limits.maxPageSize);
   const offset = o.offset === undefined ? 0 : intOption(o.offset, 'offset', 0);
-  const order = o.order ?? 'desc';
-  if (order !== 'desc' && order !== 'asc') {
-    throw new ValidationError(
-      'INVALID_OPTION',
-      `order must be 'desc' or 'asc', got ${show(order)}`,
-      { details: { option: 'order' } },
-    );
-  }
+  const order = o.order === undefined ? 'desc' : oneOfOption(o.order, ['desc', 'asc'], 'order');
   let min: RangeBound | undefined;
   let max: RangeBound | undefined;
   if (

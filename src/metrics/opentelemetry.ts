@@ -1,6 +1,7 @@
 import type { Meter } from '@opentelemetry/api';
 import { show } from '../activity/ids.js';
 import { ValidationError } from '../errors.js';
+import { checkOptions } from '../validation/options.js';
 import type { Metrics } from './metrics.js';
 
 /** Options of {@link openTelemetryMetrics}. */
@@ -39,7 +40,9 @@ export function openTelemetryMetrics(
       'openTelemetryMetrics: meter must be an OpenTelemetry Meter (metrics.getMeter(name))',
     );
   }
-  const prefix = options.prefix ?? 'stream_framework';
+  const prefix =
+    checkOptions<OpenTelemetryMetricsOptions>(options, ['prefix'], 'openTelemetryMetrics').prefix ??
+    'stream_framework';
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
     throw new ValidationError(
       'INVALID_OPTION',

@@ -1,5 +1,6 @@
 import { show } from '../activity/ids.js';
 import { ValidationError } from '../errors.js';
+import { checkOptions } from '../validation/options.js';
 import type { Metrics } from './metrics.js';
 
 /**
@@ -42,7 +43,7 @@ export function statsdMetrics(client: StatsdClient, options: StatsdMetricsOption
       'statsdMetrics: client must have increment(name, value) and timing(name, ms)',
     );
   }
-  const { prefix } = options;
+  const { prefix } = checkOptions<StatsdMetricsOptions>(options, ['prefix'], 'statsdMetrics');
   if (prefix !== undefined && (typeof prefix !== 'string' || !PREFIX.test(prefix))) {
     throw new ValidationError(
       'INVALID_OPTION',

@@ -1,5 +1,6 @@
-import { ValidationError } from '../errors.js';
 import { forEachLimited } from '../util/for-each-limited.js';
+import { checkOptions } from '../validation/options.js';
+import { boolOptionOr, invalidOption } from '../validation/values.js';
 import { parseTask, type Task } from './task.js';
 import {
   completedBatch,
@@ -29,15 +30,15 @@ export interface InlineQueueOptions {
  * const manager = createManager({ ..., queue: inlineQueue({ concurrency: 4 }) });
  */
 export function inlineQueue(options: InlineQueueOptions = {}): TaskQueue {
-  const concurrency = options.concurrency ?? 1;
+  const o = checkOptions<InlineQueueOptions>(options, ['concurrency', 'roundTrip'], 'inlineQueue');
+  const concurrency = o.concurrency ?? 1;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
-    throw new ValidationError(
-      'INVALID_OPTION',
-      `inlineQueue concurrency must be an integer between 1 and 1000, got ${String(concurrency)}`,
-      { details: { option: 'concurrency' } },
+    throw invalidOption(
+      'inlineQueue concurrency',
+      `must be an integer between 1 and 1000, got ${String(concurrency)}`,
     );
   }
-  const roundTrip = options.roundTrip ?? true;
+  const roundTrip = boolOptionOr(o.roundTrip, true, 'inlineQueue roundTrip');
   let sequence = 0;
 
   return Object.freeze({

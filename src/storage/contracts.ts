@@ -1,13 +1,15 @@
 /**
  * The storage contracts every backend implements. They are small on purpose: feeds, aggregation
  * and fan-out are built on top of them in core, and `stream-framework/testing` checks any
- * implementation against them. Payloads are opaque strings produced by a Serializer.
+ * implementation against them. Payloads are opaque strings produced by a Serializer. The
+ * library's storage factories wrap their storages with `checkedStorage` (`checked-storage.ts`),
+ * which checks every argument below once, with typed errors, before a backend sees it.
  * @module
  */
 
 /** One entry of a timeline. Timelines are ordered by `(score, id)`, newest (highest) first. */
 export interface TimelineEntry {
-  /** Entry id: an activity id (flat feeds) or a group id (aggregated feeds). ASCII, at most 64 characters. */
+  /** Entry id: an activity id (flat feeds) or a group id (aggregated feeds). 1-64 ASCII characters, no NUL. */
   readonly id: string;
   /** Sort score: the activity time in ms for flat feeds, the group rank for aggregated feeds. A safe integer. */
   readonly score: number;
@@ -152,7 +154,7 @@ export interface TimelineStorage {
   clearMarker(key: string, marker: string): Promise<number>;
 }
 
-/** A global id -> payload store for normalized feeds; batch-first, positional results. */
+/** A global id -> payload store for normalized feeds; batch-first, positional results. Ids follow the rule of {@link TimelineEntry.id}. */
 export interface ActivityStorage {
   /** Backend name for errors and logs. */
   readonly name: string;

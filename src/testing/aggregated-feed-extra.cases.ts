@@ -6,8 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { type Activity, createActivity } from '../activity/activity.js';
-import { groupIdOf } from '../activity/ids.js';
+import { groupIdOf, MAX_TIME_MS } from '../activity/ids.js';
 import { byVerbAndDay, createAggregator } from '../aggregation/aggregators.js';
+import { MAX_GROUP_COUNT } from '../aggregation/group.js';
 import { SerializationError, ValidationError } from '../errors.js';
 import { type AggregatedFeedOptions, defineAggregatedFeed } from '../feeds/aggregated-feed.js';
 import type { FeedEvent } from '../metrics/metrics.js';
@@ -332,5 +333,61 @@ export function registerAggregatedExtraCases(test: GroupCase): void {
       0,
     );
     assert.equal(total, 3600 - victims.length - lostWithEmptied);
+  });
+
+  test('addGroups refuses counts past what a group holds and merges saturate, so reads never fail', async (storage) => {
+    const source = define(storage, { name: 'src' }).for(1);
+    await source.addMany([act(1), act(2, { actor: 1 })]);
+    const [group] = (await source.read()).items;
+    const feed = define(storage).for(1);
+    for (const [field, value] of [
+      ['activityCount', Number.MAX_SAFE_INTEGER],
+      ['activityCount', MAX_GROUP_COUNT + 1],
+      ['actorCount', Number.MAX_SAFE_INTEGER],
+    ] as const) {
+      await assert.rejects(
+        feed.addGroups([{ ...group!, [field]: value }]),
+        (e: unknown) => e instanceof ValidationError && e.code === 'LIMIT_EXCEEDED',
+        field,
+      );
+    }
+    for (const bad of [{ updatedAt: new Date(MAX_TIME_MS + 1) }, { createdAt: new Date(-1) }]) {
+      await assert.rejects(
+        feed.addGroups([{ ...group!, ...bad }]),
+        (e: unknown) => e instanceof ValidationError && e.code === 'INVALID_TIME',
+      );
+    }
+    assert.equal(await feed.count(), 0, 'nothing was written');
+    const full = { ...group!, activityCount: MAX_GROUP_COUNT, actorCount: MAX_GROUP_COUNT };
+    assert.equal(await feed.addGroups([full]), 1);
+    await feed.add(act(3, { actor: 3 }));
+    const [merged] = (await feed.read()).items;
+    assert.equal(merged?.activityCount, MAX_GROUP_COUNT);
+    assert.equal(merged?.actorCount, MAX_GROUP_COUNT);
+    assert.equal(merged?.activities.length, 3);
+  });
+
+  test('an aggregator rank that is not a safe integer, or a group key with a lone surrogate, is refused before anything is written', async (storage) => {
+    const half = createAggregator('half', byVerbAndDay.groupKey, (g) => g.updatedAt + 0.5);
+    const surrogate = createAggregator('surrogate', (a) => `${a.verb}\ud800`);
+    const source = define(storage, { name: 'src' }).for(1);
+    await source.add(act(9));
+    const [group] = (await source.read()).items;
+    for (const aggregator of [half, surrogate]) {
+      const definition = define(storage, { aggregator });
+      const feed = definition.for(1);
+      const a = act(1);
+      const refused = (e: unknown) => e instanceof ValidationError && e.code === 'INVALID_OPTION';
+      assert.throws(() => definition.validate?.([a]), refused, 'the validate hook refuses it');
+      await assert.rejects(feed.add(a), refused);
+      await assert.rejects(definition.addToMany([1, 2], [a]), refused);
+      if (aggregator === half) await assert.rejects(feed.addGroups([group!]), refused);
+      assert.equal(await feed.count(), 0);
+      assert.deepEqual(
+        await storage.activities.getMany([a.id]),
+        [undefined],
+        'activity not stored',
+      );
+    }
   });
 }

@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import type { TimelineEntry } from '../storage/contracts.js';
+import { StreamFrameworkError } from '../errors.js';
+import type { TimelineEntry, TimelineStorage } from '../storage/contracts.js';
 import type { BackendUnderTest } from './backend.js';
 import {
   BASE_TIME_MS,
@@ -42,6 +43,7 @@ export function describeTimelineStorage(backend: BackendUnderTest): void {
     describe('get, count and remove', () => readRemoveCases(test));
     describe('many keys and delete', () => manyKeysCases(test));
     describe('keys and payloads', () => keyPayloadCases(test));
+    describe('bad arguments', () => badArgumentCases(test));
     describeTimelineRangeCases(test);
     describeTimelineUpdateCases(test);
     describeTimelineModelCases(test);
@@ -482,5 +484,65 @@ function keyPayloadCases(test: SuiteTest): void {
     assert.equal(got?.payload, big);
     const all = await readAll(timeline, KEY, 'asc');
     assert.equal(all[0]?.payload, big);
+  });
+}
+
+/** A rejection with a StreamFrameworkError of `code`. */
+const refusedWith =
+  (code: string) =>
+  (e: unknown): boolean =>
+    e instanceof StreamFrameworkError && e.code === code;
+
+function badArgumentCases(test: SuiteTest): void {
+  test("every marker call refuses the marker name 'a b:c' with INVALID_OPTION and writes nothing", async ({
+    timeline,
+  }) => {
+    await timeline.add(KEY, entryRange(0, 2));
+    const ids = idsOf(entryRange(0, 2)) as string[];
+    const calls: (() => Promise<unknown>)[] = [
+      () => timeline.countMarked(KEY, 'a b:c'),
+      () => timeline.isMarked(KEY, 'a b:c', ids),
+      () => timeline.setMarked(KEY, 'a b:c', ids, true),
+      () => timeline.clearMarker(KEY, 'a b:c'),
+      () => timeline.update(KEY, [], () => ({ changes: { mark: { 'a b:c': ids } }, result: 0 })),
+      () =>
+        timeline.update(KEY, [], () => ({
+          changes: { put: [entry(5)], unmark: { 'a b:c': ids } },
+          result: 0,
+        })),
+    ];
+    for (const call of calls) await assert.rejects(call(), refusedWith('INVALID_OPTION'));
+    assert.deepEqual(idsOf(await readAll(timeline, KEY)), [entryId(1), entryId(0)]);
+  });
+
+  test('bad keys, ids, scores and lengths are refused with a typed error and write nothing', async ({
+    timeline,
+  }) => {
+    await timeline.add(KEY, entryRange(0, 2));
+    const before = await readAll(timeline, KEY);
+    const bad: [string, (t: TimelineStorage) => Promise<unknown>][] = [
+      ['INVALID_ID', (t) => t.add('', [entry(3)])],
+      ['INVALID_ID', (t) => t.add('k\ud800', [entry(3)])],
+      ['INVALID_ID', (t) => t.addToMany([KEY, ''], [entry(3)])],
+      ['INVALID_ID', (t) => t.add(KEY, [{ id: '', score: 1 }])],
+      ['INVALID_ID', (t) => t.add(KEY, [{ id: 'x'.repeat(65), score: 1 }])],
+      ['INVALID_ID', (t) => t.remove(KEY, [entryId(0), 7 as unknown as string])],
+      ['INVALID_OPTION', (t) => t.add(KEY, [{ id: entryId(3), score: 1.5 }])],
+      ['INVALID_OPTION', (t) => t.add(KEY, [{ id: entryId(3), score: Number.NaN }])],
+      ['INVALID_OPTION', (t) => t.add(KEY, [entry(3)], { maxLength: -1 })],
+      ['INVALID_OPTION', (t) => t.trim(KEY, 0.5)],
+      ['INVALID_OPTION', (t) => t.range(KEY, { limit: 0, order: 'desc' })],
+      ['INVALID_OPTION', (t) => t.range(KEY, { limit: 1, order: 'up' as 'asc' })],
+      [
+        'INVALID_OPTION',
+        (t) =>
+          t.update(KEY, [], () => ({
+            changes: { put: [{ id: entryId(3), score: Infinity }] },
+            result: 0,
+          })),
+      ],
+    ];
+    for (const [code, call] of bad) await assert.rejects(call(timeline), refusedWith(code));
+    assert.deepEqual(await readAll(timeline, KEY), before);
   });
 }

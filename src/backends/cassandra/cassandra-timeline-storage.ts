@@ -24,13 +24,7 @@ import {
   type TimelineStatements,
   timelineStatements,
 } from './statements.js';
-import {
-  checkMarker,
-  type Plan,
-  planChanges,
-  planClearMarker,
-  planDelete,
-} from './timeline-plan.js';
+import { type Plan, planChanges, planClearMarker, planDelete } from './timeline-plan.js';
 import {
   type FeedRef,
   readEntriesAt,
@@ -259,7 +253,6 @@ export class CassandraTimelineStorage implements TimelineStorage {
   }
 
   async countMarked(key: string, marker: string): Promise<number> {
-    checkMarker(marker);
     return cassandraCall('countMarked', key, async () => {
       const head = await readHead(this.#feed(key), this.#exec.readConsistency);
       return head.marked[marker] ?? 0;
@@ -267,7 +260,6 @@ export class CassandraTimelineStorage implements TimelineStorage {
   }
 
   async isMarked(key: string, marker: string, ids: readonly string[]): Promise<boolean[]> {
-    checkMarker(marker);
     if (ids.length === 0) return [];
     return cassandraCall('isMarked', key, async () => {
       const marked = await readMarked(this.#feed(key), marker, ids, this.#exec.readConsistency);
@@ -281,7 +273,6 @@ export class CassandraTimelineStorage implements TimelineStorage {
     ids: readonly string[],
     on: boolean,
   ): Promise<number> {
-    checkMarker(marker);
     if (ids.length === 0) return 0;
     return this.#write('setMarked', key, async (snap, base) => {
       const present = on ? [...(await snap.refs(ids)).keys()] : [...new Set(ids)];
@@ -292,7 +283,6 @@ export class CassandraTimelineStorage implements TimelineStorage {
   }
 
   async clearMarker(key: string, marker: string): Promise<number> {
-    checkMarker(marker);
     return this.#write('clearMarker', key, async (snap, base) => {
       const plan = planClearMarker(snap, this.#cql, base, marker);
       return { plan, result: plan.stats.markChanges };

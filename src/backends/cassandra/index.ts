@@ -12,7 +12,11 @@
  * @module
  */
 import { ValidationError } from '../../errors.js';
+import { checkedStorage } from '../../storage/checked-storage.js';
 import type { Storage } from '../../storage/contracts.js';
+import { intOptionOr } from '../../util/int-option.js';
+import { objectOption } from '../../validation/objects.js';
+import { checkOptions } from '../../validation/options.js';
 import { CassandraActivityStorage } from './cassandra-activity-storage.js';
 import { CassandraTimelineStorage } from './cassandra-timeline-storage.js';
 import {
@@ -77,19 +81,39 @@ export interface CassandraStorage extends Storage {
   readonly namespace: string;
 }
 
-function positiveInteger(value: number | undefined, fallback: number, option: string): number {
-  const n = value ?? fallback;
-  if (!Number.isSafeInteger(n) || n < 1) {
-    throw new ValidationError('INVALID_OPTION', `cassandra ${option} must be a positive integer`, {
-      details: { option },
-    });
-  }
-  return n;
-}
+const positiveInteger = (value: unknown, fallback: number, option: string): number =>
+  intOptionOr(value, fallback, `cassandra ${option}`, 1);
 
-/** Creates the Cassandra backend on `client`; the tables must exist (see {@link createSchema}). */
+/** A `types.consistencies` value: an integer from 0 (any) to 10 (localOne). */
+const consistencyOption = (value: unknown, fallback: Consistency, option: string): Consistency =>
+  intOptionOr(value, fallback, `cassandra ${option}`, 0, 10);
+
+/** The keys of {@link CassandraStorageOptions}: any other is refused (`INVALID_OPTION`). */
+const CASSANDRA_STORAGE_KEYS: readonly string[] = [
+  'client',
+  'keyspace',
+  'tables',
+  'namespace',
+  'consistency',
+  'readConsistency',
+  'serialConsistency',
+  'fetchSize',
+  'maxUpdateAttempts',
+  'fanoutConcurrency',
+  'maxEntriesPerCommit',
+];
+
+/**
+ * Creates the Cassandra backend on `client`; the tables must exist (see {@link createSchema}).
+ * Throws `INVALID_OPTION` for an unknown or wrong-typed option.
+ */
 export function cassandraStorage(options: CassandraStorageOptions): CassandraStorage {
+  checkOptions(options, CASSANDRA_STORAGE_KEYS, 'cassandraStorage');
+  objectOption(options.client, 'client', ['execute', 'batch'], 'a cassandra-driver Client');
   const keyspace = checkIdentifier(options.keyspace, 'keyspace');
+  if (options.tables !== undefined) {
+    checkOptions(options.tables, ['timelines', 'activities'], 'cassandraStorage tables');
+  }
   const tables = tableNames(options.tables);
   const namespace = options.namespace ?? '';
   if (typeof namespace !== 'string' || namespace.length > 256) {
@@ -101,15 +125,19 @@ export function cassandraStorage(options: CassandraStorageOptions): CassandraSto
       },
     );
   }
-  const consistency = options.consistency ?? LOCAL_QUORUM;
+  const consistency = consistencyOption(options.consistency, LOCAL_QUORUM, 'consistency');
   const exec: Executor = Object.freeze({
     client: options.client,
     consistency,
-    readConsistency: options.readConsistency ?? consistency,
-    serialConsistency: options.serialConsistency ?? LOCAL_SERIAL,
+    readConsistency: consistencyOption(options.readConsistency, consistency, 'readConsistency'),
+    serialConsistency: consistencyOption(
+      options.serialConsistency,
+      LOCAL_SERIAL,
+      'serialConsistency',
+    ),
     fetchSize: positiveInteger(options.fetchSize, 500, 'fetchSize'),
   });
-  return Object.freeze({
+  return checkedStorage({
     keyspace,
     tables,
     namespace,

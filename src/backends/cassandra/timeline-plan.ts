@@ -1,12 +1,8 @@
-import { ConflictError, ValidationError } from '../../errors.js';
+import { ConflictError } from '../../errors.js';
 import type { TimelineChanges, TimelineEntry } from '../../storage/contracts.js';
-import { assertMarkerName } from '../../validation/names.js';
 import type { Statement } from './driver.js';
 import { KIND, type TimelineStatements } from './statements.js';
 import type { Position, Snapshot } from './timeline-reads.js';
-
-/** Checks a marker name: 1-64 letters, digits, `_` or `-` (as on every backend). */
-export const checkMarker: (marker: unknown) => string = assertMarkerName;
 
 /** What a planned write does, for the caller's return value. */
 export interface PlanStats {
@@ -31,11 +27,10 @@ export interface Plan {
 const byPosition = (a: Position, b: Position): number =>
   a.score !== b.score ? a.score - b.score : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
-/** `changes.mark` / `unmark` as (marker, id) pairs, marker names checked. */
+/** `changes.mark` / `unmark` as (marker, id) pairs (marker names were checked by the contract wrapper). */
 function pairs(spec: Readonly<Record<string, readonly string[]>> | undefined): [string, string][] {
   const out: [string, string][] = [];
   for (const [marker, ids] of Object.entries(spec ?? {})) {
-    checkMarker(marker);
     for (const id of ids) out.push([marker, id]);
   }
   return out;
@@ -60,18 +55,8 @@ export async function planChanges(
   maxTrim = Number.POSITIVE_INFINITY,
 ): Promise<Plan> {
   const puts = new Map<string, TimelineEntry>();
-  for (const e of changes.put ?? []) {
-    if (!Number.isSafeInteger(e.score)) {
-      throw new ValidationError(
-        'INVALID_OPTION',
-        `entry score must be a safe integer, got ${e.score}`,
-        {
-          details: { option: 'score', id: e.id },
-        },
-      );
-    }
-    puts.set(e.id, e); // an id repeated: the last one wins
-  }
+  // Scores are safe integers: the contract wrapper (src/storage/checked-storage.ts) checked them.
+  for (const e of changes.put ?? []) puts.set(e.id, e); // an id repeated: the last one wins
   const removing = new Set(changes.remove ?? []);
   const unmarks = pairs(changes.unmark);
   const marks = pairs(changes.mark);

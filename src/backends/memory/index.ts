@@ -1,9 +1,14 @@
+import { checkedStorage } from '../../storage/checked-storage.js';
 import type { Storage } from '../../storage/contracts.js';
+import { checkOptions } from '../../validation/options.js';
 import { MemoryActivityStorage } from './memory-activity-storage.js';
 import { MemoryTimelineStorage } from './memory-timeline-storage.js';
 
 export { MemoryActivityStorage } from './memory-activity-storage.js';
 export { MemoryTimelineStorage } from './memory-timeline-storage.js';
+
+/** Options of {@link memoryStorage}: none yet (any key is refused with `INVALID_OPTION`). */
+export type MemoryStorageOptions = Readonly<Record<string, never>>;
 
 /** The in-memory backend (timeline + activity storage) with the concrete classes exposed. */
 export interface MemoryStorage extends Storage {
@@ -12,13 +17,15 @@ export interface MemoryStorage extends Storage {
 }
 
 /**
- * Creates an independent in-memory backend: the embedded default, no server needed.
+ * Creates an independent in-memory backend: the embedded default, no server needed. Its
+ * arguments are checked by the contract wrapper (`checkedStorage`).
  * @example
  * const storage = memoryStorage();
  * const timeline = defineFlatFeed({ name: 'timeline', storage });
  */
-export function memoryStorage(): MemoryStorage {
-  return Object.freeze({
+export function memoryStorage(options?: MemoryStorageOptions): MemoryStorage {
+  checkOptions(options, [], 'memoryStorage', true);
+  return checkedStorage({
     timeline: new MemoryTimelineStorage(),
     activities: new MemoryActivityStorage(),
   });

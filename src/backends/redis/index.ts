@@ -8,7 +8,10 @@
  * const timeline = defineFlatFeed({ name: 'timeline', storage });
  * @module
  */
+import { checkedStorage } from '../../storage/checked-storage.js';
 import type { Storage } from '../../storage/contracts.js';
+import { objectOption } from '../../validation/objects.js';
+import { checkOptions } from '../../validation/options.js';
 import { checkPositiveInt, checkPrefix } from './keys.js';
 import { RedisActivityStorage } from './redis-activity-storage.js';
 import { RedisTimelineStorage } from './redis-timeline-storage.js';
@@ -57,6 +60,18 @@ export interface RedisStorageOptions {
   readonly updateCacheCharacters?: number | undefined;
 }
 
+/** The keys of {@link RedisStorageOptions}: any other is refused (`INVALID_OPTION`). */
+const REDIS_STORAGE_KEYS: readonly string[] = [
+  'client',
+  'prefix',
+  'activityShards',
+  'activityBucketMs',
+  'fanoutBatch',
+  'maxUpdateAttempts',
+  'updateCacheSize',
+  'updateCacheCharacters',
+];
+
 /** The Redis backend: timeline and activity storage on one client. */
 export interface RedisStorage extends Storage {
   readonly timeline: RedisTimelineStorage;
@@ -69,11 +84,13 @@ export interface RedisStorage extends Storage {
  * `INVALID_OPTION` for a bad prefix, `activityShards` or `activityBucketMs`.
  */
 export function redisStorage(options: RedisStorageOptions): RedisStorage {
+  checkOptions(options, REDIS_STORAGE_KEYS, 'redisStorage');
+  objectOption(options.client, 'client', ['defineCommand'], 'an ioredis Redis or Cluster');
   const prefix = checkPrefix(options.prefix ?? 'sf');
   const shards = checkPositiveInt(options.activityShards, 'activityShards');
   const bucketMs = checkPositiveInt(options.activityBucketMs, 'activityBucketMs');
   const { client } = options;
-  return Object.freeze({
+  return checkedStorage({
     prefix,
     timeline: new RedisTimelineStorage({
       client,

@@ -1,7 +1,7 @@
 import { isActivityId, show, timeOfActivityId } from '../../activity/ids.js';
 import { ValidationError } from '../../errors.js';
 import { intOption } from '../../util/int-option.js';
-import { assertMarkerName, isWellFormed } from '../../validation/names.js';
+import { isWellFormed } from '../../validation/names.js';
 
 /**
  * Key layout of the Redis backend. Every key of one timeline shares a hash tag (`{...}`), so
@@ -42,9 +42,6 @@ export function checkPrefix(prefix: unknown): string {
   }
   return prefix;
 }
-
-/** Checks a marker name (it becomes part of a key). */
-export const checkMarker: (marker: unknown) => string = assertMarkerName;
 
 /** Escapes a feed key for use inside a hash tag (injective). */
 export function escapeTag(key: string): string {

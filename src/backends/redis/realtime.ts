@@ -7,6 +7,7 @@ import type {
   NotificationChangeReason,
 } from '../../feeds/notification-events.js';
 import { assertFeedName, assertId } from '../../validation/names.js';
+import { checkOptions } from '../../validation/options.js';
 import { addChannelListener } from './channel-subscriptions.js';
 import { redisCall } from './errors.js';
 import { checkPrefix } from './keys.js';
@@ -54,6 +55,7 @@ export function publishChanges<C extends NotificationChange | FeedChange>(
   definition: { readonly name: string; readonly events: ChangeEvents<C> },
   options: PublishChangesOptions,
 ): () => void {
+  checkOptions(options, ['client', 'prefix', 'onError'], 'publishChanges');
   const prefix = checkPrefix(options.prefix ?? 'sf');
   const { client } = options;
   // Changes emitted in the same tick (a fan-out chunk: one per follower feed) go out together:
@@ -186,6 +188,7 @@ async function subscribe<C>(
   parse: (message: string) => C | undefined,
   onChange: (change: C) => void,
 ): Promise<() => Promise<void>> {
+  checkOptions(options, ['subscriber', 'feed', 'userId', 'prefix', 'onInvalid'], 'subscribe');
   if (typeof onChange !== 'function') {
     throw new ValidationError('INVALID_OPTION', 'subscribing to changes needs a listener function');
   }

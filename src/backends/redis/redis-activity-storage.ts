@@ -1,6 +1,7 @@
 import type { Cluster } from 'ioredis';
 import type { ActivityStorage } from '../../storage/contracts.js';
 import { settleAll } from '../../util/settle-all.js';
+import { checkOptions } from '../../validation/options.js';
 import { groupByNode, isUnsupportedScriptError } from './cluster-pipeline.js';
 import { redisCall } from './errors.js';
 import { clientKeyPrefix } from './key-prefix.js';
@@ -44,6 +45,7 @@ export class RedisActivityStorage implements ActivityStorage {
   #crossSlot = true;
 
   constructor(options: RedisActivityStorageOptions) {
+    checkOptions(options, ['client', 'prefix', 'shards', 'bucketMs'], 'RedisActivityStorage');
     this.#client = options.client;
     this.#prefix = options.prefix;
     this.#shards = checkPositiveInt(options.shards, 'shards') ?? 16;

@@ -10,14 +10,24 @@ import type {
 } from '../../storage/contracts.js';
 import { intOptionOr } from '../../util/int-option.js';
 import { settleAll } from '../../util/settle-all.js';
+import { checkOptions } from '../../validation/options.js';
 import { ClusterFanout } from './cluster-fanout.js';
 import { redisCall } from './errors.js';
 import { clientKeyPrefix } from './key-prefix.js';
-import { checkFeedKey, checkMarker, markerKey, type TimelineKeys, timelineKeys } from './keys.js';
+import { checkFeedKey, markerKey, type TimelineKeys, timelineKeys } from './keys.js';
 import { OptimisticUpdater } from './optimistic-update.js';
 import { type Arg, flat, idsOnlyArgs, writeArgs } from './script-args.js';
 import { type RedisClient, scriptsOf, withKeys } from './scripts.js';
 import { UpdateCache } from './update-cache.js';
+
+const TIMELINE_OPTION_KEYS: readonly string[] = [
+  'client',
+  'prefix',
+  'fanoutBatch',
+  'maxUpdateAttempts',
+  'updateCacheSize',
+  'updateCacheCharacters',
+];
 
 /** Options of {@link RedisTimelineStorage}. */
 export interface RedisTimelineStorageOptions {
@@ -72,6 +82,7 @@ export class RedisTimelineStorage implements TimelineStorage {
   readonly #updater: OptimisticUpdater;
 
   constructor(options: RedisTimelineStorageOptions) {
+    checkOptions(options, TIMELINE_OPTION_KEYS, 'RedisTimelineStorage');
     this.#client = options.client;
     this.#prefix = options.prefix;
     this.#script = scriptsOf(options.client);
@@ -300,13 +311,13 @@ export class RedisTimelineStorage implements TimelineStorage {
   }
 
   async countMarked(key: string, marker: string): Promise<number> {
-    const m = markerKey(this.#keys(key), checkMarker(marker));
+    const m = markerKey(this.#keys(key), marker);
     return redisCall('countMarked', key, () => this.#client.scard(m));
   }
 
   async isMarked(key: string, marker: string, ids: readonly string[]): Promise<boolean[]> {
     if (ids.length === 0) return [];
-    const m = markerKey(this.#keys(key), checkMarker(marker));
+    const m = markerKey(this.#keys(key), marker);
     const flags = await redisCall('isMarked', key, () => this.#client.smismember(m, ...ids));
     return flags.map((f) => f === 1);
   }
@@ -320,7 +331,6 @@ export class RedisTimelineStorage implements TimelineStorage {
     checkFeedKey(key);
     if (ids.length === 0) return 0;
     const k = this.#keys(key);
-    checkMarker(marker);
     return redisCall('setMarked', key, async () =>
       Number(await this.#script('set_marked')(k.z, k.mk, marker, on ? '1' : '0', ...ids)),
     );
@@ -328,7 +338,7 @@ export class RedisTimelineStorage implements TimelineStorage {
 
   async clearMarker(key: string, marker: string): Promise<number> {
     const k = this.#keys(key);
-    const m = markerKey(k, checkMarker(marker));
+    const m = markerKey(k, marker);
     return redisCall('clearMarker', key, async () =>
       Number(await this.#script('clear_marker')(m, k.mk, marker)),
     );

@@ -14,7 +14,9 @@
  */
 import { show } from '../../activity/ids.js';
 import { ValidationError } from '../../errors.js';
+import { checkedStorage } from '../../storage/checked-storage.js';
 import type { Storage } from '../../storage/contracts.js';
+import { checkOptions } from '../../validation/options.js';
 import type { SqliteDatabase } from './database.js';
 import { checkPrefix, createTables, type SqliteTableNames, tableNames } from './schema.js';
 import { SqliteActivityStorage } from './sqlite-activity-storage.js';
@@ -53,7 +55,11 @@ export interface SqliteStorage extends Storage {
  * BackendError when the tables cannot be created (e.g. a read-only database without them).
  */
 export function sqliteStorage(options: SqliteStorageOptions): SqliteStorage {
-  const database = (options as Partial<SqliteStorageOptions> | undefined)?.database;
+  const database = checkOptions<SqliteStorageOptions>(
+    options,
+    ['database', 'prefix'],
+    'sqliteStorage',
+  ).database;
   if (!isDatabase(database)) {
     throw new ValidationError(
       'INVALID_OPTION',
@@ -64,7 +70,7 @@ export function sqliteStorage(options: SqliteStorageOptions): SqliteStorage {
   const prefix = checkPrefix(options.prefix ?? 'sf');
   const tables = tableNames(prefix);
   createTables(database, tables);
-  return Object.freeze({
+  return checkedStorage({
     prefix,
     tables,
     timeline: new SqliteTimelineStorage({ database, tables }),

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import { BackendError, StreamFrameworkError } from '../../errors.js';
+import { checkOptions } from '../../validation/options.js';
 import type { Task, TaskPriority } from '../task.js';
 import {
   completedBatch,
@@ -95,6 +96,7 @@ const WHAT = 'bullmqQueue';
  * await handle.done(); // read-your-writes: every follower feed has the activity
  */
 export function bullmqQueue(options: BullmqQueueOptions): BullmqTaskQueue {
+  checkOptions(options, ['connection', 'prefix', 'queueNames', 'jobOptions', 'pollInterval'], WHAT);
   if (typeof options !== 'object' || options === null) {
     throw invalid(`${WHAT}: options must be an object`, 'options');
   }

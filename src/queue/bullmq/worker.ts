@@ -1,4 +1,5 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { checkOptions } from '../../validation/options.js';
 import type { TaskPriority } from '../task.js';
 import {
   type BullmqConnection,
@@ -100,6 +101,23 @@ const WHAT = 'createWorker';
  * process.once('SIGTERM', () => worker.close().then(() => process.exit(0)));
  */
 export function createWorker(options: CreateWorkerOptions): TaskWorker {
+  checkOptions(
+    options,
+    [
+      'manager',
+      'connection',
+      'concurrency',
+      'prefix',
+      'queueNames',
+      'name',
+      'lockDuration',
+      'stalledInterval',
+      'maxStalledCount',
+      'onFailed',
+      'onError',
+    ],
+    WHAT,
+  );
   if (typeof options !== 'object' || options === null) {
     throw invalid(`${WHAT}: options must be an object`, 'options');
   }

@@ -1,0 +1,184 @@
+/**
+ * The rules for the arguments of the storage contracts (see `contracts.ts`): keys, entry ids,
+ * entries, range queries, write options and update changes. Checked once, by the wrapper of
+ * `checked-storage.ts`, so no backend repeats them. Each throws a `ValidationError`.
+ * @module
+ */
+import { ValidationError } from '../errors.js';
+import { assertMarkerName, isWellFormed } from '../validation/names.js';
+import { describe, show } from '../validation/show.js';
+import { boolOption, intOption, invalidOption, oneOfOption } from '../validation/values.js';
+import type {
+  RangeBound,
+  RangeQuery,
+  TimelineChanges,
+  TimelineEntry,
+  TimelineWriteOptions,
+} from './contracts.js';
+
+/** An entry id: 1 to 64 ASCII characters other than NUL, as the contract says (activity and group ids are). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the range of ASCII the contract allows
+const ENTRY_ID = /^[\x01-\x7f]{1,64}$/;
+
+function invalidId(what: string, message: string): ValidationError {
+  return new ValidationError('INVALID_ID', `${what} ${message}`, { details: { field: what } });
+}
+
+/** Checks a storage key: a non-empty, well-formed string; throws `INVALID_ID`. */
+export function checkKey(key: unknown): string {
+  if (typeof key !== 'string' || key.length === 0 || !isWellFormed(key)) {
+    throw invalidId('storage key', `must be a non-empty well-formed string, got ${show(key)}`);
+  }
+  return key;
+}
+
+/** Checks an array of storage keys; throws `INVALID_ID`. */
+export function checkKeys(keys: unknown): readonly string[] {
+  if (!Array.isArray(keys)) throw invalidId('keys', `must be an array, got ${describe(keys)}`);
+  for (const key of keys) checkKey(key);
+  return keys;
+}
+
+/** Checks an entry (or activity storage) id: 1-64 ASCII characters, no NUL; throws `INVALID_ID`. */
+export function checkEntryId(id: unknown): string {
+  if (typeof id !== 'string' || !ENTRY_ID.test(id)) {
+    throw invalidId('id', `must be 1 to 64 ASCII characters (no NUL), got ${show(id)}`);
+  }
+  return id;
+}
+
+/** Checks an array of entry ids; throws `INVALID_ID`. */
+export function checkEntryIds(ids: unknown): readonly string[] {
+  if (!Array.isArray(ids)) throw invalidId('ids', `must be an array, got ${describe(ids)}`);
+  for (const id of ids) checkEntryId(id);
+  return ids;
+}
+
+/** Checks a score: a safe integer, as the contract says; throws `INVALID_OPTION`. */
+function checkScore(score: unknown, what: string): void {
+  if (!Number.isSafeInteger(score)) {
+    throw invalidOption(what, `must be a safe integer, got ${show(score)}`);
+  }
+}
+
+/** Checks timeline entries: id, safe integer score, string payload if any; throws. */
+export function checkEntries(entries: unknown): readonly TimelineEntry[] {
+  if (!Array.isArray(entries)) {
+    throw invalidOption('entries', `must be an array, got ${describe(entries)}`);
+  }
+  for (const e of entries as unknown[]) {
+    if (typeof e !== 'object' || e === null) {
+      throw invalidOption('entries', `must hold { id, score, payload? } objects, got ${show(e)}`);
+    }
+    const { id, score, payload } = e as Record<string, unknown>;
+    checkEntryId(id);
+    checkScore(score, 'entry score');
+    if (payload !== undefined && typeof payload !== 'string') {
+      throw invalidOption('entry payload', `must be a string, got ${describe(payload)}`);
+    }
+  }
+  return entries as readonly TimelineEntry[];
+}
+
+/** Checks activity storage entries: `{ id, payload }` with a string payload; throws. */
+export function checkPayloads(
+  entries: unknown,
+): readonly { readonly id: string; readonly payload: string }[] {
+  if (!Array.isArray(entries)) {
+    throw invalidOption('entries', `must be an array, got ${describe(entries)}`);
+  }
+  for (const e of entries as unknown[]) {
+    if (typeof e !== 'object' || e === null) {
+      throw invalidOption('entries', `must hold { id, payload } objects, got ${show(e)}`);
+    }
+    checkEntryId((e as { id?: unknown }).id);
+    const payload = (e as { payload?: unknown }).payload;
+    if (typeof payload !== 'string') {
+      throw invalidOption('payload', `must be a string, got ${describe(payload)}`);
+    }
+  }
+  return entries as readonly { readonly id: string; readonly payload: string }[];
+}
+
+/** Checks a length to trim to: an integer >= 0. */
+export function checkMaxLength(value: unknown): number {
+  return intOption(value, 'maxLength', 0);
+}
+
+/** Checks the options of a write or removal (`maxLength`, `idsOnly`); throws `INVALID_OPTION`. */
+export function checkWriteOptions(options: unknown): TimelineWriteOptions | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null) {
+    throw invalidOption('options', `must be an object, got ${describe(options)}`);
+  }
+  const { maxLength, idsOnly } = options as TimelineWriteOptions;
+  if (maxLength !== undefined) checkMaxLength(maxLength);
+  if (idsOnly !== undefined) boolOption(idsOnly, 'idsOnly');
+  return options as TimelineWriteOptions;
+}
+
+/** Checks an order: `'desc'` or `'asc'`. */
+export function checkOrder(order: unknown): 'desc' | 'asc' {
+  return oneOfOption(order, ['desc', 'asc'], 'order');
+}
+
+function checkBound(bound: unknown, name: string): void {
+  if (bound === undefined) return;
+  if (typeof bound !== 'object' || bound === null) {
+    throw invalidOption(name, `must be { score, id, inclusive }, got ${describe(bound)}`);
+  }
+  const { score, id, inclusive } = bound as RangeBound;
+  if (typeof score !== 'number' || !Number.isFinite(score)) {
+    throw invalidOption(`${name}.score`, `must be a finite number, got ${show(score)}`);
+  }
+  if (typeof id !== 'string' || id.length > 64 || !isWellFormed(id)) {
+    throw invalidOption(`${name}.id`, `must be a string of at most 64 characters, got ${show(id)}`);
+  }
+  boolOption(inclusive, `${name}.inclusive`);
+}
+
+/** Checks a range query: positive `limit`, `offset` >= 0, order, bounds; throws `INVALID_OPTION`. */
+export function checkRangeQuery(query: unknown): RangeQuery {
+  if (typeof query !== 'object' || query === null) {
+    throw invalidOption('query', `must be an object, got ${describe(query)}`);
+  }
+  const q = query as RangeQuery;
+  intOption(q.limit, 'limit', 1);
+  if (q.offset !== undefined) intOption(q.offset, 'offset', 0);
+  checkOrder(q.order);
+  checkBound(q.min, 'min');
+  checkBound(q.max, 'max');
+  if (q.idsOnly !== undefined) boolOption(q.idsOnly, 'idsOnly');
+  return q;
+}
+
+/** Checks a marker name (see `assertMarkerName`); throws `INVALID_OPTION`. */
+export const checkMarker: (marker: unknown) => string = assertMarkerName;
+
+function checkMarks(spec: unknown, name: string): void {
+  if (spec === undefined) return;
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    throw invalidOption(name, `must map marker names to ids, got ${describe(spec)}`);
+  }
+  for (const [marker, ids] of Object.entries(spec)) {
+    checkMarker(marker);
+    checkEntryIds(ids);
+  }
+}
+
+/**
+ * Checks what an update's compute returned; throws before the backend writes anything. Returns a
+ * copy of its four fields, read once, so that the backend sees exactly what was checked (a getter
+ * cannot hand it something else).
+ */
+export function checkChanges(changes: unknown): TimelineChanges {
+  if (typeof changes !== 'object' || changes === null) {
+    throw invalidOption('update() compute', 'must return { changes, result }');
+  }
+  const { put, remove, mark, unmark } = changes as TimelineChanges;
+  if (put !== undefined) checkEntries(put);
+  if (remove !== undefined) checkEntryIds(remove);
+  checkMarks(mark, 'mark');
+  checkMarks(unmark, 'unmark');
+  return { put, remove, mark, unmark };
+}

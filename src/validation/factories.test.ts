@@ -1,0 +1,315 @@
+/**
+ * Every public factory and per-call options object refuses a misspelt key (`INVALID_OPTION`
+ * naming it) and a wrong-typed value (`INVALID_OPTION`), instead of ignoring the one or taking
+ * `'no'` for true.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createActivity } from '../activity/activity.js';
+import { createVerbRegistry } from '../activity/verbs.js';
+import { byVerbAndDay, createAggregator } from '../aggregation/aggregators.js';
+import { cassandraStorage } from '../backends/cassandra/index.js';
+import { memoryStorage } from '../backends/memory/index.js';
+import {
+  RedisActivityStorage,
+  RedisTimelineStorage,
+  redisStorage,
+} from '../backends/redis/index.js';
+import {
+  publishChanges,
+  subscribeToChanges,
+  subscribeToFeedChanges,
+} from '../backends/redis/realtime.js';
+import { sqliteStorage } from '../backends/sqlite/index.js';
+import { StreamFrameworkError } from '../errors.js';
+import { defineAggregatedFeed } from '../feeds/aggregated-feed.js';
+import { defineFlatFeed } from '../feeds/flat-feed.js';
+import { defineNotificationFeed } from '../feeds/notification-feed.js';
+import { openTelemetryMetrics } from '../metrics/opentelemetry.js';
+import { statsdMetrics } from '../metrics/statsd.js';
+import { bullmqQueue } from '../queue/bullmq/bullmq-queue.js';
+import { createWorker } from '../queue/bullmq/worker.js';
+import { inlineQueue } from '../queue/inline-queue.js';
+import { jsonSerializer } from '../serialization/json-serializer.js';
+
+type Options = Record<string, unknown>;
+
+/** A factory (or a call taking options): how to call it with options, base options, bad values. */
+interface Factory {
+  readonly name: string;
+  readonly call: (options: Options) => unknown;
+  /** Options the call accepts (a misspelt key is added to these). */
+  readonly base: Options;
+  /** Each a change of one value to a wrong type. */
+  readonly wrong: readonly Options[];
+}
+
+const storage = memoryStorage();
+const fakeRedis = { defineCommand() {}, isCluster: false, options: {} } as never;
+const activity = createActivity({ actor: 1, verb: 'love', object: 2, time: 1_764_000_000_000 });
+const flat = defineFlatFeed({ name: 'flat', storage });
+const aggregated = defineAggregatedFeed({ name: 'agg', storage });
+const notification = defineNotificationFeed({ name: 'note', storage });
+const statsd = { increment() {}, timing() {} };
+const meter = { createCounter: () => ({ add() {} }), createHistogram: () => ({ record() {} }) };
+
+const factories: readonly Factory[] = [
+  {
+    name: 'defineFlatFeed',
+    call: (o) => defineFlatFeed(o as never),
+    base: { name: 'f', storage },
+    wrong: [
+      { normalized: 'no' },
+      { maxLength: '3' },
+      { key: 'k' },
+      { serializer: {} },
+      { verbs: [] },
+      { metrics: 5 },
+      { metrics: { onFeedRead: 'yes' } },
+      { random: 0.5 },
+      { trimChance: '0.5' },
+      { onListenerError: true },
+      { storage: {} },
+    ],
+  },
+  {
+    name: 'defineAggregatedFeed',
+    call: (o) => defineAggregatedFeed(o as never),
+    base: { name: 'a', storage },
+    wrong: [
+      { normalized: 'no' },
+      { aggregator: { name: 'x', groupKey: 'verb' } },
+      { aggregator: { ...byVerbAndDay, rnak: () => 1 } },
+      { maxActivitiesPerGroup: 1.5 },
+      { maxTrackedActors: '10' },
+      { groupCacheCharacters: -1 },
+    ],
+  },
+  {
+    name: 'defineNotificationFeed',
+    call: (o) => defineNotificationFeed(o as never),
+    base: { name: 'n', storage },
+    wrong: [{ trackUnseen: 'no' }, { trackUnread: 1 }, { normalized: null }],
+  },
+  {
+    name: 'flat feed read',
+    call: (o) => flat.for(1).read(o),
+    base: { limit: 5 },
+    wrong: [{ limit: '5' }, { order: 'up' }, { offset: -1 }, { cursor: 5 }],
+  },
+  {
+    name: 'aggregated feed read',
+    call: (o) => aggregated.for(1).read(o),
+    base: { limit: 5 },
+    wrong: [{ limit: 5.5 }, { order: 1 }],
+  },
+  {
+    name: 'flat feed write',
+    call: (o) => flat.for(1).add(activity, o),
+    base: { trim: true },
+    wrong: [{ trim: 'no' }, { storeActivities: 0 }],
+  },
+  {
+    name: 'flat definition addToMany',
+    call: (o) => flat.addToMany([1], [activity], o),
+    base: { trim: true },
+    wrong: [{ trim: 'no' }],
+  },
+  {
+    name: 'aggregated feed write',
+    call: (o) => aggregated.for(1).add(activity, o),
+    base: { storeActivities: true },
+    wrong: [{ storeActivities: 'no' }, { trim: null }],
+  },
+  {
+    name: 'aggregated definition addToMany',
+    call: (o) => aggregated.addToMany([1], [activity], o),
+    base: { trim: false },
+    wrong: [{ trim: 'false' }],
+  },
+  {
+    name: 'aggregated feed addGroups',
+    call: (o) => aggregated.for(1).addGroups([], o),
+    base: { trim: false },
+    wrong: [{ trim: 'false' }],
+  },
+  {
+    name: 'notification markRead',
+    call: (o) => notification.for(1).markRead([], o),
+    base: { seen: true },
+    wrong: [{ seen: 'yes' }],
+  },
+  {
+    name: 'notification markAll',
+    call: (o) => notification.for(1).markAll(o),
+    base: { seen: true, read: false },
+    wrong: [{ read: 'yes' }],
+  },
+  {
+    name: 'memoryStorage',
+    call: (o) => memoryStorage(o as never),
+    base: {},
+    wrong: [],
+  },
+  {
+    name: 'redisStorage',
+    call: (o) => redisStorage(o as never),
+    base: { client: fakeRedis },
+    wrong: [
+      { client: undefined },
+      { prefix: 5 },
+      { activityShards: '2' },
+      { fanoutBatch: 1.5 },
+      { updateCacheSize: -1 },
+    ],
+  },
+  {
+    name: 'RedisTimelineStorage',
+    call: (o) => new RedisTimelineStorage(o as never),
+    base: { client: fakeRedis, prefix: 'p' },
+    wrong: [{ maxUpdateAttempts: '3' }, { updateCacheCharacters: -5 }],
+  },
+  {
+    name: 'RedisActivityStorage',
+    call: (o) => new RedisActivityStorage(o as never),
+    base: { client: fakeRedis, prefix: 'p' },
+    wrong: [{ shards: 0 }, { bucketMs: '1000' }],
+  },
+  {
+    name: 'sqliteStorage',
+    call: (o) => sqliteStorage(o as never),
+    base: { database: {} },
+    wrong: [{ database: 5 }],
+  },
+  {
+    name: 'cassandraStorage',
+    call: (o) => cassandraStorage(o as never),
+    base: { client: { execute() {}, batch() {} }, keyspace: 'ks' },
+    wrong: [
+      { client: {} },
+      { keyspace: 5 },
+      { namespace: 5 },
+      { fetchSize: '500' },
+      { consistency: 'quorum' },
+      { tables: { timeline: 't' } },
+    ],
+  },
+  {
+    name: 'jsonSerializer',
+    call: (o) => jsonSerializer(o as never),
+    base: { maxActivityLength: 1000 },
+    wrong: [{ maxActivityLength: '1000' }, { maxActivityLength: 0 }],
+  },
+  {
+    name: 'createVerbRegistry',
+    call: (o) => createVerbRegistry([], o as never),
+    base: { builtins: false },
+    wrong: [{ builtins: 'no' }],
+  },
+  {
+    name: 'aggregator object',
+    call: (o) => defineAggregatedFeed({ name: 'x', storage, aggregator: o as never }),
+    base: { name: 'custom', groupKey: () => 'k' },
+    wrong: [{ name: 5 }, { groupKey: 'verb' }, { rank: 1 }],
+  },
+  {
+    name: 'statsdMetrics',
+    call: (o) => statsdMetrics(statsd, o as never),
+    base: { prefix: 'app' },
+    wrong: [{ prefix: 5 }],
+  },
+  {
+    name: 'openTelemetryMetrics',
+    call: (o) => openTelemetryMetrics(meter as never, o as never),
+    base: { prefix: 'app' },
+    wrong: [{ prefix: 5 }],
+  },
+  {
+    name: 'publishChanges',
+    call: (o) => publishChanges(flat, o as never)(),
+    base: { client: fakeRedis },
+    wrong: [{ prefix: 5 }],
+  },
+  {
+    name: 'subscribeToChanges',
+    call: (o) => subscribeToChanges(o as never, () => {}),
+    base: { subscriber: {}, feed: 'n', userId: 1 },
+    wrong: [],
+  },
+  {
+    name: 'subscribeToFeedChanges',
+    call: (o) => subscribeToFeedChanges(o as never, () => {}),
+    base: { subscriber: {}, feed: 'n', userId: 1 },
+    wrong: [],
+  },
+  {
+    name: 'bullmqQueue',
+    call: (o) => bullmqQueue(o as never),
+    base: { connection: fakeRedis },
+    wrong: [{ connection: 5 }],
+  },
+  {
+    name: 'createWorker',
+    call: (o) => createWorker(o as never),
+    base: { connection: fakeRedis, manager: {} },
+    wrong: [{ manager: 5 }],
+  },
+  {
+    name: 'inlineQueue',
+    call: (o) => inlineQueue(o as never),
+    base: { concurrency: 2 },
+    wrong: [{ concurrency: '2' }, { roundTrip: 'yes' }],
+  },
+];
+
+/** Calls `f` and returns what it threw or rejected with (undefined if it succeeded). */
+async function failureOf(f: () => unknown): Promise<unknown> {
+  try {
+    await f();
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+const isInvalidOption = (e: unknown): e is StreamFrameworkError =>
+  e instanceof StreamFrameworkError && e.code === 'INVALID_OPTION';
+
+describe('options of every factory and call', () => {
+  for (const factory of factories) {
+    it(`${factory.name}: a misspelt key is INVALID_OPTION naming it`, async () => {
+      for (const key of ['maxlength', 'normalised', 'Prefix']) {
+        const error = await failureOf(() => factory.call({ ...factory.base, [key]: 1 }));
+        assert.ok(isInvalidOption(error), `${factory.name} { ${key} }: ${String(error)}`);
+        assert.equal(error.details.option, key);
+      }
+    });
+
+    it(`${factory.name}: a non-object or wrong-typed value is INVALID_OPTION`, async () => {
+      for (const options of [5, 'options', [], null, ...factory.wrong]) {
+        const call =
+          typeof options === 'object' && options !== null && !Array.isArray(options)
+            ? { ...factory.base, ...options }
+            : options;
+        const error = await failureOf(() => factory.call(call as Options));
+        assert.ok(
+          isInvalidOption(error),
+          `${factory.name} ${JSON.stringify(options)}: ${String(error)}`,
+        );
+      }
+    });
+  }
+
+  it('createAggregator refuses a non-string name or a non-function groupKey or rank', () => {
+    for (const args of [
+      [5, () => 'k'],
+      ['n', 'verb'],
+      ['n', () => 'k', 1],
+    ] as const) {
+      assert.throws(
+        () => createAggregator(...(args as unknown as Parameters<typeof createAggregator>)),
+        isInvalidOption,
+      );
+    }
+  });
+});
