@@ -38,3 +38,16 @@ export function checkOptions<T extends object>(
   }
   return options as Partial<T>;
 }
+
+/**
+ * The option keys of an options type, written as an object with every key of `T` set to `true`,
+ * so the compiler refuses a list that misses or misspells a key: an option added to the type
+ * cannot be forgotten by the strict check (it would be refused as unknown at run time).
+ * @example
+ * const KEYS = optionKeys<WriteOptions>({ storeActivities: true, trim: true, previous: true });
+ */
+export function optionKeys<T extends object>(
+  keys: { readonly [K in keyof Required<T>]: true },
+): readonly string[] {
+  return Object.freeze(Object.keys(keys));
+}
