@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors.js';
 import { isWellFormed } from '../validation/names.js';
-import { checkOptions } from '../validation/options.js';
+import { checkOptions, optionKeys } from '../validation/options.js';
 import { oneOfOption } from '../validation/values.js';
 import { deepFreeze, foreignIdField, maxToOption, toRefs, toTimeMs, verbField } from './fields.js';
 import {
@@ -73,7 +73,12 @@ export interface CreateActivityOptions {
   readonly idFormat?: ActivityIdFormat | undefined;
 }
 
-const CREATE_KEYS: ReadonlySet<string> = new Set(['verbs', 'now', 'maxTo', 'idFormat']);
+const CREATE_KEYS = optionKeys<CreateActivityOptions>({
+  verbs: true,
+  now: true,
+  maxTo: true,
+  idFormat: true,
+});
 const ID_FORMATS: readonly ActivityIdFormat[] = ['current', 'legacy'];
 
 /** Options of {@link assertActivity}. */

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import { checkOptions } from '../validation/options.js';
+import { checkOptions, optionKeys } from '../validation/options.js';
 import { boolOptionOr, invalidOption } from '../validation/values.js';
 import { describe } from './ids.js';
 
@@ -50,6 +50,8 @@ export interface VerbRegistryOptions {
   readonly builtins?: boolean;
 }
 
+const REGISTRY_KEYS = optionKeys<VerbRegistryOptions>({ builtins: true });
+
 /**
  * Creates a verb registry. Throws `INVALID_OPTION` for a malformed verb or for two different
  * verbs sharing an id or a name (re-declaring an identical verb is allowed).
@@ -62,7 +64,7 @@ export function createVerbRegistry(
 ): VerbRegistry {
   const byName = new Map<string, Verb>();
   const byId = new Map<number, Verb>();
-  const o = checkOptions<VerbRegistryOptions>(options, ['builtins'], 'createVerbRegistry');
+  const o = checkOptions<VerbRegistryOptions>(options, REGISTRY_KEYS, 'createVerbRegistry');
   if (!Array.isArray(verbs)) {
     throw invalidOption('verbs', `must be an array of verb definitions, got ${describe(verbs)}`);
   }

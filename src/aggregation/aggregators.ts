@@ -1,7 +1,7 @@
 import type { Activity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
-import { checkOptions } from '../validation/options.js';
+import { checkOptions, optionKeys } from '../validation/options.js';
 import { fnOption, fnOptionOr, invalidOption } from '../validation/values.js';
 import type { GroupRecord } from './group.js';
 
@@ -52,7 +52,7 @@ export function createAggregator<E extends JsonObject = JsonObject>(
   return checkAggregator<E>(Object.freeze({ name, groupKey, rank }), 'createAggregator');
 }
 
-const AGGREGATOR_KEYS: readonly string[] = ['name', 'groupKey', 'rank'];
+const AGGREGATOR_KEYS = optionKeys<Aggregator>({ name: true, groupKey: true, rank: true });
 
 /**
  * Checks an aggregator: an object with only `name` (a non-empty string), `groupKey` (a function)

@@ -3,7 +3,7 @@ import type { JsonObject } from '../activity/json.js';
 import { type Aggregator, byVerbObjectAndDay } from '../aggregation/aggregators.js';
 import { DEFAULT_TRACKED_ACTIVITIES } from '../aggregation/group.js';
 import { UnsupportedOperationError } from '../errors.js';
-import { checkOptions } from '../validation/options.js';
+import { checkOptions, optionKeys } from '../validation/options.js';
 import { boolOptionOr } from '../validation/values.js';
 import {
   checkGroupIds,
@@ -62,6 +62,9 @@ export interface MarkAllOptions {
   readonly seen?: boolean | undefined;
   readonly read?: boolean | undefined;
 }
+
+const MARK_READ_KEYS = optionKeys<MarkReadOptions>({ seen: true });
+const MARK_ALL_KEYS = optionKeys<MarkAllOptions>({ seen: true, read: true });
 
 /**
  * One user's notification feed: an aggregated feed whose groups are unseen and unread when they
@@ -223,14 +226,14 @@ export function defineNotificationFeed<E extends JsonObject = JsonObject>(
       markSeen: async (groupIds: readonly string[]) =>
         (await mark(target, groupIds, true, false)).seen,
       markRead: async (groupIds: readonly string[], options?: MarkReadOptions) => {
-        const o = checkOptions<MarkReadOptions>(options, ['seen'], `${what}: markRead`, true);
+        const o = checkOptions<MarkReadOptions>(options, MARK_READ_KEYS, `${what}: markRead`, true);
         return (await mark(target, groupIds, boolOptionOr(o.seen, false, 'seen'), true)).read;
       },
       markAllSeen: async () => (await mark(target, undefined, true, false)).seen,
       markAllRead: async () => (await mark(target, undefined, false, true)).read,
       markAll: async (options?: MarkAllOptions) => {
         if (options === undefined) return mark(target, undefined, true, false);
-        const o = checkOptions<MarkAllOptions>(options, ['seen', 'read'], `${what}: markAll`);
+        const o = checkOptions<MarkAllOptions>(options, MARK_ALL_KEYS, `${what}: markAll`);
         return mark(
           target,
           undefined,

@@ -2,7 +2,7 @@ import { assertActivityId, show, timeOfActivityId } from '../activity/ids.js';
 import { ValidationError } from '../errors.js';
 import type { RangeBound, RangeQuery, TimelineEntry } from '../storage/contracts.js';
 import { intOption } from '../util/int-option.js';
-import { checkOptions } from '../validation/options.js';
+import { checkOptions, optionKeys } from '../validation/options.js';
 import { oneOfOption } from '../validation/values.js';
 
 /** Id-range filter of a flat feed: bounds on activity ids (which sort by time). */
@@ -44,8 +44,18 @@ export interface FeedPage<T> {
   readonly missing: readonly string[];
 }
 
-const READ_KEYS = new Set(['limit', 'offset', 'order', 'cursor', 'before', 'after', 'filter']);
-const FILTER_KEYS = new Set(['gt', 'gte', 'lt', 'lte']);
+const READ_KEYS = optionKeys<ReadOptions>({
+  limit: true,
+  offset: true,
+  order: true,
+  cursor: true,
+  before: true,
+  after: true,
+  filter: true,
+});
+const FILTER_KEYS: ReadonlySet<string> = new Set(
+  optionKeys<IdFilter>({ gt: true, gte: true, lt: true, lte: true }),
+);
 
 /** Encodes a position as an opaque page cursor. */
 export function encodeCursor(entry: { score: number; id: string }): string {

@@ -7,6 +7,7 @@ import { userIdString } from '../feeds/keys.js';
 import { emitMetric } from '../metrics/metrics.js';
 import { parseTask, TASK_LIMITS, type Task } from '../queue/task.js';
 import { combineBatches, type TaskBatch } from '../queue/task-queue.js';
+import { optionKeys } from '../validation/options.js';
 import { boolOptionOr, fnOptionOr, intOptionOr } from '../validation/values.js';
 import { createActivityStores } from './activity-stores.js';
 import {
@@ -38,6 +39,14 @@ import type {
   Manager,
   UnfollowOptions,
 } from './types.js';
+
+const FOLLOW_KEYS = optionKeys<FollowOptions>({ limit: true });
+const UNFOLLOW_KEYS = optionKeys<UnfollowOptions>({ keepHistory: true });
+const BATCH_IMPORT_KEYS = optionKeys<BatchImportOptions>({
+  fanout: true,
+  chunkSize: true,
+  onProgress: true,
+});
 
 /**
  * Creates a fan-out manager (see {@link Manager}). Throws `INVALID_OPTION` for bad options: feed
@@ -208,7 +217,7 @@ export function createManager<
   async function follow(userId: Id, targetIds: readonly Id[], options?: FollowOptions) {
     const uid = userIdString(userId);
     const targets = idList(targetIds, 'followManyUsers targetIds');
-    checkCallOptions(options, ['limit'], 'followManyUsers');
+    checkCallOptions(options, FOLLOW_KEYS, 'followManyUsers');
     const limit = intOptionOr(
       options?.limit,
       config.followActivityLimit,
@@ -230,7 +239,7 @@ export function createManager<
   async function unfollow(userId: Id, targetIds: readonly Id[], options?: UnfollowOptions) {
     const uid = userIdString(userId);
     const targets = idList(targetIds, 'unfollowManyUsers targetIds');
-    checkCallOptions(options, ['keepHistory'], 'unfollowManyUsers');
+    checkCallOptions(options, UNFOLLOW_KEYS, 'unfollowManyUsers');
     const keepHistory = boolOptionOr(options?.keepHistory, false, 'unfollowManyUsers: keepHistory');
     if (targets.length === 0) return combineBatches([]);
     const tasks: Task[] = chunks(targets, config.fanoutChunkSize).map((chunk) => ({
@@ -249,7 +258,7 @@ export function createManager<
     options?: BatchImportOptions,
   ): Promise<BatchImportResult> {
     const uid = userIdString(userId);
-    checkCallOptions(options, ['fanout', 'chunkSize', 'onProgress'], 'batchImport');
+    checkCallOptions(options, BATCH_IMPORT_KEYS, 'batchImport');
     const fanout = boolOptionOr(options?.fanout, true, 'batchImport: fanout');
     const chunkSize = intOptionOr(
       options?.chunkSize,

@@ -11,7 +11,7 @@ import type { TaskQueue } from '../queue/task-queue.js';
 import type { Serializer } from '../serialization/serializer.js';
 import type { ActivityStorage } from '../storage/contracts.js';
 import { intOptionOr } from '../util/int-option.js';
-import { checkOptions } from '../validation/options.js';
+import { checkOptions, optionKeys } from '../validation/options.js';
 import { fnOptionOr } from '../validation/values.js';
 import type { FollowerIds } from './follower-ids.js';
 
@@ -108,20 +108,20 @@ export interface ManagerConfig<E extends JsonObject> {
   readonly ownerOf: (activity: Activity<E>) => Id;
 }
 
-const OPTION_KEYS = new Set([
-  'userFeed',
-  'feeds',
-  'targetFeeds',
-  'getFollowerIds',
-  'queue',
-  'fanoutChunkSize',
-  'followActivityLimit',
-  'batchImportChunkSize',
-  'serializer',
-  'metrics',
-  'verbs',
-  'ownerOf',
-]);
+const OPTION_KEYS = optionKeys<ManagerOptions<JsonObject, UserFeedDefinition, FeedMap, FeedMap>>({
+  userFeed: true,
+  feeds: true,
+  targetFeeds: true,
+  getFollowerIds: true,
+  queue: true,
+  fanoutChunkSize: true,
+  followActivityLimit: true,
+  batchImportChunkSize: true,
+  serializer: true,
+  metrics: true,
+  verbs: true,
+  ownerOf: true,
+});
 
 /** Validates manager options (throws `INVALID_OPTION`) and fills defaults. */
 export function resolveManagerOptions<E extends JsonObject>(

@@ -1,7 +1,7 @@
 import type { Meter } from '@opentelemetry/api';
 import { show } from '../activity/ids.js';
 import { ValidationError } from '../errors.js';
-import { checkOptions } from '../validation/options.js';
+import { checkOptions, optionKeys } from '../validation/options.js';
 import type { Metrics } from './metrics.js';
 
 /** Options of {@link openTelemetryMetrics}. */
@@ -9,6 +9,8 @@ export interface OpenTelemetryMetricsOptions {
   /** Prefix of every instrument name. @default 'stream_framework' */
   readonly prefix?: string | undefined;
 }
+
+const OTEL_KEYS = optionKeys<OpenTelemetryMetricsOptions>({ prefix: true });
 
 const PREFIX = /^[A-Za-z][A-Za-z0-9_.-]{0,62}$/;
 
@@ -41,7 +43,7 @@ export function openTelemetryMetrics(
     );
   }
   const prefix =
-    checkOptions<OpenTelemetryMetricsOptions>(options, ['prefix'], 'openTelemetryMetrics').prefix ??
+    checkOptions<OpenTelemetryMetricsOptions>(options, OTEL_KEYS, 'openTelemetryMetrics').prefix ??
     'stream_framework';
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
     throw new ValidationError(

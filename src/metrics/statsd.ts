@@ -1,6 +1,6 @@
 import { show } from '../activity/ids.js';
 import { ValidationError } from '../errors.js';
-import { checkOptions } from '../validation/options.js';
+import { checkOptions, optionKeys } from '../validation/options.js';
 import type { Metrics } from './metrics.js';
 
 /**
@@ -17,6 +17,8 @@ export interface StatsdMetricsOptions {
   /** Prepended to every name with a dot, e.g. `'stream_framework'`. @default none (use the client's own prefix) */
   readonly prefix?: string | undefined;
 }
+
+const STATSD_KEYS = optionKeys<StatsdMetricsOptions>({ prefix: true });
 
 const PREFIX = /^[A-Za-z0-9_.-]{1,100}$/;
 
@@ -43,7 +45,7 @@ export function statsdMetrics(client: StatsdClient, options: StatsdMetricsOption
       'statsdMetrics: client must have increment(name, value) and timing(name, ms)',
     );
   }
-  const { prefix } = checkOptions<StatsdMetricsOptions>(options, ['prefix'], 'statsdMetrics');
+  const { prefix } = checkOptions<StatsdMetricsOptions>(options, STATSD_KEYS, 'statsdMetrics');
   if (prefix !== undefined && (typeof prefix !== 'string' || !PREFIX.test(prefix))) {
     throw new ValidationError(
       'INVALID_OPTION',

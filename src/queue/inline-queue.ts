@@ -1,5 +1,5 @@
 import { forEachLimited } from '../util/for-each-limited.js';
-import { checkOptions } from '../validation/options.js';
+import { checkOptions, optionKeys } from '../validation/options.js';
 import { boolOptionOr, invalidOption } from '../validation/values.js';
 import { parseTask, type Task } from './task.js';
 import {
@@ -21,6 +21,8 @@ export interface InlineQueueOptions {
   readonly roundTrip?: boolean | undefined;
 }
 
+const INLINE_KEYS = optionKeys<InlineQueueOptions>({ concurrency: true, roundTrip: true });
+
 /**
  * A queue that runs tasks in this process before `enqueue` resolves: the Python original's
  * Celery "eager" mode, the default of `createManager` and the queue for tests. A failing task
@@ -30,7 +32,7 @@ export interface InlineQueueOptions {
  * const manager = createManager({ ..., queue: inlineQueue({ concurrency: 4 }) });
  */
 export function inlineQueue(options: InlineQueueOptions = {}): TaskQueue {
-  const o = checkOptions<InlineQueueOptions>(options, ['concurrency', 'roundTrip'], 'inlineQueue');
+  const o = checkOptions<InlineQueueOptions>(options, INLINE_KEYS, 'inlineQueue');
   const concurrency = o.concurrency ?? 1;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
     throw invalidOption(

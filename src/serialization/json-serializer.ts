@@ -3,7 +3,7 @@ import { type Id, isActivityId, timeOfActivityId } from '../activity/ids.js';
 import { type JsonObject, MAX_JSON_DEPTH } from '../activity/json.js';
 import type { GroupMember, GroupRecord } from '../aggregation/group.js';
 import { SerializationError, ValidationError } from '../errors.js';
-import { checkOptions } from '../validation/options.js';
+import { checkOptions, optionKeys } from '../validation/options.js';
 import { show } from '../validation/show.js';
 import { intOptionOr, oneOfOption } from '../validation/values.js';
 import { checkGroup, ENCODE_CHECK, isCount, isId, isIdPair } from './group-check.js';
@@ -15,7 +15,7 @@ export interface JsonSerializerOptions {
   readonly maxActivityLength?: number;
 }
 
-const OPTION_KEYS = ['maxActivityLength'];
+const OPTION_KEYS = optionKeys<JsonSerializerOptions>({ maxActivityLength: true });
 const FORMS: readonly ActivityForm[] = ['full', 'keyed'];
 
 /** Current version of the JSON wire format; written as `v` in every object payload. */

@@ -16,7 +16,7 @@ import { checkedStorage } from '../../storage/checked-storage.js';
 import type { Storage } from '../../storage/contracts.js';
 import { intOptionOr } from '../../util/int-option.js';
 import { objectOption } from '../../validation/objects.js';
-import { checkOptions } from '../../validation/options.js';
+import { checkOptions, optionKeys } from '../../validation/options.js';
 import { CassandraActivityStorage } from './cassandra-activity-storage.js';
 import { CassandraTimelineStorage } from './cassandra-timeline-storage.js';
 import {
@@ -89,19 +89,22 @@ const consistencyOption = (value: unknown, fallback: Consistency, option: string
   intOptionOr(value, fallback, `cassandra ${option}`, 0, 10);
 
 /** The keys of {@link CassandraStorageOptions}: any other is refused (`INVALID_OPTION`). */
-const CASSANDRA_STORAGE_KEYS: readonly string[] = [
-  'client',
-  'keyspace',
-  'tables',
-  'namespace',
-  'consistency',
-  'readConsistency',
-  'serialConsistency',
-  'fetchSize',
-  'maxUpdateAttempts',
-  'fanoutConcurrency',
-  'maxEntriesPerCommit',
-];
+const CASSANDRA_STORAGE_KEYS = optionKeys<CassandraStorageOptions>({
+  client: true,
+  keyspace: true,
+  tables: true,
+  namespace: true,
+  consistency: true,
+  readConsistency: true,
+  serialConsistency: true,
+  fetchSize: true,
+  maxUpdateAttempts: true,
+  fanoutConcurrency: true,
+  maxEntriesPerCommit: true,
+});
+
+/** The keys of {@link CassandraTableNames}. */
+const TABLE_KEYS = optionKeys<CassandraTableNames>({ timelines: true, activities: true });
 
 /**
  * Creates the Cassandra backend on `client`; the tables must exist (see {@link createSchema}).
@@ -112,7 +115,7 @@ export function cassandraStorage(options: CassandraStorageOptions): CassandraSto
   objectOption(options.client, 'client', ['execute', 'batch'], 'a cassandra-driver Client');
   const keyspace = checkIdentifier(options.keyspace, 'keyspace');
   if (options.tables !== undefined) {
-    checkOptions(options.tables, ['timelines', 'activities'], 'cassandraStorage tables');
+    checkOptions(options.tables, TABLE_KEYS, 'cassandraStorage tables');
   }
   const tables = tableNames(options.tables);
   const namespace = options.namespace ?? '';

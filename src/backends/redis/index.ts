@@ -11,7 +11,7 @@
 import { checkedStorage } from '../../storage/checked-storage.js';
 import type { Storage } from '../../storage/contracts.js';
 import { objectOption } from '../../validation/objects.js';
-import { checkOptions } from '../../validation/options.js';
+import { checkOptions, optionKeys } from '../../validation/options.js';
 import { checkPositiveInt, checkPrefix } from './keys.js';
 import { RedisActivityStorage } from './redis-activity-storage.js';
 import { RedisTimelineStorage } from './redis-timeline-storage.js';
@@ -61,16 +61,16 @@ export interface RedisStorageOptions {
 }
 
 /** The keys of {@link RedisStorageOptions}: any other is refused (`INVALID_OPTION`). */
-const REDIS_STORAGE_KEYS: readonly string[] = [
-  'client',
-  'prefix',
-  'activityShards',
-  'activityBucketMs',
-  'fanoutBatch',
-  'maxUpdateAttempts',
-  'updateCacheSize',
-  'updateCacheCharacters',
-];
+const REDIS_STORAGE_KEYS = optionKeys<RedisStorageOptions>({
+  client: true,
+  prefix: true,
+  activityShards: true,
+  activityBucketMs: true,
+  fanoutBatch: true,
+  maxUpdateAttempts: true,
+  updateCacheSize: true,
+  updateCacheCharacters: true,
+});
 
 /** The Redis backend: timeline and activity storage on one client. */
 export interface RedisStorage extends Storage {

@@ -7,7 +7,7 @@ import type {
   NotificationChangeReason,
 } from '../../feeds/notification-events.js';
 import { assertFeedName, assertId } from '../../validation/names.js';
-import { checkOptions } from '../../validation/options.js';
+import { checkOptions, optionKeys } from '../../validation/options.js';
 import { addChannelListener } from './channel-subscriptions.js';
 import { redisCall } from './errors.js';
 import { checkPrefix } from './keys.js';
@@ -43,6 +43,12 @@ export interface PublishChangesOptions {
   readonly onError?: ((error: unknown) => void) | undefined;
 }
 
+const PUBLISH_KEYS = optionKeys<PublishChangesOptions>({
+  client: true,
+  prefix: true,
+  onError: true,
+});
+
 /**
  * Forwards a feed definition's change events (notification, flat or aggregated) to Redis pub/sub,
  * one channel per user's feed, so that a web server in another process (or on another machine)
@@ -55,7 +61,7 @@ export function publishChanges<C extends NotificationChange | FeedChange>(
   definition: { readonly name: string; readonly events: ChangeEvents<C> },
   options: PublishChangesOptions,
 ): () => void {
-  checkOptions(options, ['client', 'prefix', 'onError'], 'publishChanges');
+  checkOptions(options, PUBLISH_KEYS, 'publishChanges');
   const prefix = checkPrefix(options.prefix ?? 'sf');
   const { client } = options;
   // Changes emitted in the same tick (a fan-out chunk: one per follower feed) go out together:
@@ -154,6 +160,14 @@ export interface SubscribeOptions {
   readonly onInvalid?: ((message: string) => void) | undefined;
 }
 
+const SUBSCRIBE_KEYS = optionKeys<SubscribeOptions>({
+  subscriber: true,
+  feed: true,
+  userId: true,
+  prefix: true,
+  onInvalid: true,
+});
+
 /**
  * Subscribes to the changes of one user's notification feed, e.g. to forward them to a browser
  * over SSE. Resolves once subscribed, with a function that unsubscribes.
@@ -188,7 +202,7 @@ async function subscribe<C>(
   parse: (message: string) => C | undefined,
   onChange: (change: C) => void,
 ): Promise<() => Promise<void>> {
-  checkOptions(options, ['subscriber', 'feed', 'userId', 'prefix', 'onInvalid'], 'subscribe');
+  checkOptions(options, SUBSCRIBE_KEYS, 'subscribe');
   if (typeof onChange !== 'function') {
     throw new ValidationError('INVALID_OPTION', 'subscribing to changes needs a listener function');
   }

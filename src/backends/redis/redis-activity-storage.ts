@@ -1,7 +1,7 @@
 import type { Cluster } from 'ioredis';
 import type { ActivityStorage } from '../../storage/contracts.js';
 import { settleAll } from '../../util/settle-all.js';
-import { checkOptions } from '../../validation/options.js';
+import { checkOptions, optionKeys } from '../../validation/options.js';
 import { groupByNode, isUnsupportedScriptError } from './cluster-pipeline.js';
 import { redisCall } from './errors.js';
 import { clientKeyPrefix } from './key-prefix.js';
@@ -27,6 +27,13 @@ export interface RedisActivityStorageOptions {
   readonly bucketMs?: number | undefined;
 }
 
+const ACTIVITY_OPTION_KEYS = optionKeys<RedisActivityStorageOptions>({
+  client: true,
+  prefix: true,
+  shards: true,
+  bucketMs: true,
+});
+
 /**
  * Activity storage on Redis: activity id -> payload in `shards` hashes (per time bucket with
  * `bucketMs`), each under its own hash tag so that a cluster spreads them over its nodes. A batch
@@ -45,7 +52,7 @@ export class RedisActivityStorage implements ActivityStorage {
   #crossSlot = true;
 
   constructor(options: RedisActivityStorageOptions) {
-    checkOptions(options, ['client', 'prefix', 'shards', 'bucketMs'], 'RedisActivityStorage');
+    checkOptions(options, ACTIVITY_OPTION_KEYS, 'RedisActivityStorage');
     this.#client = options.client;
     this.#prefix = options.prefix;
     this.#shards = checkPositiveInt(options.shards, 'shards') ?? 16;

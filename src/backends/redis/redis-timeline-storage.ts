@@ -10,7 +10,7 @@ import type {
 } from '../../storage/contracts.js';
 import { intOptionOr } from '../../util/int-option.js';
 import { settleAll } from '../../util/settle-all.js';
-import { checkOptions } from '../../validation/options.js';
+import { checkOptions, optionKeys } from '../../validation/options.js';
 import { ClusterFanout } from './cluster-fanout.js';
 import { redisCall } from './errors.js';
 import { clientKeyPrefix } from './key-prefix.js';
@@ -20,14 +20,14 @@ import { type Arg, flat, idsOnlyArgs, writeArgs } from './script-args.js';
 import { type RedisClient, scriptsOf, withKeys } from './scripts.js';
 import { UpdateCache } from './update-cache.js';
 
-const TIMELINE_OPTION_KEYS: readonly string[] = [
-  'client',
-  'prefix',
-  'fanoutBatch',
-  'maxUpdateAttempts',
-  'updateCacheSize',
-  'updateCacheCharacters',
-];
+const TIMELINE_OPTION_KEYS = optionKeys<RedisTimelineStorageOptions>({
+  client: true,
+  prefix: true,
+  fanoutBatch: true,
+  maxUpdateAttempts: true,
+  updateCacheSize: true,
+  updateCacheCharacters: true,
+});
 
 /** Options of {@link RedisTimelineStorage}. */
 export interface RedisTimelineStorageOptions {

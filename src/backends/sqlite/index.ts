@@ -16,7 +16,7 @@ import { show } from '../../activity/ids.js';
 import { ValidationError } from '../../errors.js';
 import { checkedStorage } from '../../storage/checked-storage.js';
 import type { Storage } from '../../storage/contracts.js';
-import { checkOptions } from '../../validation/options.js';
+import { checkOptions, optionKeys } from '../../validation/options.js';
 import type { SqliteDatabase } from './database.js';
 import { checkPrefix, createTables, type SqliteTableNames, tableNames } from './schema.js';
 import { SqliteActivityStorage } from './sqlite-activity-storage.js';
@@ -41,6 +41,8 @@ export interface SqliteStorageOptions {
   readonly prefix?: string | undefined;
 }
 
+const SQLITE_STORAGE_KEYS = optionKeys<SqliteStorageOptions>({ database: true, prefix: true });
+
 /** The SQLite backend: timeline and activity storage on one database. */
 export interface SqliteStorage extends Storage {
   readonly timeline: SqliteTimelineStorage;
@@ -57,7 +59,7 @@ export interface SqliteStorage extends Storage {
 export function sqliteStorage(options: SqliteStorageOptions): SqliteStorage {
   const database = checkOptions<SqliteStorageOptions>(
     options,
-    ['database', 'prefix'],
+    SQLITE_STORAGE_KEYS,
     'sqliteStorage',
   ).database;
   if (!isDatabase(database)) {

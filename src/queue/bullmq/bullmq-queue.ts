@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { BackendError, StreamFrameworkError } from '../../errors.js';
-import { checkOptions } from '../../validation/options.js';
+import { checkOptions, optionKeys } from '../../validation/options.js';
 import type { Task, TaskPriority } from '../task.js';
 import {
   completedBatch,
@@ -82,6 +82,14 @@ export interface BullmqTaskQueue extends TaskQueue {
 const BULK = 1000;
 const WHAT = 'bullmqQueue';
 
+const QUEUE_KEYS = optionKeys<BullmqQueueOptions>({
+  connection: true,
+  prefix: true,
+  queueNames: true,
+  jobOptions: true,
+  pollInterval: true,
+});
+
 /**
  * A task queue on BullMQ, so that fan-out, removal, follow and unfollow run in worker processes
  * ({@link createWorker}, or `npx stream-framework worker`). High and low priority go to separate
@@ -96,7 +104,7 @@ const WHAT = 'bullmqQueue';
  * await handle.done(); // read-your-writes: every follower feed has the activity
  */
 export function bullmqQueue(options: BullmqQueueOptions): BullmqTaskQueue {
-  checkOptions(options, ['connection', 'prefix', 'queueNames', 'jobOptions', 'pollInterval'], WHAT);
+  checkOptions(options, QUEUE_KEYS, WHAT);
   if (typeof options !== 'object' || options === null) {
     throw invalid(`${WHAT}: options must be an object`, 'options');
   }

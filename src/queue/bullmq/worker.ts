@@ -1,5 +1,5 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import { checkOptions } from '../../validation/options.js';
+import { checkOptions, optionKeys } from '../../validation/options.js';
 import type { TaskPriority } from '../task.js';
 import {
   type BullmqConnection,
@@ -87,6 +87,20 @@ export interface TaskWorker {
 
 const WHAT = 'createWorker';
 
+const WORKER_KEYS = optionKeys<CreateWorkerOptions>({
+  manager: true,
+  connection: true,
+  concurrency: true,
+  prefix: true,
+  queueNames: true,
+  name: true,
+  lockDuration: true,
+  stalledInterval: true,
+  maxStalledCount: true,
+  onFailed: true,
+  onError: true,
+});
+
 /**
  * Runs the tasks of a {@link bullmqQueue} in this process: one BullMQ worker per priority queue,
  * so high-priority jobs never wait behind low-priority ones, each calling `manager.runTask`. A
@@ -101,23 +115,7 @@ const WHAT = 'createWorker';
  * process.once('SIGTERM', () => worker.close().then(() => process.exit(0)));
  */
 export function createWorker(options: CreateWorkerOptions): TaskWorker {
-  checkOptions(
-    options,
-    [
-      'manager',
-      'connection',
-      'concurrency',
-      'prefix',
-      'queueNames',
-      'name',
-      'lockDuration',
-      'stalledInterval',
-      'maxStalledCount',
-      'onFailed',
-      'onError',
-    ],
-    WHAT,
-  );
+  checkOptions(options, WORKER_KEYS, WHAT);
   if (typeof options !== 'object' || options === null) {
     throw invalid(`${WHAT}: options must be an object`, 'options');
   }
