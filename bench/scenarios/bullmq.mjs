@@ -64,18 +64,18 @@ export async function bullmq({ quick, clients, record, env }) {
         SF_QUEUE_PREFIX: queuePrefix,
       });
       try {
-        await (await manager.addUserActivity(0, activity(999_999))).done(); // workers up and warm
+        await (await manager.addUserActivity(0, activity(999_999, 0))).done(); // workers up and warm
         const lib = rate(
           n,
           await timed(repeats, async (_, i) =>
-            (await manager.addUserActivity(0, activity(i))).done(),
+            (await manager.addUserActivity(0, activity(i, 0))).done(),
           ),
         );
         const base = rate(
           n,
           await timed(
             repeats,
-            ({ inline }, i) => inline.addUserActivity(0, activity(i)),
+            ({ inline }, i) => inline.addUserActivity(0, activity(i, 0)),
             async () => ({ inline: fanoutWorld(storageOn('redis', clients), n) }),
           ),
         );

@@ -66,7 +66,7 @@ export async function fanout({ quick, backends, clients, record }) {
         n,
         await timed(
           repeats,
-          ({ manager }, i) => manager.addUserActivity(0, activity(i)),
+          ({ manager }, i) => manager.addUserActivity(0, activity(i, 0)),
           async () => {
             if (client) await cleanup(client);
             return { manager: fanoutWorld(storageOn(backend, clients), n) };

@@ -26,15 +26,16 @@ export function checkOptions<T extends object>(
       `${where}: options must be an object, got ${describe(options)}`,
     );
   }
-  const known = keys instanceof Set ? keys : new Set(keys as readonly string[]);
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) {
-      throw new ValidationError(
-        'INVALID_OPTION',
-        `${where}: unknown option ${show(key)}; known: ${[...known].join(', ')}`,
-        { details: { option: key } },
-      );
-    }
+  // No allocation per call: this runs on every write and read (per call, not per entry).
+  const set = keys instanceof Set ? keys : undefined;
+  for (const key in options) {
+    if (!Object.hasOwn(options, key)) continue; // for...in also yields inherited keys
+    if (set ? set.has(key) : (keys as readonly string[]).includes(key)) continue;
+    throw new ValidationError(
+      'INVALID_OPTION',
+      `${where}: unknown option ${show(key)}; known: ${[...keys].join(', ')}`,
+      { details: { option: key } },
+    );
   }
   return options as Partial<T>;
 }
