@@ -258,7 +258,7 @@ describe('describe (for error messages)', () => {
     assert.equal(describeValue(new Map()), 'an instance of Map');
     assert.equal(describeValue('ab'), 'the string "ab"');
     assert.equal(describeValue(3), 'number 3');
-    assert.equal(describeValue(undefined), 'undefined undefined');
+    assert.equal(describeValue(undefined), 'undefined');
   });
 
   it('truncates long strings', () => {

@@ -7,6 +7,7 @@
 /** Short human description of a value's type for error messages. Never throws. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') {
     const name = constructorName(value);
