@@ -76,6 +76,42 @@ class Remove implements Command {
   toString = () => `remove ${this.byIdOnly ? 'id of ' : ''}${label(this.a)}`;
 }
 
+/** Another user tries to publish, update or remove someone's activity: refused, nothing changes. */
+class Steal implements Command {
+  constructor(
+    readonly a: Activity,
+    readonly thief: Id,
+    readonly how: 'add' | 'update' | 'remove' | 'removeById',
+  ) {}
+  check = () => String(this.thief) !== String(this.a.actor);
+  run = (m: FeedModel, r: Real) =>
+    step(
+      'steal',
+      m,
+      r,
+      async () => {
+        const manager = r.world.manager;
+        const foreign = { ...this.a, extra: { ...this.a.extra, stolen: true } } as Activity;
+        const attempt =
+          this.how === 'add'
+            ? manager.addUserActivity(this.thief, this.a)
+            : this.how === 'update'
+              ? manager.addUserActivity(this.thief, foreign)
+              : manager.removeUserActivity(this.thief, this.how === 'remove' ? this.a : this.a.id);
+        try {
+          await attempt;
+        } catch (error) {
+          if ((error as { code?: unknown }).code === 'NOT_OWNER') return;
+          throw error;
+        }
+        // Only a removal by an id the thief holds nowhere may resolve: as a no-op.
+        assert.equal(this.how, 'removeById', `${this.toString()} was not refused`);
+      },
+      () => undefined, // the model does not change
+    );
+  toString = () => `${show(this.thief)} tries ${this.how} of ${label(this.a)}`;
+}
+
 class Follow implements Command {
   constructor(
     readonly follower: Id,
@@ -200,6 +236,13 @@ export const commandArbitraries: fc.Arbitrary<Command>[] = [
   fc.tuple(activity, fc.boolean()).map(([a, byIdOnly]) => new Remove(a, byIdOnly)),
   fc.tuple(user, user).map(([f, t]) => new Follow(f, t)),
   fc.tuple(user, user).map(([f, t]) => new Follow(f, t)),
+  fc
+    .tuple(
+      activity,
+      user,
+      fc.constantFrom('add', 'update', 'remove', 'removeById') as fc.Arbitrary<Steal['how']>,
+    )
+    .map(([a, thief, how]) => new Steal(a, thief, how)),
   fc.tuple(user, user, fc.boolean()).map(([f, t, keep]) => new Unfollow(f, t, keep)),
   fc
     .tuple(
