@@ -12,7 +12,7 @@ import type { SqliteTableNames } from './schema.js';
 
 const TABLE_KEYS = optionKeys<SqliteTableNames>({ timeline: true, marker: true, activity: true });
 
-/** A table name: a letter, then up to 63 letters, digits or `_`; not `sqlite...`. */
+/** A table name: a letter, then up to 63 letters, digits or `_`; not `sqlite_...` (reserved). */
 const TABLE = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 /** Checks `database`: a better-sqlite3 `Database` (prepare, transaction, exec); `INVALID_OPTION`. */
@@ -36,16 +36,16 @@ export function checkDatabase(value: unknown, where: string): SqliteDatabase {
 
 /**
  * Checks table names (`timeline`, `marker`, `activity`, e.g. from `tableNames(prefix)`): exactly
- * those keys, each a plain identifier not starting with `sqlite`; `INVALID_OPTION`.
+ * those keys, each a plain identifier not starting with `sqlite_`; `INVALID_OPTION`.
  */
 export function checkTables(value: unknown, where: string): SqliteTableNames {
   const tables = checkOptions<SqliteTableNames>(value, TABLE_KEYS, `${where} tables`);
   for (const key of TABLE_KEYS) {
     const name: unknown = tables[key as keyof SqliteTableNames];
-    if (typeof name !== 'string' || !TABLE.test(name) || /^sqlite/i.test(name)) {
+    if (typeof name !== 'string' || !TABLE.test(name) || /^sqlite_/i.test(name)) {
       throw new ValidationError(
         'INVALID_OPTION',
-        `${where}: tables.${key} must match ${TABLE} and not start with sqlite, got ${show(name)}`,
+        `${where}: tables.${key} must match ${TABLE} and not start with sqlite_, got ${show(name)}`,
         { details: { option: `tables.${key}` } },
       );
     }
