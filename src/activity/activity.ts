@@ -91,6 +91,11 @@ export interface AssertActivityOptions {
   readonly maxTo?: number | undefined;
 }
 
+/** The keys of {@link AssertActivityOptions} (a Set: assertActivity runs once per activity). */
+const ASSERT_KEYS: ReadonlySet<string> = new Set(
+  optionKeys<AssertActivityOptions>({ maxTo: true }),
+);
+
 /**
  * Validates input and builds an immutable {@link Activity}. The id is the time plus a digest of
  * the `foreignId` when one is given (so an update with the same foreignId and time keeps its id),
@@ -194,7 +199,9 @@ export function assertActivity<E extends JsonObject>(
   verbs?: VerbRegistry,
   options?: AssertActivityOptions,
 ): Activity<E> {
-  const maxTo = maxToOption(options?.maxTo);
+  const maxTo = maxToOption(
+    checkOptions<AssertActivityOptions>(options, ASSERT_KEYS, 'assertActivity', true).maxTo,
+  );
   if (typeof value !== 'object' || value === null) {
     throw new ValidationError('INVALID_ACTIVITY', `expected an activity, got ${describe(value)}`);
   }

@@ -182,7 +182,7 @@ export function checkActivities<E extends JsonObject>(
   checkBatch(activities.length, config.maxBatchSize, `feed ${config.name}`);
   const seen = new Map<string, Activity<E>>();
   for (const a of activities) {
-    const activity = assertActivity<E>(a, config.verbs, config); // a frozen validated copy
+    const activity = assertActivity<E>(a, config.verbs, { maxTo: config.maxTo }); // a frozen validated copy
     seen.set(activity.id, activity); // the same activity twice is one activity
   }
   return [...seen.values()];

@@ -6,7 +6,7 @@
 import { MAX_TIME_MS } from '../activity/ids.js';
 import { MAX_GROUP_COUNT } from '../aggregation/group.js';
 import { ValidationError } from '../errors.js';
-import { show } from '../validation/show.js';
+import { intValue } from '../validation/values.js';
 
 /** The checked numbers of a group. */
 export interface GroupNumbers {
@@ -53,19 +53,10 @@ function inTimeRange(ms: number): boolean {
 }
 
 function count(value: unknown, field: string, min: number, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new ValidationError(
-      'INVALID_ACTIVITY',
-      `${what}: ${field} must be an integer of at least ${min}, got ${show(value)}`,
-      { details: { field } },
-    );
-  }
-  if (value > MAX_GROUP_COUNT) {
-    throw new ValidationError(
-      'LIMIT_EXCEEDED',
-      `${what}: ${field} is ${value}; the limit is ${MAX_GROUP_COUNT}`,
-      { details: { field, limit: MAX_GROUP_COUNT } },
-    );
-  }
-  return value;
+  return intValue(
+    value,
+    { name: field, where: what, code: 'INVALID_ACTIVITY', detail: 'field' },
+    min,
+    MAX_GROUP_COUNT,
+  );
 }

@@ -79,7 +79,7 @@ export function createManager<
   /** Shape and verb of an activity (the manager's registry, the user and fan-out feeds' ones). */
   function check(value: unknown): Activity<E> {
     // A frozen validated copy of a hand-built activity (the user feed's maxTo): use it, not value.
-    const activity = assertActivity<E>(value, config.verbs, userFeed.config);
+    const activity = assertActivity<E>(value, config.verbs, { maxTo: userFeed.config.maxTo });
     for (const def of baseFeeds) def.config.verbs?.require(activity.verb);
     return activity;
   }
@@ -358,7 +358,7 @@ export function createManager<
       const given =
         typeof activityOrId === 'string'
           ? undefined
-          : assertActivity<E>(activityOrId, undefined, userFeed.config);
+          : assertActivity<E>(activityOrId, undefined, { maxTo: userFeed.config.maxTo });
       const id = given?.id ?? assertActivityId(activityOrId);
       if (given) assertOwner(config, uid, given, where);
       const stored = (await stores.lookup(uid, [id])).get(id);

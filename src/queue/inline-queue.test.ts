@@ -95,9 +95,12 @@ describe('inlineQueue', () => {
     assert.equal(new Set([...a.ids, ...b.ids]).size, 4);
   });
 
-  it('rejects a bad concurrency option', () => {
-    for (const concurrency of [0, -1, 1.5, 1001]) {
-      assert.throws(() => inlineQueue({ concurrency }), { code: 'INVALID_OPTION' });
+  it('rejects a bad concurrency option (LIMIT_EXCEEDED above 1000)', () => {
+    for (const concurrency of [0, -1, 1.5, Number.NaN, '2']) {
+      assert.throws(() => inlineQueue({ concurrency: concurrency as number }), {
+        code: 'INVALID_OPTION',
+      });
     }
+    assert.throws(() => inlineQueue({ concurrency: 1001 }), { code: 'LIMIT_EXCEEDED' });
   });
 });

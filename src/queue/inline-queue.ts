@@ -1,6 +1,6 @@
 import { forEachLimited } from '../util/for-each-limited.js';
 import { checkOptions, optionKeys } from '../validation/options.js';
-import { boolOptionOr, invalidOption } from '../validation/values.js';
+import { boolOptionOr, intOptionOr } from '../validation/values.js';
 import { parseTask, type Task } from './task.js';
 import {
   completedBatch,
@@ -33,13 +33,7 @@ const INLINE_KEYS = optionKeys<InlineQueueOptions>({ concurrency: true, roundTri
  */
 export function inlineQueue(options: InlineQueueOptions = {}): TaskQueue {
   const o = checkOptions<InlineQueueOptions>(options, INLINE_KEYS, 'inlineQueue');
-  const concurrency = o.concurrency ?? 1;
-  if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
-    throw invalidOption(
-      'inlineQueue concurrency',
-      `must be an integer between 1 and 1000, got ${String(concurrency)}`,
-    );
-  }
+  const concurrency = intOptionOr(o.concurrency, 1, 'inlineQueue concurrency', 1, 1000);
   const roundTrip = boolOptionOr(o.roundTrip, true, 'inlineQueue roundTrip');
   let sequence = 0;
 

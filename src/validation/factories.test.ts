@@ -5,10 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createActivity } from '../activity/activity.js';
+import { assertActivity, createActivity } from '../activity/activity.js';
 import { createVerbRegistry } from '../activity/verbs.js';
 import { byVerbAndDay, createAggregator } from '../aggregation/aggregators.js';
-import { cassandraStorage } from '../backends/cassandra/index.js';
+import {
+  CassandraActivityStorage,
+  CassandraTimelineStorage,
+  cassandraStorage,
+  createSchema,
+} from '../backends/cassandra/index.js';
 import { memoryStorage } from '../backends/memory/index.js';
 import {
   RedisActivityStorage,
@@ -20,7 +25,12 @@ import {
   subscribeToChanges,
   subscribeToFeedChanges,
 } from '../backends/redis/realtime.js';
-import { sqliteStorage } from '../backends/sqlite/index.js';
+import {
+  createTables,
+  SqliteActivityStorage,
+  SqliteTimelineStorage,
+  sqliteStorage,
+} from '../backends/sqlite/index.js';
 import { StreamFrameworkError } from '../errors.js';
 import { defineAggregatedFeed } from '../feeds/aggregated-feed.js';
 import { defineFlatFeed } from '../feeds/flat-feed.js';
@@ -42,6 +52,8 @@ interface Factory {
   readonly base: Options;
   /** Each a change of one value to a wrong type. */
   readonly wrong: readonly Options[];
+  /** Non-objects refused in place of the options. @default [5, 'options', [], null] */
+  readonly notObjects?: readonly unknown[];
 }
 
 const storage = memoryStorage();
@@ -50,6 +62,25 @@ const activity = createActivity({ actor: 1, verb: 'love', object: 2, time: 1_764
 const flat = defineFlatFeed({ name: 'flat', storage });
 const aggregated = defineAggregatedFeed({ name: 'agg', storage });
 const notification = defineNotificationFeed({ name: 'note', storage });
+/** A connection a worker accepts (maxRetriesPerRequest: null); never used: the checks throw first. */
+const workerRedis = {
+  defineCommand() {},
+  isCluster: false,
+  options: { maxRetriesPerRequest: null },
+};
+const manager = { runTask: async () => {} };
+/** Passes the database check; never used: the option checks throw before any statement. */
+const fakeDatabase = { prepare() {}, transaction() {}, exec() {} };
+const sqliteTables = { timeline: 't_timeline', marker: 't_marker', activity: 't_activity' };
+const cassandraClient = { execute() {}, batch() {} };
+const exec = {
+  client: cassandraClient,
+  consistency: 6,
+  readConsistency: 6,
+  serialConsistency: 9,
+  fetchSize: 500,
+};
+const cassandraTable = { exec, table: '"ks"."t"', namespace: '' };
 const statsd = { increment() {}, timing() {} };
 const meter = { createCounter: () => ({ add() {} }), createHistogram: () => ({ record() {} }) };
 
@@ -255,6 +286,120 @@ const factories: readonly Factory[] = [
     wrong: [{ manager: 5 }],
   },
   {
+    name: 'assertActivity',
+    call: (o) => assertActivity(activity, undefined, o as never),
+    base: { maxTo: 5 },
+    wrong: [{ maxTo: '5' }, { maxTo: -1 }, { maxTo: 1.5 }],
+  },
+  {
+    name: 'SqliteTimelineStorage',
+    call: (o) => new SqliteTimelineStorage(o as never),
+    base: { database: fakeDatabase, tables: sqliteTables },
+    wrong: [
+      { database: 5 },
+      { tables: 'sf' },
+      { tables: { timeline: 't' } },
+      { tables: { ...sqliteTables, maxlength: 1 } },
+      { tables: { ...sqliteTables, timeline: 't"; DROP TABLE x; --' } },
+      { tables: { ...sqliteTables, marker: 'sqlite_master' } },
+    ],
+  },
+  {
+    name: 'SqliteActivityStorage',
+    call: (o) => new SqliteActivityStorage(o as never),
+    base: { database: fakeDatabase, tables: sqliteTables },
+    wrong: [{ database: {} }, { tables: { ...sqliteTables, activity: 5 } }],
+  },
+  {
+    name: 'createTables tables',
+    call: (o) => createTables(fakeDatabase as never, o as never),
+    base: sqliteTables,
+    wrong: [{ timeline: 5 }, { activity: 'a"b' }, { marker: '' }],
+  },
+  {
+    name: 'CassandraTimelineStorage',
+    call: (o) => new CassandraTimelineStorage(o as never),
+    base: cassandraTable,
+    wrong: [
+      { exec: 5 },
+      { exec: { ...exec, fetchSize: '500' } },
+      { exec: { ...exec, consistency: 'quorum' } },
+      { exec: { ...exec, readConsistency: undefined } },
+      { exec: { ...exec, client: {} } },
+      { exec: { ...exec, maxlength: 1 } },
+      { table: 'ks.t' },
+      { table: '"ks"."t"; DROP TABLE x' },
+      { namespace: 5 },
+      { maxUpdateAttempts: 0 },
+      { fanoutConcurrency: '32' },
+      { maxEntriesPerCommit: 1.5 },
+    ],
+  },
+  {
+    name: 'CassandraActivityStorage',
+    call: (o) => new CassandraActivityStorage(o as never),
+    base: cassandraTable,
+    wrong: [{ exec: {} }, { table: 5 }, { namespace: null }, { concurrency: 0 }],
+  },
+  {
+    name: 'createSchema',
+    call: (o) => createSchema(cassandraClient as never, o as never),
+    base: { keyspace: 'ks', replication: { class: 'SimpleStrategy', replication_factor: 1 } },
+    wrong: [
+      { keyspace: 5 },
+      { durableWrites: 'false' },
+      { durableWrites: 'true AND x = 1' },
+      { tables: { timeline: 't' } },
+      { tables: 'sf' },
+    ],
+  },
+  {
+    name: 'bullmqQueue jobOptions',
+    call: (o) => bullmqQueue({ connection: fakeRedis, jobOptions: o as never }),
+    base: { attempts: 2 },
+    wrong: [
+      { attempts: '2' },
+      { attempts: 0 },
+      { stackTraceLimit: 1.5 },
+      { backoff: 'exponential' },
+      { backoff: null },
+      { removeOnFail: 'yes' },
+      { removeOnComplete: [] },
+    ],
+  },
+  {
+    name: 'bullmqQueue queueNames',
+    call: (o) => bullmqQueue({ connection: fakeRedis, queueNames: o as never }),
+    base: { high: 'h' },
+    wrong: [{ high: 5 }, { low: 'a:b' }],
+  },
+  {
+    name: 'createWorker (valid manager and connection)',
+    call: (o) => createWorker(o as never),
+    base: { connection: workerRedis, manager },
+    wrong: [
+      { onError: 5 },
+      { onFailed: 'log' },
+      { name: 5 },
+      { lockDuration: '30000' },
+      { concurrency: '10' },
+      { concurrency: [] },
+    ],
+  },
+  {
+    name: 'createWorker concurrency',
+    call: (o) => createWorker({ connection: workerRedis as never, manager, concurrency: o }),
+    base: { high: 2 },
+    notObjects: ['10', [], null, 0, 1.5], // a number is a valid concurrency
+    wrong: [{ high: '2' }, { low: 0 }, { low: 1.5 }],
+  },
+  {
+    name: 'createWorker queueNames',
+    call: (o) => createWorker({ connection: workerRedis as never, manager, queueNames: o }),
+    base: { low: 'l' },
+    wrong: [{ high: 5 }],
+  },
+  {
     name: 'inlineQueue',
     call: (o) => inlineQueue(o as never),
     base: { concurrency: 2 },
@@ -286,7 +431,8 @@ describe('options of every factory and call', () => {
     });
 
     it(`${factory.name}: a non-object or wrong-typed value is INVALID_OPTION`, async () => {
-      for (const options of [5, 'options', [], null, ...factory.wrong]) {
+      const notObjects = factory.notObjects ?? [5, 'options', [], null];
+      for (const options of [...notObjects, ...factory.wrong]) {
         const call =
           typeof options === 'object' && options !== null && !Array.isArray(options)
             ? { ...factory.base, ...options }

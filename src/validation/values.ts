@@ -14,6 +14,44 @@ export function invalidOption(name: string, message: string): ValidationError {
   });
 }
 
+/** What an integer check names: the name in its messages, its error code and `details` key. */
+export interface IntegerSubject {
+  /** Its name, e.g. `'limit'` or `'activityCount'`: in the message and in `details`. */
+  readonly name: string;
+  /** What is checked, prefixed to the message, e.g. `'addGroups'`. */
+  readonly where?: string | undefined;
+  /** Code of a non-integer or a value below `min`. @default 'INVALID_OPTION' */
+  readonly code?: 'INVALID_OPTION' | 'INVALID_ACTIVITY' | undefined;
+  /** `details` key naming it. @default 'option' */
+  readonly detail?: 'option' | 'field' | undefined;
+}
+
+/**
+ * Checks an integer `min <= value <= max`: a non-integer or a value below `min` throws
+ * `subject.code`, a value above `max` throws `LIMIT_EXCEEDED`. The one integer rule of the
+ * library: {@link intOption} for options, and data checks such as group counts, use it.
+ */
+export function intValue(
+  value: unknown,
+  subject: IntegerSubject,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const { name, code = 'INVALID_OPTION', detail = 'option' } = subject;
+  const shown = subject.where === undefined ? name : `${subject.where}: ${name}`;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new ValidationError(code, `${shown} must be an integer >= ${min}, got ${show(value)}`, {
+      details: { [detail]: name },
+    });
+  }
+  if (value > max) {
+    throw new ValidationError('LIMIT_EXCEEDED', `${shown} is ${value}; the limit is ${max}`, {
+      details: { [detail]: name, limit: max },
+    });
+  }
+  return value === 0 ? 0 : value; // -0 becomes 0
+}
+
 /** Checks an integer option: `min <= value <= max`; throws `INVALID_OPTION` (or `LIMIT_EXCEEDED` above max). */
 export function intOption(
   value: unknown,
@@ -21,15 +59,7 @@ export function intOption(
   min: number,
   max = Number.MAX_SAFE_INTEGER,
 ): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw invalidOption(name, `must be an integer >= ${min}, got ${show(value)}`);
-  }
-  if (value > max) {
-    throw new ValidationError('LIMIT_EXCEEDED', `${name} is ${value}; the limit is ${max}`, {
-      details: { option: name, limit: max },
-    });
-  }
-  return value === 0 ? 0 : value; // -0 becomes 0
+  return intValue(value, { name }, min, max);
 }
 
 /** An optional integer option with a default. */

@@ -48,11 +48,11 @@ describe('bullmq options', () => {
     assert.throws(() => bullmqQueue({ connection, prefix: '' }), invalid(/prefix must match/));
     assert.throws(
       () => bullmqQueue({ connection, jobOptions: { jobId: 'x' } as object }),
-      invalid(/jobOptions.jobId is not supported/),
+      invalid(/jobOptions: unknown option .jobId./),
     );
     assert.throws(
       () => bullmqQueue({ connection, jobOptions: { attempts: 0 } }),
-      invalid(/attempts must be a positive integer/),
+      invalid(/attempts must be an integer >= 1/),
     );
   });
 
@@ -77,6 +77,25 @@ describe('bullmq options', () => {
     assert.throws(() => createWorker({ manager, connection, concurrency: 0 }), {
       code: 'INVALID_OPTION',
     });
+    await queue.close();
+  });
+
+  it('listFailed and retryFailed refuse unknown and wrong-typed options before any command', async () => {
+    const queue = bullmqQueue({ connection: client() });
+    const refused = async (call: () => Promise<unknown>, option: string | undefined) => {
+      await assert.rejects(call, (error: { code?: string; details?: { option?: string } }) => {
+        assert.equal(error.code, 'INVALID_OPTION');
+        assert.equal(error.details?.option, option);
+        return true;
+      });
+    };
+    await refused(() => queue.listFailed({ limt: 5 } as object), 'limt');
+    await refused(() => queue.listFailed({ limit: '5' as unknown as number }), 'limit');
+    await refused(() => queue.listFailed({ limit: 1.5 }), 'limit');
+    await refused(() => queue.listFailed(5 as unknown as object), undefined);
+    await refused(() => queue.retryFailed({ id: ['high:1'] } as object), 'id');
+    await refused(() => queue.retryFailed({ priority: 'urgent' as 'high' }), 'priority');
+    await refused(() => queue.retryFailed({ ids: 'high:1' as unknown as string[] }), 'ids');
     await queue.close();
   });
 

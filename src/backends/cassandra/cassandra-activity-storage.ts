@@ -1,6 +1,8 @@
 import type { ActivityStorage } from '../../storage/contracts.js';
 import { forEachLimited } from '../../util/for-each-limited.js';
+import { checkOptions, optionKeys } from '../../validation/options.js';
 import { cassandraCall, type Executor, readRows } from './driver.js';
+import { checkExecutor, checkQualifiedTable, namespaceOption, positiveInteger } from './options.js';
 import { activityStatements } from './statements.js';
 
 /** Options of {@link CassandraActivityStorage}. */
@@ -14,6 +16,13 @@ export interface CassandraActivityStorageOptions {
   /** Statements in flight at once for one batch call. @default 64 */
   readonly concurrency?: number | undefined;
 }
+
+const KEYS = optionKeys<CassandraActivityStorageOptions>({
+  exec: true,
+  table: true,
+  namespace: true,
+  concurrency: true,
+});
 
 /**
  * Activity storage on Apache Cassandra: one partition per activity, `(ns, id) -> payload`. A
@@ -30,10 +39,12 @@ export class CassandraActivityStorage implements ActivityStorage {
   readonly #concurrency: number;
 
   constructor(options: CassandraActivityStorageOptions) {
-    this.#exec = options.exec;
-    this.#cql = activityStatements(options.table);
-    this.#ns = options.namespace;
-    this.#concurrency = options.concurrency ?? 64;
+    const where = 'CassandraActivityStorage';
+    const o = checkOptions<CassandraActivityStorageOptions>(options, KEYS, where);
+    this.#exec = checkExecutor(o.exec, where);
+    this.#cql = activityStatements(checkQualifiedTable(o.table, where));
+    this.#ns = namespaceOption(o.namespace);
+    this.#concurrency = positiveInteger(o.concurrency, 64, 'concurrency');
   }
 
   async #payloads(ids: readonly string[], consistency: number): Promise<Map<string, string>> {

@@ -9,6 +9,7 @@ import type {
   TimelineWriteOptions,
 } from '../../storage/contracts.js';
 import { forEachLimited } from '../../util/for-each-limited.js';
+import { checkOptions, optionKeys } from '../../validation/options.js';
 import {
   cassandraCall,
   type Executor,
@@ -18,6 +19,7 @@ import {
   toNumber,
 } from './driver.js';
 import { KeyQueue } from './key-queue.js';
+import { checkExecutor, checkQualifiedTable, namespaceOption, positiveInteger } from './options.js';
 import {
   boundsOverlap,
   countBeyondStatement,
@@ -53,6 +55,15 @@ export interface CassandraTimelineStorageOptions {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+const KEYS = optionKeys<CassandraTimelineStorageOptions>({
+  exec: true,
+  table: true,
+  namespace: true,
+  maxUpdateAttempts: true,
+  fanoutConcurrency: true,
+  maxEntriesPerCommit: true,
+});
+
 /**
  * Timeline storage on Apache Cassandra: one partition per feed holding its entries clustered by
  * `(score, id)` descending, an id index and marker rows, plus static columns with the feed's
@@ -83,13 +94,15 @@ export class CassandraTimelineStorage implements TimelineStorage {
   readonly #queue = new KeyQueue();
 
   constructor(options: CassandraTimelineStorageOptions) {
-    this.#exec = options.exec;
-    this.#table = options.table;
-    this.#cql = timelineStatements(options.table);
-    this.#ns = options.namespace;
-    this.#maxAttempts = options.maxUpdateAttempts ?? 50;
-    this.#fanout = options.fanoutConcurrency ?? 32;
-    this.#perCommit = options.maxEntriesPerCommit ?? 500;
+    const where = 'CassandraTimelineStorage';
+    const o = checkOptions<CassandraTimelineStorageOptions>(options, KEYS, where);
+    this.#exec = checkExecutor(o.exec, where);
+    this.#table = checkQualifiedTable(o.table, where);
+    this.#cql = timelineStatements(this.#table);
+    this.#ns = namespaceOption(o.namespace);
+    this.#maxAttempts = positiveInteger(o.maxUpdateAttempts, 50, 'maxUpdateAttempts');
+    this.#fanout = positiveInteger(o.fanoutConcurrency, 32, 'fanoutConcurrency');
+    this.#perCommit = positiveInteger(o.maxEntriesPerCommit, 500, 'maxEntriesPerCommit');
   }
 
   #feed(key: string): FeedRef {

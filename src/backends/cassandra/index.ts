@@ -11,10 +11,8 @@
  * const timeline = defineFlatFeed({ name: 'timeline', storage });
  * @module
  */
-import { ValidationError } from '../../errors.js';
 import { checkedStorage } from '../../storage/checked-storage.js';
 import type { Storage } from '../../storage/contracts.js';
-import { intOptionOr } from '../../util/int-option.js';
 import { objectOption } from '../../validation/objects.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
 import { CassandraActivityStorage } from './cassandra-activity-storage.js';
@@ -26,6 +24,7 @@ import {
   LOCAL_QUORUM,
   LOCAL_SERIAL,
 } from './driver.js';
+import { consistencyOption, namespaceOption, positiveInteger } from './options.js';
 import { tableNames } from './schema.js';
 import { type CassandraTableNames, checkIdentifier, qualified } from './statements.js';
 
@@ -81,13 +80,6 @@ export interface CassandraStorage extends Storage {
   readonly namespace: string;
 }
 
-const positiveInteger = (value: unknown, fallback: number, option: string): number =>
-  intOptionOr(value, fallback, `cassandra ${option}`, 1);
-
-/** A `types.consistencies` value: an integer from 0 (any) to 10 (localOne). */
-const consistencyOption = (value: unknown, fallback: Consistency, option: string): Consistency =>
-  intOptionOr(value, fallback, `cassandra ${option}`, 0, 10);
-
 /** The keys of {@link CassandraStorageOptions}: any other is refused (`INVALID_OPTION`). */
 const CASSANDRA_STORAGE_KEYS = optionKeys<CassandraStorageOptions>({
   client: true,
@@ -103,9 +95,6 @@ const CASSANDRA_STORAGE_KEYS = optionKeys<CassandraStorageOptions>({
   maxEntriesPerCommit: true,
 });
 
-/** The keys of {@link CassandraTableNames}. */
-const TABLE_KEYS = optionKeys<CassandraTableNames>({ timelines: true, activities: true });
-
 /**
  * Creates the Cassandra backend on `client`; the tables must exist (see {@link createSchema}).
  * Throws `INVALID_OPTION` for an unknown or wrong-typed option.
@@ -114,20 +103,8 @@ export function cassandraStorage(options: CassandraStorageOptions): CassandraSto
   checkOptions(options, CASSANDRA_STORAGE_KEYS, 'cassandraStorage');
   objectOption(options.client, 'client', ['execute', 'batch'], 'a cassandra-driver Client');
   const keyspace = checkIdentifier(options.keyspace, 'keyspace');
-  if (options.tables !== undefined) {
-    checkOptions(options.tables, TABLE_KEYS, 'cassandraStorage tables');
-  }
   const tables = tableNames(options.tables);
-  const namespace = options.namespace ?? '';
-  if (typeof namespace !== 'string' || namespace.length > 256) {
-    throw new ValidationError(
-      'INVALID_OPTION',
-      'cassandra namespace must be a string of at most 256 characters',
-      {
-        details: { option: 'namespace' },
-      },
-    );
-  }
+  const namespace = namespaceOption(options.namespace);
   const consistency = consistencyOption(options.consistency, LOCAL_QUORUM, 'consistency');
   const exec: Executor = Object.freeze({
     client: options.client,

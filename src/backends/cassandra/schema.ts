@@ -1,4 +1,7 @@
 import { ValidationError } from '../../errors.js';
+import { objectOption } from '../../validation/objects.js';
+import { checkOptions, optionKeys } from '../../validation/options.js';
+import { boolOptionOr } from '../../validation/values.js';
 import { type CassandraClient, cassandraCall } from './driver.js';
 import {
   type CassandraTableNames,
@@ -56,8 +59,18 @@ export function replicationLiteral(replication: Replication): string {
   return `{${parts.join(', ')}}`;
 }
 
-/** The table names with defaults filled in and checked. */
+const TABLE_KEYS = optionKeys<CassandraTableNames>({ timelines: true, activities: true });
+
+const SCHEMA_KEYS = optionKeys<CreateSchemaOptions>({
+  keyspace: true,
+  replication: true,
+  tables: true,
+  durableWrites: true,
+});
+
+/** The table names with defaults filled in and checked (an unknown key is `INVALID_OPTION`). */
 export function tableNames(tables?: Partial<CassandraTableNames>): CassandraTableNames {
+  if (tables !== undefined) checkOptions(tables, TABLE_KEYS, 'cassandra tables');
   return Object.freeze({
     timelines: checkIdentifier(tables?.timelines ?? DEFAULT_TABLES.timelines, 'tables.timelines'),
     activities: checkIdentifier(
@@ -69,10 +82,12 @@ export function tableNames(tables?: Partial<CassandraTableNames>): CassandraTabl
 
 /** The statements {@link createSchema} runs, in order. */
 export function schemaStatements(options: CreateSchemaOptions): string[] {
+  checkOptions<CreateSchemaOptions>(options, SCHEMA_KEYS, 'createSchema');
   const keyspace = checkIdentifier(options.keyspace, 'keyspace');
   const tables = tableNames(options.tables);
+  const durable = boolOptionOr(options.durableWrites, true, 'cassandra durableWrites');
   return [
-    `CREATE KEYSPACE IF NOT EXISTS "${keyspace}" WITH replication = ${replicationLiteral(options.replication)} AND durable_writes = ${options.durableWrites ?? true}`,
+    `CREATE KEYSPACE IF NOT EXISTS "${keyspace}" WITH replication = ${replicationLiteral(options.replication)} AND durable_writes = ${durable}`,
     createTimelineTable(qualified(keyspace, tables.timelines)),
     createActivityTable(qualified(keyspace, tables.activities)),
   ];
@@ -89,6 +104,7 @@ export async function createSchema(
   client: CassandraClient,
   options: CreateSchemaOptions,
 ): Promise<CassandraSchema> {
+  objectOption(client, 'client', ['execute'], 'a cassandra-driver Client');
   const statements = schemaStatements(options);
   for (const cql of statements) {
     await cassandraCall('createSchema', options.keyspace, () => client.execute(cql));

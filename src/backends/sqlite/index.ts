@@ -12,12 +12,11 @@
  * const timeline = defineFlatFeed({ name: 'timeline', storage });
  * @module
  */
-import { show } from '../../activity/ids.js';
-import { ValidationError } from '../../errors.js';
 import { checkedStorage } from '../../storage/checked-storage.js';
 import type { Storage } from '../../storage/contracts.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
 import type { SqliteDatabase } from './database.js';
+import { checkDatabase } from './options.js';
 import { checkPrefix, createTables, type SqliteTableNames, tableNames } from './schema.js';
 import { SqliteActivityStorage } from './sqlite-activity-storage.js';
 import { SqliteTimelineStorage } from './sqlite-timeline-storage.js';
@@ -57,18 +56,8 @@ export interface SqliteStorage extends Storage {
  * BackendError when the tables cannot be created (e.g. a read-only database without them).
  */
 export function sqliteStorage(options: SqliteStorageOptions): SqliteStorage {
-  const database = checkOptions<SqliteStorageOptions>(
-    options,
-    SQLITE_STORAGE_KEYS,
-    'sqliteStorage',
-  ).database;
-  if (!isDatabase(database)) {
-    throw new ValidationError(
-      'INVALID_OPTION',
-      `sqlite database must be a better-sqlite3 Database, got ${show(database)}`,
-      { details: { option: 'database' } },
-    );
-  }
+  const o = checkOptions<SqliteStorageOptions>(options, SQLITE_STORAGE_KEYS, 'sqliteStorage');
+  const database = checkDatabase(o.database, 'sqliteStorage');
   const prefix = checkPrefix(options.prefix ?? 'sf');
   const tables = tableNames(prefix);
   createTables(database, tables);
@@ -78,14 +67,4 @@ export function sqliteStorage(options: SqliteStorageOptions): SqliteStorage {
     timeline: new SqliteTimelineStorage({ database, tables }),
     activities: new SqliteActivityStorage({ database, tables }),
   });
-}
-
-function isDatabase(value: unknown): value is SqliteDatabase {
-  if (typeof value !== 'object' || value === null) return false;
-  const db = value as Record<string, unknown>;
-  return (
-    typeof db.prepare === 'function' &&
-    typeof db.transaction === 'function' &&
-    typeof db.exec === 'function'
-  );
 }

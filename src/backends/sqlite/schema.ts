@@ -1,6 +1,7 @@
 import { show } from '../../activity/ids.js';
 import { ValidationError } from '../../errors.js';
 import { type SqliteDatabase, sqliteCall } from './database.js';
+import { checkDatabase, checkTables } from './options.js';
 
 /**
  * The tables of the SQLite backend, all named `<prefix>_...` (quoted in every statement):
@@ -73,8 +74,13 @@ export function schemaStatements(tables: SqliteTableNames): string[] {
   ];
 }
 
-/** Creates the tables when absent, in one transaction. */
+/**
+ * Creates the tables when absent, in one transaction. Throws `INVALID_OPTION` for a value that is
+ * not a better-sqlite3 Database or for table names that are not plain identifiers.
+ */
 export function createTables(db: SqliteDatabase, tables: SqliteTableNames): void {
+  checkDatabase(db, 'createTables');
+  checkTables(tables, 'createTables');
   sqliteCall('createTables', tables.timeline, () => {
     db.transaction(() => {
       for (const sql of schemaStatements(tables)) db.exec(sql);

@@ -8,6 +8,7 @@ import {
   type Transaction,
   transactions,
 } from './database.js';
+import { checkStorageOptions } from './options.js';
 import { toPayload } from './rows.js';
 import type { SqliteTableNames } from './schema.js';
 
@@ -31,8 +32,8 @@ export class SqliteActivityStorage implements ActivityStorage {
   readonly #read: Transaction;
 
   constructor(options: SqliteActivityStorageOptions) {
-    const { database: db } = options;
-    const a = `"${options.tables.activity}"`;
+    const { database: db, tables } = checkStorageOptions(options, 'SqliteActivityStorage');
+    const a = `"${tables.activity}"`;
     this.#get = prepare<[string], unknown>(db, `SELECT payload FROM ${a} WHERE id = ?`).pluck();
     this.#put = prepare(
       db,

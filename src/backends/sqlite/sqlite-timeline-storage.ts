@@ -13,6 +13,7 @@ import {
   type Transaction,
   transactions,
 } from './database.js';
+import { checkStorageOptions } from './options.js';
 import { toEntry } from './rows.js';
 import type { SqliteTableNames } from './schema.js';
 import { TimelineStatements } from './timeline-statements.js';
@@ -44,8 +45,9 @@ export class SqliteTimelineStorage implements TimelineStorage {
   readonly #read: Transaction;
 
   constructor(options: SqliteTimelineStorageOptions) {
-    this.#st = new TimelineStatements(options.database, options.tables);
-    ({ write: this.#write, read: this.#read } = transactions(options.database));
+    const { database, tables } = checkStorageOptions(options, 'SqliteTimelineStorage');
+    this.#st = new TimelineStatements(database, tables);
+    ({ write: this.#write, read: this.#read } = transactions(database));
   }
 
   async add(

@@ -1,5 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { ValidationError } from '../../errors.js';
+import { checkOptions, optionKeys } from '../../validation/options.js';
+import { intValue } from '../../validation/values.js';
 
 /**
  * An ioredis client you create and own, for BullMQ: a single node (`Redis`) or a `Cluster`.
@@ -70,6 +72,9 @@ export interface QueueNames {
   readonly low: string;
 }
 
+/** The keys of an object with one value per priority (`queueNames`, `concurrency`). */
+export const PRIORITY_KEYS: readonly string[] = optionKeys<QueueNames>({ high: true, low: true });
+
 /** The default prefix: a hash tag, so the same settings work on a single node and on a cluster. */
 export const DEFAULT_PREFIX = '{sf}';
 
@@ -90,9 +95,7 @@ export function checkNames(
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
     throw invalid(`${what}: prefix must match ${PREFIX}, got ${JSON.stringify(prefix)}`, 'prefix');
   }
-  if (names !== undefined && (typeof names !== 'object' || names === null)) {
-    throw invalid(`${what}: queueNames must be an object { high, low }`, 'queueNames');
-  }
+  if (names !== undefined) checkOptions(names, PRIORITY_KEYS, `${what} queueNames`);
   const queueNames = Object.freeze({
     high: names?.high ?? DEFAULT_QUEUE_NAMES.high,
     low: names?.low ?? DEFAULT_QUEUE_NAMES.low,
@@ -124,18 +127,18 @@ export function checkNames(
   return { prefix, queueNames };
 }
 
-/** Checks an optional positive integer option. */
+/**
+ * Checks an optional positive integer option (`INVALID_OPTION`, or `LIMIT_EXCEEDED` above
+ * `max`), returning `fallback` for `undefined`.
+ */
 export function positiveInt(
   value: unknown,
   fallback: number,
   option: string,
   what: string,
+  max?: number,
 ): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || (value as number) < 1) {
-    throw invalid(`${what}: ${option} must be a positive integer, got ${String(value)}`, option);
-  }
-  return value as number;
+  return value === undefined ? fallback : intValue(value, { name: option, where: what }, 1, max);
 }
 
 /** An `INVALID_OPTION` error of the BullMQ adapter. */

@@ -1,6 +1,7 @@
 import type { Job, Queue } from 'bullmq';
+import { checkOptions, optionKeys } from '../../validation/options.js';
 import type { TaskPriority } from '../task.js';
-import { invalid } from './connection.js';
+import { invalid, positiveInt } from './connection.js';
 import { batchJobId, splitJobId } from './jobs.js';
 
 /** A job that failed for good: its retries are exhausted, or it was malformed. */
@@ -43,6 +44,9 @@ export interface RetryFailedOptions {
 
 type Queues = Readonly<Record<TaskPriority, Queue>>;
 
+const LIST_KEYS = optionKeys<ListFailedOptions>({ limit: true, priority: true });
+const RETRY_KEYS = optionKeys<RetryFailedOptions>({ ids: true, priority: true });
+
 function selected(queues: Queues, priority: unknown): [TaskPriority, Queue][] {
   if (priority === undefined)
     return [
@@ -58,12 +62,10 @@ function selected(queues: Queues, priority: unknown): [TaskPriority, Queue][] {
 /** Failed jobs of the selected queues, newest first. */
 export async function listFailedJobs(
   queues: Queues,
-  options: ListFailedOptions = {},
+  options?: ListFailedOptions,
 ): Promise<FailedTask[]> {
-  const limit = options.limit ?? 100;
-  if (!Number.isSafeInteger(limit) || limit < 1) {
-    throw invalid(`listFailed: limit must be a positive integer, got ${String(limit)}`, 'limit');
-  }
+  options = checkOptions<ListFailedOptions>(options, LIST_KEYS, 'listFailed', true);
+  const limit = positiveInt(options.limit, 100, 'limit', 'listFailed');
   const out: FailedTask[] = [];
   for (const [priority, queue] of selected(queues, options.priority)) {
     for (const job of await queue.getFailed(0, limit - 1)) {
@@ -95,8 +97,9 @@ function describeFailed(priority: TaskPriority, queue: Queue, job: Job): FailedT
  */
 export async function retryFailedJobs(
   queues: Queues,
-  options: RetryFailedOptions = {},
+  options?: RetryFailedOptions,
 ): Promise<number> {
+  options = checkOptions<RetryFailedOptions>(options, RETRY_KEYS, 'retryFailed', true);
   const targets: [Queue, string][] = [];
   const chosen = selected(queues, options.priority);
   if (options.ids !== undefined) {

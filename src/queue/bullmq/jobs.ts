@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { JobsOptions } from 'bullmq';
+import { checkOptions, optionKeys } from '../../validation/options.js';
+import { show } from '../../validation/show.js';
+import { intValue } from '../../validation/values.js';
 import type { Task } from '../task.js';
 import { invalid } from './connection.js';
 
@@ -21,34 +24,52 @@ export const DEFAULT_JOB_OPTIONS: Readonly<BullmqJobOptions> = Object.freeze({
   removeOnFail: Object.freeze({ count: 5000 }),
 });
 
-const ALLOWED = new Set([
-  'attempts',
-  'backoff',
-  'removeOnComplete',
-  'removeOnFail',
-  'stackTraceLimit',
-]);
+const JOB_KEYS = optionKeys<BullmqJobOptions>({
+  attempts: true,
+  backoff: true,
+  removeOnComplete: true,
+  removeOnFail: true,
+  stackTraceLimit: true,
+});
 
-/** The defaults overridden by `options`; rejects other keys (jobId, priority, deduplication...). */
+/**
+ * The defaults overridden by `options`; rejects other keys (jobId, priority, deduplication...)
+ * with `INVALID_OPTION`. `attempts` and `stackTraceLimit` must be integers; `backoff` a number
+ * or an object with a `type`; `removeOnComplete` / `removeOnFail` a boolean, a number or an
+ * object (their inner fields are BullMQ's to check).
+ */
 export function resolveJobOptions(options: unknown, what: string): Readonly<BullmqJobOptions> {
   if (options === undefined) return DEFAULT_JOB_OPTIONS;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw invalid(`${what}: jobOptions must be an object`, 'jobOptions');
+  const where = `${what} jobOptions`;
+  const o = checkOptions<BullmqJobOptions>(options, JOB_KEYS, where);
+  const merged = { ...DEFAULT_JOB_OPTIONS, ...o };
+  intValue(merged.attempts, { name: 'attempts', where }, 1);
+  if (o.stackTraceLimit !== undefined)
+    intValue(o.stackTraceLimit, { name: 'stackTraceLimit', where }, 0);
+  const backoff: unknown = o.backoff;
+  if (
+    backoff !== undefined &&
+    typeof backoff !== 'number' &&
+    typeof (backoff as { type?: unknown } | null)?.type !== 'string'
+  ) {
+    throw invalid(
+      `${where}: backoff must be a number or { type, delay }, got ${show(backoff)}`,
+      'backoff',
+    );
   }
-  for (const key of Object.keys(options)) {
-    if (!ALLOWED.has(key)) {
+  for (const key of ['removeOnComplete', 'removeOnFail'] as const) {
+    const value: unknown = o[key];
+    const ok =
+      value === undefined ||
+      typeof value === 'boolean' ||
+      typeof value === 'number' ||
+      (typeof value === 'object' && value !== null && !Array.isArray(value));
+    if (!ok) {
       throw invalid(
-        `${what}: jobOptions.${key} is not supported; allowed: ${[...ALLOWED].join(', ')}`,
-        'jobOptions',
+        `${where}: ${key} must be a boolean, a number or { age, count }, got ${show(value)}`,
+        key,
       );
     }
-  }
-  const merged = { ...DEFAULT_JOB_OPTIONS, ...(options as BullmqJobOptions) };
-  if (!Number.isSafeInteger(merged.attempts) || (merged.attempts as number) < 1) {
-    throw invalid(
-      `${what}: jobOptions.attempts must be a positive integer, got ${String(merged.attempts)}`,
-      'jobOptions',
-    );
   }
   return Object.freeze(merged);
 }

@@ -1,5 +1,7 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { checkOptions, optionKeys } from '../../validation/options.js';
+import { show } from '../../validation/show.js';
+import { fnOptionOr } from '../../validation/values.js';
 import type { TaskPriority } from '../task.js';
 import {
   type BullmqConnection,
@@ -8,6 +10,7 @@ import {
   DEFAULT_PREFIX,
   invalid,
   isCluster,
+  PRIORITY_KEYS,
   positiveInt,
   type QueueNames,
 } from './connection.js';
@@ -139,8 +142,8 @@ export function createWorker(options: CreateWorkerOptions): TaskWorker {
     }
   }
   const { prefix, queueNames } = checkNames(
-    options.prefix ?? fromQueue?.prefix ?? DEFAULT_PREFIX,
-    options.queueNames ?? fromQueue?.queueNames,
+    options.prefix !== undefined ? options.prefix : (fromQueue?.prefix ?? DEFAULT_PREFIX),
+    options.queueNames !== undefined ? options.queueNames : fromQueue?.queueNames,
     isCluster(connection),
     WHAT,
   );
@@ -150,8 +153,19 @@ export function createWorker(options: CreateWorkerOptions): TaskWorker {
     stalledInterval: positiveInt(options.stalledInterval, 30_000, 'stalledInterval', WHAT),
     maxStalledCount: positiveInt(options.maxStalledCount, 1, 'maxStalledCount', WHAT),
   };
-  const onError = options.onError ?? logOncePer(10_000);
-  const onFailed = options.onFailed;
+  const onError = fnOptionOr<(error: Error) => void, (error: Error) => void>(
+    options.onError,
+    logOncePer(10_000),
+    `${WHAT} onError`,
+  );
+  const onFailed = fnOptionOr<(failure: JobFailure) => void, undefined>(
+    options.onFailed,
+    undefined,
+    `${WHAT} onFailed`,
+  );
+  if (options.name !== undefined && typeof options.name !== 'string') {
+    throw invalid(`${WHAT}: name must be a string, got ${show(options.name)}`, 'name');
+  }
 
   const processor = async (job: Job) => {
     try {
@@ -214,17 +228,19 @@ function queueDefaults(queue: unknown): { prefix: string; queueNames: QueueNames
 }
 
 function concurrencyOf(value: CreateWorkerOptions['concurrency']): Record<TaskPriority, number> {
-  const max = (n: number, option: string) => {
-    if (n > 1000) throw invalid(`${WHAT}: ${option} must be at most 1000, got ${n}`, option);
-    return n;
-  };
+  const one = (n: unknown, option: string) => positiveInt(n, 10, option, WHAT, 1000);
   if (typeof value === 'object' && value !== null) {
+    const o = checkOptions<Record<TaskPriority, number>>(
+      value,
+      PRIORITY_KEYS,
+      `${WHAT} concurrency`,
+    );
     return Object.freeze({
-      high: max(positiveInt(value.high, 10, 'concurrency.high', WHAT), 'concurrency'),
-      low: max(positiveInt(value.low, 10, 'concurrency.low', WHAT), 'concurrency'),
+      high: one(o.high, 'concurrency.high'),
+      low: one(o.low, 'concurrency.low'),
     });
   }
-  const n = max(positiveInt(value, 10, 'concurrency', WHAT), 'concurrency');
+  const n = one(value, 'concurrency');
   return Object.freeze({ high: n, low: n });
 }
 

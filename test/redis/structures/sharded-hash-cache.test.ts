@@ -122,13 +122,16 @@ describe('sharded hash cache: sharding', () => {
     assert.equal(await client.hlen(cache.shardKeys[0]!), 2);
   });
 
-  it('rejects a key with braces and a bad shard count with INVALID_OPTION', () => {
+  it('rejects a key with braces and a bad shard count with INVALID_OPTION (LIMIT_EXCEEDED above 16384)', () => {
     const invalid = (error: unknown) =>
       error instanceof ValidationError && error.code === 'INVALID_OPTION';
     assert.throws(() => createShardedHashCache({ client, key: 'a{b}' }), invalid);
     assert.throws(() => createShardedHashCache({ client, key: '' }), invalid);
-    for (const shards of [0, -1, 1.5, 16385, Number.NaN]) {
+    for (const shards of [0, -1, 1.5, Number.NaN]) {
       assert.throws(() => createShardedHashCache({ client, key: 'k', shards }), invalid);
     }
+    assert.throws(() => createShardedHashCache({ client, key: 'k', shards: 16385 }), {
+      code: 'LIMIT_EXCEEDED',
+    });
   });
 });

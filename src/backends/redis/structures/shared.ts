@@ -3,6 +3,7 @@
 // mapping, `stringNumbers` on or off all change their JavaScript shape.
 import { BackendError, SerializationError, ValidationError } from '../../../errors.js';
 import { isWellFormed } from '../../../validation/names.js';
+import { intValue } from '../../../validation/values.js';
 import type { ValueCodec } from './types.js';
 
 /** A codec whose errors are {@link SerializationError}s naming the structure and key. */
@@ -51,7 +52,10 @@ export function assertKey(key: unknown, where: string): asserts key is string {
   }
 }
 
-/** Throws `INVALID_OPTION` unless `value` is an integer in `[min, max]`. */
+/**
+ * Throws `INVALID_OPTION` unless `value` is an integer of at least `min`, and `LIMIT_EXCEEDED`
+ * above `max` (the shared integer rule, {@link intValue}).
+ */
 export function assertInteger(
   value: unknown,
   name: string,
@@ -59,13 +63,7 @@ export function assertInteger(
   min = 0,
   max = Number.MAX_SAFE_INTEGER,
 ): asserts value is number {
-  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
-    throw new ValidationError(
-      'INVALID_OPTION',
-      `${where}: ${name} must be an integer from ${min} to ${max}, got ${String(value)}`,
-      { details: { option: name } },
-    );
-  }
+  intValue(value, { name, where }, min, max);
 }
 
 /** An integer reply (a string when the client has `stringNumbers`). */
