@@ -179,12 +179,18 @@ export function createManager<
     validateWrites([activity], targets, true);
     const payloads = taskPayloads(config, [activity], where);
     const store = stores.prepare([activity], targetDefs(targets));
-    const { previous, stored } = await previousVersions(uid, [activity], payloads, where, known);
+    // The stored version and the follower ids are read at once: two reads, one wait.
+    const reads = [
+      previousVersions(uid, [activity], payloads, where, known),
+      followersOf(uid),
+    ] as const;
+    await Promise.allSettled(reads); // neither is still running when one of them throws
+    const { previous, stored } = await reads[0];
+    const followers = await reads[1];
     // `to` feeds of the previous version that the new one no longer names lose their copy.
     const old = stored.get(activity.id);
     const stale =
       old && previous[0] !== undefined ? staleTargets(old, targets, config.taskFeeds) : new Map();
-    const followers = await followersOf(uid);
     return async (): Promise<FanoutHandle> => {
       await store();
       await userFeed.for(uid).add(activity, { storeActivities: false });
@@ -289,13 +295,18 @@ export function createManager<
       const payloads = taskPayloads(config, part, 'batchImport');
       return { part, targets, payloads, store: stores.prepare(part, targetDefs(targets)) };
     });
-    const { previous } = await previousVersions(
-      uid,
-      activities,
-      plans.flatMap((p) => p.payloads),
-      'batchImport',
-    );
-    const followers = fanout && activities.length > 0 ? await followersOf(uid) : NO_FOLLOWERS;
+    const reads = [
+      previousVersions(
+        uid,
+        activities,
+        plans.flatMap((p) => p.payloads),
+        'batchImport',
+      ),
+      fanout && activities.length > 0 ? followersOf(uid) : Promise.resolve(NO_FOLLOWERS),
+    ] as const;
+    await Promise.allSettled(reads); // neither is still running when one of them throws
+    const { previous } = await reads[0];
+    const followers = await reads[1];
     const batches: TaskBatch[] = [];
     const targeted = new Map<string, Set<string>>();
     let done = 0;
