@@ -84,6 +84,28 @@ export { id };
 const TYPES_CTS = `import sf = require('stream-framework');
 export const id: string = sf.createActivity({ actor: 1, verb: 'add', object: 2 }).id;
 `;
+// The root entry as an application compiles it: strict, without skipLibCheck and without any
+// optional peer installed, so a declaration file that imports a peer's types fails here.
+const ROOT_STRICT_MTS = `import * as sf from 'stream-framework';
+import type { Activity, Manager, OpenTelemetryMeter } from 'stream-framework';
+const a: Activity = sf.createActivity({ actor: 1, verb: 'add', object: 2 });
+export const meter: OpenTelemetryMeter | undefined = undefined;
+export const manager: Manager | undefined = undefined;
+export { a };
+`;
+const TSCONFIG_ROOT_STRICT = {
+  compilerOptions: {
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    target: 'es2022',
+    strict: true,
+    noUncheckedIndexedAccess: true,
+    noEmit: true,
+    skipLibCheck: false,
+    types: [],
+  },
+  files: ['root-strict.mts'],
+};
 const TSCONFIG = {
   compilerOptions: {
     module: 'nodenext',
@@ -133,6 +155,11 @@ try {
     cwd: app,
   });
   console.log('TypeScript type check passed');
+  writeFileSync(join(app, 'root-strict.mts'), ROOT_STRICT_MTS);
+  writeFileSync(join(app, 'tsconfig.root-strict.json'), JSON.stringify(TSCONFIG_ROOT_STRICT));
+  const tsc = require.resolve('typescript/bin/tsc');
+  run(process.execPath, [tsc, '-p', 'tsconfig.root-strict.json'], { cwd: app });
+  console.log('TypeScript strict check of the root entry (no skipLibCheck, no peers) passed');
 
   console.log('\ncheck:package: OK');
 } catch (error) {

@@ -134,7 +134,11 @@ export type {
 // Metrics
 export type { FanoutEvent, FeedEvent, Metrics } from './metrics/metrics.js';
 export { noopMetrics } from './metrics/metrics.js';
-export type { OpenTelemetryMetricsOptions } from './metrics/opentelemetry.js';
+export type {
+  OpenTelemetryAttributes,
+  OpenTelemetryMeter,
+  OpenTelemetryMetricsOptions,
+} from './metrics/opentelemetry.js';
 export { openTelemetryMetrics } from './metrics/opentelemetry.js';
 export type { StatsdClient, StatsdMetricsOptions } from './metrics/statsd.js';
 export { statsdMetrics } from './metrics/statsd.js';

@@ -1,4 +1,3 @@
-import type { Meter } from '@opentelemetry/api';
 import { show } from '../activity/ids.js';
 import { ValidationError } from '../errors.js';
 import { checkOptions, optionKeys } from '../validation/options.js';
@@ -8,6 +7,25 @@ import type { Metrics } from './metrics.js';
 export interface OpenTelemetryMetricsOptions {
   /** Prefix of every instrument name. @default 'stream_framework' */
   readonly prefix?: string | undefined;
+}
+
+/** Attributes recorded with every measurement: the feed, and for fan-out the operation. */
+export type OpenTelemetryAttributes = Readonly<Record<string, string>>;
+
+/**
+ * The part of an OpenTelemetry `Meter` (`@opentelemetry/api`) this adapter uses, written out so
+ * that the package's types never import the optional peer: a real `Meter` is assignable to it,
+ * and an application without `@opentelemetry/api` still type-checks (no `skipLibCheck` needed).
+ */
+export interface OpenTelemetryMeter {
+  createCounter(
+    name: string,
+    options?: { description?: string; unit?: string },
+  ): { add(value: number, attributes?: OpenTelemetryAttributes): void };
+  createHistogram(
+    name: string,
+    options?: { description?: string; unit?: string },
+  ): { record(value: number, attributes?: OpenTelemetryAttributes): void };
 }
 
 const OTEL_KEYS = optionKeys<OpenTelemetryMetricsOptions>({ prefix: true });
@@ -28,7 +46,7 @@ const PREFIX = /^[A-Za-z][A-Za-z0-9_.-]{0,62}$/;
  * const feedMetrics = openTelemetryMetrics(metrics.getMeter('my-app'));
  */
 export function openTelemetryMetrics(
-  meter: Meter,
+  meter: OpenTelemetryMeter,
   options: OpenTelemetryMetricsOptions = {},
 ): Metrics {
   if (
