@@ -1,7 +1,6 @@
 import { isActivityId, show, timeOfActivityId } from '../../activity/ids.js';
 import { ValidationError } from '../../errors.js';
 import { intOption } from '../../util/int-option.js';
-import { isWellFormed } from '../../validation/names.js';
 
 /**
  * Key layout of the Redis backend. Every key of one timeline shares a hash tag (`{...}`), so
@@ -46,22 +45,6 @@ export function checkPrefix(prefix: unknown): string {
 /** Escapes a feed key for use inside a hash tag (injective). */
 export function escapeTag(key: string): string {
   return key.replace(/[%{}]/g, (c) => (c === '%' ? '%25' : c === '{' ? '%7B' : '%7D'));
-}
-
-/**
- * Checks a feed key (what a feed's `key` function returned, or any key given to the storage):
- * a string, well-formed UTF-16. UTF-8 turns every lone surrogate into U+FFFD, so `'a\ud800'` and
- * `'a\udbff'` would name the same timeline. Throws `INVALID_ID` otherwise.
- */
-export function checkFeedKey(key: unknown): string {
-  if (typeof key === 'string' && isWellFormed(key)) return key;
-  throw new ValidationError(
-    'INVALID_ID',
-    typeof key === 'string'
-      ? `redis: feed key contains a lone surrogate (not well-formed UTF-16): ${show(key)}`
-      : `redis: a feed key must be a string, got ${show(key)}`,
-    { details: { field: 'key' } },
-  );
 }
 
 /** The keys of one timeline. */

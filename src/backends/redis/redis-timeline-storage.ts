@@ -14,7 +14,7 @@ import { checkOptions, optionKeys } from '../../validation/options.js';
 import { ClusterFanout } from './cluster-fanout.js';
 import { redisCall } from './errors.js';
 import { clientKeyPrefix } from './key-prefix.js';
-import { checkFeedKey, markerKey, type TimelineKeys, timelineKeys } from './keys.js';
+import { markerKey, type TimelineKeys, timelineKeys } from './keys.js';
 import { OptimisticUpdater } from './optimistic-update.js';
 import { type Arg, flat, idsOnlyArgs, writeArgs } from './script-args.js';
 import { type RedisClient, scriptsOf, withKeys } from './scripts.js';
@@ -105,9 +105,9 @@ export class RedisTimelineStorage implements TimelineStorage {
       : undefined;
   }
 
-  /** The keys of a timeline; throws `INVALID_ID` for a key that is not a well-formed string. */
+  /** The keys of a timeline (the storage wrapper checked `key`: a well-formed string). */
   #keys(key: string): TimelineKeys {
-    return timelineKeys(this.#prefix, checkFeedKey(key));
+    return timelineKeys(this.#prefix, key);
   }
 
   async add(
@@ -115,7 +115,6 @@ export class RedisTimelineStorage implements TimelineStorage {
     entries: readonly TimelineEntry[],
     options?: TimelineWriteOptions,
   ): Promise<number> {
-    checkFeedKey(key);
     if (entries.length === 0) return 0;
     if (options?.idsOnly) {
       const args = idsOnlyArgs(entries, options);
@@ -134,7 +133,6 @@ export class RedisTimelineStorage implements TimelineStorage {
     entries: readonly TimelineEntry[],
     options?: TimelineWriteOptions,
   ): Promise<void> {
-    for (const key of keys) checkFeedKey(key); // every key before anything is written
     if (entries.length === 0 || keys.length === 0) return;
     const args = writeArgs(entries, options);
     await redisCall('addToMany', keys[0]!, async () => {
@@ -165,7 +163,6 @@ export class RedisTimelineStorage implements TimelineStorage {
     ids: readonly string[],
     options?: TimelineRemoveOptions,
   ): Promise<number> {
-    checkFeedKey(key);
     if (ids.length === 0) return 0;
     return redisCall('remove', key, async () =>
       Number(
@@ -181,7 +178,6 @@ export class RedisTimelineStorage implements TimelineStorage {
     ids: readonly string[],
     options?: TimelineRemoveOptions,
   ): Promise<void> {
-    for (const key of keys) checkFeedKey(key); // every key before anything is written
     if (ids.length === 0 || keys.length === 0) return;
     const idsOnly = options?.idsOnly === true;
     await redisCall('removeFromMany', keys[0]!, async () => {
@@ -328,7 +324,6 @@ export class RedisTimelineStorage implements TimelineStorage {
     ids: readonly string[],
     on: boolean,
   ): Promise<number> {
-    checkFeedKey(key);
     if (ids.length === 0) return 0;
     const k = this.#keys(key);
     return redisCall('setMarked', key, async () =>
