@@ -11,7 +11,7 @@ import {
   type Id,
   isActivityId,
 } from './ids.js';
-import { copyJsonObject, type JsonObject } from './json.js';
+import { copyJsonObject, type ExtraData, type JsonObject } from './json.js';
 import type { Verb, VerbRegistry } from './verbs.js';
 
 export { DEFAULT_MAX_TO, MAX_TO_LIMIT, maxToOption, toTimeMs } from './fields.js';
@@ -21,7 +21,7 @@ export { DEFAULT_MAX_TO, MAX_TO_LIMIT, maxToOption, toTimeMs } from './fields.js
  * Activities are immutable values; `id` is deterministic (see {@link createActivity}).
  * @typeParam E - the type of `extra`, the activity's custom JSON data.
  */
-export interface Activity<E extends JsonObject = JsonObject> {
+export interface Activity<E extends ExtraData = JsonObject> {
   /** Time-sortable id: 20 characters (16 for activities created by version 0.1). */
   readonly id: string;
   readonly actor: Id;
@@ -39,7 +39,7 @@ export interface Activity<E extends JsonObject = JsonObject> {
 }
 
 /** What {@link createActivity} accepts. */
-export interface ActivityInput<E extends JsonObject = JsonObject> {
+export interface ActivityInput<E extends ExtraData = JsonObject> {
   readonly actor: Id;
   readonly verb: string | Verb;
   readonly object: Id;
@@ -104,7 +104,7 @@ const ASSERT_KEYS: ReadonlySet<string> = new Set(
  * @example
  * const a = createActivity({ actor: 1, verb: 'pin', object: 42, target: 7, extra: { itemId: 9 } });
  */
-export function createActivity<E extends JsonObject = JsonObject>(
+export function createActivity<E extends ExtraData = JsonObject>(
   input: ActivityInput<E>,
   options: CreateActivityOptions = {},
 ): Activity<E> {
@@ -165,7 +165,7 @@ function identityField(field: string): string {
 const trusted = new WeakSet<object>();
 
 /** Freezes an activity (and its `to` list) without copying and marks it validated; used by decoders. */
-export function freezeActivity<E extends JsonObject>(activity: Activity<E>): Activity<E> {
+export function freezeActivity<E extends ExtraData>(activity: Activity<E>): Activity<E> {
   Object.freeze(activity.to);
   trusted.add(activity);
   return Object.freeze(activity);
@@ -194,7 +194,7 @@ function verbName(verb: string | Verb, verbs: VerbRegistry | undefined): string 
  * afterwards cannot change what is stored. Use the returned activity, never the input. With
  * `verbs`, the verb must be registered. Throws a {@link ValidationError}.
  */
-export function assertActivity<E extends JsonObject>(
+export function assertActivity<E extends ExtraData = JsonObject>(
   value: unknown,
   verbs?: VerbRegistry,
   options?: AssertActivityOptions,

@@ -9,8 +9,15 @@ export type JsonValue =
   | null
   | JsonValue[]
   | { [key: string]: JsonValue };
-/** A JSON object: the type of an activity's extra data. */
+/** A JSON object: the default type of an activity's extra data. */
 export type JsonObject = { [key: string]: JsonValue };
+/**
+ * What an activity's extra data type may be: any object type, `type` aliases and `interface`s
+ * alike (an interface has no index signature, so `extends JsonObject` would refuse it). The
+ * values must still be JSON: `createActivity` and every read check them at run time
+ * (`INVALID_EXTRA`).
+ */
+export type ExtraData = object;
 
 /** Deepest accepted nesting of extra data. */
 export const MAX_JSON_DEPTH = 64;

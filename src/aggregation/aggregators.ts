@@ -1,6 +1,6 @@
 import type { Activity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData, JsonObject } from '../activity/json.js';
 import { checkOptions, optionKeys } from '../validation/options.js';
 import { fnOption, fnOptionOr, invalidOption } from '../validation/values.js';
 import type { GroupRecord } from './group.js';
@@ -9,7 +9,7 @@ import type { GroupRecord } from './group.js';
  * Decides which group an activity joins and how groups rank. Plain functions: no classes.
  * @typeParam E - the activities' extra data type.
  */
-export interface Aggregator<E extends JsonObject = JsonObject> {
+export interface Aggregator<E extends ExtraData = JsonObject> {
   /** Name for logs and metrics. */
   readonly name: string;
   /** The group key of an activity; activities with equal keys share one group per feed. */
@@ -44,7 +44,7 @@ export const byVerbObjectAndDay: Aggregator = Object.freeze({
  * @example
  * const byActor = createAggregator('actor', (a) => String(a.actor));
  */
-export function createAggregator<E extends JsonObject = JsonObject>(
+export function createAggregator<E extends ExtraData = JsonObject>(
   name: string,
   groupKey: (activity: Activity<E>) => string,
   rank?: (group: GroupRecord<E>) => number,
@@ -58,10 +58,7 @@ const AGGREGATOR_KEYS = optionKeys<Aggregator>({ name: true, groupKey: true, ran
  * Checks an aggregator: an object with only `name` (a non-empty string), `groupKey` (a function)
  * and an optional `rank` (a function). Throws `INVALID_OPTION` naming `where`; returns it.
  */
-export function checkAggregator<E extends JsonObject>(
-  value: unknown,
-  where: string,
-): Aggregator<E> {
+export function checkAggregator<E extends ExtraData>(value: unknown, where: string): Aggregator<E> {
   const a = checkOptions<Aggregator<E>>(value, AGGREGATOR_KEYS, where);
   if (typeof a.name !== 'string' || a.name.length === 0) {
     throw invalidOption(`${where}.name`, 'must be a non-empty string');

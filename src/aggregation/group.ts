@@ -1,10 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Activity } from '../activity/activity.js';
 import { type Id, timeOfActivityId } from '../activity/ids.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData, JsonObject } from '../activity/json.js';
 
 /** One activity inside a stored group: its id and actor, plus the activity itself when denormalized. */
-export interface GroupMember<E extends JsonObject = JsonObject> {
+export interface GroupMember<E extends ExtraData = JsonObject> {
   readonly id: string;
   readonly actor: Id;
   readonly activity?: Activity<E> | undefined;
@@ -20,7 +20,7 @@ export interface MinimizedMember {
  * An aggregated group as stored: the newest `maxActivities` members plus exact counts of the rest.
  * Group identity (`id`) is derived from the group key, so it is stable across updates.
  */
-export interface GroupRecord<E extends JsonObject = JsonObject> {
+export interface GroupRecord<E extends ExtraData = JsonObject> {
   readonly id: string;
   readonly group: string;
   /** Retained members, newest first. */
@@ -74,7 +74,7 @@ function increment(count: number): number {
 export const DEFAULT_TRACKED_ACTIVITIES = 100;
 
 /** Number of distinct actors of a group (exact while fewer than `maxTrackedActors` were seen; at most {@link MAX_GROUP_COUNT}). */
-export function actorCountOf(record: GroupRecord): number {
+export function actorCountOf(record: GroupRecord<ExtraData>): number {
   return Math.min(record.actors.length + record.actorOverflow, MAX_GROUP_COUNT);
 }
 
@@ -90,7 +90,7 @@ const newestFirst = (a: { id: string }, b: { id: string }): number =>
  * counts older ones (which a merge can then no longer recognise). Returns `undefined` when nothing
  * changed.
  */
-export function mergeIntoGroup<E extends JsonObject>(
+export function mergeIntoGroup<E extends ExtraData>(
   current: GroupRecord<E> | undefined,
   id: string,
   group: string,
@@ -173,7 +173,7 @@ export function mergeIntoGroup<E extends JsonObject>(
  * `undefined` when the group holds none of `ids`, else the updated group. Activities pushed out
  * beyond `maxTrackedActivities` cannot be recognised and stay counted.
  */
-export function removeFromGroup<E extends JsonObject>(
+export function removeFromGroup<E extends ExtraData>(
   current: GroupRecord<E>,
   ids: ReadonlySet<string>,
 ): GroupRecord<E> | null | undefined {

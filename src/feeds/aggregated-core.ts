@@ -7,7 +7,7 @@
  */
 import type { Activity } from '../activity/activity.js';
 import { assertId, type Id, show } from '../activity/ids.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData } from '../activity/json.js';
 import { type Aggregator, checkAggregator } from '../aggregation/aggregators.js';
 import {
   DEFAULT_TRACKED_ACTIVITIES,
@@ -40,7 +40,7 @@ import { DEFAULT_GROUP_CACHE_CHARACTERS } from './recent-groups.js';
 export const FEED_CONCURRENCY = 16;
 
 /** Resolved options of an aggregated or notification feed. */
-export interface GroupFeedSettings<E extends JsonObject> {
+export interface GroupFeedSettings<E extends ExtraData> {
   readonly config: FeedConfig;
   readonly normalized: boolean;
   readonly aggregator: Aggregator<E>;
@@ -59,7 +59,7 @@ export interface FeedTarget {
 export type GroupFeedChangeReason = 'add' | 'remove' | 'trim' | 'delete';
 
 /** What differs between the feed kinds built on this core. */
-export interface GroupFeedHooks<E extends JsonObject, G extends AggregatedGroup<E>, K> {
+export interface GroupFeedHooks<E extends ExtraData, G extends AggregatedGroup<E>, K> {
   readonly kind: K;
   /** Markers set, in the same atomic update, on every group created or given a new activity. */
   readonly markOnChange: readonly string[];
@@ -73,7 +73,7 @@ export interface GroupFeedHooks<E extends JsonObject, G extends AggregatedGroup<
 
 /** The handle factory and the many-feed operations of a feed kind. */
 export interface GroupFeedCore<
-  E extends JsonObject,
+  E extends ExtraData,
   G extends AggregatedGroup<E>,
   K extends 'aggregated' | 'notification',
 > {
@@ -91,7 +91,7 @@ export interface GroupFeedCore<
 }
 
 /** Validates the aggregated options and fills defaults (throws `INVALID_OPTION`). */
-export function resolveGroupFeedSettings<E extends JsonObject>(
+export function resolveGroupFeedSettings<E extends ExtraData>(
   options: GroupFeedOptions<E>,
   defaults: { aggregator: Aggregator<E>; normalized: boolean },
   keys: readonly string[],
@@ -126,7 +126,7 @@ export function resolveGroupFeedSettings<E extends JsonObject>(
 
 /** Builds the shared implementation of a group feed kind from its settings and hooks. */
 export function createGroupFeedCore<
-  E extends JsonObject,
+  E extends ExtraData,
   G extends AggregatedGroup<E>,
   K extends 'aggregated' | 'notification',
 >(settings: GroupFeedSettings<E>, hooks: GroupFeedHooks<E, G, K>): GroupFeedCore<E, G, K> {

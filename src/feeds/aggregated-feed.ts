@@ -1,6 +1,6 @@
 import type { Activity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData, JsonObject } from '../activity/json.js';
 import { type Aggregator, byVerbAndDay } from '../aggregation/aggregators.js';
 import { DEFAULT_TRACKED_ACTIVITIES } from '../aggregation/group.js';
 import { createGroupFeedCore, resolveGroupFeedSettings } from './aggregated-core.js';
@@ -15,7 +15,7 @@ import type { FeedOptions, WriteOptions } from './feed-config.js';
 import { AGGREGATED_KEYS } from './options.js';
 
 /** Options shared by aggregated and notification feeds. */
-export interface GroupFeedOptions<E extends JsonObject = JsonObject> extends FeedOptions {
+export interface GroupFeedOptions<E extends ExtraData = JsonObject> extends FeedOptions {
   /** Decides which group an activity joins and how groups rank. @default byVerbAndDay */
   readonly aggregator?: Aggregator<E> | undefined;
   /**
@@ -47,7 +47,7 @@ export interface GroupFeedOptions<E extends JsonObject = JsonObject> extends Fee
 }
 
 /** Options of {@link defineAggregatedFeed}. */
-export interface AggregatedFeedOptions<E extends JsonObject = JsonObject>
+export interface AggregatedFeedOptions<E extends ExtraData = JsonObject>
   extends GroupFeedOptions<E> {
   /** Receives errors thrown by change listeners (see `events`). @default ignore */
   readonly onListenerError?: ((error: unknown, change?: FeedChange) => void) | undefined;
@@ -57,7 +57,7 @@ export interface AggregatedFeedOptions<E extends JsonObject = JsonObject>
  * One group of an aggregated feed, as reads return it: e.g. "Alice and 3 others loved 5 pins today".
  * @typeParam E - the activities' extra data type.
  */
-export interface AggregatedGroup<E extends JsonObject = JsonObject> {
+export interface AggregatedGroup<E extends ExtraData = JsonObject> {
   /** Stable id of the group, derived from its group key (`groupIdOf(group)`): it never changes. */
   readonly id: string;
   /** The group key the aggregator gave its activities, e.g. `'love|2024-05-01'`. */
@@ -88,7 +88,7 @@ export interface AggregatedGroup<E extends JsonObject = JsonObject> {
  * feed (one `TimelineStorage.update` per write).
  */
 export interface AggregatedFeedBase<
-  E extends JsonObject,
+  E extends ExtraData,
   G extends AggregatedGroup<E>,
   K extends 'aggregated' | 'notification',
 > extends FeedHandle<E, G> {
@@ -121,11 +121,11 @@ export interface AggregatedFeedBase<
 }
 
 /** One user's aggregated feed (Facebook/Pinterest-style): groups of activities, newest update first. */
-export interface AggregatedFeed<E extends JsonObject = JsonObject>
+export interface AggregatedFeed<E extends ExtraData = JsonObject>
   extends AggregatedFeedBase<E, AggregatedGroup<E>, 'aggregated'> {}
 
 /** An aggregated feed definition; `for(userId)` gives a user's feed. */
-export interface AggregatedFeedDefinition<E extends JsonObject = JsonObject>
+export interface AggregatedFeedDefinition<E extends ExtraData = JsonObject>
   extends FeedDefinition<E, AggregatedFeed<E>> {
   readonly kind: 'aggregated';
   /** The aggregator in use. */
@@ -158,7 +158,7 @@ export interface AggregatedFeedDefinition<E extends JsonObject = JsonObject>
  * await activityFeed.for(42).add(activity);
  * const page = await activityFeed.for(42).read({ limit: 10 }); // page.items: AggregatedGroup[]
  */
-export function defineAggregatedFeed<E extends JsonObject = JsonObject>(
+export function defineAggregatedFeed<E extends ExtraData = JsonObject>(
   options: AggregatedFeedOptions<E>,
 ): AggregatedFeedDefinition<E> {
   const settings = resolveGroupFeedSettings<E>(

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Activity } from '../activity/activity.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData } from '../activity/json.js';
 import { actorCountOf, type GroupRecord } from '../aggregation/group.js';
 import { SerializationError } from '../errors.js';
 import type { TimelineEntry } from '../storage/contracts.js';
@@ -13,7 +13,7 @@ import type { FeedConfig } from './feed-config.js';
 import { hydrate } from './hydrate.js';
 
 /** Decodes the group held by a timeline entry; a {@link SerializationError} names key and id. */
-export function decodeGroupEntry<E extends JsonObject>(
+export function decodeGroupEntry<E extends ExtraData>(
   config: FeedConfig,
   key: string,
   entry: TimelineEntry,
@@ -39,7 +39,7 @@ export function decodeGroupEntry<E extends JsonObject>(
  * activity-storage batch. Missing activities are skipped and reported; a group none of whose
  * activities could be loaded is left out of `groups`.
  */
-export async function loadGroups<E extends JsonObject>(
+export async function loadGroups<E extends ExtraData>(
   config: FeedConfig,
   key: string,
   entries: readonly TimelineEntry[],
@@ -57,7 +57,7 @@ export async function loadGroups<E extends JsonObject>(
   return { groups, missing };
 }
 
-function viewOf<E extends JsonObject>(
+function viewOf<E extends ExtraData>(
   record: GroupRecord<E>,
   score: number,
   found: ReadonlyMap<string, Activity<E>>,

@@ -5,7 +5,7 @@
  */
 import { type Activity, assertActivity } from '../activity/activity.js';
 import { assertId, groupIdOf, type Id, show } from '../activity/ids.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData } from '../activity/json.js';
 import { type GroupRecord, mergeIntoGroup, removeFromGroup } from '../aggregation/group.js';
 import { SerializationError, ValidationError } from '../errors.js';
 import { emitMetric } from '../metrics/metrics.js';
@@ -26,17 +26,17 @@ import { RecentGroups } from './recent-groups.js';
 const MAX_GROUP_KEY_LENGTH = 1024;
 
 /** The activities a record made by `prepareGroups` carries. */
-function copiedActivities<E extends JsonObject>(record: GroupRecord<E>): Activity<E>[] {
+function copiedActivities<E extends ExtraData>(record: GroupRecord<E>): Activity<E>[] {
   return record.members.flatMap((m) => (m.activity ? [m.activity] : []));
 }
 
 /** Every activity a group holds: retained members, then the minimized ones it remembers. */
-export function heldOf(record: GroupRecord): readonly { id: string; actor: Id }[] {
+export function heldOf(record: GroupRecord<ExtraData>): readonly { id: string; actor: Id }[] {
   return record.minimized ? [...record.members, ...record.minimized] : record.members;
 }
 
 /** Validated activities of one write, grouped by group id. */
-export interface GroupBatch<E extends JsonObject> {
+export interface GroupBatch<E extends ExtraData> {
   readonly activities: readonly Activity<E>[];
   readonly groups: readonly {
     readonly id: string;
@@ -52,7 +52,7 @@ export interface Located {
 }
 
 /** The write operations of a group feed kind (see {@link createGroupWriter}). */
-export interface GroupWriter<E extends JsonObject> {
+export interface GroupWriter<E extends ExtraData> {
   /** Validates activities and groups them; throws before anything is written. */
   prepare(input: readonly Activity<E>[]): GroupBatch<E>;
   /** Stores the batch's activities in activity storage when the feed is normalized. */
@@ -95,7 +95,7 @@ export interface GroupWriter<E extends JsonObject> {
 
 /** Builds the write operations of a group feed kind. */
 export function createGroupWriter<
-  E extends JsonObject,
+  E extends ExtraData,
   G extends AggregatedGroup<E>,
   K extends 'aggregated' | 'notification',
 >(settings: GroupFeedSettings<E>, hooks: GroupFeedHooks<E, G, K>): GroupWriter<E> {
@@ -184,7 +184,7 @@ export function createGroupWriter<
    */
   const movesOf = (
     batch: GroupBatch<E>,
-    previous: readonly Activity[] | undefined,
+    previous: readonly Activity<ExtraData>[] | undefined,
   ): Map<string, Set<string>> => {
     const moves = new Map<string, Set<string>>();
     if (!previous || previous.length === 0) return moves;

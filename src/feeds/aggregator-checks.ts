@@ -4,7 +4,7 @@
  * @module
  */
 import type { Activity } from '../activity/activity.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData } from '../activity/json.js';
 import type { Aggregator } from '../aggregation/aggregators.js';
 import { type GroupLimits, type GroupRecord, mergeIntoGroup } from '../aggregation/group.js';
 import { ValidationError } from '../errors.js';
@@ -12,7 +12,7 @@ import { isWellFormed } from '../validation/names.js';
 import { show } from '../validation/show.js';
 
 /** A group of a write: its id, key and activities. */
-interface BatchGroup<E extends JsonObject> {
+interface BatchGroup<E extends ExtraData> {
   readonly id: string;
   readonly group: string;
   readonly activities: readonly Activity<E>[];
@@ -25,7 +25,7 @@ interface BatchGroup<E extends JsonObject> {
  * rank a merge computes later, inside the atomic update, is checked again there). Throws
  * `INVALID_OPTION` naming the aggregator.
  */
-export function checkBatchGroups<E extends JsonObject>(
+export function checkBatchGroups<E extends ExtraData>(
   aggregator: Aggregator<E>,
   limits: GroupLimits,
   groups: readonly BatchGroup<E>[],
@@ -48,7 +48,7 @@ export function checkBatchGroups<E extends JsonObject>(
 }
 
 /** Checks the rank the aggregator gives each of `records`; throws `INVALID_OPTION`. */
-export function checkRanks<E extends JsonObject>(
+export function checkRanks<E extends ExtraData>(
   aggregator: Aggregator<E>,
   records: readonly GroupRecord<E>[],
   what: string,
@@ -56,7 +56,7 @@ export function checkRanks<E extends JsonObject>(
   if (aggregator.rank) for (const record of records) checkRank(aggregator, record, what);
 }
 
-function checkRank<E extends JsonObject>(
+function checkRank<E extends ExtraData>(
   aggregator: Aggregator<E>,
   record: GroupRecord<E>,
   what: string,
@@ -71,7 +71,7 @@ function checkRank<E extends JsonObject>(
   }
 }
 
-function aggregatorError<E extends JsonObject>(
+function aggregatorError<E extends ExtraData>(
   aggregator: Aggregator<E>,
   what: string,
   message: string,

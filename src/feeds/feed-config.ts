@@ -1,6 +1,6 @@
 import { type Activity, assertActivity, maxToOption } from '../activity/activity.js';
 import { type Id, isActivityId, show } from '../activity/ids.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData } from '../activity/json.js';
 import type { VerbRegistry } from '../activity/verbs.js';
 import { ValidationError } from '../errors.js';
 import { type Metrics, noopMetrics } from '../metrics/metrics.js';
@@ -59,7 +59,7 @@ export interface WriteOptions {
    * an aggregated or notification feed moves an activity whose group key changed out of its old
    * group in the same atomic write (an update). Flat feeds ignore it: the id is the entry.
    */
-  readonly previous?: readonly Activity[] | undefined;
+  readonly previous?: readonly Activity<ExtraData>[] | undefined;
 }
 
 /** Resolved options common to all feed kinds. */
@@ -169,7 +169,7 @@ export function checkWriteOptions(options: unknown, what: string): WriteOptions 
 }
 
 /** Validates a batch of activities for a write (shape, verb, batch size); throws before anything is written. */
-export function checkActivities<E extends JsonObject>(
+export function checkActivities<E extends ExtraData>(
   config: FeedConfig,
   activities: readonly unknown[],
 ): Activity<E>[] {

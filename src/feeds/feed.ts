@@ -1,6 +1,6 @@
 import type { Activity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData, JsonObject } from '../activity/json.js';
 import type { FeedConfig, WriteOptions } from './feed-config.js';
 import type { FeedPage, ReadOptions } from './read-options.js';
 
@@ -11,7 +11,7 @@ export type FeedKind = 'flat' | 'aggregated' | 'notification';
  * What every feed handle (one user's feed) offers, whatever its kind. `T` is what a read returns:
  * activities for flat feeds, groups for aggregated and notification feeds.
  */
-export interface FeedHandle<E extends JsonObject = JsonObject, T = unknown> {
+export interface FeedHandle<E extends ExtraData = JsonObject, T = unknown> {
   readonly kind: FeedKind;
   /** Registry name of the feed definition. */
   readonly name: string;
@@ -43,7 +43,7 @@ export interface FeedHandle<E extends JsonObject = JsonObject, T = unknown> {
  * What every feed definition offers: the value a manager, a task and a worker refer to by `name`.
  */
 export interface FeedDefinition<
-  E extends JsonObject = JsonObject,
+  E extends ExtraData = JsonObject,
   H extends FeedHandle<E> = FeedHandle<E>,
 > {
   readonly kind: FeedKind;

@@ -1,6 +1,6 @@
 import type { Activity } from '../activity/activity.js';
 import { assertId, type Id, timeOfActivityId } from '../activity/ids.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData, JsonObject } from '../activity/json.js';
 import { ValidationError } from '../errors.js';
 import { emitMetric } from '../metrics/metrics.js';
 import type { TimelineEntry } from '../storage/contracts.js';
@@ -47,7 +47,7 @@ export interface FlatFeedOptions extends FeedOptions {
 }
 
 /** A flat feed definition: a value describing a feed kind; `for(userId)` gives a user's feed. */
-export interface FlatFeedDefinition<E extends JsonObject = JsonObject>
+export interface FlatFeedDefinition<E extends ExtraData = JsonObject>
   extends FeedDefinition<E, FlatFeed<E>> {
   readonly kind: 'flat';
   /**
@@ -60,7 +60,7 @@ export interface FlatFeedDefinition<E extends JsonObject = JsonObject>
 }
 
 /** One user's flat feed: a timeline of activities, newest first. */
-export interface FlatFeed<E extends JsonObject = JsonObject> extends FeedHandle<E, Activity<E>> {
+export interface FlatFeed<E extends ExtraData = JsonObject> extends FeedHandle<E, Activity<E>> {
   readonly kind: 'flat';
   /** The id filter fixed on this handle by {@link FlatFeed.filter}, if any. */
   readonly idFilter: IdFilter | undefined;
@@ -77,7 +77,7 @@ export interface FlatFeed<E extends JsonObject = JsonObject> extends FeedHandle<
  * await timeline.for(42).add(activity);
  * const page = await timeline.for(42).read({ limit: 25 });
  */
-export function defineFlatFeed<E extends JsonObject = JsonObject>(
+export function defineFlatFeed<E extends ExtraData = JsonObject>(
   options: FlatFeedOptions,
 ): FlatFeedDefinition<E> {
   const config = resolveFeedConfig(options, { maxLength: 100 }, FLAT_KEYS, 'defineFlatFeed');

@@ -1,12 +1,12 @@
 import type { Activity } from '../activity/activity.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData } from '../activity/json.js';
 import { SerializationError } from '../errors.js';
 import { emitMetric } from '../metrics/metrics.js';
 import type { Serializer } from '../serialization/serializer.js';
 import type { FeedConfig } from './feed-config.js';
 
 /** Activities loaded from activity storage, and the ids that were not there. */
-export interface Hydrated<E extends JsonObject> {
+export interface Hydrated<E extends ExtraData> {
   readonly found: Map<string, Activity<E>>;
   readonly missing: string[];
 }
@@ -16,7 +16,7 @@ export interface Hydrated<E extends JsonObject> {
  * (and counted in metrics), never thrown: a feed entry whose activity is gone is skipped.
  * A corrupt payload throws a SerializationError naming the id.
  */
-export async function hydrate<E extends JsonObject>(
+export async function hydrate<E extends ExtraData>(
   config: FeedConfig,
   ids: readonly string[],
 ): Promise<Hydrated<E>> {
@@ -40,7 +40,7 @@ export async function hydrate<E extends JsonObject>(
  * Encodes activities for activity storage, in the keyed form (stored under, and decoded with,
  * their ids: {@link decodeStored}); throws (e.g. LIMIT_EXCEEDED) before anything is written.
  */
-export function encodeActivities<E extends JsonObject>(
+export function encodeActivities<E extends ExtraData>(
   config: FeedConfig,
   activities: readonly Activity<E>[],
 ): { id: string; payload: string }[] {
@@ -55,7 +55,7 @@ export function encodeActivities<E extends JsonObject>(
  * `id` is the context a keyed payload takes its id from. A full payload holding another activity
  * is corrupt: {@link SerializationError} naming key and id.
  */
-export function decodeStored<E extends JsonObject>(
+export function decodeStored<E extends ExtraData>(
   serializer: Serializer,
   payload: string,
   key: string,
@@ -73,7 +73,7 @@ export function decodeStored<E extends JsonObject>(
 }
 
 /** Stores activities in the feed's activity storage (normalized feeds). */
-export async function storeActivities<E extends JsonObject>(
+export async function storeActivities<E extends ExtraData>(
   config: FeedConfig,
   activities: readonly Activity<E>[],
 ): Promise<void> {

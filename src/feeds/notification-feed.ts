@@ -1,5 +1,5 @@
 import type { Id } from '../activity/ids.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData, JsonObject } from '../activity/json.js';
 import { type Aggregator, byVerbObjectAndDay } from '../aggregation/aggregators.js';
 import { DEFAULT_TRACKED_ACTIVITIES } from '../aggregation/group.js';
 import { UnsupportedOperationError } from '../errors.js';
@@ -27,7 +27,7 @@ export const UNSEEN_MARKER = 'unseen';
 export const UNREAD_MARKER = 'unread';
 
 /** Options of {@link defineNotificationFeed}. */
-export interface NotificationFeedOptions<E extends JsonObject = JsonObject>
+export interface NotificationFeedOptions<E extends ExtraData = JsonObject>
   extends GroupFeedOptions<E> {
   /** Keep unseen state (the original's `track_unseen`). @default true */
   readonly trackUnseen?: boolean | undefined;
@@ -38,7 +38,7 @@ export interface NotificationFeedOptions<E extends JsonObject = JsonObject>
 }
 
 /** A group of a notification feed, with its seen/read state. */
-export interface NotificationGroup<E extends JsonObject = JsonObject> extends AggregatedGroup<E> {
+export interface NotificationGroup<E extends ExtraData = JsonObject> extends AggregatedGroup<E> {
   /** False while the group is unseen (always true when unseen state is not tracked). */
   readonly seen: boolean;
   /** False while the group is unread (always true when unread state is not tracked). */
@@ -71,7 +71,7 @@ const MARK_ALL_KEYS = optionKeys<MarkAllOptions>({ seen: true, read: true });
  * are created or receive a new activity, until marked. Counts always equal what the feed holds:
  * the state lives in timeline markers, cleared with the group when it is removed or trimmed.
  */
-export interface NotificationFeed<E extends JsonObject = JsonObject>
+export interface NotificationFeed<E extends ExtraData = JsonObject>
   extends AggregatedFeedBase<E, NotificationGroup<E>, 'notification'> {
   /** Unseen and unread counts. */
   counts(): Promise<NotificationCounts>;
@@ -99,7 +99,7 @@ export interface NotificationFeed<E extends JsonObject = JsonObject>
 }
 
 /** A notification feed definition; `for(userId)` gives a user's feed, `events` reports changes. */
-export interface NotificationFeedDefinition<E extends JsonObject = JsonObject>
+export interface NotificationFeedDefinition<E extends ExtraData = JsonObject>
   extends FeedDefinition<E, NotificationFeed<E>> {
   readonly kind: 'notification';
   readonly aggregator: Aggregator<E>;
@@ -124,7 +124,7 @@ export interface NotificationFeedDefinition<E extends JsonObject = JsonObject>
  * await notifications.for(7).add(activity);
  * const { unseen, unread } = await notifications.for(7).counts();
  */
-export function defineNotificationFeed<E extends JsonObject = JsonObject>(
+export function defineNotificationFeed<E extends ExtraData = JsonObject>(
   options: NotificationFeedOptions<E>,
 ): NotificationFeedDefinition<E> {
   const settings = resolveGroupFeedSettings<E>(

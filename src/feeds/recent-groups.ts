@@ -3,7 +3,7 @@
  * feeds layer (see `createGroupWriter`).
  * @module
  */
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData } from '../activity/json.js';
 import type { GroupRecord } from '../aggregation/group.js';
 
 /** Default bound of a {@link RecentGroups} cache, in payload characters (about 2 MB of strings). */
@@ -17,7 +17,7 @@ export const DEFAULT_GROUP_CACHE_CHARACTERS = 2 ** 20;
  * about as large) never exceed `maxCharacters`; the least recently stored are forgotten first; a
  * bound of 0 keeps nothing, and a payload larger than the bound is never kept.
  */
-export class RecentGroups<E extends JsonObject> {
+export class RecentGroups<E extends ExtraData> {
   readonly #max: number;
   readonly #groups = new Map<string, GroupRecord<E>>();
   #characters = 0;

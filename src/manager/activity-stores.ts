@@ -1,5 +1,5 @@
 import type { Activity } from '../activity/activity.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData } from '../activity/json.js';
 import { decodeStored } from '../feeds/hydrate.js';
 import { chunks } from './fanout-plan.js';
 import type { ManagerConfig } from './options.js';
@@ -9,7 +9,7 @@ import { type ActivityStore, type AnyFeedDefinition, activityStores } from './op
  * The manager's access to activity storage: each activity is written once per distinct storage
  * (by identity) behind the normalized feeds it reaches, and collected from all of them on removal.
  */
-export interface ActivityStores<E extends JsonObject> {
+export interface ActivityStores<E extends ExtraData> {
   /**
    * Encodes `activities` (keyed form: stored under their ids) for every storage behind
    * `extraFeeds` plus the user and fan-out feeds, and returns the write to run: encoding errors
@@ -34,7 +34,7 @@ export interface ActivityStores<E extends JsonObject> {
 const LOOKUP_CHUNK = 1000;
 
 /** Creates the {@link ActivityStores} of a manager. */
-export function createActivityStores<E extends JsonObject>(
+export function createActivityStores<E extends ExtraData>(
   config: ManagerConfig<E>,
 ): ActivityStores<E> {
   const base = [config.userFeed, ...config.fanoutFeeds];
@@ -98,7 +98,7 @@ export function createActivityStores<E extends JsonObject>(
 }
 
 /** Decodes a payload; a corrupt one counts as absent (a removal must not be blocked by it). */
-function tryDecode<E extends JsonObject>(
+function tryDecode<E extends ExtraData>(
   payload: string | undefined,
   decode: (payload: string) => Activity<E>,
 ): Activity<E> | undefined {

@@ -1,6 +1,6 @@
 import type { Activity } from '../activity/activity.js';
 import { assertId } from '../activity/ids.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData } from '../activity/json.js';
 import { ValidationError } from '../errors.js';
 import type { FanoutTask, TrimTask } from '../queue/task.js';
 import { type FeedRef, parseFeedRef } from '../validation/names.js';
@@ -28,7 +28,7 @@ export type Targets = Map<string, Map<string, number[]>>;
  * (removal: the feed may have been unregistered since). Malformed references throw
  * `INVALID_ACTIVITY` when publishing; a removal skips them (nothing can have been delivered there).
  */
-export function resolveTargets<E extends JsonObject>(
+export function resolveTargets<E extends ExtraData>(
   activities: readonly Activity<E>[],
   feeds: ReadonlyMap<string, AnyFeedDefinition<E>>,
   strict: boolean,
@@ -70,7 +70,7 @@ export function resolveTargets<E extends JsonObject>(
 }
 
 /** The `to` deliveries of `old` (an activity's previous version) that `targets` no longer include. */
-export function staleTargets<E extends JsonObject>(
+export function staleTargets<E extends ExtraData>(
   old: Activity<E>,
   targets: Targets,
   feeds: ReadonlyMap<string, AnyFeedDefinition<E>>,

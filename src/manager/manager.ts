@@ -1,6 +1,6 @@
 import { type Activity, assertActivity } from '../activity/activity.js';
 import { assertActivityId, type Id, show } from '../activity/ids.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData, JsonObject } from '../activity/json.js';
 import { ValidationError } from '../errors.js';
 import type { FeedHandle } from '../feeds/feed.js';
 import { userIdString } from '../feeds/keys.js';
@@ -62,7 +62,7 @@ const BATCH_IMPORT_KEYS = optionKeys<BatchImportOptions>({
  * const page = await manager.getFeeds(2).timeline.read({ limit: 25 });
  */
 export function createManager<
-  E extends JsonObject = JsonObject,
+  E extends ExtraData = JsonObject,
   U extends UserFeedDefinition<E> = UserFeedDefinition<E>,
   F extends FeedMap<E> = FeedMap<E>,
   T extends FeedMap<E> = Record<never, never>,

@@ -1,6 +1,6 @@
 import type { Activity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData, JsonObject } from '../activity/json.js';
 import type { VerbRegistry } from '../activity/verbs.js';
 import { ValidationError } from '../errors.js';
 import type { FeedDefinition, FeedHandle } from '../feeds/feed.js';
@@ -16,25 +16,25 @@ import { fnOptionOr } from '../validation/values.js';
 import type { FollowerIds } from './follower-ids.js';
 
 /** Any feed definition (flat, aggregated, notification) over activities with extra data `E`. */
-export type AnyFeedDefinition<E extends JsonObject = JsonObject> = FeedDefinition<
+export type AnyFeedDefinition<E extends ExtraData = JsonObject> = FeedDefinition<
   E,
   FeedHandle<E, unknown>
 >;
 
 /** A definition whose reads return activities: what a user feed must be (normally a flat feed). */
-export type UserFeedDefinition<E extends JsonObject = JsonObject> = FeedDefinition<
+export type UserFeedDefinition<E extends ExtraData = JsonObject> = FeedDefinition<
   E,
   FeedHandle<E, Activity<E>>
 >;
 
 /** Feed definitions by name. */
-export type FeedMap<E extends JsonObject = JsonObject> = Readonly<
+export type FeedMap<E extends ExtraData = JsonObject> = Readonly<
   Record<string, AnyFeedDefinition<E>>
 >;
 
 /** Options of `createManager`. The Python original's class attributes map to these options. */
 export interface ManagerOptions<
-  E extends JsonObject,
+  E extends ExtraData,
   U extends UserFeedDefinition<E>,
   F extends FeedMap<E>,
   T extends FeedMap<E>,
@@ -89,7 +89,7 @@ export interface ActivityStore {
 }
 
 /** Validated manager options with defaults applied. */
-export interface ManagerConfig<E extends JsonObject> {
+export interface ManagerConfig<E extends ExtraData> {
   readonly userFeed: UserFeedDefinition<E>;
   /** Fan-out feeds, in option order. */
   readonly fanoutFeeds: readonly AnyFeedDefinition<E>[];
@@ -124,7 +124,7 @@ const OPTION_KEYS = optionKeys<ManagerOptions<JsonObject, UserFeedDefinition, Fe
 });
 
 /** Validates manager options (throws `INVALID_OPTION`) and fills defaults. */
-export function resolveManagerOptions<E extends JsonObject>(
+export function resolveManagerOptions<E extends ExtraData>(
   options: ManagerOptions<E, UserFeedDefinition<E>, FeedMap<E>, FeedMap<E>>,
 ): ManagerConfig<E> {
   checkOptions(options, OPTION_KEYS, 'manager');
@@ -222,13 +222,13 @@ export function resolveManagerOptions<E extends JsonObject>(
 }
 
 /** The default owner of an activity: its actor. */
-const actorOf = (activity: Activity): Id => activity.actor;
+const actorOf = (activity: Activity<ExtraData>): Id => activity.actor;
 
 /**
  * The distinct activity storages (by identity) behind the normalized feeds among `feeds`.
  * Throws `INVALID_OPTION` when feeds sharing one storage read it with different serializers.
  */
-export function activityStores<E extends JsonObject>(
+export function activityStores<E extends ExtraData>(
   feeds: readonly AnyFeedDefinition<E>[],
 ): ActivityStore[] {
   const stores = new Map<ActivityStorage, { serializer: Serializer; feeds: string[] }>();

@@ -1,12 +1,12 @@
 import type { Activity } from '../activity/activity.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData } from '../activity/json.js';
 import { ValidationError } from '../errors.js';
 import { userIdString } from '../feeds/keys.js';
 import { show } from '../validation/show.js';
 import type { ManagerConfig } from './options.js';
 
 /** The owner of an activity (the manager's `ownerOf`, default its actor), in string form. */
-export function ownerOf<E extends JsonObject>(
+export function ownerOf<E extends ExtraData>(
   config: ManagerConfig<E>,
   activity: Activity<E>,
 ): string {
@@ -17,7 +17,7 @@ export function ownerOf<E extends JsonObject>(
  * Throws `NOT_OWNER` unless `userId` owns `activity`. `stored` says the activity is the version
  * already in storage (someone else's activity with the same id) rather than the one given.
  */
-export function assertOwner<E extends JsonObject>(
+export function assertOwner<E extends ExtraData>(
   config: ManagerConfig<E>,
   userId: string,
   activity: Activity<E>,

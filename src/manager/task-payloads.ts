@@ -1,5 +1,5 @@
 import type { Activity } from '../activity/activity.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData } from '../activity/json.js';
 import { StreamFrameworkError, ValidationError } from '../errors.js';
 import { TASK_LIMITS } from '../queue/task.js';
 import type { ManagerConfig } from './options.js';
@@ -9,7 +9,7 @@ import type { ManagerConfig } from './options.js';
  * carry (`TASK_LIMITS.payloadLength`) throws `LIMIT_EXCEEDED`, so a publish is refused before its
  * first write instead of failing its tasks after the user feed was written.
  */
-export function taskPayloads<E extends JsonObject>(
+export function taskPayloads<E extends ExtraData>(
   config: ManagerConfig<E>,
   activities: readonly Activity<E>[],
   where: string,
@@ -32,7 +32,7 @@ export function taskPayloads<E extends JsonObject>(
  * version of an update), or undefined to go by id: an activity stored before the size limit was
  * lowered (or a corrupt one) must not be impossible to remove.
  */
-export function encodableForRemoval<E extends JsonObject>(
+export function encodableForRemoval<E extends ExtraData>(
   config: ManagerConfig<E>,
   activity: Activity<E>,
 ): string | undefined {

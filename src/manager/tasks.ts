@@ -1,6 +1,6 @@
 import type { Activity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData } from '../activity/json.js';
 import { ValidationError } from '../errors.js';
 import type { FeedHandle } from '../feeds/feed.js';
 import { emitMetric } from '../metrics/metrics.js';
@@ -14,7 +14,7 @@ import type { ManagerConfig } from './options.js';
  * merge ignores activities a group already retains, removing an absent id is a no-op. So a queue
  * delivering a task twice, or a retry after a partial failure, leaves each feed as one run would.
  */
-export async function executeTask<E extends JsonObject>(
+export async function executeTask<E extends ExtraData>(
   config: ManagerConfig<E>,
   task: Task,
 ): Promise<void> {
@@ -25,7 +25,7 @@ export async function executeTask<E extends JsonObject>(
 }
 
 /** The definition a fanout or trim task writes: a fan-out or target feed, else `UNKNOWN_FEED`. */
-function taskFeed<E extends JsonObject>(config: ManagerConfig<E>, feed: string) {
+function taskFeed<E extends ExtraData>(config: ManagerConfig<E>, feed: string) {
   const def = config.taskFeeds.get(feed);
   if (!def) {
     throw new ValidationError(
@@ -40,12 +40,12 @@ function taskFeed<E extends JsonObject>(config: ManagerConfig<E>, feed: string) 
 /** Feeds trimmed at a time by a trim task. */
 const TRIM_CONCURRENCY = 16;
 
-async function trim<E extends JsonObject>(config: ManagerConfig<E>, task: TrimTask): Promise<void> {
+async function trim<E extends ExtraData>(config: ManagerConfig<E>, task: TrimTask): Promise<void> {
   const def = taskFeed(config, task.feed);
   await forEachLimited(task.userIds, TRIM_CONCURRENCY, (userId) => def.for(userId).trim());
 }
 
-async function fanout<E extends JsonObject>(
+async function fanout<E extends ExtraData>(
   config: ManagerConfig<E>,
   task: FanoutTask,
 ): Promise<void> {
@@ -71,7 +71,7 @@ async function fanout<E extends JsonObject>(
   });
 }
 
-async function follow<E extends JsonObject>(
+async function follow<E extends ExtraData>(
   config: ManagerConfig<E>,
   task: FollowTask,
 ): Promise<void> {
@@ -101,7 +101,7 @@ async function follow<E extends JsonObject>(
 }
 
 /** The newest `limit` activities of a user feed, paging with cursors. */
-async function newest<E extends JsonObject>(
+async function newest<E extends ExtraData>(
   feed: FeedHandle<E, Activity<E>>,
   limit: number,
   config: ManagerConfig<E>,
@@ -117,7 +117,7 @@ async function newest<E extends JsonObject>(
   return out.slice(0, limit);
 }
 
-async function unfollow<E extends JsonObject>(
+async function unfollow<E extends ExtraData>(
   config: ManagerConfig<E>,
   task: UnfollowTask,
 ): Promise<void> {
@@ -154,7 +154,7 @@ export function actorForms(userIds: readonly string[]): Id[] {
  * a previous version only moves that same activity between groups, so a forged task cannot use
  * it to take another activity out of a feed.
  */
-function previousVersions<E extends JsonObject>(
+function previousVersions<E extends ExtraData>(
   config: ManagerConfig<E>,
   task: FanoutTask,
   activities: readonly Activity<E>[],
@@ -173,7 +173,7 @@ function previousVersions<E extends JsonObject>(
   });
 }
 
-function decode<E extends JsonObject>(
+function decode<E extends ExtraData>(
   config: ManagerConfig<E>,
   payload: string,
   index: number,

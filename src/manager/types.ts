@@ -1,6 +1,6 @@
 import type { Activity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData, JsonObject } from '../activity/json.js';
 import type { FeedHandle } from '../feeds/feed.js';
 import type { TaskBatch, TaskQueue } from '../queue/task-queue.js';
 import type { AnyFeedDefinition, FeedMap, UserFeedDefinition } from './options.js';
@@ -9,7 +9,7 @@ import type { AnyFeedDefinition, FeedMap, UserFeedDefinition } from './options.j
 export type HandleOf<D extends { for(userId: Id): unknown }> = ReturnType<D['for']>;
 
 /** One user's handles of the fan-out feeds, typed per feed kind. */
-export type FeedHandles<F extends FeedMap<JsonObject>> = {
+export type FeedHandles<F extends FeedMap<ExtraData>> = {
   readonly [K in keyof F]: HandleOf<F[K]>;
 };
 
@@ -61,7 +61,7 @@ export interface BatchImportResult extends TaskBatch {
  * @typeParam T - the target feed definitions by name.
  */
 export interface Manager<
-  E extends JsonObject = JsonObject,
+  E extends ExtraData = JsonObject,
   U extends UserFeedDefinition<E> = UserFeedDefinition<E>,
   F extends FeedMap<E> = FeedMap<E>,
   T extends FeedMap<E> = FeedMap<E>,

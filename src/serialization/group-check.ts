@@ -5,7 +5,7 @@
  */
 import { assertActivity, MAX_TO_LIMIT } from '../activity/activity.js';
 import { type Id, isActivityId } from '../activity/ids.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData } from '../activity/json.js';
 import type { GroupMember, GroupRecord, MinimizedMember } from '../aggregation/group.js';
 import { SerializationError } from '../errors.js';
 import { describe } from '../validation/show.js';
@@ -35,7 +35,7 @@ export function isIdPair(value: unknown): value is [string, Id] {
 }
 
 /** A group ready to encode: its fields checked, its member activities validated (copied when hand-built). */
-export interface CheckedGroup<E extends JsonObject> {
+export interface CheckedGroup<E extends ExtraData> {
   readonly id: string;
   readonly group: string;
   readonly members: readonly GroupMember<E>[];
@@ -55,7 +55,7 @@ function bad(what: string): SerializationError {
  * Checks a group before encoding and returns the values to write; throws a
  * `SerializationError` (or a `ValidationError` for a malformed member activity).
  */
-export function checkGroup<E extends JsonObject>(value: unknown): CheckedGroup<E> {
+export function checkGroup<E extends ExtraData>(value: unknown): CheckedGroup<E> {
   if (typeof value !== 'object' || value === null)
     throw bad(`expected a group, got ${describe(value)}`);
   const g = value as Partial<Record<keyof GroupRecord<E>, unknown>>;
@@ -105,7 +105,7 @@ function idPair(value: unknown): MinimizedMember | undefined {
 }
 
 /** A member: `{ id, actor }`, or `{ id, actor, activity }` whose id and actor are the activity's. */
-function member<E extends JsonObject>(value: unknown): GroupMember<E> {
+function member<E extends ExtraData>(value: unknown): GroupMember<E> {
   if (typeof value === 'object' && value !== null) {
     const { activity } = value as { activity?: unknown };
     if (activity === undefined) {

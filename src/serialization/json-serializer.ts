@@ -1,6 +1,6 @@
 import { type Activity, assertActivity, freezeActivity } from '../activity/activity.js';
 import { type Id, isActivityId, timeOfActivityId } from '../activity/ids.js';
-import { type JsonObject, MAX_JSON_DEPTH } from '../activity/json.js';
+import { type ExtraData, type JsonObject, MAX_JSON_DEPTH } from '../activity/json.js';
 import type { GroupMember, GroupRecord } from '../aggregation/group.js';
 import { SerializationError, ValidationError } from '../errors.js';
 import { checkOptions, optionKeys } from '../validation/options.js';
@@ -75,7 +75,7 @@ type ActivityWire = {
 export function jsonSerializer(options: JsonSerializerOptions = {}): Serializer {
   const o = checkOptions<JsonSerializerOptions>(options, OPTION_KEYS, 'jsonSerializer', true);
   const maxLength = intOptionOr(o.maxActivityLength, 65536, 'maxActivityLength', 1);
-  const toWire = (a: Activity): ActivityWire => {
+  const toWire = (a: Activity<ExtraData>): ActivityWire => {
     const w: ActivityWire = {
       v: JSON_FORMAT_VERSION,
       i: a.id,
@@ -86,7 +86,7 @@ export function jsonSerializer(options: JsonSerializerOptions = {}): Serializer 
     };
     if (a.target !== undefined) w.t = a.target;
     if (a.foreignId !== undefined) w.f = a.foreignId;
-    if (Object.keys(a.extra).length > 0) w.x = a.extra;
+    if (Object.keys(a.extra).length > 0) w.x = a.extra as JsonObject;
     if (a.to.length > 0) w.to = [...a.to];
     return w;
   };
@@ -100,8 +100,9 @@ export function jsonSerializer(options: JsonSerializerOptions = {}): Serializer 
     }
     return payload;
   };
-  const encodeFull = (a: Activity): string => checkLength(JSON.stringify(toWire(a)), a.id);
-  const encodeKeyed = (a: Activity): string => {
+  const encodeFull = (a: Activity<ExtraData>): string =>
+    checkLength(JSON.stringify(toWire(a)), a.id);
+  const encodeKeyed = (a: Activity<ExtraData>): string => {
     const payload = JSON.stringify(toKeyed(a));
     // The limit is the full form's: check it where the full form could be over it.
     if (payload.length + FULL_FORM_SLACK > maxLength) encodeFull(a);
@@ -109,18 +110,18 @@ export function jsonSerializer(options: JsonSerializerOptions = {}): Serializer 
   };
   return Object.freeze({
     name: 'json-v1',
-    encodeActivity<E extends JsonObject>(activity: Activity<E>, form?: ActivityForm): string {
+    encodeActivity<E extends ExtraData>(activity: Activity<E>, form?: ActivityForm): string {
       const a = assertActivity<E>(activity, undefined, ENCODE_CHECK);
       if (form === undefined) return encodeFull(a);
       return oneOfOption(form, FORMS, 'form') === 'keyed' ? encodeKeyed(a) : encodeFull(a);
     },
-    decodeActivity<E extends JsonObject>(payload: string, context?: DecodeContext): Activity<E> {
+    decodeActivity<E extends ExtraData>(payload: string, context?: DecodeContext): Activity<E> {
       const value = parseJson(payload, context);
       return Array.isArray(value)
         ? fromKeyed<E>(value, context)
         : fromWire<E>(versioned(value, context), context);
     },
-    encodeGroup<E extends JsonObject>(group: GroupRecord<E>): string {
+    encodeGroup<E extends ExtraData>(group: GroupRecord<E>): string {
       const g = checkGroup<E>(group);
       return JSON.stringify({
         v: JSON_FORMAT_VERSION,
@@ -135,7 +136,7 @@ export function jsonSerializer(options: JsonSerializerOptions = {}): Serializer 
         u: g.updatedAt,
       });
     },
-    decodeGroup<E extends JsonObject>(payload: string, context?: DecodeContext): GroupRecord<E> {
+    decodeGroup<E extends ExtraData>(payload: string, context?: DecodeContext): GroupRecord<E> {
       const w = parse(payload, context);
       const ok =
         typeof w.g === 'string' &&
@@ -173,7 +174,7 @@ export function jsonSerializer(options: JsonSerializerOptions = {}): Serializer 
 }
 
 /** The keyed form of an activity: see {@link jsonSerializer}. */
-function toKeyed(a: Activity): unknown[] {
+function toKeyed(a: Activity<ExtraData>): unknown[] {
   const time = a.time.getTime();
   const k: unknown[] = [
     KEYED_FORMAT_VERSION,
@@ -226,7 +227,7 @@ interface RawActivity {
   readonly to: unknown;
 }
 
-function fromWire<E extends JsonObject>(
+function fromWire<E extends ExtraData>(
   value: unknown,
   context: DecodeContext | undefined,
 ): Activity<E> {
@@ -249,7 +250,7 @@ function fromWire<E extends JsonObject>(
 }
 
 /** Decodes the keyed form (see {@link jsonSerializer}); the id comes from `context.id`. */
-function fromKeyed<E extends JsonObject>(
+function fromKeyed<E extends ExtraData>(
   k: unknown[],
   context: DecodeContext | undefined,
 ): Activity<E> {
@@ -278,7 +279,7 @@ function fromKeyed<E extends JsonObject>(
 }
 
 /** Validates parsed fields as strictly as createActivity would, and freezes the activity. */
-function toActivity<E extends JsonObject>(
+function toActivity<E extends ExtraData>(
   w: RawActivity,
   context: DecodeContext | undefined,
 ): Activity<E> {

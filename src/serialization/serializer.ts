@@ -1,5 +1,5 @@
 import type { Activity } from '../activity/activity.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData } from '../activity/json.js';
 import type { GroupRecord } from '../aggregation/group.js';
 
 /** Where a payload came from, so decode errors can name it. */
@@ -40,17 +40,17 @@ export interface Serializer {
    * write full payloads. Throws a `ValidationError` (e.g. `INVALID_ACTIVITY` for a value that
    * is not an activity, `LIMIT_EXCEEDED`) for an activity it will not store.
    */
-  encodeActivity<E extends JsonObject>(activity: Activity<E>, form?: ActivityForm): string;
+  encodeActivity<E extends ExtraData>(activity: Activity<E>, form?: ActivityForm): string;
   /**
    * Decodes a payload of either form. A keyed payload needs `context.id`, the activity id it was
    * stored under; without it, or for anything unreadable, throws {@link SerializationError}.
    */
-  decodeActivity<E extends JsonObject>(payload: string, context?: DecodeContext): Activity<E>;
+  decodeActivity<E extends ExtraData>(payload: string, context?: DecodeContext): Activity<E>;
   /**
    * Encodes an aggregated group; its members keep full activities (they need their ids). Throws a
    * `StreamFrameworkError` for a group its `decodeGroup` could not read back: what it writes decodes.
    */
-  encodeGroup<E extends JsonObject>(group: GroupRecord<E>): string;
+  encodeGroup<E extends ExtraData>(group: GroupRecord<E>): string;
   /** Decodes what {@link Serializer.encodeGroup} wrote; throws {@link SerializationError} otherwise. */
-  decodeGroup<E extends JsonObject>(payload: string, context?: DecodeContext): GroupRecord<E>;
+  decodeGroup<E extends ExtraData>(payload: string, context?: DecodeContext): GroupRecord<E>;
 }

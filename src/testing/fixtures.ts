@@ -6,7 +6,7 @@
  */
 import type { TestContext } from 'node:test';
 import { type Activity, type ActivityInput, createActivity } from '../activity/activity.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData, JsonObject } from '../activity/json.js';
 import { type ErrorCode, StreamFrameworkError } from '../errors.js';
 import type {
   ActivityStorage,
@@ -92,7 +92,7 @@ export function plainEntries(
  * An activity built with `createActivity`, at `BASE_TIME_MS + offsetMs` unless `time` is given.
  * Defaults: actor 1, verb `'add'`, object 1.
  */
-export function makeActivity<E extends JsonObject = JsonObject>(
+export function makeActivity<E extends ExtraData = JsonObject>(
   overrides: Partial<ActivityInput<E>> = {},
   offsetMs = 0,
 ): Activity<E> {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import type { Activity, ActivityInput } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData, JsonObject } from '../activity/json.js';
 import { createVerbRegistry } from '../activity/verbs.js';
 import { type ErrorCode, StreamFrameworkError, ValidationError } from '../errors.js';
 import type { FlatFeed, FlatFeedDefinition, FlatFeedOptions } from '../feeds/flat-feed.js';
@@ -25,14 +25,14 @@ export interface FlatCaseContext {
   /** Whether the feeds of this run are normalized. */
   readonly normalized: boolean;
   /** Defines a flat feed on this test's storage (name `'timeline'` and this run's mode by default). */
-  define<E extends JsonObject = JsonObject>(
+  define<E extends ExtraData = JsonObject>(
     options?: Partial<FlatFeedOptions>,
   ): FlatFeedDefinition<E>;
   /**
    * Activity number `n`: actor 1, verb `'add'`, object `obj-<n>`, time base + `n` seconds, so a
    * higher `n` is newer. `overrides` replace any field.
    */
-  activity<E extends JsonObject = JsonObject>(
+  activity<E extends ExtraData = JsonObject>(
     n: number,
     overrides?: Partial<ActivityInput<E>>,
   ): Activity<E>;
@@ -69,7 +69,7 @@ export function plainActivity(a: Activity): Record<string, unknown> {
 }
 
 /** Every activity of a feed in `order`, following `next` cursors with pages of `limit`. */
-export async function readEverything<E extends JsonObject>(
+export async function readEverything<E extends ExtraData>(
   feed: FlatFeed<E>,
   order: 'desc' | 'asc' = 'desc',
   limit = 100,

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { type Activity, type ActivityInput, createActivity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData, JsonObject } from '../activity/json.js';
 import { ValidationError } from '../errors.js';
 import { defineFlatFeed, type FlatFeedOptions } from '../feeds/flat-feed.js';
 import type { FeedEvent, Metrics } from '../metrics/metrics.js';
@@ -78,7 +78,7 @@ export function describeFlatFeed(backend: BackendUnderTest): void {
 }
 
 function caseContext(storage: Storage, normalized: boolean): FlatCaseContext {
-  const activity = <E extends JsonObject = JsonObject>(
+  const activity = <E extends ExtraData = JsonObject>(
     n: number,
     overrides: Partial<ActivityInput<E>> = {},
   ): Activity<E> =>
@@ -92,7 +92,7 @@ function caseContext(storage: Storage, normalized: boolean): FlatCaseContext {
   return {
     storage,
     normalized,
-    define: <E extends JsonObject = JsonObject>(options: Partial<FlatFeedOptions> = {}) =>
+    define: <E extends ExtraData = JsonObject>(options: Partial<FlatFeedOptions> = {}) =>
       defineFlatFeed<E>({ name: 'timeline', storage, normalized, ...options }),
     activity,
     activities: (count, from = 0) => Array.from({ length: count }, (_, i) => activity(from + i)),

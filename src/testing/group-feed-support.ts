@@ -1,6 +1,6 @@
 import { type Activity, type ActivityInput, createActivity } from '../activity/activity.js';
 import { groupIdOf } from '../activity/ids.js';
-import type { JsonObject } from '../activity/json.js';
+import type { ExtraData, JsonObject } from '../activity/json.js';
 import { byVerbObjectAndDay } from '../aggregation/aggregators.js';
 import {
   defineNotificationFeed,
@@ -30,7 +30,7 @@ export function groupCases(backend: BackendUnderTest, prefix?: string): GroupCas
  * Fixture activity number `n`: actor `n`, verb `'love'`, object `'obj-<n>'`, at
  * `GROUP_BASE_TIME_MS + n` seconds, unless overridden. Same verb and day = same default group.
  */
-export function act<E extends JsonObject = JsonObject>(
+export function act<E extends ExtraData = JsonObject>(
   n: number,
   overrides: Partial<ActivityInput<E>> = {},
 ): Activity<E> {
@@ -44,7 +44,7 @@ export function act<E extends JsonObject = JsonObject>(
 }
 
 /** Fixture activity `n` on day `day` (0 = the base day), `n` seconds after that day's base time. */
-export function actOnDay<E extends JsonObject = JsonObject>(
+export function actOnDay<E extends ExtraData = JsonObject>(
   n: number,
   day: number,
   overrides: Partial<ActivityInput<E>> = {},

@@ -156,7 +156,7 @@ describe('Redis activity storage: time buckets', () => {
         to: i % 10 === 0 ? ['notification:1'] : [],
       }),
     );
-    await feed.for(1).addMany(activities);
+    await feed.for(1).addMany(activities as Activity[]);
     const page = await feed.for(1).read({ limit: 200 });
     assert.deepEqual(page.missing, []);
     assert.deepEqual(page.items, [...activities].reverse());
