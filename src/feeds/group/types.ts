@@ -11,6 +11,7 @@ import type { Aggregator } from '../../aggregation/aggregators.js';
 import type { GroupLimits } from '../../aggregation/group.js';
 import type { FeedHandle } from '../feed.js';
 import type { FeedConfig, FeedOptions, WriteOptions } from '../feed-config.js';
+import type { FeedTarget } from '../feed-targets.js';
 
 /** Options shared by aggregated and notification feeds. */
 export interface GroupFeedOptions<E extends ExtraData = JsonObject> extends FeedOptions {
@@ -119,12 +120,6 @@ export interface GroupFeedSettings<E extends ExtraData> {
   readonly limits: GroupLimits;
   /** Bound of the writer's cache of recently encoded groups, in payload characters (0: off). */
   readonly groupCacheCharacters: number;
-}
-
-/** One user's feed being changed. */
-export interface FeedTarget {
-  readonly userId: string;
-  readonly key: string;
 }
 
 /** Why a feed changed (notification feeds add `'seen'` and `'read'`). */

@@ -11,13 +11,14 @@ import { SerializationError, ValidationError } from '../../errors.js';
 import { emitMetric } from '../../metrics/metrics.js';
 import type { TimelineChanges, TimelineEntry } from '../../storage/contracts.js';
 import { checkActivities, idsOf, trimPlan, type WriteOptions } from '../feed-config.js';
+import { scanFeed } from '../feed-ops.js';
+import type { FeedTarget } from '../feed-targets.js';
 import { decodeStored, storeActivities } from '../hydrate.js';
 import { checkGroupNumbers } from './bounds.js';
 import { decodeGroupEntry } from './decode.js';
 import { RecentGroups } from './recent-groups.js';
 import type {
   AggregatedGroup,
-  FeedTarget,
   GroupFeedChangeReason,
   GroupFeedHooks,
   GroupFeedSettings,
@@ -289,10 +290,7 @@ export function createGroupWriter<
     },
 
     async scanGroups(key) {
-      const count = await timeline.count(key);
-      if (count === 0) return [];
-      const entries = await timeline.range(key, { limit: count, order: 'desc' });
-      return entries.map((e) => decodeGroupEntry<E>(config, key, e));
+      return (await scanFeed(config, key)).map((e) => decodeGroupEntry<E>(config, key, e));
     },
 
     async locate(items) {
