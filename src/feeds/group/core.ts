@@ -26,6 +26,7 @@ import type {
   AggregatedGroup,
   GroupFeedCore,
   GroupFeedHooks,
+  GroupFeedKind,
   GroupFeedSettings,
 } from './types.js';
 import { createGroupWriter, heldOf } from './writes.js';
@@ -37,7 +38,7 @@ export const FEED_CONCURRENCY = 16;
 export function createGroupFeedCore<
   E extends ExtraData,
   G extends AggregatedGroup<E>,
-  K extends 'aggregated' | 'notification',
+  K extends GroupFeedKind,
 >(settings: GroupFeedSettings<E>, hooks: GroupFeedHooks<E, G, K>): GroupFeedCore<E, G, K> {
   const { config } = settings;
   const { timeline } = config.storage;

@@ -22,7 +22,7 @@ export const GROUP_KEYS = {
   groupCacheCharacters: true,
 } as const satisfies { readonly [K in keyof Required<GroupFeedOptions>]: true };
 
-/** Validates the aggregated options and fills defaults (throws `INVALID_OPTION`). */
+/** Validates the options of a group feed and fills defaults (throws `INVALID_OPTION`). */
 export function resolveGroupFeedSettings<E extends ExtraData>(
   options: GroupFeedOptions<E>,
   defaults: { aggregator: Aggregator<E>; normalized: boolean },

@@ -21,6 +21,7 @@ import type {
   AggregatedGroup,
   GroupFeedChangeReason,
   GroupFeedHooks,
+  GroupFeedKind,
   GroupFeedSettings,
 } from './types.js';
 
@@ -98,7 +99,7 @@ export interface GroupWriter<E extends ExtraData> {
 export function createGroupWriter<
   E extends ExtraData,
   G extends AggregatedGroup<E>,
-  K extends 'aggregated' | 'notification',
+  K extends GroupFeedKind,
 >(settings: GroupFeedSettings<E>, hooks: GroupFeedHooks<E, G, K>): GroupWriter<E> {
   const { config, normalized, aggregator, limits } = settings;
   const { timeline } = config.storage;
