@@ -20,7 +20,9 @@ import { type FeedTarget, targetOf, targetsOf } from '../feed-targets.js';
 import { encodeActivities } from '../hydrate.js';
 import { type FeedPage, nextCursor, type ReadOptions, toRangeQuery } from '../read-options.js';
 import { checkBatchGroups, checkRanks } from './aggregator-checks.js';
+import { prepareGroupCopies, storedForm } from './copy.js';
 import { decodeGroupEntry, loadGroups } from './decode.js';
+import { heldOf } from './locate.js';
 import type {
   AggregatedFeedBase,
   AggregatedGroup,
@@ -29,7 +31,7 @@ import type {
   GroupFeedKind,
   GroupFeedSettings,
 } from './types.js';
-import { createGroupWriter, heldOf } from './writes.js';
+import { createGroupWriter } from './writes.js';
 
 /** Feeds written at a time by `addToMany`/`removeFromMany` (aggregation cannot batch across feeds). */
 export const FEED_CONCURRENCY = 16;
@@ -51,13 +53,8 @@ export function createGroupFeedCore<
     return batch;
   };
   const prepareGroups = (groups: readonly AggregatedGroup<E>[]) => {
-    const records = writer.prepareGroups(groups);
-    const stored = settings.normalized
-      ? records.map((r) => ({
-          ...r,
-          members: r.members.map((m) => ({ id: m.id, actor: m.actor })),
-        }))
-      : records;
+    const records = prepareGroupCopies(settings, groups, what);
+    const stored = records.map((r) => storedForm(r, settings.normalized));
     checkRanks(settings.aggregator, stored, what);
     return records;
   };
