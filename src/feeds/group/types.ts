@@ -9,7 +9,7 @@ import type { Id } from '../../activity/ids.js';
 import type { ExtraData, JsonObject } from '../../activity/json.js';
 import type { Aggregator } from '../../aggregation/aggregators.js';
 import type { GroupLimits } from '../../aggregation/group.js';
-import type { FeedHandle, FeedKind } from '../feed.js';
+import type { FeedDefinition, FeedHandle, FeedKind } from '../feed.js';
 import type { FeedConfig, FeedOptions, WriteOptions } from '../feed-config.js';
 import type { FeedTarget } from '../feed-targets.js';
 
@@ -146,16 +146,7 @@ export interface GroupFeedCore<
   E extends ExtraData,
   G extends AggregatedGroup<E>,
   K extends GroupFeedKind,
-> {
+> extends Pick<FeedDefinition<E, AggregatedFeedBase<E, G, K>>, 'addToMany' | 'removeFromMany'> {
   handle(userId: Id): AggregatedFeedBase<E, G, K>;
   validate(activities: readonly Activity<E>[]): void;
-  addToMany(
-    userIds: readonly Id[],
-    activities: readonly Activity<E>[],
-    options?: WriteOptions,
-  ): Promise<void>;
-  removeFromMany(
-    userIds: readonly Id[],
-    activities: readonly (Activity<E> | string)[],
-  ): Promise<void>;
 }
