@@ -6,37 +6,13 @@
  */
 
 // Activities, ids, verbs
-export type {
-  Activity,
-  ActivityInput,
-  AssertActivityOptions,
-  CreateActivityOptions,
-} from './activity/activity.js';
-export {
-  assertActivity,
-  createActivity,
-  DEFAULT_MAX_TO,
-  MAX_TO_LIMIT,
-  toTimeMs,
-} from './activity/activity.js';
-export type { ActivityIdFormat, Id } from './activity/ids.js';
-export {
-  ACTIVITY_ID_LENGTH,
-  activityId,
-  assertActivityId,
-  assertId,
-  groupIdOf,
-  isActivityId,
-  LEGACY_ACTIVITY_ID_LENGTH,
-  MAX_ID_LENGTH,
-  MAX_TIME_MS,
-  minActivityIdAt,
-  timeOfActivityId,
-} from './activity/ids.js';
+export type { Activity, ActivityInput, CreateActivityOptions } from './activity/activity.js';
+export { createActivity } from './activity/activity.js';
+export type { Id } from './activity/ids.js';
+export { isActivityId, minActivityIdAt, timeOfActivityId } from './activity/ids.js';
 export type { JsonObject, JsonValue } from './activity/json.js';
-export { copyJsonObject, MAX_JSON_DEPTH } from './activity/json.js';
 export type { Verb, VerbDefinition, VerbRegistry, VerbRegistryOptions } from './activity/verbs.js';
-export { builtinVerbs, createVerbRegistry, defaultVerbs } from './activity/verbs.js';
+export { builtinVerbs, createVerbRegistry } from './activity/verbs.js';
 // Aggregation
 export type { Aggregator } from './aggregation/aggregators.js';
 export {
@@ -45,24 +21,9 @@ export {
   createAggregator,
   utcDay,
 } from './aggregation/aggregators.js';
-export type {
-  GroupLimits,
-  GroupMember,
-  GroupRecord,
-  MinimizedMember,
-} from './aggregation/group.js';
-export {
-  actorCountOf,
-  DEFAULT_TRACKED_ACTIVITIES,
-  mergeIntoGroup,
-  removeFromGroup,
-} from './aggregation/group.js';
-export type { MemoryStorage } from './backends/memory/index.js';
-export {
-  MemoryActivityStorage,
-  MemoryTimelineStorage,
-  memoryStorage,
-} from './backends/memory/index.js';
+export type { GroupMember, GroupRecord, MinimizedMember } from './aggregation/group.js';
+// The in-memory backend
+export { memoryStorage } from './backends/memory/index.js';
 // Errors
 export type { ErrorCode, StreamFrameworkErrorOptions } from './errors.js';
 export {
@@ -87,15 +48,10 @@ export type {
 } from './feeds/change-events.js';
 // Feeds
 export type { FeedDefinition, FeedHandle, FeedKind } from './feeds/feed.js';
-export type { FeedConfig, FeedOptions, WriteOptions } from './feeds/feed-config.js';
+export type { FeedOptions, WriteOptions } from './feeds/feed-config.js';
 export type { FlatFeed, FlatFeedDefinition, FlatFeedOptions } from './feeds/flat-feed.js';
 export { defineFlatFeed } from './feeds/flat-feed.js';
-export type {
-  AggregatedFeedBase,
-  AggregatedGroup,
-  GroupFeedOptions,
-} from './feeds/group/types.js';
-export { defaultFeedKey, escapeKeyPart } from './feeds/keys.js';
+export type { AggregatedGroup } from './feeds/group/types.js';
 export type {
   NotificationChange,
   NotificationChangeReason,
@@ -111,9 +67,8 @@ export type {
   NotificationFeedOptions,
   NotificationGroup,
 } from './feeds/notification-feed.js';
-export { defineNotificationFeed, UNREAD_MARKER, UNSEEN_MARKER } from './feeds/notification-feed.js';
+export { defineNotificationFeed } from './feeds/notification-feed.js';
 export type { FeedPage, IdFilter, ReadOptions } from './feeds/read-options.js';
-export { decodeCursor, encodeCursor } from './feeds/read-options.js';
 // Manager and queues
 export type { FollowerIds } from './manager/follower-ids.js';
 export { createManager } from './manager/manager.js';
@@ -135,7 +90,6 @@ export type {
 } from './manager/types.js';
 // Metrics
 export type { FanoutEvent, FeedEvent, Metrics } from './metrics/metrics.js';
-export { noopMetrics } from './metrics/metrics.js';
 export type {
   OpenTelemetryAttributes,
   OpenTelemetryMeter,
@@ -146,16 +100,10 @@ export type { StatsdClient, StatsdMetricsOptions } from './metrics/statsd.js';
 export { statsdMetrics } from './metrics/statsd.js';
 export type { InlineQueueOptions } from './queue/inline-queue.js';
 export { inlineQueue } from './queue/inline-queue.js';
-export type { FanoutTask, FollowTask, Task, TaskPriority, UnfollowTask } from './queue/task.js';
-export { parseTask, TASK_LIMITS, TASK_VERSION } from './queue/task.js';
+export type { Task, TaskPriority } from './queue/task.js';
 export type { EnqueueOptions, TaskBatch, TaskQueue, TaskRunner } from './queue/task-queue.js';
-export { combineBatches, completedBatch } from './queue/task-queue.js';
 export type { JsonSerializerOptions } from './serialization/json-serializer.js';
-export {
-  JSON_FORMAT_VERSION,
-  jsonSerializer,
-  KEYED_FORMAT_VERSION,
-} from './serialization/json-serializer.js';
+export { jsonSerializer } from './serialization/json-serializer.js';
 // Serialization
 export type { ActivityForm, DecodeContext, Serializer } from './serialization/serializer.js';
 // Storage contracts and the in-memory backend
@@ -172,4 +120,3 @@ export type {
   TimelineUpdate,
   TimelineWriteOptions,
 } from './storage/contracts.js';
-export { parseFeedRef } from './validation/names.js';

@@ -1,7 +1,9 @@
 // Scenarios 6 and 7: Redis memory per timeline entry and per stored activity, and follow (copying
 // 5,000 activities into a follower's feed).
 import { createManager, defineFlatFeed, inlineQueue, jsonSerializer } from 'stream-framework';
-import { redisStorage, timelineKeys } from 'stream-framework/redis';
+import { redisStorage } from 'stream-framework/redis';
+// The key layout is internal (not exported): read it from the built module directly.
+import { timelineKeys } from '../../dist/backends/redis/keys.js';
 import { stats, timed } from '../lib/measure.mjs';
 import { activity, cleanup, feeds, storageOn } from './world.mjs';
 

@@ -8,29 +8,22 @@ import { describe, it } from 'node:test';
 import { assertActivity, createActivity } from '../activity/activity.js';
 import { createVerbRegistry } from '../activity/verbs.js';
 import { byVerbAndDay, createAggregator } from '../aggregation/aggregators.js';
-import {
-  CassandraActivityStorage,
-  CassandraTimelineStorage,
-  cassandraStorage,
-  createSchema,
-} from '../backends/cassandra/index.js';
+import { CassandraActivityStorage } from '../backends/cassandra/cassandra-activity-storage.js';
+import { CassandraTimelineStorage } from '../backends/cassandra/cassandra-timeline-storage.js';
+import { cassandraStorage, createSchema } from '../backends/cassandra/index.js';
 import { memoryStorage } from '../backends/memory/index.js';
-import {
-  RedisActivityStorage,
-  RedisTimelineStorage,
-  redisStorage,
-} from '../backends/redis/index.js';
+import { redisStorage } from '../backends/redis/index.js';
 import {
   publishChanges,
   subscribeToChanges,
   subscribeToFeedChanges,
 } from '../backends/redis/realtime.js';
-import {
-  createTables,
-  SqliteActivityStorage,
-  SqliteTimelineStorage,
-  sqliteStorage,
-} from '../backends/sqlite/index.js';
+import { RedisActivityStorage } from '../backends/redis/redis-activity-storage.js';
+import { RedisTimelineStorage } from '../backends/redis/redis-timeline-storage.js';
+import { sqliteStorage } from '../backends/sqlite/index.js';
+import { createTables } from '../backends/sqlite/schema.js';
+import { SqliteActivityStorage } from '../backends/sqlite/sqlite-activity-storage.js';
+import { SqliteTimelineStorage } from '../backends/sqlite/sqlite-timeline-storage.js';
 import { StreamFrameworkError } from '../errors.js';
 import { defineAggregatedFeed } from '../feeds/aggregated-feed.js';
 import { defineFlatFeed } from '../feeds/flat-feed.js';

@@ -4,8 +4,9 @@
 // writes through real jobs. Worker child processes are in the other files of this folder.
 import { randomUUID } from 'node:crypto';
 import { after } from 'node:test';
-import { parseTask } from '../../src/index.js';
+
 import { bullmqQueue, createWorker, type TaskWorker } from '../../src/queue/bullmq/index.js';
+import { parseTask } from '../../src/queue/task.js';
 import { describeManager, type QueueUnderTest } from '../../src/testing/index.js';
 import { deletePrefix, redisBackend, singleClient } from '../support/redis.js';
 import { bullmqConnection } from './support.js';

@@ -5,12 +5,8 @@ import { spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Task } from '../../src/index.js';
-import {
-  bullmqQueue,
-  createWorker,
-  DEFAULT_JOB_OPTIONS,
-  taskDigest,
-} from '../../src/queue/bullmq/index.js';
+import { bullmqQueue, createWorker } from '../../src/queue/bullmq/index.js';
+import { DEFAULT_JOB_OPTIONS, taskDigest } from '../../src/queue/bullmq/jobs.js';
 import { redisUrl, root } from './support.js';
 
 /** Clients that never connect: the checks run before any command. */

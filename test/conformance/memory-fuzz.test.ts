@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { MAX_ID_LENGTH } from '../../src/activity/ids.js';
 import {
   createActivity,
-  MAX_ID_LENGTH,
   memoryStorage,
   StreamFrameworkError,
   ValidationError,

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { slotOf } from '../../src/backends/redis/cluster-pipeline.js';
-import { RedisActivityStorage } from '../../src/backends/redis/index.js';
+
 import { activityShardKey } from '../../src/backends/redis/keys.js';
+import { RedisActivityStorage } from '../../src/backends/redis/redis-activity-storage.js';
 import { createActivity } from '../../src/index.js';
 import { clusterClient, deletePrefix } from '../support/redis.js';
 import { countScriptCalls } from '../support/script-calls.js';

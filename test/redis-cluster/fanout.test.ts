@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { slotOf } from '../../src/backends/redis/cluster-pipeline.js';
-import { redisStorage, timelineKeys } from '../../src/backends/redis/index.js';
+import { redisStorage } from '../../src/backends/redis/index.js';
+import { timelineKeys } from '../../src/backends/redis/keys.js';
 import { clusterClient, deletePrefix } from '../support/redis.js';
 import { countScriptCalls } from '../support/script-calls.js';
 

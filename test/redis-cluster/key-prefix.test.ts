@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Cluster } from 'ioredis';
 import { slotOf } from '../../src/backends/redis/cluster-pipeline.js';
-import { redisStorage, timelineKeys } from '../../src/backends/redis/index.js';
+import { redisStorage } from '../../src/backends/redis/index.js';
+import { timelineKeys } from '../../src/backends/redis/keys.js';
 import { describeBackend } from '../../src/testing/index.js';
 import { allKeys, clusterClient } from '../support/redis.js';
 import {

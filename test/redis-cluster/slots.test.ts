@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { slotOf } from '../../src/backends/redis/cluster-pipeline.js';
-import { timelineKeys } from '../../src/backends/redis/index.js';
+import { timelineKeys } from '../../src/backends/redis/keys.js';
 import { clusterClient } from '../support/redis.js';
 
 const client = clusterClient();

@@ -2,12 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it, type TestContext } from 'node:test';
 import type { Redis } from 'ioredis';
-import {
-  RedisActivityStorage,
-  type RedisStorageOptions,
-  redisStorage,
-} from '../../src/backends/redis/index.js';
+import { type RedisStorageOptions, redisStorage } from '../../src/backends/redis/index.js';
 import { fnv1a } from '../../src/backends/redis/keys.js';
+import { RedisActivityStorage } from '../../src/backends/redis/redis-activity-storage.js';
 import {
   type Activity,
   createActivity,

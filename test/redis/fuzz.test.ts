@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { redisStorage, timelineKeys } from '../../src/backends/redis/index.js';
-import { activityShardKey } from '../../src/backends/redis/keys.js';
+import { redisStorage } from '../../src/backends/redis/index.js';
+import { activityShardKey, timelineKeys } from '../../src/backends/redis/keys.js';
 import { BackendError } from '../../src/index.js';
 import {
   assertTyped,

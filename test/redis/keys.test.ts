@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { redisStorage, timelineKeys } from '../../src/backends/redis/index.js';
+import { redisStorage } from '../../src/backends/redis/index.js';
+import { timelineKeys } from '../../src/backends/redis/keys.js';
 import {
   createActivity,
   defineFlatFeed,

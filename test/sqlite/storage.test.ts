@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { SqliteTimelineStorage, sqliteStorage } from '../../src/backends/sqlite/index.js';
+import { sqliteStorage } from '../../src/backends/sqlite/index.js';
+import { SqliteTimelineStorage } from '../../src/backends/sqlite/sqlite-timeline-storage.js';
 import { BackendError, ConflictError, ValidationError } from '../../src/index.js';
 import { entry, entryId, entryRange } from '../../src/testing/fixtures.js';
 import { dumpTables, openDatabase, tempDir } from '../support/sqlite.js';

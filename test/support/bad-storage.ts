@@ -7,6 +7,7 @@
  * @module
  */
 import assert from 'node:assert/strict';
+import { groupIdOf } from '../../src/activity/ids.js';
 import {
   type Activity,
   createActivity,
@@ -14,14 +15,13 @@ import {
   defineAggregatedFeed,
   defineFlatFeed,
   defineNotificationFeed,
-  groupIdOf,
   type Id,
   jsonSerializer,
   type Storage,
-  TASK_LIMITS,
   utcDay,
   ValidationError,
 } from '../../src/index.js';
+import { TASK_LIMITS } from '../../src/queue/task.js';
 import {
   assertTyped,
   FUZZ_USERS,

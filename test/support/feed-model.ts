@@ -15,10 +15,11 @@
  *   activities in which an id always stands for the same content.
  * @module
  */
+
+import { groupIdOf } from '../../src/activity/ids.js';
 import {
   type Activity,
   createActivity,
-  groupIdOf,
   type Id,
   timeOfActivityId,
   utcDay,

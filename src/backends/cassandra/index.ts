@@ -28,15 +28,10 @@ import { consistencyOption, namespaceOption, positiveInteger } from './options.j
 import { tableNames } from './schema.js';
 import { type CassandraTableNames, checkIdentifier, qualified } from './statements.js';
 
-export type { CassandraActivityStorageOptions } from './cassandra-activity-storage.js';
-export { CassandraActivityStorage } from './cassandra-activity-storage.js';
-export type { CassandraTimelineStorageOptions } from './cassandra-timeline-storage.js';
-export { CassandraTimelineStorage } from './cassandra-timeline-storage.js';
-export type { CassandraClient, Consistency, Executor } from './driver.js';
+export type { CassandraClient, Consistency } from './driver.js';
 export type { CassandraSchema, CreateSchemaOptions, Replication } from './schema.js';
 export { createSchema, schemaStatements } from './schema.js';
 export type { CassandraTableNames } from './statements.js';
-export { DEFAULT_TABLES } from './statements.js';
 
 /** Options of {@link cassandraStorage}. */
 export interface CassandraStorageOptions {

@@ -17,11 +17,6 @@ import { RedisActivityStorage } from './redis-activity-storage.js';
 import { RedisTimelineStorage } from './redis-timeline-storage.js';
 import type { RedisClient } from './scripts.js';
 
-export { escapeTag, timelineKeys } from './keys.js';
-export type { RedisActivityStorageOptions } from './redis-activity-storage.js';
-export { RedisActivityStorage } from './redis-activity-storage.js';
-export type { RedisTimelineStorageOptions } from './redis-timeline-storage.js';
-export { RedisTimelineStorage } from './redis-timeline-storage.js';
 export type { RedisClient } from './scripts.js';
 
 /** Options of {@link redisStorage}. */

@@ -23,11 +23,6 @@ import { SqliteTimelineStorage } from './sqlite-timeline-storage.js';
 
 export type { SqliteDatabase } from './database.js';
 export type { SqliteTableNames } from './schema.js';
-export { createTables, schemaStatements, tableNames } from './schema.js';
-export type { SqliteActivityStorageOptions } from './sqlite-activity-storage.js';
-export { SqliteActivityStorage } from './sqlite-activity-storage.js';
-export type { SqliteTimelineStorageOptions } from './sqlite-timeline-storage.js';
-export { SqliteTimelineStorage } from './sqlite-timeline-storage.js';
 
 /** Options of {@link sqliteStorage}. */
 export interface SqliteStorageOptions {

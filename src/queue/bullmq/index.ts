@@ -18,10 +18,7 @@
 export type { BullmqQueueOptions, BullmqTaskQueue, JobCounts } from './bullmq-queue.js';
 export { bullmqQueue } from './bullmq-queue.js';
 export type { BullmqConnection, QueueNames } from './connection.js';
-export { DEFAULT_PREFIX, DEFAULT_QUEUE_NAMES } from './connection.js';
 export type { FailedTask, ListFailedOptions, RetryFailedOptions } from './failed-jobs.js';
-export { isPermanent } from './job-errors.js';
 export type { BullmqJobOptions } from './jobs.js';
-export { DEFAULT_JOB_OPTIONS, taskDigest } from './jobs.js';
 export type { CreateWorkerOptions, JobFailure, TaskWorker, WorkerManager } from './worker.js';
 export { createWorker } from './worker.js';
