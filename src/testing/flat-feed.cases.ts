@@ -9,7 +9,6 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
 import { type Activity, type ActivityInput, createActivity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
 import type { ExtraData, JsonObject } from '../activity/json.js';
@@ -33,6 +32,7 @@ import {
   throwsWith,
 } from './flat-feed-writes.cases.js';
 import { harnessTest } from './harness.js';
+import type { KitRunner } from './runner.js';
 
 /**
  * Registers the flat feed conformance suite (node:test) against `backend`, once on normalized
@@ -50,8 +50,9 @@ import { harnessTest } from './harness.js';
  * import { memoryStorage } from 'stream-framework';
  * describeFlatFeed({ name: 'memory', create: () => memoryStorage() });
  */
-export function describeFlatFeed(backend: BackendUnderTest): void {
-  describe(`flat feed conformance (${backend.name})`, () => {
+export function describeFlatFeed(runner: KitRunner, backend: BackendUnderTest): void {
+  const title = `flat feed conformance (${backend.name})`;
+  harnessTest(runner, backend, title, 'flat-feed', (harness) => {
     const modes = [
       { mode: 'normalized', normalized: true },
       { mode: 'denormalized', normalized: false },
@@ -59,10 +60,7 @@ export function describeFlatFeed(backend: BackendUnderTest): void {
       { mode: 'either mode', normalized: true },
     ] as const;
     for (const { mode, normalized } of modes) {
-      describe(mode, () => {
-        const register = harnessTest(backend, mode);
-        const test: FlatCase = (name, fn) =>
-          register(name, ({ storage }) => fn(caseContext(storage, normalized)));
+      const cases = (test: FlatCase): void => {
         if (mode === 'either mode') {
           keyCases(test);
           registerFlatFeedReadOptionCases(test);
@@ -72,7 +70,9 @@ export function describeFlatFeed(backend: BackendUnderTest): void {
           isolationCases(test);
           fanoutAndMetricsCases(test);
         }
-      });
+      };
+      const test = harness.map(({ storage }) => caseContext(storage, normalized));
+      test.describe(mode, cases, mode === 'either mode' ? undefined : mode);
     }
   });
 }

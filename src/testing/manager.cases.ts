@@ -5,8 +5,8 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
 import type { BackendUnderTest } from './backend.js';
+import { harnessTest } from './harness.js';
 import { registerFollowCases } from './manager-follow.cases.js';
 import { registerKindCases } from './manager-kinds.cases.js';
 import { registerTaskCases } from './manager-tasks.cases.js';
@@ -16,19 +16,20 @@ import {
   holdingQueue,
   idsIn,
   type ManagerTest,
-  managerTest,
+  managerContext,
   settled,
   world,
 } from './manager-world.js';
+import type { KitRunner } from './runner.js';
 
 /**
  * Registers the manager conformance tests (node:test) for a backend.
  * @example
  * describeManager({ name: 'memory', create: () => memoryStorage() });
  */
-export function describeManager(backend: BackendUnderTest): void {
-  describe(`manager (${backend.name})`, () => {
-    const test = managerTest(backend);
+export function describeManager(runner: KitRunner, backend: BackendUnderTest): void {
+  harnessTest(runner, backend, `manager (${backend.name})`, 'manager', (harness) => {
+    const test = harness.map(managerContext(backend));
     registerPublishCases(test);
     registerTaskCases(test);
     registerFollowCases(test);

@@ -6,7 +6,6 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
 import { StreamFrameworkError } from '../errors.js';
 import type { TimelineEntry, TimelineStorage } from '../storage/contracts.js';
 import type { BackendUnderTest } from './backend.js';
@@ -20,8 +19,10 @@ import {
   readAll,
   type SuiteTest,
   sortEntries,
-  suiteTest,
+  suiteContext,
 } from './fixtures.js';
+import { harnessTest } from './harness.js';
+import type { KitRunner } from './runner.js';
 import { describeTimelineModelCases } from './timeline-storage-model.cases.js';
 import { describeTimelineRangeCases } from './timeline-storage-range.cases.js';
 import { describeTimelineUpdateCases } from './timeline-storage-update.cases.js';
@@ -36,14 +37,15 @@ const OTHER = 'feed:normal:2';
  * @example
  * describeTimelineStorage({ name: 'memory', create: () => memoryStorage() });
  */
-export function describeTimelineStorage(backend: BackendUnderTest): void {
-  describe(`TimelineStorage conformance (${backend.name})`, () => {
-    const test = suiteTest(backend);
-    describe('add', () => addCases(test));
-    describe('get, count and remove', () => readRemoveCases(test));
-    describe('many keys and delete', () => manyKeysCases(test));
-    describe('keys and payloads', () => keyPayloadCases(test));
-    describe('bad arguments', () => badArgumentCases(test));
+export function describeTimelineStorage(runner: KitRunner, backend: BackendUnderTest): void {
+  const title = `TimelineStorage conformance (${backend.name})`;
+  harnessTest(runner, backend, title, 'timeline-storage', (harness) => {
+    const test = harness.map(suiteContext);
+    test.describe('add', addCases);
+    test.describe('get, count and remove', readRemoveCases);
+    test.describe('many keys and delete', manyKeysCases);
+    test.describe('keys and payloads', keyPayloadCases);
+    test.describe('bad arguments', badArgumentCases);
     describeTimelineRangeCases(test);
     describeTimelineUpdateCases(test);
     describeTimelineModelCases(test);
