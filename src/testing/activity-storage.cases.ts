@@ -14,11 +14,12 @@ const range = (from: number, to: number) =>
   Array.from({ length: to - from }, (_, i) => put(from + i));
 
 /**
- * Registers the ActivityStorage conformance suite (node:test) against `backend`.
- * `backend.create()` is called once per test and `backend.destroy` after it; tests listed in
- * `backend.skip` are reported as skipped with their reason.
+ * Registers the ActivityStorage conformance suite (group `'activity-storage'`) against `backend`
+ * with `runner`. `backend.create()` is called once per test and `backend.destroy` after it.
+ * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
+ * @param backend - the backend under test
  * @example
- * describeActivityStorage({ name: 'memory', create: () => memoryStorage() });
+ * describeActivityStorage({ describe, test }, { name: 'memory', create: () => memoryStorage() });
  */
 export function describeActivityStorage(runner: KitRunner, backend: BackendUnderTest): void {
   const title = `ActivityStorage conformance (${backend.name})`;

@@ -32,12 +32,13 @@ import { harnessTest } from './harness.js';
 import type { KitRunner } from './runner.js';
 
 /**
- * Registers the aggregated feed conformance suite (node:test) against `backend`. The core cases
- * run on normalized and denormalized feeds; a `backend.skip` entry skips a test by its exact name,
- * or in one mode when written `'normalized > <name>'` / `'denormalized > <name>'`.
+ * Registers the aggregated feed conformance suite (group `'aggregated-feed'`) against `backend`
+ * with `runner`. The core cases run on normalized and denormalized feeds (groups `'normalized'`,
+ * `'denormalized'`); the cases copying groups between feeds are also in group `'group-copy'`.
+ * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
  * @param backend - the backend under test
  * @example
- * describeAggregatedFeed({ name: 'memory', create: () => memoryStorage() });
+ * describeAggregatedFeed({ describe, test }, { name: 'memory', create: () => memoryStorage() });
  */
 export function describeAggregatedFeed(runner: KitRunner, backend: BackendUnderTest): void {
   const title = `aggregated feed conformance (${backend.name})`;

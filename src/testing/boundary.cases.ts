@@ -20,9 +20,11 @@ import { type HarnessTest, harnessTest } from './harness.js';
 import type { KitRunner } from './runner.js';
 
 /**
- * Registers the data boundary conformance tests (node:test) for a backend.
+ * Registers the data boundary conformance tests (group `'boundary'`) for a backend with `runner`.
+ * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
+ * @param backend - the backend under test
  * @example
- * describeBoundary({ name: 'memory', create: () => memoryStorage() });
+ * describeBoundary({ describe, test }, { name: 'memory', create: () => memoryStorage() });
  */
 export function describeBoundary(runner: KitRunner, backend: BackendUnderTest): void {
   harnessTest(runner, backend, `data boundary (${backend.name})`, 'boundary', (test) => {

@@ -35,20 +35,22 @@ import { harnessTest } from './harness.js';
 import type { KitRunner } from './runner.js';
 
 /**
- * Registers the flat feed conformance suite (node:test) against `backend`, once on normalized
- * feeds and once on denormalized ones.
+ * Registers the flat feed conformance suite (group `'flat-feed'`) against `backend` with
+ * `runner`, once on normalized feeds (group `'normalized'`) and once on denormalized ones (group
+ * `'denormalized'`).
  *
  * - `backend.create()` is called once per test for fresh, isolated storage, and
  *   `backend.destroy(storage)` after the test, even when it fails.
  * - Checks that do not depend on the mode (keys, read option validation) run once, under
  *   `either mode`.
- * - A `backend.skip` entry skips the test of that exact name wherever it runs, or in one mode
- *   when written `'normalized > <name>'` or `'denormalized > <name>'`; the reason is reported.
+ * - `backend.skip` skips whole groups, e.g. `{ denormalized: '<reason>' }`; the reason is
+ *   reported.
  *
+ * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
  * @param backend - the backend under test
  * @example
  * import { memoryStorage } from 'stream-framework';
- * describeFlatFeed({ name: 'memory', create: () => memoryStorage() });
+ * describeFlatFeed({ describe, test }, { name: 'memory', create: () => memoryStorage() });
  */
 export function describeFlatFeed(runner: KitRunner, backend: BackendUnderTest): void {
   const title = `flat feed conformance (${backend.name})`;

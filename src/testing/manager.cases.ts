@@ -1,5 +1,5 @@
 /**
- * Conformance suite of the fan-out manager: `describeManager(backend)` runs every manager test
+ * Conformance suite of the fan-out manager: `describeManager(runner, backend)` runs every manager test
  * against storage from `backend.create()`. It covers the Python original's `RedisManagerTest`
  * and the defects fixed since (orphaned activities, non-JSON tasks, per-chunk follower queries).
  * @module
@@ -23,9 +23,11 @@ import {
 import type { KitRunner } from './runner.js';
 
 /**
- * Registers the manager conformance tests (node:test) for a backend.
+ * Registers the manager conformance tests (group `'manager'`) for a backend with `runner`.
+ * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
+ * @param backend - the backend under test
  * @example
- * describeManager({ name: 'memory', create: () => memoryStorage() });
+ * describeManager({ describe, test }, { name: 'memory', create: () => memoryStorage() });
  */
 export function describeManager(runner: KitRunner, backend: BackendUnderTest): void {
   harnessTest(runner, backend, `manager (${backend.name})`, 'manager', (harness) => {

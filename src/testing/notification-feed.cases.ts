@@ -26,11 +26,12 @@ import { registerNotificationEventCases } from './notification-feed-events.cases
 import type { KitRunner } from './runner.js';
 
 /**
- * Registers the notification feed conformance suite (node:test) against `backend`. A
- * `backend.skip` entry skips the test of that exact name, with its reason reported.
+ * Registers the notification feed conformance suite (group `'notification-feed'`) against
+ * `backend` with `runner`; the cases copying groups between feeds are also in group `'group-copy'`.
+ * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
  * @param backend - the backend under test
  * @example
- * describeNotificationFeed({ name: 'memory', create: () => memoryStorage() });
+ * describeNotificationFeed({ describe, test }, { name: 'memory', create: () => memoryStorage() });
  */
 export function describeNotificationFeed(runner: KitRunner, backend: BackendUnderTest): void {
   const title = `notification feed conformance (${backend.name})`;

@@ -31,11 +31,15 @@ const KEY = 'feed:normal:1';
 const OTHER = 'feed:normal:2';
 
 /**
- * Registers the TimelineStorage conformance suite (node:test) against `backend`.
- * `backend.create()` is called once per test and `backend.destroy` after it; tests listed in
- * `backend.skip` are reported as skipped with their reason.
+ * Registers the TimelineStorage conformance suite (group `'timeline-storage'`) against `backend`
+ * with `runner`. `backend.create()` is called once per test and `backend.destroy` after it. Parts
+ * a backend may skip as groups: `'offset-paging'`, `'update'`, `'concurrency'` (concurrent
+ * updates; needs `capabilities.atomicUpdate`), `'markers'` (needs `capabilities.markers`) and
+ * `'model'` (random operations against a reference model).
+ * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
+ * @param backend - the backend under test
  * @example
- * describeTimelineStorage({ name: 'memory', create: () => memoryStorage() });
+ * describeTimelineStorage({ describe, test }, { name: 'memory', create: () => memoryStorage() });
  */
 export function describeTimelineStorage(runner: KitRunner, backend: BackendUnderTest): void {
   const title = `TimelineStorage conformance (${backend.name})`;
