@@ -18,14 +18,26 @@
 // dir; its env vars) and redis-cluster.mjs (3 cluster masters), both built on redis-process.mjs.
 // cassandra.mjs starts a Cassandra 5.0 JVM from Maven jars. bullmq.mjs starts its own redis-server
 // (noeviction) and a cluster through redis-cluster.mjs. browser.mjs checks for chromium and builds
-// the package for the example app's tests (test/browser).
+// the package for the example app's tests (test/browser). kit-runners.mjs builds the package and
+// runs the conformance kit under node:test, Vitest and Jest (test/kit-runners).
 import browser from './browser.mjs';
 import bullmq from './bullmq.mjs';
 import cassandra from './cassandra.mjs';
+import kitRunners from './kit-runners.mjs';
 import memory from './memory.mjs';
 import redis from './redis.mjs';
 import redisCluster from './redis-cluster.mjs';
 import sqlite from './sqlite.mjs';
 import unit from './unit.mjs';
 
-export const backends = [unit, memory, sqlite, redis, redisCluster, cassandra, bullmq, browser];
+export const backends = [
+  unit,
+  memory,
+  kitRunners,
+  sqlite,
+  redis,
+  redisCluster,
+  cassandra,
+  bullmq,
+  browser,
+];

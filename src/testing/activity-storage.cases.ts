@@ -4,24 +4,27 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
 import type { BackendUnderTest } from './backend.js';
-import { entryId, suiteTest } from './fixtures.js';
+import { entryId, suiteContext } from './fixtures.js';
+import { harnessTest } from './harness.js';
+import type { KitRunner } from './runner.js';
 
 const put = (n: number, payload = `payload-${n}`) => ({ id: entryId(n), payload });
 const range = (from: number, to: number) =>
   Array.from({ length: to - from }, (_, i) => put(from + i));
 
 /**
- * Registers the ActivityStorage conformance suite (node:test) against `backend`.
- * `backend.create()` is called once per test and `backend.destroy` after it; tests listed in
- * `backend.skip` are reported as skipped with their reason.
+ * Registers the ActivityStorage conformance suite (group `'activity-storage'`) against `backend`
+ * with `runner`. `backend.create()` is called once per test and `backend.destroy` after it.
+ * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
+ * @param backend - the backend under test
  * @example
- * describeActivityStorage({ name: 'memory', create: () => memoryStorage() });
+ * describeActivityStorage({ describe, test }, { name: 'memory', create: () => memoryStorage() });
  */
-export function describeActivityStorage(backend: BackendUnderTest): void {
-  describe(`ActivityStorage conformance (${backend.name})`, () => {
-    const test = suiteTest(backend);
+export function describeActivityStorage(runner: KitRunner, backend: BackendUnderTest): void {
+  const title = `ActivityStorage conformance (${backend.name})`;
+  harnessTest(runner, backend, title, 'activity-storage', (harness) => {
+    const test = harness.map(suiteContext);
 
     test('getMany is positional and returns undefined for missing ids', async ({ activities }) => {
       await activities.putMany([put(1), put(2)]);

@@ -8,7 +8,6 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
 import type { Activity } from '../activity/activity.js';
 import { groupIdOf } from '../activity/ids.js';
 import { byVerbAndDay } from '../aggregation/aggregators.js';
@@ -22,29 +21,38 @@ import {
   act,
   actOnDay,
   type GroupCase,
-  groupCases,
   newestFirst,
   range,
+  storageOf,
 } from './group-feed-support.js';
+import { harnessTest } from './harness.js';
+import type { KitRunner } from './runner.js';
 
 /**
- * Registers the aggregated feed conformance suite (node:test) against `backend`. The core cases
- * run on normalized and denormalized feeds; a `backend.skip` entry skips a test by its exact name,
- * or in one mode when written `'normalized > <name>'` / `'denormalized > <name>'`.
+ * Registers the aggregated feed conformance suite (group `'aggregated-feed'`) against `backend`
+ * with `runner`. The core cases run on normalized and denormalized feeds (groups `'normalized'`,
+ * `'denormalized'`); the cases copying groups between feeds are also in group `'group-copy'`.
+ * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
  * @param backend - the backend under test
  * @example
- * describeAggregatedFeed({ name: 'memory', create: () => memoryStorage() });
+ * describeAggregatedFeed({ describe, test }, { name: 'memory', create: () => memoryStorage() });
  */
-export function describeAggregatedFeed(backend: BackendUnderTest): void {
-  describe(`aggregated feed conformance (${backend.name})`, () => {
+export function describeAggregatedFeed(runner: KitRunner, backend: BackendUnderTest): void {
+  const title = `aggregated feed conformance (${backend.name})`;
+  harnessTest(runner, backend, title, 'aggregated-feed', (harness) => {
+    const test = harness.map(storageOf);
     for (const normalized of [true, false]) {
       const mode = normalized ? 'normalized' : 'denormalized';
-      describe(mode, () => {
-        registerModeCases(groupCases(backend, mode), normalized);
-        registerAggregatedCopyCases(groupCases(backend, `${mode} copy`), normalized);
-      });
+      test.describe(
+        mode,
+        (test) => {
+          registerModeCases(test, normalized);
+          registerAggregatedCopyCases(test.in('group-copy'), normalized);
+        },
+        mode,
+      );
     }
-    describe('defects fixed and options', () => registerAggregatedExtraCases(groupCases(backend)));
+    test.describe('defects fixed and options', registerAggregatedExtraCases);
   });
 }
 

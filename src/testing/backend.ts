@@ -1,12 +1,6 @@
 import type { TaskQueue } from '../queue/task-queue.js';
 import type { Storage } from '../storage/contracts.js';
-
-/** A test that a backend skips on purpose, with the reason printed in the test report. */
-export interface SkippedTest {
-  /** Exact test name (as printed by the suite). */
-  readonly test: string;
-  readonly reason: string;
-}
+import type { SkippedGroups } from './groups.js';
 
 /**
  * The backend a conformance suite runs against. `create` is called once per test and must return
@@ -20,8 +14,11 @@ export interface BackendUnderTest {
   readonly create: () => Storage | Promise<Storage>;
   /** Called after each test with the storage it used (drop keys, close clients the test created). */
   readonly destroy?: ((storage: Storage) => void | Promise<void>) | undefined;
-  /** Tests this backend skips, with reasons. */
-  readonly skip?: readonly SkippedTest[] | undefined;
+  /**
+   * Groups of cases this backend skips, with reasons: `{ markers: 'not supported' }`. The cases
+   * are registered with the runner's `test.skip`, the reason in their name.
+   */
+  readonly skip?: SkippedGroups | undefined;
   /**
    * Manager suite only: makes the queue a test's managers use instead of the inline queue, e.g.
    * a distributed queue with its workers (called once per manager; closed after the test). The

@@ -6,7 +6,6 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
 import { type Activity, type ActivityInput, createActivity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
@@ -18,15 +17,17 @@ import { createManager } from '../manager/manager.js';
 import type { BackendUnderTest } from './backend.js';
 import { BASE_TIME_MS, hasCode } from './fixtures.js';
 import { type HarnessTest, harnessTest } from './harness.js';
+import type { KitRunner } from './runner.js';
 
 /**
- * Registers the data boundary conformance tests (node:test) for a backend.
+ * Registers the data boundary conformance tests (group `'boundary'`) for a backend with `runner`.
+ * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
+ * @param backend - the backend under test
  * @example
- * describeBoundary({ name: 'memory', create: () => memoryStorage() });
+ * describeBoundary({ describe, test }, { name: 'memory', create: () => memoryStorage() });
  */
-export function describeBoundary(backend: BackendUnderTest): void {
-  describe(`data boundary (${backend.name})`, () => {
-    const test = harnessTest(backend);
+export function describeBoundary(runner: KitRunner, backend: BackendUnderTest): void {
+  harnessTest(runner, backend, `data boundary (${backend.name})`, 'boundary', (test) => {
     registerIdFormatCases(test);
     registerSnapshotCases(test);
   });

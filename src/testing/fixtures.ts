@@ -4,7 +4,6 @@
  * under `src/testing` and test files import this module.
  * @module
  */
-import type { TestContext } from 'node:test';
 import { type Activity, type ActivityInput, createActivity } from '../activity/activity.js';
 import type { ExtraData, JsonObject } from '../activity/json.js';
 import { type ErrorCode, StreamFrameworkError } from '../errors.js';
@@ -14,8 +13,7 @@ import type {
   TimelineEntry,
   TimelineStorage,
 } from '../storage/contracts.js';
-import type { BackendUnderTest } from './backend.js';
-import { harnessTest } from './harness.js';
+import type { HarnessContext, HarnessTest } from './harness.js';
 
 /** Fixed base time of the fixtures: 2024-05-01T12:00:00.000Z, in ms. */
 export const BASE_TIME_MS: number = Date.UTC(2024, 4, 1, 12, 0, 0);
@@ -132,22 +130,16 @@ export interface SuiteContext {
   readonly storage: Storage;
   readonly timeline: TimelineStorage;
   readonly activities: ActivityStorage;
-  /** The node:test context (for `t.skip()` when a capability is missing). */
-  readonly t: TestContext;
   /** Another isolated storage from the same backend; destroyed after the test. */
   another(): Promise<Storage>;
 }
 
-/** Registers one conformance test. */
-export type SuiteTest = (name: string, fn: (ctx: SuiteContext) => Promise<void>) => void;
+/** Registers storage conformance tests (see {@link HarnessTest}). */
+export type SuiteTest = HarnessTest<SuiteContext>;
 
-/** Registers tests against `backend` (see {@link harnessTest}), with the storages spelled out. */
-export function suiteTest(backend: BackendUnderTest): SuiteTest {
-  const test = harnessTest(backend);
-  return (name, fn) =>
-    test(name, ({ storage, another, t }) =>
-      fn({ storage, timeline: storage.timeline, activities: storage.activities, t, another }),
-    );
+/** The storage suites' context: the harness context with the two storages spelled out. */
+export function suiteContext({ storage, another }: HarnessContext): SuiteContext {
+  return { storage, timeline: storage.timeline, activities: storage.activities, another };
 }
 
 /** Every entry of a timeline in `order`, normalized with {@link plainEntry}. */

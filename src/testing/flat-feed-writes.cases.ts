@@ -12,6 +12,7 @@ import { createVerbRegistry } from '../activity/verbs.js';
 import { type ErrorCode, StreamFrameworkError, ValidationError } from '../errors.js';
 import type { FlatFeed, FlatFeedDefinition, FlatFeedOptions } from '../feeds/flat-feed.js';
 import type { Storage } from '../storage/contracts.js';
+import type { HarnessTest } from './harness.js';
 
 // ---- shared harness types and helpers ----------------------------------------------------------
 
@@ -40,8 +41,8 @@ export interface FlatCaseContext {
   activities(count: number, from?: number): Activity[];
 }
 
-/** Registers one test of the suite in the current mode. */
-export type FlatCase = (name: string, fn: (ctx: FlatCaseContext) => Promise<void>) => void;
+/** Registers tests of the suite in the current mode. */
+export type FlatCase = HarnessTest<FlatCaseContext>;
 
 /** The ids of `activities`, newest first (the order of a default read). */
 export function newestFirst(activities: readonly { readonly id: string }[]): string[] {

@@ -9,7 +9,6 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
 import { type Activity, type ActivityInput, createActivity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
 import type { ExtraData, JsonObject } from '../activity/json.js';
@@ -33,25 +32,29 @@ import {
   throwsWith,
 } from './flat-feed-writes.cases.js';
 import { harnessTest } from './harness.js';
+import type { KitRunner } from './runner.js';
 
 /**
- * Registers the flat feed conformance suite (node:test) against `backend`, once on normalized
- * feeds and once on denormalized ones.
+ * Registers the flat feed conformance suite (group `'flat-feed'`) against `backend` with
+ * `runner`, once on normalized feeds (group `'normalized'`) and once on denormalized ones (group
+ * `'denormalized'`).
  *
  * - `backend.create()` is called once per test for fresh, isolated storage, and
  *   `backend.destroy(storage)` after the test, even when it fails.
  * - Checks that do not depend on the mode (keys, read option validation) run once, under
  *   `either mode`.
- * - A `backend.skip` entry skips the test of that exact name wherever it runs, or in one mode
- *   when written `'normalized > <name>'` or `'denormalized > <name>'`; the reason is reported.
+ * - `backend.skip` skips whole groups, e.g. `{ denormalized: '<reason>' }`; the reason is
+ *   reported.
  *
+ * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
  * @param backend - the backend under test
  * @example
  * import { memoryStorage } from 'stream-framework';
- * describeFlatFeed({ name: 'memory', create: () => memoryStorage() });
+ * describeFlatFeed({ describe, test }, { name: 'memory', create: () => memoryStorage() });
  */
-export function describeFlatFeed(backend: BackendUnderTest): void {
-  describe(`flat feed conformance (${backend.name})`, () => {
+export function describeFlatFeed(runner: KitRunner, backend: BackendUnderTest): void {
+  const title = `flat feed conformance (${backend.name})`;
+  harnessTest(runner, backend, title, 'flat-feed', (harness) => {
     const modes = [
       { mode: 'normalized', normalized: true },
       { mode: 'denormalized', normalized: false },
@@ -59,10 +62,7 @@ export function describeFlatFeed(backend: BackendUnderTest): void {
       { mode: 'either mode', normalized: true },
     ] as const;
     for (const { mode, normalized } of modes) {
-      describe(mode, () => {
-        const register = harnessTest(backend, mode);
-        const test: FlatCase = (name, fn) =>
-          register(name, ({ storage }) => fn(caseContext(storage, normalized)));
+      const cases = (test: FlatCase): void => {
         if (mode === 'either mode') {
           keyCases(test);
           registerFlatFeedReadOptionCases(test);
@@ -72,7 +72,9 @@ export function describeFlatFeed(backend: BackendUnderTest): void {
           isolationCases(test);
           fanoutAndMetricsCases(test);
         }
-      });
+      };
+      const test = harness.map(({ storage }) => caseContext(storage, normalized));
+      test.describe(mode, cases, mode === 'either mode' ? undefined : mode);
     }
   });
 }

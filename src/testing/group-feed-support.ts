@@ -9,21 +9,19 @@ import {
   type NotificationGroup,
 } from '../feeds/notification-feed.js';
 import type { Storage } from '../storage/contracts.js';
-import type { BackendUnderTest } from './backend.js';
-import { harnessTest } from './harness.js';
+import type { HarnessContext, HarnessTest } from './harness.js';
 
 /** Base time of the fixtures: 2024-05-01T12:00:00.000Z, in ms. */
 export const GROUP_BASE_TIME_MS: number = Date.UTC(2024, 4, 1, 12, 0, 0);
 /** One day in ms: activities a day apart fall in different default groups. */
 export const DAY_MS = 86_400_000;
 
-/** Registers one test: `fn` receives fresh, isolated storage from the backend. */
-export type GroupCase = (name: string, fn: (storage: Storage) => Promise<void>) => void;
+/** Registers group feed tests: `fn` receives fresh, isolated storage from the backend. */
+export type GroupCase = HarnessTest<Storage>;
 
-/** Registers tests against `backend` (see {@link harnessTest}); `prefix` is the mode for skips. */
-export function groupCases(backend: BackendUnderTest, prefix?: string): GroupCase {
-  const test = harnessTest(backend, prefix);
-  return (name, fn) => test(name, ({ storage }) => fn(storage));
+/** The group feed suites' context: the storage alone. */
+export function storageOf({ storage }: HarnessContext): Storage {
+  return storage;
 }
 
 /**

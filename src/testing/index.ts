@@ -1,11 +1,17 @@
 /**
  * `stream-framework/testing`: the conformance kit. One suite per storage contract, per feed kind
  * and for the manager, written against the public API only, so that every backend (memory, Redis,
- * Redis Cluster, Cassandra, or your own) runs the same checks. The suites use `node:test` and
- * `node:assert/strict`; run them with `node --test`.
+ * Redis Cluster, Cassandra, SQLite, or your own) runs the same checks. The kit imports no test
+ * runner: pass yours (`{ describe, test }` from node:test, Vitest or Jest). Assertions use
+ * `node:assert/strict`, whose AssertionError every runner reports.
  * @example
+ * import { describe, test } from 'vitest'; // or 'node:test', or Jest's globals
  * import { describeBackend } from 'stream-framework/testing';
- * describeBackend({ name: 'my-backend', create: () => myStorage({ prefix: crypto.randomUUID() }) });
+ * describeBackend({ describe, test }, {
+ *   name: 'my-backend',
+ *   create: () => myStorage({ prefix: crypto.randomUUID() }),
+ *   skip: { concurrency: 'one writer per process' }, // optional: whole groups, with a reason
+ * });
  * @module
  */
 import { describeActivityStorage } from './activity-storage.cases.js';
@@ -15,27 +21,32 @@ import { describeBoundary } from './boundary.cases.js';
 import { describeFlatFeed } from './flat-feed.cases.js';
 import { describeManager } from './manager.cases.js';
 import { describeNotificationFeed } from './notification-feed.cases.js';
+import type { KitRunner } from './runner.js';
 import { describeTimelineStorage } from './timeline-storage.cases.js';
 
 export { describeActivityStorage } from './activity-storage.cases.js';
 export { describeAggregatedFeed } from './aggregated-feed.cases.js';
-export type { BackendUnderTest, QueueUnderTest, SkippedTest } from './backend.js';
+export type { BackendUnderTest, QueueUnderTest } from './backend.js';
 export { describeBoundary } from './boundary.cases.js';
 export { describeFlatFeed } from './flat-feed.cases.js';
+export { KIT_GROUPS, type KitGroup, type SkippedGroups } from './groups.js';
 export { describeManager } from './manager.cases.js';
 export { describeNotificationFeed } from './notification-feed.cases.js';
+export type { KitCase, KitRunner, KitTest } from './runner.js';
 export { describeTimelineStorage } from './timeline-storage.cases.js';
 
 /**
  * Runs every conformance suite (timeline storage, activity storage, flat, aggregated and
- * notification feeds, manager, data boundary) against one backend.
+ * notification feeds, manager, data boundary) against one backend, registered with `runner`.
+ * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
+ * @param backend - the backend under test
  */
-export function describeBackend(backend: BackendUnderTest): void {
-  describeTimelineStorage(backend);
-  describeActivityStorage(backend);
-  describeFlatFeed(backend);
-  describeAggregatedFeed(backend);
-  describeNotificationFeed(backend);
-  describeManager(backend);
-  describeBoundary(backend);
+export function describeBackend(runner: KitRunner, backend: BackendUnderTest): void {
+  describeTimelineStorage(runner, backend);
+  describeActivityStorage(runner, backend);
+  describeFlatFeed(runner, backend);
+  describeAggregatedFeed(runner, backend);
+  describeNotificationFeed(runner, backend);
+  describeManager(runner, backend);
+  describeBoundary(runner, backend);
 }

@@ -12,7 +12,7 @@ import type { TaskBatch, TaskQueue } from '../queue/task-queue.js';
 import type { Serializer } from '../serialization/serializer.js';
 import type { Storage, TimelineEntry, TimelineStorage } from '../storage/contracts.js';
 import type { BackendUnderTest, QueueUnderTest } from './backend.js';
-import { harnessTest } from './harness.js';
+import type { HarnessContext, HarnessTest } from './harness.js';
 
 /** Fixed base time of the suite's activities: 2024-05-01T12:00:00.000Z. */
 export const T0: number = Date.UTC(2024, 4, 1, 12, 0, 0);
@@ -34,37 +34,28 @@ export function act(
   });
 }
 
-/** What each test gets: fresh storage, and more isolated storage on demand. */
-export interface ManagerTestContext {
-  readonly storage: Storage;
-  another(): Promise<Storage>;
-}
-
-/** Registers one test by exact name. */
-export type ManagerTest = (name: string, fn: (ctx: ManagerTestContext) => Promise<void>) => void;
+/** Registers manager tests: each gets fresh storage, and more isolated storage on demand. */
+export type ManagerTest = HarnessTest;
 
 /** The running test's queue factory and the queues it made (tests of a suite run one by one). */
 let current: { make: () => QueueUnderTest; made: QueueUnderTest[] } | undefined;
 
 /**
- * Registers tests against `backend` (see {@link harnessTest}). With `backend.queue`, the
- * managers of each test use that queue by default ({@link testQueue}), closed after the test.
+ * The manager suite's context (see {@link HarnessTest}). With `backend.queue`, the managers of
+ * each test use that queue by default ({@link testQueue}), closed after the test.
  */
-export function managerTest(backend: BackendUnderTest): ManagerTest {
-  const test = harnessTest(backend);
+export function managerContext(backend: BackendUnderTest): (ctx: HarnessContext) => HarnessContext {
   const make = backend.queue;
-  if (make === undefined) return test;
-  return (name, fn) =>
-    test(name, async (ctx) => {
-      const made: QueueUnderTest[] = [];
-      current = { make, made };
-      try {
-        await fn(ctx);
-      } finally {
-        current = undefined;
-        for (const queue of made) await queue.close?.();
-      }
+  return (ctx) => {
+    if (make === undefined) return ctx;
+    const made: QueueUnderTest[] = [];
+    current = { make, made };
+    ctx.cleanup(async () => {
+      current = undefined;
+      for (const queue of made) await queue.close?.();
     });
+    return ctx;
+  };
 }
 
 /** The default queue of the running test: the backend's queue, else an inline queue. */

@@ -1,12 +1,12 @@
 /**
- * Conformance suite of the fan-out manager: `describeManager(backend)` runs every manager test
+ * Conformance suite of the fan-out manager: `describeManager(runner, backend)` runs every manager test
  * against storage from `backend.create()`. It covers the Python original's `RedisManagerTest`
  * and the defects fixed since (orphaned activities, non-JSON tasks, per-chunk follower queries).
  * @module
  */
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
 import type { BackendUnderTest } from './backend.js';
+import { harnessTest } from './harness.js';
 import { registerFollowCases } from './manager-follow.cases.js';
 import { registerKindCases } from './manager-kinds.cases.js';
 import { registerTaskCases } from './manager-tasks.cases.js';
@@ -16,19 +16,22 @@ import {
   holdingQueue,
   idsIn,
   type ManagerTest,
-  managerTest,
+  managerContext,
   settled,
   world,
 } from './manager-world.js';
+import type { KitRunner } from './runner.js';
 
 /**
- * Registers the manager conformance tests (node:test) for a backend.
+ * Registers the manager conformance tests (group `'manager'`) for a backend with `runner`.
+ * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
+ * @param backend - the backend under test
  * @example
- * describeManager({ name: 'memory', create: () => memoryStorage() });
+ * describeManager({ describe, test }, { name: 'memory', create: () => memoryStorage() });
  */
-export function describeManager(backend: BackendUnderTest): void {
-  describe(`manager (${backend.name})`, () => {
-    const test = managerTest(backend);
+export function describeManager(runner: KitRunner, backend: BackendUnderTest): void {
+  harnessTest(runner, backend, `manager (${backend.name})`, 'manager', (harness) => {
+    const test = harness.map(managerContext(backend));
     registerPublishCases(test);
     registerTaskCases(test);
     registerFollowCases(test);

@@ -8,7 +8,6 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
 import { byVerbObjectAndDay } from '../aggregation/aggregators.js';
 import type { BackendUnderTest } from './backend.js';
 import { registerNotificationCopyCases } from './group-copy.cases.js';
@@ -18,25 +17,29 @@ import {
   defineTestNotifications,
   flagsOf,
   type GroupCase,
-  groupCases,
   notificationGroupId,
   range,
+  storageOf,
 } from './group-feed-support.js';
+import { harnessTest } from './harness.js';
 import { registerNotificationEventCases } from './notification-feed-events.cases.js';
+import type { KitRunner } from './runner.js';
 
 /**
- * Registers the notification feed conformance suite (node:test) against `backend`. A
- * `backend.skip` entry skips the test of that exact name, with its reason reported.
+ * Registers the notification feed conformance suite (group `'notification-feed'`) against
+ * `backend` with `runner`; the cases copying groups between feeds are also in group `'group-copy'`.
+ * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
  * @param backend - the backend under test
  * @example
- * describeNotificationFeed({ name: 'memory', create: () => memoryStorage() });
+ * describeNotificationFeed({ describe, test }, { name: 'memory', create: () => memoryStorage() });
  */
-export function describeNotificationFeed(backend: BackendUnderTest): void {
-  describe(`notification feed conformance (${backend.name})`, () => {
-    const test = groupCases(backend);
+export function describeNotificationFeed(runner: KitRunner, backend: BackendUnderTest): void {
+  const title = `notification feed conformance (${backend.name})`;
+  harnessTest(runner, backend, title, 'notification-feed', (harness) => {
+    const test = harness.map(storageOf);
     registerStateCases(test);
     registerNotificationEventCases(test);
-    registerNotificationCopyCases(test);
+    registerNotificationCopyCases(test.in('group-copy'));
   });
 }
 

@@ -4,7 +4,6 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
 import type { TimelineChanges, TimelineEntry, TimelineStorage } from '../storage/contracts.js';
 import {
   BASE_TIME_MS,
@@ -249,13 +248,17 @@ function randomChanges(
 
 /** Registers the model-based cases. */
 export function describeTimelineModelCases(test: SuiteTest): void {
-  describe('random operations against a reference model', () => {
-    for (const seed of [1, 2, 3]) {
-      test(`random operations agree with the reference model (seed ${seed})`, async ({
-        timeline,
-      }) => {
-        await runSequence(timeline, seed, 250);
-      });
-    }
-  });
+  test.describe(
+    'random operations against a reference model',
+    (test) => {
+      for (const seed of [1, 2, 3]) {
+        test(`random operations agree with the reference model (seed ${seed})`, async ({
+          timeline,
+        }) => {
+          await runSequence(timeline, seed, 250);
+        });
+      }
+    },
+    'model',
+  );
 }

@@ -4,7 +4,6 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
 import type {
   RangeBound,
   RangeQuery,
@@ -62,11 +61,11 @@ function tiedEntries(): TimelineEntry[] {
 
 /** Registers the ordering, range, indexOf and trim cases. */
 export function describeTimelineRangeCases(test: SuiteTest): void {
-  describe('order', () => orderCases(test));
-  describe('range: offset and limit', () => sliceCases(test));
-  describe('range: bounds', () => boundCases(test));
-  describe('indexOf', () => indexOfCases(test));
-  describe('trim', () => trimCases(test));
+  test.describe('order', orderCases);
+  test.describe('range: offset and limit', sliceCases, 'offset-paging');
+  test.describe('range: bounds', boundCases);
+  test.describe('indexOf', indexOfCases);
+  test.describe('trim', trimCases);
 }
 
 function orderCases(test: SuiteTest): void {

@@ -6,7 +6,6 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
 import { StreamFrameworkError } from '../errors.js';
 import type { TimelineEntry, TimelineStorage } from '../storage/contracts.js';
 import type { BackendUnderTest } from './backend.js';
@@ -20,8 +19,10 @@ import {
   readAll,
   type SuiteTest,
   sortEntries,
-  suiteTest,
+  suiteContext,
 } from './fixtures.js';
+import { harnessTest } from './harness.js';
+import type { KitRunner } from './runner.js';
 import { describeTimelineModelCases } from './timeline-storage-model.cases.js';
 import { describeTimelineRangeCases } from './timeline-storage-range.cases.js';
 import { describeTimelineUpdateCases } from './timeline-storage-update.cases.js';
@@ -30,20 +31,25 @@ const KEY = 'feed:normal:1';
 const OTHER = 'feed:normal:2';
 
 /**
- * Registers the TimelineStorage conformance suite (node:test) against `backend`.
- * `backend.create()` is called once per test and `backend.destroy` after it; tests listed in
- * `backend.skip` are reported as skipped with their reason.
+ * Registers the TimelineStorage conformance suite (group `'timeline-storage'`) against `backend`
+ * with `runner`. `backend.create()` is called once per test and `backend.destroy` after it. Parts
+ * a backend may skip as groups: `'offset-paging'`, `'update'`, `'concurrency'` (concurrent
+ * updates; needs `capabilities.atomicUpdate`), `'markers'` (needs `capabilities.markers`) and
+ * `'model'` (random operations against a reference model).
+ * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
+ * @param backend - the backend under test
  * @example
- * describeTimelineStorage({ name: 'memory', create: () => memoryStorage() });
+ * describeTimelineStorage({ describe, test }, { name: 'memory', create: () => memoryStorage() });
  */
-export function describeTimelineStorage(backend: BackendUnderTest): void {
-  describe(`TimelineStorage conformance (${backend.name})`, () => {
-    const test = suiteTest(backend);
-    describe('add', () => addCases(test));
-    describe('get, count and remove', () => readRemoveCases(test));
-    describe('many keys and delete', () => manyKeysCases(test));
-    describe('keys and payloads', () => keyPayloadCases(test));
-    describe('bad arguments', () => badArgumentCases(test));
+export function describeTimelineStorage(runner: KitRunner, backend: BackendUnderTest): void {
+  const title = `TimelineStorage conformance (${backend.name})`;
+  harnessTest(runner, backend, title, 'timeline-storage', (harness) => {
+    const test = harness.map(suiteContext);
+    test.describe('add', addCases);
+    test.describe('get, count and remove', readRemoveCases);
+    test.describe('many keys and delete', manyKeysCases);
+    test.describe('keys and payloads', keyPayloadCases);
+    test.describe('bad arguments', badArgumentCases);
     describeTimelineRangeCases(test);
     describeTimelineUpdateCases(test);
     describeTimelineModelCases(test);

@@ -3,8 +3,7 @@
 // queue delivers. The kit awaits each handle's done() before reading, so this checks read-your-
 // writes through real jobs. Worker child processes are in the other files of this folder.
 import { randomUUID } from 'node:crypto';
-import { after } from 'node:test';
-
+import { after, describe, test } from 'node:test';
 import { bullmqQueue, createWorker, type TaskWorker } from '../../src/queue/bullmq/index.js';
 import { parseTask } from '../../src/queue/task.js';
 import { describeManager, type QueueUnderTest } from '../../src/testing/index.js';
@@ -47,4 +46,7 @@ function inProcessBullmq(): QueueUnderTest {
   };
 }
 
-describeManager({ ...redisBackend('redis + bullmq', client), queue: inProcessBullmq });
+describeManager(
+  { describe, test },
+  { ...redisBackend('redis + bullmq', client), queue: inProcessBullmq },
+);

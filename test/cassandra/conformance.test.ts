@@ -1,8 +1,8 @@
-import { after, before } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { describeBackend } from '../../src/testing/index.js';
 import { cassandraBackend, ensureSchema, testClient } from '../support/cassandra.js';
 
 const client = testClient();
 before(() => ensureSchema(client));
 after(() => client.shutdown());
-describeBackend(cassandraBackend('cassandra', client));
+describeBackend({ describe, test }, cassandraBackend('cassandra', client));

@@ -1,3 +1,4 @@
+import { describe, test } from 'node:test';
 // The aggregated and notification feed conformance suites on the in-memory backend.
 import { memoryStorage } from '../../src/backends/memory/index.js';
 import { describeAggregatedFeed } from '../../src/testing/aggregated-feed.cases.js';
@@ -6,5 +7,5 @@ import { describeNotificationFeed } from '../../src/testing/notification-feed.ca
 
 const backend: BackendUnderTest = { name: 'memory', create: () => memoryStorage() };
 
-describeAggregatedFeed(backend);
-describeNotificationFeed(backend);
+describeAggregatedFeed({ describe, test }, backend);
+describeNotificationFeed({ describe, test }, backend);

@@ -1,4 +1,5 @@
+import { describe, test } from 'node:test';
 import { memoryStorage } from '../../src/backends/memory/index.js';
 import { describeManager } from '../../src/testing/manager.cases.js';
 
-describeManager({ name: 'memory', create: () => memoryStorage() });
+describeManager({ describe, test }, { name: 'memory', create: () => memoryStorage() });

@@ -1,3 +1,4 @@
+import { describe, test } from 'node:test';
 import { memoryStorage } from '../../src/backends/memory/index.js';
 import { describeActivityStorage } from '../../src/testing/activity-storage.cases.js';
 import type { BackendUnderTest } from '../../src/testing/backend.js';
@@ -5,5 +6,5 @@ import { describeTimelineStorage } from '../../src/testing/timeline-storage.case
 
 const memory: BackendUnderTest = { name: 'memory', create: () => memoryStorage() };
 
-describeTimelineStorage(memory);
-describeActivityStorage(memory);
+describeTimelineStorage({ describe, test }, memory);
+describeActivityStorage({ describe, test }, memory);

@@ -1,4 +1,4 @@
-import { after } from 'node:test';
+import { after, describe, test } from 'node:test';
 import {
   describeActivityStorage,
   describeBackend,
@@ -8,12 +8,12 @@ import { clusterClient, redisBackend } from '../support/redis.js';
 
 const client = clusterClient();
 after(() => client.quit());
-describeBackend(redisBackend('redis-cluster', client));
+describeBackend({ describe, test }, redisBackend('redis-cluster', client));
 
 // The time-bucketed activity layout: its hashes spread over the masters like any hash tag.
 const bucketed = redisBackend('redis-cluster, activity buckets', client, {
   activityBucketMs: 60_000,
   activityShards: 4,
 });
-describeActivityStorage(bucketed);
-describeFlatFeed(bucketed);
+describeActivityStorage({ describe, test }, bucketed);
+describeFlatFeed({ describe, test }, bucketed);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, describe, it } from 'node:test';
+import { after, describe, it, test } from 'node:test';
 import { Cluster } from 'ioredis';
 import { slotOf } from '../../src/backends/redis/cluster-pipeline.js';
 import { redisStorage } from '../../src/backends/redis/index.js';
@@ -37,7 +37,10 @@ describe('redis-cluster, keyPrefix with a hash tag (every key in one slot)', () 
   describeKeyPrefixCases(tagged, raw, '{app}:');
 });
 // The whole conformance kit on a client whose keyPrefix is on the cluster only (the nodes lack it).
-describeBackend(prefixedBackend('redis-cluster, keyPrefix app:', clusterOnly, raw));
+describeBackend(
+  { describe, test },
+  prefixedBackend('redis-cluster, keyPrefix app:', clusterOnly, raw),
+);
 
 describe('redis-cluster with a keyPrefix and a stale slot map (the per-node fallbacks)', () => {
   const entries = [

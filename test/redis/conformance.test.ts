@@ -1,4 +1,4 @@
-import { after } from 'node:test';
+import { after, describe, test } from 'node:test';
 import {
   describeActivityStorage,
   describeAggregatedFeed,
@@ -10,7 +10,7 @@ import { redisBackend, singleClient } from '../support/redis.js';
 
 const client = singleClient();
 after(() => client.quit());
-describeBackend(redisBackend('redis', client));
+describeBackend({ describe, test }, redisBackend('redis', client));
 
 // The time-bucketed activity layout, through every suite that uses activity storage (timelines
 // and denormalized notification feeds do not): one-minute buckets of 4 shards spread the suites'
@@ -19,7 +19,7 @@ const bucketed = redisBackend('redis, activity buckets', client, {
   activityBucketMs: 60_000,
   activityShards: 4,
 });
-describeActivityStorage(bucketed);
-describeFlatFeed(bucketed);
-describeAggregatedFeed(bucketed);
-describeManager(bucketed);
+describeActivityStorage({ describe, test }, bucketed);
+describeFlatFeed({ describe, test }, bucketed);
+describeAggregatedFeed({ describe, test }, bucketed);
+describeManager({ describe, test }, bucketed);

@@ -1,4 +1,4 @@
-import { after, describe } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { describeBackend } from '../../src/testing/index.js';
 import { singleClient } from '../support/redis.js';
@@ -18,4 +18,4 @@ after(async () => {
 describe('redis with an ioredis keyPrefix', () => {
   describeKeyPrefixCases(client, raw, 'app:');
 });
-describeBackend(prefixedBackend('redis, keyPrefix app:', client, raw));
+describeBackend({ describe, test }, prefixedBackend('redis, keyPrefix app:', client, raw));
