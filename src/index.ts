@@ -118,6 +118,7 @@ export { createManager } from './manager/manager.js';
 export type {
   AnyFeedDefinition,
   FeedMap,
+  ManagerLimits,
   ManagerOptions,
   UserFeedDefinition,
 } from './manager/options.js';

@@ -93,9 +93,13 @@ function registerIdFormatCases(test: HarnessTest): void {
       const current = acts.find(
         (a) => a.id.length === 20 && a.time.getTime() === BASE_TIME_MS + 1000,
       )!;
-      const older = (await feed.read({ before: legacy.id, limit: 100 })).items.map((a) => a.id);
+      const older = (await feed.read({ filter: { lt: legacy.id }, limit: 100 })).items.map(
+        (a) => a.id,
+      );
       assert.deepEqual(older, expected.slice(expected.indexOf(legacy.id) + 1));
-      const newer = (await feed.read({ after: current.id, limit: 100 })).items.map((a) => a.id);
+      const newer = (await feed.read({ filter: { gt: current.id }, limit: 100 })).items.map(
+        (a) => a.id,
+      );
       assert.deepEqual(newer, expected.slice(0, expected.indexOf(current.id)));
       // Every activity reads back whole, whatever its id format (the keyed form takes the id's time).
       const all = (await feed.read({ limit: 100 })).items;

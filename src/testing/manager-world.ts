@@ -117,6 +117,7 @@ export function world(storage: Storage, options: WorldOptions = {}) {
     maxLength: 10_000,
     maxPageSize: options.userPageSize,
     serializer: options.serializer,
+    metrics: options.metrics, // the manager reports to its user feed's metrics
   });
   const timeline = defineFlatFeed({
     name: 'timeline',
@@ -135,10 +136,11 @@ export function world(storage: Storage, options: WorldOptions = {}) {
       return followers.get(userId) ?? [];
     },
     queue: options.queue ?? testQueue(),
-    metrics: options.metrics,
-    fanoutChunkSize: options.fanoutChunkSize,
-    followActivityLimit: options.followActivityLimit,
-    batchImportChunkSize: options.batchImportChunkSize,
+    limits: {
+      fanoutChunkSize: options.fanoutChunkSize,
+      followActivityLimit: options.followActivityLimit,
+      batchImportChunkSize: options.batchImportChunkSize,
+    },
     ...(options.ownerOf === undefined ? {} : { ownerOf: options.ownerOf }),
   });
   return { manager, followers, followerCalls, user, timeline, mentions };

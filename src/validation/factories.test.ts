@@ -126,7 +126,7 @@ const factories: readonly Factory[] = [
     name: 'flat feed read',
     call: (o) => flat.for(1).read(o),
     base: { limit: 5 },
-    wrong: [{ limit: '5' }, { order: 'up' }, { offset: -1 }, { cursor: 5 }],
+    wrong: [{ limit: '5' }, { order: 'up' }, { offset: 1 }, { cursor: 5 }],
   },
   {
     name: 'aggregated feed read',
@@ -381,7 +381,8 @@ const factories: readonly Factory[] = [
       { onError: 5 },
       { onFailed: 'log' },
       { name: 5 },
-      { lockDuration: '30000' },
+      { stalls: { lockDuration: '30000' } },
+      { stalls: 30000 },
       { concurrency: '10' },
       { concurrency: [] },
     ],

@@ -423,12 +423,15 @@ export const fuzzCalls: fc.Arbitrary<FuzzCall> = fc.oneof(
       fc.record(
         {
           limit: anyValue,
-          offset: anyValue,
           order: anyValue,
           cursor: anyValue,
-          before: anyValue,
-          after: anyValue,
-          filter: fc.oneof(anyValue, fc.record({ gt: anyValue, lte: anyValue })),
+          filter: fc.oneof(
+            anyValue,
+            fc.record(
+              { gt: anyValue, gte: anyValue, lt: anyValue, lte: anyValue },
+              { requiredKeys: [] },
+            ),
+          ),
         },
         { requiredKeys: [] },
       ),

@@ -52,9 +52,11 @@ export function createWorld(storage: Storage) {
     feeds: { timeline, aggregated },
     targetFeeds: { notification },
     getFollowerIds: (u) => [...(followers.get(u) ?? [])],
-    fanoutChunkSize: 2,
-    batchImportChunkSize: 2,
-    followActivityLimit: LIMITS.followActivityLimit,
+    limits: {
+      fanoutChunkSize: 2,
+      batchImportChunkSize: 2,
+      followActivityLimit: LIMITS.followActivityLimit,
+    },
   });
   return { storage, manager, followers, user, timeline, aggregated, notification };
 }

@@ -23,5 +23,11 @@ export type { FailedTask, ListFailedOptions, RetryFailedOptions } from './failed
 export { isPermanent } from './job-errors.js';
 export type { BullmqJobOptions } from './jobs.js';
 export { DEFAULT_JOB_OPTIONS, taskDigest } from './jobs.js';
-export type { CreateWorkerOptions, JobFailure, TaskWorker, WorkerManager } from './worker.js';
+export type {
+  CreateWorkerOptions,
+  JobFailure,
+  TaskWorker,
+  WorkerManager,
+  WorkerStalls,
+} from './worker.js';
 export { createWorker } from './worker.js';
