@@ -75,11 +75,8 @@ export {
 } from './errors.js';
 export type {
   AggregatedFeed,
-  AggregatedFeedBase,
   AggregatedFeedDefinition,
   AggregatedFeedOptions,
-  AggregatedGroup,
-  GroupFeedOptions,
 } from './feeds/aggregated-feed.js';
 export { defineAggregatedFeed } from './feeds/aggregated-feed.js';
 export type {
@@ -93,6 +90,11 @@ export type { FeedDefinition, FeedHandle, FeedKind } from './feeds/feed.js';
 export type { FeedConfig, FeedOptions, WriteOptions } from './feeds/feed-config.js';
 export type { FlatFeed, FlatFeedDefinition, FlatFeedOptions } from './feeds/flat-feed.js';
 export { defineFlatFeed } from './feeds/flat-feed.js';
+export type {
+  AggregatedFeedBase,
+  AggregatedGroup,
+  GroupFeedOptions,
+} from './feeds/group/types.js';
 export { defaultFeedKey, escapeKeyPart } from './feeds/keys.js';
 export type {
   NotificationChange,

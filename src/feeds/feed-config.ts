@@ -9,10 +9,10 @@ import type { Serializer } from '../serialization/serializer.js';
 import type { Storage } from '../storage/contracts.js';
 import { intOptionOr } from '../util/int-option.js';
 import { isWellFormed } from '../validation/names.js';
-import { checkOptions } from '../validation/options.js';
+import { checkOptions, optionKeys } from '../validation/options.js';
 import { boolOptionOr, fnOptionOr } from '../validation/values.js';
 import { assertFeedName, defaultFeedKey, userIdString } from './keys.js';
-import { chanceOption, checkBatch, metricsOption, objectOption, WRITE_KEYS } from './options.js';
+import { chanceOption, checkBatch, metricsOption, objectOption } from './options.js';
 
 /** Options shared by every feed kind. */
 export interface FeedOptions {
@@ -61,6 +61,29 @@ export interface WriteOptions {
    */
   readonly previous?: readonly Activity<ExtraData>[] | undefined;
 }
+
+/** Option keys of every feed kind (the compiler checks them against `FeedOptions`). */
+export const FEED_KEYS = {
+  name: true,
+  storage: true,
+  key: true,
+  maxLength: true,
+  serializer: true,
+  verbs: true,
+  metrics: true,
+  trimChance: true,
+  random: true,
+  maxPageSize: true,
+  maxBatchSize: true,
+  maxTo: true,
+} as const satisfies { readonly [K in keyof Required<FeedOptions>]: true };
+
+/** Option keys of a feed write (`WriteOptions`). */
+export const WRITE_KEYS: readonly string[] = optionKeys<WriteOptions>({
+  storeActivities: true,
+  trim: true,
+  previous: true,
+});
 
 /** Resolved options common to all feed kinds. */
 export interface FeedConfig {

@@ -5,6 +5,7 @@ import { ValidationError } from '../errors.js';
 import { emitMetric } from '../metrics/metrics.js';
 import type { TimelineEntry } from '../storage/contracts.js';
 import { intOption } from '../util/int-option.js';
+import { optionKeys } from '../validation/options.js';
 import { boolOptionOr } from '../validation/values.js';
 import {
   type ChangeEvents,
@@ -17,6 +18,7 @@ import type { FeedDefinition, FeedHandle } from './feed.js';
 import {
   checkActivities,
   checkWriteOptions,
+  FEED_KEYS,
   type FeedOptions,
   idsOf,
   resolveFeedConfig,
@@ -25,7 +27,6 @@ import {
 } from './feed-config.js';
 import { decodeStored, hydrate, storeActivities } from './hydrate.js';
 import { userIdString } from './keys.js';
-import { FLAT_KEYS } from './options.js';
 import {
   checkFilter,
   type FeedPage,
@@ -45,6 +46,13 @@ export interface FlatFeedOptions extends FeedOptions {
   /** Receives errors thrown by change listeners (see `events`). @default ignore */
   readonly onListenerError?: ((error: unknown, change?: FeedChange) => void) | undefined;
 }
+
+/** Option keys of `defineFlatFeed` (the compiler checks them against `FlatFeedOptions`). */
+const FLAT_KEYS: readonly string[] = optionKeys<FlatFeedOptions>({
+  ...FEED_KEYS,
+  normalized: true,
+  onListenerError: true,
+});
 
 /** A flat feed definition: a value describing a feed kind; `for(userId)` gives a user's feed. */
 export interface FlatFeedDefinition<E extends ExtraData = JsonObject>

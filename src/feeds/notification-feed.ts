@@ -5,21 +5,21 @@ import { DEFAULT_TRACKED_ACTIVITIES } from '../aggregation/group.js';
 import { UnsupportedOperationError } from '../errors.js';
 import { checkOptions, optionKeys } from '../validation/options.js';
 import { boolOptionOr } from '../validation/values.js';
-import {
-  checkGroupIds,
-  createGroupFeedCore,
-  type FeedTarget,
-  resolveGroupFeedSettings,
-} from './aggregated-core.js';
-import type { AggregatedFeedBase, AggregatedGroup, GroupFeedOptions } from './aggregated-feed.js';
 import type { FeedDefinition } from './feed.js';
+import { checkGroupIds, createGroupFeedCore } from './group/core.js';
+import { GROUP_KEYS, resolveGroupFeedSettings } from './group/settings.js';
+import type {
+  AggregatedFeedBase,
+  AggregatedGroup,
+  FeedTarget,
+  GroupFeedOptions,
+} from './group/types.js';
 import {
   createNotificationEmitter,
   type NotificationChange,
   type NotificationChangeReason,
   type NotificationEvents,
 } from './notification-events.js';
-import { NOTIFICATION_KEYS } from './options.js';
 
 /** Name of the timeline marker carried by unseen groups. */
 export const UNSEEN_MARKER = 'unseen';
@@ -36,6 +36,14 @@ export interface NotificationFeedOptions<E extends ExtraData = JsonObject>
   /** Receives errors thrown by change listeners (or by computing an event's counts). @default ignore */
   readonly onListenerError?: ((error: unknown, change?: NotificationChange) => void) | undefined;
 }
+
+/** Option keys of `defineNotificationFeed` (the compiler checks them against its options). */
+const NOTIFICATION_KEYS: readonly string[] = optionKeys<NotificationFeedOptions>({
+  ...GROUP_KEYS,
+  onListenerError: true,
+  trackUnseen: true,
+  trackUnread: true,
+});
 
 /** A group of a notification feed, with its seen/read state. */
 export interface NotificationGroup<E extends ExtraData = JsonObject> extends AggregatedGroup<E> {

@@ -12,11 +12,8 @@ import { describe } from 'node:test';
 import type { Activity } from '../activity/activity.js';
 import { groupIdOf } from '../activity/ids.js';
 import { byVerbAndDay } from '../aggregation/aggregators.js';
-import {
-  type AggregatedFeedOptions,
-  type AggregatedGroup,
-  defineAggregatedFeed,
-} from '../feeds/aggregated-feed.js';
+import { type AggregatedFeedOptions, defineAggregatedFeed } from '../feeds/aggregated-feed.js';
+import type { AggregatedGroup } from '../feeds/group/types.js';
 import type { Storage } from '../storage/contracts.js';
 import { registerAggregatedExtraCases } from './aggregated-feed-extra.cases.js';
 import type { BackendUnderTest } from './backend.js';

@@ -8,7 +8,25 @@ import { ValidationError } from '../../errors.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
 import { show } from '../../validation/show.js';
 import type { SqliteDatabase } from './database.js';
-import type { SqliteTableNames } from './schema.js';
+
+/**
+ * The tables of the SQLite backend, all named `<prefix>_...` (quoted in every statement):
+ *
+ * | table | key | holds |
+ * |---|---|---|
+ * | `<prefix>_timeline` | `(feed, id)` | `score` and `payload` (NULL for id-only entries); index `(feed, score, id)` gives the order |
+ * | `<prefix>_marker` | `(feed, marker, id)` | one row per marked entry; index `(feed, id)` |
+ * | `<prefix>_activity` | `id` | activity storage: `payload` |
+ *
+ * The tables are `WITHOUT ROWID` (clustered on their key) and ids are `TEXT COLLATE BINARY`, so
+ * equal scores order by id byte by byte. A trigger deletes an entry's markers with the entry,
+ * whichever statement removes it (remove, trim, delete, update).
+ */
+export interface SqliteTableNames {
+  readonly timeline: string;
+  readonly marker: string;
+  readonly activity: string;
+}
 
 const TABLE_KEYS = optionKeys<SqliteTableNames>({ timeline: true, marker: true, activity: true });
 

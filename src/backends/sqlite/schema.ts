@@ -1,26 +1,9 @@
 import { show } from '../../activity/ids.js';
 import { ValidationError } from '../../errors.js';
 import { type SqliteDatabase, sqliteCall } from './database.js';
-import { checkDatabase, checkTables } from './options.js';
+import { checkDatabase, checkTables, type SqliteTableNames } from './options.js';
 
-/**
- * The tables of the SQLite backend, all named `<prefix>_...` (quoted in every statement):
- *
- * | table | key | holds |
- * |---|---|---|
- * | `<prefix>_timeline` | `(feed, id)` | `score` and `payload` (NULL for id-only entries); index `(feed, score, id)` gives the order |
- * | `<prefix>_marker` | `(feed, marker, id)` | one row per marked entry; index `(feed, id)` |
- * | `<prefix>_activity` | `id` | activity storage: `payload` |
- *
- * The tables are `WITHOUT ROWID` (clustered on their key) and ids are `TEXT COLLATE BINARY`, so
- * equal scores order by id byte by byte. A trigger deletes an entry's markers with the entry,
- * whichever statement removes it (remove, trim, delete, update).
- */
-export interface SqliteTableNames {
-  readonly timeline: string;
-  readonly marker: string;
-  readonly activity: string;
-}
+export type { SqliteTableNames } from './options.js';
 
 const PREFIX = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 

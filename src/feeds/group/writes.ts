@@ -3,25 +3,25 @@
  * activities from it, each as one atomic `TimelineStorage.update`. Internal to the feeds layer.
  * @module
  */
-import { type Activity, assertActivity } from '../activity/activity.js';
-import { assertId, groupIdOf, type Id, show } from '../activity/ids.js';
-import type { ExtraData } from '../activity/json.js';
-import { type GroupRecord, mergeIntoGroup, removeFromGroup } from '../aggregation/group.js';
-import { SerializationError, ValidationError } from '../errors.js';
-import { emitMetric } from '../metrics/metrics.js';
-import type { TimelineChanges, TimelineEntry } from '../storage/contracts.js';
+import { type Activity, assertActivity } from '../../activity/activity.js';
+import { assertId, groupIdOf, type Id, show } from '../../activity/ids.js';
+import type { ExtraData } from '../../activity/json.js';
+import { type GroupRecord, mergeIntoGroup, removeFromGroup } from '../../aggregation/group.js';
+import { SerializationError, ValidationError } from '../../errors.js';
+import { emitMetric } from '../../metrics/metrics.js';
+import type { TimelineChanges, TimelineEntry } from '../../storage/contracts.js';
+import { checkActivities, idsOf, trimPlan, type WriteOptions } from '../feed-config.js';
+import { decodeStored, storeActivities } from '../hydrate.js';
+import { checkGroupNumbers } from './bounds.js';
+import { decodeGroupEntry } from './decode.js';
+import { RecentGroups } from './recent-groups.js';
 import type {
+  AggregatedGroup,
   FeedTarget,
   GroupFeedChangeReason,
   GroupFeedHooks,
   GroupFeedSettings,
-} from './aggregated-core.js';
-import type { AggregatedGroup } from './aggregated-feed.js';
-import { decodeGroupEntry } from './aggregated-group.js';
-import { checkActivities, idsOf, trimPlan, type WriteOptions } from './feed-config.js';
-import { checkGroupNumbers } from './group-bounds.js';
-import { decodeStored, storeActivities } from './hydrate.js';
-import { RecentGroups } from './recent-groups.js';
+} from './types.js';
 
 const MAX_GROUP_KEY_LENGTH = 1024;
 

@@ -3,13 +3,13 @@
  * well-formed, and a rank a safe integer. Internal to the feeds layer.
  * @module
  */
-import type { Activity } from '../activity/activity.js';
-import type { ExtraData } from '../activity/json.js';
-import type { Aggregator } from '../aggregation/aggregators.js';
-import { type GroupLimits, type GroupRecord, mergeIntoGroup } from '../aggregation/group.js';
-import { ValidationError } from '../errors.js';
-import { isWellFormed } from '../validation/names.js';
-import { show } from '../validation/show.js';
+import type { Activity } from '../../activity/activity.js';
+import type { ExtraData } from '../../activity/json.js';
+import type { Aggregator } from '../../aggregation/aggregators.js';
+import { type GroupLimits, type GroupRecord, mergeIntoGroup } from '../../aggregation/group.js';
+import { ValidationError } from '../../errors.js';
+import { isWellFormed } from '../../validation/names.js';
+import { show } from '../../validation/show.js';
 
 /** A group of a write: its id, key and activities. */
 interface BatchGroup<E extends ExtraData> {

@@ -3,8 +3,8 @@
  * feeds layer (see `createGroupWriter`).
  * @module
  */
-import type { ExtraData } from '../activity/json.js';
-import type { GroupRecord } from '../aggregation/group.js';
+import type { ExtraData } from '../../activity/json.js';
+import type { GroupRecord } from '../../aggregation/group.js';
 
 /** Default bound of a {@link RecentGroups} cache, in payload characters (about 2 MB of strings). */
 export const DEFAULT_GROUP_CACHE_CHARACTERS = 2 ** 20;

@@ -3,10 +3,10 @@
  * hold before anything is written. Internal to the feeds layer.
  * @module
  */
-import { MAX_TIME_MS } from '../activity/ids.js';
-import { MAX_GROUP_COUNT } from '../aggregation/group.js';
-import { ValidationError } from '../errors.js';
-import { intValue } from '../validation/values.js';
+import { MAX_TIME_MS } from '../../activity/ids.js';
+import { MAX_GROUP_COUNT } from '../../aggregation/group.js';
+import { ValidationError } from '../../errors.js';
+import { intValue } from '../../validation/values.js';
 
 /** The checked numbers of a group. */
 export interface GroupNumbers {

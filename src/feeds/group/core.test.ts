@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ValidationError } from '../errors.js';
-import { forEachLimited } from '../util/for-each-limited.js';
-import { checkGroupIds } from './aggregated-core.js';
+import { ValidationError } from '../../errors.js';
+import { forEachLimited } from '../../util/for-each-limited.js';
+import { checkGroupIds } from './core.js';
 
 describe('forEachLimited', () => {
   it('runs every item, never more than the limit at once', async () => {

@@ -2,127 +2,37 @@
  * The machinery shared by aggregated and notification feeds. A feed kind plugs in through
  * {@link GroupFeedHooks} (markers to set on changed groups, how read items are decorated, what to
  * do after a change), so notification feeds are a composition over this code, not a copy.
- * Internal to the feeds layer; the write side lives in `aggregated-writes.ts`.
+ * Internal to the feeds layer; the write side lives in `writes.ts`, the types in `types.ts`.
  * @module
  */
-import type { Activity } from '../activity/activity.js';
-import { assertId, type Id, show } from '../activity/ids.js';
-import type { ExtraData } from '../activity/json.js';
-import { type Aggregator, checkAggregator } from '../aggregation/aggregators.js';
-import {
-  DEFAULT_TRACKED_ACTIVITIES,
-  type GroupLimits,
-  type GroupRecord,
-} from '../aggregation/group.js';
-import { ValidationError } from '../errors.js';
-import { emitMetric } from '../metrics/metrics.js';
-import type { TimelineEntry } from '../storage/contracts.js';
-import { forEachLimited } from '../util/for-each-limited.js';
-import { intOption, intOptionOr } from '../util/int-option.js';
-import { settleAll } from '../util/settle-all.js';
-import { boolOptionOr } from '../validation/values.js';
-import type { AggregatedFeedBase, AggregatedGroup, GroupFeedOptions } from './aggregated-feed.js';
-import { decodeGroupEntry, loadGroups } from './aggregated-group.js';
-import { createGroupWriter, heldOf } from './aggregated-writes.js';
+import type { Activity } from '../../activity/activity.js';
+import { assertId, type Id, show } from '../../activity/ids.js';
+import type { ExtraData } from '../../activity/json.js';
+import type { GroupRecord } from '../../aggregation/group.js';
+import { ValidationError } from '../../errors.js';
+import { emitMetric } from '../../metrics/metrics.js';
+import type { TimelineEntry } from '../../storage/contracts.js';
+import { forEachLimited } from '../../util/for-each-limited.js';
+import { intOption } from '../../util/int-option.js';
+import { settleAll } from '../../util/settle-all.js';
+import { checkWriteOptions, type WriteOptions } from '../feed-config.js';
+import { encodeActivities } from '../hydrate.js';
+import { userIdString } from '../keys.js';
+import { type FeedPage, nextCursor, type ReadOptions, toRangeQuery } from '../read-options.js';
 import { checkBatchGroups, checkRanks } from './aggregator-checks.js';
-import {
-  checkWriteOptions,
-  type FeedConfig,
-  resolveFeedConfig,
-  type WriteOptions,
-} from './feed-config.js';
-import { encodeActivities } from './hydrate.js';
-import { userIdString } from './keys.js';
-import { type FeedPage, nextCursor, type ReadOptions, toRangeQuery } from './read-options.js';
-import { DEFAULT_GROUP_CACHE_CHARACTERS } from './recent-groups.js';
+import { decodeGroupEntry, loadGroups } from './decode.js';
+import type {
+  AggregatedFeedBase,
+  AggregatedGroup,
+  FeedTarget,
+  GroupFeedCore,
+  GroupFeedHooks,
+  GroupFeedSettings,
+} from './types.js';
+import { createGroupWriter, heldOf } from './writes.js';
 
 /** Feeds written at a time by `addToMany`/`removeFromMany` (aggregation cannot batch across feeds). */
 export const FEED_CONCURRENCY = 16;
-
-/** Resolved options of an aggregated or notification feed. */
-export interface GroupFeedSettings<E extends ExtraData> {
-  readonly config: FeedConfig;
-  readonly normalized: boolean;
-  readonly aggregator: Aggregator<E>;
-  readonly limits: GroupLimits;
-  /** Bound of the writer's cache of recently encoded groups, in payload characters (0: off). */
-  readonly groupCacheCharacters: number;
-}
-
-/** One user's feed being changed. */
-export interface FeedTarget {
-  readonly userId: string;
-  readonly key: string;
-}
-
-/** Why a feed changed (notification feeds add `'seen'` and `'read'`). */
-export type GroupFeedChangeReason = 'add' | 'remove' | 'trim' | 'delete';
-
-/** What differs between the feed kinds built on this core. */
-export interface GroupFeedHooks<E extends ExtraData, G extends AggregatedGroup<E>, K> {
-  readonly kind: K;
-  /** Markers set, in the same atomic update, on every group created or given a new activity. */
-  readonly markOnChange: readonly string[];
-  /** Turns the groups of a read into what the read returns. */
-  readonly decorate: (key: string, groups: AggregatedGroup<E>[]) => Promise<G[]>;
-  /** Runs after each successful change of a feed (with the ids of the groups changed); must not throw. */
-  readonly afterChange?:
-    | ((target: FeedTarget, reason: GroupFeedChangeReason, ids: readonly string[]) => Promise<void>)
-    | undefined;
-}
-
-/** The handle factory and the many-feed operations of a feed kind. */
-export interface GroupFeedCore<
-  E extends ExtraData,
-  G extends AggregatedGroup<E>,
-  K extends 'aggregated' | 'notification',
-> {
-  handle(userId: Id): AggregatedFeedBase<E, G, K>;
-  validate(activities: readonly Activity<E>[]): void;
-  addToMany(
-    userIds: readonly Id[],
-    activities: readonly Activity<E>[],
-    options?: WriteOptions,
-  ): Promise<void>;
-  removeFromMany(
-    userIds: readonly Id[],
-    activities: readonly (Activity<E> | string)[],
-  ): Promise<void>;
-}
-
-/** Validates the aggregated options and fills defaults (throws `INVALID_OPTION`). */
-export function resolveGroupFeedSettings<E extends ExtraData>(
-  options: GroupFeedOptions<E>,
-  defaults: { aggregator: Aggregator<E>; normalized: boolean },
-  keys: readonly string[],
-  where: string,
-): GroupFeedSettings<E> {
-  const config = resolveFeedConfig(options, { maxLength: 100 }, keys, where);
-  const aggregator =
-    options.aggregator === undefined
-      ? defaults.aggregator
-      : checkAggregator(options.aggregator, `feed ${config.name}: aggregator`);
-  const normalized = boolOptionOr(options.normalized, defaults.normalized, 'normalized');
-  const limits: GroupLimits = Object.freeze({
-    maxActivities: intOptionOr(options.maxActivitiesPerGroup, 15, 'maxActivitiesPerGroup', 1, 1000),
-    maxTrackedActors: intOptionOr(options.maxTrackedActors, 100, 'maxTrackedActors', 0, 100_000),
-    maxTrackedActivities: intOptionOr(
-      options.maxTrackedActivities,
-      DEFAULT_TRACKED_ACTIVITIES,
-      'maxTrackedActivities',
-      0,
-      100_000,
-    ),
-    denormalized: !normalized,
-  });
-  const groupCacheCharacters = intOptionOr(
-    options.groupCacheCharacters,
-    DEFAULT_GROUP_CACHE_CHARACTERS,
-    'groupCacheCharacters',
-    0,
-  );
-  return Object.freeze({ config, normalized, aggregator, limits, groupCacheCharacters });
-}
 
 /** Builds the shared implementation of a group feed kind from its settings and hooks. */
 export function createGroupFeedCore<

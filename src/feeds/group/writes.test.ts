@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createActivity } from '../activity/activity.js';
-import { byVerbAndDay, createAggregator } from '../aggregation/aggregators.js';
-import { memoryStorage } from '../backends/memory/index.js';
-import { ValidationError } from '../errors.js';
-import { jsonSerializer } from '../serialization/json-serializer.js';
-import type { Serializer } from '../serialization/serializer.js';
-import { resolveGroupFeedSettings } from './aggregated-core.js';
-import { defineAggregatedFeed } from './aggregated-feed.js';
-import { createGroupWriter } from './aggregated-writes.js';
-import { AGGREGATED_KEYS } from './options.js';
+import { createActivity } from '../../activity/activity.js';
+import { byVerbAndDay, createAggregator } from '../../aggregation/aggregators.js';
+import { memoryStorage } from '../../backends/memory/index.js';
+import { ValidationError } from '../../errors.js';
+import { jsonSerializer } from '../../serialization/json-serializer.js';
+import type { Serializer } from '../../serialization/serializer.js';
+import { AGGREGATED_KEYS, defineAggregatedFeed } from '../aggregated-feed.js';
 import { DEFAULT_GROUP_CACHE_CHARACTERS } from './recent-groups.js';
+import { resolveGroupFeedSettings } from './settings.js';
+import { createGroupWriter } from './writes.js';
 
 /** The JSON serializer, counting decodeGroup calls. */
 function countingSerializer(): { serializer: Serializer; decoded: () => number } {

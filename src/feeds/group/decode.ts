@@ -3,14 +3,14 @@
  * feeds layer.
  * @module
  */
-import type { Activity } from '../activity/activity.js';
-import type { ExtraData } from '../activity/json.js';
-import { actorCountOf, type GroupRecord } from '../aggregation/group.js';
-import { SerializationError } from '../errors.js';
-import type { TimelineEntry } from '../storage/contracts.js';
-import type { AggregatedGroup } from './aggregated-feed.js';
-import type { FeedConfig } from './feed-config.js';
-import { hydrate } from './hydrate.js';
+import type { Activity } from '../../activity/activity.js';
+import type { ExtraData } from '../../activity/json.js';
+import { actorCountOf, type GroupRecord } from '../../aggregation/group.js';
+import { SerializationError } from '../../errors.js';
+import type { TimelineEntry } from '../../storage/contracts.js';
+import type { FeedConfig } from '../feed-config.js';
+import { hydrate } from '../hydrate.js';
+import type { AggregatedGroup } from './types.js';
 
 /** Decodes the group held by a timeline entry; a {@link SerializationError} names key and id. */
 export function decodeGroupEntry<E extends ExtraData>(
