@@ -87,13 +87,20 @@ export type {
 } from './feeds/change-events.js';
 // Feeds
 export type { FeedDefinition, FeedHandle, FeedKind } from './feeds/feed.js';
-export type { FeedConfig, FeedOptions, WriteOptions } from './feeds/feed-config.js';
+export type {
+  FeedConfig,
+  FeedLimits,
+  FeedOptions,
+  TrimOptions,
+  WriteOptions,
+} from './feeds/feed-config.js';
 export type { FlatFeed, FlatFeedDefinition, FlatFeedOptions } from './feeds/flat-feed.js';
 export { defineFlatFeed } from './feeds/flat-feed.js';
 export type {
   AggregatedFeedBase,
   AggregatedGroup,
   GroupFeedOptions,
+  GroupOptions,
 } from './feeds/group/types.js';
 export { defaultFeedKey, escapeKeyPart } from './feeds/keys.js';
 export type {
@@ -110,6 +117,7 @@ export type {
   NotificationFeedDefinition,
   NotificationFeedOptions,
   NotificationGroup,
+  NotificationTracking,
 } from './feeds/notification-feed.js';
 export { defineNotificationFeed, UNREAD_MARKER, UNSEEN_MARKER } from './feeds/notification-feed.js';
 export type { FeedPage, IdFilter, ReadOptions } from './feeds/read-options.js';

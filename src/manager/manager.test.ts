@@ -85,7 +85,7 @@ describe('createManager options', () => {
     rejectsOptions({ ...base, limits: { fanoutChunkSize: 10_001 } }, 'LIMIT_EXCEEDED');
     rejectsOptions({ ...base, limits: { followActivityLimit: -1 } }, 'INVALID_OPTION');
     rejectsOptions({ ...base, limits: { batchImportChunkSize: 0 } }, 'INVALID_OPTION');
-    const small = defineFlatFeed({ name: 'timeline', storage, maxBatchSize: 50 });
+    const small = defineFlatFeed({ name: 'timeline', storage, limits: { maxBatchSize: 50 } });
     rejectsOptions(
       { ...base, feeds: { timeline: small }, limits: { batchImportChunkSize: 51 } },
       'LIMIT_EXCEEDED',

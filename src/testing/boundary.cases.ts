@@ -244,7 +244,7 @@ function registerSnapshotCases(test: HarnessTest): void {
     await assert.rejects(manager.addUserActivity(a.actor, a), hasCode('LIMIT_EXCEEDED'));
     assert.equal(await manager.getUserFeed(1).count(), 0);
     const roomy = createManager({
-      userFeed: defineFlatFeed({ name: 'user', storage, maxTo: 200 }),
+      userFeed: defineFlatFeed({ name: 'user', storage, limits: { maxTo: 200 } }),
       feeds: {},
       targetFeeds: { notification },
       getFollowerIds: () => [],

@@ -389,8 +389,8 @@ function hydrationCases(test: FlatCase): void {
 
 /** Registers the mode-independent read cases (option validation); run once. */
 export function registerFlatFeedReadOptionCases(test: FlatCase): void {
-  test('limit must be an integer from 1 to maxPageSize', async (ctx) => {
-    const feed = ctx.define({ maxPageSize: 10 }).for(1);
+  test('limit must be an integer from 1 to limits.maxPageSize', async (ctx) => {
+    const feed = ctx.define({ limits: { maxPageSize: 10 } }).for(1);
     await feed.addMany(ctx.activities(12));
     for (const limit of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, bad<number>('5')]) {
       await rejectsWith(() => feed.read({ limit }), ValidationError, 'INVALID_OPTION');

@@ -115,7 +115,7 @@ export function world(storage: Storage, options: WorldOptions = {}) {
     name: 'user',
     storage,
     maxLength: 10_000,
-    maxPageSize: options.userPageSize,
+    limits: { maxPageSize: options.userPageSize },
     serializer: options.serializer,
     metrics: options.metrics, // the manager reports to its user feed's metrics
   });

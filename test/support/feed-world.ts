@@ -38,14 +38,14 @@ export function createWorld(storage: Storage) {
     storage,
     aggregator: byVerbAndDay,
     maxLength: LIMITS.aggregatedLength,
-    maxActivitiesPerGroup: LIMITS.aggregatedPerGroup,
+    groups: { maxActivities: LIMITS.aggregatedPerGroup },
   });
   const notification = defineNotificationFeed({
     name: 'notification',
     storage,
     aggregator: byVerbObjectAndDay,
     maxLength: LIMITS.notificationLength,
-    maxActivitiesPerGroup: LIMITS.notificationPerGroup,
+    groups: { maxActivities: LIMITS.notificationPerGroup },
   });
   const manager = createManager({
     userFeed: user,
