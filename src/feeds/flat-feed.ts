@@ -1,10 +1,8 @@
 import type { Activity } from '../activity/activity.js';
-import { assertId, type Id, timeOfActivityId } from '../activity/ids.js';
+import { type Id, timeOfActivityId } from '../activity/ids.js';
 import type { ExtraData, JsonObject } from '../activity/json.js';
-import { ValidationError } from '../errors.js';
 import { emitMetric } from '../metrics/metrics.js';
 import type { TimelineEntry } from '../storage/contracts.js';
-import { intOption } from '../util/int-option.js';
 import { optionKeys } from '../validation/options.js';
 import { boolOptionOr } from '../validation/values.js';
 import {
@@ -25,8 +23,9 @@ import {
   trimPlan,
   type WriteOptions,
 } from './feed-config.js';
+import { removeByActors, trimFeed } from './feed-ops.js';
+import { type FeedTarget, targetOf, targetsOf } from './feed-targets.js';
 import { decodeStored, hydrate, storeActivities } from './hydrate.js';
-import { userIdString } from './keys.js';
 import {
   checkFilter,
   type FeedPage,
@@ -91,13 +90,14 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
   const config = resolveFeedConfig(options, { maxLength: 100 }, FLAT_KEYS, 'defineFlatFeed');
   const normalized = boolOptionOr(options.normalized, true, 'normalized');
   const { timeline } = config.storage;
+  const what = `feed ${config.name}`;
   const emitter = createChangeEmitter<FeedChange>(
     'flat',
-    checkListenerErrorHandler<FeedChange>(options.onListenerError, `feed ${config.name}`),
+    checkListenerErrorHandler<FeedChange>(options.onListenerError, what),
   );
   /** Emits one change per feed, only while someone listens. */
   const changed = (
-    targets: readonly Target[],
+    targets: readonly FeedTarget[],
     reason: FeedChangeReason,
     ids: readonly string[],
   ): void => {
@@ -121,11 +121,11 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
     );
 
   async function write(
-    targets: readonly Target[],
+    targets: readonly FeedTarget[],
     input: readonly Activity<E>[],
     options: WriteOptions | undefined,
   ): Promise<number> {
-    checkWriteOptions(options, `feed ${config.name}`);
+    checkWriteOptions(options, what);
     const activities = checkActivities<E>(config, input);
     if (activities.length === 0 || targets.length === 0) return 0;
     const keys = targets.map((t) => t.key);
@@ -149,7 +149,10 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
     return added;
   }
 
-  async function removeIds(targets: readonly Target[], ids: readonly string[]): Promise<number> {
+  async function removeIds(
+    targets: readonly FeedTarget[],
+    ids: readonly string[],
+  ): Promise<number> {
     if (ids.length === 0 || targets.length === 0) return 0;
     const keys = targets.map((t) => t.key);
     if (keys.length > 1) {
@@ -192,20 +195,10 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
     return { items, missing };
   }
 
-  function targetsOf(userIds: readonly Id[]): Target[] {
-    if (!Array.isArray(userIds)) {
-      throw new ValidationError('INVALID_ID', `feed ${config.name}: userIds must be an array`);
-    }
-    return Array.from(userIds, (u) => {
-      const userId = userIdString(u);
-      return { userId, key: config.keyFor(userId) };
-    });
-  }
-
   function handle(userId: Id, idFilter: IdFilter | undefined): FlatFeed<E> {
-    const uid = userIdString(userId);
-    const key = config.keyFor(uid);
-    const self: readonly Target[] = [{ userId: uid, key }];
+    const target = targetOf(config, userId);
+    const { userId: uid, key } = target;
+    const self: readonly FeedTarget[] = [target];
     const feed: FlatFeed<E> = {
       kind: 'flat',
       name: config.name,
@@ -214,24 +207,16 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
       idFilter,
       add: (activity, options) => write(self, [activity], options),
       addMany: (activities, options) => write(self, activities, options),
-      remove: async (activity) => removeIds(self, idsOf([activity], `feed ${config.name}`)),
-      removeMany: async (activities) => removeIds(self, idsOf(activities, `feed ${config.name}`)),
-      async removeByActors(actors: readonly Id[]): Promise<number> {
-        if (!Array.isArray(actors)) {
-          throw new ValidationError('INVALID_ID', `feed ${config.name}: actors must be an array`);
-        }
-        const wanted = new Set(Array.from(actors, (a) => assertId(a, 'actor')));
-        if (wanted.size === 0) return 0;
-        const entries = await timeline.range(key, {
-          limit: Math.max(config.maxLength, await timeline.count(key)),
-          order: 'desc',
-        });
-        const { items } = await decode(key, entries);
-        return removeIds(
-          self,
-          items.filter((a) => wanted.has(a.actor)).map((a) => a.id),
-        );
-      },
+      remove: async (activity) => removeIds(self, idsOf([activity], what)),
+      removeMany: async (activities) => removeIds(self, idsOf(activities, what)),
+      removeByActors: (actors: readonly Id[]) =>
+        removeByActors(config, key, actors, what, async (entries, wanted) => {
+          const { items } = await decode(key, entries);
+          return removeIds(
+            self,
+            items.filter((a) => wanted.has(a.actor)).map((a) => a.id),
+          );
+        }),
       async read(options?: ReadOptions): Promise<FeedPage<Activity<E>>> {
         const started = performance.now();
         const query = toRangeQuery(options, {
@@ -250,12 +235,9 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
         return { items, next: nextCursor(entries, query.limit), missing };
       },
       count: () => timeline.count(key),
-      indexOf: async (activity) =>
-        timeline.indexOf(key, idsOf([activity], `feed ${config.name}`)[0]!, 'desc'),
+      indexOf: async (activity) => timeline.indexOf(key, idsOf([activity], what)[0]!, 'desc'),
       async trim(maxLength) {
-        const length =
-          maxLength === undefined ? config.maxLength : intOption(maxLength, 'maxLength', 0);
-        const trimmed = await timeline.trim(key, length);
+        const trimmed = await trimFeed(config, key, maxLength);
         if (trimmed > 0) changed(self, 'trim', []);
         return trimmed;
       },
@@ -284,21 +266,15 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
       activities: readonly Activity<E>[],
       options?: WriteOptions,
     ): Promise<void> {
-      await write(targetsOf(userIds), activities, options);
+      await write(targetsOf(config, userIds, what), activities, options);
     },
     async removeFromMany(
       userIds: readonly Id[],
       activities: readonly (Activity<E> | string)[],
     ): Promise<void> {
-      await removeIds(targetsOf(userIds), idsOf(activities, `feed ${config.name}`));
+      await removeIds(targetsOf(config, userIds, what), idsOf(activities, what));
     },
   });
-}
-
-/** One user's feed: its user id and storage key. */
-interface Target {
-  readonly userId: string;
-  readonly key: string;
 }
 
 function mergeFilters(a: IdFilter | undefined, b: IdFilter): IdFilter {

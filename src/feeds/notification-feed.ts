@@ -6,14 +6,10 @@ import { UnsupportedOperationError } from '../errors.js';
 import { checkOptions, optionKeys } from '../validation/options.js';
 import { boolOptionOr } from '../validation/values.js';
 import type { FeedDefinition } from './feed.js';
+import type { FeedTarget } from './feed-targets.js';
 import { checkGroupIds, createGroupFeedCore } from './group/core.js';
 import { GROUP_KEYS, GROUP_MOVED, resolveGroupFeedSettings } from './group/settings.js';
-import type {
-  AggregatedFeedBase,
-  AggregatedGroup,
-  FeedTarget,
-  GroupFeedOptions,
-} from './group/types.js';
+import type { AggregatedFeedBase, AggregatedGroup, GroupFeedOptions } from './group/types.js';
 import {
   createNotificationEmitter,
   type NotificationChange,

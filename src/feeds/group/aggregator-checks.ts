@@ -1,6 +1,6 @@
 /**
  * Checks of what an aggregator returns, run before a write stores anything: a group key must be
- * well-formed, and a rank a safe integer. Internal to the feeds layer.
+ * 1 to 1024 well-formed characters, and a rank a safe integer. Internal to the feeds layer.
  * @module
  */
 import type { Activity } from '../../activity/activity.js';
@@ -10,6 +10,26 @@ import { type GroupLimits, type GroupRecord, mergeIntoGroup } from '../../aggreg
 import { ValidationError } from '../../errors.js';
 import { isWellFormed } from '../../validation/names.js';
 import { show } from '../../validation/show.js';
+
+/** Longest group key an aggregator may return. */
+const MAX_GROUP_KEY_LENGTH = 1024;
+
+/** The aggregator's group key of an activity: 1 to 1024 characters, else `INVALID_OPTION`. */
+export function groupKeyOf<E extends ExtraData>(
+  aggregator: Aggregator<E>,
+  activity: Activity<E>,
+  what: string,
+): string {
+  const key: unknown = aggregator.groupKey(activity);
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_GROUP_KEY_LENGTH) {
+    throw aggregatorError(
+      aggregator,
+      what,
+      `must return a group key of 1 to ${MAX_GROUP_KEY_LENGTH} characters, got ${show(key)}`,
+    );
+  }
+  return key;
+}
 
 /** A group of a write: its id, key and activities. */
 interface BatchGroup<E extends ExtraData> {

@@ -6,30 +6,32 @@
  * @module
  */
 import type { Activity } from '../../activity/activity.js';
-import { assertId, type Id, show } from '../../activity/ids.js';
+import { type Id, show } from '../../activity/ids.js';
 import type { ExtraData } from '../../activity/json.js';
 import type { GroupRecord } from '../../aggregation/group.js';
 import { ValidationError } from '../../errors.js';
 import { emitMetric } from '../../metrics/metrics.js';
 import type { TimelineEntry } from '../../storage/contracts.js';
 import { forEachLimited } from '../../util/for-each-limited.js';
-import { intOption } from '../../util/int-option.js';
 import { settleAll } from '../../util/settle-all.js';
 import { checkWriteOptions, type WriteOptions } from '../feed-config.js';
+import { removeByActors, trimFeed } from '../feed-ops.js';
+import { type FeedTarget, targetOf, targetsOf } from '../feed-targets.js';
 import { encodeActivities } from '../hydrate.js';
-import { userIdString } from '../keys.js';
 import { type FeedPage, nextCursor, type ReadOptions, toRangeQuery } from '../read-options.js';
 import { checkBatchGroups, checkRanks } from './aggregator-checks.js';
+import { prepareGroupCopies, storedForm } from './copy.js';
 import { decodeGroupEntry, loadGroups } from './decode.js';
+import { heldOf } from './locate.js';
 import type {
   AggregatedFeedBase,
   AggregatedGroup,
-  FeedTarget,
   GroupFeedCore,
   GroupFeedHooks,
+  GroupFeedKind,
   GroupFeedSettings,
 } from './types.js';
-import { createGroupWriter, heldOf } from './writes.js';
+import { createGroupWriter } from './writes.js';
 
 /** Feeds written at a time by `addToMany`/`removeFromMany` (aggregation cannot batch across feeds). */
 export const FEED_CONCURRENCY = 16;
@@ -38,7 +40,7 @@ export const FEED_CONCURRENCY = 16;
 export function createGroupFeedCore<
   E extends ExtraData,
   G extends AggregatedGroup<E>,
-  K extends 'aggregated' | 'notification',
+  K extends GroupFeedKind,
 >(settings: GroupFeedSettings<E>, hooks: GroupFeedHooks<E, G, K>): GroupFeedCore<E, G, K> {
   const { config } = settings;
   const { timeline } = config.storage;
@@ -51,13 +53,8 @@ export function createGroupFeedCore<
     return batch;
   };
   const prepareGroups = (groups: readonly AggregatedGroup<E>[]) => {
-    const records = writer.prepareGroups(groups);
-    const stored = settings.normalized
-      ? records.map((r) => ({
-          ...r,
-          members: r.members.map((m) => ({ id: m.id, actor: m.actor })),
-        }))
-      : records;
+    const records = prepareGroupCopies(settings, groups, what);
+    const stored = records.map((r) => storedForm(r, settings.normalized));
     checkRanks(settings.aggregator, stored, what);
     return records;
   };
@@ -83,21 +80,20 @@ export function createGroupFeedCore<
     return added ?? 0;
   }
 
-  async function removeByActors(target: FeedTarget, actors: readonly Id[]): Promise<number> {
-    if (!Array.isArray(actors))
-      throw new ValidationError('INVALID_ID', `${what}: actors must be an array`);
-    const wanted = new Set(Array.from(actors, (a) => assertId(a, 'actor')));
-    if (wanted.size === 0) return 0;
-    const select = (r: GroupRecord<E>): ReadonlySet<string> =>
-      new Set(
-        heldOf(r)
-          .filter((m) => wanted.has(m.actor))
-          .map((m) => m.id),
-      );
-    const groups = await writer.scanGroups(target.key);
-    const groupIds = groups.filter((r) => select(r).size > 0).map((r) => r.id);
-    return writer.removeWhere(target, groupIds, select);
-  }
+  const removeActors = (target: FeedTarget, actors: readonly Id[]): Promise<number> =>
+    removeByActors(config, target.key, actors, what, (entries, wanted) => {
+      const select = (r: GroupRecord<E>): ReadonlySet<string> =>
+        new Set(
+          heldOf(r)
+            .filter((m) => wanted.has(m.actor))
+            .map((m) => m.id),
+        );
+      const groupIds = entries
+        .map((e) => decodeGroupEntry<E>(config, target.key, e))
+        .filter((r) => select(r).size > 0)
+        .map((r) => r.id);
+      return writer.removeWhere(target, groupIds, select);
+    });
 
   async function read(key: string, options: ReadOptions | undefined): Promise<FeedPage<G>> {
     const started = performance.now();
@@ -140,17 +136,14 @@ export function createGroupFeedCore<
   }
 
   async function trim(target: FeedTarget, maxLength: number | undefined): Promise<number> {
-    const length =
-      maxLength === undefined ? config.maxLength : intOption(maxLength, 'maxLength', 0);
-    const trimmed = await timeline.trim(target.key, length);
+    const trimmed = await trimFeed(config, target.key, maxLength);
     if (trimmed > 0) await writer.notify(target, 'trim', []);
     return trimmed;
   }
 
   function handle(userId: Id): AggregatedFeedBase<E, G, K> {
-    const uid = userIdString(userId);
-    const key = config.keyFor(uid);
-    const target: FeedTarget = { userId: uid, key };
+    const target = targetOf(config, userId);
+    const { userId: uid, key } = target;
     return Object.freeze({
       kind: hooks.kind,
       name: config.name,
@@ -163,7 +156,7 @@ export function createGroupFeedCore<
         writer.removeLocated(target, await writer.locate([activity])),
       removeMany: async (items: readonly (Activity<E> | string)[]) =>
         writer.removeLocated(target, await writer.locate(items)),
-      removeByActors: (actors: readonly Id[]) => removeByActors(target, actors),
+      removeByActors: (actors: readonly Id[]) => removeActors(target, actors),
       read: (options?: ReadOptions) => read(key, options),
       count: () => timeline.count(key),
       trim: (maxLength?: number) => trim(target, maxLength),
@@ -182,18 +175,6 @@ export function createGroupFeedCore<
     });
   }
 
-  const targetsOf = (userIds: readonly Id[]): FeedTarget[] => {
-    if (!Array.isArray(userIds))
-      throw new ValidationError('INVALID_ID', `${what}: userIds must be an array`);
-    const byKey = new Map<string, FeedTarget>();
-    for (const userId of userIds) {
-      const uid = userIdString(userId);
-      const key = config.keyFor(uid);
-      if (!byKey.has(key)) byKey.set(key, { userId: uid, key });
-    }
-    return [...byKey.values()];
-  };
-
   return Object.freeze({
     handle,
     validate(activities: readonly Activity<E>[]): void {
@@ -205,7 +186,7 @@ export function createGroupFeedCore<
       options?: WriteOptions,
     ): Promise<void> {
       checkWriteOptions(options, what);
-      const targets = targetsOf(userIds);
+      const targets = targetsOf(config, userIds, what);
       const batch = prepare(activities);
       if (targets.length === 0 || batch.groups.length === 0) return;
       await writer.storeOnce(batch, options);
@@ -215,7 +196,7 @@ export function createGroupFeedCore<
       userIds: readonly Id[],
       activities: readonly (Activity<E> | string)[],
     ): Promise<void> {
-      const targets = targetsOf(userIds);
+      const targets = targetsOf(config, userIds, what);
       const located = await writer.locate(activities);
       if (targets.length === 0) return;
       await forEachLimited(targets, FEED_CONCURRENCY, (t) => writer.removeLocated(t, located));

@@ -1,5 +1,5 @@
 /**
- * Decoding stored groups and turning them into what aggregated reads return. Internal to the
+ * Decoding stored groups and turning them into what group feed reads return. Internal to the
  * feeds layer.
  * @module
  */

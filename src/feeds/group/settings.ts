@@ -36,7 +36,7 @@ const GROUP_OPTION_KEYS = optionKeys<GroupOptions>({
   cacheCharacters: true,
 });
 
-/** Validates the aggregated options and fills defaults (throws `INVALID_OPTION`). */
+/** Validates the options of a group feed and fills defaults (throws `INVALID_OPTION`). */
 export function resolveGroupFeedSettings<E extends ExtraData>(
   options: GroupFeedOptions<E>,
   defaults: { aggregator: Aggregator<E>; normalized: boolean },

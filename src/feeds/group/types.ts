@@ -9,8 +9,12 @@ import type { Id } from '../../activity/ids.js';
 import type { ExtraData, JsonObject } from '../../activity/json.js';
 import type { Aggregator } from '../../aggregation/aggregators.js';
 import type { GroupLimits } from '../../aggregation/group.js';
-import type { FeedHandle } from '../feed.js';
+import type { FeedDefinition, FeedHandle, FeedKind } from '../feed.js';
 import type { FeedConfig, FeedOptions, WriteOptions } from '../feed-config.js';
+import type { FeedTarget } from '../feed-targets.js';
+
+/** The kinds of group feed: aggregated and notification feeds. */
+export type GroupFeedKind = Exclude<FeedKind, 'flat'>;
 
 /** Options shared by aggregated and notification feeds. */
 export interface GroupFeedOptions<E extends ExtraData = JsonObject> extends FeedOptions {
@@ -87,7 +91,7 @@ export interface AggregatedGroup<E extends ExtraData = JsonObject> {
 export interface AggregatedFeedBase<
   E extends ExtraData,
   G extends AggregatedGroup<E>,
-  K extends 'aggregated' | 'notification',
+  K extends GroupFeedKind,
 > extends FeedHandle<E, G> {
   readonly kind: K;
   /** Groups by id, positional (`undefined` for a group the feed does not hold). */
@@ -127,12 +131,6 @@ export interface GroupFeedSettings<E extends ExtraData> {
   readonly groupCacheCharacters: number;
 }
 
-/** One user's feed being changed. */
-export interface FeedTarget {
-  readonly userId: string;
-  readonly key: string;
-}
-
 /** Why a feed changed (notification feeds add `'seen'` and `'read'`). */
 export type GroupFeedChangeReason = 'add' | 'remove' | 'trim' | 'delete';
 
@@ -153,17 +151,8 @@ export interface GroupFeedHooks<E extends ExtraData, G extends AggregatedGroup<E
 export interface GroupFeedCore<
   E extends ExtraData,
   G extends AggregatedGroup<E>,
-  K extends 'aggregated' | 'notification',
-> {
+  K extends GroupFeedKind,
+> extends Pick<FeedDefinition<E, AggregatedFeedBase<E, G, K>>, 'addToMany' | 'removeFromMany'> {
   handle(userId: Id): AggregatedFeedBase<E, G, K>;
   validate(activities: readonly Activity<E>[]): void;
-  addToMany(
-    userIds: readonly Id[],
-    activities: readonly Activity<E>[],
-    options?: WriteOptions,
-  ): Promise<void>;
-  removeFromMany(
-    userIds: readonly Id[],
-    activities: readonly (Activity<E> | string)[],
-  ): Promise<void>;
 }

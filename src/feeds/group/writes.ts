@@ -3,37 +3,29 @@
  * activities from it, each as one atomic `TimelineStorage.update`. Internal to the feeds layer.
  * @module
  */
-import { type Activity, assertActivity } from '../../activity/activity.js';
-import { assertId, groupIdOf, type Id, show } from '../../activity/ids.js';
+import type { Activity } from '../../activity/activity.js';
+import { groupIdOf } from '../../activity/ids.js';
 import type { ExtraData } from '../../activity/json.js';
 import { type GroupRecord, mergeIntoGroup, removeFromGroup } from '../../aggregation/group.js';
-import { SerializationError, ValidationError } from '../../errors.js';
+import { ValidationError } from '../../errors.js';
 import { emitMetric } from '../../metrics/metrics.js';
 import type { TimelineChanges, TimelineEntry } from '../../storage/contracts.js';
-import { checkActivities, idsOf, trimPlan, type WriteOptions } from '../feed-config.js';
-import { decodeStored, storeActivities } from '../hydrate.js';
-import { checkGroupNumbers } from './bounds.js';
+import { checkActivities, trimPlan, type WriteOptions } from '../feed-config.js';
+import { scanFeed } from '../feed-ops.js';
+import type { FeedTarget } from '../feed-targets.js';
+import { storeActivities } from '../hydrate.js';
+import { groupKeyOf } from './aggregator-checks.js';
+import { copiedActivities, storedForm } from './copy.js';
 import { decodeGroupEntry } from './decode.js';
+import { heldOf, type Located, locateActivities, targetsAmong } from './locate.js';
 import { RecentGroups } from './recent-groups.js';
 import type {
   AggregatedGroup,
-  FeedTarget,
   GroupFeedChangeReason,
   GroupFeedHooks,
+  GroupFeedKind,
   GroupFeedSettings,
 } from './types.js';
-
-const MAX_GROUP_KEY_LENGTH = 1024;
-
-/** The activities a record made by `prepareGroups` carries. */
-function copiedActivities<E extends ExtraData>(record: GroupRecord<E>): Activity<E>[] {
-  return record.members.flatMap((m) => (m.activity ? [m.activity] : []));
-}
-
-/** Every activity a group holds: retained members, then the minimized ones it remembers. */
-export function heldOf(record: GroupRecord<ExtraData>): readonly { id: string; actor: Id }[] {
-  return record.minimized ? [...record.members, ...record.minimized] : record.members;
-}
 
 /** Validated activities of one write, grouped by group id. */
 export interface GroupBatch<E extends ExtraData> {
@@ -43,12 +35,6 @@ export interface GroupBatch<E extends ExtraData> {
     readonly group: string;
     readonly activities: readonly Activity<E>[];
   }[];
-}
-
-/** Activities to remove, by group id; `unresolved` ids must be looked for in each feed. */
-export interface Located {
-  readonly byGroup: ReadonlyMap<string, ReadonlySet<string>>;
-  readonly unresolved: readonly string[];
 }
 
 /** The write operations of a group feed kind (see {@link createGroupWriter}). */
@@ -77,8 +63,6 @@ export interface GroupWriter<E extends ExtraData> {
   ): Promise<number>;
   /** Removes located activities from one feed; returns how many. */
   removeLocated(target: FeedTarget, located: Located): Promise<number>;
-  /** Checks groups read from a feed and turns them into records; throws before anything is written. */
-  prepareGroups(groups: readonly AggregatedGroup<E>[]): GroupRecord<E>[];
   /** Stores whole groups (replacing those with the same ids) atomically; returns how many. */
   putGroups(
     target: FeedTarget,
@@ -97,23 +81,13 @@ export interface GroupWriter<E extends ExtraData> {
 export function createGroupWriter<
   E extends ExtraData,
   G extends AggregatedGroup<E>,
-  K extends 'aggregated' | 'notification',
+  K extends GroupFeedKind,
 >(settings: GroupFeedSettings<E>, hooks: GroupFeedHooks<E, G, K>): GroupWriter<E> {
   const { config, normalized, aggregator, limits } = settings;
   const { timeline } = config.storage;
   const what = `feed ${config.name}`;
 
-  const groupKeyOf = (activity: Activity<E>): string => {
-    const key = aggregator.groupKey(activity);
-    if (typeof key !== 'string' || key.length === 0 || key.length > MAX_GROUP_KEY_LENGTH) {
-      throw new ValidationError(
-        'INVALID_OPTION',
-        `${what}: aggregator ${aggregator.name} must return a group key of 1 to ${MAX_GROUP_KEY_LENGTH} characters, got ${show(key)}`,
-        { details: { option: 'aggregator' } },
-      );
-    }
-    return key;
-  };
+  const keyOf = (activity: Activity<E>): string => groupKeyOf(aggregator, activity, what);
 
   const toEntry = (record: GroupRecord<E>): TimelineEntry => {
     const score = aggregator.rank ? aggregator.rank(record) : record.updatedAt;
@@ -136,49 +110,6 @@ export function createGroupWriter<
     decodeGroupEntry<E>(config, key, entry);
 
   /**
-   * A group read from a feed (`AggregatedGroup`) as a record of this feed: its retained
-   * activities (those that could be loaded), its counts, actors and times. The group key must be
-   * the one this feed's aggregator gives each activity, and the id must be derived from it.
-   */
-  const groupToRecord = (g: AggregatedGroup<E>): GroupRecord<E> => {
-    const bad = (reason: string): ValidationError =>
-      new ValidationError(
-        'INVALID_ACTIVITY',
-        `${what}: cannot add group ${show(g?.id)}: ${reason}`,
-        {
-          details: { field: 'group' },
-        },
-      );
-    if (typeof g !== 'object' || g === null) throw bad('not a group object');
-    if (typeof g.group !== 'string' || g.id !== groupIdOf(g.group))
-      throw bad('its id is not the id of its group key');
-    if (!Array.isArray(g.activities) || g.activities.length === 0)
-      throw bad('it holds no activities');
-    const activities = g.activities.map((a) => assertActivity<E>(a, config.verbs));
-    for (const a of activities) {
-      if (groupKeyOf(a) !== g.group) {
-        throw bad(`activity ${a.id} belongs to group ${show(groupKeyOf(a))} in this feed`);
-      }
-    }
-    const actors = Array.isArray(g.actors) ? g.actors.map((a) => assertId(a, 'actor')) : [];
-    const members = [...new Map(activities.map((a) => [a.id, a])).values()]
-      .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
-      .slice(0, limits.maxActivities);
-    const n = checkGroupNumbers(g, members.length, `${what}: cannot add group ${show(g.id)}`);
-    const tracked = [...new Set(actors)].slice(0, limits.maxTrackedActors);
-    return {
-      id: g.id,
-      group: g.group,
-      members: members.map((a) => ({ id: a.id, actor: a.actor, activity: a })),
-      activityCount: n.activityCount,
-      actors: tracked,
-      actorOverflow: Math.max(0, n.actorCount - tracked.length),
-      createdAt: n.createdAt,
-      updatedAt: n.updatedAt,
-    };
-  };
-
-  /**
    * Old group id -> ids to take out of it: the previous versions (an update) of activities of
    * `batch` whose group key changed. A previous version of an activity not in the batch is ignored.
    */
@@ -195,7 +126,7 @@ export function createGroupWriter<
       if (now === undefined) continue;
       let was: string;
       try {
-        was = groupIdOf(groupKeyOf(old as Activity<E>));
+        was = groupIdOf(keyOf(old as Activity<E>));
       } catch (error) {
         // An old version this aggregator now refuses cannot be located: add the new one anyway.
         if (error instanceof ValidationError) continue;
@@ -216,7 +147,7 @@ export function createGroupWriter<
       if (!normalized) for (const a of activities) config.serializer.encodeActivity(a);
       const groups = new Map<string, { id: string; group: string; activities: Activity<E>[] }>();
       for (const activity of activities) {
-        const group = groupKeyOf(activity);
+        const group = keyOf(activity);
         const id = groupIdOf(group);
         const entry = groups.get(id);
         if (entry) entry.activities.push(activity);
@@ -289,65 +220,14 @@ export function createGroupWriter<
     },
 
     async scanGroups(key) {
-      const count = await timeline.count(key);
-      if (count === 0) return [];
-      const entries = await timeline.range(key, { limit: count, order: 'desc' });
-      return entries.map((e) => decodeGroupEntry<E>(config, key, e));
+      return (await scanFeed(config, key)).map((e) => decodeGroupEntry<E>(config, key, e));
     },
 
-    async locate(items) {
-      if (!Array.isArray(items)) {
-        throw new ValidationError('INVALID_ID', `${what}: expected an array of activities or ids`);
-      }
-      const byGroup = new Map<string, Set<string>>();
-      const add = (groupId: string, id: string): void => {
-        const set = byGroup.get(groupId);
-        if (set) set.add(id);
-        else byGroup.set(groupId, new Set([id]));
-      };
-      const bare: string[] = [];
-      for (const item of items) {
-        if (typeof item === 'object' && item !== null) {
-          const activity = assertActivity<E>(item);
-          add(groupIdOf(groupKeyOf(activity)), activity.id);
-        } else bare.push(idsOf([item], what)[0]!);
-      }
-      const unique = [...new Set(bare)];
-      const unresolved: string[] = [];
-      const payloads = unique.length > 0 ? await config.storage.activities.getMany(unique) : [];
-      unique.forEach((id, i) => {
-        const payload = payloads[i];
-        if (payload === undefined) {
-          unresolved.push(id);
-          return;
-        }
-        const key = `${config.storage.activities.name} activity storage`;
-        let activity: Activity<E>;
-        try {
-          activity = decodeStored<E>(config.serializer, payload, key, id);
-        } catch (error) {
-          // A corrupt stored copy must not make the activity impossible to remove: look for it.
-          if (!(error instanceof SerializationError)) throw error;
-          unresolved.push(id);
-          return;
-        }
-        add(groupIdOf(groupKeyOf(activity)), id);
-      });
-      return { byGroup, unresolved };
-    },
+    locate: (items) => locateActivities(config, items, keyOf, what),
 
     async targetsIn(key, located) {
-      const targets = new Map<string, ReadonlySet<string>>(located.byGroup);
-      if (located.unresolved.length === 0) return targets;
-      const wanted = new Set(located.unresolved);
-      for (const record of await writer.scanGroups(key)) {
-        const hits = heldOf(record)
-          .filter((m) => wanted.has(m.id))
-          .map((m) => m.id);
-        if (hits.length === 0) continue;
-        targets.set(record.id, new Set([...(targets.get(record.id) ?? []), ...hits]));
-      }
-      return targets;
+      if (located.unresolved.length === 0) return new Map(located.byGroup);
+      return targetsAmong(await writer.scanGroups(key), located);
     },
 
     async removeWhere(target, groupIds, select) {
@@ -379,18 +259,6 @@ export function createGroupWriter<
       return writer.removeWhere(target, [...targets.keys()], (r) => targets.get(r.id) ?? new Set());
     },
 
-    prepareGroups(groups) {
-      if (!Array.isArray(groups)) {
-        throw new ValidationError('INVALID_ACTIVITY', `${what}: expected an array of groups`);
-      }
-      const records = groups.map((g) => groupToRecord(g));
-      const activities = records.flatMap((r) =>
-        r.members.flatMap((m) => (m.activity ? [m.activity] : [])),
-      );
-      if (!normalized) for (const a of activities) config.serializer.encodeActivity(a);
-      return records;
-    },
-
     async putGroups(target, records, options) {
       if (records.length === 0) return 0;
       const unique = [...new Map(records.map((r) => [r.id, r])).values()];
@@ -401,9 +269,7 @@ export function createGroupWriter<
         );
       }
       // Stored without their activities when normalized (members keep ids and actors).
-      const stored = unique.map((r) =>
-        normalized ? { ...r, members: r.members.map((m) => ({ id: m.id, actor: m.actor })) } : r,
-      );
+      const stored = unique.map((r) => storedForm(r, normalized));
       const plan = trimPlan(config, options?.trim);
       const put = stored.map((r) => toEntry(r));
       const ids = put.map((e) => e.id);
