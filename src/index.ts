@@ -48,10 +48,10 @@ export type {
 } from './feeds/change-events.js';
 // Feeds
 export type { FeedDefinition, FeedHandle, FeedKind } from './feeds/feed.js';
-export type { FeedOptions, WriteOptions } from './feeds/feed-config.js';
+export type { FeedLimits, FeedOptions, TrimOptions, WriteOptions } from './feeds/feed-config.js';
 export type { FlatFeed, FlatFeedDefinition, FlatFeedOptions } from './feeds/flat-feed.js';
 export { defineFlatFeed } from './feeds/flat-feed.js';
-export type { AggregatedGroup } from './feeds/group/types.js';
+export type { AggregatedGroup, GroupOptions } from './feeds/group/types.js';
 export type {
   NotificationChange,
   NotificationChangeReason,
@@ -66,6 +66,7 @@ export type {
   NotificationFeedDefinition,
   NotificationFeedOptions,
   NotificationGroup,
+  NotificationTracking,
 } from './feeds/notification-feed.js';
 export { defineNotificationFeed } from './feeds/notification-feed.js';
 export type { FeedPage, IdFilter, ReadOptions } from './feeds/read-options.js';
@@ -75,6 +76,7 @@ export { createManager } from './manager/manager.js';
 export type {
   AnyFeedDefinition,
   FeedMap,
+  ManagerLimits,
   ManagerOptions,
   UserFeedDefinition,
 } from './manager/options.js';

@@ -17,8 +17,8 @@ export const MAX_TO_LIMIT = 100_000;
 export const MAX_FOREIGN_ID_LENGTH = 512;
 
 /** Checks a `maxTo` option (`undefined` gives {@link DEFAULT_MAX_TO}). */
-export function maxToOption(value: unknown): number {
-  return intOptionOr(value, DEFAULT_MAX_TO, 'maxTo', 0, MAX_TO_LIMIT);
+export function maxToOption(value: unknown, name = 'maxTo'): number {
+  return intOptionOr(value, DEFAULT_MAX_TO, name, 0, MAX_TO_LIMIT);
 }
 
 /** Converts a Date, ms number or ISO string to ms since the epoch; throws `INVALID_TIME`. */

@@ -13,7 +13,7 @@ export interface WorkerConfig {
   readonly connection?: BullmqConnection | undefined;
   /** Otherwise a Redis URL or ioredis options: the command creates the client and closes it. */
   readonly redis?: string | RedisOptions | undefined;
-  /** More createWorker options (concurrency, lockDuration, prefix...). */
+  /** More createWorker options (concurrency, stalls, prefix...). */
   readonly worker?: Partial<Omit<CreateWorkerOptions, 'manager' | 'connection'>> | undefined;
   /** Called once the worker stopped, to close what the module opened (storage clients...). */
   readonly close?: (() => unknown) | undefined;

@@ -31,12 +31,29 @@ export interface FeedOptions {
   /** Metrics hooks. @default noopMetrics */
   readonly metrics?: Metrics | undefined;
   /**
-   * The original's `trim_chance`: when set, writes do not trim and a trim runs after a write with
-   * this probability. @default undefined (every write trims atomically: deterministic)
+   * When a feed is trimmed to `maxLength`. @default undefined: every write trims, atomically in the
+   * same storage call (deterministic)
    */
-  readonly trimChance?: number | undefined;
-  /** Random source for `trimChance`, injectable for tests. @default Math.random */
+  readonly trim?: TrimOptions | undefined;
+  /** Bounds on reads and writes. @default see {@link FeedLimits} */
+  readonly limits?: FeedLimits | undefined;
+}
+
+/**
+ * The original's `trim_chance` (`trim` of {@link FeedOptions}): writes do not trim; a trim to
+ * `maxLength` runs after a write with probability `chance`, so a feed may briefly hold more.
+ * @example
+ * defineFlatFeed({ name: 'timeline', storage, maxLength: 1000, trim: { chance: 0.1 } });
+ */
+export interface TrimOptions {
+  /** Probability, from 0 to 1, that a write is followed by a trim. */
+  readonly chance: number;
+  /** Random source, injectable for tests. @default Math.random */
   readonly random?: (() => number) | undefined;
+}
+
+/** Bounds on one read or write of a feed (`limits` of {@link FeedOptions}). */
+export interface FeedLimits {
   /** Largest `limit` a read accepts. @default 1000 */
   readonly maxPageSize?: number | undefined;
   /** Most activities accepted by one write call. @default 10000 */
@@ -52,7 +69,10 @@ export interface FeedOptions {
 export interface WriteOptions {
   /** Also store the activities in activity storage (normalized feeds). The manager stores once and passes false. @default true */
   readonly storeActivities?: boolean | undefined;
-  /** Trim to maxLength after the write (the original's `trim` flag). @default true */
+  /**
+   * `false`: this write does not trim (the original's `trim` flag; e.g. an import trimmed once at
+   * the end, as `batchImport` does). @default true: the feed's `trim` setting applies
+   */
   readonly trim?: boolean | undefined;
   /**
    * Versions the feed may hold of some of the written activities (same ids; others are ignored):
@@ -71,12 +91,21 @@ export const FEED_KEYS = {
   serializer: true,
   verbs: true,
   metrics: true,
-  trimChance: true,
-  random: true,
-  maxPageSize: true,
-  maxBatchSize: true,
-  maxTo: true,
+  trim: true,
+  limits: true,
 } as const satisfies { readonly [K in keyof Required<FeedOptions>]: true };
+
+/** Feed options of earlier versions, with what to use instead (told by `INVALID_OPTION`). */
+export const FEED_MOVED: Readonly<Record<string, string>> = {
+  trimChance: 'use trim: { chance }',
+  random: 'use trim: { chance, random }',
+  maxPageSize: 'use limits: { maxPageSize }',
+  maxBatchSize: 'use limits: { maxBatchSize }',
+  maxTo: 'use limits: { maxTo }',
+};
+
+const TRIM_KEYS = optionKeys<TrimOptions>({ chance: true, random: true });
+const LIMIT_KEYS = optionKeys<FeedLimits>({ maxPageSize: true, maxBatchSize: true, maxTo: true });
 
 /** Option keys of a feed write (`WriteOptions`). */
 export const WRITE_KEYS: readonly string[] = optionKeys<WriteOptions>({
@@ -111,8 +140,16 @@ export function resolveFeedConfig(
   defaults: { maxLength: number },
   keys: readonly string[],
   where: string,
+  moved: Readonly<Record<string, string>> = FEED_MOVED,
 ): FeedConfig {
-  checkOptions<FeedOptions>(options, keys, where);
+  checkOptions<FeedOptions>(options, keys, where, false, { moved });
+  const limits = checkOptions<FeedLimits>(options.limits, LIMIT_KEYS, where, true, {
+    path: 'limits',
+  });
+  const trim =
+    options.trim === undefined
+      ? undefined
+      : checkOptions<TrimOptions>(options.trim, TRIM_KEYS, where, false, { path: 'trim' });
   const name = assertFeedName(options.name);
   const storage = options.storage;
   if (
@@ -131,9 +168,9 @@ export function resolveFeedConfig(
     `feed ${name}: key`,
   );
   const random = fnOptionOr<() => number, () => number>(
-    options.random,
+    trim?.random,
     Math.random,
-    `feed ${name}: random`,
+    `feed ${name}: trim.random`,
   );
   return Object.freeze({
     name,
@@ -158,12 +195,11 @@ export function resolveFeedConfig(
             'a VerbRegistry, e.g. createVerbRegistry()',
           ),
     metrics: options.metrics === undefined ? noopMetrics : metricsOption(options.metrics),
-    trimChance:
-      options.trimChance === undefined ? undefined : chanceOption(options.trimChance, 'trimChance'),
+    trimChance: trim === undefined ? undefined : chanceOption(trim.chance, 'trim.chance'),
     random,
-    maxPageSize: intOptionOr(options.maxPageSize, 1000, 'maxPageSize', 1, 100_000),
-    maxBatchSize: intOptionOr(options.maxBatchSize, 10_000, 'maxBatchSize', 1, 1_000_000),
-    maxTo: maxToOption(options.maxTo),
+    maxPageSize: intOptionOr(limits.maxPageSize, 1000, 'limits.maxPageSize', 1, 100_000),
+    maxBatchSize: intOptionOr(limits.maxBatchSize, 10_000, 'limits.maxBatchSize', 1, 1_000_000),
+    maxTo: maxToOption(limits.maxTo, 'limits.maxTo'),
     keyFor(userId: Id): string {
       const key = keyFn(userIdString(userId));
       // The storage key rule (src/storage/argument-checks.ts), checked here before any write.

@@ -8,7 +8,7 @@ import { boolOptionOr } from '../validation/values.js';
 import type { FeedDefinition } from './feed.js';
 import type { FeedTarget } from './feed-targets.js';
 import { checkGroupIds, createGroupFeedCore } from './group/core.js';
-import { GROUP_KEYS, resolveGroupFeedSettings } from './group/settings.js';
+import { GROUP_KEYS, GROUP_MOVED, resolveGroupFeedSettings } from './group/settings.js';
 import type { AggregatedFeedBase, AggregatedGroup, GroupFeedOptions } from './group/types.js';
 import {
   createNotificationEmitter,
@@ -25,21 +25,32 @@ export const UNREAD_MARKER = 'unread';
 /** Options of {@link defineNotificationFeed}. */
 export interface NotificationFeedOptions<E extends ExtraData = JsonObject>
   extends GroupFeedOptions<E> {
-  /** Keep unseen state (the original's `track_unseen`). @default true */
-  readonly trackUnseen?: boolean | undefined;
-  /** Keep unread state (the original's `track_unread`). @default true */
-  readonly trackUnread?: boolean | undefined;
+  /** Which state to keep per group. @default `{ unseen: true, unread: true }` */
+  readonly track?: NotificationTracking | undefined;
   /** Receives errors thrown by change listeners (or by computing an event's counts). @default ignore */
   readonly onListenerError?: ((error: unknown, change?: NotificationChange) => void) | undefined;
+}
+
+/** The seen/read state a notification feed keeps (`track` of {@link NotificationFeedOptions}). */
+export interface NotificationTracking {
+  /** Keep unseen state (the original's `track_unseen`). @default true */
+  readonly unseen?: boolean | undefined;
+  /** Keep unread state (the original's `track_unread`). @default true */
+  readonly unread?: boolean | undefined;
 }
 
 /** Option keys of `defineNotificationFeed` (the compiler checks them against its options). */
 const NOTIFICATION_KEYS: readonly string[] = optionKeys<NotificationFeedOptions>({
   ...GROUP_KEYS,
   onListenerError: true,
-  trackUnseen: true,
-  trackUnread: true,
+  track: true,
 });
+const TRACK_KEYS = optionKeys<NotificationTracking>({ unseen: true, unread: true });
+const NOTIFICATION_MOVED = {
+  ...GROUP_MOVED,
+  trackUnseen: 'use track: { unseen }',
+  trackUnread: 'use track: { unread }',
+};
 
 /** A group of a notification feed, with its seen/read state. */
 export interface NotificationGroup<E extends ExtraData = JsonObject> extends AggregatedGroup<E> {
@@ -136,12 +147,22 @@ export function defineNotificationFeed<E extends ExtraData = JsonObject>(
     { aggregator: byVerbObjectAndDay as Aggregator<E>, normalized: false },
     NOTIFICATION_KEYS,
     'defineNotificationFeed',
+    NOTIFICATION_MOVED,
   );
   const { config } = settings;
   const { timeline } = config.storage;
   const what = `feed ${config.name}`;
-  const trackUnseen = boolOptionOr(options.trackUnseen, true, 'trackUnseen');
-  const trackUnread = boolOptionOr(options.trackUnread, true, 'trackUnread');
+  const track = checkOptions<NotificationTracking>(
+    options.track,
+    TRACK_KEYS,
+    'defineNotificationFeed',
+    true,
+    {
+      path: 'track',
+    },
+  );
+  const trackUnseen = boolOptionOr(track.unseen, true, 'track.unseen');
+  const trackUnread = boolOptionOr(track.unread, true, 'track.unread');
   if ((trackUnseen || trackUnread) && !timeline.capabilities.markers) {
     throw new UnsupportedOperationError(
       `${what}: timeline storage ${timeline.name} has no markers, which unseen/unread state needs`,

@@ -27,12 +27,11 @@ const bound = (i: number, inclusive: boolean): RangeBound => ({
 const query = (options: ReadOptions | undefined, limits: ReadLimits = flat) =>
   toRangeQuery(options, limits);
 
-describe('toRangeQuery: limit, offset and order', () => {
-  it('defaults: the default limit, offset 0, newest first, no bounds', () => {
+describe('toRangeQuery: limit and order', () => {
+  it('defaults: the default limit, newest first, no bounds', () => {
     for (const options of [undefined, {}]) {
       const q = query(options);
       assert.equal(q.limit, 25);
-      assert.equal(q.offset, 0);
       assert.equal(q.order, 'desc');
       assert.equal(q.min, undefined);
       assert.equal(q.max, undefined);
@@ -41,9 +40,8 @@ describe('toRangeQuery: limit, offset and order', () => {
   });
 
   it('passes valid values through', () => {
-    const q = query({ limit: 100, offset: 7, order: 'asc' });
+    const q = query({ limit: 100, order: 'asc' });
     assert.equal(q.limit, 100);
-    assert.equal(q.offset, 7);
     assert.equal(q.order, 'asc');
     assert.equal(query({ limit: 1 }).limit, 1);
   });
@@ -60,13 +58,8 @@ describe('toRangeQuery: limit, offset and order', () => {
     assert.throws(() => query({ limit: 51 }, aggregated), hasCode('LIMIT_EXCEEDED'));
   });
 
-  it('a negative or fractional offset, or an unknown order → INVALID_OPTION', () => {
-    for (const options of [
-      { offset: -1 },
-      { offset: 0.5 },
-      { order: 'newest' },
-      { order: 'DESC' },
-    ]) {
+  it('an unknown order → INVALID_OPTION', () => {
+    for (const options of [{ order: 'newest' }, { order: 'DESC' }, { order: null }]) {
       assert.throws(() => query(options as ReadOptions), hasCode('INVALID_OPTION'));
     }
   });
@@ -82,9 +75,25 @@ describe('toRangeQuery: limit, offset and order', () => {
     );
     assert.throws(() => query('x' as unknown as ReadOptions), hasCode('INVALID_OPTION'));
   });
+
+  it('the removed offset, before and after → INVALID_OPTION saying what to use instead', () => {
+    const instead = {
+      offset: /cursor/,
+      before: /filter: \{ lt: id \}/,
+      after: /filter: \{ gt: id \}/,
+    };
+    for (const [option, hint] of Object.entries(instead)) {
+      const value = option === 'offset' ? 2 : ids[1];
+      assert.throws(
+        () => query({ [option]: value } as unknown as ReadOptions),
+        (err: ValidationError) =>
+          err.code === 'INVALID_OPTION' && err.details.option === option && hint.test(err.message),
+      );
+    }
+  });
 });
 
-describe('toRangeQuery: filters, before and after', () => {
+describe('toRangeQuery: filters', () => {
   it('maps gt/gte to min and lt/lte to max', () => {
     assert.deepEqual(query({ filter: { gt: ids[1] } }).min, bound(1, false));
     assert.deepEqual(query({ filter: { gte: ids[1] } }).min, bound(1, true));
@@ -94,20 +103,19 @@ describe('toRangeQuery: filters, before and after', () => {
     assert.deepEqual([q.min, q.max], [bound(1, true), bound(4, false)]);
   });
 
-  it('before and after are exclusive bounds', () => {
-    assert.deepEqual(query({ before: ids[3] }).max, bound(3, false));
-    assert.deepEqual(query({ after: ids[2] }).min, bound(2, false));
-  });
-
   it('combined bounds pick the tighter one', () => {
-    assert.deepEqual(query({ filter: { gt: ids[1] }, after: ids[3] }).min, bound(3, false));
-    assert.deepEqual(query({ filter: { gte: ids[4] }, after: ids[2] }).min, bound(4, true));
-    assert.deepEqual(query({ filter: { lt: ids[4] }, before: ids[2] }).max, bound(2, false));
-    assert.deepEqual(query({ filter: { lte: ids[1] }, before: ids[5] }).max, bound(1, true));
+    assert.deepEqual(query({ filter: { gt: ids[3], gte: ids[1] } }).min, bound(3, false));
+    assert.deepEqual(query({ filter: { gte: ids[4], gt: ids[2] } }).min, bound(4, true));
+    assert.deepEqual(query({ filter: { lt: ids[2], lte: ids[4] } }).max, bound(2, false));
+    assert.deepEqual(query({ filter: { lte: ids[1], lt: ids[5] } }).max, bound(1, true));
     // At the same position, exclusive is tighter than inclusive.
-    assert.deepEqual(query({ filter: { gte: ids[2] }, after: ids[2] }).min, bound(2, false));
+    assert.deepEqual(query({ filter: { gte: ids[2], gt: ids[2] } }).min, bound(2, false));
     assert.deepEqual(query({ filter: { gt: ids[2], gte: ids[2] } }).min, bound(2, false));
-    assert.deepEqual(query({ filter: { lte: ids[2] }, before: ids[2] }).max, bound(2, false));
+    assert.deepEqual(query({ filter: { lte: ids[2], lt: ids[2] } }).max, bound(2, false));
+    // The handle's filter and the read's filter combine the same way.
+    const limits = { ...flat, baseFilter: { lt: ids[2] } };
+    assert.deepEqual(query({ filter: { lte: ids[2] } }, limits).max, bound(2, false));
+    assert.deepEqual(query({ filter: { lt: ids[1] } }, limits).max, bound(1, false));
   });
 
   it("the feed's base filter combines with the read's own filter", () => {
@@ -128,9 +136,9 @@ describe('toRangeQuery: filters, before and after', () => {
     }
   });
 
-  it('a filter, before or after value that is not an activity id → INVALID_ID', () => {
+  it('a filter value that is not an activity id → INVALID_ID', () => {
     for (const value of [5, 'abc', ids[0]!.toUpperCase(), `${ids[0]}x`, null]) {
-      for (const options of [{ filter: { gt: value } }, { before: value }, { after: value }]) {
+      for (const options of [{ filter: { gt: value } }, { filter: { lte: value } }]) {
         assert.throws(() => query(options as unknown as ReadOptions), hasCode('INVALID_ID'));
       }
     }
@@ -144,8 +152,12 @@ describe('toRangeQuery: filters, before and after', () => {
     }
   });
 
-  it('before, after and filter are rejected when idBounds is false', () => {
-    const options: ReadOptions[] = [{ before: ids[1] }, { after: ids[1] }, { filter: {} }];
+  it('a filter is rejected when idBounds is false', () => {
+    const options: ReadOptions[] = [
+      { filter: { lt: ids[1] } },
+      { filter: { gt: ids[1] } },
+      { filter: {} },
+    ];
     for (const o of options) {
       assert.throws(() => query(o, aggregated), hasCode('INVALID_OPTION', ValidationError));
     }
@@ -153,7 +165,7 @@ describe('toRangeQuery: filters, before and after', () => {
       () => query({}, { ...aggregated, baseFilter: { gt: ids[0] } }),
       hasCode('INVALID_OPTION'),
     );
-    assert.equal(query({ limit: 5, offset: 1, order: 'asc' }, aggregated).limit, 5);
+    assert.equal(query({ limit: 5, order: 'asc' }, aggregated).limit, 5);
   });
 });
 
@@ -207,10 +219,10 @@ describe('cursors', () => {
     assert.deepEqual(query({ cursor }, aggregated).max, { score: 500, id: 'g1', inclusive: false });
   });
 
-  it('a cursor combines with before and filters, keeping the tighter bound', () => {
+  it('a cursor combines with filters, keeping the tighter bound', () => {
     const at3 = encodeCursor({ score: timeOfActivityId(ids[3]!), id: ids[3]! });
-    assert.deepEqual(query({ cursor: at3, before: ids[4] }).max, bound(3, false));
-    assert.deepEqual(query({ cursor: at3, before: ids[2] }).max, bound(2, false));
+    assert.deepEqual(query({ cursor: at3, filter: { lt: ids[4] } }).max, bound(3, false));
+    assert.deepEqual(query({ cursor: at3, filter: { lt: ids[2] } }).max, bound(2, false));
     assert.deepEqual(
       query({ cursor: at3, order: 'asc', filter: { gte: ids[4] } }).min,
       bound(4, true),

@@ -2,7 +2,7 @@ import { assertActivityId, show, timeOfActivityId } from '../activity/ids.js';
 import { ValidationError } from '../errors.js';
 import type { RangeBound, RangeQuery, TimelineEntry } from '../storage/contracts.js';
 import { intOption } from '../util/int-option.js';
-import { checkOptions, optionKeys } from '../validation/options.js';
+import { checkOptions, type OptionsPlace, optionKeys } from '../validation/options.js';
 import { oneOfOption } from '../validation/values.js';
 
 /** Id-range filter of a flat feed: bounds on activity ids (which sort by time). */
@@ -17,21 +17,20 @@ export interface IdFilter {
   readonly lte?: string | undefined;
 }
 
-/** How to read a page of a feed. */
+/**
+ * How to read a page of a feed: `limit` entries in `order`, continuing after `cursor`, within the
+ * id range `filter`. One way to page: pass the previous page's `next` as `cursor` (stable while the
+ * feed changes, cheap on every backend); ids bound the range (`filter: { lt: id }` reads older
+ * entries than `id`, `{ gt: id }` newer ones).
+ */
 export interface ReadOptions {
   /** Page size. @default 25 */
   readonly limit?: number | undefined;
-  /** Entries to skip (offset paging; prefer `cursor`). @default 0 */
-  readonly offset?: number | undefined;
   /** `'desc'`: newest first (default); `'asc'`: oldest first. */
   readonly order?: 'desc' | 'asc' | undefined;
-  /** Continue after the page that returned this `next` cursor (same order). */
+  /** Continue after the page that returned this `next` cursor (read it in the same order). */
   readonly cursor?: string | undefined;
-  /** Flat feeds: only entries older than this activity id. */
-  readonly before?: string | undefined;
-  /** Flat feeds: only entries newer than this activity id. */
-  readonly after?: string | undefined;
-  /** Flat feeds: id-range filter, combined with the feed's own filter. */
+  /** Flat feeds: id-range filter, combined with the handle's own (`feed.filter(...)`). */
   readonly filter?: IdFilter | undefined;
 }
 
@@ -46,13 +45,18 @@ export interface FeedPage<T> {
 
 const READ_KEYS = optionKeys<ReadOptions>({
   limit: true,
-  offset: true,
   order: true,
   cursor: true,
-  before: true,
-  after: true,
   filter: true,
 });
+/** Paging options of earlier versions, refused with what to use instead (one object: no allocation per read). */
+const READ_PLACE: OptionsPlace = {
+  moved: {
+    offset: "page with cursor: pass the previous page's next",
+    before: 'use filter: { lt: id }',
+    after: 'use filter: { gt: id }',
+  },
+};
 const FILTER_KEYS: ReadonlySet<string> = new Set(
   optionKeys<IdFilter>({ gt: true, gte: true, lt: true, lte: true }),
 );
@@ -134,7 +138,7 @@ function tighterMax(a: RangeBound | undefined, b: RangeBound | undefined): Range
 export interface ReadLimits {
   readonly defaultLimit: number;
   readonly maxPageSize: number;
-  /** Whether `before`/`after`/`filter` (activity-id bounds) are allowed: flat feeds only. */
+  /** Whether `filter` (activity-id bounds) is allowed: flat feeds only. */
   readonly idBounds: boolean;
   /** A filter fixed on the feed handle, combined with the read's own. */
   readonly baseFilter?: IdFilter | undefined;
@@ -142,22 +146,18 @@ export interface ReadLimits {
 
 /** Validates read options and turns them into a storage range query. */
 export function toRangeQuery(options: ReadOptions | undefined, limits: ReadLimits): RangeQuery {
-  const o = checkOptions<ReadOptions>(options, READ_KEYS, 'read options', true);
+  const o = checkOptions<ReadOptions>(options, READ_KEYS, 'read options', true, READ_PLACE);
   const limit =
     o.limit === undefined
       ? limits.defaultLimit
       : intOption(o.limit, 'limit', 1, limits.maxPageSize);
-  const offset = o.offset === undefined ? 0 : intOption(o.offset, 'offset', 0);
   const order = o.order === undefined ? 'desc' : oneOfOption(o.order, ['desc', 'asc'], 'order');
   let min: RangeBound | undefined;
   let max: RangeBound | undefined;
-  if (
-    !limits.idBounds &&
-    (o.before !== undefined || o.after !== undefined || o.filter !== undefined || limits.baseFilter)
-  ) {
+  if (!limits.idBounds && (o.filter !== undefined || limits.baseFilter)) {
     throw new ValidationError(
       'INVALID_OPTION',
-      'before, after and filter are only supported by flat feeds; use cursor',
+      'filter is only supported by flat feeds; page with cursor',
       { details: { option: 'filter' } },
     );
   }
@@ -168,16 +168,12 @@ export function toRangeQuery(options: ReadOptions | undefined, limits: ReadLimit
     if (f.lt !== undefined) max = tighterMax(max, idBound(f.lt, false));
     if (f.lte !== undefined) max = tighterMax(max, idBound(f.lte, true));
   }
-  if (o.before !== undefined)
-    max = tighterMax(max, idBound(assertActivityId(o.before, 'before'), false));
-  if (o.after !== undefined)
-    min = tighterMin(min, idBound(assertActivityId(o.after, 'after'), false));
   if (o.cursor !== undefined) {
     const c = { ...decodeCursor(o.cursor), inclusive: false };
     if (order === 'desc') max = tighterMax(max, c);
     else min = tighterMin(min, c);
   }
-  return { limit, offset, order, min, max };
+  return { limit, order, min, max };
 }
 
 /** The `next` cursor of a page: set when the page came back full. */

@@ -45,7 +45,26 @@ describe('createManager options', () => {
     rejectsOptions({ ...base, feeds: [timeline] }, 'INVALID_OPTION', /feeds must be an object/);
     rejectsOptions({ ...base, getFollowerIds: [2] }, 'INVALID_OPTION', /getFollowerIds/);
     rejectsOptions({ ...base, queue: {} }, 'INVALID_OPTION', /queue/);
-    rejectsOptions({ ...base, verbs: ['add'] }, 'INVALID_OPTION', /verbs/);
+    rejectsOptions({ ...base, limits: 100 }, 'INVALID_OPTION', /option limits must be an object/);
+    rejectsOptions(
+      { ...base, limits: { fanoutChunk: 10 } },
+      'INVALID_OPTION',
+      /limits\.fanoutChunk/,
+    );
+  });
+
+  it('refuses the options moved or removed in 1.0, saying what to use instead', () => {
+    const moved: [string, unknown, RegExp][] = [
+      ['fanoutChunkSize', 10, /limits: \{ fanoutChunkSize \}/],
+      ['followActivityLimit', 10, /limits: \{ followActivityLimit \}/],
+      ['batchImportChunkSize', 10, /limits: \{ batchImportChunkSize \}/],
+      ['serializer', jsonSerializer(), /set it on userFeed/],
+      ['metrics', {}, /set them on userFeed/],
+      ['verbs', createVerbRegistry([{ id: 5, name: 'pin' }]), /set verbs on the feeds/],
+    ];
+    for (const [key, value, hint] of moved) {
+      rejectsOptions({ ...base, [key]: value }, 'INVALID_OPTION', hint);
+    }
   });
 
   it('requires a flat user feed', () => {
@@ -61,14 +80,14 @@ describe('createManager options', () => {
 
   it('checks chunk sizes and limits', () => {
     for (const fanoutChunkSize of [0, -1, 1.5, '100']) {
-      rejectsOptions({ ...base, fanoutChunkSize }, 'INVALID_OPTION');
+      rejectsOptions({ ...base, limits: { fanoutChunkSize } }, 'INVALID_OPTION');
     }
-    rejectsOptions({ ...base, fanoutChunkSize: 10_001 }, 'LIMIT_EXCEEDED');
-    rejectsOptions({ ...base, followActivityLimit: -1 }, 'INVALID_OPTION');
-    rejectsOptions({ ...base, batchImportChunkSize: 0 }, 'INVALID_OPTION');
-    const small = defineFlatFeed({ name: 'timeline', storage, maxBatchSize: 50 });
+    rejectsOptions({ ...base, limits: { fanoutChunkSize: 10_001 } }, 'LIMIT_EXCEEDED');
+    rejectsOptions({ ...base, limits: { followActivityLimit: -1 } }, 'INVALID_OPTION');
+    rejectsOptions({ ...base, limits: { batchImportChunkSize: 0 } }, 'INVALID_OPTION');
+    const small = defineFlatFeed({ name: 'timeline', storage, limits: { maxBatchSize: 50 } });
     rejectsOptions(
-      { ...base, feeds: { timeline: small }, batchImportChunkSize: 51 },
+      { ...base, feeds: { timeline: small }, limits: { batchImportChunkSize: 51 } },
       'LIMIT_EXCEEDED',
     );
     assert.doesNotThrow(() => createManager({ ...base, feeds: { timeline: small } }));

@@ -58,18 +58,8 @@ export interface ManagerOptions<
   readonly getFollowerIds: (userId: string) => FollowerIds | Promise<FollowerIds>;
   /** Where fan-out, follow and unfollow tasks run. @default inlineQueue() */
   readonly queue?: TaskQueue | undefined;
-  /** Follower ids per fan-out task (`fanout_chunk_size`). @default 100 */
-  readonly fanoutChunkSize?: number | undefined;
-  /** Activities of each followed user copied on follow (`follow_activity_limit`). @default 5000 */
-  readonly followActivityLimit?: number | undefined;
-  /** Activities per chunk of `batchImport`. @default 500 (at most the feeds' maxBatchSize) */
-  readonly batchImportChunkSize?: number | undefined;
-  /** Encodes activities inside tasks. @default the user feed's serializer */
-  readonly serializer?: Serializer | undefined;
-  /** Hooks for fan-out, publish and removal events. @default the user feed's metrics */
-  readonly metrics?: Metrics | undefined;
-  /** When given, every activity's verb must be registered. @default the user feed's verbs */
-  readonly verbs?: VerbRegistry | undefined;
+  /** Chunk sizes and copy limits of tasks. @default see {@link ManagerLimits} */
+  readonly limits?: ManagerLimits | undefined;
   /**
    * The user an activity belongs to: the only user who may publish, update, import or remove it
    * (see {@link Manager}). Return an id (compared in string form with the calling user id).
@@ -78,6 +68,19 @@ export interface ManagerOptions<
    * @default (activity) => activity.actor
    */
   readonly ownerOf?: ((activity: Activity<E>) => Id) | undefined;
+}
+
+/**
+ * Sizes of the manager's tasks (`limits` of {@link ManagerOptions}). Tasks encode activities with
+ * the user feed's serializer, report to its metrics and check verbs with its registry.
+ */
+export interface ManagerLimits {
+  /** Follower ids per fan-out task (the original's `fanout_chunk_size`). @default 100 */
+  readonly fanoutChunkSize?: number | undefined;
+  /** Activities of each followed user copied on follow (`follow_activity_limit`). @default 5000 */
+  readonly followActivityLimit?: number | undefined;
+  /** Activities per chunk of `batchImport`. @default 500 (at most the feeds' `limits.maxBatchSize`) */
+  readonly batchImportChunkSize?: number | undefined;
 }
 
 /** One distinct activity storage used by normalized feeds, with the serializer its feeds read with. */
@@ -114,20 +117,34 @@ const OPTION_KEYS = optionKeys<ManagerOptions<JsonObject, UserFeedDefinition, Fe
   targetFeeds: true,
   getFollowerIds: true,
   queue: true,
+  limits: true,
+  ownerOf: true,
+});
+
+const LIMIT_KEYS = optionKeys<ManagerLimits>({
   fanoutChunkSize: true,
   followActivityLimit: true,
   batchImportChunkSize: true,
-  serializer: true,
-  metrics: true,
-  verbs: true,
-  ownerOf: true,
 });
+
+/** Options the manager no longer takes, with what to use instead. */
+const MOVED = {
+  fanoutChunkSize: 'use limits: { fanoutChunkSize }',
+  followActivityLimit: 'use limits: { followActivityLimit }',
+  batchImportChunkSize: 'use limits: { batchImportChunkSize }',
+  serializer: "tasks use the user feed's serializer: set it on userFeed",
+  metrics: "manager events go to the user feed's metrics: set them on userFeed",
+  verbs: 'each feed checks its own verbs: set verbs on the feeds',
+};
 
 /** Validates manager options (throws `INVALID_OPTION`) and fills defaults. */
 export function resolveManagerOptions<E extends ExtraData>(
   options: ManagerOptions<E, UserFeedDefinition<E>, FeedMap<E>, FeedMap<E>>,
 ): ManagerConfig<E> {
-  checkOptions(options, OPTION_KEYS, 'manager');
+  checkOptions(options, OPTION_KEYS, 'manager', false, { moved: MOVED });
+  const limits = checkOptions<ManagerLimits>(options.limits, LIMIT_KEYS, 'manager', true, {
+    path: 'limits',
+  });
   const userFeed = checkDefinition(options.userFeed, 'userFeed') as UserFeedDefinition<E>;
   if (userFeed.kind !== 'flat') {
     throw invalid(
@@ -162,28 +179,12 @@ export function resolveManagerOptions<E extends ExtraData>(
   if (typeof queue !== 'object' || queue === null || typeof queue.enqueue !== 'function') {
     throw invalid('queue must be a TaskQueue, e.g. inlineQueue()');
   }
-  const serializer = options.serializer ?? userFeed.config.serializer;
-  if (
-    typeof serializer?.encodeActivity !== 'function' ||
-    typeof serializer.decodeActivity !== 'function'
-  ) {
-    throw invalid('serializer must be a Serializer, e.g. jsonSerializer()');
-  }
-  if (
-    options.metrics !== undefined &&
-    (typeof options.metrics !== 'object' || options.metrics === null)
-  ) {
-    throw invalid('metrics must be an object of hooks');
-  }
-  if (options.verbs !== undefined && typeof options.verbs?.require !== 'function') {
-    throw invalid('verbs must be a VerbRegistry from createVerbRegistry()');
-  }
   const all = [...byName.values()];
   const maxBatch = Math.min(...all.map((d) => d.config.maxBatchSize));
   const importChunk = intOptionOr(
-    options.batchImportChunkSize,
+    limits.batchImportChunkSize,
     Math.min(500, maxBatch),
-    'batchImportChunkSize',
+    'limits.batchImportChunkSize',
     1,
     Math.min(maxBatch, TASK_LIMITS.activities),
   );
@@ -196,23 +197,23 @@ export function resolveManagerOptions<E extends ExtraData>(
     getFollowerIds: options.getFollowerIds,
     queue,
     fanoutChunkSize: intOptionOr(
-      options.fanoutChunkSize,
+      limits.fanoutChunkSize,
       100,
-      'fanoutChunkSize',
+      'limits.fanoutChunkSize',
       1,
       TASK_LIMITS.userIds,
     ),
     followActivityLimit: intOptionOr(
-      options.followActivityLimit,
+      limits.followActivityLimit,
       5000,
-      'followActivityLimit',
+      'limits.followActivityLimit',
       0,
       TASK_LIMITS.followLimit,
     ),
     batchImportChunkSize: importChunk,
-    serializer,
-    metrics: options.metrics ?? userFeed.config.metrics,
-    verbs: options.verbs ?? userFeed.config.verbs,
+    serializer: userFeed.config.serializer,
+    metrics: userFeed.config.metrics,
+    verbs: userFeed.config.verbs,
     ownerOf: fnOptionOr<(activity: Activity<E>) => Id, (activity: Activity<E>) => Id>(
       options.ownerOf,
       actorOf,

@@ -6,6 +6,7 @@
  */
 import { ValidationError } from '../errors.js';
 import { assertMarkerName, isWellFormed } from '../validation/names.js';
+import { checkOptions } from '../validation/options.js';
 import { describe, show } from '../validation/show.js';
 import { boolOption, intOption, invalidOption, oneOfOption } from '../validation/values.js';
 import type {
@@ -105,12 +106,20 @@ export function checkMaxLength(value: unknown): number {
   return intOption(value, 'maxLength', 0);
 }
 
+const WRITE_OPTION_KEYS: ReadonlySet<string> = new Set(['maxLength', 'idsOnly']);
+const RANGE_KEYS: ReadonlySet<string> = new Set([
+  'limit',
+  'offset',
+  'order',
+  'min',
+  'max',
+  'idsOnly',
+]);
+
 /** Checks the options of a write or removal (`maxLength`, `idsOnly`); throws `INVALID_OPTION`. */
 export function checkWriteOptions(options: unknown): TimelineWriteOptions | undefined {
   if (options === undefined) return undefined;
-  if (typeof options !== 'object' || options === null) {
-    throw invalidOption('options', `must be an object, got ${describe(options)}`);
-  }
+  checkOptions(options, WRITE_OPTION_KEYS, 'timeline storage: write options');
   const { maxLength, idsOnly } = options as TimelineWriteOptions;
   if (maxLength !== undefined) checkMaxLength(maxLength);
   if (idsOnly !== undefined) boolOption(idsOnly, 'idsOnly');
@@ -139,9 +148,7 @@ function checkBound(bound: unknown, name: string): void {
 
 /** Checks a range query: positive `limit`, `offset` >= 0, order, bounds; throws `INVALID_OPTION`. */
 export function checkRangeQuery(query: unknown): RangeQuery {
-  if (typeof query !== 'object' || query === null) {
-    throw invalidOption('query', `must be an object, got ${describe(query)}`);
-  }
+  checkOptions(query, RANGE_KEYS, 'timeline storage: range query');
   const q = query as RangeQuery;
   intOption(q.limit, 'limit', 1);
   if (q.offset !== undefined) intOption(q.offset, 'offset', 0);

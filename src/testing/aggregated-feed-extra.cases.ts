@@ -163,8 +163,8 @@ export function registerAggregatedExtraCases(test: GroupCase): void {
     }
   });
 
-  test('maxActivitiesPerGroup and maxTrackedActors bound what a group keeps', async (storage) => {
-    const feed = define(storage, { maxActivitiesPerGroup: 3, maxTrackedActors: 2 }).for(1);
+  test('groups.maxActivities and groups.maxTrackedActors bound what a group keeps', async (storage) => {
+    const feed = define(storage, { groups: { maxActivities: 3, maxTrackedActors: 2 } }).for(1);
     const acts = [1, 2, 3, 4, 5].map((i) => act(i, { actor: i % 4 }));
     await feed.addMany(acts);
     const [g] = (await feed.read()).items;
@@ -198,9 +198,9 @@ export function registerAggregatedExtraCases(test: GroupCase): void {
     assert.equal(await feed.count(), 5);
   });
 
-  test('trimChance trims after a write only when the random source says so', async (storage) => {
+  test('trim.chance trims after a write only when the random source says so', async (storage) => {
     let r = 0.99;
-    const feed = define(storage, { maxLength: 2, trimChance: 0.5, random: () => r }).for(1);
+    const feed = define(storage, { maxLength: 2, trim: { chance: 0.5, random: () => r } }).for(1);
     await feed.addMany(range(4).map((d) => actOnDay(d, d)));
     assert.equal(await feed.count(), 4);
     r = 0;
@@ -226,16 +226,15 @@ export function registerAggregatedExtraCases(test: GroupCase): void {
     const feed = define(storage).for(1);
     await feed.add(act(1));
     const id = act(1).id;
-    await assert.rejects(feed.read({ before: id }), ValidationError);
-    await assert.rejects(feed.read({ after: id }), ValidationError);
+    await assert.rejects(feed.read({ filter: { lt: id } }), ValidationError);
     await assert.rejects(feed.read({ filter: { gt: id } }), ValidationError);
     await assert.rejects(feed.read({ cursor: 'not a cursor' }), ValidationError);
     await assert.rejects(feed.read({ limit: 0 }), ValidationError);
   });
 
   test('bad options are rejected when the feed is defined', async (storage) => {
-    assert.throws(() => define(storage, { maxActivitiesPerGroup: 0 }), ValidationError);
-    assert.throws(() => define(storage, { maxTrackedActors: -1 }), ValidationError);
+    assert.throws(() => define(storage, { groups: { maxActivities: 0 } }), ValidationError);
+    assert.throws(() => define(storage, { groups: { maxTrackedActors: -1 } }), ValidationError);
     assert.throws(() => define(storage, { aggregator: {} as never }), ValidationError);
     assert.throws(() => define(storage, { normalized: 'yes' as never }), ValidationError);
     const bad = define(storage, { aggregator: createAggregator('empty', () => '') }).for(1);
@@ -268,7 +267,7 @@ export function registerAggregatedExtraCases(test: GroupCase): void {
   });
 
   test('an activity pushed out of its full group and added again is not counted twice; removing it counts it down', async (storage) => {
-    const feed = define(storage, { maxActivitiesPerGroup: 3 }).for(1);
+    const feed = define(storage, { groups: { maxActivities: 3 } }).for(1);
     const acts = range(6).map((i) => act(i + 1, { actor: i + 1 }));
     assert.equal(await feed.addMany(acts), 6);
     // A redelivered fan-out task, a second follow, a retry after a timeout: the oldest again.
@@ -287,8 +286,8 @@ export function registerAggregatedExtraCases(test: GroupCase): void {
     assert.equal(await feed.contains(acts[2]!), false, 'contains sees retained activities only');
   });
 
-  test('with maxTrackedActivities, older pushed-out activities are only counted', async (storage) => {
-    const feed = define(storage, { maxActivitiesPerGroup: 2, maxTrackedActivities: 1 }).for(1);
+  test('with groups.maxTrackedActivities, older pushed-out activities are only counted', async (storage) => {
+    const feed = define(storage, { groups: { maxActivities: 2, maxTrackedActivities: 1 } }).for(1);
     const acts = range(5).map((i) => act(i + 1));
     await feed.addMany(acts);
     assert.equal(await feed.add(acts[2]!), 0, 'the newest pushed-out one is remembered');

@@ -101,15 +101,22 @@ function registerModeCases(test: GroupCase, normalized: boolean): void {
     assert.deepEqual(byGroup.get(byVerbAndDay.groupKey(acts[3]!)), [acts[3]!.id]);
   });
 
-  test('reads groups newest first with limit, offset and order', async (storage) => {
+  test('reads groups newest first with limit, cursor and order', async (storage) => {
     const feed = define(storage).for(1);
     const acts = range(10).map((d) => actOnDay(d, d));
     await feed.addMany(acts);
     const expected = acts.map(gid).reverse();
     assert.deepEqual(ids((await feed.read({ limit: 3 })).items), expected.slice(0, 3));
-    assert.deepEqual(ids((await feed.read({ limit: 3, offset: 2 })).items), expected.slice(2, 5));
-    assert.deepEqual(ids((await feed.read({ limit: 5, offset: 8 })).items), expected.slice(8));
-    assert.deepEqual((await feed.read({ offset: 10 })).items, []);
+    const afterTwo = (await feed.read({ limit: 2 })).next;
+    assert.deepEqual(
+      ids((await feed.read({ limit: 3, cursor: afterTwo })).items),
+      expected.slice(2, 5),
+    );
+    const afterEight = (await feed.read({ limit: 8 })).next;
+    const last = await feed.read({ limit: 5, cursor: afterEight });
+    assert.deepEqual([ids(last.items), last.next], [expected.slice(8), undefined]);
+    const afterAll = (await feed.read({ limit: 10 })).next;
+    assert.deepEqual((await feed.read({ cursor: afterAll })).items, []);
     assert.deepEqual(
       ids((await feed.read({ limit: 2, order: 'asc' })).items),
       expected.slice(8).reverse(),

@@ -94,9 +94,13 @@ function registerIdFormatCases(test: HarnessTest): void {
       const current = acts.find(
         (a) => a.id.length === 20 && a.time.getTime() === BASE_TIME_MS + 1000,
       )!;
-      const older = (await feed.read({ before: legacy.id, limit: 100 })).items.map((a) => a.id);
+      const older = (await feed.read({ filter: { lt: legacy.id }, limit: 100 })).items.map(
+        (a) => a.id,
+      );
       assert.deepEqual(older, expected.slice(expected.indexOf(legacy.id) + 1));
-      const newer = (await feed.read({ after: current.id, limit: 100 })).items.map((a) => a.id);
+      const newer = (await feed.read({ filter: { gt: current.id }, limit: 100 })).items.map(
+        (a) => a.id,
+      );
       assert.deepEqual(newer, expected.slice(0, expected.indexOf(current.id)));
       // Every activity reads back whole, whatever its id format (the keyed form takes the id's time).
       const all = (await feed.read({ limit: 100 })).items;
@@ -241,7 +245,7 @@ function registerSnapshotCases(test: HarnessTest): void {
     await assert.rejects(manager.addUserActivity(a.actor, a), hasCode('LIMIT_EXCEEDED'));
     assert.equal(await manager.getUserFeed(1).count(), 0);
     const roomy = createManager({
-      userFeed: defineFlatFeed({ name: 'user', storage, maxTo: 200 }),
+      userFeed: defineFlatFeed({ name: 'user', storage, limits: { maxTo: 200 } }),
       feeds: {},
       targetFeeds: { notification },
       getFollowerIds: () => [],

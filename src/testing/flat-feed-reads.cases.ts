@@ -1,5 +1,5 @@
 /**
- * Flat feed conformance cases, part 2: reads (order, offsets, cursors, filters, before/after,
+ * Flat feed conformance cases, part 2: reads (order, cursors, filters,
  * indexOf, hydration, corrupt payloads, read option validation). Registered by `describeFlatFeed`.
  * @module
  */
@@ -54,10 +54,11 @@ function orderAndPagingCases(test: FlatCase): void {
     await feed.addMany(acts);
     const expected = [...acts].sort((a, b) => b.time.getTime() - a.time.getTime()).map((a) => a.id);
     assert.deepEqual(expected, newestFirst(acts), 'ids sort like times');
+    const afterFirst = (await feed.read({ limit: 1 })).next;
     const slices: [ReadOptions, string[]][] = [
       [{ limit: 10 }, expected.slice(0, 10)],
-      [{ offset: 1, limit: 8 }, expected.slice(1, 9)],
-      [{ offset: 5 }, expected.slice(5)],
+      [{ cursor: afterFirst, limit: 8 }, expected.slice(1, 9)],
+      [{ filter: { lte: expected[5] } }, expected.slice(5)],
     ];
     for (const [options, ids] of slices) {
       const { items } = await feed.read(options);
@@ -112,11 +113,15 @@ function orderAndPagingCases(test: FlatCase): void {
     assert.equal(asc[0], acts[0]!.id, 'asc starts with the oldest');
   });
 
-  test('offset paging past the end returns an empty page without next', async (ctx) => {
+  test('cursor paging past the end returns an empty page without next', async (ctx) => {
     const { feed, d } = await seeded(ctx, 10);
-    assert.deepEqual(idList((await feed.read({ offset: 8, limit: 5 })).items), d.slice(8));
-    for (const offset of [10, 100]) {
-      const page = await feed.read({ offset, limit: 5 });
+    const eight = await feed.read({ limit: 8 });
+    const rest = await feed.read({ cursor: eight.next, limit: 5 });
+    assert.deepEqual(idList(rest.items), d.slice(8));
+    assert.equal(rest.next, undefined);
+    const ten = await feed.read({ limit: 10 });
+    for (const limit of [5, 100]) {
+      const page = await feed.read({ cursor: ten.next, limit });
       assert.deepEqual(page.items, []);
       assert.equal(page.next, undefined);
     }
@@ -124,12 +129,13 @@ function orderAndPagingCases(test: FlatCase): void {
 }
 
 function filterCases(test: FlatCase): void {
-  test('filters lte, lt, gte and gt return the expected counts and equal the offset slices', async (ctx) => {
+  test('filters lte, lt, gte and gt return the expected counts and equal the cursor slices', async (ctx) => {
     const { feed, d } = await seeded(ctx, 10);
     const third = d[2]!;
+    const after = async (n: number) => (await feed.read({ limit: n })).next;
     const cases: [IdFilter, number, ReadOptions][] = [
-      [{ lte: third }, 8, { offset: 2 }],
-      [{ lt: third }, 7, { offset: 3 }],
+      [{ lte: third }, 8, { cursor: await after(2) }],
+      [{ lt: third }, 7, { cursor: await after(3) }],
       [{ gte: third }, 3, { limit: 3 }],
       [{ gt: third }, 2, { limit: 2 }],
     ];
@@ -271,36 +277,36 @@ function cursorCases(test: FlatCase): void {
     assert.equal(new Set(all).size, all.length, 'no duplicates');
   });
 
-  test('before and after bound a read by activity id, also by ids that are not in the feed', async (ctx) => {
+  test('filter lt and gt bound a read by activity id, also by ids that are not in the feed', async (ctx) => {
     const { feed, d } = await seeded(ctx, 10);
     const read = async (options: ReadOptions) => idList((await feed.read(options)).items);
-    assert.deepEqual(await read({ before: d[3] }), d.slice(4));
-    assert.deepEqual(await read({ after: d[3] }), d.slice(0, 3));
-    assert.deepEqual(await read({ after: d[7], before: d[2] }), d.slice(3, 7));
-    assert.deepEqual(await read({ after: d[3], order: 'asc' }), d.slice(0, 3).reverse());
-    assert.deepEqual(await read({ before: d[3], limit: 2 }), d.slice(4, 6));
+    assert.deepEqual(await read({ filter: { lt: d[3] } }), d.slice(4));
+    assert.deepEqual(await read({ filter: { gt: d[3] } }), d.slice(0, 3));
+    assert.deepEqual(await read({ filter: { gt: d[7], lt: d[2] } }), d.slice(3, 7));
+    assert.deepEqual(await read({ filter: { gt: d[3] }, order: 'asc' }), d.slice(0, 3).reverse());
+    assert.deepEqual(await read({ filter: { lt: d[3] }, limit: 2 }), d.slice(4, 6));
     const ghost = ctx.activity(5.5, { object: 'ghost' }); // between activities 5 and 6
-    assert.deepEqual(await read({ before: ghost.id }), d.slice(4)); // 5..0
-    assert.deepEqual(await read({ after: ghost.id }), d.slice(0, 4)); // 9..6
-    const page = await feed.read({ before: d[1], limit: 3 });
-    const next = await feed.read({ before: d[1], limit: 3, cursor: page.next });
-    assert.deepEqual(idList(next.items), d.slice(5, 8), 'before and cursor together');
+    assert.deepEqual(await read({ filter: { lt: ghost.id } }), d.slice(4)); // 5..0
+    assert.deepEqual(await read({ filter: { gt: ghost.id } }), d.slice(0, 4)); // 9..6
   });
 
-  test('offset applies after the cursor', async (ctx) => {
+  test('a cursor continues within the filter, in both orders', async (ctx) => {
     const { feed, d } = await seeded(ctx, 20);
-    const first = await feed.read({ limit: 5 });
-    const skipped = await feed.read({ limit: 5, cursor: first.next, offset: 2 });
-    assert.deepEqual(idList(skipped.items), d.slice(7, 12));
+    const older = { lt: d[1] };
+    const page = await feed.read({ filter: older, limit: 3 });
+    const next = await feed.read({ filter: older, limit: 3, cursor: page.next });
+    assert.deepEqual(idList(next.items), d.slice(5, 8), 'filter and cursor together');
     const asc = [...d].reverse();
-    const firstAsc = await feed.read({ order: 'asc', limit: 5 });
-    const skippedAsc = await feed.read({
+    const newer = { gt: asc[4] };
+    const firstAsc = await feed.read({ order: 'asc', filter: newer, limit: 5 });
+    const nextAsc = await feed.read({
       order: 'asc',
+      filter: newer,
       limit: 5,
       cursor: firstAsc.next,
-      offset: 3,
     });
-    assert.deepEqual(idList(skippedAsc.items), asc.slice(8, 13));
+    assert.deepEqual(idList(firstAsc.items), asc.slice(5, 10));
+    assert.deepEqual(idList(nextAsc.items), asc.slice(10, 15));
   });
 
   test('next is set on a full page and absent on the last page', async (ctx) => {
@@ -376,15 +382,15 @@ function hydrationCases(test: FlatCase): void {
       assert.equal(err.details['key'], feed.key);
     }
     // the healthy part of the feed stays readable
-    const older = await feed.read({ before: corrupt.id });
+    const older = await feed.read({ filter: { lt: corrupt.id } });
     assert.deepEqual(idList(older.items), [good.id]);
   });
 }
 
 /** Registers the mode-independent read cases (option validation); run once. */
 export function registerFlatFeedReadOptionCases(test: FlatCase): void {
-  test('limit must be an integer from 1 to maxPageSize', async (ctx) => {
-    const feed = ctx.define({ maxPageSize: 10 }).for(1);
+  test('limit must be an integer from 1 to limits.maxPageSize', async (ctx) => {
+    const feed = ctx.define({ limits: { maxPageSize: 10 } }).for(1);
     await feed.addMany(ctx.activities(12));
     for (const limit of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, bad<number>('5')]) {
       await rejectsWith(() => feed.read({ limit }), ValidationError, 'INVALID_OPTION');
@@ -397,12 +403,14 @@ export function registerFlatFeedReadOptionCases(test: FlatCase): void {
     assert.deepEqual((await byDefault.read({ limit: 1000 })).items, []);
   });
 
-  test('bad offset, order, cursor and unknown read options are rejected with INVALID_OPTION', async (ctx) => {
+  test('bad order, cursor, unknown and removed read options are rejected with INVALID_OPTION', async (ctx) => {
     const feed = ctx.define().for(1);
     await feed.addMany(ctx.activities(3));
+    const [newest] = idList((await feed.read({ limit: 1 })).items);
     const invalid: unknown[] = [
-      { offset: -1 },
-      { offset: 0.5 },
+      { offset: 1 },
+      { before: newest },
+      { after: newest },
       { order: 'up' },
       { order: 'ASC' },
       { cursor: 'garbage' },
@@ -443,7 +451,7 @@ export function registerFlatFeedReadOptionCases(test: FlatCase): void {
     );
   });
 
-  test('filter, before and after values that are not activity ids are rejected with INVALID_ID', async (ctx) => {
+  test('filter values that are not activity ids are rejected with INVALID_ID', async (ctx) => {
     const feed = ctx.define().for(1);
     await feed.add(ctx.activity(1));
     const notIds: unknown[] = [5, 'abc', 'ABCDEFGHIJKLMNOP', `${ctx.activity(1).id}x`, null];
@@ -457,8 +465,16 @@ export function registerFlatFeedReadOptionCases(test: FlatCase): void {
       ).catch((err) => {
         throw new Error(`filter ${what}: ${String(err)}`, { cause: err });
       });
-      await rejectsWith(() => feed.read({ before: bad(value) }), ValidationError, 'INVALID_ID');
-      await rejectsWith(() => feed.read({ after: bad(value) }), ValidationError, 'INVALID_ID');
+      await rejectsWith(
+        () => feed.read({ filter: { lt: bad(value) } }),
+        ValidationError,
+        'INVALID_ID',
+      );
+      await rejectsWith(
+        () => feed.read({ filter: { gt: bad(value) } }),
+        ValidationError,
+        'INVALID_ID',
+      );
     }
   });
 }

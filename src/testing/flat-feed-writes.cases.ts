@@ -341,16 +341,16 @@ function trimCases(test: FlatCase): void {
     assert.equal(await byDefault.count(), 100);
   });
 
-  test('trimChance: random 0.5 with chance 0.4 does not trim, so the feed exceeds maxLength', async (ctx) => {
-    const feed = ctx.define({ maxLength: 5, trimChance: 0.4, random: () => 0.5 }).for(1);
+  test('trim: random 0.5 with chance 0.4 does not trim, so the feed exceeds maxLength', async (ctx) => {
+    const feed = ctx.define({ maxLength: 5, trim: { chance: 0.4, random: () => 0.5 } }).for(1);
     await feed.addMany(ctx.activities(8));
     assert.equal(await feed.count(), 8);
     await feed.add(ctx.activity(8));
     assert.equal(await feed.count(), 9);
   });
 
-  test('trimChance: random 0.1 with chance 0.4 trims to maxLength after the write', async (ctx) => {
-    const feed = ctx.define({ maxLength: 5, trimChance: 0.4, random: () => 0.1 }).for(1);
+  test('trim: random 0.1 with chance 0.4 trims to maxLength after the write', async (ctx) => {
+    const feed = ctx.define({ maxLength: 5, trim: { chance: 0.4, random: () => 0.1 } }).for(1);
     const acts = ctx.activities(8);
     await feed.addMany(acts);
     assert.equal(await feed.count(), 5);
@@ -361,7 +361,11 @@ function trimCases(test: FlatCase): void {
     const feed = ctx.define({ maxLength: 5 }).for(1);
     await feed.addMany(ctx.activities(8), { trim: false });
     assert.equal(await feed.count(), 8);
-    const chance = ctx.define({ name: 'chance', maxLength: 5, trimChance: 1, random: () => 0 });
+    const chance = ctx.define({
+      name: 'chance',
+      maxLength: 5,
+      trim: { chance: 1, random: () => 0 },
+    });
     await chance.for(1).addMany(ctx.activities(8), { trim: false });
     assert.equal(await chance.for(1).count(), 8);
     // the next trimming write brings the feed back to maxLength
@@ -455,8 +459,8 @@ function validationCases(test: FlatCase): void {
     ]);
   });
 
-  test('a batch larger than maxBatchSize is rejected with LIMIT_EXCEEDED and nothing is written', async (ctx) => {
-    const def = ctx.define({ maxBatchSize: 3 });
+  test('a batch larger than limits.maxBatchSize is rejected with LIMIT_EXCEEDED and nothing is written', async (ctx) => {
+    const def = ctx.define({ limits: { maxBatchSize: 3 } });
     const acts = ctx.activities(4);
     await rejectsWith(() => def.for(1).addMany(acts), ValidationError, 'LIMIT_EXCEEDED');
     await rejectsWith(() => def.addToMany([1, 2], acts), ValidationError, 'LIMIT_EXCEEDED');

@@ -31,7 +31,7 @@ const shape = (g: AggregatedGroup) => ({
 /** Registers the addGroups/removeGroups cases of aggregated feeds (normalized or not). */
 export function registerAggregatedCopyCases(test: GroupCase, normalized: boolean): void {
   const define = (storage: Storage, name: string) =>
-    defineAggregatedFeed({ name, storage, normalized, maxActivitiesPerGroup: 5 });
+    defineAggregatedFeed({ name, storage, normalized, groups: { maxActivities: 5 } });
 
   test('addGroups copies groups read from another feed with their counts, actors and times', async (storage) => {
     const source = define(storage, 'agg').for(1);

@@ -106,8 +106,9 @@ export function world(storage: Storage, options: WorldOptions = {}) {
     name: 'user',
     storage,
     maxLength: 10_000,
-    maxPageSize: options.userPageSize,
+    limits: { maxPageSize: options.userPageSize },
     serializer: options.serializer,
+    metrics: options.metrics, // the manager reports to its user feed's metrics
   });
   const timeline = defineFlatFeed({
     name: 'timeline',
@@ -126,10 +127,11 @@ export function world(storage: Storage, options: WorldOptions = {}) {
       return followers.get(userId) ?? [];
     },
     queue: options.queue ?? testQueue(),
-    metrics: options.metrics,
-    fanoutChunkSize: options.fanoutChunkSize,
-    followActivityLimit: options.followActivityLimit,
-    batchImportChunkSize: options.batchImportChunkSize,
+    limits: {
+      fanoutChunkSize: options.fanoutChunkSize,
+      followActivityLimit: options.followActivityLimit,
+      batchImportChunkSize: options.batchImportChunkSize,
+    },
     ...(options.ownerOf === undefined ? {} : { ownerOf: options.ownerOf }),
   });
   return { manager, followers, followerCalls, user, timeline, mentions };

@@ -50,7 +50,7 @@ function registerStateCases(test: GroupCase): void {
   const about = (n: number, o: number) => act(n, { object: `pin-${o}` });
 
   test('an activity pushed out of its group and delivered again changes nothing, not even the unseen count', async (storage) => {
-    const feed = define(storage, { maxActivitiesPerGroup: 2 }).for(1);
+    const feed = define(storage, { groups: { maxActivities: 2 } }).for(1);
     const acts = range(4).map((i) => act(i + 1, { object: 'pin-1' }));
     await feed.addMany(acts);
     assert.equal(await feed.markAllSeen(), 1);
@@ -286,7 +286,7 @@ function registerStateCases(test: GroupCase): void {
   });
 
   test('untracked state counts zero and is never marked', async (storage) => {
-    const def = define(storage, { trackUnseen: false });
+    const def = define(storage, { track: { unseen: false } });
     assert.equal(def.trackUnseen, false);
     const feed = def.for(1);
     await feed.addMany([about(1, 1), about(2, 2)]);

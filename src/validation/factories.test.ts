@@ -4,7 +4,9 @@
  * `'no'` for true.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import ts from 'typescript';
 import { assertActivity, createActivity } from '../activity/activity.js';
 import { createVerbRegistry } from '../activity/verbs.js';
 import { byVerbAndDay, createAggregator } from '../aggregation/aggregators.js';
@@ -20,6 +22,12 @@ import {
 } from '../backends/redis/realtime.js';
 import { RedisActivityStorage } from '../backends/redis/redis-activity-storage.js';
 import { RedisTimelineStorage } from '../backends/redis/redis-timeline-storage.js';
+import {
+  createHashCache,
+  createListCache,
+  createShardedHashCache,
+  createSortedSetCache,
+} from '../backends/redis/structures/index.js';
 import { sqliteStorage } from '../backends/sqlite/index.js';
 import { createTables } from '../backends/sqlite/schema.js';
 import { SqliteActivityStorage } from '../backends/sqlite/sqlite-activity-storage.js';
@@ -28,12 +36,15 @@ import { StreamFrameworkError } from '../errors.js';
 import { defineAggregatedFeed } from '../feeds/aggregated-feed.js';
 import { defineFlatFeed } from '../feeds/flat-feed.js';
 import { defineNotificationFeed } from '../feeds/notification-feed.js';
+import { createManager } from '../manager/manager.js';
 import { openTelemetryMetrics } from '../metrics/opentelemetry.js';
 import { statsdMetrics } from '../metrics/statsd.js';
 import { bullmqQueue } from '../queue/bullmq/bullmq-queue.js';
+import { listFailedJobs, retryFailedJobs } from '../queue/bullmq/failed-jobs.js';
 import { createWorker } from '../queue/bullmq/worker.js';
 import { inlineQueue } from '../queue/inline-queue.js';
 import { jsonSerializer } from '../serialization/json-serializer.js';
+import type { TimelineStorage } from '../storage/contracts.js';
 
 type Options = Record<string, unknown>;
 
@@ -47,6 +58,10 @@ interface Factory {
   readonly wrong: readonly Options[];
   /** Non-objects refused in place of the options. @default [5, 'options', [], null] */
   readonly notObjects?: readonly unknown[];
+  /** Path of a nested options object: errors name `path.key`. */
+  readonly path?: string;
+  /** The exported options types this entry walks (see the coverage test at the end). */
+  readonly types?: readonly string[];
 }
 
 const storage = memoryStorage();
@@ -55,6 +70,10 @@ const activity = createActivity({ actor: 1, verb: 'love', object: 2, time: 1_764
 const flat = defineFlatFeed({ name: 'flat', storage });
 const aggregated = defineAggregatedFeed({ name: 'agg', storage });
 const notification = defineNotificationFeed({ name: 'note', storage });
+const user = defineFlatFeed({ name: 'user', storage });
+/** The memory timeline behind the contract's types (the storage wrapper checks every call). */
+const timeline: TimelineStorage = storage.timeline;
+const userManager = createManager({ userFeed: user, feeds: {}, getFollowerIds: () => [] });
 /** A connection a worker accepts (maxRetriesPerRequest: null); never used: the checks throw first. */
 const workerRedis = {
   defineCommand() {},
@@ -80,6 +99,7 @@ const meter = { createCounter: () => ({ add() {} }), createHistogram: () => ({ r
 const factories: readonly Factory[] = [
   {
     name: 'defineFlatFeed',
+    types: ['FlatFeedOptions', 'FeedOptions'],
     call: (o) => defineFlatFeed(o as never),
     base: { name: 'f', storage },
     wrong: [
@@ -90,36 +110,52 @@ const factories: readonly Factory[] = [
       { verbs: [] },
       { metrics: 5 },
       { metrics: { onFeedRead: 'yes' } },
-      { random: 0.5 },
-      { trimChance: '0.5' },
+      { trim: { chance: 0.5, random: 0.5 } },
+      { trim: { chance: '0.5' } },
+      { trim: { chance: 1.5 } },
+      { trim: {} },
+      { trim: 0.5 },
+      { limits: { maxPageSize: '10' } },
+      { limits: { maxBatchSize: 0 } },
+      { limits: { maxTo: -1 } },
+      { limits: 10 },
       { onListenerError: true },
       { storage: {} },
     ],
   },
   {
     name: 'defineAggregatedFeed',
+    types: ['AggregatedFeedOptions', 'GroupFeedOptions'],
     call: (o) => defineAggregatedFeed(o as never),
     base: { name: 'a', storage },
     wrong: [
       { normalized: 'no' },
       { aggregator: { name: 'x', groupKey: 'verb' } },
       { aggregator: { ...byVerbAndDay, rnak: () => 1 } },
-      { maxActivitiesPerGroup: 1.5 },
-      { maxTrackedActors: '10' },
-      { groupCacheCharacters: -1 },
+      { groups: { maxActivities: 1.5 } },
+      { groups: { maxTrackedActors: '10' } },
+      { groups: { cacheCharacters: -1 } },
+      { groups: 15 },
     ],
   },
   {
     name: 'defineNotificationFeed',
+    types: ['NotificationFeedOptions'],
     call: (o) => defineNotificationFeed(o as never),
     base: { name: 'n', storage },
-    wrong: [{ trackUnseen: 'no' }, { trackUnread: 1 }, { normalized: null }],
+    wrong: [
+      { track: { unseen: 'no' } },
+      { track: { unread: 1 } },
+      { track: true },
+      { normalized: null },
+    ],
   },
   {
     name: 'flat feed read',
+    types: ['ReadOptions'],
     call: (o) => flat.for(1).read(o),
     base: { limit: 5 },
-    wrong: [{ limit: '5' }, { order: 'up' }, { offset: -1 }, { cursor: 5 }],
+    wrong: [{ limit: '5' }, { order: 'up' }, { offset: 1 }, { cursor: 5 }],
   },
   {
     name: 'aggregated feed read',
@@ -129,6 +165,7 @@ const factories: readonly Factory[] = [
   },
   {
     name: 'flat feed write',
+    types: ['WriteOptions'],
     call: (o) => flat.for(1).add(activity, o),
     base: { trim: true },
     wrong: [{ trim: 'no' }, { storeActivities: 0 }],
@@ -159,24 +196,28 @@ const factories: readonly Factory[] = [
   },
   {
     name: 'notification markRead',
+    types: ['MarkReadOptions'],
     call: (o) => notification.for(1).markRead([], o),
     base: { seen: true },
     wrong: [{ seen: 'yes' }],
   },
   {
     name: 'notification markAll',
+    types: ['MarkAllOptions'],
     call: (o) => notification.for(1).markAll(o),
     base: { seen: true, read: false },
     wrong: [{ read: 'yes' }],
   },
   {
     name: 'memoryStorage',
+    types: ['MemoryStorageOptions'],
     call: (o) => memoryStorage(o as never),
     base: {},
     wrong: [],
   },
   {
     name: 'redisStorage',
+    types: ['RedisStorageOptions'],
     call: (o) => redisStorage(o as never),
     base: { client: fakeRedis },
     wrong: [
@@ -189,24 +230,28 @@ const factories: readonly Factory[] = [
   },
   {
     name: 'RedisTimelineStorage',
+    types: ['RedisTimelineStorageOptions'],
     call: (o) => new RedisTimelineStorage(o as never),
     base: { client: fakeRedis, prefix: 'p' },
     wrong: [{ maxUpdateAttempts: '3' }, { updateCacheCharacters: -5 }],
   },
   {
     name: 'RedisActivityStorage',
+    types: ['RedisActivityStorageOptions'],
     call: (o) => new RedisActivityStorage(o as never),
     base: { client: fakeRedis, prefix: 'p' },
     wrong: [{ shards: 0 }, { bucketMs: '1000' }],
   },
   {
     name: 'sqliteStorage',
+    types: ['SqliteStorageOptions'],
     call: (o) => sqliteStorage(o as never),
     base: { database: {} },
     wrong: [{ database: 5 }],
   },
   {
     name: 'cassandraStorage',
+    types: ['CassandraStorageOptions'],
     call: (o) => cassandraStorage(o as never),
     base: { client: { execute() {}, batch() {} }, keyspace: 'ks' },
     wrong: [
@@ -220,12 +265,14 @@ const factories: readonly Factory[] = [
   },
   {
     name: 'jsonSerializer',
+    types: ['JsonSerializerOptions'],
     call: (o) => jsonSerializer(o as never),
     base: { maxActivityLength: 1000 },
     wrong: [{ maxActivityLength: '1000' }, { maxActivityLength: 0 }],
   },
   {
     name: 'createVerbRegistry',
+    types: ['VerbRegistryOptions'],
     call: (o) => createVerbRegistry([], o as never),
     base: { builtins: false },
     wrong: [{ builtins: 'no' }],
@@ -238,24 +285,28 @@ const factories: readonly Factory[] = [
   },
   {
     name: 'statsdMetrics',
+    types: ['StatsdMetricsOptions'],
     call: (o) => statsdMetrics(statsd, o as never),
     base: { prefix: 'app' },
     wrong: [{ prefix: 5 }],
   },
   {
     name: 'openTelemetryMetrics',
+    types: ['OpenTelemetryMetricsOptions'],
     call: (o) => openTelemetryMetrics(meter as never, o as never),
     base: { prefix: 'app' },
     wrong: [{ prefix: 5 }],
   },
   {
     name: 'publishChanges',
+    types: ['PublishChangesOptions'],
     call: (o) => publishChanges(flat, o as never)(),
     base: { client: fakeRedis },
     wrong: [{ prefix: 5 }],
   },
   {
     name: 'subscribeToChanges',
+    types: ['SubscribeOptions'],
     call: (o) => subscribeToChanges(o as never, () => {}),
     base: { subscriber: {}, feed: 'n', userId: 1 },
     wrong: [],
@@ -268,6 +319,7 @@ const factories: readonly Factory[] = [
   },
   {
     name: 'bullmqQueue',
+    types: ['BullmqQueueOptions'],
     call: (o) => bullmqQueue(o as never),
     base: { connection: fakeRedis },
     wrong: [{ connection: 5 }],
@@ -280,12 +332,14 @@ const factories: readonly Factory[] = [
   },
   {
     name: 'assertActivity',
+    types: ['AssertActivityOptions'],
     call: (o) => assertActivity(activity, undefined, o as never),
     base: { maxTo: 5 },
     wrong: [{ maxTo: '5' }, { maxTo: -1 }, { maxTo: 1.5 }],
   },
   {
     name: 'SqliteTimelineStorage',
+    types: ['SqliteTimelineStorageOptions'],
     call: (o) => new SqliteTimelineStorage(o as never),
     base: { database: fakeDatabase, tables: sqliteTables },
     wrong: [
@@ -299,6 +353,7 @@ const factories: readonly Factory[] = [
   },
   {
     name: 'SqliteActivityStorage',
+    types: ['SqliteActivityStorageOptions'],
     call: (o) => new SqliteActivityStorage(o as never),
     base: { database: fakeDatabase, tables: sqliteTables },
     wrong: [{ database: {} }, { tables: { ...sqliteTables, activity: 5 } }],
@@ -311,6 +366,7 @@ const factories: readonly Factory[] = [
   },
   {
     name: 'CassandraTimelineStorage',
+    types: ['CassandraTimelineStorageOptions'],
     call: (o) => new CassandraTimelineStorage(o as never),
     base: cassandraTable,
     wrong: [
@@ -330,12 +386,14 @@ const factories: readonly Factory[] = [
   },
   {
     name: 'CassandraActivityStorage',
+    types: ['CassandraActivityStorageOptions'],
     call: (o) => new CassandraActivityStorage(o as never),
     base: cassandraTable,
     wrong: [{ exec: {} }, { table: 5 }, { namespace: null }, { concurrency: 0 }],
   },
   {
     name: 'createSchema',
+    types: ['CreateSchemaOptions'],
     call: (o) => createSchema(cassandraClient as never, o as never),
     base: { keyspace: 'ks', replication: { class: 'SimpleStrategy', replication_factor: 1 } },
     wrong: [
@@ -348,6 +406,7 @@ const factories: readonly Factory[] = [
   },
   {
     name: 'bullmqQueue jobOptions',
+    types: ['BullmqJobOptions'],
     call: (o) => bullmqQueue({ connection: fakeRedis, jobOptions: o as never }),
     base: { attempts: 2 },
     wrong: [
@@ -368,13 +427,15 @@ const factories: readonly Factory[] = [
   },
   {
     name: 'createWorker (valid manager and connection)',
+    types: ['CreateWorkerOptions'],
     call: (o) => createWorker(o as never),
     base: { connection: workerRedis, manager },
     wrong: [
       { onError: 5 },
       { onFailed: 'log' },
       { name: 5 },
-      { lockDuration: '30000' },
+      { stalls: { lockDuration: '30000' } },
+      { stalls: 30000 },
       { concurrency: '10' },
       { concurrency: [] },
     ],
@@ -394,11 +455,201 @@ const factories: readonly Factory[] = [
   },
   {
     name: 'inlineQueue',
+    types: ['InlineQueueOptions'],
     call: (o) => inlineQueue(o as never),
     base: { concurrency: 2 },
     wrong: [{ concurrency: '2' }, { roundTrip: 'yes' }],
   },
+  {
+    name: 'feed limits',
+    types: ['FeedLimits'],
+    path: 'limits',
+    call: (o) => defineFlatFeed({ name: 'f', storage, limits: o }),
+    base: { maxPageSize: 10 },
+    wrong: [{ maxPageSize: '10' }, { maxBatchSize: 0 }, { maxTo: 1.5 }],
+  },
+  {
+    name: 'feed trim',
+    types: ['TrimOptions'],
+    path: 'trim',
+    call: (o) => defineFlatFeed({ name: 'f', storage, trim: o as never }),
+    base: { chance: 0.5 },
+    wrong: [{ chance: 2 }, { chance: 0.5, random: 1 }],
+  },
+  {
+    name: 'aggregated feed groups',
+    types: ['GroupOptions'],
+    path: 'groups',
+    call: (o) => defineAggregatedFeed({ name: 'a', storage, groups: o }),
+    base: { maxActivities: 5 },
+    wrong: [{ maxActivities: 0 }, { maxTrackedActors: '1' }, { cacheCharacters: -1 }],
+  },
+  {
+    name: 'notification feed track',
+    types: ['NotificationTracking'],
+    path: 'track',
+    call: (o) => defineNotificationFeed({ name: 'n', storage, track: o }),
+    base: { unseen: false },
+    wrong: [{ unseen: 'no' }, { unread: 0 }],
+  },
+  {
+    name: 'createWorker stalls',
+    types: ['WorkerStalls'],
+    path: 'stalls',
+    call: (o) => createWorker({ connection: workerRedis as never, manager, stalls: o }),
+    base: { lockDuration: 1000 },
+    wrong: [{ lockDuration: 0 }, { stalledInterval: '1' }, { maxStalledCount: 1.5 }],
+  },
+  {
+    name: 'createActivity',
+    types: ['CreateActivityOptions'],
+    call: (o) => createActivity({ actor: 1, verb: 'love', object: 2 }, o as never),
+    base: { maxTo: 5 },
+    wrong: [{ maxTo: '5' }],
+  },
+  {
+    name: 'createManager',
+    types: ['ManagerOptions'],
+    call: (o) => createManager(o as never),
+    base: { userFeed: user, feeds: {}, getFollowerIds: () => [] },
+    wrong: [{ queue: {} }, { ownerOf: 'actor' }, { getFollowerIds: [] }],
+  },
+  {
+    name: 'createManager limits',
+    types: ['ManagerLimits'],
+    path: 'limits',
+    call: (o) => createManager({ userFeed: user, feeds: {}, getFollowerIds: () => [], limits: o }),
+    base: { fanoutChunkSize: 10 },
+    wrong: [{ fanoutChunkSize: '10' }, { followActivityLimit: -1 }, { batchImportChunkSize: 0 }],
+  },
+  {
+    name: 'manager followUser',
+    types: ['FollowOptions'],
+    call: (o) => userManager.followUser(1, 2, o as never),
+    base: { limit: 5 },
+    wrong: [{ limit: '5' }, { limit: -1 }],
+  },
+  {
+    name: 'manager unfollowUser',
+    types: ['UnfollowOptions'],
+    call: (o) => userManager.unfollowUser(1, 2, o as never),
+    base: { keepHistory: true },
+    wrong: [{ keepHistory: 'yes' }],
+  },
+  {
+    name: 'manager batchImport',
+    types: ['BatchImportOptions'],
+    call: (o) => userManager.batchImport(1, [], o as never),
+    base: { fanout: false },
+    wrong: [{ fanout: 'no' }, { chunkSize: 0 }, { onProgress: 5 }],
+  },
+  {
+    name: 'timeline storage add',
+    types: ['TimelineWriteOptions'],
+    call: (o) => timeline.add('k', [], o as never),
+    base: { maxLength: 5 },
+    wrong: [{ maxLength: -1 }, { idsOnly: 'yes' }],
+  },
+  {
+    name: 'timeline storage remove',
+    types: ['TimelineRemoveOptions'],
+    call: (o) => timeline.remove('k', [], o as never),
+    base: { idsOnly: true },
+    wrong: [{ idsOnly: 1 }],
+  },
+  {
+    name: 'timeline storage range',
+    call: (o) => timeline.range('k', o as never),
+    base: { limit: 5, order: 'desc' },
+    wrong: [{ limit: 0 }, { order: 'up' }],
+  },
+  {
+    name: 'createHashCache',
+    types: ['HashCacheOptions', 'RedisStructureOptions', 'CodecOptions'],
+    call: (o) => createHashCache(o as never),
+    base: { client: fakeRedis, key: 'k' },
+    wrong: [{ key: 5 }, { key: '' }],
+  },
+  {
+    name: 'createListCache',
+    types: ['ListCacheOptions'],
+    call: (o) => createListCache(o as never),
+    base: { client: fakeRedis, key: 'k' },
+    wrong: [{ maxLength: 0 }, { key: 5 }],
+  },
+  {
+    name: 'createShardedHashCache',
+    types: ['ShardedHashCacheOptions'],
+    call: (o) => createShardedHashCache(o as never),
+    base: { client: fakeRedis, key: 'k' },
+    wrong: [{ shards: 0 }, { key: '{k}' }],
+  },
+  {
+    name: 'createSortedSetCache',
+    types: ['SortedSetCacheOptions'],
+    call: (o) => createSortedSetCache(o as never),
+    base: { client: fakeRedis, key: 'k' },
+    wrong: [{ order: 'up' }, { maxLength: 0 }],
+  },
+  {
+    name: 'sorted set cache range',
+    call: (o) => createSortedSetCache({ client: fakeRedis, key: 'k' }).range(o as never),
+    base: { limit: 5 },
+    wrong: [{ offset: -1 }, { limit: 1.5 }],
+  },
+  {
+    name: 'bullmq listFailed',
+    types: ['ListFailedOptions'],
+    call: (o) => listFailedJobs({} as never, o as never),
+    base: { limit: 5 },
+    wrong: [{ limit: 0 }, { priority: 'urgent' }],
+  },
+  {
+    name: 'bullmq retryFailed',
+    types: ['RetryFailedOptions'],
+    call: (o) => retryFailedJobs({} as never, o as never),
+    base: { priority: 'high' },
+    wrong: [{ priority: 'urgent' }, { ids: 'a' }],
+  },
 ];
+
+/**
+ * Exported options types no factory row walks, each with the reason: they are not options an
+ * application passes to a call of the library.
+ */
+const NOT_CALL_OPTIONS: Readonly<Record<string, string>> = {
+  EnqueueOptions: 'passed by the manager to a TaskQueue implementation, never by an application',
+  StreamFrameworkErrorOptions:
+    'options of an error constructor: refusing them would hide the error being built',
+};
+
+/** The public entry points (package.json exports), whose exported options types must be walked. */
+const ENTRY_POINTS = [
+  'src/index.ts',
+  'src/backends/redis/index.ts',
+  'src/backends/sqlite/index.ts',
+  'src/backends/cassandra/index.ts',
+  'src/backends/memory/index.ts',
+  'src/queue/bullmq/index.ts',
+  'src/testing/index.ts',
+];
+
+/** Names exported by a module: `export { a, type B } from`, and `export interface/type` there. */
+function exportedNames(file: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
+  const names: string[] = [];
+  source.forEachChild((node) => {
+    if (ts.isExportDeclaration(node) && node.exportClause && ts.isNamedExports(node.exportClause)) {
+      for (const element of node.exportClause.elements) names.push(element.name.text);
+    } else if (
+      (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) &&
+      node.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)
+    ) {
+      names.push(node.name.text);
+    }
+  });
+  return names;
+}
 
 /** Calls `f` and returns what it threw or rejected with (undefined if it succeeded). */
 async function failureOf(f: () => unknown): Promise<unknown> {
@@ -419,7 +670,7 @@ describe('options of every factory and call', () => {
       for (const key of ['maxlength', 'normalised', 'Prefix']) {
         const error = await failureOf(() => factory.call({ ...factory.base, [key]: 1 }));
         assert.ok(isInvalidOption(error), `${factory.name} { ${key} }: ${String(error)}`);
-        assert.equal(error.details.option, key);
+        assert.equal(error.details.option, factory.path ? `${factory.path}.${key}` : key);
       }
     });
 
@@ -438,6 +689,18 @@ describe('options of every factory and call', () => {
       }
     });
   }
+
+  it('every exported options type is walked by a row above (or says why it is not a call option)', () => {
+    const walked = new Set(factories.flatMap((f) => f.types ?? []));
+    const exported = new Set(ENTRY_POINTS.flatMap(exportedNames));
+    const unwalked = [...exported].filter(
+      (name) => name.endsWith('Options') && !walked.has(name) && !(name in NOT_CALL_OPTIONS),
+    );
+    assert.deepEqual(unwalked, [], 'add a row to the factories table for each');
+    // The nested options types the rows name are exported too (a rename fails here).
+    const stale = [...walked, ...Object.keys(NOT_CALL_OPTIONS)].filter((n) => !exported.has(n));
+    assert.deepEqual(stale, [], 'types named by the table but not exported');
+  });
 
   it('createAggregator refuses a non-string name or a non-function groupKey or rank', () => {
     for (const args of [

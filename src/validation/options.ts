@@ -6,10 +6,20 @@
 import { ValidationError } from '../errors.js';
 import { describe, show } from './show.js';
 
+/** Where an options object sits and what became of removed keys, for {@link checkOptions}' errors. */
+export interface OptionsPlace {
+  /** Path of a nested options object, e.g. `'limits'`: errors name `limits.maxPageSiz`. */
+  readonly path?: string | undefined;
+  /** Keys that were removed or moved, each with what to use instead (told in the error). */
+  readonly moved?: Readonly<Record<string, string>> | undefined;
+}
+
 /**
  * Checks an options object: `undefined` gives `{}` when `optional`; anything that is not a plain
- * object, or that has a key outside `keys`, throws `INVALID_OPTION` naming `where`. Only own
- * enumerable keys are read. Returns the object, typed as `T`.
+ * object, or that has a key outside `keys`, throws `INVALID_OPTION` naming `where` and the key's
+ * path (`details.option`, e.g. `limits.maxPageSiz` for a nested object at `place.path`). A key of
+ * `place.moved` is refused with what to use instead. Only own enumerable keys are read. Returns
+ * the object, typed as `T`.
  * @example
  * const o = checkOptions<FlatFeedOptions>(options, FLAT_KEYS, 'defineFlatFeed');
  */
@@ -18,12 +28,16 @@ export function checkOptions<T extends object>(
   keys: ReadonlySet<string> | readonly string[],
   where: string,
   optional = false,
+  place?: OptionsPlace,
 ): Partial<T> {
   if (options === undefined && optional) return {};
+  const prefix = place?.path === undefined ? '' : `${place.path}.`;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    const what = prefix === '' ? 'options' : `option ${place?.path}`;
     throw new ValidationError(
       'INVALID_OPTION',
-      `${where}: options must be an object, got ${describe(options)}`,
+      `${where}: ${what} must be an object, got ${describe(options)}`,
+      prefix === '' ? undefined : { details: { option: place?.path } },
     );
   }
   // No allocation per call: this runs on every write and read (per call, not per entry).
@@ -31,10 +45,13 @@ export function checkOptions<T extends object>(
   for (const key in options) {
     if (!Object.hasOwn(options, key)) continue; // for...in also yields inherited keys
     if (set ? set.has(key) : (keys as readonly string[]).includes(key)) continue;
+    const instead = place?.moved && Object.hasOwn(place.moved, key) ? place.moved[key] : undefined;
     throw new ValidationError(
       'INVALID_OPTION',
-      `${where}: unknown option ${show(key)}; known: ${[...keys].join(', ')}`,
-      { details: { option: key } },
+      instead === undefined
+        ? `${where}: unknown option ${show(prefix + key)}; known: ${[...keys].join(', ')}`
+        : `${where}: option ${show(prefix + key)} was removed; ${instead}`,
+      { details: { option: prefix + key } },
     );
   }
   return options as Partial<T>;

@@ -223,7 +223,11 @@ export const FUZZ_USERS: readonly Id[] = [1, 2, 3, 'a:{b}*\n?'];
 /** A manager with flat, aggregated and notification feeds on `storage`, and some content. */
 export async function fuzzWorld(storage: Storage) {
   const user = defineFlatFeed({ name: 'user', storage, maxLength: 1000 });
-  const timeline = defineFlatFeed({ name: 'timeline', storage, maxPageSize: 50, maxBatchSize: 5 });
+  const timeline = defineFlatFeed({
+    name: 'timeline',
+    storage,
+    limits: { maxPageSize: 50, maxBatchSize: 5 },
+  });
   const aggregated = defineAggregatedFeed({ name: 'aggregated', storage });
   const notification = defineNotificationFeed({ name: 'notification', storage });
   const manager = createManager({
@@ -423,12 +427,15 @@ export const fuzzCalls: fc.Arbitrary<FuzzCall> = fc.oneof(
       fc.record(
         {
           limit: anyValue,
-          offset: anyValue,
           order: anyValue,
           cursor: anyValue,
-          before: anyValue,
-          after: anyValue,
-          filter: fc.oneof(anyValue, fc.record({ gt: anyValue, lte: anyValue })),
+          filter: fc.oneof(
+            anyValue,
+            fc.record(
+              { gt: anyValue, gte: anyValue, lt: anyValue, lte: anyValue },
+              { requiredKeys: [] },
+            ),
+          ),
         },
         { requiredKeys: [] },
       ),

@@ -373,8 +373,7 @@ export async function checkLimits(create: () => Storage | Promise<Storage>): Pro
   const timeline = defineFlatFeed({
     name: 'timeline',
     storage,
-    maxPageSize: 50,
-    maxBatchSize: 5,
+    limits: { maxPageSize: 50, maxBatchSize: 5 },
     normalized: false,
   });
   const aggregated = defineAggregatedFeed({ name: 'aggregated', storage });
@@ -528,23 +527,23 @@ export async function checkLimits(create: () => Storage | Promise<Storage>): Pro
   const bad: [string, () => unknown, string][] = [
     [
       'maxPageSize above 100,000',
-      () => defineFlatFeed({ name: 'f', storage, maxPageSize: 100_001 }),
+      () => defineFlatFeed({ name: 'f', storage, limits: { maxPageSize: 100_001 } }),
       'LIMIT_EXCEEDED',
     ],
     [
       'maxBatchSize 0',
-      () => defineFlatFeed({ name: 'f', storage, maxBatchSize: 0 }),
+      () => defineFlatFeed({ name: 'f', storage, limits: { maxBatchSize: 0 } }),
       'INVALID_OPTION',
     ],
     ['maxActivityLength 0', () => jsonSerializer({ maxActivityLength: 0 }), 'INVALID_OPTION'],
     [
       'maxTrackedActivities -1',
-      () => defineAggregatedFeed({ name: 'f', storage, maxTrackedActivities: -1 }),
+      () => defineAggregatedFeed({ name: 'f', storage, groups: { maxTrackedActivities: -1 } }),
       'INVALID_OPTION',
     ],
     [
       'maxActivitiesPerGroup 1001',
-      () => defineAggregatedFeed({ name: 'f', storage, maxActivitiesPerGroup: 1001 }),
+      () => defineAggregatedFeed({ name: 'f', storage, groups: { maxActivities: 1001 } }),
       'LIMIT_EXCEEDED',
     ],
   ];

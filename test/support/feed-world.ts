@@ -38,23 +38,25 @@ export function createWorld(storage: Storage) {
     storage,
     aggregator: byVerbAndDay,
     maxLength: LIMITS.aggregatedLength,
-    maxActivitiesPerGroup: LIMITS.aggregatedPerGroup,
+    groups: { maxActivities: LIMITS.aggregatedPerGroup },
   });
   const notification = defineNotificationFeed({
     name: 'notification',
     storage,
     aggregator: byVerbObjectAndDay,
     maxLength: LIMITS.notificationLength,
-    maxActivitiesPerGroup: LIMITS.notificationPerGroup,
+    groups: { maxActivities: LIMITS.notificationPerGroup },
   });
   const manager = createManager({
     userFeed: user,
     feeds: { timeline, aggregated },
     targetFeeds: { notification },
     getFollowerIds: (u) => [...(followers.get(u) ?? [])],
-    fanoutChunkSize: 2,
-    batchImportChunkSize: 2,
-    followActivityLimit: LIMITS.followActivityLimit,
+    limits: {
+      fanoutChunkSize: 2,
+      batchImportChunkSize: 2,
+      followActivityLimit: LIMITS.followActivityLimit,
+    },
   });
   return { storage, manager, followers, user, timeline, aggregated, notification };
 }

@@ -108,7 +108,7 @@ export function createFeeds({ storage, db, queue }: FeedsOptions) {
     userFeed: pins,
     feeds: { timeline, aggregated },
     getFollowerIds: (userId) => db.followerIds(Number(userId)),
-    followActivityLimit: 300,
+    limits: { followActivityLimit: 300 },
     queue,
   });
 

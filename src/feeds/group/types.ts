@@ -21,10 +21,21 @@ export interface GroupFeedOptions<E extends ExtraData = JsonObject> extends Feed
   /** Decides which group an activity joins and how groups rank. @default byVerbAndDay */
   readonly aggregator?: Aggregator<E> | undefined;
   /**
+   * Normalized groups keep `[id, actor]` members and read activities from activity storage;
+   * denormalized groups keep the full activities. @default true (notification feeds: false)
+   */
+  readonly normalized?: boolean | undefined;
+  /** What each group keeps and remembers. @default see {@link GroupOptions} */
+  readonly groups?: GroupOptions | undefined;
+}
+
+/** What each group of a group feed keeps (`groups` of {@link GroupFeedOptions}). */
+export interface GroupOptions {
+  /**
    * Activities kept per group, newest first; older ones are only counted (`activityCount`), as the
    * original's `max_aggregated_activities_length`. @default 15
    */
-  readonly maxActivitiesPerGroup?: number | undefined;
+  readonly maxActivities?: number | undefined;
   /** Distinct actors tracked exactly per group (`actorCount` is exact up to this many). @default 100 */
   readonly maxTrackedActors?: number | undefined;
   /**
@@ -35,17 +46,12 @@ export interface GroupFeedOptions<E extends ExtraData = JsonObject> extends Feed
    */
   readonly maxTrackedActivities?: number | undefined;
   /**
-   * Normalized groups keep `[id, actor]` members and read activities from activity storage;
-   * denormalized groups keep the full activities. @default true (notification feeds: false)
-   */
-  readonly normalized?: boolean | undefined;
-  /**
    * Characters of group payloads the definition remembers from its own writes, so that merging
    * into a group it just wrote skips decoding it again (the memory backend and the Redis update
    * cache hand the same payload back). A bound on memory: about 2 bytes per character plus the
    * decoded group; 0 turns the cache off. @default 1048576
    */
-  readonly groupCacheCharacters?: number | undefined;
+  readonly cacheCharacters?: number | undefined;
 }
 
 /**
@@ -63,7 +69,7 @@ export interface AggregatedGroup<E extends ExtraData = JsonObject> {
   readonly activityIds: readonly string[];
   /** Every activity merged into the group and not removed, retained or not. */
   readonly activityCount: number;
-  /** Distinct actors of the group (exact up to the feed's `maxTrackedActors`). */
+  /** Distinct actors of the group (exact up to the feed's `groups.maxTrackedActors`). */
   readonly actorCount: number;
   /** The distinct actors tracked, in order of arrival. */
   readonly actors: readonly Id[];

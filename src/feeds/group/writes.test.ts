@@ -66,7 +66,9 @@ describe('group writer: the cache of recently encoded groups is bounded by chara
       storage,
       normalized: false,
       aggregator: createAggregator('object', (a) => String(a.object)),
-      ...(groupCacheCharacters === undefined ? {} : { groupCacheCharacters }),
+      ...(groupCacheCharacters === undefined
+        ? {}
+        : { groups: { cacheCharacters: groupCacheCharacters } }),
     };
     const settings = resolveGroupFeedSettings(
       options,
@@ -105,7 +107,7 @@ describe('group writer: the cache of recently encoded groups is bounded by chara
     );
   });
 
-  it('keeps nothing with groupCacheCharacters: 0, and stays under a small bound', async () => {
+  it('keeps nothing with groups.cacheCharacters: 0, and stays under a small bound', async () => {
     for (const bound of [0, 100_000, 2_000_000]) {
       const { writer, target } = writerOf(bound);
       for (let group = 0; group < 5; group++) {
@@ -117,14 +119,14 @@ describe('group writer: the cache of recently encoded groups is bounded by chara
     }
   });
 
-  it('refuses a groupCacheCharacters that is not a non-negative integer', () => {
+  it('refuses a groups.cacheCharacters that is not a non-negative integer', () => {
     for (const bad of [-1, 1.5, '10', null]) {
       assert.throws(
         () =>
           defineAggregatedFeed({
             name: 'agg',
             storage: memoryStorage(),
-            groupCacheCharacters: bad as number,
+            groups: { cacheCharacters: bad as number },
           }),
         (e: unknown) => e instanceof ValidationError && e.code === 'INVALID_OPTION',
       );

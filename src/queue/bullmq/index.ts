@@ -20,5 +20,11 @@ export { bullmqQueue } from './bullmq-queue.js';
 export type { BullmqConnection, QueueNames } from './connection.js';
 export type { FailedTask, ListFailedOptions, RetryFailedOptions } from './failed-jobs.js';
 export type { BullmqJobOptions } from './jobs.js';
-export type { CreateWorkerOptions, JobFailure, TaskWorker, WorkerManager } from './worker.js';
+export type {
+  CreateWorkerOptions,
+  JobFailure,
+  TaskWorker,
+  WorkerManager,
+  WorkerStalls,
+} from './worker.js';
 export { createWorker } from './worker.js';

@@ -59,16 +59,25 @@ export interface CreateWorkerOptions {
   readonly queueNames?: Partial<QueueNames> | undefined;
   /** Worker name, stored on each job it processes (BullMQ `processedBy`). */
   readonly name?: string | undefined;
-  /** How long a job's lock lasts without renewal, in ms (BullMQ). @default 30000 */
-  readonly lockDuration?: number | undefined;
-  /** How often stalled jobs (of dead workers) are looked for, in ms (BullMQ). @default 30000 */
-  readonly stalledInterval?: number | undefined;
-  /** Times a job may stall and be recovered before it fails (BullMQ). @default 1 */
-  readonly maxStalledCount?: number | undefined;
+  /** When a job whose worker died is taken over (BullMQ's stalled-job settings). @default see {@link WorkerStalls} */
+  readonly stalls?: WorkerStalls | undefined;
   /** Called after each failed attempt. @default nothing */
   readonly onFailed?: ((failure: JobFailure) => void) | undefined;
   /** Called on worker errors (e.g. a lost connection). @default console.error, once per message per 10 s */
   readonly onError?: ((error: Error) => void) | undefined;
+}
+
+/**
+ * BullMQ's stalled-job settings (`stalls` of {@link CreateWorkerOptions}): a job whose worker died
+ * (SIGKILL, crash) is taken over by another worker once its lock expires.
+ */
+export interface WorkerStalls {
+  /** How long a job's lock lasts without renewal, in ms. @default 30000 */
+  readonly lockDuration?: number | undefined;
+  /** How often stalled jobs (of dead workers) are looked for, in ms. @default 30000 */
+  readonly stalledInterval?: number | undefined;
+  /** Times a job may stall and be recovered before it fails. @default 1 */
+  readonly maxStalledCount?: number | undefined;
 }
 
 /** A running worker: what {@link createWorker} returns. */
@@ -90,6 +99,19 @@ export interface TaskWorker {
 
 const WHAT = 'createWorker';
 
+const STALL_KEYS = optionKeys<WorkerStalls>({
+  lockDuration: true,
+  stalledInterval: true,
+  maxStalledCount: true,
+});
+
+/** Worker options of earlier versions, with what to use instead. */
+const MOVED = {
+  lockDuration: 'use stalls: { lockDuration }',
+  stalledInterval: 'use stalls: { stalledInterval }',
+  maxStalledCount: 'use stalls: { maxStalledCount }',
+};
+
 const WORKER_KEYS = optionKeys<CreateWorkerOptions>({
   manager: true,
   connection: true,
@@ -97,9 +119,7 @@ const WORKER_KEYS = optionKeys<CreateWorkerOptions>({
   prefix: true,
   queueNames: true,
   name: true,
-  lockDuration: true,
-  stalledInterval: true,
-  maxStalledCount: true,
+  stalls: true,
   onFailed: true,
   onError: true,
 });
@@ -118,7 +138,7 @@ const WORKER_KEYS = optionKeys<CreateWorkerOptions>({
  * process.once('SIGTERM', () => worker.close().then(() => process.exit(0)));
  */
 export function createWorker(options: CreateWorkerOptions): TaskWorker {
-  checkOptions(options, WORKER_KEYS, WHAT);
+  checkOptions(options, WORKER_KEYS, WHAT, false, { moved: MOVED });
   if (typeof options !== 'object' || options === null) {
     throw invalid(`${WHAT}: options must be an object`, 'options');
   }
@@ -148,10 +168,13 @@ export function createWorker(options: CreateWorkerOptions): TaskWorker {
     WHAT,
   );
   const concurrency = concurrencyOf(options.concurrency);
+  const stalls = checkOptions<WorkerStalls>(options.stalls, STALL_KEYS, WHAT, true, {
+    path: 'stalls',
+  });
   const settings = {
-    lockDuration: positiveInt(options.lockDuration, 30_000, 'lockDuration', WHAT),
-    stalledInterval: positiveInt(options.stalledInterval, 30_000, 'stalledInterval', WHAT),
-    maxStalledCount: positiveInt(options.maxStalledCount, 1, 'maxStalledCount', WHAT),
+    lockDuration: positiveInt(stalls.lockDuration, 30_000, 'stalls.lockDuration', WHAT),
+    stalledInterval: positiveInt(stalls.stalledInterval, 30_000, 'stalls.stalledInterval', WHAT),
+    maxStalledCount: positiveInt(stalls.maxStalledCount, 1, 'stalls.maxStalledCount', WHAT),
   };
   const onError = fnOptionOr<(error: Error) => void, (error: Error) => void>(
     options.onError,

@@ -1,5 +1,5 @@
 import { type HashCache, HashEngine, type HashFallback } from './hash-engine.js';
-import { assertKey, resolveCodec } from './shared.js';
+import { assertKey, checkStructureOptions, resolveCodec } from './shared.js';
 import type { CodecOptions, RedisStructureOptions } from './types.js';
 
 /** Options of {@link createHashCache}. */
@@ -28,6 +28,7 @@ export type HashCacheOptions<V = string> = RedisStructureOptions &
  * const [alice, bob] = await users.getMany(['1', '2']);
  */
 export function createHashCache<V = string>(options: HashCacheOptions<V>): HashCache<V> {
+  checkStructureOptions(options, ['fallback'], 'createHashCache');
   const { client, key, fallback } = options;
   const where = `redis hash cache "${String(key)}"`;
   assertKey(key, where);

@@ -1,5 +1,12 @@
 import { ValidationError } from '../../../errors.js';
-import { assertInteger, assertKey, execReplies, resolveCodec, toInteger } from './shared.js';
+import {
+  assertInteger,
+  assertKey,
+  checkStructureOptions,
+  execReplies,
+  resolveCodec,
+  toInteger,
+} from './shared.js';
 import type { CodecOptions, RedisStructureOptions } from './types.js';
 
 /**
@@ -93,6 +100,7 @@ const keepFirst = (length: number): [number, number] => (length === 0 ? [1, 0] :
  * const firstPage = await comments.slice(0, 10);
  */
 export function createListCache<V = string>(options: ListCacheOptions<V>): ListCache<V> {
+  checkStructureOptions(options, ['maxLength', 'fallback'], 'createListCache');
   const { client, key, maxLength, fallback } = options;
   const where = `redis list cache "${String(key)}"`;
   assertKey(key, where);

@@ -1,6 +1,6 @@
 import { ValidationError } from '../../../errors.js';
 import { type HashCache, HashEngine, type HashFallback, type HashLayout } from './hash-engine.js';
-import { assertInteger, assertKey, resolveCodec } from './shared.js';
+import { assertInteger, assertKey, checkStructureOptions, resolveCodec } from './shared.js';
 import type { CodecOptions, RedisStructureOptions } from './types.js';
 
 /** Options of {@link createShardedHashCache}. */
@@ -55,6 +55,7 @@ export function fnv1a32(text: string): number {
 export function createShardedHashCache<V = string>(
   options: ShardedHashCacheOptions<V>,
 ): ShardedHashCache<V> {
+  checkStructureOptions(options, ['shards', 'fallback'], 'createShardedHashCache');
   const { client, key, fallback, shards = 10 } = options;
   const where = `redis sharded hash cache "${String(key)}"`;
   assertKey(key, where);

@@ -3,8 +3,21 @@
 // mapping, `stringNumbers` on or off all change their JavaScript shape.
 import { BackendError, SerializationError, ValidationError } from '../../../errors.js';
 import { isWellFormed } from '../../../validation/names.js';
+import { checkOptions } from '../../../validation/options.js';
 import { intValue } from '../../../validation/values.js';
 import type { ValueCodec } from './types.js';
+
+/**
+ * Refuses options that are not an object, or that hold a key other than the shared ones (`client`,
+ * `key`, `encode`, `decode`) and the structure's `own`: `INVALID_OPTION` naming the factory.
+ */
+export function checkStructureOptions(
+  options: unknown,
+  own: readonly string[],
+  where: string,
+): void {
+  checkOptions(options, ['client', 'key', 'encode', 'decode', ...own], where);
+}
 
 /** A codec whose errors are {@link SerializationError}s naming the structure and key. */
 export function resolveCodec<V>(options: Partial<ValueCodec<V>>, where: string): ValueCodec<V> {

@@ -1,7 +1,9 @@
 import { ValidationError } from '../../../errors.js';
+import { checkOptions, optionKeys } from '../../../validation/options.js';
 import {
   assertInteger,
   assertKey,
+  checkStructureOptions,
   execReplies,
   resolveCodec,
   toInteger,
@@ -34,6 +36,15 @@ export interface SortedSetRange {
   /** Excludes `maxScore` itself. @default false */
   readonly exclusiveMax?: boolean;
 }
+
+const RANGE_KEYS = optionKeys<SortedSetRange>({
+  offset: true,
+  limit: true,
+  minScore: true,
+  maxScore: true,
+  exclusiveMin: true,
+  exclusiveMax: true,
+});
 
 /** Options of {@link createSortedSetCache}. */
 export type SortedSetCacheOptions<V = string> = RedisStructureOptions &
@@ -102,6 +113,7 @@ const PAIRS_PER_ZADD = 500;
 export function createSortedSetCache<V = string>(
   options: SortedSetCacheOptions<V>,
 ): SortedSetCache<V> {
+  checkStructureOptions(options, ['order', 'maxLength'], 'createSortedSetCache');
   const { client, key, order = 'desc', maxLength } = options;
   const where = `redis sorted set cache "${String(key)}"`;
   assertKey(key, where);
@@ -185,6 +197,7 @@ export function createSortedSetCache<V = string>(
       return rank === null || rank === undefined ? -1 : toInteger(rank);
     },
     async range(query = {}) {
+      checkOptions(query, RANGE_KEYS, `${where}: range`);
       const { offset = 0, limit, minScore, maxScore, exclusiveMin, exclusiveMax } = query;
       assertInteger(offset, 'offset', where);
       if (limit !== undefined) assertInteger(limit, 'limit', where);
