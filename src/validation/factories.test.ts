@@ -125,7 +125,7 @@ const factories: readonly Factory[] = [
   },
   {
     name: 'defineAggregatedFeed',
-    types: ['AggregatedFeedOptions', 'GroupFeedOptions'],
+    types: ['AggregatedFeedOptions'],
     call: (o) => defineAggregatedFeed(o as never),
     base: { name: 'a', storage },
     wrong: [
@@ -230,14 +230,14 @@ const factories: readonly Factory[] = [
   },
   {
     name: 'RedisTimelineStorage',
-    types: ['RedisTimelineStorageOptions'],
+    types: [],
     call: (o) => new RedisTimelineStorage(o as never),
     base: { client: fakeRedis, prefix: 'p' },
     wrong: [{ maxUpdateAttempts: '3' }, { updateCacheCharacters: -5 }],
   },
   {
     name: 'RedisActivityStorage',
-    types: ['RedisActivityStorageOptions'],
+    types: [],
     call: (o) => new RedisActivityStorage(o as never),
     base: { client: fakeRedis, prefix: 'p' },
     wrong: [{ shards: 0 }, { bucketMs: '1000' }],
@@ -332,14 +332,14 @@ const factories: readonly Factory[] = [
   },
   {
     name: 'assertActivity',
-    types: ['AssertActivityOptions'],
+    types: [],
     call: (o) => assertActivity(activity, undefined, o as never),
     base: { maxTo: 5 },
     wrong: [{ maxTo: '5' }, { maxTo: -1 }, { maxTo: 1.5 }],
   },
   {
     name: 'SqliteTimelineStorage',
-    types: ['SqliteTimelineStorageOptions'],
+    types: [],
     call: (o) => new SqliteTimelineStorage(o as never),
     base: { database: fakeDatabase, tables: sqliteTables },
     wrong: [
@@ -353,7 +353,7 @@ const factories: readonly Factory[] = [
   },
   {
     name: 'SqliteActivityStorage',
-    types: ['SqliteActivityStorageOptions'],
+    types: [],
     call: (o) => new SqliteActivityStorage(o as never),
     base: { database: fakeDatabase, tables: sqliteTables },
     wrong: [{ database: {} }, { tables: { ...sqliteTables, activity: 5 } }],
@@ -366,7 +366,7 @@ const factories: readonly Factory[] = [
   },
   {
     name: 'CassandraTimelineStorage',
-    types: ['CassandraTimelineStorageOptions'],
+    types: [],
     call: (o) => new CassandraTimelineStorage(o as never),
     base: cassandraTable,
     wrong: [
@@ -386,7 +386,7 @@ const factories: readonly Factory[] = [
   },
   {
     name: 'CassandraActivityStorage',
-    types: ['CassandraActivityStorageOptions'],
+    types: [],
     call: (o) => new CassandraActivityStorage(o as never),
     base: cassandraTable,
     wrong: [{ exec: {} }, { table: 5 }, { namespace: null }, { concurrency: 0 }],
