@@ -124,6 +124,7 @@ export type {
 export type {
   BatchImportOptions,
   BatchImportResult,
+  ExtraOf,
   FanoutHandle,
   FeedHandles,
   FollowOptions,
