@@ -90,7 +90,8 @@ export function checkVariant(full, dir, leftOut, without = []) {
       dir,
     ),
   );
-  for (const specifier of Object.keys(ENTRIES).filter(needs)) {
+  const failing = Object.keys(ENTRIES).filter(needs);
+  for (const specifier of failing) {
     const diagnostics = typecheck([paths[specifier]], STRICT_CONSUMER, dir);
     const unrelated = diagnostics.filter(
       (d) => d.code !== 2307 || !missing.some((m) => d.message.includes(`'${m}'`)),
@@ -103,7 +104,8 @@ export function checkVariant(full, dir, leftOut, without = []) {
       );
     }
   }
-  console.log(`with ${label}: ${fine.join(', ')} compile; the others need a left-out peer`);
+  const others = failing.length === 0 ? '' : `; ${failing.join(', ')} fail for want of it (TS2307)`;
+  console.log(`with ${label}: ${fine.join(', ')} compile${others}`);
 }
 
 /**

@@ -12,9 +12,11 @@ import {
   defineFlatFeed,
   defineNotificationFeed,
   type FeedPage,
+  type Manager,
   memoryStorage,
   type NotificationGroup,
 } from 'stream-framework';
+import type { CreateWorkerOptions } from 'stream-framework/bullmq';
 
 /** Extra data as an interface (no index signature). */
 interface PinExtra {
@@ -99,3 +101,7 @@ const manager = createManager({
 });
 expectTypeOf(manager.getFeed('notification', 1).countUnseen).returns.resolves.toBeNumber();
 await manager.addUserActivity(1, pin);
+const widened: Manager<PinExtra> = manager;
+expectTypeOf(widened.addUserActivity).parameter(1).toEqualTypeOf<Activity<PinExtra>>();
+// A worker takes the manager as it is (only runTask and queue are read).
+expectTypeOf(manager).toMatchTypeOf<CreateWorkerOptions['manager']>();
