@@ -104,7 +104,8 @@ export function checkVariant(full, dir, leftOut, without = []) {
       );
     }
   }
-  const others = failing.length === 0 ? '' : `; ${failing.join(', ')} fail for want of it (TS2307)`;
+  const others =
+    failing.length === 0 ? '' : `; ${failing.join(', ')} need a left-out peer (TS2307 without it)`;
   console.log(`with ${label}: ${fine.join(', ')} compile${others}`);
 }
 

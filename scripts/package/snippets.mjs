@@ -27,7 +27,7 @@ export function markdownFiles(root) {
   return found.sort();
 }
 
-const FENCE = /^```(\S*)\s*$/;
+const FENCE = /^\s*```(\S*)\s*$/;
 const DIRECTIVE = /<!--\s*snippet-(skip|prelude)(?::)?([\s\S]*?)-->\s*$/;
 
 /**
@@ -41,7 +41,7 @@ export function extractSnippets(text, file) {
     const open = FENCE.exec(lines[i]);
     if (!open) continue;
     let end = i + 1;
-    while (end < lines.length && !/^```\s*$/.test(lines[end])) end++;
+    while (end < lines.length && !/^\s*```\s*$/.test(lines[end])) end++;
     if (end === lines.length) throw new Error(`${file}:${i + 1}: unclosed code block`);
     if (open[1] === 'ts' || open[1] === 'typescript') {
       const directive = directiveBefore(lines, i);
