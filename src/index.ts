@@ -110,7 +110,7 @@ export type {
   NotificationGroup,
 } from './feeds/notification-feed.js';
 export { defineNotificationFeed, UNREAD_MARKER, UNSEEN_MARKER } from './feeds/notification-feed.js';
-export type { FeedPage, IdFilter, ReadOptions } from './feeds/read-options.js';
+export type { FeedPage, GroupReadOptions, IdFilter, ReadOptions } from './feeds/read-options.js';
 export { decodeCursor, encodeCursor } from './feeds/read-options.js';
 // Manager and queues
 export type { FollowerIds } from './manager/follower-ids.js';

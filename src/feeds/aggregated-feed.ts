@@ -13,6 +13,7 @@ import {
 import type { FeedDefinition, FeedHandle } from './feed.js';
 import type { FeedOptions, WriteOptions } from './feed-config.js';
 import { AGGREGATED_KEYS } from './options.js';
+import type { FeedPage, GroupReadOptions } from './read-options.js';
 
 /** Options shared by aggregated and notification feeds. */
 export interface GroupFeedOptions<E extends ExtraData = JsonObject> extends FeedOptions {
@@ -93,6 +94,8 @@ export interface AggregatedFeedBase<
   K extends 'aggregated' | 'notification',
 > extends FeedHandle<E, G> {
   readonly kind: K;
+  /** Reads one page of groups, newest update first (no id bounds: see {@link GroupReadOptions}). */
+  read(options?: GroupReadOptions): Promise<FeedPage<G>>;
   /** Groups by id, positional (`undefined` for a group the feed does not hold). */
   getGroups(groupIds: readonly string[]): Promise<(G | undefined)[]>;
   /** Position of a group (newest first, 0-based), or -1 when the feed does not hold it. */

@@ -12,6 +12,7 @@ import {
   defineFlatFeed,
   defineNotificationFeed,
   type FeedPage,
+  type GroupReadOptions,
   type Manager,
   memoryStorage,
   type NotificationGroup,
@@ -73,7 +74,12 @@ expectTypeOf(flat.for(1)).not.toHaveProperty('counts');
 
 // Read options accept only their keys and value types.
 await flat.for(1).read({ limit: 10, order: 'asc', cursor: page.next });
-await flat.for(1).read({ before: pin.id, filter: { gte: pin.id } });
+await flat.for(1).read({ filter: { gte: pin.id } });
+// @ts-expect-error id bounds are for flat feeds only (aggregated and notification: cursor)
+await aggregated.for(1).read({ filter: { gte: pin.id } });
+// @ts-expect-error id bounds are for flat feeds only
+await notification.for(1).read({ filter: { lt: pin.id } });
+expectTypeOf(aggregated.for(1).read).parameter(0).toEqualTypeOf<GroupReadOptions | undefined>();
 // @ts-expect-error `lt` is a filter bound, not a read option: read({ filter: { lt } })
 await flat.for(1).read({ lt: pin.id });
 // @ts-expect-error order is 'asc' or 'desc'
@@ -86,10 +92,10 @@ flat.for(1).filter({ below: pin.id });
 await flat.for(1).add(pin, { trimNow: true });
 
 // Feed definitions take only their own options.
-// @ts-expect-error aggregated-only option on a flat feed
-defineFlatFeed({ name: 'x', storage, maxActivitiesPerGroup: 3 });
-// @ts-expect-error notification-only option on an aggregated feed
-defineAggregatedFeed({ name: 'y', storage, trackUnseen: false });
+// @ts-expect-error an aggregator is for aggregated and notification feeds
+defineFlatFeed({ name: 'x', storage, aggregator: byBoard });
+// @ts-expect-error not an option of any feed
+defineAggregatedFeed({ name: 'y', storage, maxGroups: 10 });
 
 // A notification feed whose extra is an interface registers with a manager of the same type.
 const user = defineFlatFeed<PinExtra>({ name: 'user', storage });
