@@ -2,13 +2,17 @@
 // Checks the package as users get it: builds, packs the tarball, lints it with publint (strict:
 // warnings fail, suggestions are printed only), installs it into a fresh temp project and runs an
 // ESM import smoke test, a CommonJS require() smoke test (require(esm), Node >= 20.19) and a
-// TypeScript type-resolution check. Exits non-zero on any failure; temp dirs are always removed.
+// TypeScript type-resolution check (ESM and CommonJS consumers); then compiles what a strict
+// consumer compiles (scripts/package/consumers.mjs): the documentation's ts blocks, the example
+// app, and each entry point with and without each optional peer. Exits non-zero on any failure;
+// temp dirs are always removed.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkConsumers } from './package/consumers.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(import.meta.url);
@@ -84,28 +88,6 @@ export { id };
 const TYPES_CTS = `import sf = require('stream-framework');
 export const id: string = sf.createActivity({ actor: 1, verb: 'add', object: 2 }).id;
 `;
-// The root entry as an application compiles it: strict, without skipLibCheck and without any
-// optional peer installed, so a declaration file that imports a peer's types fails here.
-const ROOT_STRICT_MTS = `import * as sf from 'stream-framework';
-import type { Activity, Manager, OpenTelemetryMeter } from 'stream-framework';
-const a: Activity = sf.createActivity({ actor: 1, verb: 'add', object: 2 });
-export const meter: OpenTelemetryMeter | undefined = undefined;
-export const manager: Manager | undefined = undefined;
-export { a };
-`;
-const TSCONFIG_ROOT_STRICT = {
-  compilerOptions: {
-    module: 'nodenext',
-    moduleResolution: 'nodenext',
-    target: 'es2022',
-    strict: true,
-    noUncheckedIndexedAccess: true,
-    noEmit: true,
-    skipLibCheck: false,
-    types: [],
-  },
-  files: ['root-strict.mts'],
-};
 const TSCONFIG = {
   compilerOptions: {
     module: 'nodenext',
@@ -155,12 +137,7 @@ try {
     cwd: app,
   });
   console.log('TypeScript type check passed');
-  writeFileSync(join(app, 'root-strict.mts'), ROOT_STRICT_MTS);
-  writeFileSync(join(app, 'tsconfig.root-strict.json'), JSON.stringify(TSCONFIG_ROOT_STRICT));
-  const tsc = require.resolve('typescript/bin/tsc');
-  run(process.execPath, [tsc, '-p', 'tsconfig.root-strict.json'], { cwd: app });
-  console.log('TypeScript strict check of the root entry (no skipLibCheck, no peers) passed');
-
+  checkConsumers({ root, tmp, tarball, run });
   console.log('\ncheck:package: OK');
 } catch (error) {
   console.error(`\ncheck:package: FAILED: ${error.message}`);

@@ -69,7 +69,7 @@ export type {
   NotificationTracking,
 } from './feeds/notification-feed.js';
 export { defineNotificationFeed } from './feeds/notification-feed.js';
-export type { FeedPage, IdFilter, ReadOptions } from './feeds/read-options.js';
+export type { FeedPage, GroupReadOptions, IdFilter, ReadOptions } from './feeds/read-options.js';
 // Manager and queues
 export type { FollowerIds } from './manager/follower-ids.js';
 export { createManager } from './manager/manager.js';
@@ -83,6 +83,7 @@ export type {
 export type {
   BatchImportOptions,
   BatchImportResult,
+  ExtraOf,
   FanoutHandle,
   FeedHandles,
   FollowOptions,

@@ -34,6 +34,12 @@ export interface ReadOptions {
   readonly filter?: IdFilter | undefined;
 }
 
+/**
+ * Read options of aggregated and notification feeds: {@link ReadOptions} without the activity-id
+ * bounds, which only flat feeds have (a group feed refuses them with `INVALID_OPTION`).
+ */
+export type GroupReadOptions = Omit<ReadOptions, 'filter'>;
+
 /** One page of a feed. */
 export interface FeedPage<T> {
   readonly items: T[];

@@ -11,7 +11,6 @@ import { jsonSerializer } from '../serialization/json-serializer.js';
 import type { Serializer } from '../serialization/serializer.js';
 import { type FollowerIds, normalizeFollowerIds } from './follower-ids.js';
 import { createManager } from './manager.js';
-import type { ManagerOptions } from './options.js';
 
 const storage = memoryStorage();
 const user = defineFlatFeed({ name: 'user', storage });
@@ -22,7 +21,7 @@ const activity = (verb = 'add', actor = 1) =>
 
 function rejectsOptions(options: unknown, code: string, message?: RegExp): void {
   assert.throws(
-    () => createManager(options as ManagerOptions<never, never, never, never>),
+    () => createManager(options as never),
     (error: { code?: string; message?: string }) => {
       assert.equal(error.code, code, error.message);
       if (message) assert.match(error.message ?? '', message);

@@ -1,6 +1,6 @@
 import { type Activity, assertActivity } from '../activity/activity.js';
 import { assertActivityId, type Id, show } from '../activity/ids.js';
-import type { ExtraData, JsonObject } from '../activity/json.js';
+import type { ExtraData } from '../activity/json.js';
 import { ValidationError } from '../errors.js';
 import type { FeedHandle } from '../feeds/feed.js';
 import { userIdString } from '../feeds/keys.js';
@@ -34,8 +34,11 @@ import { executeTask } from './tasks.js';
 import type {
   BatchImportOptions,
   BatchImportResult,
+  ExtraOf,
   FanoutHandle,
+  FeedHandles,
   FollowOptions,
+  HandleOf,
   Manager,
   UnfollowOptions,
 } from './types.js';
@@ -49,24 +52,31 @@ const BATCH_IMPORT_KEYS = optionKeys<BatchImportOptions>({
 });
 
 /**
- * Creates a fan-out manager (see {@link Manager}). Throws `INVALID_OPTION` for bad options: feed
- * names must be unique across `userFeed`, `feeds` and `targetFeeds`, each record key must equal its
- * definition's name (tasks and `to` references carry names), chunk sizes must be positive integers.
+ * Creates a fan-out manager (see {@link Manager}). It takes no type argument: the activities'
+ * extra data type comes from the user feed's definition (`defineFlatFeed<PinExtra>(...)`), and
+ * `getFeeds` / `getFeed` return each feed's own handle type (`counts()` on notification feeds).
+ * Every fan-out and target feed must accept the user feed's activities. Throws `INVALID_OPTION`
+ * for bad options: feed names must be unique across `userFeed`, `feeds` and `targetFeeds`, each
+ * record key must equal its definition's name (tasks and `to` references carry names), chunk
+ * sizes must be positive integers.
  * @example
  * const manager = createManager({
- *   userFeed: defineFlatFeed({ name: 'user', storage, maxLength: 10_000 }),
- *   feeds: { timeline: defineFlatFeed({ name: 'timeline', storage }) },
+ *   userFeed: defineFlatFeed<PinExtra>({ name: 'user', storage, maxLength: 10_000 }),
+ *   feeds: { timeline: defineFlatFeed<PinExtra>({ name: 'timeline', storage }) },
  *   getFollowerIds: async (userId) => ({ high: await db.followersOf(userId) }),
  * });
- * await manager.addUserActivity(1, createActivity({ actor: 1, verb: 'pin', object: 42 }));
- * const page = await manager.getFeeds(2).timeline.read({ limit: 25 });
+ * await manager.addUserActivity(1, pinActivity);
+ * const page = await manager.getFeeds(2).timeline.read({ limit: 25 }); // Activity<PinExtra>[]
+ * @typeParam U - the user feed definition (inferred).
+ * @typeParam F - the fan-out feed definitions by name (inferred).
+ * @typeParam T - the target feed definitions by name (inferred).
  */
 export function createManager<
-  E extends ExtraData = JsonObject,
-  U extends UserFeedDefinition<E> = UserFeedDefinition<E>,
-  F extends FeedMap<E> = FeedMap<E>,
-  T extends FeedMap<E> = Record<never, never>,
->(options: ManagerOptions<E, U, F, T>): Manager<E, U, F, T> {
+  U extends UserFeedDefinition<ExtraData>,
+  F extends FeedMap<ExtraOf<U>>,
+  T extends FeedMap<ExtraOf<U>> = Record<never, never>,
+>(options: ManagerOptions<ExtraOf<U>, U, F, T>): Manager<ExtraOf<U>, U, F, T> {
+  type E = ExtraOf<U>;
   const config = resolveManagerOptions<E>(options);
   const { userFeed, fanoutFeeds, queue } = config;
   const stores = createActivityStores(config);
@@ -357,7 +367,7 @@ export function createManager<
     return def.for(userId);
   }
 
-  const manager: Manager<E, UserFeedDefinition<E>, FeedMap<E>, FeedMap<E>> = {
+  const manager: Manager<E, U, F, T> = {
     queue,
     feedNames: Object.freeze([...config.byName.keys()]),
     definitions: Object.freeze(Object.fromEntries(config.byName)),
@@ -419,14 +429,17 @@ export function createManager<
     followManyUsers: follow,
     unfollowUser: (userId, targetId, options) => unfollow(userId, [targetId], options),
     unfollowManyUsers: unfollow,
+    // Each definition's `for` returns its own handle type; TypeScript cannot follow a generic
+    // definition's return type through a lookup, so these three name the type they return.
     getFeeds(userId) {
       const uid = userIdString(userId);
-      return Object.freeze(Object.fromEntries(fanoutFeeds.map((d) => [d.name, d.for(uid)])));
+      const handles = fanoutFeeds.map((d) => [d.name, d.for(uid)] as const);
+      return Object.freeze(Object.fromEntries(handles)) as FeedHandles<F>;
     },
-    getUserFeed: (userId) => userFeed.for(userIdString(userId)),
-    getFeed: getFeed as Manager<E>['getFeed'],
+    getUserFeed: (userId) => userFeed.for(userIdString(userId)) as HandleOf<U>,
+    getFeed: getFeed as Manager<E, U, F, T>['getFeed'],
     batchImport,
     runTask: async (task) => executeTask(config, parseTask(task)),
   };
-  return Object.freeze(manager) as unknown as Manager<E, U, F, T>;
+  return Object.freeze(manager);
 }

@@ -35,7 +35,7 @@ export type FeedMap<E extends ExtraData = JsonObject> = Readonly<
 /** Options of `createManager`. The Python original's class attributes map to these options. */
 export interface ManagerOptions<
   E extends ExtraData,
-  U extends UserFeedDefinition<E>,
+  U extends UserFeedDefinition<ExtraData>,
   F extends FeedMap<E>,
   T extends FeedMap<E>,
 > {
@@ -139,7 +139,7 @@ const MOVED = {
 
 /** Validates manager options (throws `INVALID_OPTION`) and fills defaults. */
 export function resolveManagerOptions<E extends ExtraData>(
-  options: ManagerOptions<E, UserFeedDefinition<E>, FeedMap<E>, FeedMap<E>>,
+  options: ManagerOptions<E, UserFeedDefinition<ExtraData>, FeedMap<E>, FeedMap<E>>,
 ): ManagerConfig<E> {
   checkOptions(options, OPTION_KEYS, 'manager', false, { moved: MOVED });
   const limits = checkOptions<ManagerLimits>(options.limits, LIMIT_KEYS, 'manager', true, {

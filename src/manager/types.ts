@@ -1,12 +1,19 @@
 import type { Activity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
 import type { ExtraData, JsonObject } from '../activity/json.js';
-import type { FeedHandle } from '../feeds/feed.js';
 import type { TaskBatch, TaskQueue } from '../queue/task-queue.js';
 import type { AnyFeedDefinition, FeedMap, UserFeedDefinition } from './options.js';
 
 /** The handle type a feed definition's `for(userId)` returns. */
 export type HandleOf<D extends { for(userId: Id): unknown }> = ReturnType<D['for']>;
+
+/**
+ * The extra data type of a feed definition's activities: `PinExtra` for
+ * `defineFlatFeed<PinExtra>(...)`. `createManager` reads it from the user feed, so it takes no
+ * type argument.
+ */
+export type ExtraOf<D extends { for(userId: Id): unknown }> =
+  HandleOf<D> extends { add(activity: Activity<infer E>, ...rest: never[]): unknown } ? E : never;
 
 /** One user's handles of the fan-out feeds, typed per feed kind. */
 export type FeedHandles<F extends FeedMap<ExtraData>> = {
@@ -62,7 +69,7 @@ export interface BatchImportResult extends TaskBatch {
  */
 export interface Manager<
   E extends ExtraData = JsonObject,
-  U extends UserFeedDefinition<E> = UserFeedDefinition<E>,
+  U extends UserFeedDefinition<ExtraData> = UserFeedDefinition<E>,
   F extends FeedMap<E> = FeedMap<E>,
   T extends FeedMap<E> = FeedMap<E>,
 > {
@@ -131,10 +138,13 @@ export interface Manager<
   getFeeds(userId: Id): FeedHandles<F>;
   /** A user's own feed. */
   getUserFeed(userId: Id): HandleOf<U>;
-  /** A user's feed of any registered kind by name; throws `UNKNOWN_FEED` for another name. */
+  /**
+   * A user's fan-out or target feed by name, typed per kind (`getFeed('notification', 1).counts()`).
+   * Only registered names compile; at run time another name throws `UNKNOWN_FEED` (the user
+   * feed's name is accepted too, but {@link Manager.getUserFeed} is the typed way to it).
+   */
   getFeed<K extends keyof F & string>(name: K, userId: Id): HandleOf<F[K]>;
   getFeed<K extends keyof T & string>(name: K, userId: Id): HandleOf<T[K]>;
-  getFeed(name: string, userId: Id): FeedHandle<E, unknown>;
   /**
    * Imports a user's history in chunks: stores, adds to the user feed and fans out, all without
    * trimming until the end; then trims the user feed and enqueues one `trim` task per chunk of

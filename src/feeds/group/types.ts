@@ -12,6 +12,7 @@ import type { GroupLimits } from '../../aggregation/group.js';
 import type { FeedDefinition, FeedHandle, FeedKind } from '../feed.js';
 import type { FeedConfig, FeedOptions, WriteOptions } from '../feed-config.js';
 import type { FeedTarget } from '../feed-targets.js';
+import type { FeedPage, GroupReadOptions } from '../read-options.js';
 
 /** The kinds of group feed: aggregated and notification feeds. */
 export type GroupFeedKind = Exclude<FeedKind, 'flat'>;
@@ -94,6 +95,8 @@ export interface AggregatedFeedBase<
   K extends GroupFeedKind,
 > extends FeedHandle<E, G> {
   readonly kind: K;
+  /** Reads one page of groups, newest update first (no id bounds: see {@link GroupReadOptions}). */
+  read(options?: GroupReadOptions): Promise<FeedPage<G>>;
   /** Groups by id, positional (`undefined` for a group the feed does not hold). */
   getGroups(groupIds: readonly string[]): Promise<(G | undefined)[]>;
   /** Position of a group (newest first, 0-based), or -1 when the feed does not hold it. */
