@@ -159,9 +159,10 @@ const factories: readonly Factory[] = [
   },
   {
     name: 'aggregated feed read',
-    call: (o) => aggregated.for(1).read(o),
+    types: ['GroupReadOptions'],
+    call: (o) => aggregated.for(1).read(o as never),
     base: { limit: 5 },
-    wrong: [{ limit: 5.5 }, { order: 1 }],
+    wrong: [{ limit: 5.5 }, { order: 1 }, { filter: { lt: 'x' } }],
   },
   {
     name: 'flat feed write',
