@@ -158,16 +158,29 @@ export {
 export type { ActivityForm, DecodeContext, Serializer } from './serialization/serializer.js';
 // Storage contracts and the in-memory backend
 export type {
+  ActivityDriver,
   ActivityStorage,
+  IdOnlyTimeline,
   RangeBound,
   RangeQuery,
   Storage,
   TimelineCapabilities,
   TimelineChanges,
+  TimelineCompute,
+  TimelineDriver,
   TimelineEntry,
-  TimelineRemoveOptions,
+  TimelineHints,
   TimelineStorage,
   TimelineUpdate,
   TimelineWriteOptions,
 } from './storage/contracts.js';
+export {
+  type DefinedActivityStorage,
+  type DefinedStorage,
+  type DefinedTimelineStorage,
+  defineActivityStorage,
+  defineStorage,
+  defineTimelineStorage,
+  type StorageDrivers,
+} from './storage/define-storage.js';
 export { parseFeedRef } from './validation/names.js';

@@ -179,12 +179,21 @@ export function holdingQueue() {
 /** `storage` whose timeline's `addToMany` throws the first `failures` times it is called. */
 export function flakyStorage(storage: Storage, failures = 1): Storage & { failed(): number } {
   let failed = 0;
+  // addToMany fails, through the full interface and through its id-only view alike.
+  const failing =
+    (real: TimelineStorage['addToMany']): TimelineStorage['addToMany'] =>
+    async (...args) => {
+      if (failed >= failures) return real(...args);
+      failed++;
+      throw new Error('injected addToMany failure');
+    };
   const timeline = new Proxy(storage.timeline, {
     get(target, prop) {
-      if (prop === 'addToMany' && failed < failures) {
-        return async () => {
-          failed++;
-          throw new Error('injected addToMany failure');
+      if (prop === 'addToMany') return failing(target.addToMany);
+      if (prop === 'idsOnly') {
+        return () => {
+          const view = target.idsOnly();
+          return { ...view, addToMany: failing(view.addToMany) };
         };
       }
       const value: unknown = Reflect.get(target, prop, target);

@@ -13,6 +13,7 @@ import {
   entryId,
   entryRange,
   idsOf,
+  markEntries as mark,
   plainEntries,
   readAll,
   type SuiteContext,
@@ -84,7 +85,7 @@ function updateCases(test: SuiteTest): void {
   test('update with no changes writes nothing', async ({ timeline }) => {
     await timeline.update(KEY, [], () => ({ changes: {}, result: undefined }));
     await timeline.update(KEY, [], () => ({
-      changes: { put: [], remove: [], mark: {}, unmark: {} },
+      changes: { put: [], remove: [], mark: {} },
       result: undefined,
     }));
     assert.equal(await timeline.count(KEY), 0);
@@ -112,7 +113,7 @@ function updateCases(test: SuiteTest): void {
     if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 5));
-    await timeline.setMarked(KEY, 'unseen', [entryId(0), entryId(1), entryId(4)], true);
+    await mark(timeline, KEY, 'unseen', [entryId(0), entryId(1), entryId(4)]);
     await timeline.update(
       KEY,
       [],
@@ -144,16 +145,15 @@ function updateCases(test: SuiteTest): void {
     assert.deepEqual(await readAll(timeline, KEY), sortEntries(entryRange(0, 3), 'desc'));
   });
 
-  test('update can set and clear markers, including on an entry it puts', async (ctx) => {
+  test('update can set markers, including on an entry it puts', async (ctx) => {
     if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 3));
-    await timeline.setMarked(KEY, 'unread', [entryId(0), entryId(1)], true);
+    await mark(timeline, KEY, 'unread', [entryId(1)]);
     await timeline.update(KEY, [], () => ({
       changes: {
         put: [entry(5)],
         mark: { unseen: [entryId(5), entryId(2)], unread: [entryId(5)] },
-        unmark: { unread: [entryId(0), 'missing'], unseen: ['missing'] },
       },
       result: null,
     }));
@@ -181,7 +181,7 @@ function updateCases(test: SuiteTest): void {
     if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 3));
-    await timeline.setMarked(KEY, 'unseen', idsOf(entryRange(0, 3)) as string[], true);
+    await mark(timeline, KEY, 'unseen', idsOf(entryRange(0, 3)) as string[]);
     await timeline.update(KEY, [], () => ({ changes: { remove: [entryId(1)] }, result: 0 }));
     assert.equal(await timeline.countMarked(KEY, 'unseen'), 2);
     await timeline.update(KEY, [], () => ({ changes: { put: [entry(1)] }, result: 0 }));
@@ -193,12 +193,12 @@ function updateCases(test: SuiteTest): void {
     if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 3));
-    await timeline.setMarked(KEY, 'unseen', [entryId(0)], true);
+    await mark(timeline, KEY, 'unseen', [entryId(0)]);
     const before = await readAll(timeline, KEY);
     const attempts: TimelineChanges[] = [
       { put: [entry(7)], mark: { unseen: ['never-there'] } },
       { put: [entry(7)], remove: [entryId(1)], mark: { unseen: [entryId(1)] } },
-      { remove: [entryId(0)], unmark: { unseen: [entryId(0)] }, mark: { unread: [entryId(0)] } },
+      { remove: [entryId(0)], mark: { unread: [entryId(0)] } },
     ];
     for (const changes of attempts) {
       await assert.rejects(
@@ -218,14 +218,7 @@ function updateCases(test: SuiteTest): void {
 }
 
 function concurrencyCases(test: SuiteTest): void {
-  const needAtomic = ({ timeline, t }: SuiteContext): boolean => {
-    if (timeline.capabilities.atomicUpdate) return true;
-    t.skip(`${timeline.name} does not declare atomicUpdate`);
-    return false;
-  };
-
   test('50 concurrent increments through update lose nothing', async (ctx) => {
-    if (!needAtomic(ctx)) return;
     const { timeline } = ctx;
     const results = await Promise.all(Array.from({ length: 50 }, () => increment(timeline, KEY)));
     assert.deepEqual(
@@ -237,7 +230,7 @@ function concurrencyCases(test: SuiteTest): void {
   });
 
   test('concurrent updates that put and mark entries lose none of them', async (ctx) => {
-    if (!needAtomic(ctx) || !needMarkers(ctx)) return;
+    if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await Promise.all(entryRange(0, 40).map((e) => increment(timeline, KEY, [e])));
     assert.equal(await timeline.count(KEY), 41);
@@ -246,7 +239,6 @@ function concurrencyCases(test: SuiteTest): void {
   });
 
   test('concurrent adds, removes and updates on one key lose nothing', async (ctx) => {
-    if (!needAtomic(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(100, 120));
     await Promise.all([
@@ -264,7 +256,6 @@ function concurrencyCases(test: SuiteTest): void {
   });
 
   test('concurrent updates of different keys do not interfere', async (ctx) => {
-    if (!needAtomic(ctx)) return;
     const { timeline } = ctx;
     await Promise.all(
       Array.from({ length: 30 }, (_, i) => increment(timeline, i % 3 === 0 ? OTHER : KEY)),
@@ -277,26 +268,22 @@ function concurrencyCases(test: SuiteTest): void {
 function markerCases(test: SuiteTest): void {
   const ids = (from: number, to: number): string[] => idsOf(entryRange(from, to)) as string[];
 
-  test('markers of a missing key are empty and setting them creates nothing', async (ctx) => {
+  test('markers of a missing key are empty and clearing them creates nothing', async (ctx) => {
     if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     assert.equal(await timeline.countMarked('missing', 'unseen'), 0);
     assert.deepEqual(await timeline.isMarked('missing', 'unseen', ['a', 'b']), [false, false]);
-    assert.equal(await timeline.setMarked('missing', 'unseen', ['a'], true), 0);
-    assert.equal(await timeline.setMarked('missing', 'unseen', ['a'], false), 0);
+    assert.equal(await timeline.clearMarker('missing', 'unseen', ['a']), 0);
     assert.equal(await timeline.clearMarker('missing', 'unseen'), 0);
     assert.equal(await timeline.count('missing'), 0);
     assert.equal(await timeline.countMarked('missing', 'unseen'), 0);
   });
 
-  test('setMarked marks only ids in the timeline and returns how many changed', async (ctx) => {
+  test('update marks exactly the ids given', async (ctx) => {
     if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 5));
-    assert.equal(
-      await timeline.setMarked(KEY, 'unseen', [entryId(1), 'missing', entryId(3)], true),
-      2,
-    );
+    await mark(timeline, KEY, 'unseen', [entryId(1), entryId(3)]);
     assert.equal(await timeline.countMarked(KEY, 'unseen'), 2);
     assert.deepEqual(
       await timeline.isMarked(KEY, 'unseen', [entryId(1), 'missing', entryId(2), entryId(3)]),
@@ -305,28 +292,30 @@ function markerCases(test: SuiteTest): void {
     assert.equal(await timeline.count(KEY), 5);
   });
 
-  test('setMarked is idempotent and counts repeated ids once', async (ctx) => {
+  test('marking is idempotent and counts repeated ids once', async (ctx) => {
     if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 5));
-    assert.equal(await timeline.setMarked(KEY, 'unseen', [entryId(1), entryId(1)], true), 1);
-    assert.equal(await timeline.setMarked(KEY, 'unseen', [entryId(1)], true), 0);
-    assert.equal(await timeline.setMarked(KEY, 'unseen', [entryId(1), entryId(2)], true), 1);
+    await mark(timeline, KEY, 'unseen', [entryId(1), entryId(1)]);
+    assert.equal(await timeline.countMarked(KEY, 'unseen'), 1);
+    await mark(timeline, KEY, 'unseen', [entryId(1)]);
+    assert.equal(await timeline.countMarked(KEY, 'unseen'), 1);
+    await mark(timeline, KEY, 'unseen', [entryId(1), entryId(2)]);
     assert.equal(await timeline.countMarked(KEY, 'unseen'), 2);
-    assert.equal(await timeline.setMarked(KEY, 'unseen', [], true), 0);
+    await mark(timeline, KEY, 'unseen', []);
+    assert.equal(await timeline.countMarked(KEY, 'unseen'), 2);
   });
 
-  test('setMarked false clears and returns how many changed', async (ctx) => {
+  test('clearMarker with ids clears those and returns how many carried it', async (ctx) => {
     if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 5));
-    await timeline.setMarked(KEY, 'unseen', ids(0, 5), true);
-    assert.equal(
-      await timeline.setMarked(KEY, 'unseen', [entryId(0), entryId(0), 'missing'], false),
-      1,
-    );
-    assert.equal(await timeline.setMarked(KEY, 'unseen', [entryId(0)], false), 0);
+    await mark(timeline, KEY, 'unseen', ids(0, 5));
+    assert.equal(await timeline.clearMarker(KEY, 'unseen', [entryId(0), entryId(0), 'missing']), 1);
+    assert.equal(await timeline.clearMarker(KEY, 'unseen', [entryId(0)]), 0);
+    assert.equal(await timeline.clearMarker(KEY, 'unseen', []), 0);
     assert.equal(await timeline.countMarked(KEY, 'unseen'), 4);
+    assert.deepEqual(await timeline.isMarked(KEY, 'unseen', ids(0, 2)), [false, true]);
     assert.equal(await timeline.count(KEY), 5);
   });
 
@@ -334,7 +323,7 @@ function markerCases(test: SuiteTest): void {
     if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 3));
-    await timeline.setMarked(KEY, 'unseen', [entryId(2)], true);
+    await mark(timeline, KEY, 'unseen', [entryId(2)]);
     assert.deepEqual(await timeline.isMarked(KEY, 'unseen', []), []);
     assert.deepEqual(await timeline.isMarked(KEY, 'unseen', [entryId(2), entryId(0), entryId(2)]), [
       true,
@@ -347,8 +336,8 @@ function markerCases(test: SuiteTest): void {
     if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 10));
-    await timeline.setMarked(KEY, 'unseen', ids(0, 7), true);
-    await timeline.setMarked(KEY, 'unread', ids(0, 2), true);
+    await mark(timeline, KEY, 'unseen', ids(0, 7));
+    await mark(timeline, KEY, 'unread', ids(0, 2));
     assert.equal(await timeline.clearMarker(KEY, 'unseen'), 7);
     assert.equal(await timeline.countMarked(KEY, 'unseen'), 0);
     assert.deepEqual(await timeline.isMarked(KEY, 'unseen', ids(0, 2)), [false, false]);
@@ -361,9 +350,9 @@ function markerCases(test: SuiteTest): void {
     if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.addToMany([KEY, OTHER], entryRange(0, 4));
-    await timeline.setMarked(KEY, 'unseen', ids(0, 3), true);
-    await timeline.setMarked(KEY, 'unread', [entryId(3)], true);
-    await timeline.setMarked(OTHER, 'unseen', [entryId(0)], true);
+    await mark(timeline, KEY, 'unseen', ids(0, 3));
+    await mark(timeline, KEY, 'unread', [entryId(3)]);
+    await mark(timeline, OTHER, 'unseen', [entryId(0)]);
     assert.equal(await timeline.countMarked(KEY, 'unseen'), 3);
     assert.equal(await timeline.countMarked(KEY, 'unread'), 1);
     assert.equal(await timeline.countMarked(OTHER, 'unseen'), 1);
@@ -382,7 +371,7 @@ function markerCases(test: SuiteTest): void {
     if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 3));
-    await timeline.setMarked(KEY, 'unseen', [entryId(1)], true);
+    await mark(timeline, KEY, 'unseen', [entryId(1)]);
     await timeline.add(KEY, [{ ...entry(1), payload: 'changed' }]);
     assert.deepEqual(await timeline.isMarked(KEY, 'unseen', [entryId(1)]), [true]);
     assert.equal(await timeline.countMarked(KEY, 'unseen'), 1);
@@ -392,8 +381,8 @@ function markerCases(test: SuiteTest): void {
     if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 5));
-    await timeline.setMarked(KEY, 'unseen', ids(0, 5), true);
-    await timeline.setMarked(KEY, 'unread', ids(0, 5), true);
+    await mark(timeline, KEY, 'unseen', ids(0, 5));
+    await mark(timeline, KEY, 'unread', ids(0, 5));
     assert.equal(await timeline.remove(KEY, [entryId(1), entryId(2)]), 2);
     assert.equal(await timeline.countMarked(KEY, 'unseen'), 3);
     assert.equal(await timeline.countMarked(KEY, 'unread'), 3);
@@ -410,7 +399,7 @@ function markerCases(test: SuiteTest): void {
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 100));
     const even = ids(0, 100).filter((_, i) => i % 2 === 0);
-    await timeline.setMarked(KEY, 'unseen', even, true);
+    await mark(timeline, KEY, 'unseen', even);
     assert.equal(await timeline.trim(KEY, 40), 60);
     assert.equal(await timeline.countMarked(KEY, 'unseen'), 20);
     await timeline.add(KEY, entryRange(0, 10));
@@ -426,7 +415,7 @@ function markerCases(test: SuiteTest): void {
     const { timeline } = ctx;
     for (const key of [KEY, OTHER]) {
       await timeline.add(key, entryRange(0, 5));
-      await timeline.setMarked(key, 'unseen', ids(0, 5), true);
+      await mark(timeline, key, 'unseen', ids(0, 5));
     }
     await timeline.add(KEY, entryRange(5, 7), { maxLength: 5 });
     await timeline.addToMany([OTHER], entryRange(5, 8), { maxLength: 5 });
@@ -446,7 +435,7 @@ function markerCases(test: SuiteTest): void {
     if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.addToMany([KEY, OTHER], entryRange(0, 4));
-    for (const key of [KEY, OTHER]) await timeline.setMarked(key, 'unseen', ids(0, 4), true);
+    for (const key of [KEY, OTHER]) await mark(timeline, key, 'unseen', ids(0, 4));
     await timeline.removeFromMany([KEY, OTHER], [entryId(0), entryId(3)]);
     await timeline.addToMany([KEY, OTHER], [entry(0)]);
     for (const key of [KEY, OTHER]) {
@@ -464,7 +453,7 @@ function markerCases(test: SuiteTest): void {
     if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 4));
-    await timeline.setMarked(KEY, 'unseen', ids(0, 4), true);
+    await mark(timeline, KEY, 'unseen', ids(0, 4));
     await timeline.delete(KEY);
     assert.equal(await timeline.countMarked(KEY, 'unseen'), 0);
     await timeline.add(KEY, entryRange(0, 4));
@@ -481,11 +470,11 @@ function markerCases(test: SuiteTest): void {
     if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 60));
-    await timeline.setMarked(KEY, 'unseen', ids(0, 60), true);
+    await mark(timeline, KEY, 'unseen', ids(0, 60));
     await timeline.remove(KEY, ids(50, 55));
     await timeline.trim(KEY, 45);
     await timeline.add(KEY, entryRange(60, 70), { maxLength: 48 });
-    await timeline.setMarked(KEY, 'unseen', ids(65, 70), true);
+    await mark(timeline, KEY, 'unseen', ids(65, 70));
     await timeline.update(KEY, [], () => ({ changes: { remove: ids(40, 45) }, result: 0 }));
     const held = idsOf(await readAll(timeline, KEY)) as string[];
     const marked = await timeline.isMarked(KEY, 'unseen', ids(0, 70));

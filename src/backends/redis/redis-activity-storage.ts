@@ -1,5 +1,5 @@
 import type { Cluster } from 'ioredis';
-import type { ActivityStorage } from '../../storage/contracts.js';
+import type { ActivityDriver } from '../../storage/contracts.js';
 import { settleAll } from '../../util/settle-all.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
 import { groupByNode, isUnsupportedScriptError } from './cluster-pipeline.js';
@@ -40,7 +40,7 @@ const ACTIVITY_OPTION_KEYS = optionKeys<RedisActivityStorageOptions>({
  * is one command per hash involved, pipelined on a single node and sent concurrently on a cluster.
  * Throws `INVALID_OPTION` for a `shards` or `bucketMs` that is not a positive integer.
  */
-export class RedisActivityStorage implements ActivityStorage {
+export class RedisActivityStorage implements ActivityDriver {
   readonly name = 'redis';
   readonly #client: RedisClient;
   readonly #prefix: string;
