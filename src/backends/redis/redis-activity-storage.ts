@@ -100,7 +100,6 @@ export class RedisActivityStorage implements ActivityDriver {
   }
 
   async getMany(ids: readonly string[]): Promise<(string | undefined)[]> {
-    if (ids.length === 0) return [];
     const groups = this.#byShard(ids);
     if (this.#client.isCluster && this.#crossSlot && groups.size > 1) {
       return redisCall('getMany', `${this.#prefix}:a`, () => this.#getManyByNode(ids, groups));
@@ -172,7 +171,6 @@ export class RedisActivityStorage implements ActivityDriver {
   async putMany(
     entries: readonly { readonly id: string; readonly payload: string }[],
   ): Promise<void> {
-    if (entries.length === 0) return;
     const groups = this.#byShard(entries.map((e) => e.id));
     await redisCall('putMany', `${this.#prefix}:a`, () =>
       this.#perShard(groups, (t, key, positions) =>
@@ -182,7 +180,6 @@ export class RedisActivityStorage implements ActivityDriver {
   }
 
   async removeMany(ids: readonly string[]): Promise<number> {
-    if (ids.length === 0) return 0;
     const groups = this.#byShard(ids);
     const removed = await redisCall('removeMany', `${this.#prefix}:a`, () =>
       this.#perShard<number>(groups, (t, key, positions) =>
