@@ -128,6 +128,7 @@ export interface IdOnlyTimeline {
 export interface TimelineStorage {
   /** Backend name for errors and logs, e.g. `'memory'`. */
   readonly name: string;
+  /** What the driver supports beyond the required core (derived by `defineTimelineStorage`). */
   readonly capabilities: TimelineCapabilities;
   /** Upserts entries by id (replacing payload and score) and trims to `maxLength`; returns how many ids were new. */
   add(

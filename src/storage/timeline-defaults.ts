@@ -66,17 +66,20 @@ export async function positional<T>(
 
 /** The optional fast paths of a driver, built on its required core. */
 export interface TimelineDefaults {
+  /** `add` on each key. */
   addToMany(
     keys: readonly string[],
     entries: readonly TimelineEntry[],
     options: TimelineWriteOptions,
     hints: TimelineHints,
   ): Promise<void>;
+  /** `remove` on each key. */
   removeFromMany(
     keys: readonly string[],
     ids: readonly string[],
     hints: TimelineHints,
   ): Promise<void>;
+  /** The entry's position: `get`, `count`, then one `range` of the entries before it. */
   indexOf(key: string, id: string, order: 'desc' | 'asc', hints: TimelineHints): Promise<number>;
 }
 
