@@ -101,3 +101,51 @@ export class BackendError extends StreamFrameworkError {
     this.name = 'BackendError';
   }
 }
+
+/** What a backend failure names: the backend, the operation and, when there is one, the key. */
+export interface BackendFailure {
+  /** Backend name, e.g. `'redis'`: the message starts with `[redis]`. */
+  readonly backend: string;
+  /** What failed, e.g. `'add'`. */
+  readonly operation: string;
+  /** The storage key (or other subject) it failed for. */
+  readonly key?: string | undefined;
+  /** Appended to the message before the reason, e.g. `' (the write may or may not have been applied)'`. */
+  readonly note?: string | undefined;
+  /** More machine-readable facts for `details`. */
+  readonly details?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * The one "wrap as BackendError" of the library: returns `error` unchanged when it is already a
+ * {@link StreamFrameworkError} (a typed error of ours passes through), else a BackendError
+ * `[<backend>] <operation> failed for "<key>": <reason>` with the error as `cause` and the
+ * failure's facts in `details`.
+ */
+export function asBackendError(error: unknown, failure: BackendFailure): StreamFrameworkError {
+  if (error instanceof StreamFrameworkError) return error;
+  const { backend, operation, key, note = '', details } = failure;
+  const reason = error instanceof Error ? error.message : String(error);
+  const subject = key === undefined ? '' : ` for ${JSON.stringify(key)}`;
+  return new BackendError(`[${backend}] ${operation} failed${subject}${note}: ${reason}`, {
+    cause: error,
+    details: { backend, operation, ...(key === undefined ? {} : { key }), ...details },
+  });
+}
+
+/**
+ * Runs a backend operation; a failure that is not already ours becomes a BackendError (see
+ * {@link asBackendError}). No allocation unless it fails: the storages call it on every operation.
+ */
+export async function backendCall<T>(
+  backend: string,
+  operation: string,
+  key: string | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw asBackendError(error, { backend, operation, key });
+  }
+}

@@ -111,15 +111,28 @@ export { jsonSerializer } from './serialization/json-serializer.js';
 export type { ActivityForm, DecodeContext, Serializer } from './serialization/serializer.js';
 // Storage contracts and the in-memory backend
 export type {
+  ActivityDriver,
   ActivityStorage,
+  IdOnlyTimeline,
   RangeBound,
   RangeQuery,
   Storage,
   TimelineCapabilities,
   TimelineChanges,
+  TimelineCompute,
+  TimelineDriver,
   TimelineEntry,
-  TimelineRemoveOptions,
+  TimelineHints,
   TimelineStorage,
   TimelineUpdate,
   TimelineWriteOptions,
 } from './storage/contracts.js';
+export {
+  type DefinedActivityStorage,
+  type DefinedStorage,
+  type DefinedTimelineStorage,
+  defineActivityStorage,
+  defineStorage,
+  defineTimelineStorage,
+  type StorageDrivers,
+} from './storage/define-storage.js';

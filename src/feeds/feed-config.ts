@@ -154,12 +154,12 @@ export function resolveFeedConfig(
   const storage = options.storage;
   if (
     !storage ||
-    typeof storage.timeline?.range !== 'function' ||
+    typeof storage.timeline?.idsOnly !== 'function' ||
     typeof storage.activities?.getMany !== 'function'
   ) {
     throw new ValidationError(
       'INVALID_OPTION',
-      `feed ${name}: storage must be a Storage ({ timeline, activities }), e.g. memoryStorage()`,
+      `feed ${name}: storage must be a Storage ({ timeline, activities }), e.g. memoryStorage() or defineStorage({ timeline: driver, activities: driver })`,
     );
   }
   const keyFn = fnOptionOr<(userId: string) => string, (userId: string) => string>(

@@ -2,7 +2,7 @@ import type { Activity } from '../activity/activity.js';
 import { type Id, timeOfActivityId } from '../activity/ids.js';
 import type { ExtraData, JsonObject } from '../activity/json.js';
 import { emitMetric } from '../metrics/metrics.js';
-import type { TimelineEntry } from '../storage/contracts.js';
+import type { IdOnlyTimeline, TimelineEntry } from '../storage/contracts.js';
 import { optionKeys } from '../validation/options.js';
 import { boolOptionOr } from '../validation/values.js';
 import {
@@ -89,7 +89,10 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
 ): FlatFeedDefinition<E> {
   const config = resolveFeedConfig(options, { maxLength: 100 }, FLAT_KEYS, 'defineFlatFeed');
   const normalized = boolOptionOr(options.normalized, true, 'normalized');
-  const { timeline } = config.storage;
+  // A normalized feed's timelines hold ids only: declared once, so the backend may take shortcuts.
+  const timeline: IdOnlyTimeline = normalized
+    ? config.storage.timeline.idsOnly()
+    : config.storage.timeline;
   const what = `feed ${config.name}`;
   const emitter = createChangeEmitter<FeedChange>(
     'flat',
@@ -132,7 +135,7 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
     const entries = toEntries(activities);
     if (normalized && options?.storeActivities !== false) await storeActivities(config, activities);
     const plan = trimPlan(config, options?.trim);
-    const writeOptions = { maxLength: plan.maxLength, idsOnly: normalized };
+    const writeOptions = { maxLength: plan.maxLength };
     let added = 0;
     if (keys.length === 1) added = await timeline.add(keys[0]!, entries, writeOptions);
     else await timeline.addToMany(keys, entries, writeOptions);
@@ -156,7 +159,7 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
     if (ids.length === 0 || targets.length === 0) return 0;
     const keys = targets.map((t) => t.key);
     if (keys.length > 1) {
-      await timeline.removeFromMany(keys, ids, { idsOnly: normalized });
+      await timeline.removeFromMany(keys, ids);
       emitMetric(config.metrics, 'onFeedRemove', {
         feed: config.name,
         count: ids.length * keys.length,
@@ -164,7 +167,7 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
       changed(targets, 'remove', ids);
       return 0;
     }
-    const removed = await timeline.remove(keys[0]!, ids, { idsOnly: normalized });
+    const removed = await timeline.remove(keys[0]!, ids);
     emitMetric(config.metrics, 'onFeedRemove', { feed: config.name, count: removed });
     if (removed > 0) changed(targets, 'remove', ids);
     return removed;
@@ -225,7 +228,7 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
           idBounds: true,
           baseFilter: idFilter,
         });
-        const entries = await timeline.range(key, normalized ? { ...query, idsOnly: true } : query);
+        const entries = await timeline.range(key, query);
         const { items, missing } = await decode(key, entries);
         emitMetric(config.metrics, 'onFeedRead', {
           feed: config.name,

@@ -220,8 +220,7 @@ export function defineNotificationFeed<E extends ExtraData = JsonObject>(
     ids: readonly string[] | undefined,
   ): Promise<number> => {
     if (!tracked) return 0;
-    if (ids === undefined) return timeline.clearMarker(target.key, marker);
-    return ids.length === 0 ? 0 : timeline.setMarked(target.key, marker, ids, false);
+    return timeline.clearMarker(target.key, marker, ids);
   };
 
   async function mark(

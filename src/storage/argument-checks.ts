@@ -1,7 +1,8 @@
 /**
  * The rules for the arguments of the storage contracts (see `contracts.ts`): keys, entry ids,
- * entries, range queries, write options and update changes. Checked once, by the wrapper of
- * `checked-storage.ts`, so no backend repeats them. Each throws a `ValidationError`.
+ * entries, range queries, write options and update changes. Checked and normalised once, by the
+ * wrapper of `define-storage.ts`, so no backend repeats them: a repeated id in one call is
+ * reduced to its last occurrence here. Each throws a `ValidationError`.
  * @module
  */
 import { ValidationError } from '../errors.js';
@@ -55,6 +56,26 @@ export function checkEntryIds(ids: unknown): readonly string[] {
   return ids;
 }
 
+/** Checks an array of entry ids and drops repeats (keeping the first position); throws `INVALID_ID`. */
+export function checkUniqueIds(ids: unknown): readonly string[] {
+  const checked = checkEntryIds(ids);
+  if (checked.length < 2) return checked;
+  const unique = new Set(checked);
+  return unique.size === checked.length ? checked : [...unique];
+}
+
+/**
+ * Items by id, a repeated id reduced to its last occurrence (at the position of its first), as
+ * one ZADD or HSET command would; the same array when no id repeats (no copy on the fan-out path).
+ */
+export function lastById<T extends { readonly id: string }>(items: readonly T[]): readonly T[] {
+  if (items.length < 2) return items;
+  const ids = new Set<string>();
+  for (const item of items) ids.add(item.id);
+  if (ids.size === items.length) return items;
+  return [...new Map(items.map((item) => [item.id, item])).values()];
+}
+
 /** Checks a score: a safe integer, as the contract says; throws `INVALID_OPTION`. */
 function checkScore(score: unknown, what: string): void {
   if (!Number.isSafeInteger(score)) {
@@ -62,8 +83,11 @@ function checkScore(score: unknown, what: string): void {
   }
 }
 
-/** Checks timeline entries: id, safe integer score, string payload if any; throws. */
-export function checkEntries(entries: unknown): readonly TimelineEntry[] {
+/**
+ * Checks timeline entries (id, safe integer score, string payload if any) and keeps the last
+ * occurrence of a repeated id; with `idsOnly`, an entry with a payload is refused. Throws.
+ */
+export function checkEntries(entries: unknown, idsOnly = false): readonly TimelineEntry[] {
   if (!Array.isArray(entries)) {
     throw invalidOption('entries', `must be an array, got ${describe(entries)}`);
   }
@@ -74,11 +98,16 @@ export function checkEntries(entries: unknown): readonly TimelineEntry[] {
     const { id, score, payload } = e as Record<string, unknown>;
     checkEntryId(id);
     checkScore(score, 'entry score');
-    if (payload !== undefined && typeof payload !== 'string') {
-      throw invalidOption('entry payload', `must be a string, got ${describe(payload)}`);
+    if (payload !== undefined && (idsOnly || typeof payload !== 'string')) {
+      throw invalidOption(
+        'entry payload',
+        idsOnly
+          ? 'must be absent in an id-only timeline'
+          : `must be a string, got ${describe(payload)}`,
+      );
     }
   }
-  return entries as readonly TimelineEntry[];
+  return lastById(entries as readonly TimelineEntry[]);
 }
 
 /** Checks activity storage entries: `{ id, payload }` with a string payload; throws. */
@@ -98,7 +127,7 @@ export function checkPayloads(
       throw invalidOption('payload', `must be a string, got ${describe(payload)}`);
     }
   }
-  return entries as readonly { readonly id: string; readonly payload: string }[];
+  return lastById(entries as readonly { readonly id: string; readonly payload: string }[]);
 }
 
 /** Checks a length to trim to: an integer >= 0. */
@@ -106,24 +135,21 @@ export function checkMaxLength(value: unknown): number {
   return intOption(value, 'maxLength', 0);
 }
 
-const WRITE_OPTION_KEYS: ReadonlySet<string> = new Set(['maxLength', 'idsOnly']);
-const RANGE_KEYS: ReadonlySet<string> = new Set([
-  'limit',
-  'offset',
-  'order',
-  'min',
-  'max',
-  'idsOnly',
-]);
+const WRITE_OPTION_KEYS: ReadonlySet<string> = new Set(['maxLength']);
+const NO_WRITE_OPTIONS: TimelineWriteOptions = Object.freeze({});
 
-/** Checks the options of a write or removal (`maxLength`, `idsOnly`); throws `INVALID_OPTION`. */
-export function checkWriteOptions(options: unknown): TimelineWriteOptions | undefined {
-  if (options === undefined) return undefined;
-  checkOptions(options, WRITE_OPTION_KEYS, 'timeline storage: write options');
-  const { maxLength, idsOnly } = options as TimelineWriteOptions;
-  if (maxLength !== undefined) checkMaxLength(maxLength);
-  if (idsOnly !== undefined) boolOption(idsOnly, 'idsOnly');
-  return options as TimelineWriteOptions;
+/**
+ * Checks the options of a write (`maxLength`; any other key is refused) and returns them read
+ * once, so the backend sees what was checked; throws `INVALID_OPTION`.
+ */
+export function checkWriteOptions(options: unknown): TimelineWriteOptions {
+  if (options === undefined) return NO_WRITE_OPTIONS;
+  const { maxLength } = checkOptions<TimelineWriteOptions>(
+    options,
+    WRITE_OPTION_KEYS,
+    'timeline write',
+  );
+  return maxLength === undefined ? NO_WRITE_OPTIONS : { maxLength: checkMaxLength(maxLength) };
 }
 
 /** Checks an order: `'desc'` or `'asc'`. */
@@ -146,6 +172,8 @@ function checkBound(bound: unknown, name: string): void {
   boolOption(inclusive, `${name}.inclusive`);
 }
 
+const RANGE_KEYS: ReadonlySet<string> = new Set(['limit', 'offset', 'order', 'min', 'max']);
+
 /** Checks a range query: positive `limit`, `offset` >= 0, order, bounds; throws `INVALID_OPTION`. */
 export function checkRangeQuery(query: unknown): RangeQuery {
   checkOptions(query, RANGE_KEYS, 'timeline storage: range query');
@@ -155,37 +183,54 @@ export function checkRangeQuery(query: unknown): RangeQuery {
   checkOrder(q.order);
   checkBound(q.min, 'min');
   checkBound(q.max, 'max');
-  if (q.idsOnly !== undefined) boolOption(q.idsOnly, 'idsOnly');
   return q;
 }
 
 /** Checks a marker name (see `assertMarkerName`); throws `INVALID_OPTION`. */
 export const checkMarker: (marker: unknown) => string = assertMarkerName;
 
-function checkMarks(spec: unknown, name: string): void {
-  if (spec === undefined) return;
+/** Checks marker name -> ids; returns a copy without empty id lists and with repeats dropped. */
+function checkMarks(spec: unknown): Record<string, readonly string[]> | undefined {
+  if (spec === undefined) return undefined;
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
-    throw invalidOption(name, `must map marker names to ids, got ${describe(spec)}`);
+    throw invalidOption('mark', `must map marker names to ids, got ${describe(spec)}`);
   }
+  const out: Record<string, readonly string[]> = {};
+  let any = false;
   for (const [marker, ids] of Object.entries(spec)) {
     checkMarker(marker);
-    checkEntryIds(ids);
+    const unique = checkUniqueIds(ids);
+    if (unique.length === 0) continue;
+    out[marker] = unique;
+    any = true;
   }
+  return any ? out : undefined;
 }
+
+const CHANGE_KEYS: ReadonlySet<string> = new Set(['put', 'remove', 'mark']);
 
 /**
  * Checks what an update's compute returned; throws before the backend writes anything. Returns a
- * copy of its four fields, read once, so that the backend sees exactly what was checked (a getter
- * cannot hand it something else).
+ * copy of its three fields, read once and normalised (repeated ids dropped, the last entry of a
+ * repeated id kept, empty lists left out), so that the backend sees exactly what was checked (a
+ * getter cannot hand it something else).
  */
 export function checkChanges(changes: unknown): TimelineChanges {
   if (typeof changes !== 'object' || changes === null) {
     throw invalidOption('update() compute', 'must return { changes, result }');
   }
-  const { put, remove, mark, unmark } = changes as TimelineChanges;
-  if (put !== undefined) checkEntries(put);
-  if (remove !== undefined) checkEntryIds(remove);
-  checkMarks(mark, 'mark');
-  checkMarks(unmark, 'unmark');
-  return { put, remove, mark, unmark };
+  checkOptions<TimelineChanges>(changes, CHANGE_KEYS, 'update() changes');
+  const { put, remove, mark } = changes as TimelineChanges;
+  const out: {
+    put?: readonly TimelineEntry[];
+    remove?: readonly string[];
+    mark?: Record<string, readonly string[]>;
+  } = {};
+  const entries = put === undefined ? [] : checkEntries(put);
+  if (entries.length > 0) out.put = entries;
+  const ids = remove === undefined ? [] : checkUniqueIds(remove);
+  if (ids.length > 0) out.remove = ids;
+  const marks = checkMarks(mark);
+  if (marks !== undefined) out.mark = marks;
+  return out;
 }

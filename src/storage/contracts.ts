@@ -1,9 +1,16 @@
 /**
- * The storage contracts every backend implements. They are small on purpose: feeds, aggregation
- * and fan-out are built on top of them in core, and `stream-framework/testing` checks any
- * implementation against them. Payloads are opaque strings produced by a Serializer. The
- * library's storage factories wrap their storages with `checkedStorage` (`checked-storage.ts`),
- * which checks every argument below once, with typed errors, before a backend sees it.
+ * The storage contracts (v2). Two sides, in the style of Kysely's dialects:
+ *
+ * - what the feeds call: {@link TimelineStorage} and {@link ActivityStorage}, the full
+ *   interfaces; every storage factory returns them;
+ * - what a backend supplies: {@link TimelineDriver} (a small required core plus optional fast
+ *   paths and optional markers) and {@link ActivityDriver}. `defineTimelineStorage` and
+ *   `defineActivityStorage` (`define-storage.ts`) turn a driver into the full interface: they check
+ *   every argument once, with typed errors, normalise it (a repeated id in one call: the last one
+ *   wins; empty calls never reach the driver) and fill in the fast paths a driver leaves out.
+ *
+ * Payloads are opaque strings produced by a Serializer. `stream-framework/testing` checks any
+ * storage against these contracts.
  * @module
  */
 
@@ -37,40 +44,26 @@ export interface RangeQuery {
   readonly min?: RangeBound | undefined;
   /** Upper bound in `(score, id)` order. */
   readonly max?: RangeBound | undefined;
-  /** A hint that the caller does not need payloads (a normalized flat feed); backends may omit them. */
-  readonly idsOnly?: boolean | undefined;
 }
 
 /** Options of a timeline write. */
 export interface TimelineWriteOptions {
-  /** When set, the timeline is trimmed to its `maxLength` highest entries in the same step. */
+  /** When set, the timeline is trimmed to its `maxLength` highest entries in the same atomic step. */
   readonly maxLength?: number | undefined;
-  /**
-   * A promise by the caller that this timeline only ever holds id-only entries written by
-   * `add`/`addToMany`, carries no markers and is never changed through `update` (a normalized
-   * flat feed), so a backend may skip payload and marker cleanup and optimistic-update
-   * bookkeeping on the hot fan-out path.
-   * Backends may ignore it. @default false
-   */
-  readonly idsOnly?: boolean | undefined;
-}
-
-/** Options of a timeline removal. */
-export interface TimelineRemoveOptions {
-  /** The promise of {@link TimelineWriteOptions.idsOnly}, about the timelines removed from. */
-  readonly idsOnly?: boolean | undefined;
 }
 
 /** Changes applied by {@link TimelineStorage.update}, atomically, to one timeline. */
 export interface TimelineChanges {
-  /** Entries to insert or replace (by id). */
+  /** Entries to insert or replace (by id; a repeated id: the last one wins). */
   readonly put?: readonly TimelineEntry[] | undefined;
   /** Ids of entries to remove (with their markers). */
   readonly remove?: readonly string[] | undefined;
-  /** Marker name -> ids to set that marker on (ids must be in the timeline after the change). */
+  /**
+   * Marker name -> ids to set that marker on, in the same step as the entries are written (ids
+   * must be in the timeline after the change). The only way to set a marker; clear one with
+   * {@link TimelineStorage.clearMarker}. Needs `capabilities.markers`.
+   */
   readonly mark?: Readonly<Record<string, readonly string[]>> | undefined;
-  /** Marker name -> ids to clear that marker from. */
-  readonly unmark?: Readonly<Record<string, readonly string[]>> | undefined;
 }
 
 /** What a {@link TimelineStorage.update} callback returns: the changes and a result for the caller. */
@@ -79,26 +72,63 @@ export interface TimelineUpdate<R> {
   readonly result: R;
 }
 
-/** What a timeline backend can do; feeds refuse (with UnsupportedOperationError) what it cannot. */
+/** The read-modify-write callback of {@link TimelineStorage.update}. */
+export type TimelineCompute<R> = (
+  current: readonly (TimelineEntry | undefined)[],
+) => TimelineUpdate<R>;
+
+/** What a timeline storage can do beyond the required core; feeds refuse what it cannot. */
 export interface TimelineCapabilities {
-  /** `add` with `maxLength` trims in the same atomic step. */
-  readonly atomicTrim: boolean;
-  /** `range` honours `offset` cheaply. */
-  readonly offsetPaging: boolean;
-  /** `update` is atomic against concurrent writers of the same timeline (across processes). */
-  readonly atomicUpdate: boolean;
-  /** Markers (`countMarked` and friends) are supported. */
+  /** Markers (`update`'s `mark`, `countMarked`, `isMarked`, `clearMarker`) are supported. */
   readonly markers: boolean;
 }
 
 /**
- * Per-feed ordered collections of entries, plus named markers (e.g. "unseen") on entries.
- * Markers never outlive their entry: removing, trimming or deleting an entry clears its markers,
- * so marker counts always equal what the timeline holds.
+ * A timeline that the caller declared id-only (see {@link TimelineStorage.idsOnly}): its entries
+ * carry no payload and no marker, and it is never changed through `update`.
+ */
+export interface IdOnlyTimeline {
+  /** Backend name for errors and logs. */
+  readonly name: string;
+  /** {@link TimelineStorage.add}; an entry with a payload is refused with `INVALID_OPTION`. */
+  add(
+    key: string,
+    entries: readonly TimelineEntry[],
+    options?: TimelineWriteOptions,
+  ): Promise<number>;
+  /** {@link TimelineStorage.addToMany}; an entry with a payload is refused with `INVALID_OPTION`. */
+  addToMany(
+    keys: readonly string[],
+    entries: readonly TimelineEntry[],
+    options?: TimelineWriteOptions,
+  ): Promise<void>;
+  /** {@link TimelineStorage.remove}. */
+  remove(key: string, ids: readonly string[]): Promise<number>;
+  /** {@link TimelineStorage.removeFromMany}. */
+  removeFromMany(keys: readonly string[], ids: readonly string[]): Promise<void>;
+  /** {@link TimelineStorage.range}, without payloads. */
+  range(key: string, query: RangeQuery): Promise<TimelineEntry[]>;
+  /** {@link TimelineStorage.count}. */
+  count(key: string): Promise<number>;
+  /** {@link TimelineStorage.indexOf}. */
+  indexOf(key: string, id: string, order: 'desc' | 'asc'): Promise<number>;
+  /** {@link TimelineStorage.trim}. */
+  trim(key: string, maxLength: number): Promise<number>;
+  /** {@link TimelineStorage.delete}. */
+  delete(key: string): Promise<void>;
+}
+
+/**
+ * Per-feed ordered collections of entries, plus named markers (e.g. "unseen") on entries: what
+ * the feeds call. Build one from a {@link TimelineDriver} with `defineTimelineStorage`. Markers
+ * never outlive their entry: removing, trimming or deleting an entry clears its markers, so
+ * marker counts always equal what the timeline holds. Every method rejects bad arguments with a
+ * ValidationError (`INVALID_ID` or `INVALID_OPTION`) before anything is written.
  */
 export interface TimelineStorage {
   /** Backend name for errors and logs, e.g. `'memory'`. */
   readonly name: string;
+  /** What the driver supports beyond the required core (derived by `defineTimelineStorage`). */
   readonly capabilities: TimelineCapabilities;
   /** Upserts entries by id (replacing payload and score) and trims to `maxLength`; returns how many ids were new. */
   add(
@@ -113,13 +143,9 @@ export interface TimelineStorage {
     options?: TimelineWriteOptions,
   ): Promise<void>;
   /** Removes entries (and their markers) by id; returns how many existed. */
-  remove(key: string, ids: readonly string[], options?: TimelineRemoveOptions): Promise<number>;
+  remove(key: string, ids: readonly string[]): Promise<number>;
   /** Removes the same ids from many timelines. */
-  removeFromMany(
-    keys: readonly string[],
-    ids: readonly string[],
-    options?: TimelineRemoveOptions,
-  ): Promise<void>;
+  removeFromMany(keys: readonly string[], ids: readonly string[]): Promise<void>;
   /** Reads a range of entries. */
   range(key: string, query: RangeQuery): Promise<TimelineEntry[]>;
   /** Looks entries up by id; positional, `undefined` for a missing id. */
@@ -141,17 +167,104 @@ export interface TimelineStorage {
   update<R>(
     key: string,
     ids: readonly string[],
-    compute: (current: readonly (TimelineEntry | undefined)[]) => TimelineUpdate<R>,
+    compute: TimelineCompute<R>,
     options?: TimelineWriteOptions,
   ): Promise<R>;
-  /** Number of entries carrying `marker`. */
+  /** Number of entries carrying `marker` (UnsupportedOperationError without `capabilities.markers`). */
   countMarked(key: string, marker: string): Promise<number>;
   /** Whether each of `ids` carries `marker` (positional). */
   isMarked(key: string, marker: string, ids: readonly string[]): Promise<boolean[]>;
-  /** Sets (`on` true) or clears `marker` on those of `ids` that are in the timeline; returns how many changed. */
-  setMarked(key: string, marker: string, ids: readonly string[], on: boolean): Promise<number>;
-  /** Clears `marker` from every entry; returns how many entries carried it. */
-  clearMarker(key: string, marker: string): Promise<number>;
+  /**
+   * Clears `marker` from `ids`, or from every entry when `ids` is omitted; returns how many
+   * entries carried it. Markers are set only by `update` (its `mark` changes).
+   */
+  clearMarker(key: string, marker: string, ids?: readonly string[]): Promise<number>;
+  /**
+   * The same timelines, declared id-only by the caller (a normalized flat feed): a promise that
+   * they hold entries without payloads, no markers, and are never changed by `update`. A backend
+   * may then skip payload and marker cleanup and update bookkeeping on the fan-out path, and
+   * read ranges without payloads. Keep to one view per timeline: the same keys must not also be
+   * written through the full interface.
+   */
+  idsOnly(): IdOnlyTimeline;
+}
+
+/**
+ * Hints the wrapper passes to a driver about the timelines of one call. `idsOnly` is set only
+ * for calls made through {@link TimelineStorage.idsOnly}: the timelines hold entries without
+ * payloads and markers and are never changed by `update`. A driver may ignore it.
+ */
+export interface TimelineHints {
+  readonly idsOnly: boolean;
+}
+
+/**
+ * What a backend supplies for timelines: a required core and optional parts, turned into a
+ * {@link TimelineStorage} by `defineTimelineStorage`. The driver receives checked, normalised
+ * input only: keys and ids are valid, no id is repeated within one call's entries, ids or changes,
+ * and arrays are never empty (except `update`'s `ids`). It need not copy its arguments: the
+ * wrapper never changes them after the call. Every method of the contract keeps its meaning
+ * from {@link TimelineStorage}.
+ *
+ * Optional fast paths: when absent, the wrapper builds them on the core (correct, slower):
+ * `addToMany`/`removeFromMany` call `add`/`remove` once per key, `indexOf` counts with `range`.
+ * Optional markers: a driver implements all of `countMarked`, `isMarked` and `clearMarker` (and
+ * applies `update`'s `mark` changes) or none of them; `capabilities.markers` says which.
+ */
+export interface TimelineDriver {
+  /** Backend name for errors and logs, e.g. `'memory'`. */
+  readonly name: string;
+  /** Upserts entries and, with `maxLength`, trims in the same atomic step; returns how many ids were new. */
+  add(
+    key: string,
+    entries: readonly TimelineEntry[],
+    options: TimelineWriteOptions,
+    hints: TimelineHints,
+  ): Promise<number>;
+  /** Removes entries and their markers; returns how many existed. */
+  remove(key: string, ids: readonly string[], hints: TimelineHints): Promise<number>;
+  /** Reads a range (with `hints.idsOnly`, payloads may be left out). */
+  range(key: string, query: RangeQuery, hints: TimelineHints): Promise<TimelineEntry[]>;
+  /** Positional lookup by id. */
+  get(key: string, ids: readonly string[]): Promise<(TimelineEntry | undefined)[]>;
+  /** Number of entries. */
+  count(key: string): Promise<number>;
+  /** Keeps the `maxLength` highest entries; returns how many were removed. */
+  trim(key: string, maxLength: number): Promise<number>;
+  /** Removes the timeline and all its markers. */
+  delete(key: string): Promise<void>;
+  /**
+   * Atomic read-modify-write (see {@link TimelineStorage.update}). The wrapper checks and
+   * normalises what `compute` returns before the driver sees it, and throws
+   * UnsupportedOperationError for `mark` changes when the driver has no markers.
+   */
+  update<R>(
+    key: string,
+    ids: readonly string[],
+    compute: TimelineCompute<R>,
+    options: TimelineWriteOptions,
+  ): Promise<R>;
+  /** Optional fast path: one round trip for many timelines. */
+  addToMany?(
+    keys: readonly string[],
+    entries: readonly TimelineEntry[],
+    options: TimelineWriteOptions,
+    hints: TimelineHints,
+  ): Promise<void>;
+  /** Optional fast path: one round trip for many timelines. */
+  removeFromMany?(
+    keys: readonly string[],
+    ids: readonly string[],
+    hints: TimelineHints,
+  ): Promise<void>;
+  /** Optional fast path: a position without reading the entries before it. */
+  indexOf?(key: string, id: string, order: 'desc' | 'asc'): Promise<number>;
+  /** Optional markers (all three or none). */
+  countMarked?(key: string, marker: string): Promise<number>;
+  /** Optional markers (all three or none). */
+  isMarked?(key: string, marker: string, ids: readonly string[]): Promise<boolean[]>;
+  /** Optional markers (all three or none): `ids` undefined clears the marker from every entry. */
+  clearMarker?(key: string, marker: string, ids: readonly string[] | undefined): Promise<number>;
 }
 
 /** A global id -> payload store for normalized feeds; batch-first, positional results. Ids follow the rule of {@link TimelineEntry.id}. */
@@ -160,11 +273,18 @@ export interface ActivityStorage {
   readonly name: string;
   /** Payloads by id, positional, `undefined` for a missing id. */
   getMany(ids: readonly string[]): Promise<(string | undefined)[]>;
-  /** Upserts payloads. */
+  /** Upserts payloads (a repeated id: the last one wins). */
   putMany(entries: readonly { readonly id: string; readonly payload: string }[]): Promise<void>;
   /** Removes payloads; returns how many existed. */
   removeMany(ids: readonly string[]): Promise<number>;
 }
+
+/**
+ * What a backend supplies for activities, turned into an {@link ActivityStorage} by
+ * `defineActivityStorage`: the same three methods, called with checked ids and payloads, no id
+ * repeated within one call and never with an empty array.
+ */
+export type ActivityDriver = ActivityStorage;
 
 /** A backend: one timeline storage and one activity storage that feeds are defined on. */
 export interface Storage {

@@ -142,6 +142,16 @@ export function suiteContext({ storage, another }: HarnessContext): SuiteContext
   return { storage, timeline: storage.timeline, activities: storage.activities, another };
 }
 
+/** Sets `marker` on `ids` (each in the timeline) the one way markers are set: an update's `mark`. */
+export async function markEntries(
+  timeline: TimelineStorage,
+  key: string,
+  marker: string,
+  ids: readonly string[],
+): Promise<void> {
+  await timeline.update(key, [], () => ({ changes: { mark: { [marker]: ids } }, result: 0 }));
+}
+
 /** Every entry of a timeline in `order`, normalized with {@link plainEntry}. */
 export async function readAll(
   timeline: TimelineStorage,

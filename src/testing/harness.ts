@@ -65,7 +65,17 @@ function registrar<C>(scope: Scope, derive: (h: HarnessContext) => C): HarnessTe
     if (scope.names.has(name)) throw new Error(`duplicate conformance test name: ${name}`);
     scope.names.add(name);
     const skipped = scope.groups.find((g) => backend.skip?.[g] !== undefined);
-    const body = () => run(backend, (h) => fn(derive(h)));
+    const needsMarkers = scope.groups.includes('markers');
+    const body = () =>
+      run(backend, (h) => {
+        // A storage without markers fails here, naming the group to skip, not deep in a case.
+        if (needsMarkers && !h.storage.timeline.capabilities.markers) {
+          throw new Error(
+            `${h.storage.timeline.name} has no markers: declare skip: { markers: '<reason>' }`,
+          );
+        }
+        return fn(derive(h));
+      });
     const { test } = runner;
     if (skipped === undefined) test(name, body);
     else test.skip(`${name} (skipped: ${skipped}: ${backend.skip?.[skipped]})`, body);

@@ -169,22 +169,39 @@ export function holdingQueue() {
   return { queue, tasks };
 }
 
-/** `storage` whose timeline's `addToMany` throws the first `failures` times it is called. */
-export function flakyStorage(storage: Storage, failures = 1): Storage & { failed(): number } {
-  let failed = 0;
+/**
+ * `storage` whose timeline's `addToMany` is `intercept(real)`, through the full interface and
+ * through its id-only view alike (a normalized flat feed fans out through `idsOnly()`).
+ */
+export function interceptAddToMany(
+  storage: Storage,
+  intercept: (real: TimelineStorage['addToMany']) => TimelineStorage['addToMany'],
+): Storage {
   const timeline = new Proxy(storage.timeline, {
     get(target, prop) {
-      if (prop === 'addToMany' && failed < failures) {
-        return async () => {
-          failed++;
-          throw new Error('injected addToMany failure');
+      if (prop === 'addToMany') return intercept(target.addToMany);
+      if (prop === 'idsOnly') {
+        return () => {
+          const view = target.idsOnly();
+          return { ...view, addToMany: intercept(view.addToMany) };
         };
       }
       const value: unknown = Reflect.get(target, prop, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
   }) as TimelineStorage;
-  return { timeline, activities: storage.activities, failed: () => failed };
+  return { timeline, activities: storage.activities };
+}
+
+/** `storage` whose timeline's `addToMany` throws the first `failures` times it is called. */
+export function flakyStorage(storage: Storage, failures = 1): Storage & { failed(): number } {
+  let failed = 0;
+  const flaky = interceptAddToMany(storage, (real) => async (...args) => {
+    if (failed >= failures) return real(...args);
+    failed++;
+    throw new Error('injected addToMany failure');
+  });
+  return { ...flaky, failed: () => failed };
 }
 
 /** Ids of every activity in a flat feed handle, newest first. */

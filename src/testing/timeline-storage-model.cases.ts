@@ -116,11 +116,10 @@ class Model {
     this.#timelines.delete(key);
   }
 
-  /** Applies changes whose put/remove and mark/unmark id sets are disjoint. */
+  /** Applies changes whose put and remove id sets are disjoint. */
   update(key: string, changes: TimelineChanges, maxLength?: number): void {
     this.remove(key, changes.remove ?? []);
     this.add(key, changes.put ?? []);
-    for (const [m, ids] of Object.entries(changes.unmark ?? {})) this.setMarked(key, m, ids, false);
     for (const [m, ids] of Object.entries(changes.mark ?? {})) this.setMarked(key, m, ids, true);
     if (maxLength !== undefined) this.trim(key, maxLength);
   }
@@ -207,9 +206,18 @@ async function runSequence(timeline: TimelineStorage, seed: number, steps: numbe
     } else if (op <= 7) {
       const marker = rng.pick(MARKERS);
       const ids = rng.ids(5);
-      const on = rng.next() < 0.6;
-      const changed = await timeline.setMarked(key, marker, ids, on);
-      assert.equal(changed, model.setMarked(key, marker, ids, on), where);
+      if (rng.next() < 0.6) {
+        // Markers are set only through update, on ids in the timeline.
+        const present = ids.filter((id) => model.has(key, id));
+        await timeline.update(key, [], () => ({
+          changes: { mark: { [marker]: present } },
+          result: 0,
+        }));
+        model.setMarked(key, marker, present, true);
+      } else {
+        const cleared = await timeline.clearMarker(key, marker, ids);
+        assert.equal(cleared, model.setMarked(key, marker, ids, false), where);
+      }
     } else if (op === 8) {
       const marker = rng.pick(MARKERS);
       assert.equal(await timeline.clearMarker(key, marker), model.clearMarker(key, marker), where);
@@ -226,7 +234,7 @@ async function runSequence(timeline: TimelineStorage, seed: number, steps: numbe
   }
 }
 
-/** Random valid changes: put/remove and mark/unmark disjoint, marks only on ids present after. */
+/** Random valid changes: put and remove disjoint, marks only on ids present after. */
 function randomChanges(
   rng: Rng,
   model: Model,
@@ -241,9 +249,8 @@ function randomChanges(
   const present = IDS.filter((id) => putIds.has(id) || (model.has(key, id) && !removed.has(id)));
   const marker = rng.pick(MARKERS);
   const mark = present.length > 0 ? [rng.pick(present), rng.pick(present)] : [];
-  const unmark = rng.ids(2).filter((id) => !mark.includes(id));
   if (!markers) return { put, remove };
-  return { put, remove, mark: { [marker]: mark }, unmark: { [marker]: unmark } };
+  return { put, remove, mark: { [marker]: mark } };
 }
 
 /** Registers the model-based cases. */

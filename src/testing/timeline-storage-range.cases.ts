@@ -110,28 +110,26 @@ function orderCases(test: SuiteTest): void {
     assert.deepEqual(await readAll(timeline, KEY, 'asc'), sortEntries(all, 'asc'));
   });
 
-  test('the idsOnly range hint pages ties and offsets like a plain range, without payloads', async ({
+  test('an id-only timeline pages ties and offsets like a plain range, without payloads', async ({
     timeline,
   }) => {
     const all = tiedEntries().map(({ id, score }) => ({ id, score }));
-    await timeline.add(KEY, all, { idsOnly: true });
+    const ids = timeline.idsOnly();
+    await ids.add(KEY, all);
     for (const order of ['desc', 'asc'] as const) {
       const expected = sortEntries(all, order);
       const pages = [];
       for (let offset = 0; offset < all.length + 3; offset += 3) {
-        pages.push(...(await timeline.range(KEY, { order, offset, limit: 3, idsOnly: true })));
+        pages.push(...(await ids.range(KEY, { order, offset, limit: 3 })));
       }
       assert.deepEqual(pages, expected, order);
       const plain = await timeline.range(KEY, { order, offset: 2, limit: 5 });
       assert.deepEqual(
-        await timeline.range(KEY, { order, offset: 2, limit: 5, idsOnly: true }),
+        await ids.range(KEY, { order, offset: 2, limit: 5 }),
         plain.map(({ id, score }) => ({ id, score })),
       );
     }
-    assert.deepEqual(
-      await timeline.range('missing', { order: 'desc', limit: 5, idsOnly: true }),
-      [],
-    );
+    assert.deepEqual(await ids.range('missing', { order: 'desc', limit: 5 }), []);
   });
 
   test('small scores 0 and 1 order before millisecond times', async ({ timeline }) => {

@@ -12,9 +12,9 @@ import {
   entryId,
   entryRange,
   idsOf,
+  markEntries as mark,
   plainEntries,
   readAll,
-  type SuiteContext,
   type SuiteTest,
   sortEntries,
 } from './fixtures.js';
@@ -28,12 +28,6 @@ export function describeTimelineUpdateCases(test: SuiteTest): void {
   test.describe('update', updateCases, 'update');
   test.describe('update under concurrency', concurrencyCases, 'concurrency');
   test.describe('markers', markerCases, 'markers');
-}
-
-/** True when the timeline has markers; else fails the case, naming the group to skip. */
-function needMarkers({ timeline }: SuiteContext): boolean {
-  if (timeline.capabilities.markers) return true;
-  throw new Error(`${timeline.name} does not support markers: skip: { markers: '<reason>' }`);
 }
 
 function counterValue(e: TimelineEntry | undefined): number {
@@ -83,7 +77,7 @@ function updateCases(test: SuiteTest): void {
   test('update with no changes writes nothing', async ({ timeline }) => {
     await timeline.update(KEY, [], () => ({ changes: {}, result: undefined }));
     await timeline.update(KEY, [], () => ({
-      changes: { put: [], remove: [], mark: {}, unmark: {} },
+      changes: { put: [], remove: [], mark: {} },
       result: undefined,
     }));
     assert.equal(await timeline.count(KEY), 0);
@@ -107,28 +101,6 @@ function updateCases(test: SuiteTest): void {
     ]);
   });
 
-  test('update with maxLength trims and clears the markers of trimmed entries', async (ctx) => {
-    if (!needMarkers(ctx)) return;
-    const { timeline } = ctx;
-    await timeline.add(KEY, entryRange(0, 5));
-    await timeline.setMarked(KEY, 'unseen', [entryId(0), entryId(1), entryId(4)], true);
-    await timeline.update(
-      KEY,
-      [],
-      () => ({ changes: { put: entryRange(5, 8), mark: { unseen: [entryId(7)] } }, result: 0 }),
-      { maxLength: 5 },
-    );
-    assert.deepEqual(await readAll(timeline, KEY), sortEntries(entryRange(3, 8), 'desc'));
-    assert.equal(await timeline.countMarked(KEY, 'unseen'), 2);
-    assert.deepEqual(await timeline.isMarked(KEY, 'unseen', [entryId(0), entryId(4), entryId(7)]), [
-      false,
-      true,
-      true,
-    ]);
-    await timeline.add(KEY, [entry(0)]);
-    assert.deepEqual(await timeline.isMarked(KEY, 'unseen', [entryId(0)]), [false]);
-  });
-
   test('update whose compute throws rejects with that error and writes nothing', async ({
     timeline,
   }) => {
@@ -142,90 +114,98 @@ function updateCases(test: SuiteTest): void {
     );
     assert.deepEqual(await readAll(timeline, KEY), sortEntries(entryRange(0, 3), 'desc'));
   });
+  test.describe(
+    'markers',
+    (test) => {
+      test('update with maxLength trims and clears the markers of trimmed entries', async (ctx) => {
+        const { timeline } = ctx;
+        await timeline.add(KEY, entryRange(0, 5));
+        await mark(timeline, KEY, 'unseen', [entryId(0), entryId(1), entryId(4)]);
+        await timeline.update(
+          KEY,
+          [],
+          () => ({ changes: { put: entryRange(5, 8), mark: { unseen: [entryId(7)] } }, result: 0 }),
+          { maxLength: 5 },
+        );
+        assert.deepEqual(await readAll(timeline, KEY), sortEntries(entryRange(3, 8), 'desc'));
+        assert.equal(await timeline.countMarked(KEY, 'unseen'), 2);
+        assert.deepEqual(
+          await timeline.isMarked(KEY, 'unseen', [entryId(0), entryId(4), entryId(7)]),
+          [false, true, true],
+        );
+        await timeline.add(KEY, [entry(0)]);
+        assert.deepEqual(await timeline.isMarked(KEY, 'unseen', [entryId(0)]), [false]);
+      });
 
-  test('update can set and clear markers, including on an entry it puts', async (ctx) => {
-    if (!needMarkers(ctx)) return;
-    const { timeline } = ctx;
-    await timeline.add(KEY, entryRange(0, 3));
-    await timeline.setMarked(KEY, 'unread', [entryId(0), entryId(1)], true);
-    await timeline.update(KEY, [], () => ({
-      changes: {
-        put: [entry(5)],
-        mark: { unseen: [entryId(5), entryId(2)], unread: [entryId(5)] },
-        unmark: { unread: [entryId(0), 'missing'], unseen: ['missing'] },
-      },
-      result: null,
-    }));
-    assert.deepEqual(await timeline.isMarked(KEY, 'unseen', idsOf(entryRange(0, 6)) as string[]), [
-      false,
-      false,
-      true,
-      false,
-      false,
-      true,
-    ]);
-    assert.deepEqual(await timeline.isMarked(KEY, 'unread', idsOf(entryRange(0, 6)) as string[]), [
-      false,
-      true,
-      false,
-      false,
-      false,
-      true,
-    ]);
-    assert.equal(await timeline.countMarked(KEY, 'unseen'), 2);
-    assert.equal(await timeline.countMarked(KEY, 'unread'), 2);
-  });
+      test('update can set markers, including on an entry it puts', async (ctx) => {
+        const { timeline } = ctx;
+        await timeline.add(KEY, entryRange(0, 3));
+        await mark(timeline, KEY, 'unread', [entryId(1)]);
+        await timeline.update(KEY, [], () => ({
+          changes: {
+            put: [entry(5)],
+            mark: { unseen: [entryId(5), entryId(2)], unread: [entryId(5)] },
+          },
+          result: null,
+        }));
+        assert.deepEqual(
+          await timeline.isMarked(KEY, 'unseen', idsOf(entryRange(0, 6)) as string[]),
+          [false, false, true, false, false, true],
+        );
+        assert.deepEqual(
+          await timeline.isMarked(KEY, 'unread', idsOf(entryRange(0, 6)) as string[]),
+          [false, true, false, false, false, true],
+        );
+        assert.equal(await timeline.countMarked(KEY, 'unseen'), 2);
+        assert.equal(await timeline.countMarked(KEY, 'unread'), 2);
+      });
 
-  test('update that removes a marked entry clears its markers', async (ctx) => {
-    if (!needMarkers(ctx)) return;
-    const { timeline } = ctx;
-    await timeline.add(KEY, entryRange(0, 3));
-    await timeline.setMarked(KEY, 'unseen', idsOf(entryRange(0, 3)) as string[], true);
-    await timeline.update(KEY, [], () => ({ changes: { remove: [entryId(1)] }, result: 0 }));
-    assert.equal(await timeline.countMarked(KEY, 'unseen'), 2);
-    await timeline.update(KEY, [], () => ({ changes: { put: [entry(1)] }, result: 0 }));
-    assert.deepEqual(await timeline.isMarked(KEY, 'unseen', [entryId(1)]), [false]);
-    assert.equal(await timeline.countMarked(KEY, 'unseen'), 2);
-  });
+      test('update that removes a marked entry clears its markers', async (ctx) => {
+        const { timeline } = ctx;
+        await timeline.add(KEY, entryRange(0, 3));
+        await mark(timeline, KEY, 'unseen', idsOf(entryRange(0, 3)) as string[]);
+        await timeline.update(KEY, [], () => ({ changes: { remove: [entryId(1)] }, result: 0 }));
+        assert.equal(await timeline.countMarked(KEY, 'unseen'), 2);
+        await timeline.update(KEY, [], () => ({ changes: { put: [entry(1)] }, result: 0 }));
+        assert.deepEqual(await timeline.isMarked(KEY, 'unseen', [entryId(1)]), [false]);
+        assert.equal(await timeline.countMarked(KEY, 'unseen'), 2);
+      });
 
-  test('update marking an id absent after the change rejects and writes nothing', async (ctx) => {
-    if (!needMarkers(ctx)) return;
-    const { timeline } = ctx;
-    await timeline.add(KEY, entryRange(0, 3));
-    await timeline.setMarked(KEY, 'unseen', [entryId(0)], true);
-    const before = await readAll(timeline, KEY);
-    const attempts: TimelineChanges[] = [
-      { put: [entry(7)], mark: { unseen: ['never-there'] } },
-      { put: [entry(7)], remove: [entryId(1)], mark: { unseen: [entryId(1)] } },
-      { remove: [entryId(0)], unmark: { unseen: [entryId(0)] }, mark: { unread: [entryId(0)] } },
-    ];
-    for (const changes of attempts) {
-      await assert.rejects(
-        timeline.update(KEY, [], () => ({ changes, result: 0 })),
-        (err: unknown) => err instanceof StreamFrameworkError,
-      );
-      assert.deepEqual(await readAll(timeline, KEY), before);
-      assert.deepEqual(await timeline.isMarked(KEY, 'unseen', [entryId(0)]), [true]);
-      assert.equal(await timeline.countMarked(KEY, 'unread'), 0);
-    }
-    await assert.rejects(
-      timeline.update('missing', [], () => ({ changes: { mark: { unseen: ['x'] } }, result: 0 })),
-      (err: unknown) => err instanceof StreamFrameworkError,
-    );
-    assert.equal(await timeline.count('missing'), 0);
-  });
+      test('update marking an id absent after the change rejects and writes nothing', async (ctx) => {
+        const { timeline } = ctx;
+        await timeline.add(KEY, entryRange(0, 3));
+        await mark(timeline, KEY, 'unseen', [entryId(0)]);
+        const before = await readAll(timeline, KEY);
+        const attempts: TimelineChanges[] = [
+          { put: [entry(7)], mark: { unseen: ['never-there'] } },
+          { put: [entry(7)], remove: [entryId(1)], mark: { unseen: [entryId(1)] } },
+          { remove: [entryId(0)], mark: { unread: [entryId(0)] } },
+        ];
+        for (const changes of attempts) {
+          await assert.rejects(
+            timeline.update(KEY, [], () => ({ changes, result: 0 })),
+            (err: unknown) => err instanceof StreamFrameworkError,
+          );
+          assert.deepEqual(await readAll(timeline, KEY), before);
+          assert.deepEqual(await timeline.isMarked(KEY, 'unseen', [entryId(0)]), [true]);
+          assert.equal(await timeline.countMarked(KEY, 'unread'), 0);
+        }
+        await assert.rejects(
+          timeline.update('missing', [], () => ({
+            changes: { mark: { unseen: ['x'] } },
+            result: 0,
+          })),
+          (err: unknown) => err instanceof StreamFrameworkError,
+        );
+        assert.equal(await timeline.count('missing'), 0);
+      });
+    },
+    'markers',
+  );
 }
 
 function concurrencyCases(test: SuiteTest): void {
-  const needAtomic = ({ timeline }: SuiteContext): boolean => {
-    if (timeline.capabilities.atomicUpdate) return true;
-    throw new Error(
-      `${timeline.name} does not declare atomicUpdate: skip: { concurrency: '<reason>' }`,
-    );
-  };
-
   test('50 concurrent increments through update lose nothing', async (ctx) => {
-    if (!needAtomic(ctx)) return;
     const { timeline } = ctx;
     const results = await Promise.all(Array.from({ length: 50 }, () => increment(timeline, KEY)));
     assert.deepEqual(
@@ -236,17 +216,7 @@ function concurrencyCases(test: SuiteTest): void {
     assert.equal(counterValue(counter), 50);
   });
 
-  test('concurrent updates that put and mark entries lose none of them', async (ctx) => {
-    if (!needAtomic(ctx) || !needMarkers(ctx)) return;
-    const { timeline } = ctx;
-    await Promise.all(entryRange(0, 40).map((e) => increment(timeline, KEY, [e])));
-    assert.equal(await timeline.count(KEY), 41);
-    assert.equal(await timeline.countMarked(KEY, 'unseen'), 40);
-    assert.equal(counterValue((await timeline.get(KEY, [COUNTER]))[0]), 40);
-  });
-
   test('concurrent adds, removes and updates on one key lose nothing', async (ctx) => {
-    if (!needAtomic(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(100, 120));
     await Promise.all([
@@ -264,7 +234,6 @@ function concurrencyCases(test: SuiteTest): void {
   });
 
   test('concurrent updates of different keys do not interfere', async (ctx) => {
-    if (!needAtomic(ctx)) return;
     const { timeline } = ctx;
     await Promise.all(
       Array.from({ length: 30 }, (_, i) => increment(timeline, i % 3 === 0 ? OTHER : KEY)),
@@ -272,31 +241,38 @@ function concurrencyCases(test: SuiteTest): void {
     assert.equal(counterValue((await timeline.get(KEY, [COUNTER]))[0]), 20);
     assert.equal(counterValue((await timeline.get(OTHER, [COUNTER]))[0]), 10);
   });
+  test.describe(
+    'markers',
+    (test) => {
+      test('concurrent updates that put and mark entries lose none of them', async (ctx) => {
+        const { timeline } = ctx;
+        await Promise.all(entryRange(0, 40).map((e) => increment(timeline, KEY, [e])));
+        assert.equal(await timeline.count(KEY), 41);
+        assert.equal(await timeline.countMarked(KEY, 'unseen'), 40);
+        assert.equal(counterValue((await timeline.get(KEY, [COUNTER]))[0]), 40);
+      });
+    },
+    'markers',
+  );
 }
 
 function markerCases(test: SuiteTest): void {
   const ids = (from: number, to: number): string[] => idsOf(entryRange(from, to)) as string[];
 
-  test('markers of a missing key are empty and setting them creates nothing', async (ctx) => {
-    if (!needMarkers(ctx)) return;
+  test('markers of a missing key are empty and clearing them creates nothing', async (ctx) => {
     const { timeline } = ctx;
     assert.equal(await timeline.countMarked('missing', 'unseen'), 0);
     assert.deepEqual(await timeline.isMarked('missing', 'unseen', ['a', 'b']), [false, false]);
-    assert.equal(await timeline.setMarked('missing', 'unseen', ['a'], true), 0);
-    assert.equal(await timeline.setMarked('missing', 'unseen', ['a'], false), 0);
+    assert.equal(await timeline.clearMarker('missing', 'unseen', ['a']), 0);
     assert.equal(await timeline.clearMarker('missing', 'unseen'), 0);
     assert.equal(await timeline.count('missing'), 0);
     assert.equal(await timeline.countMarked('missing', 'unseen'), 0);
   });
 
-  test('setMarked marks only ids in the timeline and returns how many changed', async (ctx) => {
-    if (!needMarkers(ctx)) return;
+  test('update marks exactly the ids given', async (ctx) => {
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 5));
-    assert.equal(
-      await timeline.setMarked(KEY, 'unseen', [entryId(1), 'missing', entryId(3)], true),
-      2,
-    );
+    await mark(timeline, KEY, 'unseen', [entryId(1), entryId(3)]);
     assert.equal(await timeline.countMarked(KEY, 'unseen'), 2);
     assert.deepEqual(
       await timeline.isMarked(KEY, 'unseen', [entryId(1), 'missing', entryId(2), entryId(3)]),
@@ -305,36 +281,35 @@ function markerCases(test: SuiteTest): void {
     assert.equal(await timeline.count(KEY), 5);
   });
 
-  test('setMarked is idempotent and counts repeated ids once', async (ctx) => {
-    if (!needMarkers(ctx)) return;
+  test('marking is idempotent and counts repeated ids once', async (ctx) => {
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 5));
-    assert.equal(await timeline.setMarked(KEY, 'unseen', [entryId(1), entryId(1)], true), 1);
-    assert.equal(await timeline.setMarked(KEY, 'unseen', [entryId(1)], true), 0);
-    assert.equal(await timeline.setMarked(KEY, 'unseen', [entryId(1), entryId(2)], true), 1);
+    await mark(timeline, KEY, 'unseen', [entryId(1), entryId(1)]);
+    assert.equal(await timeline.countMarked(KEY, 'unseen'), 1);
+    await mark(timeline, KEY, 'unseen', [entryId(1)]);
+    assert.equal(await timeline.countMarked(KEY, 'unseen'), 1);
+    await mark(timeline, KEY, 'unseen', [entryId(1), entryId(2)]);
     assert.equal(await timeline.countMarked(KEY, 'unseen'), 2);
-    assert.equal(await timeline.setMarked(KEY, 'unseen', [], true), 0);
+    await mark(timeline, KEY, 'unseen', []);
+    assert.equal(await timeline.countMarked(KEY, 'unseen'), 2);
   });
 
-  test('setMarked false clears and returns how many changed', async (ctx) => {
-    if (!needMarkers(ctx)) return;
+  test('clearMarker with ids clears those and returns how many carried it', async (ctx) => {
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 5));
-    await timeline.setMarked(KEY, 'unseen', ids(0, 5), true);
-    assert.equal(
-      await timeline.setMarked(KEY, 'unseen', [entryId(0), entryId(0), 'missing'], false),
-      1,
-    );
-    assert.equal(await timeline.setMarked(KEY, 'unseen', [entryId(0)], false), 0);
+    await mark(timeline, KEY, 'unseen', ids(0, 5));
+    assert.equal(await timeline.clearMarker(KEY, 'unseen', [entryId(0), entryId(0), 'missing']), 1);
+    assert.equal(await timeline.clearMarker(KEY, 'unseen', [entryId(0)]), 0);
+    assert.equal(await timeline.clearMarker(KEY, 'unseen', []), 0);
     assert.equal(await timeline.countMarked(KEY, 'unseen'), 4);
+    assert.deepEqual(await timeline.isMarked(KEY, 'unseen', ids(0, 2)), [false, true]);
     assert.equal(await timeline.count(KEY), 5);
   });
 
   test('isMarked is positional', async (ctx) => {
-    if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 3));
-    await timeline.setMarked(KEY, 'unseen', [entryId(2)], true);
+    await mark(timeline, KEY, 'unseen', [entryId(2)]);
     assert.deepEqual(await timeline.isMarked(KEY, 'unseen', []), []);
     assert.deepEqual(await timeline.isMarked(KEY, 'unseen', [entryId(2), entryId(0), entryId(2)]), [
       true,
@@ -344,11 +319,10 @@ function markerCases(test: SuiteTest): void {
   });
 
   test('clearMarker clears every entry and returns how many carried it', async (ctx) => {
-    if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 10));
-    await timeline.setMarked(KEY, 'unseen', ids(0, 7), true);
-    await timeline.setMarked(KEY, 'unread', ids(0, 2), true);
+    await mark(timeline, KEY, 'unseen', ids(0, 7));
+    await mark(timeline, KEY, 'unread', ids(0, 2));
     assert.equal(await timeline.clearMarker(KEY, 'unseen'), 7);
     assert.equal(await timeline.countMarked(KEY, 'unseen'), 0);
     assert.deepEqual(await timeline.isMarked(KEY, 'unseen', ids(0, 2)), [false, false]);
@@ -358,12 +332,11 @@ function markerCases(test: SuiteTest): void {
   });
 
   test('markers are independent per marker name and per key', async (ctx) => {
-    if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.addToMany([KEY, OTHER], entryRange(0, 4));
-    await timeline.setMarked(KEY, 'unseen', ids(0, 3), true);
-    await timeline.setMarked(KEY, 'unread', [entryId(3)], true);
-    await timeline.setMarked(OTHER, 'unseen', [entryId(0)], true);
+    await mark(timeline, KEY, 'unseen', ids(0, 3));
+    await mark(timeline, KEY, 'unread', [entryId(3)]);
+    await mark(timeline, OTHER, 'unseen', [entryId(0)]);
     assert.equal(await timeline.countMarked(KEY, 'unseen'), 3);
     assert.equal(await timeline.countMarked(KEY, 'unread'), 1);
     assert.equal(await timeline.countMarked(OTHER, 'unseen'), 1);
@@ -379,21 +352,19 @@ function markerCases(test: SuiteTest): void {
   });
 
   test('re-adding an existing entry keeps its markers', async (ctx) => {
-    if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 3));
-    await timeline.setMarked(KEY, 'unseen', [entryId(1)], true);
+    await mark(timeline, KEY, 'unseen', [entryId(1)]);
     await timeline.add(KEY, [{ ...entry(1), payload: 'changed' }]);
     assert.deepEqual(await timeline.isMarked(KEY, 'unseen', [entryId(1)]), [true]);
     assert.equal(await timeline.countMarked(KEY, 'unseen'), 1);
   });
 
   test('removing an entry clears its markers; re-added it starts unmarked', async (ctx) => {
-    if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 5));
-    await timeline.setMarked(KEY, 'unseen', ids(0, 5), true);
-    await timeline.setMarked(KEY, 'unread', ids(0, 5), true);
+    await mark(timeline, KEY, 'unseen', ids(0, 5));
+    await mark(timeline, KEY, 'unread', ids(0, 5));
     assert.equal(await timeline.remove(KEY, [entryId(1), entryId(2)]), 2);
     assert.equal(await timeline.countMarked(KEY, 'unseen'), 3);
     assert.equal(await timeline.countMarked(KEY, 'unread'), 3);
@@ -406,11 +377,10 @@ function markerCases(test: SuiteTest): void {
   });
 
   test('trim clears the markers of trimmed entries', async (ctx) => {
-    if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 100));
     const even = ids(0, 100).filter((_, i) => i % 2 === 0);
-    await timeline.setMarked(KEY, 'unseen', even, true);
+    await mark(timeline, KEY, 'unseen', even);
     assert.equal(await timeline.trim(KEY, 40), 60);
     assert.equal(await timeline.countMarked(KEY, 'unseen'), 20);
     await timeline.add(KEY, entryRange(0, 10));
@@ -422,11 +392,10 @@ function markerCases(test: SuiteTest): void {
   });
 
   test('add and addToMany with maxLength clear the markers of trimmed entries', async (ctx) => {
-    if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     for (const key of [KEY, OTHER]) {
       await timeline.add(key, entryRange(0, 5));
-      await timeline.setMarked(key, 'unseen', ids(0, 5), true);
+      await mark(timeline, key, 'unseen', ids(0, 5));
     }
     await timeline.add(KEY, entryRange(5, 7), { maxLength: 5 });
     await timeline.addToMany([OTHER], entryRange(5, 8), { maxLength: 5 });
@@ -443,10 +412,9 @@ function markerCases(test: SuiteTest): void {
   });
 
   test('removeFromMany clears the markers of removed entries', async (ctx) => {
-    if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.addToMany([KEY, OTHER], entryRange(0, 4));
-    for (const key of [KEY, OTHER]) await timeline.setMarked(key, 'unseen', ids(0, 4), true);
+    for (const key of [KEY, OTHER]) await mark(timeline, key, 'unseen', ids(0, 4));
     await timeline.removeFromMany([KEY, OTHER], [entryId(0), entryId(3)]);
     await timeline.addToMany([KEY, OTHER], [entry(0)]);
     for (const key of [KEY, OTHER]) {
@@ -461,10 +429,9 @@ function markerCases(test: SuiteTest): void {
   });
 
   test('delete clears the markers; re-added entries start unmarked', async (ctx) => {
-    if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 4));
-    await timeline.setMarked(KEY, 'unseen', ids(0, 4), true);
+    await mark(timeline, KEY, 'unseen', ids(0, 4));
     await timeline.delete(KEY);
     assert.equal(await timeline.countMarked(KEY, 'unseen'), 0);
     await timeline.add(KEY, entryRange(0, 4));
@@ -478,14 +445,13 @@ function markerCases(test: SuiteTest): void {
   });
 
   test('marker counts equal what the timeline holds after mixed operations', async (ctx) => {
-    if (!needMarkers(ctx)) return;
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 60));
-    await timeline.setMarked(KEY, 'unseen', ids(0, 60), true);
+    await mark(timeline, KEY, 'unseen', ids(0, 60));
     await timeline.remove(KEY, ids(50, 55));
     await timeline.trim(KEY, 45);
     await timeline.add(KEY, entryRange(60, 70), { maxLength: 48 });
-    await timeline.setMarked(KEY, 'unseen', ids(65, 70), true);
+    await mark(timeline, KEY, 'unseen', ids(65, 70));
     await timeline.update(KEY, [], () => ({ changes: { remove: ids(40, 45) }, result: 0 }));
     const held = idsOf(await readAll(timeline, KEY)) as string[];
     const marked = await timeline.isMarked(KEY, 'unseen', ids(0, 70));

@@ -15,6 +15,7 @@ import {
   entryId,
   entryRange,
   idsOf,
+  markEntries,
   plainEntries,
   readAll,
   type SuiteTest,
@@ -301,20 +302,40 @@ function manyKeysCases(test: SuiteTest): void {
     assert.equal(await timeline.count('missing:1'), 0);
   });
 
-  test('with the idsOnly hint, id-only timelines add, trim and remove as without it', async ({
+  test('id-only timelines add, trim, count, find and remove as full ones do', async ({
     timeline,
   }) => {
-    const idsOnly = { idsOnly: true };
+    const ids = timeline.idsOnly();
+    assert.equal(timeline.idsOnly(), ids, 'one view per storage');
+    assert.equal(ids.name, timeline.name);
     const bare = (from: number, to: number) =>
       entryRange(from, to).map(({ id, score }) => ({ id, score }));
-    assert.equal(await timeline.add(KEY, bare(0, 4), { ...idsOnly, maxLength: 3 }), 4);
+    assert.equal(await ids.add(KEY, bare(0, 4), { maxLength: 3 }), 4);
     assert.deepEqual(idsOf(await readAll(timeline, KEY)), [3, 2, 1].map(entryId));
-    await timeline.addToMany([...keys, KEY], bare(4, 6), { ...idsOnly, maxLength: 4 });
+    await ids.addToMany([...keys, KEY], bare(4, 6), { maxLength: 4 });
     assert.deepEqual(idsOf(await readAll(timeline, KEY)), [5, 4, 3, 2].map(entryId));
-    assert.equal(await timeline.remove(KEY, [entryId(4), 'missing'], idsOnly), 1);
-    await timeline.removeFromMany([...keys, KEY, 'missing:1'], [entryId(5)], idsOnly);
+    assert.equal(await ids.count(KEY), 4);
+    assert.equal(await ids.indexOf(KEY, entryId(4), 'desc'), 1);
+    assert.equal(await ids.indexOf(KEY, entryId(4), 'asc'), 2);
+    assert.equal(await ids.remove(KEY, [entryId(4), 'missing']), 1);
+    await ids.removeFromMany([...keys, KEY, 'missing:1'], [entryId(5)]);
     assert.deepEqual(idsOf(await readAll(timeline, KEY)), [3, 2].map(entryId));
     for (const key of keys) assert.deepEqual(idsOf(await readAll(timeline, key)), [entryId(4)]);
+    assert.equal(await ids.trim(KEY, 1), 1);
+    await ids.delete(KEY);
+    assert.equal(await ids.count(KEY), 0);
+  });
+
+  test('an id-only timeline refuses entries with a payload and writes nothing', async ({
+    timeline,
+  }) => {
+    const ids = timeline.idsOnly();
+    const invalid = (e: unknown) =>
+      e instanceof StreamFrameworkError && e.code === 'INVALID_OPTION';
+    await assert.rejects(ids.add(KEY, [entry(1)]), invalid);
+    await assert.rejects(ids.addToMany([KEY, OTHER], [entry(1)]), invalid);
+    assert.equal(await timeline.count(KEY), 0);
+    assert.equal(await timeline.count(OTHER), 0);
   });
 
   test('delete removes the timeline, and only that one', async ({ timeline }) => {
@@ -404,7 +425,7 @@ function keyPayloadCases(test: SuiteTest): void {
     const markers = timeline.capabilities.markers;
     for (const [i, key] of ODD_KEYS.entries()) {
       await timeline.add(key, [entry(i, `payload of ${JSON.stringify(key)}`)]);
-      if (markers) await timeline.setMarked(key, 'unseen', [entryId(i)], true);
+      if (markers) await markEntries(timeline, key, 'unseen', [entryId(i)]);
     }
     for (const [i, key] of ODD_KEYS.entries()) {
       assert.deepEqual(
@@ -500,55 +521,62 @@ const refusedWith =
     e instanceof StreamFrameworkError && e.code === code;
 
 function badArgumentCases(test: SuiteTest): void {
-  test("every marker call refuses the marker name 'a b:c' with INVALID_OPTION and writes nothing", async ({
-    timeline,
-  }) => {
-    await timeline.add(KEY, entryRange(0, 2));
-    const ids = idsOf(entryRange(0, 2)) as string[];
-    const calls: (() => Promise<unknown>)[] = [
-      () => timeline.countMarked(KEY, 'a b:c'),
-      () => timeline.isMarked(KEY, 'a b:c', ids),
-      () => timeline.setMarked(KEY, 'a b:c', ids, true),
-      () => timeline.clearMarker(KEY, 'a b:c'),
-      () => timeline.update(KEY, [], () => ({ changes: { mark: { 'a b:c': ids } }, result: 0 })),
-      () =>
-        timeline.update(KEY, [], () => ({
-          changes: { put: [entry(5)], unmark: { 'a b:c': ids } },
-          result: 0,
-        })),
-    ];
-    for (const call of calls) await assert.rejects(call(), refusedWith('INVALID_OPTION'));
-    assert.deepEqual(idsOf(await readAll(timeline, KEY)), [entryId(1), entryId(0)]);
-  });
+  test.describe(
+    'markers',
+    (test) => {
+      test("every marker call refuses the marker name 'a b:c' with INVALID_OPTION and writes nothing", async ({
+        timeline,
+      }) => {
+        await timeline.add(KEY, entryRange(0, 2));
+        const ids = idsOf(entryRange(0, 2)) as string[];
+        const calls: (() => Promise<unknown>)[] = [
+          () => timeline.countMarked(KEY, 'a b:c'),
+          () => timeline.isMarked(KEY, 'a b:c', ids),
+          () => timeline.clearMarker(KEY, 'a b:c', ids),
+          () => timeline.clearMarker(KEY, 'a b:c'),
+          () =>
+            timeline.update(KEY, [], () => ({ changes: { mark: { 'a b:c': ids } }, result: 0 })),
+          () =>
+            timeline.update(KEY, [], () => ({
+              changes: { put: [entry(5)], mark: { unseen: ids, 'a b:c': ids } },
+              result: 0,
+            })),
+        ];
+        for (const call of calls) await assert.rejects(call(), refusedWith('INVALID_OPTION'));
+        assert.deepEqual(idsOf(await readAll(timeline, KEY)), [entryId(1), entryId(0)]);
+      });
 
-  test('bad keys, ids, scores and lengths are refused with a typed error and write nothing', async ({
-    timeline,
-  }) => {
-    await timeline.add(KEY, entryRange(0, 2));
-    const before = await readAll(timeline, KEY);
-    const bad: [string, (t: TimelineStorage) => Promise<unknown>][] = [
-      ['INVALID_ID', (t) => t.add('', [entry(3)])],
-      ['INVALID_ID', (t) => t.add('k\ud800', [entry(3)])],
-      ['INVALID_ID', (t) => t.addToMany([KEY, ''], [entry(3)])],
-      ['INVALID_ID', (t) => t.add(KEY, [{ id: '', score: 1 }])],
-      ['INVALID_ID', (t) => t.add(KEY, [{ id: 'x'.repeat(65), score: 1 }])],
-      ['INVALID_ID', (t) => t.remove(KEY, [entryId(0), 7 as unknown as string])],
-      ['INVALID_OPTION', (t) => t.add(KEY, [{ id: entryId(3), score: 1.5 }])],
-      ['INVALID_OPTION', (t) => t.add(KEY, [{ id: entryId(3), score: Number.NaN }])],
-      ['INVALID_OPTION', (t) => t.add(KEY, [entry(3)], { maxLength: -1 })],
-      ['INVALID_OPTION', (t) => t.trim(KEY, 0.5)],
-      ['INVALID_OPTION', (t) => t.range(KEY, { limit: 0, order: 'desc' })],
-      ['INVALID_OPTION', (t) => t.range(KEY, { limit: 1, order: 'up' as 'asc' })],
-      [
-        'INVALID_OPTION',
-        (t) =>
-          t.update(KEY, [], () => ({
-            changes: { put: [{ id: entryId(3), score: Infinity }] },
-            result: 0,
-          })),
-      ],
-    ];
-    for (const [code, call] of bad) await assert.rejects(call(timeline), refusedWith(code));
-    assert.deepEqual(await readAll(timeline, KEY), before);
-  });
+      test('bad keys, ids, scores and lengths are refused with a typed error and write nothing', async ({
+        timeline,
+      }) => {
+        await timeline.add(KEY, entryRange(0, 2));
+        const before = await readAll(timeline, KEY);
+        const bad: [string, (t: TimelineStorage) => Promise<unknown>][] = [
+          ['INVALID_ID', (t) => t.add('', [entry(3)])],
+          ['INVALID_ID', (t) => t.add('k\ud800', [entry(3)])],
+          ['INVALID_ID', (t) => t.addToMany([KEY, ''], [entry(3)])],
+          ['INVALID_ID', (t) => t.add(KEY, [{ id: '', score: 1 }])],
+          ['INVALID_ID', (t) => t.add(KEY, [{ id: 'x'.repeat(65), score: 1 }])],
+          ['INVALID_ID', (t) => t.remove(KEY, [entryId(0), 7 as unknown as string])],
+          ['INVALID_OPTION', (t) => t.add(KEY, [{ id: entryId(3), score: 1.5 }])],
+          ['INVALID_OPTION', (t) => t.add(KEY, [{ id: entryId(3), score: Number.NaN }])],
+          ['INVALID_OPTION', (t) => t.add(KEY, [entry(3)], { maxLength: -1 })],
+          ['INVALID_OPTION', (t) => t.trim(KEY, 0.5)],
+          ['INVALID_OPTION', (t) => t.range(KEY, { limit: 0, order: 'desc' })],
+          ['INVALID_OPTION', (t) => t.range(KEY, { limit: 1, order: 'up' as 'asc' })],
+          [
+            'INVALID_OPTION',
+            (t) =>
+              t.update(KEY, [], () => ({
+                changes: { put: [{ id: entryId(3), score: Infinity }] },
+                result: 0,
+              })),
+          ],
+        ];
+        for (const [code, call] of bad) await assert.rejects(call(timeline), refusedWith(code));
+        assert.deepEqual(await readAll(timeline, KEY), before);
+      });
+    },
+    'markers',
+  );
 }

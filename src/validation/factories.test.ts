@@ -552,11 +552,11 @@ const factories: readonly Factory[] = [
     wrong: [{ maxLength: -1 }, { idsOnly: 'yes' }],
   },
   {
-    name: 'timeline storage remove',
-    types: ['TimelineRemoveOptions'],
-    call: (o) => timeline.remove('k', [], o as never),
-    base: { idsOnly: true },
-    wrong: [{ idsOnly: 1 }],
+    name: 'timeline storage range',
+    types: [],
+    call: (o) => timeline.range('k', o as never),
+    base: { limit: 5, order: 'desc' },
+    wrong: [{ limit: 0 }, { offset: -1 }, { idsOnly: true }, { order: 'up' }],
   },
   {
     name: 'timeline storage range',

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type cassandra from 'cassandra-driver';
 import { ConflictError } from '../../src/errors.js';
 import type { TimelineEntry, TimelineStorage } from '../../src/storage/contracts.js';
-import { entry, entryRange, sortEntries } from '../../src/testing/fixtures.js';
+import { entry, entryRange, markEntries, sortEntries } from '../../src/testing/fixtures.js';
 import {
   ensureSchema,
   partitionRows,
@@ -99,7 +99,7 @@ describe('cassandra concurrent writers on separate clients', () => {
       ...entryRange(0, 24).map((e, i) => storages[i % WRITERS]!.timeline.add(KEY, [e])),
       ...entryRange(100, 110).map((e, i) => storages[i % WRITERS]!.timeline.remove(KEY, [e.id])),
       ...entryRange(110, 120).map((e, i) =>
-        storages[i % WRITERS]!.timeline.setMarked(KEY, 'unread', [e.id], true),
+        markEntries(storages[i % WRITERS]!.timeline, KEY, 'unread', [e.id]),
       ),
       ...Array.from({ length: 12 }, (_, i) => increment(storages[i % WRITERS]!.timeline)),
     ]);

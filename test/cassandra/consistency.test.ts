@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import cassandra from 'cassandra-driver';
 import { StreamFrameworkError } from '../../src/errors.js';
-import { entryRange } from '../../src/testing/fixtures.js';
+import { entryRange, markEntries } from '../../src/testing/fixtures.js';
 import { ensureSchema, recordingClient, testClient, testStorage } from '../support/cassandra.js';
 
 const { consistencies } = cassandra.types;
@@ -50,7 +50,7 @@ describe('cassandra consistency levels', () => {
     });
     const { timeline, activities } = storage;
     assert.equal(await timeline.add(KEY, entryRange(0, 3)), 3); // writes at ONE
-    await timeline.setMarked(KEY, 'unseen', [entryRange(0, 1)[0]!.id], true);
+    await markEntries(timeline, KEY, 'unseen', [entryRange(0, 1)[0]!.id]);
     await activities.putMany([{ id: 'a', payload: 'x' }]);
     await assert.rejects(timeline.range(KEY, { limit: 10, order: 'desc' }), unavailable);
     await assert.rejects(timeline.count(KEY), unavailable);

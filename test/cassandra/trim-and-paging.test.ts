@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { defineFlatFeed } from '../../src/index.js';
 import type { TimelineEntry } from '../../src/storage/contracts.js';
-import { entry, entryRange, makeActivity, sortEntries } from '../../src/testing/fixtures.js';
+import {
+  entry,
+  entryRange,
+  makeActivity,
+  markEntries,
+  sortEntries,
+} from '../../src/testing/fixtures.js';
 import {
   ensureSchema,
   partitionRows,
@@ -100,17 +106,17 @@ describe('cassandra trim keeps exactly maxLength', () => {
     const storage = testStorage(client);
     const { timeline } = storage;
     await timeline.add(KEY, entryRange(0, 40));
-    await timeline.setMarked(
+    await markEntries(
+      timeline,
       KEY,
       'unseen',
       entryRange(0, 40).map((e) => e.id),
-      true,
     );
-    await timeline.setMarked(
+    await markEntries(
+      timeline,
       KEY,
       'unread',
       entryRange(0, 10).map((e) => e.id),
-      true,
     );
     await timeline.add(KEY, entryRange(40, 45), { maxLength: 35 }); // trims 0-9
     await timeline.remove(KEY, [entry(20).id, entry(44).id]);

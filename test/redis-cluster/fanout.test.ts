@@ -34,7 +34,7 @@ describe('redis-cluster fan-out', () => {
     const { prefix, storage, keys } = await world(600);
     const calls = countScriptCalls(client.nodes('master'));
     try {
-      await storage.timeline.addToMany(keys, entries, { maxLength: 10, idsOnly: true });
+      await storage.timeline.idsOnly().addToMany(keys, entries, { maxLength: 10 });
     } finally {
       calls.stop();
     }
@@ -72,7 +72,7 @@ describe('redis-cluster fan-out', () => {
       client.slots[slot] = [masters.find((m) => m !== owner)!];
     }
     try {
-      await storage.timeline.addToMany(keys, entries, { maxLength: 10, idsOnly: true });
+      await storage.timeline.idsOnly().addToMany(keys, entries, { maxLength: 10 });
       assert.deepEqual(
         await sizes(prefix, keys),
         keys.map(() => 2),

@@ -62,7 +62,7 @@ describe('redis-cluster live reshard', () => {
     await client.ping();
     const prefix = `t:${randomUUID().slice(0, 8)}`;
     const storage = redisStorage({ client, prefix });
-    // Id-only feeds (normalized flat feeds: the idsOnly hint) and feeds with payloads
+    // Id-only feeds (normalized flat feeds: timeline.idsOnly()) and feeds with payloads
     // (denormalized), 30 of each in one slot (found by search) and 30 of each elsewhere.
     const slot = slotOf(timelineKeys(prefix, 'ids:0').z);
     const feedsOf = (kind: string): string[] => {
@@ -86,14 +86,10 @@ describe('redis-cluster live reshard', () => {
     const writer = (async () => {
       let k = 0;
       while (writing || k < 10) {
-        const ids = { idsOnly: true };
+        const ids = storage.timeline.idsOnly();
         await Promise.all([
           untilDone(
-            () =>
-              storage.timeline.addToMany(idFeeds, [{ id: id(k), score: score(k) }], {
-                ...ids,
-                maxLength: 1000,
-              }),
+            () => ids.addToMany(idFeeds, [{ id: id(k), score: score(k) }], { maxLength: 1000 }),
             failures.ids,
             RETRY,
           ),
@@ -110,11 +106,7 @@ describe('redis-cluster live reshard', () => {
         ]);
         if (k % 4 === 3) {
           await Promise.all([
-            untilDone(
-              () => storage.timeline.removeFromMany(idFeeds, [id(k)], ids),
-              failures.ids,
-              RETRY,
-            ),
+            untilDone(() => ids.removeFromMany(idFeeds, [id(k)]), failures.ids, RETRY),
             untilDone(
               () => storage.timeline.removeFromMany(payloadFeeds, [id(k)]),
               failures.payloads,

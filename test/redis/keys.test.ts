@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { redisStorage } from '../../src/backends/redis/index.js';
-import { timelineKeys } from '../../src/backends/redis/keys.js';
+import { markerKey, timelineKeys } from '../../src/backends/redis/keys.js';
 import {
   createActivity,
   defineFlatFeed,
@@ -64,6 +64,35 @@ describe('Redis keys from hostile user ids', () => {
       assert.ok(!tag.includes('{'), `tag of ${JSON.stringify(key)} is closed once`);
     }
     assert.equal(keys.length, TRICKY.length * 2, 'one ZSET and one payload HASH per user');
+    await deletePrefix(client, prefix);
+  });
+
+  it('the scripts write the keys keys.ts names (markers included)', async () => {
+    const prefix = `t:${randomUUID().slice(0, 8)}`;
+    const { timeline } = redisStorage({ client, prefix });
+    const k = timelineKeys(prefix, 'notification:1');
+    await timeline.update('notification:1', [], () => ({
+      changes: {
+        put: [
+          { id: 'g1', score: 1, payload: 'p' },
+          { id: 'g2', score: 2 },
+        ],
+        mark: { unseen: ['g1', 'g2'] },
+      },
+      result: 0,
+    }));
+    const unseen = markerKey(k, 'unseen');
+    assert.deepEqual(await client.zrange(k.z, '0', '-1'), ['g1', 'g2']);
+    assert.deepEqual(await client.hkeys(k.p), ['g1']);
+    assert.equal(await client.exists(k.v), 1);
+    assert.deepEqual(await client.smembers(k.mk), ['unseen']);
+    assert.deepEqual((await client.smembers(unseen)).sort(), ['g1', 'g2']);
+    assert.equal(await timeline.clearMarker('notification:1', 'unseen', ['g1']), 1);
+    assert.deepEqual(await client.smembers(unseen), ['g2']);
+    assert.equal(await timeline.clearMarker('notification:1', 'unseen', ['g2']), 1);
+    assert.equal(await client.exists(unseen, k.mk), 0, 'an empty marker leaves no key behind');
+    await timeline.delete('notification:1');
+    assert.equal(await client.exists(k.z, k.p, k.v, k.mk), 0);
     await deletePrefix(client, prefix);
   });
 

@@ -113,7 +113,7 @@ describe('redis: user ids and keys with lone surrogates', () => {
         await assert.rejects(timeline.remove(bad, [a.id]), code('INVALID_ID'));
         await assert.rejects(timeline.count(bad), code('INVALID_ID'));
         await assert.rejects(timeline.range(bad, { order: 'desc', limit: 1 }), code('INVALID_ID'));
-        await assert.rejects(timeline.setMarked(bad, 'unseen', [a.id], true), code('INVALID_ID'));
+        await assert.rejects(timeline.clearMarker(bad, 'unseen', [a.id]), code('INVALID_ID'));
         await assert.rejects(timeline.clearMarker(bad, 'unseen'), code('INVALID_ID'));
         await assert.rejects(timeline.delete(bad), code('INVALID_ID'));
         await assert.rejects(

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { sqliteStorage } from '../../src/backends/sqlite/index.js';
 import { SqliteTimelineStorage } from '../../src/backends/sqlite/sqlite-timeline-storage.js';
 import { BackendError, ConflictError, ValidationError } from '../../src/index.js';
-import { entry, entryId, entryRange } from '../../src/testing/fixtures.js';
+import { entry, entryId, entryRange, markEntries } from '../../src/testing/fixtures.js';
 import { dumpTables, openDatabase, tempDir } from '../support/sqlite.js';
 
 // The SQLite backend's own tests: durability across a close and reopen, atomic updates that
@@ -21,7 +21,7 @@ describe('sqlite backend: durability', () => {
     const db = openDatabase(path);
     const first = sqliteStorage({ database: db });
     await first.timeline.add('feed:1', entryRange(0, 5), { maxLength: 4 });
-    await first.timeline.setMarked('feed:1', 'unseen', [entryId(1), entryId(4)], true);
+    await markEntries(first.timeline, 'feed:1', 'unseen', [entryId(1), entryId(4)]);
     await first.activities.putMany([{ id: entryId(1), payload: 'activity 1' }]);
     await first.timeline.update('feed:2', [], () => ({
       changes: { put: [entry(9, null)], mark: { unread: [entryId(9)] } },
@@ -76,7 +76,7 @@ describe('sqlite backend: updates are one transaction', () => {
     const db = new Database(':memory:');
     const { timeline } = sqliteStorage({ database: db });
     await timeline.add('k', entryRange(0, 3));
-    await timeline.setMarked('k', 'unseen', [entryId(0)], true);
+    await markEntries(timeline, 'k', 'unseen', [entryId(0)]);
     const before = dumpTables(db);
     await assert.rejects(
       timeline.update('k', [], () => ({
@@ -106,21 +106,28 @@ describe('sqlite backend: updates are one transaction', () => {
     // The backend itself: the contract wrapper of sqliteStorage() would refuse the broken entry
     // before the backend saw it.
     const timeline = new SqliteTimelineStorage({ database: db, tables });
-    await timeline.add('k', entryRange(0, 3));
-    await timeline.setMarked('k', 'unseen', [entryId(0)], true);
+    await timeline.add('k', entryRange(0, 3), {});
+    await timeline.update(
+      'k',
+      [],
+      () => ({ changes: { mark: { unseen: [entryId(0)] } }, result: 0 }),
+      {},
+    );
     const before = dumpTables(db);
     // A score the contract forbids: the NOT NULL constraint fails after earlier rows were written.
     const broken = { id: 'broken', score: null as unknown as number };
     const writes: [string, () => Promise<unknown>][] = [
       ['add', () => timeline.add('k', [entry(5), broken], { maxLength: 2 })],
-      ['addToMany', () => timeline.addToMany(['other', 'k'], [entry(6), broken])],
+      ['addToMany', () => timeline.addToMany(['other', 'k'], [entry(6), broken], {})],
       [
         'update',
         () =>
-          timeline.update('k', [], () => ({
-            changes: { remove: [entryId(0)], put: [entry(7), broken] },
-            result: 0,
-          })),
+          timeline.update(
+            'k',
+            [],
+            () => ({ changes: { remove: [entryId(0)], put: [entry(7), broken] }, result: 0 }),
+            {},
+          ),
       ],
     ];
     for (const [operation, write] of writes) {

@@ -145,8 +145,10 @@ export function describeKeyPrefixCases(
     }
     await storage.timeline.removeFromMany(keys, [entries[0]!.id]);
     for (const key of keys) assert.equal(await storage.timeline.count(key), 1, key);
-    await storage.timeline.addToMany(keys, entries, { idsOnly: true });
-    await storage.timeline.removeFromMany(keys, [entries[1]!.id], { idsOnly: true });
+    const ids = storage.timeline.idsOnly();
+    const bare = entries.map(({ id, score }) => ({ id, score }));
+    await ids.addToMany(keys, bare);
+    await ids.removeFromMany(keys, [entries[1]!.id]);
     for (const key of keys) assert.equal(await storage.timeline.count(key), 1, key);
   });
 

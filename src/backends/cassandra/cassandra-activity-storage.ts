@@ -1,4 +1,4 @@
-import type { ActivityStorage } from '../../storage/contracts.js';
+import type { ActivityDriver } from '../../storage/contracts.js';
 import { forEachLimited } from '../../util/for-each-limited.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
 import { cassandraCall, type Executor, readRows } from './driver.js';
@@ -31,7 +31,7 @@ const KEYS = optionKeys<CassandraActivityStorageOptions>({
  * multi-partition batch. Writes are plain upserts and deletes (no lightweight transactions):
  * activities are written once and replaced whole.
  */
-export class CassandraActivityStorage implements ActivityStorage {
+export class CassandraActivityStorage implements ActivityDriver {
   readonly name = 'cassandra';
   readonly #exec: Executor;
   readonly #cql: ReturnType<typeof activityStatements>;
@@ -61,7 +61,6 @@ export class CassandraActivityStorage implements ActivityStorage {
   }
 
   async getMany(ids: readonly string[]): Promise<(string | undefined)[]> {
-    if (ids.length === 0) return [];
     const found = await cassandraCall('getMany', 'activities', () =>
       this.#payloads(ids, this.#exec.readConsistency),
     );
@@ -71,11 +70,8 @@ export class CassandraActivityStorage implements ActivityStorage {
   async putMany(
     entries: readonly { readonly id: string; readonly payload: string }[],
   ): Promise<void> {
-    if (entries.length === 0) return;
-    // An id repeated in one call: the last payload wins.
-    const last = [...new Map(entries.map((e) => [e.id, e.payload])).entries()];
     await cassandraCall('putMany', 'activities', () =>
-      forEachLimited(last, this.#concurrency, ([id, payload]) =>
+      forEachLimited(entries, this.#concurrency, ({ id, payload }) =>
         this.#exec.client.execute(this.#cql.put, [this.#ns, id, payload], {
           prepare: true,
           isIdempotent: true,
@@ -86,7 +82,6 @@ export class CassandraActivityStorage implements ActivityStorage {
   }
 
   async removeMany(ids: readonly string[]): Promise<number> {
-    if (ids.length === 0) return 0;
     return cassandraCall('removeMany', 'activities', async () => {
       const existing = await this.#payloads(ids, this.#exec.consistency);
       await forEachLimited([...existing.keys()], this.#concurrency, (id) =>

@@ -1,10 +1,10 @@
-import { ConflictError, ValidationError } from '../../errors.js';
+import { ConflictError } from '../../errors.js';
 import type {
   RangeQuery,
-  TimelineCapabilities,
   TimelineChanges,
+  TimelineCompute,
+  TimelineDriver,
   TimelineEntry,
-  TimelineStorage,
   TimelineUpdate,
   TimelineWriteOptions,
 } from '../../storage/contracts.js';
@@ -26,7 +26,13 @@ import {
   type TimelineStatements,
   timelineStatements,
 } from './statements.js';
-import { type Plan, planChanges, planClearMarker, planDelete } from './timeline-plan.js';
+import {
+  type Plan,
+  type PlannedChanges,
+  planChanges,
+  planClearMarker,
+  planDelete,
+} from './timeline-plan.js';
 import {
   type FeedRef,
   readEntriesAt,
@@ -76,14 +82,8 @@ const KEYS = optionKeys<CassandraTimelineStorageOptions>({
  * exact, trimming keeps exactly `maxLength`, and markers never outlive their entries. Writes of
  * one feed from this instance are queued locally, so they do not contend with each other.
  */
-export class CassandraTimelineStorage implements TimelineStorage {
+export class CassandraTimelineStorage implements TimelineDriver {
   readonly name = 'cassandra';
-  readonly capabilities: TimelineCapabilities = Object.freeze({
-    atomicTrim: true,
-    offsetPaging: false, // offsets work, but cost a keys-only scan of the skipped entries
-    atomicUpdate: true,
-    markers: true,
-  });
   readonly #exec: Executor;
   readonly #table: string;
   readonly #cql: TimelineStatements;
@@ -160,34 +160,30 @@ export class CassandraTimelineStorage implements TimelineStorage {
   async add(
     key: string,
     entries: readonly TimelineEntry[],
-    options?: TimelineWriteOptions,
+    options: TimelineWriteOptions,
   ): Promise<number> {
-    if (entries.length === 0) return 0;
-    const unique = [...new Map(entries.map((e) => [e.id, e])).values()];
     let added = 0;
-    for (let i = 0; i < unique.length; i += this.#perCommit) {
-      const put = unique.slice(i, i + this.#perCommit);
-      added += (await this.#apply('add', key, { put }, options?.maxLength)).added;
+    for (let i = 0; i < entries.length; i += this.#perCommit) {
+      const put = entries.slice(i, i + this.#perCommit);
+      added += (await this.#apply('add', key, { put }, options.maxLength)).added;
     }
     return added;
   }
 
+  /** The fan-out, `fanoutConcurrency` feeds at a time (each feed is its own partition). */
   async addToMany(
     keys: readonly string[],
     entries: readonly TimelineEntry[],
-    options?: TimelineWriteOptions,
+    options: TimelineWriteOptions,
   ): Promise<void> {
-    if (entries.length === 0) return;
     await forEachLimited(keys, this.#fanout, (key) => this.add(key, entries, options));
   }
 
   async remove(key: string, ids: readonly string[]): Promise<number> {
-    if (ids.length === 0) return 0;
     return (await this.#apply('remove', key, { remove: ids })).removed;
   }
 
   async removeFromMany(keys: readonly string[], ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
     await forEachLimited(keys, this.#fanout, (key) => this.remove(key, ids));
   }
 
@@ -199,7 +195,6 @@ export class CassandraTimelineStorage implements TimelineStorage {
   }
 
   async get(key: string, ids: readonly string[]): Promise<(TimelineEntry | undefined)[]> {
-    if (ids.length === 0) return [];
     return cassandraCall('get', key, async () => {
       const feed = this.#feed(key);
       const refs = await readRefs(feed, ids, this.#exec.readConsistency);
@@ -242,8 +237,8 @@ export class CassandraTimelineStorage implements TimelineStorage {
   async update<R>(
     key: string,
     ids: readonly string[],
-    compute: (current: readonly (TimelineEntry | undefined)[]) => TimelineUpdate<R>,
-    options?: TimelineWriteOptions,
+    compute: TimelineCompute<R>,
+    options: TimelineWriteOptions,
   ): Promise<R> {
     return this.#write('update', key, async (snap, base) => {
       const current = await snap.entries(ids);
@@ -254,13 +249,7 @@ export class CassandraTimelineStorage implements TimelineStorage {
         throw new PassThrough(error); // the caller gets its own error, not a BackendError
       }
       const { changes, result } = computed;
-      if (typeof changes !== 'object' || changes === null) {
-        throw new ValidationError(
-          'INVALID_OPTION',
-          'update() compute must return { changes, result }',
-        );
-      }
-      const plan = await planChanges(snap, this.#cql, base, changes, options?.maxLength);
+      const plan = await planChanges(snap, this.#cql, base, changes, options.maxLength);
       return { plan, result };
     });
   }
@@ -273,31 +262,23 @@ export class CassandraTimelineStorage implements TimelineStorage {
   }
 
   async isMarked(key: string, marker: string, ids: readonly string[]): Promise<boolean[]> {
-    if (ids.length === 0) return [];
     return cassandraCall('isMarked', key, async () => {
       const marked = await readMarked(this.#feed(key), marker, ids, this.#exec.readConsistency);
       return ids.map((id) => marked.has(id));
     });
   }
 
-  async setMarked(
+  async clearMarker(
     key: string,
     marker: string,
-    ids: readonly string[],
-    on: boolean,
+    ids: readonly string[] | undefined,
   ): Promise<number> {
-    if (ids.length === 0) return 0;
-    return this.#write('setMarked', key, async (snap, base) => {
-      const present = on ? [...(await snap.refs(ids)).keys()] : [...new Set(ids)];
-      const changes = on ? { mark: { [marker]: present } } : { unmark: { [marker]: present } };
-      const plan = await planChanges(snap, this.#cql, base, changes, undefined);
-      return { plan, result: plan.stats.markChanges };
-    });
-  }
-
-  async clearMarker(key: string, marker: string): Promise<number> {
     return this.#write('clearMarker', key, async (snap, base) => {
-      const plan = planClearMarker(snap, this.#cql, base, marker);
+      const changes: PlannedChanges = { unmark: { [marker]: ids ?? [] } };
+      const plan =
+        ids === undefined
+          ? planClearMarker(snap, this.#cql, base, marker)
+          : await planChanges(snap, this.#cql, base, changes, undefined);
       return { plan, result: plan.stats.markChanges };
     });
   }

@@ -1,5 +1,5 @@
 import type { Client, types } from 'cassandra-driver';
-import { BackendError, StreamFrameworkError } from '../../errors.js';
+import { asBackendError } from '../../errors.js';
 
 /**
  * What the backend needs of a cassandra-driver `Client`: `execute` and `batch`. You create the
@@ -118,14 +118,8 @@ export async function cassandraCall<T>(
     return await fn();
   } catch (error) {
     if (error instanceof PassThrough) throw error.error;
-    if (error instanceof StreamFrameworkError) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
     const writeType = (error as { writeType?: unknown } | null)?.writeType;
-    const unknownOutcome =
-      writeType === 'CAS' ? ' (the write may or may not have been applied)' : '';
-    throw new BackendError(
-      `[cassandra] ${operation} failed for ${JSON.stringify(key)}${unknownOutcome}: ${reason}`,
-      { cause: error, details: { backend: 'cassandra', operation, key } },
-    );
+    const note = writeType === 'CAS' ? ' (the write may or may not have been applied)' : '';
+    throw asBackendError(error, { backend: 'cassandra', operation, key, note });
   }
 }

@@ -11,8 +11,13 @@
  * const timeline = defineFlatFeed({ name: 'timeline', storage });
  * @module
  */
-import { checkedStorage } from '../../storage/checked-storage.js';
+
 import type { Storage } from '../../storage/contracts.js';
+import {
+  type DefinedActivityStorage,
+  type DefinedTimelineStorage,
+  defineStorage,
+} from '../../storage/define-storage.js';
 import { objectOption } from '../../validation/objects.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
 import { CassandraActivityStorage } from './cassandra-activity-storage.js';
@@ -68,8 +73,8 @@ export interface CassandraStorageOptions {
 
 /** The Cassandra backend: timeline and activity storage on one client. */
 export interface CassandraStorage extends Storage {
-  readonly timeline: CassandraTimelineStorage;
-  readonly activities: CassandraActivityStorage;
+  readonly timeline: DefinedTimelineStorage<CassandraTimelineStorage>;
+  readonly activities: DefinedActivityStorage<CassandraActivityStorage>;
   readonly keyspace: string;
   readonly tables: CassandraTableNames;
   readonly namespace: string;
@@ -112,7 +117,7 @@ export function cassandraStorage(options: CassandraStorageOptions): CassandraSto
     ),
     fetchSize: positiveInteger(options.fetchSize, 500, 'fetchSize'),
   });
-  return checkedStorage({
+  return defineStorage({
     keyspace,
     tables,
     namespace,

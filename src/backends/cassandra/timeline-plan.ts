@@ -27,6 +27,14 @@ export interface Plan {
 const byPosition = (a: Position, b: Position): number =>
   a.score !== b.score ? a.score - b.score : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
+/**
+ * The changes a plan applies: the contract's, plus `unmark` (marker -> ids to clear), which
+ * `clearMarker` with ids plans through the same path.
+ */
+export interface PlannedChanges extends TimelineChanges {
+  readonly unmark?: Readonly<Record<string, readonly string[]>> | undefined;
+}
+
 /** `changes.mark` / `unmark` as (marker, id) pairs (marker names were checked by the contract wrapper). */
 function pairs(spec: Readonly<Record<string, readonly string[]>> | undefined): [string, string][] {
   const out: [string, string][] = [];
@@ -50,13 +58,14 @@ export async function planChanges(
   snap: Snapshot,
   cql: TimelineStatements,
   base: readonly unknown[],
-  changes: TimelineChanges,
+  changes: PlannedChanges,
   maxLength: number | undefined,
   maxTrim = Number.POSITIVE_INFINITY,
 ): Promise<Plan> {
   const puts = new Map<string, TimelineEntry>();
-  // Scores are safe integers: the contract wrapper (src/storage/checked-storage.ts) checked them.
-  for (const e of changes.put ?? []) puts.set(e.id, e); // an id repeated: the last one wins
+  // Scores are safe integers and no id repeats: the contract wrapper (src/storage/define-storage.ts)
+  // checked and normalised the changes.
+  for (const e of changes.put ?? []) puts.set(e.id, e);
   const removing = new Set(changes.remove ?? []);
   const unmarks = pairs(changes.unmark);
   const marks = pairs(changes.mark);

@@ -1,5 +1,9 @@
-import { checkedStorage } from '../../storage/checked-storage.js';
 import type { Storage } from '../../storage/contracts.js';
+import {
+  type DefinedActivityStorage,
+  type DefinedTimelineStorage,
+  defineStorage,
+} from '../../storage/define-storage.js';
 import { checkOptions } from '../../validation/options.js';
 import { MemoryActivityStorage } from './memory-activity-storage.js';
 import { MemoryTimelineStorage } from './memory-timeline-storage.js';
@@ -12,20 +16,20 @@ export type MemoryStorageOptions = Readonly<Record<string, never>>;
 
 /** The in-memory backend (timeline + activity storage) with the concrete classes exposed. */
 export interface MemoryStorage extends Storage {
-  readonly timeline: MemoryTimelineStorage;
-  readonly activities: MemoryActivityStorage;
+  readonly timeline: DefinedTimelineStorage<MemoryTimelineStorage>;
+  readonly activities: DefinedActivityStorage<MemoryActivityStorage>;
 }
 
 /**
  * Creates an independent in-memory backend: the embedded default, no server needed. Its
- * arguments are checked by the contract wrapper (`checkedStorage`).
+ * arguments are checked by the contract wrapper (`defineStorage`).
  * @example
  * const storage = memoryStorage();
  * const timeline = defineFlatFeed({ name: 'timeline', storage });
  */
 export function memoryStorage(options?: MemoryStorageOptions): MemoryStorage {
   checkOptions(options, [], 'memoryStorage', true);
-  return checkedStorage({
+  return defineStorage({
     timeline: new MemoryTimelineStorage(),
     activities: new MemoryActivityStorage(),
   });

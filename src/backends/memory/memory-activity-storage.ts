@@ -1,7 +1,7 @@
-import type { ActivityStorage } from '../../storage/contracts.js';
+import type { ActivityDriver } from '../../storage/contracts.js';
 
 /** The in-memory activity storage: a Map per instance, no global state. */
-export class MemoryActivityStorage implements ActivityStorage {
+export class MemoryActivityStorage implements ActivityDriver {
   readonly name = 'memory';
   readonly #payloads = new Map<string, string>();
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { entry, entryId, entryRange } from '../../testing/fixtures.js';
+import { entry, entryId, entryRange, markEntries } from '../../testing/fixtures.js';
 import { memoryStorage } from './index.js';
 
 describe('memory backend: instances', () => {
@@ -8,7 +8,7 @@ describe('memory backend: instances', () => {
     const a = memoryStorage();
     const b = memoryStorage();
     await a.timeline.add('feed:1', [entry(1)]);
-    await a.timeline.setMarked('feed:1', 'unseen', [entryId(1)], true);
+    await markEntries(a.timeline, 'feed:1', 'unseen', [entryId(1)]);
     await a.activities.putMany([{ id: entryId(1), payload: 'x' }]);
     assert.equal(await b.timeline.count('feed:1'), 0);
     assert.equal(await b.timeline.countMarked('feed:1', 'unseen'), 0);
@@ -19,14 +19,11 @@ describe('memory backend: instances', () => {
     assert.equal(a.activities.size, 1);
   });
 
-  it('declares every capability and the name memory', () => {
+  it('declares markers and the name memory', () => {
     const { timeline, activities } = memoryStorage();
     assert.equal(timeline.name, 'memory');
     assert.equal(activities.name, 'memory');
-    assert.deepEqual(
-      { ...timeline.capabilities },
-      { atomicTrim: true, offsetPaging: true, atomicUpdate: true, markers: true },
-    );
+    assert.deepEqual({ ...timeline.capabilities }, { markers: true });
     assert.ok(Object.isFrozen(timeline.capabilities));
   });
 
@@ -44,7 +41,7 @@ describe('memory backend: no retained state for empty timelines', () => {
   it('removing every entry drops the timeline', async () => {
     const { timeline } = memoryStorage();
     await timeline.add('k', entryRange(0, 3));
-    await timeline.setMarked('k', 'unseen', [entryId(0)], true);
+    await markEntries(timeline, 'k', 'unseen', [entryId(0)]);
     assert.equal(timeline.size, 1);
     await timeline.remove('k', [entryId(0), entryId(1)]);
     assert.equal(timeline.size, 1);
@@ -84,7 +81,7 @@ describe('memory backend: no retained state for empty timelines', () => {
     await timeline.remove('x', ['a']);
     await timeline.add('x', []);
     await timeline.addToMany(['x', 'y'], []);
-    await timeline.setMarked('x', 'unseen', ['a'], true);
+    await timeline.clearMarker('x', 'unseen', ['a']);
     await timeline.isMarked('x', 'unseen', ['a']);
     await timeline.clearMarker('x', 'unseen');
     await timeline.countMarked('x', 'unseen');
@@ -112,7 +109,7 @@ describe('memory backend: no retained state for empty timelines', () => {
       const key = `feed:${round % 7}`;
       const batch = entryRange(round * 10, round * 10 + 10);
       await timeline.add(key, batch, { maxLength: 25 });
-      await timeline.setMarked(key, 'unseen', [batch[0]!.id, batch[9]!.id], true);
+      await markEntries(timeline, key, 'unseen', [batch[0]!.id, batch[9]!.id]);
       await activities.putMany(batch.map((e) => ({ id: e.id, payload: e.payload! })));
       if (round % 3 === 0) await timeline.trim(key, 5);
     }

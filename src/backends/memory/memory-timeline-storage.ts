@@ -1,11 +1,10 @@
 import { ConflictError } from '../../errors.js';
 import type {
   RangeQuery,
-  TimelineCapabilities,
   TimelineChanges,
+  TimelineCompute,
+  TimelineDriver,
   TimelineEntry,
-  TimelineStorage,
-  TimelineUpdate,
   TimelineWriteOptions,
 } from '../../storage/contracts.js';
 import { SortedEntries } from './sorted-entries.js';
@@ -16,19 +15,13 @@ interface Timeline {
 }
 
 /**
- * The in-memory timeline storage: the embedded default and the reference implementation of
- * {@link TimelineStorage}. Each instance has its own state. Operations complete synchronously
+ * The in-memory timeline driver: the embedded default and the reference implementation of
+ * {@link TimelineDriver}, with every optional part. Each instance has its own state. Operations complete synchronously
  * inside their promise, so every call is atomic within the process. Empty timelines are dropped,
  * so memory is bounded by what the feeds hold (their maxLength).
  */
-export class MemoryTimelineStorage implements TimelineStorage {
+export class MemoryTimelineStorage implements TimelineDriver {
   readonly name = 'memory';
-  readonly capabilities: TimelineCapabilities = Object.freeze({
-    atomicTrim: true,
-    offsetPaging: true,
-    atomicUpdate: true,
-    markers: true,
-  });
   readonly #timelines = new Map<string, Timeline>();
 
   /** Number of non-empty timelines held (for leak checks). */
@@ -39,7 +32,7 @@ export class MemoryTimelineStorage implements TimelineStorage {
   async add(
     key: string,
     entries: readonly TimelineEntry[],
-    options?: TimelineWriteOptions,
+    options: TimelineWriteOptions,
   ): Promise<number> {
     return this.#add(key, entries, options);
   }
@@ -47,7 +40,7 @@ export class MemoryTimelineStorage implements TimelineStorage {
   async addToMany(
     keys: readonly string[],
     entries: readonly TimelineEntry[],
-    options?: TimelineWriteOptions,
+    options: TimelineWriteOptions,
   ): Promise<void> {
     for (const key of keys) this.#add(key, entries, options);
   }
@@ -93,8 +86,8 @@ export class MemoryTimelineStorage implements TimelineStorage {
   async update<R>(
     key: string,
     ids: readonly string[],
-    compute: (current: readonly (TimelineEntry | undefined)[]) => TimelineUpdate<R>,
-    options?: TimelineWriteOptions,
+    compute: TimelineCompute<R>,
+    options: TimelineWriteOptions,
   ): Promise<R> {
     const t = this.#timelines.get(key);
     const { changes, result } = compute(ids.map((id) => t?.entries.get(id)));
@@ -111,40 +104,22 @@ export class MemoryTimelineStorage implements TimelineStorage {
     return ids.map((id) => set?.has(id) ?? false);
   }
 
-  async setMarked(
+  async clearMarker(
     key: string,
     marker: string,
-    ids: readonly string[],
-    on: boolean,
+    ids: readonly string[] | undefined,
   ): Promise<number> {
     const t = this.#timelines.get(key);
-    if (!t) return 0;
-    let set = t.markers.get(marker);
-    let changed = 0;
-    for (const id of ids) {
-      if (on) {
-        if (!t.entries.get(id)) continue;
-        if (!set) {
-          set = new Set();
-          t.markers.set(marker, set);
-        }
-        if (!set.has(id)) {
-          set.add(id);
-          changed += 1;
-        }
-      } else if (set?.delete(id)) {
-        changed += 1;
-      }
+    const set = t?.markers.get(marker);
+    if (!t || !set) return 0;
+    if (ids === undefined) {
+      t.markers.delete(marker);
+      return set.size;
     }
-    if (set && set.size === 0) t.markers.delete(marker);
-    return changed;
-  }
-
-  async clearMarker(key: string, marker: string): Promise<number> {
-    const t = this.#timelines.get(key);
-    const n = t?.markers.get(marker)?.size ?? 0;
-    t?.markers.delete(marker);
-    return n;
+    let cleared = 0;
+    for (const id of ids) if (set.delete(id)) cleared += 1;
+    if (set.size === 0) t.markers.delete(marker);
+    return cleared;
   }
 
   #timeline(key: string): Timeline {
@@ -156,11 +131,10 @@ export class MemoryTimelineStorage implements TimelineStorage {
     return t;
   }
 
-  #add(key: string, entries: readonly TimelineEntry[], options?: TimelineWriteOptions): number {
-    if (entries.length === 0) return 0;
+  #add(key: string, entries: readonly TimelineEntry[], options: TimelineWriteOptions): number {
     const t = this.#timeline(key);
     const added = t.entries.upsert(entries.map(copyEntry));
-    if (options?.maxLength !== undefined) this.#unmarkAll(t, t.entries.trim(options.maxLength));
+    if (options.maxLength !== undefined) this.#unmarkAll(t, t.entries.trim(options.maxLength));
     this.#dropIfEmpty(key, t);
     return added;
   }
@@ -174,7 +148,7 @@ export class MemoryTimelineStorage implements TimelineStorage {
     return removed.length;
   }
 
-  #apply(key: string, changes: TimelineChanges, options?: TimelineWriteOptions): void {
+  #apply(key: string, changes: TimelineChanges, options: TimelineWriteOptions): void {
     const removing = new Set(changes.remove ?? []);
     const putting = new Set((changes.put ?? []).map((e) => e.id));
     const existing = this.#timelines.get(key)?.entries;
@@ -188,10 +162,6 @@ export class MemoryTimelineStorage implements TimelineStorage {
     const t = this.#timeline(key);
     if (changes.remove?.length) this.#unmarkAll(t, t.entries.remove(changes.remove));
     if (changes.put?.length) t.entries.upsert(changes.put.map(copyEntry));
-    for (const [marker, ids] of Object.entries(changes.unmark ?? {})) {
-      const set = t.markers.get(marker);
-      for (const id of ids) set?.delete(id);
-    }
     for (const [marker, ids] of Object.entries(changes.mark ?? {})) {
       let set = t.markers.get(marker);
       for (const id of ids) {
@@ -202,7 +172,7 @@ export class MemoryTimelineStorage implements TimelineStorage {
         set.add(id);
       }
     }
-    if (options?.maxLength !== undefined) this.#unmarkAll(t, t.entries.trim(options.maxLength));
+    if (options.maxLength !== undefined) this.#unmarkAll(t, t.entries.trim(options.maxLength));
     for (const [marker, set] of t.markers) if (set.size === 0) t.markers.delete(marker);
     this.#dropIfEmpty(key, t);
   }

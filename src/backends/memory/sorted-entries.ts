@@ -25,14 +25,11 @@ export class SortedEntries {
     return this.#byId.get(id);
   }
 
-  /** Upserts entries; returns how many ids were new. */
+  /** Upserts entries (no id repeated: the storage wrapper reduced repeats); returns how many ids were new. */
   upsert(entries: readonly TimelineEntry[]): number {
     let added = 0;
     const fresh: TimelineEntry[] = [];
-    // An id repeated in one batch: the last occurrence wins (as with ZADD / HSET).
-    const last = new Map<string, TimelineEntry>();
-    for (const entry of entries) last.set(entry.id, entry);
-    for (const entry of last.values()) {
+    for (const entry of entries) {
       const old = this.#byId.get(entry.id);
       if (old) this.#removeAt(this.#indexOf(old));
       else added += 1;

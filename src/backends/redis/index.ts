@@ -8,8 +8,12 @@
  * const timeline = defineFlatFeed({ name: 'timeline', storage });
  * @module
  */
-import { checkedStorage } from '../../storage/checked-storage.js';
 import type { Storage } from '../../storage/contracts.js';
+import {
+  type DefinedActivityStorage,
+  type DefinedTimelineStorage,
+  defineStorage,
+} from '../../storage/define-storage.js';
 import { objectOption } from '../../validation/objects.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
 import { checkPositiveInt, checkPrefix } from './keys.js';
@@ -69,8 +73,8 @@ const REDIS_STORAGE_KEYS = optionKeys<RedisStorageOptions>({
 
 /** The Redis backend: timeline and activity storage on one client. */
 export interface RedisStorage extends Storage {
-  readonly timeline: RedisTimelineStorage;
-  readonly activities: RedisActivityStorage;
+  readonly timeline: DefinedTimelineStorage<RedisTimelineStorage>;
+  readonly activities: DefinedActivityStorage<RedisActivityStorage>;
   readonly prefix: string;
 }
 
@@ -85,7 +89,7 @@ export function redisStorage(options: RedisStorageOptions): RedisStorage {
   const shards = checkPositiveInt(options.activityShards, 'activityShards');
   const bucketMs = checkPositiveInt(options.activityBucketMs, 'activityBucketMs');
   const { client } = options;
-  return checkedStorage({
+  return defineStorage({
     prefix,
     timeline: new RedisTimelineStorage({
       client,

@@ -17,7 +17,9 @@ import { intOption } from '../../util/int-option.js';
  * | `<prefix>:a:{<bucket>.<shard>}` | HASH | the same, time-bucketed (`activityBucketMs` set) |
  *
  * The feed key is escaped (`%` `{` `}` become `%25` `%7B` `%7D`) so that no key can close the hash
- * tag early or collide with another feed's key.
+ * tag early or collide with another feed's key. This file is the one definition of the layout: the
+ * Lua scripts get it from {@link luaKeyLayout} (`--- @include "keys"`) and write no suffix of
+ * their own (a test checks both).
  */
 export interface TimelineKeys {
   readonly z: string;
@@ -47,15 +49,56 @@ export function escapeTag(key: string): string {
   return key.replace(/[%{}]/g, (c) => (c === '%' ? '%25' : c === '{' ? '%7B' : '%7D'));
 }
 
+/**
+ * What follows a timeline's base `<prefix>:{<feed key>}` in each of its keys; a marker's SET is
+ * `<base><marker suffix><marker name>`.
+ */
+export const TIMELINE_KEY_SUFFIXES: Readonly<{
+  z: string;
+  p: string;
+  v: string;
+  mk: string;
+  marker: string;
+}> = Object.freeze({ z: ':z', p: ':p', v: ':v', mk: ':mk', marker: ':m:' });
+
+const S = TIMELINE_KEY_SUFFIXES;
+
 /** The keys of one timeline. */
 export function timelineKeys(prefix: string, feedKey: string): TimelineKeys {
   const base = `${prefix}:{${escapeTag(feedKey)}}`;
-  return { z: `${base}:z`, p: `${base}:p`, v: `${base}:v`, mk: `${base}:mk` };
+  return { z: base + S.z, p: base + S.p, v: base + S.v, mk: base + S.mk };
+}
+
+/** The base of a timeline's keys (its keys without their suffix). */
+export function timelineBase(keys: TimelineKeys): string {
+  return keys.z.slice(0, -S.z.length);
 }
 
 /** The SET holding the ids that carry `marker` in a timeline. */
 export function markerKey(keys: TimelineKeys, marker: string): string {
-  return `${keys.mk.slice(0, -3)}:m:${marker}`;
+  return timelineBase(keys) + S.marker + marker;
+}
+
+/** A Lua string literal of an ASCII key suffix. */
+const luaString = (text: string): string => `'${text.replace(/[\\']/g, '\\$&')}'`;
+
+/**
+ * The key layout as Lua, pasted into the scripts at `--- @include "keys"`: the suffixes of
+ * {@link TIMELINE_KEY_SUFFIXES} as `KEY_Z`, `KEY_P`, `KEY_V`, `KEY_MK` and `KEY_MARKER`, and
+ * `markerKey(mk, name)`, the marker SET of a timeline from its mk key (as {@link markerKey}).
+ */
+export function luaKeyLayout(): string {
+  return [
+    '-- The key layout of a timeline, generated from keys.ts (TIMELINE_KEY_SUFFIXES): a timeline',
+    '-- is <base>..KEY_Z (ZSET), ..KEY_P (HASH of payloads), ..KEY_V (version), ..KEY_MK (SET of',
+    '-- the marker names in use), and marker NAME is the SET <base>..KEY_MARKER..NAME.',
+    `local KEY_Z, KEY_P, KEY_V = ${luaString(S.z)}, ${luaString(S.p)}, ${luaString(S.v)}`,
+    `local KEY_MK, KEY_MARKER = ${luaString(S.mk)}, ${luaString(S.marker)}`,
+    '',
+    'local function markerKey(mk, name)',
+    '  return string.sub(mk, 1, -(#KEY_MK + 1)) .. KEY_MARKER .. name',
+    'end',
+  ].join('\n');
 }
 
 /** FNV-1a hash of a string, for sharding activity ids. */

@@ -44,7 +44,7 @@ export class OptimisticUpdater {
     k: TimelineKeys,
     ids: readonly string[],
     compute: (current: readonly (TimelineEntry | undefined)[]) => TimelineUpdate<R>,
-    options?: TimelineWriteOptions,
+    options: TimelineWriteOptions,
   ): Promise<R> {
     const initial = randomInt(1, 2 ** 48);
     // The cached state of a previous update on this client, else a read (one more round trip).
@@ -55,7 +55,7 @@ export class OptimisticUpdater {
         this.#script('commit_update')(
           ...flat(k),
           state!.version,
-          options?.maxLength ?? -1,
+          options.maxLength ?? -1,
           ...commitArgs(changes),
           initial,
           ...ids,

@@ -1,5 +1,5 @@
 import type { Cluster } from 'ioredis';
-import type { ActivityStorage } from '../../storage/contracts.js';
+import type { ActivityDriver } from '../../storage/contracts.js';
 import { settleAll } from '../../util/settle-all.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
 import { groupByNode, isUnsupportedScriptError } from './cluster-pipeline.js';
@@ -40,7 +40,7 @@ const ACTIVITY_OPTION_KEYS = optionKeys<RedisActivityStorageOptions>({
  * is one command per hash involved, pipelined on a single node and sent concurrently on a cluster.
  * Throws `INVALID_OPTION` for a `shards` or `bucketMs` that is not a positive integer.
  */
-export class RedisActivityStorage implements ActivityStorage {
+export class RedisActivityStorage implements ActivityDriver {
   readonly name = 'redis';
   readonly #client: RedisClient;
   readonly #prefix: string;
@@ -100,7 +100,6 @@ export class RedisActivityStorage implements ActivityStorage {
   }
 
   async getMany(ids: readonly string[]): Promise<(string | undefined)[]> {
-    if (ids.length === 0) return [];
     const groups = this.#byShard(ids);
     if (this.#client.isCluster && this.#crossSlot && groups.size > 1) {
       return redisCall('getMany', `${this.#prefix}:a`, () => this.#getManyByNode(ids, groups));
@@ -172,7 +171,6 @@ export class RedisActivityStorage implements ActivityStorage {
   async putMany(
     entries: readonly { readonly id: string; readonly payload: string }[],
   ): Promise<void> {
-    if (entries.length === 0) return;
     const groups = this.#byShard(entries.map((e) => e.id));
     await redisCall('putMany', `${this.#prefix}:a`, () =>
       this.#perShard(groups, (t, key, positions) =>
@@ -182,7 +180,6 @@ export class RedisActivityStorage implements ActivityStorage {
   }
 
   async removeMany(ids: readonly string[]): Promise<number> {
-    if (ids.length === 0) return 0;
     const groups = this.#byShard(ids);
     const removed = await redisCall('removeMany', `${this.#prefix}:a`, () =>
       this.#perShard<number>(groups, (t, key, positions) =>

@@ -1,11 +1,10 @@
 import type { Cluster } from 'ioredis';
 import type {
   RangeQuery,
-  TimelineCapabilities,
+  TimelineCompute,
+  TimelineDriver,
   TimelineEntry,
-  TimelineRemoveOptions,
-  TimelineStorage,
-  TimelineUpdate,
+  TimelineHints,
   TimelineWriteOptions,
 } from '../../storage/contracts.js';
 import { intOptionOr } from '../../util/int-option.js';
@@ -66,14 +65,8 @@ export interface RedisTimelineStorageOptions {
  * works on a shared client (WATCH would need a connection per concurrent update) and keeps the
  * aggregation logic in TypeScript.
  */
-export class RedisTimelineStorage implements TimelineStorage {
+export class RedisTimelineStorage implements TimelineDriver {
   readonly name = 'redis';
-  readonly capabilities: TimelineCapabilities = Object.freeze({
-    atomicTrim: true,
-    offsetPaging: true,
-    atomicUpdate: true,
-    markers: true,
-  });
   readonly #client: RedisClient;
   readonly #prefix: string;
   readonly #script: ReturnType<typeof scriptsOf>;
@@ -113,16 +106,16 @@ export class RedisTimelineStorage implements TimelineStorage {
   async add(
     key: string,
     entries: readonly TimelineEntry[],
-    options?: TimelineWriteOptions,
+    options: TimelineWriteOptions,
+    hints: TimelineHints,
   ): Promise<number> {
-    if (entries.length === 0) return 0;
-    if (options?.idsOnly) {
+    if (hints.idsOnly) {
       const args = idsOnlyArgs(entries, options);
       return redisCall('add', key, async () =>
         Number(await this.#script('add_ids')(this.#keys(key).z, ...args)),
       );
     }
-    const args = writeArgs(entries, options);
+    const args = writeArgs(entries, options, false);
     return redisCall('add', key, async () =>
       Number(await this.#script('add')(...flat(this.#keys(key)), ...args)),
     );
@@ -131,14 +124,14 @@ export class RedisTimelineStorage implements TimelineStorage {
   async addToMany(
     keys: readonly string[],
     entries: readonly TimelineEntry[],
-    options?: TimelineWriteOptions,
+    options: TimelineWriteOptions,
+    hints: TimelineHints,
   ): Promise<void> {
-    if (entries.length === 0 || keys.length === 0) return;
-    const args = writeArgs(entries, options);
+    const args = writeArgs(entries, options, hints.idsOnly);
     await redisCall('addToMany', keys[0]!, async () => {
       if (this.#cluster) {
         // The per-timeline fallback of an id-only fan-out declares the ZSET only (add_ids.lua).
-        const single = options?.idsOnly ? idsOnlyArgs(entries, options) : undefined;
+        const single = hints.idsOnly ? idsOnlyArgs(entries, options) : undefined;
         await this.#cluster.run(
           keys,
           'add_on_node',
@@ -158,15 +151,10 @@ export class RedisTimelineStorage implements TimelineStorage {
     });
   }
 
-  async remove(
-    key: string,
-    ids: readonly string[],
-    options?: TimelineRemoveOptions,
-  ): Promise<number> {
-    if (ids.length === 0) return 0;
+  async remove(key: string, ids: readonly string[], hints: TimelineHints): Promise<number> {
     return redisCall('remove', key, async () =>
       Number(
-        options?.idsOnly
+        hints.idsOnly
           ? await this.#script('remove_ids')(this.#keys(key).z, ...ids)
           : await this.#script('remove')(...withKeys(flat(this.#keys(key)), ids)),
       ),
@@ -176,10 +164,9 @@ export class RedisTimelineStorage implements TimelineStorage {
   async removeFromMany(
     keys: readonly string[],
     ids: readonly string[],
-    options?: TimelineRemoveOptions,
+    hints: TimelineHints,
   ): Promise<void> {
-    if (ids.length === 0 || keys.length === 0) return;
-    const idsOnly = options?.idsOnly === true;
+    const { idsOnly } = hints;
     await redisCall('removeFromMany', keys[0]!, async () => {
       if (this.#cluster) {
         await this.#cluster.run(
@@ -201,10 +188,10 @@ export class RedisTimelineStorage implements TimelineStorage {
     });
   }
 
-  async range(key: string, query: RangeQuery): Promise<TimelineEntry[]> {
+  async range(key: string, query: RangeQuery, hints: TimelineHints): Promise<TimelineEntry[]> {
     const { min, max } = query;
     const k = this.#keys(key);
-    if (!min && !max && query.idsOnly) return this.#rangeByRank(key, k.z, query);
+    if (!min && !max && hints.idsOnly) return this.#rangeByRank(key, k.z, query);
     const args: Arg[] = [
       query.order,
       query.offset ?? 0,
@@ -217,7 +204,7 @@ export class RedisTimelineStorage implements TimelineStorage {
       max?.score ?? 0,
       max?.id ?? '',
       max?.inclusive ? '1' : '0',
-      query.idsOnly ? '0' : '1',
+      hints.idsOnly ? '0' : '1',
     ];
     const rows = (await redisCall('range', key, () =>
       this.#script('range')(k.z, k.p, ...args),
@@ -253,7 +240,6 @@ export class RedisTimelineStorage implements TimelineStorage {
   }
 
   async get(key: string, ids: readonly string[]): Promise<(TimelineEntry | undefined)[]> {
-    if (ids.length === 0) return [];
     const k = this.#keys(key);
     const [scores, payloads] = await redisCall('get', key, async () => {
       const res = await this.#client
@@ -300,8 +286,8 @@ export class RedisTimelineStorage implements TimelineStorage {
   async update<R>(
     key: string,
     ids: readonly string[],
-    compute: (current: readonly (TimelineEntry | undefined)[]) => TimelineUpdate<R>,
-    options?: TimelineWriteOptions,
+    compute: TimelineCompute<R>,
+    options: TimelineWriteOptions,
   ): Promise<R> {
     return this.#updater.update(key, this.#keys(key), ids, compute, options);
   }
@@ -312,30 +298,23 @@ export class RedisTimelineStorage implements TimelineStorage {
   }
 
   async isMarked(key: string, marker: string, ids: readonly string[]): Promise<boolean[]> {
-    if (ids.length === 0) return [];
     const m = markerKey(this.#keys(key), marker);
     const flags = await redisCall('isMarked', key, () => this.#client.smismember(m, ...ids));
     return flags.map((f) => f === 1);
   }
 
-  async setMarked(
+  async clearMarker(
     key: string,
     marker: string,
-    ids: readonly string[],
-    on: boolean,
+    ids: readonly string[] | undefined,
   ): Promise<number> {
-    if (ids.length === 0) return 0;
     const k = this.#keys(key);
-    return redisCall('setMarked', key, async () =>
-      Number(await this.#script('set_marked')(k.z, k.mk, marker, on ? '1' : '0', ...ids)),
-    );
-  }
-
-  async clearMarker(key: string, marker: string): Promise<number> {
-    const k = this.#keys(key);
-    const m = markerKey(k, marker);
     return redisCall('clearMarker', key, async () =>
-      Number(await this.#script('clear_marker')(m, k.mk, marker)),
+      Number(
+        ids === undefined
+          ? await this.#script('clear_marker')(markerKey(k, marker), k.mk, marker)
+          : await this.#script('unmark')(k.mk, marker, ...ids),
+      ),
     );
   }
 }

@@ -14,35 +14,34 @@ import type { TimelineKeys } from './keys.js';
 /** One script argument. */
 export type Arg = string | number;
 
-/** Flattens entries into the (score, id, hasPayload, payload) quadruples the scripts take. */
+/**
+ * Flattens entries into the (score, id, hasPayload, payload) quadruples the scripts take (no id
+ * repeats: the storage wrapper kept the last occurrence of each).
+ */
 function entryArgs(entries: readonly TimelineEntry[]): Arg[] {
   const args: Arg[] = [];
-  // An id repeated in one write: the last occurrence wins (as with ZADD/HSET of one command).
-  const unique =
-    new Set(entries.map((e) => e.id)).size === entries.length
-      ? entries
-      : [...new Map(entries.map((e) => [e.id, e])).values()];
-  for (const e of unique)
+  for (const e of entries)
     args.push(e.score, e.id, e.payload === undefined ? '0' : '1', e.payload ?? '');
   return args;
 }
 
-/** Arguments of add.lua and add_to_many.lua after the keys. */
+/** Arguments of add.lua and add_to_many.lua after the keys (`idsOnly`: the timelines' hint). */
 export function writeArgs(
   entries: readonly TimelineEntry[],
-  options: TimelineWriteOptions | undefined,
+  options: TimelineWriteOptions,
+  idsOnly: boolean,
 ): Arg[] {
   const quads = entryArgs(entries);
-  return [options?.maxLength ?? -1, quads.length / 4, options?.idsOnly ? '1' : '0', ...quads];
+  return [options.maxLength ?? -1, quads.length / 4, idsOnly ? '1' : '0', ...quads];
 }
 
 /** Arguments of add_ids.lua after its key: maxLength, then (score, id) pairs. */
 export function idsOnlyArgs(
   entries: readonly TimelineEntry[],
-  options: TimelineWriteOptions | undefined,
+  options: TimelineWriteOptions,
 ): Arg[] {
-  const args: Arg[] = [options?.maxLength ?? -1];
-  for (const e of new Map(entries.map((x) => [x.id, x])).values()) args.push(e.score, e.id);
+  const args: Arg[] = [options.maxLength ?? -1];
+  for (const e of entries) args.push(e.score, e.id);
   return args;
 }
 
@@ -65,16 +64,6 @@ export function commitArgs(changes: TimelineChanges): Arg[] {
   const put = changes.put ?? [];
   const remove = changes.remove ?? [];
   const mark = pairsOf(changes.mark);
-  const unmark = pairsOf(changes.unmark);
   const quads = entryArgs(put);
-  return [
-    quads.length / 4,
-    ...quads,
-    remove.length,
-    ...remove,
-    mark.length / 2,
-    ...mark,
-    unmark.length / 2,
-    ...unmark,
-  ];
+  return [quads.length / 4, ...quads, remove.length, ...remove, mark.length / 2, ...mark];
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import { VERSION } from '../../version.js';
+import { luaKeyLayout } from './keys.js';
 
 /** An ioredis client the user owns: a single node or a cluster. */
 export type RedisClient = Redis | Cluster;
@@ -20,7 +21,7 @@ const SCRIPTS = {
   range: 2,
   read_for_update: 3,
   commit_update: 4,
-  set_marked: 2,
+  unmark: 1,
   clear_marker: 2,
 } as const;
 
@@ -30,12 +31,23 @@ export type ScriptName = keyof typeof SCRIPTS;
 const suffix = `_v${VERSION.replace(/[^0-9a-z]/gi, '_')}`;
 const INCLUDE = /^--- @include "([a-z_]+)"$/m;
 
-/** Reads `lua/<name>.lua`, pasting in `--- @include "x"` files from `lua/includes/`. */
-function source(name: string): string {
+/** The names of every script (for tests that read their sources). */
+export const SCRIPT_NAMES: readonly ScriptName[] = Object.freeze(
+  Object.keys(SCRIPTS) as ScriptName[],
+);
+
+/**
+ * Reads `lua/<name>.lua`, pasting in `--- @include "x"` files from `lua/includes/` (includes may
+ * include), and `--- @include "keys"` as the key layout generated from keys.ts.
+ */
+export function source(name: string): string {
   let text = readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
   for (let m = INCLUDE.exec(text); m; m = INCLUDE.exec(text)) {
-    const included = readFileSync(new URL(`./lua/includes/${m[1]}.lua`, import.meta.url), 'utf8');
-    text = text.replace(m[0], included);
+    const included =
+      m[1] === 'keys'
+        ? luaKeyLayout()
+        : readFileSync(new URL(`./lua/includes/${m[1]}.lua`, import.meta.url), 'utf8');
+    text = text.replace(m[0], () => included);
   }
   return text;
 }

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { BackendError, StreamFrameworkError } from '../../errors.js';
+import { asBackendError } from '../../errors.js';
 
 /**
  * What the backend needs of a better-sqlite3 `Database`: `prepare`, `transaction` and `exec`.
@@ -20,18 +20,9 @@ export type SqliteStatement<Params extends unknown[], Row = unknown> = BetterSql
  * operation can be retried.
  */
 export function backendError(error: unknown, operation: string, key: string): unknown {
-  if (error instanceof StreamFrameworkError) return error;
-  const reason = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | null)?.code;
-  return new BackendError(`[sqlite] ${operation} failed for ${JSON.stringify(key)}: ${reason}`, {
-    cause: error,
-    details: {
-      backend: 'sqlite',
-      operation,
-      key,
-      ...(typeof code === 'string' ? { sqliteCode: code } : {}),
-    },
-  });
+  const details = typeof code === 'string' ? { sqliteCode: code } : undefined;
+  return asBackendError(error, { backend: 'sqlite', operation, key, details });
 }
 
 /** Runs a synchronous SQLite operation; any failure is reported by {@link backendError}. */

@@ -12,8 +12,12 @@
  * const timeline = defineFlatFeed({ name: 'timeline', storage });
  * @module
  */
-import { checkedStorage } from '../../storage/checked-storage.js';
 import type { Storage } from '../../storage/contracts.js';
+import {
+  type DefinedActivityStorage,
+  type DefinedTimelineStorage,
+  defineStorage,
+} from '../../storage/define-storage.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
 import type { SqliteDatabase } from './database.js';
 import { checkDatabase } from './options.js';
@@ -39,8 +43,8 @@ const SQLITE_STORAGE_KEYS = optionKeys<SqliteStorageOptions>({ database: true, p
 
 /** The SQLite backend: timeline and activity storage on one database. */
 export interface SqliteStorage extends Storage {
-  readonly timeline: SqliteTimelineStorage;
-  readonly activities: SqliteActivityStorage;
+  readonly timeline: DefinedTimelineStorage<SqliteTimelineStorage>;
+  readonly activities: DefinedActivityStorage<SqliteActivityStorage>;
   readonly prefix: string;
   readonly tables: SqliteTableNames;
 }
@@ -56,7 +60,7 @@ export function sqliteStorage(options: SqliteStorageOptions): SqliteStorage {
   const prefix = checkPrefix(options.prefix ?? 'sf');
   const tables = tableNames(prefix);
   createTables(database, tables);
-  return checkedStorage({
+  return defineStorage({
     prefix,
     tables,
     timeline: new SqliteTimelineStorage({ database, tables }),

@@ -1,4 +1,4 @@
-import type { ActivityStorage } from '../../storage/contracts.js';
+import type { ActivityDriver } from '../../storage/contracts.js';
 import {
   backendError,
   prepare,
@@ -23,7 +23,7 @@ export interface SqliteActivityStorageOptions {
  * The SQLite activity storage: one row per activity in `<prefix>_activity`. Each batch is one
  * transaction with statements prepared once.
  */
-export class SqliteActivityStorage implements ActivityStorage {
+export class SqliteActivityStorage implements ActivityDriver {
   readonly name = 'sqlite';
   readonly #get: SqliteStatement<[id: string], unknown>;
   readonly #put: SqliteStatement<[id: string, payload: string]>;
@@ -45,7 +45,6 @@ export class SqliteActivityStorage implements ActivityStorage {
   }
 
   async getMany(ids: readonly string[]): Promise<(string | undefined)[]> {
-    if (ids.length === 0) return [];
     return sqliteCall('getMany', ids[0]!, () =>
       this.#read(() => ids.map((id) => toPayload(this.#get.get(id), id))),
     );
@@ -54,7 +53,6 @@ export class SqliteActivityStorage implements ActivityStorage {
   async putMany(
     entries: readonly { readonly id: string; readonly payload: string }[],
   ): Promise<void> {
-    if (entries.length === 0) return;
     let current = entries[0]!.id;
     try {
       this.#write(() => {
@@ -69,7 +67,6 @@ export class SqliteActivityStorage implements ActivityStorage {
   }
 
   async removeMany(ids: readonly string[]): Promise<number> {
-    if (ids.length === 0) return 0;
     return sqliteCall('removeMany', ids[0]!, () =>
       this.#write(() => {
         let removed = 0;

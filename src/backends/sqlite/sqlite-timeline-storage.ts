@@ -1,8 +1,9 @@
 import type {
   RangeQuery,
-  TimelineCapabilities,
+  TimelineCompute,
+  TimelineDriver,
   TimelineEntry,
-  TimelineStorage,
+  TimelineHints,
   TimelineUpdate,
   TimelineWriteOptions,
 } from '../../storage/contracts.js';
@@ -32,14 +33,8 @@ export interface SqliteTimelineStorageOptions {
  * reads of several rows run in one read transaction (a snapshot). better-sqlite3 is synchronous,
  * so each call completes before its promise is returned.
  */
-export class SqliteTimelineStorage implements TimelineStorage {
+export class SqliteTimelineStorage implements TimelineDriver {
   readonly name = 'sqlite';
-  readonly capabilities: TimelineCapabilities = Object.freeze({
-    atomicTrim: true,
-    offsetPaging: true,
-    atomicUpdate: true,
-    markers: true,
-  });
   readonly #st: TimelineStatements;
   readonly #write: Transaction;
   readonly #read: Transaction;
@@ -53,12 +48,11 @@ export class SqliteTimelineStorage implements TimelineStorage {
   async add(
     key: string,
     entries: readonly TimelineEntry[],
-    options?: TimelineWriteOptions,
+    options: TimelineWriteOptions,
   ): Promise<number> {
-    if (entries.length === 0) return 0;
     return this.#inWrite('add', key, () => {
       const added = upsertEntries(this.#st, key, entries, true);
-      if (options?.maxLength !== undefined) trimTo(this.#st, key, options.maxLength);
+      if (options.maxLength !== undefined) trimTo(this.#st, key, options.maxLength);
       return added;
     });
   }
@@ -66,9 +60,8 @@ export class SqliteTimelineStorage implements TimelineStorage {
   async addToMany(
     keys: readonly string[],
     entries: readonly TimelineEntry[],
-    options?: TimelineWriteOptions,
+    options: TimelineWriteOptions,
   ): Promise<void> {
-    if (keys.length === 0 || entries.length === 0) return;
     let current = keys[0]!;
     this.#inWrite(
       'addToMany',
@@ -77,19 +70,17 @@ export class SqliteTimelineStorage implements TimelineStorage {
         for (const key of keys) {
           current = key;
           upsertEntries(this.#st, key, entries, false);
-          if (options?.maxLength !== undefined) trimTo(this.#st, key, options.maxLength);
+          if (options.maxLength !== undefined) trimTo(this.#st, key, options.maxLength);
         }
       },
     );
   }
 
   async remove(key: string, ids: readonly string[]): Promise<number> {
-    if (ids.length === 0) return 0;
     return this.#inWrite('remove', key, () => removeIds(this.#st, key, ids));
   }
 
   async removeFromMany(keys: readonly string[], ids: readonly string[]): Promise<void> {
-    if (keys.length === 0 || ids.length === 0) return;
     let current = keys[0]!;
     this.#inWrite(
       'removeFromMany',
@@ -103,21 +94,20 @@ export class SqliteTimelineStorage implements TimelineStorage {
     );
   }
 
-  async range(key: string, query: RangeQuery): Promise<TimelineEntry[]> {
+  async range(key: string, query: RangeQuery, hints: TimelineHints): Promise<TimelineEntry[]> {
     return sqliteCall('range', key, () => {
       const params: unknown[] = [key];
       if (query.min) params.push(query.min.score, query.min.id);
       if (query.max) params.push(query.max.score, query.max.id);
       params.push(query.limit, query.offset ?? 0);
       return this.#st
-        .range(query)
+        .range(query, hints.idsOnly)
         .all(...params)
         .map((row) => toEntry(row, key));
     });
   }
 
   async get(key: string, ids: readonly string[]): Promise<(TimelineEntry | undefined)[]> {
-    if (ids.length === 0) return [];
     return this.#inRead('get', key, () => this.#getEntries(key, ids));
   }
 
@@ -148,8 +138,8 @@ export class SqliteTimelineStorage implements TimelineStorage {
   async update<R>(
     key: string,
     ids: readonly string[],
-    compute: (current: readonly (TimelineEntry | undefined)[]) => TimelineUpdate<R>,
-    options?: TimelineWriteOptions,
+    compute: TimelineCompute<R>,
+    options: TimelineWriteOptions,
   ): Promise<R> {
     let failed: { error: unknown } | undefined;
     try {
@@ -163,7 +153,7 @@ export class SqliteTimelineStorage implements TimelineStorage {
           failed = { error };
           throw error;
         }
-        applyChanges(this.#st, key, update.changes, options?.maxLength);
+        applyChanges(this.#st, key, update.changes, options.maxLength);
         return { result: update.result };
       }).result;
     } catch (error) {
@@ -177,32 +167,22 @@ export class SqliteTimelineStorage implements TimelineStorage {
   }
 
   async isMarked(key: string, marker: string, ids: readonly string[]): Promise<boolean[]> {
-    if (ids.length === 0) return [];
     return this.#inRead('isMarked', key, () =>
       ids.map((id) => this.#st.isMarked.get(key, marker, id) !== undefined),
     );
   }
 
-  async setMarked(
+  async clearMarker(
     key: string,
     marker: string,
-    ids: readonly string[],
-    on: boolean,
+    ids: readonly string[] | undefined,
   ): Promise<number> {
-    if (ids.length === 0) return 0;
-    return this.#inWrite('setMarked', key, () => {
-      let changed = 0;
-      for (const id of ids) {
-        changed += on
-          ? this.#st.mark.run(key, marker, id, key, id).changes
-          : this.#st.unmark.run(key, marker, id).changes;
-      }
-      return changed;
+    return this.#inWrite('clearMarker', key, () => {
+      if (ids === undefined) return this.#st.clearMarker.run(key, marker).changes;
+      let cleared = 0;
+      for (const id of ids) cleared += this.#st.unmark.run(key, marker, id).changes;
+      return cleared;
     });
-  }
-
-  async clearMarker(key: string, marker: string): Promise<number> {
-    return this.#inWrite('clearMarker', key, () => this.#st.clearMarker.run(key, marker).changes);
   }
 
   #getEntries(key: string, ids: readonly string[]): (TimelineEntry | undefined)[] {

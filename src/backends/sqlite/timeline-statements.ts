@@ -81,11 +81,11 @@ export class TimelineStatements {
    * The range statement for the shape of `query`. Its parameters are the feed, then the bounds
    * given (score and id of `min`, then of `max`), then limit and offset.
    */
-  range(query: RangeQuery): SqliteStatement<unknown[], TimelineRow> {
+  range(query: RangeQuery, idsOnly: boolean): SqliteStatement<unknown[], TimelineRow> {
     const min = query.min === undefined ? '' : query.min.inclusive ? '>=' : '>';
     const max = query.max === undefined ? '' : query.max.inclusive ? '<=' : '<';
     const direction = query.order === 'asc' ? 'ASC' : 'DESC';
-    const columns = query.idsOnly === true ? 'id, score' : 'id, score, payload';
+    const columns = idsOnly ? 'id, score' : 'id, score, payload';
     const shape = `${min}|${max}|${direction}|${columns}`;
     let statement = this.#ranges.get(shape);
     if (statement === undefined) {

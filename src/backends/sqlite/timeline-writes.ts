@@ -7,7 +7,7 @@ import { ConflictError } from '../../errors.js';
 import type { TimelineChanges, TimelineEntry } from '../../storage/contracts.js';
 import type { TimelineStatements } from './timeline-statements.js';
 
-/** Upserts entries (the last occurrence of a repeated id wins); counts new ids when asked. */
+/** Upserts entries (no id repeats: the storage wrapper reduced repeats); counts new ids when asked. */
 export function upsertEntries(
   st: TimelineStatements,
   key: string,
@@ -39,7 +39,7 @@ export function removeIds(st: TimelineStatements, key: string, ids: readonly str
 /**
  * Applies the changes of an update, as the memory backend does: marks are checked first (an id
  * marked must be put, or be in the timeline and not removed; otherwise ConflictError), then
- * removes, puts, unmarks, marks and the trim to `maxLength`.
+ * removes, puts, marks and the trim to `maxLength`.
  */
 export function applyChanges(
   st: TimelineStatements,
@@ -59,9 +59,6 @@ export function applyChanges(
   }
   if (changes.remove?.length) removeIds(st, key, changes.remove);
   if (changes.put?.length) upsertEntries(st, key, changes.put, false);
-  for (const [marker, ids] of Object.entries(changes.unmark ?? {})) {
-    for (const id of ids) st.unmark.run(key, marker, id);
-  }
   for (const [marker, ids] of Object.entries(changes.mark ?? {})) {
     for (const id of ids) st.mark.run(key, marker, id, key, id);
   }

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { BackendError, StreamFrameworkError } from '../../errors.js';
+import { BackendError, backendCall } from '../../errors.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
 import type { Task, TaskPriority } from '../task.js';
 import {
@@ -223,16 +223,7 @@ function trackedBatch(
   });
 }
 
-/** Runs a BullMQ call, turning unexpected failures into BackendErrors. */
-async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof StreamFrameworkError) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new BackendError(`[bullmq] ${operation} failed: ${reason}`, {
-      cause: error,
-      details: { backend: 'bullmq', operation },
-    });
-  }
+/** Runs a BullMQ call, turning unexpected failures into BackendErrors (`backendCall`). */
+function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  return backendCall('bullmq', operation, undefined, fn);
 }

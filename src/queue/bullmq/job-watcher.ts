@@ -1,5 +1,5 @@
 import { type Queue, QueueEvents } from 'bullmq';
-import { BackendError } from '../../errors.js';
+import { asBackendError, BackendError } from '../../errors.js';
 import type { BullmqConnection } from './connection.js';
 import { finalOutcomes } from './job-outcomes.js';
 import { batchJobId } from './jobs.js';
@@ -191,11 +191,11 @@ export class JobWatcher {
   }
 
   #wrap(error: unknown): Error {
-    if (error instanceof BackendError) return error;
-    const reason = error instanceof Error ? error.message : String(error);
-    return new BackendError(`[bullmq] watching jobs of ${this.#queue.name} failed: ${reason}`, {
-      cause: error,
-      details: { backend: 'bullmq', queue: this.#queue.name },
+    const queue = this.#queue.name;
+    return asBackendError(error, {
+      backend: 'bullmq',
+      operation: `watching jobs of ${queue}`,
+      details: { queue },
     });
   }
 }

@@ -8,12 +8,12 @@
   KEYS[1] z of the first timeline: routes the call and makes Redis check its slot first
   ARGV[1] m: number of timelines
   ARGV[2..m+1] their key bases `<keyPrefix><prefix>:{<feed key>}`, with the client's ioredis
-          keyPrefix (ioredis prefixes KEYS, not ARGV); a timeline's keys are base..':z', ':p',
-          ':v' and ':mk' (see add.lua)
+          keyPrefix (ioredis prefixes KEYS, not ARGV); a timeline's keys are base..KEY_Z, KEY_P,
+          KEY_V and KEY_MK (see add.lua and keys.ts)
   ARGV[m+2] maxLength, or -1 for no trim
   ARGV[m+3] n: number of entries
   ARGV[m+4] '1' when the timelines only ever hold id-only entries (see add_to_many.lua; only
-          base..':z' is touched), else '0'
+          base..KEY_Z is touched), else '0'
   ARGV[m+5..] n quadruples: score, id, hasPayload ('1' or '0'), payload
   Returns: the total number of new ids over all timelines.
 ]]
@@ -26,13 +26,13 @@ if idsOnly then parsed.hdel = {} end
 local added = 0
 for i = 2, m + 1 do
   local base = ARGV[i]
-  local z, p = base .. ':z', base .. ':p'
+  local z, p = base .. KEY_Z, base .. KEY_P
   added = added + applyEntries(z, p, parsed)
   if idsOnly then
     trimIdsOnly(z, maxLength)
   else
-    trimTo(z, p, base .. ':mk', maxLength)
-    bump(base .. ':v')
+    trimTo(z, p, base .. KEY_MK, maxLength)
+    bump(base .. KEY_V)
   end
 end
 return added

@@ -8,7 +8,6 @@
   ARGV[3] nPut, then nPut quadruples: score, id, hasPayload ('1' or '0'), payload
   then nRemove, then nRemove ids
   then nMark, then nMark pairs: marker name, id
-  then nUnmark, then nUnmark pairs: marker name, id
   then the initial version (see read_for_update.lua), then the ids the update reads
   Returns: { 1, new version, entries trimmed } when applied;
   { 0, version, score1 or false, payload1 or false, ... } when the version changed: nothing was
@@ -34,10 +33,7 @@ end
 at = at + nRemove + 1
 local nMark = tonumber(ARGV[at])
 local markFirst = at + 1
-at = markFirst + nMark * 2
-local nUnmark = tonumber(ARGV[at])
-local unmarkFirst = at + 1
-local initialAt = unmarkFirst + nUnmark * 2
+local initialAt = markFirst + nMark * 2
 
 if redis.call('GET', v) ~= ARGV[1] then
   local read = readForUpdate(z, p, v, ARGV[initialAt], initialAt + 1)
@@ -54,9 +50,6 @@ end
 
 removeIds(z, p, mk, removeIdList)
 if nPut > 0 then addEntries(z, p, putFirst, nPut) end
-for i = 0, nUnmark - 1 do
-  redis.call('SREM', markerKey(mk, ARGV[unmarkFirst + i * 2]), ARGV[unmarkFirst + i * 2 + 1])
-end
 for i = 0, nMark - 1 do
   local name = ARGV[markFirst + i * 2]
   redis.call('SADD', markerKey(mk, name), ARGV[markFirst + i * 2 + 1])

@@ -1,16 +1,13 @@
 -- Shared helpers of the timeline scripts, pasted into each script by the loader at the line
--- `--- @include "timeline"`. A timeline is four keys under one hash tag:
+-- `--- @include "timeline"`. A timeline is four keys under one hash tag (their names come from
+-- keys.ts, pasted in below):
 --   z  ZSET   member = entry id, score = entry score (ms or rank)
 --   p  HASH   entry id -> payload (denormalized entries only)
 --   v  STRING version counter, present only while an optimistic update() may be in flight
---   mk SET    names of the markers in use; marker NAME is the SET <base>:m:NAME, where
---             <base> is the mk key without its ':mk' suffix (same hash tag)
+--   mk SET    names of the markers in use; each marker is a SET of ids (see markerKey)
+--- @include "keys"
 
 local CHUNK = 500
-
-local function markerKey(mk, name)
-  return string.sub(mk, 1, -4) .. ':m:' .. name
-end
 
 -- Calls redis.call(cmd, key, ...ids) in chunks (Lua's unpack has a stack limit).
 local function callChunked(cmd, key, ids)

@@ -1,0 +1,223 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  MemoryActivityStorage,
+  MemoryTimelineStorage,
+  memoryStorage,
+} from '../backends/memory/index.js';
+import { StreamFrameworkError } from '../errors.js';
+import { coreOnlyStorage } from '../testing/core-only-storage.js';
+import type { TimelineChanges, TimelineDriver, TimelineEntry } from './contracts.js';
+import { defineStorage, defineTimelineStorage } from './define-storage.js';
+
+const typed = (code: string) => (e: unknown) =>
+  e instanceof StreamFrameworkError && e.code === code;
+
+/** A memory driver that records what the wrapper hands it. */
+function recording(): { driver: MemoryTimelineStorage; calls: [string, unknown[]][] } {
+  const driver = new MemoryTimelineStorage();
+  const calls: [string, unknown[]][] = [];
+  for (const method of ['add', 'addToMany', 'remove', 'get', 'clearMarker', 'update'] as const) {
+    const real = driver[method].bind(driver) as (...args: unknown[]) => Promise<unknown>;
+    Object.defineProperty(driver, method, {
+      configurable: true,
+      value: (...args: unknown[]) => {
+        calls.push([method, args]);
+        return real(...args);
+      },
+    });
+  }
+  return { driver, calls };
+}
+
+describe('defineTimelineStorage (the contract wrapper)', () => {
+  it("keeps the driver's own members and class, and defining twice changes nothing", async () => {
+    const storage = memoryStorage();
+    assert.ok(storage.timeline instanceof MemoryTimelineStorage);
+    assert.ok(storage.activities instanceof MemoryActivityStorage);
+    await storage.timeline.add('k', [{ id: 'a', score: 1 }]);
+    assert.equal(storage.timeline.size, 1, 'a getter of the driver reads its private state');
+    assert.equal(storage.timeline.name, 'memory');
+    assert.equal(defineTimelineStorage(storage.timeline), storage.timeline);
+    assert.equal(defineStorage(storage).timeline, storage.timeline);
+  });
+
+  it('rejects (never throws synchronously) and does not call the driver', async () => {
+    const inner = new MemoryTimelineStorage();
+    const timeline = defineTimelineStorage(inner);
+    let promise: Promise<unknown> | undefined;
+    assert.doesNotThrow(() => {
+      promise = timeline.add(1 as unknown as string, []);
+    });
+    await assert.rejects(promise!, typed('INVALID_ID'));
+    await assert.rejects(
+      timeline.add('k', [{ id: 'a', score: 1 }], { maxLength: 1, idsOnly: true } as object),
+      typed('INVALID_OPTION'),
+    );
+    await assert.rejects(
+      timeline.clearMarker('k', 'unseen', 'a' as unknown as string[]),
+      typed('INVALID_ID'),
+    );
+    assert.equal(inner.size, 0);
+  });
+
+  it('hands the driver one entry per id (the last), and never an empty call', async () => {
+    const { driver, calls } = recording();
+    const timeline = defineTimelineStorage(driver);
+    const first = { id: 'a', score: 1, payload: 'first' };
+    const last = { id: 'a', score: 2, payload: 'last' };
+    assert.equal(await timeline.add('k', [first, { id: 'b', score: 1 }, last]), 2);
+    assert.deepEqual(calls.shift(), [
+      'add',
+      ['k', [last, { id: 'b', score: 1 }], {}, { idsOnly: false }],
+    ]);
+    assert.equal(await timeline.remove('k', ['a', 'a', 'x']), 1);
+    assert.deepEqual(calls.shift()?.[1].slice(0, 2), ['k', ['a', 'x']]);
+    assert.deepEqual(await timeline.get('k', ['b', 'b', 'a']), [
+      { id: 'b', score: 1 },
+      { id: 'b', score: 1 },
+      undefined,
+    ]);
+    assert.deepEqual(calls.shift()?.[1], ['k', ['b', 'a']]);
+    assert.equal(await timeline.add('k', []), 0);
+    await timeline.addToMany([], [first]);
+    await timeline.addToMany(['k'], []);
+    assert.equal(await timeline.remove('k', []), 0);
+    assert.deepEqual(await timeline.get('k', []), []);
+    assert.equal(await timeline.clearMarker('k', 'unseen', []), 0);
+    assert.deepEqual(calls, [], 'no empty call reached the driver');
+  });
+
+  it('normalises update changes: repeats dropped, empty lists left out, unknown keys refused', async () => {
+    const driver = new MemoryTimelineStorage();
+    const seen: TimelineChanges[] = [];
+    const realUpdate = driver.update.bind(driver);
+    Object.defineProperty(driver, 'update', {
+      value: <R>(
+        key: string,
+        ids: readonly string[],
+        compute: (c: readonly (TimelineEntry | undefined)[]) => {
+          changes: TimelineChanges;
+          result: R;
+        },
+        options: object,
+      ) =>
+        realUpdate(
+          key,
+          ids,
+          (current) => {
+            const u = compute(current);
+            seen.push(u.changes);
+            return u;
+          },
+          options,
+        ),
+    });
+    const timeline = defineTimelineStorage(driver);
+    await timeline.update('k', [], () => ({
+      changes: {
+        put: [
+          { id: 'a', score: 1 },
+          { id: 'a', score: 5 },
+        ],
+        remove: [],
+        mark: { unseen: ['a', 'a'], unread: [] },
+      },
+      result: 0,
+    }));
+    assert.deepEqual(seen, [{ put: [{ id: 'a', score: 5 }], mark: { unseen: ['a'] } }]);
+    await assert.rejects(
+      timeline.update('k', [], () => ({
+        changes: { unmark: { unseen: ['a'] } } as TimelineChanges,
+        result: 0,
+      })),
+      typed('INVALID_OPTION'),
+    );
+    assert.equal(await timeline.countMarked('k', 'unseen'), 1);
+  });
+
+  it('an update backend sees exactly the changes that were checked (read once)', async () => {
+    const { timeline } = memoryStorage();
+    await timeline.add('k', [{ id: 'a', score: 1 }]);
+    let reads = 0;
+    const changes: TimelineChanges = {
+      get mark(): Record<string, string[]> {
+        reads += 1;
+        return reads === 1 ? { unseen: ['a'] } : { 'a b:c': ['a'] };
+      },
+    };
+    await timeline.update('k', [], () => ({ changes, result: 0 }));
+    assert.equal(reads, 1);
+    assert.equal(await timeline.countMarked('k', 'unseen'), 1);
+  });
+
+  it('accepts a frozen plain-object driver', async () => {
+    const memory = new MemoryTimelineStorage();
+    const plain: TimelineDriver = {
+      name: 'frozen',
+      add: (key, entries, options) => memory.add(key, entries, options),
+      remove: (key, ids) => memory.remove(key, ids),
+      range: (key, query) => memory.range(key, query),
+      get: (key, ids) => memory.get(key, ids),
+      count: (key) => memory.count(key),
+      trim: (key, n) => memory.trim(key, n),
+      delete: (key) => memory.delete(key),
+      update: (key, ids, compute, options) => memory.update(key, ids, compute, options),
+    };
+    const timeline = defineTimelineStorage(Object.freeze(plain));
+    assert.equal(timeline.name, 'frozen');
+    assert.equal(await timeline.add('k', [{ id: 'a', score: 1 }]), 1);
+    assert.equal(await timeline.indexOf('k', 'a', 'desc'), 0);
+  });
+
+  it('refuses a driver without a required method or with half the markers', () => {
+    const complete = new MemoryTimelineStorage();
+    const without = (omit: string): TimelineDriver => {
+      const d: Record<string, unknown> = { name: 'partial' };
+      for (const m of ['add', 'remove', 'range', 'get', 'count', 'trim', 'delete', 'update']) {
+        if (m !== omit) d[m] = (complete as unknown as Record<string, unknown>)[m];
+      }
+      return d as unknown as TimelineDriver;
+    };
+    assert.throws(() => defineTimelineStorage(without('update')), typed('INVALID_OPTION'));
+    assert.throws(() => defineTimelineStorage(without('range')), typed('INVALID_OPTION'));
+    const halfMarkers = { ...without('none'), countMarked: async () => 0 } as TimelineDriver;
+    assert.throws(() => defineTimelineStorage(halfMarkers), typed('INVALID_OPTION'));
+    assert.equal(defineTimelineStorage(without('none')).capabilities.markers, false);
+  });
+
+  it('without markers: marker calls and marking updates reject UNSUPPORTED, writing nothing', async () => {
+    const { timeline } = coreOnlyStorage();
+    assert.equal(timeline.capabilities.markers, false);
+    await timeline.add('k', [{ id: 'a', score: 1 }]);
+    await assert.rejects(timeline.countMarked('k', 'unseen'), typed('UNSUPPORTED'));
+    await assert.rejects(timeline.isMarked('k', 'unseen', ['a']), typed('UNSUPPORTED'));
+    await assert.rejects(timeline.clearMarker('k', 'unseen'), typed('UNSUPPORTED'));
+    await assert.rejects(
+      timeline.update('k', [], () => ({
+        changes: { put: [{ id: 'b', score: 2 }], mark: { unseen: ['b'] } },
+        result: 0,
+      })),
+      typed('UNSUPPORTED'),
+    );
+    assert.equal(await timeline.count('k'), 1);
+  });
+
+  it('checks activity storage ids and payloads, and keeps the last payload of a repeated id', async () => {
+    const { activities } = memoryStorage();
+    await assert.rejects(activities.putMany([{ id: '', payload: 'p' }]), typed('INVALID_ID'));
+    await assert.rejects(
+      activities.putMany([{ id: 'a', payload: 7 as unknown as string }]),
+      typed('INVALID_OPTION'),
+    );
+    await assert.rejects(activities.getMany('abc' as unknown as string[]), typed('INVALID_ID'));
+    await assert.rejects(activities.removeMany(['é']), typed('INVALID_ID'));
+    assert.equal(activities.size, 0);
+    await activities.putMany([
+      { id: 'a', payload: '1' },
+      { id: 'a', payload: '2' },
+    ]);
+    assert.deepEqual(await activities.getMany(['a', 'a', 'b']), ['2', '2', undefined]);
+    assert.equal(await activities.removeMany(['a', 'a']), 1);
+  });
+});

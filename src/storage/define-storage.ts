@@ -1,0 +1,285 @@
+/**
+ * The contract wrapper (v2): a backend supplies a small driver ({@link TimelineDriver},
+ * {@link ActivityDriver}); {@link defineTimelineStorage} and {@link defineActivityStorage} turn it
+ * into the full interface the feeds call. They check every argument once, with typed errors
+ * (`argument-checks.ts`), normalise it (a repeated id in one call: the last one wins; empty calls
+ * never reach the driver), and supply the optional fast paths the driver leaves out
+ * (`timeline-defaults.ts`). Every storage factory of the library builds its storage here.
+ * @module
+ */
+import { UnsupportedOperationError } from '../errors.js';
+import { invalidOption } from '../validation/values.js';
+import {
+  checkChanges,
+  checkEntries,
+  checkEntryId,
+  checkEntryIds,
+  checkKey,
+  checkKeys,
+  checkMarker,
+  checkMaxLength,
+  checkOrder,
+  checkPayloads,
+  checkRangeQuery,
+  checkUniqueIds,
+  checkWriteOptions,
+} from './argument-checks.js';
+import type {
+  ActivityDriver,
+  ActivityStorage,
+  IdOnlyTimeline,
+  TimelineCompute,
+  TimelineDriver,
+  TimelineHints,
+  TimelineStorage,
+  TimelineUpdate,
+  TimelineWriteOptions,
+} from './contracts.js';
+import { checkDriver, positional, timelineDefaults } from './timeline-defaults.js';
+
+/** A defined timeline storage: the full contract, plus the driver's own members (e.g. a getter). */
+export type DefinedTimelineStorage<D extends TimelineDriver> = TimelineStorage &
+  Omit<D, keyof TimelineDriver | keyof TimelineStorage>;
+
+/** A defined activity storage: the contract, plus the driver's own members. */
+export type DefinedActivityStorage<D extends ActivityDriver> = ActivityStorage &
+  Omit<D, keyof ActivityDriver>;
+
+/** What {@link defineStorage} takes: a timeline and an activity driver, and anything else. */
+export interface StorageDrivers {
+  readonly timeline: TimelineDriver;
+  readonly activities: ActivityDriver;
+}
+
+/** What {@link defineStorage} returns: the drivers defined, the other members kept. */
+export type DefinedStorage<S extends StorageDrivers> = Readonly<
+  Omit<S, 'timeline' | 'activities'>
+> & {
+  readonly timeline: DefinedTimelineStorage<S['timeline']>;
+  readonly activities: DefinedActivityStorage<S['activities']>;
+};
+
+const FULL: TimelineHints = Object.freeze({ idsOnly: false });
+const IDS_ONLY: TimelineHints = Object.freeze({ idsOnly: true });
+
+/** Defined storages, so that defining twice is a no-op. */
+const defined = new WeakSet<object>();
+
+/**
+ * A proxy whose contract members are `members` and whose other members (its name, a backend's
+ * own getters) are the driver's, read on the driver (so private fields work). Its target is an
+ * empty object with the driver's prototype: `instanceof` still sees the driver's class, and a
+ * frozen driver cannot trip the proxy invariants.
+ */
+function wrap<T>(driver: object, members: Record<string, unknown>): T {
+  const proxy = new Proxy(Object.create(Object.getPrototypeOf(driver)) as object, {
+    get(_target, property) {
+      if (Object.hasOwn(members, property)) return members[property as string];
+      const value: unknown = Reflect.get(driver, property, driver);
+      return typeof value === 'function' ? value.bind(driver) : value;
+    },
+    has: (_target, property) => Object.hasOwn(members, property) || property in driver,
+  });
+  defined.add(proxy);
+  return proxy as T;
+}
+
+/**
+ * Turns a timeline driver into the {@link TimelineStorage} the feeds call. Every method rejects
+ * (never throws synchronously) bad arguments with `INVALID_ID` or `INVALID_OPTION` without
+ * calling the driver: keys are non-empty well-formed strings, ids 1-64 ASCII characters (no NUL),
+ * scores safe integers, marker names valid, `maxLength`, `limit` and `offset` integers, and what
+ * an update's `compute` returns well-formed (checked inside `compute`, so nothing is written).
+ * Marker methods reject with UnsupportedOperationError when the driver has none. Throws
+ * `INVALID_OPTION` at once for a driver that lacks a required method.
+ * @example
+ * const timeline = defineTimelineStorage(new MyTimelineDriver(client));
+ */
+export function defineTimelineStorage<D extends TimelineDriver>(
+  driver: D,
+): DefinedTimelineStorage<D> {
+  if (defined.has(driver)) return driver as unknown as DefinedTimelineStorage<D>;
+  const markers = checkDriver(driver);
+  const d: TimelineDriver = driver;
+  const fallback = timelineDefaults(d);
+  const addToMany = d.addToMany?.bind(d) ?? fallback.addToMany;
+  const removeFromMany = d.removeFromMany?.bind(d) ?? fallback.removeFromMany;
+  const noMarkers = async (): Promise<never> => {
+    throw new UnsupportedOperationError(`timeline storage ${d.name} has no markers`);
+  };
+
+  const add = async (
+    key: string,
+    entries: unknown,
+    options: unknown,
+    hints: TimelineHints,
+  ): Promise<number> => {
+    checkKey(key);
+    const checked = checkEntries(entries, hints.idsOnly);
+    const o = checkWriteOptions(options);
+    return checked.length === 0 ? 0 : d.add(key, checked, o, hints);
+  };
+  const addMany = async (
+    keys: unknown,
+    entries: unknown,
+    options: unknown,
+    hints: TimelineHints,
+  ): Promise<void> => {
+    const k = checkKeys(keys);
+    const checked = checkEntries(entries, hints.idsOnly);
+    const o = checkWriteOptions(options);
+    if (k.length > 0 && checked.length > 0) await addToMany(k, checked, o, hints);
+  };
+  const remove = async (key: string, ids: unknown, hints: TimelineHints): Promise<number> => {
+    checkKey(key);
+    const unique = checkUniqueIds(ids);
+    return unique.length === 0 ? 0 : d.remove(key, unique, hints);
+  };
+  const removeMany = async (keys: unknown, ids: unknown, hints: TimelineHints): Promise<void> => {
+    const k = checkKeys(keys);
+    const unique = checkUniqueIds(ids);
+    if (k.length > 0 && unique.length > 0) await removeFromMany(k, unique, hints);
+  };
+  const range = async (key: string, query: unknown, hints: TimelineHints) =>
+    d.range(checkKey(key), checkRangeQuery(query), hints);
+  const count = async (key: string) => d.count(checkKey(key));
+  const indexOf = async (key: string, id: string, order: unknown, hints: TimelineHints) => {
+    checkKey(key);
+    checkEntryId(id);
+    const o = checkOrder(order);
+    return d.indexOf ? d.indexOf(key, id, o) : fallback.indexOf(key, id, o, hints);
+  };
+  const trim = async (key: string, maxLength: unknown) =>
+    d.trim(checkKey(key), checkMaxLength(maxLength));
+  const del = async (key: string) => d.delete(checkKey(key));
+
+  const update = async <R>(
+    key: string,
+    ids: readonly string[],
+    compute: TimelineCompute<R>,
+    options?: TimelineWriteOptions,
+  ): Promise<R> => {
+    checkKey(key);
+    checkEntryIds(ids);
+    if (typeof compute !== 'function') {
+      throw invalidOption('compute', 'must be a function (current) => { changes, result }');
+    }
+    const o = checkWriteOptions(options);
+    return d.update(
+      key,
+      ids,
+      (current) => {
+        const u = compute(current);
+        const changes = checkChanges((u as Partial<TimelineUpdate<R>> | null)?.changes);
+        if (changes.mark !== undefined && !markers) {
+          throw new UnsupportedOperationError(
+            `timeline storage ${d.name} has no markers: update() cannot mark`,
+          );
+        }
+        return { changes, result: u.result };
+      },
+      o,
+    );
+  };
+
+  const idsOnly: IdOnlyTimeline = Object.freeze({
+    name: d.name,
+    add: (key: string, entries: unknown, options?: unknown) => add(key, entries, options, IDS_ONLY),
+    addToMany: (keys: unknown, entries: unknown, options?: unknown) =>
+      addMany(keys, entries, options, IDS_ONLY),
+    remove: (key: string, ids: unknown) => remove(key, ids, IDS_ONLY),
+    removeFromMany: (keys: unknown, ids: unknown) => removeMany(keys, ids, IDS_ONLY),
+    range: (key: string, query: unknown) => range(key, query, IDS_ONLY),
+    count,
+    indexOf: (key: string, id: string, order: unknown) => indexOf(key, id, order, IDS_ONLY),
+    trim,
+    delete: del,
+  });
+
+  const members: TimelineStorage = {
+    name: d.name,
+    capabilities: Object.freeze({ markers }),
+    add: (key, entries, options) => add(key, entries, options, FULL),
+    addToMany: (keys, entries, options) => addMany(keys, entries, options, FULL),
+    remove: (key, ids) => remove(key, ids, FULL),
+    removeFromMany: (keys, ids) => removeMany(keys, ids, FULL),
+    range: (key, query) => range(key, query, FULL),
+    get: async (key, ids) => {
+      checkKey(key);
+      return positional(checkEntryIds(ids), (unique) => d.get(key, unique));
+    },
+    count,
+    indexOf: (key, id, order) => indexOf(key, id, order, FULL),
+    trim,
+    delete: del,
+    update,
+    countMarked: !markers
+      ? noMarkers
+      : async (key, marker) => d.countMarked!(checkKey(key), checkMarker(marker)),
+    isMarked: !markers
+      ? noMarkers
+      : async (key, marker, ids) => {
+          checkKey(key);
+          checkMarker(marker);
+          return positional(checkEntryIds(ids), (unique) => d.isMarked!(key, marker, unique));
+        },
+    clearMarker: !markers
+      ? noMarkers
+      : async (key, marker, ids) => {
+          checkKey(key);
+          checkMarker(marker);
+          if (ids === undefined) return d.clearMarker!(key, marker, undefined);
+          const unique = checkUniqueIds(ids);
+          return unique.length === 0 ? 0 : d.clearMarker!(key, marker, unique);
+        },
+    idsOnly: () => idsOnly,
+  };
+  return wrap<DefinedTimelineStorage<D>>(driver, members as unknown as Record<string, unknown>);
+}
+
+/**
+ * Turns an activity driver into the {@link ActivityStorage} the feeds call: ids and payloads are
+ * checked (`INVALID_ID`, `INVALID_OPTION`, never calling the driver then), a repeated id is
+ * reduced to its last payload, and empty calls never reach the driver.
+ */
+export function defineActivityStorage<D extends ActivityDriver>(
+  driver: D,
+): DefinedActivityStorage<D> {
+  if (defined.has(driver)) return driver as DefinedActivityStorage<D>;
+  if (typeof driver !== 'object' || driver === null || typeof driver.name !== 'string') {
+    throw invalidOption('activity driver', 'must be an object with a name');
+  }
+  for (const method of ['getMany', 'putMany', 'removeMany'] as const) {
+    if (typeof driver[method] !== 'function') {
+      throw invalidOption(`activity driver ${driver.name}`, `must implement ${method}()`);
+    }
+  }
+  const a: ActivityDriver = driver;
+  const members: Omit<ActivityStorage, 'name'> = {
+    getMany: async (ids) => positional(checkEntryIds(ids), (unique) => a.getMany(unique)),
+    putMany: async (entries) => {
+      const checked = checkPayloads(entries);
+      if (checked.length > 0) await a.putMany(checked);
+    },
+    removeMany: async (ids) => {
+      const unique = checkUniqueIds(ids);
+      return unique.length === 0 ? 0 : a.removeMany(unique);
+    },
+  };
+  return wrap<DefinedActivityStorage<D>>(driver, members);
+}
+
+/**
+ * A storage (and whatever else the backend's object carries, e.g. its prefix) with its timeline
+ * and activity drivers defined by {@link defineTimelineStorage} and
+ * {@link defineActivityStorage}; frozen. Every storage factory of the library returns this.
+ * @example
+ * return defineStorage({ timeline: new MyTimelineDriver(db), activities: new MyActivityDriver(db) });
+ */
+export function defineStorage<S extends StorageDrivers>(storage: S): DefinedStorage<S> {
+  return Object.freeze({
+    ...storage,
+    timeline: defineTimelineStorage(storage.timeline),
+    activities: defineActivityStorage(storage.activities),
+  }) as DefinedStorage<S>;
+}
