@@ -5,7 +5,7 @@ import type { VerbRegistry } from '../activity/verbs.js';
 import { ValidationError } from '../errors.js';
 import type { FeedDefinition, FeedHandle } from '../feeds/feed.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { inlineQueue } from '../queue/inline-queue.js';
+import { createInlineQueue } from '../queue/inline-queue.js';
 import { TASK_LIMITS } from '../queue/task.js';
 import type { TaskQueue } from '../queue/task-queue.js';
 import type { Serializer } from '../serialization/serializer.js';
@@ -56,7 +56,7 @@ export interface ManagerOptions<
    * priority) or `{ high, low }`.
    */
   readonly getFollowerIds: (userId: string) => FollowerIds | Promise<FollowerIds>;
-  /** Where fan-out, follow and unfollow tasks run. @default inlineQueue() */
+  /** Where fan-out, follow and unfollow tasks run. @default createInlineQueue() */
   readonly queue?: TaskQueue | undefined;
   /** Follower ids per fan-out task (`fanout_chunk_size`). @default 100 */
   readonly fanoutChunkSize?: number | undefined;
@@ -158,16 +158,16 @@ export function resolveManagerOptions<E extends ExtraData>(
   if (typeof options.getFollowerIds !== 'function') {
     throw invalid('getFollowerIds must be a function (userId) => ids or { high, low }');
   }
-  const queue = options.queue ?? inlineQueue();
+  const queue = options.queue ?? createInlineQueue();
   if (typeof queue !== 'object' || queue === null || typeof queue.enqueue !== 'function') {
-    throw invalid('queue must be a TaskQueue, e.g. inlineQueue()');
+    throw invalid('queue must be a TaskQueue, e.g. createInlineQueue()');
   }
   const serializer = options.serializer ?? userFeed.config.serializer;
   if (
     typeof serializer?.encodeActivity !== 'function' ||
     typeof serializer.decodeActivity !== 'function'
   ) {
-    throw invalid('serializer must be a Serializer, e.g. jsonSerializer()');
+    throw invalid('serializer must be a Serializer, e.g. createJsonSerializer()');
   }
   if (
     options.metrics !== undefined &&

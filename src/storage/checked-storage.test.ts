@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  createMemoryStorage,
   MemoryActivityStorage,
   MemoryTimelineStorage,
-  memoryStorage,
 } from '../backends/memory/index.js';
 import { StreamFrameworkError } from '../errors.js';
 import { checkedStorage, checkedTimelineStorage } from './checked-storage.js';
@@ -14,7 +14,7 @@ const typed = (code: string) => (e: unknown) =>
 
 describe('checked storage (the contract wrapper)', () => {
   it("keeps the backend's own members and class, and wrapping twice changes nothing", async () => {
-    const storage = memoryStorage();
+    const storage = createMemoryStorage();
     assert.ok(storage.timeline instanceof MemoryTimelineStorage);
     assert.ok(storage.activities instanceof MemoryActivityStorage);
     await storage.timeline.add('k', [{ id: 'a', score: 1 }]);
@@ -40,7 +40,7 @@ describe('checked storage (the contract wrapper)', () => {
   });
 
   it('checks activity storage ids and payloads', async () => {
-    const { activities } = memoryStorage();
+    const { activities } = createMemoryStorage();
     await assert.rejects(activities.putMany([{ id: '', payload: 'p' }]), typed('INVALID_ID'));
     await assert.rejects(
       activities.putMany([{ id: 'a', payload: 7 as unknown as string }]),
@@ -51,7 +51,7 @@ describe('checked storage (the contract wrapper)', () => {
     assert.equal(activities.size, 0);
   });
   it('an update backend sees exactly the changes that were checked (read once)', async () => {
-    const { timeline } = memoryStorage();
+    const { timeline } = createMemoryStorage();
     await timeline.add('k', [{ id: 'a', score: 1 }]);
     let reads = 0;
     const changes: TimelineChanges = {

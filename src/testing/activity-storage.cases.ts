@@ -17,7 +17,7 @@ const range = (from: number, to: number) =>
  * `backend.create()` is called once per test and `backend.destroy` after it; tests listed in
  * `backend.skip` are reported as skipped with their reason.
  * @example
- * describeActivityStorage({ name: 'memory', create: () => memoryStorage() });
+ * describeActivityStorage({ name: 'memory', create: () => createMemoryStorage() });
  */
 export function describeActivityStorage(backend: BackendUnderTest): void {
   describe(`ActivityStorage conformance (${backend.name})`, () => {

@@ -36,7 +36,7 @@ import {
  * or in one mode when written `'normalized > <name>'` / `'denormalized > <name>'`.
  * @param backend - the backend under test
  * @example
- * describeAggregatedFeed({ name: 'memory', create: () => memoryStorage() });
+ * describeAggregatedFeed({ name: 'memory', create: () => createMemoryStorage() });
  */
 export function describeAggregatedFeed(backend: BackendUnderTest): void {
   describe(`aggregated feed conformance (${backend.name})`, () => {

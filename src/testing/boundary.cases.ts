@@ -22,7 +22,7 @@ import { type HarnessTest, harnessTest } from './harness.js';
 /**
  * Registers the data boundary conformance tests (node:test) for a backend.
  * @example
- * describeBoundary({ name: 'memory', create: () => memoryStorage() });
+ * describeBoundary({ name: 'memory', create: () => createMemoryStorage() });
  */
 export function describeBoundary(backend: BackendUnderTest): void {
   describe(`data boundary (${backend.name})`, () => {

@@ -47,8 +47,8 @@ import { harnessTest } from './harness.js';
  *
  * @param backend - the backend under test
  * @example
- * import { memoryStorage } from 'stream-framework';
- * describeFlatFeed({ name: 'memory', create: () => memoryStorage() });
+ * import { createMemoryStorage } from 'stream-framework';
+ * describeFlatFeed({ name: 'memory', create: () => createMemoryStorage() });
  */
 export function describeFlatFeed(backend: BackendUnderTest): void {
   describe(`flat feed conformance (${backend.name})`, () => {

@@ -24,7 +24,7 @@ import {
 /**
  * Registers the manager conformance tests (node:test) for a backend.
  * @example
- * describeManager({ name: 'memory', create: () => memoryStorage() });
+ * describeManager({ name: 'memory', create: () => createMemoryStorage() });
  */
 export function describeManager(backend: BackendUnderTest): void {
   describe(`manager (${backend.name})`, () => {

@@ -29,7 +29,7 @@ import { registerNotificationEventCases } from './notification-feed-events.cases
  * `backend.skip` entry skips the test of that exact name, with its reason reported.
  * @param backend - the backend under test
  * @example
- * describeNotificationFeed({ name: 'memory', create: () => memoryStorage() });
+ * describeNotificationFeed({ name: 'memory', create: () => createMemoryStorage() });
  */
 export function describeNotificationFeed(backend: BackendUnderTest): void {
   describe(`notification feed conformance (${backend.name})`, () => {

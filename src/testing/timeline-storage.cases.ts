@@ -34,7 +34,7 @@ const OTHER = 'feed:normal:2';
  * `backend.create()` is called once per test and `backend.destroy` after it; tests listed in
  * `backend.skip` are reported as skipped with their reason.
  * @example
- * describeTimelineStorage({ name: 'memory', create: () => memoryStorage() });
+ * describeTimelineStorage({ name: 'memory', create: () => createMemoryStorage() });
  */
 export function describeTimelineStorage(backend: BackendUnderTest): void {
   describe(`TimelineStorage conformance (${backend.name})`, () => {

@@ -10,9 +10,9 @@ import { createVerbRegistry } from '../activity/verbs.js';
 import { byVerbAndDay, createAggregator } from '../aggregation/aggregators.js';
 import { CassandraActivityStorage } from '../backends/cassandra/cassandra-activity-storage.js';
 import { CassandraTimelineStorage } from '../backends/cassandra/cassandra-timeline-storage.js';
-import { cassandraStorage, createSchema } from '../backends/cassandra/index.js';
-import { memoryStorage } from '../backends/memory/index.js';
-import { redisStorage } from '../backends/redis/index.js';
+import { createCassandraStorage, createSchema } from '../backends/cassandra/index.js';
+import { createMemoryStorage } from '../backends/memory/index.js';
+import { createRedisStorage } from '../backends/redis/index.js';
 import {
   publishChanges,
   subscribeToChanges,
@@ -20,7 +20,7 @@ import {
 } from '../backends/redis/realtime.js';
 import { RedisActivityStorage } from '../backends/redis/redis-activity-storage.js';
 import { RedisTimelineStorage } from '../backends/redis/redis-timeline-storage.js';
-import { sqliteStorage } from '../backends/sqlite/index.js';
+import { createSqliteStorage } from '../backends/sqlite/index.js';
 import { createTables } from '../backends/sqlite/schema.js';
 import { SqliteActivityStorage } from '../backends/sqlite/sqlite-activity-storage.js';
 import { SqliteTimelineStorage } from '../backends/sqlite/sqlite-timeline-storage.js';
@@ -28,12 +28,12 @@ import { StreamFrameworkError } from '../errors.js';
 import { defineAggregatedFeed } from '../feeds/aggregated-feed.js';
 import { defineFlatFeed } from '../feeds/flat-feed.js';
 import { defineNotificationFeed } from '../feeds/notification-feed.js';
-import { openTelemetryMetrics } from '../metrics/opentelemetry.js';
-import { statsdMetrics } from '../metrics/statsd.js';
-import { bullmqQueue } from '../queue/bullmq/bullmq-queue.js';
+import { createOpenTelemetryMetrics } from '../metrics/opentelemetry.js';
+import { createStatsdMetrics } from '../metrics/statsd.js';
+import { createBullmqQueue } from '../queue/bullmq/bullmq-queue.js';
 import { createWorker } from '../queue/bullmq/worker.js';
-import { inlineQueue } from '../queue/inline-queue.js';
-import { jsonSerializer } from '../serialization/json-serializer.js';
+import { createInlineQueue } from '../queue/inline-queue.js';
+import { createJsonSerializer } from '../serialization/json-serializer.js';
 
 type Options = Record<string, unknown>;
 
@@ -49,7 +49,7 @@ interface Factory {
   readonly notObjects?: readonly unknown[];
 }
 
-const storage = memoryStorage();
+const storage = createMemoryStorage();
 const fakeRedis = { defineCommand() {}, isCluster: false, options: {} } as never;
 const activity = createActivity({ actor: 1, verb: 'love', object: 2, time: 1_764_000_000_000 });
 const flat = defineFlatFeed({ name: 'flat', storage });
@@ -170,14 +170,14 @@ const factories: readonly Factory[] = [
     wrong: [{ read: 'yes' }],
   },
   {
-    name: 'memoryStorage',
-    call: (o) => memoryStorage(o as never),
+    name: 'createMemoryStorage',
+    call: (o) => createMemoryStorage(o as never),
     base: {},
     wrong: [],
   },
   {
-    name: 'redisStorage',
-    call: (o) => redisStorage(o as never),
+    name: 'createRedisStorage',
+    call: (o) => createRedisStorage(o as never),
     base: { client: fakeRedis },
     wrong: [
       { client: undefined },
@@ -200,14 +200,14 @@ const factories: readonly Factory[] = [
     wrong: [{ shards: 0 }, { bucketMs: '1000' }],
   },
   {
-    name: 'sqliteStorage',
-    call: (o) => sqliteStorage(o as never),
+    name: 'createSqliteStorage',
+    call: (o) => createSqliteStorage(o as never),
     base: { database: {} },
     wrong: [{ database: 5 }],
   },
   {
-    name: 'cassandraStorage',
-    call: (o) => cassandraStorage(o as never),
+    name: 'createCassandraStorage',
+    call: (o) => createCassandraStorage(o as never),
     base: { client: { execute() {}, batch() {} }, keyspace: 'ks' },
     wrong: [
       { client: {} },
@@ -219,8 +219,8 @@ const factories: readonly Factory[] = [
     ],
   },
   {
-    name: 'jsonSerializer',
-    call: (o) => jsonSerializer(o as never),
+    name: 'createJsonSerializer',
+    call: (o) => createJsonSerializer(o as never),
     base: { maxActivityLength: 1000 },
     wrong: [{ maxActivityLength: '1000' }, { maxActivityLength: 0 }],
   },
@@ -237,14 +237,14 @@ const factories: readonly Factory[] = [
     wrong: [{ name: 5 }, { groupKey: 'verb' }, { rank: 1 }],
   },
   {
-    name: 'statsdMetrics',
-    call: (o) => statsdMetrics(statsd, o as never),
+    name: 'createStatsdMetrics',
+    call: (o) => createStatsdMetrics(statsd, o as never),
     base: { prefix: 'app' },
     wrong: [{ prefix: 5 }],
   },
   {
-    name: 'openTelemetryMetrics',
-    call: (o) => openTelemetryMetrics(meter as never, o as never),
+    name: 'createOpenTelemetryMetrics',
+    call: (o) => createOpenTelemetryMetrics(meter as never, o as never),
     base: { prefix: 'app' },
     wrong: [{ prefix: 5 }],
   },
@@ -267,8 +267,8 @@ const factories: readonly Factory[] = [
     wrong: [],
   },
   {
-    name: 'bullmqQueue',
-    call: (o) => bullmqQueue(o as never),
+    name: 'createBullmqQueue',
+    call: (o) => createBullmqQueue(o as never),
     base: { connection: fakeRedis },
     wrong: [{ connection: 5 }],
   },
@@ -347,8 +347,8 @@ const factories: readonly Factory[] = [
     ],
   },
   {
-    name: 'bullmqQueue jobOptions',
-    call: (o) => bullmqQueue({ connection: fakeRedis, jobOptions: o as never }),
+    name: 'createBullmqQueue jobOptions',
+    call: (o) => createBullmqQueue({ connection: fakeRedis, jobOptions: o as never }),
     base: { attempts: 2 },
     wrong: [
       { attempts: '2' },
@@ -361,8 +361,8 @@ const factories: readonly Factory[] = [
     ],
   },
   {
-    name: 'bullmqQueue queueNames',
-    call: (o) => bullmqQueue({ connection: fakeRedis, queueNames: o as never }),
+    name: 'createBullmqQueue queueNames',
+    call: (o) => createBullmqQueue({ connection: fakeRedis, queueNames: o as never }),
     base: { high: 'h' },
     wrong: [{ high: 5 }, { low: 'a:b' }],
   },
@@ -393,8 +393,8 @@ const factories: readonly Factory[] = [
     wrong: [{ high: 5 }],
   },
   {
-    name: 'inlineQueue',
-    call: (o) => inlineQueue(o as never),
+    name: 'createInlineQueue',
+    call: (o) => createInlineQueue(o as never),
     base: { concurrency: 2 },
     wrong: [{ concurrency: '2' }, { roundTrip: 'yes' }],
   },

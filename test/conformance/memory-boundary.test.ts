@@ -1,4 +1,4 @@
-import { memoryStorage } from '../../src/backends/memory/index.js';
+import { createMemoryStorage } from '../../src/backends/memory/index.js';
 import { describeBoundary } from '../../src/testing/boundary.cases.js';
 
-describeBoundary({ name: 'memory', create: () => memoryStorage() });
+describeBoundary({ name: 'memory', create: () => createMemoryStorage() });

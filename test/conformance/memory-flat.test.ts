@@ -1,5 +1,5 @@
 // The flat feed conformance suite on the in-memory backend.
-import { memoryStorage } from '../../src/backends/memory/index.js';
+import { createMemoryStorage } from '../../src/backends/memory/index.js';
 import { describeFlatFeed } from '../../src/testing/flat-feed.cases.js';
 
-describeFlatFeed({ name: 'memory', create: () => memoryStorage() });
+describeFlatFeed({ name: 'memory', create: () => createMemoryStorage() });

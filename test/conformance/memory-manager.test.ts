@@ -1,4 +1,4 @@
-import { memoryStorage } from '../../src/backends/memory/index.js';
+import { createMemoryStorage } from '../../src/backends/memory/index.js';
 import { describeManager } from '../../src/testing/manager.cases.js';
 
-describeManager({ name: 'memory', create: () => memoryStorage() });
+describeManager({ name: 'memory', create: () => createMemoryStorage() });
