@@ -6,13 +6,13 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { sqliteStorage } from '../src/backends/sqlite/index.js';
+import { createSqliteStorage } from '../src/backends/sqlite/index.js';
 import {
   createActivity,
+  createInlineQueue,
   createManager,
   defineAggregatedFeed,
   defineFlatFeed,
-  inlineQueue,
 } from '../src/index.js';
 
 const T0 = 1_764_000_000_000;
@@ -42,13 +42,13 @@ try {
     const rates: number[] = [];
     for (let repeat = 0; repeat < 3; repeat++) {
       const db = open();
-      const storage = sqliteStorage({ database: db });
+      const storage = createSqliteStorage({ database: db });
       const followers = Array.from({ length: n }, (_, i) => i + 1);
       const manager = createManager({
         userFeed: defineFlatFeed({ name: 'user', storage, maxLength: 10_000 }),
         feeds: { timeline: defineFlatFeed({ name: 'timeline', storage, maxLength: 1000 }) },
         getFollowerIds: () => followers,
-        queue: inlineQueue({ concurrency: 8 }),
+        queue: createInlineQueue({ concurrency: 8 }),
       });
       await manager.addUserActivity(0, activity(0, 0)); // warm-up
       const started = performance.now();
@@ -60,7 +60,10 @@ try {
   }
 
   const reads = open();
-  const feed = defineFlatFeed({ name: 'timeline', storage: sqliteStorage({ database: reads }) });
+  const feed = defineFlatFeed({
+    name: 'timeline',
+    storage: createSqliteStorage({ database: reads }),
+  });
   const handle = feed.for(1);
   const all = Array.from({ length: 1000 }, (_, i) => activity(i));
   for (let i = 0; i < 1000; i += 100) await handle.addMany(all.slice(i, i + 100));
@@ -82,7 +85,7 @@ try {
   const groups = open();
   const aggregated = defineAggregatedFeed({
     name: 'aggregated',
-    storage: sqliteStorage({ database: groups }),
+    storage: createSqliteStorage({ database: groups }),
     maxLength: 100,
   }).for(1);
   const started = performance.now();
@@ -93,7 +96,7 @@ try {
   groups.close();
 
   const sized = open();
-  const storage = sqliteStorage({ database: sized });
+  const storage = createSqliteStorage({ database: sized });
   const keys = Array.from({ length: 1000 }, (_, i) => `feed:timeline:${i}`);
   const entries = all.slice(0, 100).map((a) => ({ id: a.id, score: a.time.getTime() }));
   await storage.timeline.addToMany(keys, entries);

@@ -19,8 +19,8 @@ const require = createRequire(import.meta.url);
 const NAMES = [
   'createActivity',
   'createVerbRegistry',
-  'memoryStorage',
-  'jsonSerializer',
+  'createMemoryStorage',
+  'createJsonSerializer',
   'StreamFrameworkError',
 ];
 
@@ -45,23 +45,23 @@ const ESM_SMOKE = `import assert from 'node:assert/strict';
 import * as sf from 'stream-framework';
 import { ${NAMES.join(', ')} } from 'stream-framework';
 import * as testing from 'stream-framework/testing';
-import { sqliteStorage } from 'stream-framework/sqlite';
+import { createSqliteStorage } from 'stream-framework/sqlite';
 
 for (const name of ${JSON.stringify(NAMES)}) {
   assert.equal(typeof sf[name], 'function', \`\${name} must be an exported function\`);
 }
 assert.equal(typeof StreamFrameworkError, 'function');
 assert.equal(typeof createVerbRegistry, 'function');
-assert.equal(typeof memoryStorage, 'function');
-assert.equal(typeof jsonSerializer, 'function');
+assert.equal(typeof createMemoryStorage, 'function');
+assert.equal(typeof createJsonSerializer, 'function');
 const activity = createActivity({ actor: 1, verb: 'add', object: 2, time: 0 });
 assert.equal(typeof activity.id, 'string');
 assert.equal(activity.id.length, 20, \`activity id \${activity.id} must be 20 characters\`);
 assert.equal(typeof testing, 'object');
 // The SQLite entry point loads without better-sqlite3 (the user passes the Database) and checks
 // its options at the boundary.
-assert.equal(typeof sqliteStorage, 'function');
-assert.throws(() => sqliteStorage({ database: undefined }), { code: 'INVALID_OPTION' });
+assert.equal(typeof createSqliteStorage, 'function');
+assert.throws(() => createSqliteStorage({ database: undefined }), { code: 'INVALID_OPTION' });
 console.log('ESM smoke test passed');
 `;
 
@@ -71,15 +71,15 @@ for (const name of ${JSON.stringify(NAMES)}) {
   assert.equal(typeof sf[name], 'function', \`\${name} must be an exported function\`);
 }
 assert.equal(typeof require('stream-framework/testing'), 'object');
-assert.equal(typeof require('stream-framework/sqlite').sqliteStorage, 'function');
+assert.equal(typeof require('stream-framework/sqlite').createSqliteStorage, 'function');
 console.log('CommonJS smoke test passed');
 `;
 
 // Type resolution through "exports" for both ESM (.mts) and CommonJS (.cts) consumers.
 const TYPES_MTS = `import { createActivity } from 'stream-framework';
 import type { BackendUnderTest } from 'stream-framework/testing';
-import { type SqliteStorage, sqliteStorage } from 'stream-framework/sqlite';
-export const makeSqlite: typeof sqliteStorage | undefined = undefined;
+import { type SqliteStorage, createSqliteStorage } from 'stream-framework/sqlite';
+export const makeSqlite: typeof createSqliteStorage | undefined = undefined;
 export const sqlite: SqliteStorage | undefined = undefined;
 const id: string = createActivity({ actor: 1, verb: 'add', object: 2 }).id;
 export const backend: BackendUnderTest | undefined = undefined;

@@ -23,7 +23,7 @@ export {
 } from './aggregation/aggregators.js';
 export type { GroupMember, GroupRecord, MinimizedMember } from './aggregation/group.js';
 // The in-memory backend
-export { memoryStorage } from './backends/memory/index.js';
+export { createMemoryStorage } from './backends/memory/index.js';
 // Errors
 export type { ErrorCode, StreamFrameworkErrorOptions } from './errors.js';
 export {
@@ -98,15 +98,15 @@ export type {
   OpenTelemetryMeter,
   OpenTelemetryMetricsOptions,
 } from './metrics/opentelemetry.js';
-export { openTelemetryMetrics } from './metrics/opentelemetry.js';
+export { createOpenTelemetryMetrics } from './metrics/opentelemetry.js';
 export type { StatsdClient, StatsdMetricsOptions } from './metrics/statsd.js';
-export { statsdMetrics } from './metrics/statsd.js';
+export { createStatsdMetrics } from './metrics/statsd.js';
 export type { InlineQueueOptions } from './queue/inline-queue.js';
-export { inlineQueue } from './queue/inline-queue.js';
+export { createInlineQueue } from './queue/inline-queue.js';
 export type { Task, TaskPriority } from './queue/task.js';
 export type { EnqueueOptions, TaskBatch, TaskQueue, TaskRunner } from './queue/task-queue.js';
 export type { JsonSerializerOptions } from './serialization/json-serializer.js';
-export { jsonSerializer } from './serialization/json-serializer.js';
+export { createJsonSerializer } from './serialization/json-serializer.js';
 // Serialization
 export type { ActivityForm, DecodeContext, Serializer } from './serialization/serializer.js';
 // Storage contracts and the in-memory backend

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { bullmqQueue } from 'stream-framework/bullmq';
+import { createBullmqQueue } from 'stream-framework/bullmq';
 import { fanoutManager } from '../lib/bullmq-world.mjs';
 import { rate, timed } from '../lib/measure.mjs';
 import { activity, cleanup, fanoutWorld, storageOn } from './world.mjs';
@@ -56,7 +56,7 @@ export async function bullmq({ quick, clients, record, env }) {
       const prefix = `bench${randomUUID().slice(0, 6)}`;
       const queuePrefix = `{bq${randomUUID().slice(0, 6)}}`;
       const connection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
-      const queue = bullmqQueue({ connection, prefix: queuePrefix });
+      const queue = createBullmqQueue({ connection, prefix: queuePrefix });
       const manager = fanoutManager(client, prefix, queue, n);
       const children = startWorkers(workers, {
         REDIS_URL: env.REDIS_URL,

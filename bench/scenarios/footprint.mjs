@@ -1,7 +1,12 @@
 // Scenarios 6 and 7: Redis memory per timeline entry and per stored activity, and follow (copying
 // 5,000 activities into a follower's feed).
-import { createManager, defineFlatFeed, inlineQueue, jsonSerializer } from 'stream-framework';
-import { redisStorage } from 'stream-framework/redis';
+import {
+  createInlineQueue,
+  createJsonSerializer,
+  createManager,
+  defineFlatFeed,
+} from 'stream-framework';
+import { createRedisStorage } from 'stream-framework/redis';
 // The key layout is internal (not exported): read it from the built module directly.
 import { timelineKeys } from '../../dist/backends/redis/keys.js';
 import { stats, timed } from '../lib/measure.mjs';
@@ -46,12 +51,12 @@ export async function footprint({ backends, clients, record }) {
     // buckets of 8 shards hold about 600 / 8 = 75 activities each, within the 50-120 that keeps
     // every hash under the default hash-max-listpack-entries (128) despite the uneven spread of
     // the shard hash; the 38-byte payloads are under hash-max-listpack-value (64).
-    const serializer = jsonSerializer();
+    const serializer = createJsonSerializer();
     const layouts = [
       { name: 'one hash', storage: storageOn('redis', clients) },
       {
         name: '10-min buckets x 8',
-        storage: redisStorage({
+        storage: createRedisStorage({
           client,
           prefix: 'benchbuckets',
           activityBucketMs: 600_000,
@@ -92,7 +97,7 @@ export async function footprint({ backends, clients, record }) {
           userFeed: defineFlatFeed({ name: 'user', storage, maxLength: 10_000 }),
           feeds: { timeline: defineFlatFeed({ name: 'timeline', storage, maxLength: 10_000 }) },
           getFollowerIds: () => [],
-          queue: inlineQueue(),
+          queue: createInlineQueue(),
         });
         await manager.batchImport(
           1,

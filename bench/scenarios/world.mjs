@@ -1,21 +1,21 @@
 // Builds the library objects a scenario needs on one backend.
 import {
   createActivity,
+  createInlineQueue,
   createManager,
+  createMemoryStorage,
   defineAggregatedFeed,
   defineFlatFeed,
   defineNotificationFeed,
-  inlineQueue,
-  memoryStorage,
 } from 'stream-framework';
-import { redisStorage } from 'stream-framework/redis';
+import { createRedisStorage } from 'stream-framework/redis';
 
 let prefixes = 0;
 
 /** A fresh storage on `backend` ('memory', 'redis', 'redis-cluster'), isolated by key prefix. */
 export function storageOn(backend, clients) {
-  if (backend === 'memory') return memoryStorage();
-  return redisStorage({ client: clients[backend], prefix: `bench${++prefixes}` });
+  if (backend === 'memory') return createMemoryStorage();
+  return createRedisStorage({ client: clients[backend], prefix: `bench${++prefixes}` });
 }
 
 /** A manager fanning out to one flat feed, with followers 1..n. */
@@ -25,7 +25,7 @@ export function fanoutWorld(storage, n, { concurrency = 8 } = {}) {
     userFeed: defineFlatFeed({ name: 'user', storage, maxLength: 10_000 }),
     feeds: { timeline: defineFlatFeed({ name: 'timeline', storage, maxLength: 1000 }) },
     getFollowerIds: () => followers,
-    queue: inlineQueue({ concurrency }),
+    queue: createInlineQueue({ concurrency }),
   });
 }
 

@@ -4,15 +4,15 @@
 import {
   createActivity,
   createManager,
+  createMemoryStorage,
   createVerbRegistry,
   defineAggregatedFeed,
   defineFlatFeed,
   defineNotificationFeed,
-  memoryStorage,
 } from 'stream-framework';
 
 const verbs = createVerbRegistry([{ id: 5, name: 'pin', pastTense: 'pinned' }]);
-const storage = memoryStorage();
+const storage = createMemoryStorage();
 
 const users = { 1: 'Ana', 2: 'Ben', 3: 'Cleo', 4: 'Dev' };
 const follows = new Map([

@@ -1,4 +1,4 @@
-// The in-memory backend: the conformance suites run against memoryStorage(), plus any top-level
+// The in-memory backend: the conformance suites run against createMemoryStorage(), plus any top-level
 // test/*.test.ts (end-to-end tests that need no server). No server needed.
 import { testFiles } from './files.mjs';
 

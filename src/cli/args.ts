@@ -16,7 +16,7 @@ export type Command =
 export const USAGE = `usage: stream-framework worker --config <module> [--concurrency <n>] [--name <name>]
 
 commands:
-  worker   run the tasks of a bullmqQueue (fan-out, removal, follow, unfollow) until SIGTERM/SIGINT
+  worker   run the tasks of a createBullmqQueue (fan-out, removal, follow, unfollow) until SIGTERM/SIGINT
 
 options:
   -c, --config <module>   ESM module exporting \`manager\` (built as in the web process) and

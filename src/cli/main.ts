@@ -2,7 +2,7 @@
 /**
  * The `stream-framework` command (package.json "bin"). Today one command:
  * `stream-framework worker --config ./feeds.js [--concurrency N]` runs the tasks of a
- * bullmqQueue in this process until SIGTERM or SIGINT, then stops gracefully and exits with 0.
+ * createBullmqQueue in this process until SIGTERM or SIGINT, then stops gracefully and exits with 0.
  * Exit codes: 0 stopped cleanly, 1 failed (bad config, lost Redis at startup...), 2 bad usage.
  * @module
  */

@@ -61,7 +61,7 @@ export interface AggregatedFeedDefinition<E extends ExtraData = JsonObject>
  * write is one atomic read-modify-write of the feed (no lost or duplicated groups under
  * concurrent writers).
  * @example
- * const activityFeed = defineAggregatedFeed({ name: 'aggregated', storage: memoryStorage() });
+ * const activityFeed = defineAggregatedFeed({ name: 'aggregated', storage: createMemoryStorage() });
  * await activityFeed.for(42).add(activity);
  * const page = await activityFeed.for(42).read({ limit: 10 }); // page.items: AggregatedGroup[]
  */

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { createActivity } from '../activity/activity.js';
 import { groupIdOf } from '../activity/ids.js';
 import { byVerbAndDay } from '../aggregation/aggregators.js';
-import { memoryStorage } from '../backends/memory/index.js';
+import { createMemoryStorage } from '../backends/memory/index.js';
 import { ValidationError } from '../errors.js';
 import { defineAggregatedFeed } from './aggregated-feed.js';
 import type { FeedChange } from './change-events.js';
@@ -16,7 +16,11 @@ const brief = (c: FeedChange) => [c.reason, c.userId, c.key, [...c.ids]];
 
 describe('flat feed change events', () => {
   it('reports adds, fan-outs, removals, trims and deletes, one change per feed', async () => {
-    const timeline = defineFlatFeed({ name: 'timeline', storage: memoryStorage(), maxLength: 10 });
+    const timeline = defineFlatFeed({
+      name: 'timeline',
+      storage: createMemoryStorage(),
+      maxLength: 10,
+    });
     const got: FeedChange[] = [];
     const stop = timeline.events.on('change', (c) => {
       got.push(c);
@@ -50,7 +54,7 @@ describe('flat feed change events', () => {
     const errors: unknown[] = [];
     const timeline = defineFlatFeed({
       name: 'timeline',
-      storage: memoryStorage(),
+      storage: createMemoryStorage(),
       onListenerError: (error) => errors.push(error),
     });
     timeline.events.on('change', () => {
@@ -73,7 +77,7 @@ describe('flat feed change events', () => {
       () =>
         defineFlatFeed({
           name: 'timeline',
-          storage: memoryStorage(),
+          storage: createMemoryStorage(),
           onListenerError: 'log' as never,
         }),
       (e: unknown) => e instanceof ValidationError && e.code === 'INVALID_OPTION',
@@ -83,7 +87,7 @@ describe('flat feed change events', () => {
 
 describe('aggregated feed change events', () => {
   it('reports the ids of the groups written, removed, copied, trimmed and deleted', async () => {
-    const storage = memoryStorage();
+    const storage = createMemoryStorage();
     const agg = defineAggregatedFeed({ name: 'agg', storage });
     const got: FeedChange[] = [];
     agg.events.on('change', (c) => {

@@ -4,7 +4,7 @@ import type { ExtraData } from '../activity/json.js';
 import type { VerbRegistry } from '../activity/verbs.js';
 import { ValidationError } from '../errors.js';
 import { type Metrics, noopMetrics } from '../metrics/metrics.js';
-import { jsonSerializer } from '../serialization/json-serializer.js';
+import { createJsonSerializer } from '../serialization/json-serializer.js';
 import type { Serializer } from '../serialization/serializer.js';
 import type { Storage } from '../storage/contracts.js';
 import { intOptionOr } from '../util/int-option.js';
@@ -18,13 +18,13 @@ import { chanceOption, checkBatch, metricsOption, objectOption } from './options
 export interface FeedOptions {
   /** Registry name of the feed: what tasks and `to` references use. A letter then `[A-Za-z0-9_-]`. */
   readonly name: string;
-  /** Backend holding the feed (e.g. `memoryStorage()`). */
+  /** Backend holding the feed (e.g. `createMemoryStorage()`). */
   readonly storage: Storage;
   /** Storage key of a user's feed (the original's `key_format`). @default `${name}:${escaped userId}` */
   readonly key?: ((userId: string) => string) | undefined;
   /** Entries kept per feed (the original's `max_length`). @default 100 */
   readonly maxLength?: number | undefined;
-  /** Payload codec. @default jsonSerializer() */
+  /** Payload codec. @default createJsonSerializer() */
   readonly serializer?: Serializer | undefined;
   /** When given, every activity's verb must be registered here. */
   readonly verbs?: VerbRegistry | undefined;
@@ -159,7 +159,7 @@ export function resolveFeedConfig(
   ) {
     throw new ValidationError(
       'INVALID_OPTION',
-      `feed ${name}: storage must be a Storage ({ timeline, activities }), e.g. memoryStorage() or defineStorage({ timeline: driver, activities: driver })`,
+      `feed ${name}: storage must be a Storage ({ timeline, activities }), e.g. createMemoryStorage() or defineStorage({ timeline: driver, activities: driver })`,
     );
   }
   const keyFn = fnOptionOr<(userId: string) => string, (userId: string) => string>(
@@ -178,12 +178,12 @@ export function resolveFeedConfig(
     maxLength: intOptionOr(options.maxLength, defaults.maxLength, 'maxLength', 1, 10_000_000),
     serializer:
       options.serializer === undefined
-        ? jsonSerializer()
+        ? createJsonSerializer()
         : objectOption<Serializer>(
             options.serializer,
             'serializer',
             ['encodeActivity', 'decodeActivity', 'encodeGroup', 'decodeGroup'],
-            'a Serializer, e.g. jsonSerializer()',
+            'a Serializer, e.g. createJsonSerializer()',
           ),
     verbs:
       options.verbs === undefined

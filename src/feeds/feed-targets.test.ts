@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createActivity } from '../activity/activity.js';
-import { memoryStorage } from '../backends/memory/index.js';
+import { createMemoryStorage } from '../backends/memory/index.js';
 import { ValidationError } from '../errors.js';
 import { defineAggregatedFeed } from './aggregated-feed.js';
 import type { FeedChange } from './change-events.js';
@@ -12,8 +12,8 @@ const act = (i: number, actor = i) =>
   createActivity({ actor, verb: 'pin', object: i, time: T0 + i * 1000 });
 
 const kinds = [
-  ['flat', () => defineFlatFeed({ name: 'timeline', storage: memoryStorage() })],
-  ['aggregated', () => defineAggregatedFeed({ name: 'timeline', storage: memoryStorage() })],
+  ['flat', () => defineFlatFeed({ name: 'timeline', storage: createMemoryStorage() })],
+  ['aggregated', () => defineAggregatedFeed({ name: 'timeline', storage: createMemoryStorage() })],
 ] as const;
 
 for (const [kind, define] of kinds) {

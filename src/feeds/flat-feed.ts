@@ -80,7 +80,7 @@ export interface FlatFeed<E extends ExtraData = JsonObject> extends FeedHandle<E
 /**
  * Defines a flat feed (Twitter-style timeline). Throws `INVALID_OPTION` for bad options.
  * @example
- * const timeline = defineFlatFeed({ name: 'timeline', storage: memoryStorage(), maxLength: 1000 });
+ * const timeline = defineFlatFeed({ name: 'timeline', storage: createMemoryStorage(), maxLength: 1000 });
  * await timeline.for(42).add(activity);
  * const page = await timeline.for(42).read({ limit: 25 });
  */

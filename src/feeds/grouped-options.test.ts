@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { memoryStorage } from '../backends/memory/index.js';
+import { createMemoryStorage } from '../backends/memory/index.js';
 import type { StreamFrameworkError } from '../errors.js';
 import { defineAggregatedFeed } from './aggregated-feed.js';
 import { defineFlatFeed } from './flat-feed.js';
 import { defineNotificationFeed } from './notification-feed.js';
 
-const storage = memoryStorage();
+const storage = createMemoryStorage();
 type Define = (options: Record<string, unknown>) => unknown;
 const flat: Define = (o) => defineFlatFeed({ name: 'f', storage, ...o } as never);
 const aggregated: Define = (o) => defineAggregatedFeed({ name: 'a', storage, ...o } as never);
@@ -75,7 +75,7 @@ describe('grouped feed options', () => {
   it('nested values are read: limits, trim, groups and track take effect', async () => {
     const f = defineFlatFeed({
       name: 'f',
-      storage: memoryStorage(),
+      storage: createMemoryStorage(),
       limits: { maxPageSize: 3, maxBatchSize: 4, maxTo: 7 },
       trim: { chance: 0.25, random: () => 0 },
     });
@@ -86,7 +86,7 @@ describe('grouped feed options', () => {
     await assert.rejects(f.for(1).read({ limit: 4 }), { code: 'LIMIT_EXCEEDED' });
     const n = defineNotificationFeed({
       name: 'n',
-      storage: memoryStorage(),
+      storage: createMemoryStorage(),
       groups: { maxActivities: 4, maxTrackedActors: 3, maxTrackedActivities: 2 },
       track: { unread: false },
     });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createActivity } from '../activity/activity.js';
-import { memoryStorage } from '../backends/memory/index.js';
+import { createMemoryStorage } from '../backends/memory/index.js';
 import { StreamFrameworkError, ValidationError } from '../errors.js';
 import { hasCode } from '../testing/fixtures.js';
 import { defineAggregatedFeed } from './aggregated-feed.js';
@@ -143,7 +143,7 @@ describe('defaultFeedKey', () => {
 
 describe('feed key functions', () => {
   it('a key() returning a lone surrogate is refused before the activity is stored', async () => {
-    const storage = memoryStorage();
+    const storage = createMemoryStorage();
     const activity = createActivity({ actor: 1, verb: 'love', object: 2, time: 1_764_000_000_000 });
     const feeds = [
       defineFlatFeed({ name: 'flat', storage, key: (u) => `f:${u}\ud800` }),

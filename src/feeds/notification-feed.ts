@@ -134,7 +134,7 @@ export interface NotificationFeedDefinition<E extends ExtraData = JsonObject>
  * removing activities does not re-mark a group. Throws `INVALID_OPTION` for bad options and
  * `UNSUPPORTED` when the storage has no markers.
  * @example
- * const notifications = defineNotificationFeed({ name: 'notification', storage: memoryStorage() });
+ * const notifications = defineNotificationFeed({ name: 'notification', storage: createMemoryStorage() });
  * notifications.events.on('change', (c) => pushBadge(c.userId, c.unseen));
  * await notifications.for(7).add(activity);
  * const { unseen, unread } = await notifications.for(7).counts();

@@ -23,7 +23,7 @@ export function metricsOption(value: unknown, name = 'metrics'): Metrics {
   if (typeof value !== 'object' || value === null) {
     throw invalidOption(
       name,
-      `must be an object of hooks (e.g. statsdMetrics()), got ${show(value)}`,
+      `must be an object of hooks (e.g. createStatsdMetrics()), got ${show(value)}`,
     );
   }
   for (const hook of METRIC_HOOKS) {

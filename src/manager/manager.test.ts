@@ -2,17 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createActivity } from '../activity/activity.js';
 import { createVerbRegistry } from '../activity/verbs.js';
-import { memoryStorage } from '../backends/memory/index.js';
+import { createMemoryStorage } from '../backends/memory/index.js';
 import type { ValidationError } from '../errors.js';
 import { defineAggregatedFeed } from '../feeds/aggregated-feed.js';
 import { defineFlatFeed } from '../feeds/flat-feed.js';
 import { defineNotificationFeed } from '../feeds/notification-feed.js';
-import { jsonSerializer } from '../serialization/json-serializer.js';
+import { createJsonSerializer } from '../serialization/json-serializer.js';
 import type { Serializer } from '../serialization/serializer.js';
 import { type FollowerIds, normalizeFollowerIds } from './follower-ids.js';
 import { createManager } from './manager.js';
 
-const storage = memoryStorage();
+const storage = createMemoryStorage();
 const user = defineFlatFeed({ name: 'user', storage });
 const timeline = defineFlatFeed({ name: 'timeline', storage });
 const base = { userFeed: user, feeds: { timeline }, getFollowerIds: () => [2] };
@@ -57,7 +57,7 @@ describe('createManager options', () => {
       ['fanoutChunkSize', 10, /limits: \{ fanoutChunkSize \}/],
       ['followActivityLimit', 10, /limits: \{ followActivityLimit \}/],
       ['batchImportChunkSize', 10, /limits: \{ batchImportChunkSize \}/],
-      ['serializer', jsonSerializer(), /set it on userFeed/],
+      ['serializer', createJsonSerializer(), /set it on userFeed/],
       ['metrics', {}, /set them on userFeed/],
       ['verbs', createVerbRegistry([{ id: 5, name: 'pin' }]), /set verbs on the feeds/],
     ];
@@ -93,7 +93,7 @@ describe('createManager options', () => {
   });
 
   it('rejects feeds sharing an activity storage with different serializers', () => {
-    const other: Serializer = { ...jsonSerializer(), name: 'other-v1' };
+    const other: Serializer = { ...createJsonSerializer(), name: 'other-v1' };
     const odd = defineFlatFeed({ name: 'timeline', storage, serializer: other });
     rejectsOptions(
       { ...base, feeds: { timeline: odd } },
@@ -102,7 +102,7 @@ describe('createManager options', () => {
     );
     const elsewhere = defineFlatFeed({
       name: 'timeline',
-      storage: memoryStorage(),
+      storage: createMemoryStorage(),
       serializer: other,
     });
     assert.doesNotThrow(() => createManager({ ...base, feeds: { timeline: elsewhere } }));
@@ -111,7 +111,7 @@ describe('createManager options', () => {
 
 describe('manager input validation (nothing is written)', () => {
   const fresh = (getFollowerIds: () => FollowerIds = () => [2], verbs = false) => {
-    const s = memoryStorage();
+    const s = createMemoryStorage();
     const registry = createVerbRegistry([{ id: 5, name: 'pin' }]);
     const manager = createManager({
       userFeed: defineFlatFeed({ name: 'user', storage: s }),
@@ -185,7 +185,7 @@ describe('manager input validation (nothing is written)', () => {
 
 describe('manager: every feed checks a publish before the first write', () => {
   const world = (notificationLimit = 65_536) => {
-    const s = memoryStorage();
+    const s = createMemoryStorage();
     const manager = createManager({
       userFeed: defineFlatFeed({ name: 'user', storage: s }),
       feeds: {
@@ -196,7 +196,7 @@ describe('manager: every feed checks a publish before the first write', () => {
         notification: defineNotificationFeed({
           name: 'notification',
           storage: s,
-          serializer: jsonSerializer({ maxActivityLength: notificationLimit }),
+          serializer: createJsonSerializer({ maxActivityLength: notificationLimit }),
         }),
       },
       getFollowerIds: () => [2],
@@ -256,7 +256,7 @@ describe('manager: every feed checks a publish before the first write', () => {
       userFeed: defineFlatFeed({
         name: 'user',
         storage: s,
-        serializer: jsonSerializer({ maxActivityLength: 500 }),
+        serializer: createJsonSerializer({ maxActivityLength: 500 }),
       }),
       feeds: {
         timeline: defineFlatFeed({ name: 'timeline', storage: s }),

@@ -5,7 +5,7 @@ import type { VerbRegistry } from '../activity/verbs.js';
 import { ValidationError } from '../errors.js';
 import type { FeedDefinition, FeedHandle } from '../feeds/feed.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { inlineQueue } from '../queue/inline-queue.js';
+import { createInlineQueue } from '../queue/inline-queue.js';
 import { TASK_LIMITS } from '../queue/task.js';
 import type { TaskQueue } from '../queue/task-queue.js';
 import type { Serializer } from '../serialization/serializer.js';
@@ -56,7 +56,7 @@ export interface ManagerOptions<
    * priority) or `{ high, low }`.
    */
   readonly getFollowerIds: (userId: string) => FollowerIds | Promise<FollowerIds>;
-  /** Where fan-out, follow and unfollow tasks run. @default inlineQueue() */
+  /** Where fan-out, follow and unfollow tasks run. @default createInlineQueue() */
   readonly queue?: TaskQueue | undefined;
   /** Chunk sizes and copy limits of tasks. @default see {@link ManagerLimits} */
   readonly limits?: ManagerLimits | undefined;
@@ -175,9 +175,9 @@ export function resolveManagerOptions<E extends ExtraData>(
   if (typeof options.getFollowerIds !== 'function') {
     throw invalid('getFollowerIds must be a function (userId) => ids or { high, low }');
   }
-  const queue = options.queue ?? inlineQueue();
+  const queue = options.queue ?? createInlineQueue();
   if (typeof queue !== 'object' || queue === null || typeof queue.enqueue !== 'function') {
-    throw invalid('queue must be a TaskQueue, e.g. inlineQueue()');
+    throw invalid('queue must be a TaskQueue, e.g. createInlineQueue()');
   }
   const all = [...byName.values()];
   const maxBatch = Math.min(...all.map((d) => d.config.maxBatchSize));

@@ -9,7 +9,7 @@ import {
   type MetricOptions,
 } from '@opentelemetry/api';
 import { emitMetric } from './metrics.js';
-import { openTelemetryMetrics } from './opentelemetry.js';
+import { createOpenTelemetryMetrics } from './opentelemetry.js';
 
 interface Recorded {
   instrument: string;
@@ -44,10 +44,10 @@ function recordingMeter() {
   return { meter, records, created };
 }
 
-describe('openTelemetryMetrics', () => {
+describe('createOpenTelemetryMetrics', () => {
   it('creates its instruments once, prefixed, with units', () => {
     const { meter, created } = recordingMeter();
-    openTelemetryMetrics(meter);
+    createOpenTelemetryMetrics(meter);
     const names = created.map((c) => c.name);
     assert.equal(new Set(names).size, names.length);
     assert.ok(names.every((n) => n.startsWith('stream_framework.')));
@@ -62,7 +62,7 @@ describe('openTelemetryMetrics', () => {
 
   it('records fan-out tasks, activities x feeds and duration with feed and operation', () => {
     const { meter, records } = recordingMeter();
-    const metrics = openTelemetryMetrics(meter, { prefix: 'app' });
+    const metrics = createOpenTelemetryMetrics(meter, { prefix: 'app' });
     emitMetric(metrics, 'onFanout', {
       feed: 'timeline',
       operation: 'remove',
@@ -80,7 +80,7 @@ describe('openTelemetryMetrics', () => {
 
   it('records feed reads, writes, removals, missing activities and publish/remove events', () => {
     const { meter, records } = recordingMeter();
-    const metrics = openTelemetryMetrics(meter);
+    const metrics = createOpenTelemetryMetrics(meter);
     emitMetric(metrics, 'onFeedRead', { feed: 'f', count: 25, durationMs: 2 });
     emitMetric(metrics, 'onFeedWrite', { feed: 'f', count: 3 });
     emitMetric(metrics, 'onFeedRemove', { feed: 'f', count: 1 });
@@ -102,10 +102,10 @@ describe('openTelemetryMetrics', () => {
   });
 
   it('works with the API noop meter and rejects a non-meter or a bad prefix', () => {
-    const metrics = openTelemetryMetrics(createNoopMeter());
+    const metrics = createOpenTelemetryMetrics(createNoopMeter());
     emitMetric(metrics, 'onFeedWrite', { feed: 'f', count: 1 });
-    assert.throws(() => openTelemetryMetrics({} as Meter), { code: 'INVALID_OPTION' });
-    assert.throws(() => openTelemetryMetrics(createNoopMeter(), { prefix: '1x' }), {
+    assert.throws(() => createOpenTelemetryMetrics({} as Meter), { code: 'INVALID_OPTION' });
+    assert.throws(() => createOpenTelemetryMetrics(createNoopMeter(), { prefix: '1x' }), {
       code: 'INVALID_OPTION',
     });
   });

@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.js';
 import { checkOptions, optionKeys } from '../validation/options.js';
 import type { Metrics } from './metrics.js';
 
-/** Options of {@link openTelemetryMetrics}. */
+/** Options of {@link createOpenTelemetryMetrics}. */
 export interface OpenTelemetryMetricsOptions {
   /** Prefix of every instrument name. @default 'stream_framework' */
   readonly prefix?: string | undefined;
@@ -43,9 +43,9 @@ const PREFIX = /^[A-Za-z][A-Za-z0-9_.-]{0,62}$/;
  * - `<prefix>.activities.published`, `<prefix>.activities.removed` counters.
  * @example
  * import { metrics } from '@opentelemetry/api';
- * const feedMetrics = openTelemetryMetrics(metrics.getMeter('my-app'));
+ * const feedMetrics = createOpenTelemetryMetrics(metrics.getMeter('my-app'));
  */
-export function openTelemetryMetrics(
+export function createOpenTelemetryMetrics(
   meter: OpenTelemetryMeter,
   options: OpenTelemetryMetricsOptions = {},
 ): Metrics {
@@ -57,16 +57,16 @@ export function openTelemetryMetrics(
   ) {
     throw new ValidationError(
       'INVALID_OPTION',
-      'openTelemetryMetrics: meter must be an OpenTelemetry Meter (metrics.getMeter(name))',
+      'createOpenTelemetryMetrics: meter must be an OpenTelemetry Meter (metrics.getMeter(name))',
     );
   }
   const prefix =
-    checkOptions<OpenTelemetryMetricsOptions>(options, OTEL_KEYS, 'openTelemetryMetrics').prefix ??
-    'stream_framework';
+    checkOptions<OpenTelemetryMetricsOptions>(options, OTEL_KEYS, 'createOpenTelemetryMetrics')
+      .prefix ?? 'stream_framework';
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
     throw new ValidationError(
       'INVALID_OPTION',
-      `openTelemetryMetrics: prefix must match ${PREFIX}, got ${show(prefix)}`,
+      `createOpenTelemetryMetrics: prefix must match ${PREFIX}, got ${show(prefix)}`,
     );
   }
   const counter = (name: string, description: string, unit = '{entry}') =>

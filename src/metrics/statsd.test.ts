@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emitMetric } from './metrics.js';
-import { type StatsdClient, statsdMetrics } from './statsd.js';
+import { createStatsdMetrics, type StatsdClient } from './statsd.js';
 
 /** Records calls like a StatsD client would send them (not a backend: nothing to conform to). */
 function recordingClient(): StatsdClient & { calls: string[] } {
@@ -13,10 +13,10 @@ function recordingClient(): StatsdClient & { calls: string[] } {
   };
 }
 
-describe('statsdMetrics', () => {
+describe('createStatsdMetrics', () => {
   it('reports fan-out latency and activities x feeds under the original names', () => {
     const client = recordingClient();
-    const metrics = statsdMetrics(client);
+    const metrics = createStatsdMetrics(client);
     emitMetric(metrics, 'onFanout', {
       feed: 'timeline',
       operation: 'add',
@@ -32,7 +32,7 @@ describe('statsdMetrics', () => {
 
   it('reports reads (with latency), writes, deletes and missing activities per feed', () => {
     const client = recordingClient();
-    const metrics = statsdMetrics(client);
+    const metrics = createStatsdMetrics(client);
     emitMetric(metrics, 'onFeedRead', { feed: 'user', count: 25, durationMs: 3 });
     emitMetric(metrics, 'onFeedRead', { feed: 'user', count: 5 });
     emitMetric(metrics, 'onFeedWrite', { feed: 'user', count: 7 });
@@ -50,7 +50,7 @@ describe('statsdMetrics', () => {
 
   it('counts published and removed activities and applies the prefix', () => {
     const client = recordingClient();
-    const metrics = statsdMetrics(client, { prefix: 'sf.' });
+    const metrics = createStatsdMetrics(client, { prefix: 'sf.' });
     emitMetric(metrics, 'onActivityPublished', { feed: 'user' });
     emitMetric(metrics, 'onActivityRemoved', { feed: 'user' });
     assert.deepEqual(client.calls, [
@@ -70,14 +70,14 @@ describe('statsdMetrics', () => {
         this.sent.push(name);
       }
     }
-    const metrics = statsdMetrics(new Client());
+    const metrics = createStatsdMetrics(new Client());
     emitMetric(metrics, 'onActivityPublished', { feed: 'user' });
     assert.deepEqual(names, ['activities.published']);
   });
 
   it('rejects a client without increment/timing and a malformed prefix', () => {
-    assert.throws(() => statsdMetrics({} as StatsdClient), { code: 'INVALID_OPTION' });
-    assert.throws(() => statsdMetrics(recordingClient(), { prefix: 'a b' }), {
+    assert.throws(() => createStatsdMetrics({} as StatsdClient), { code: 'INVALID_OPTION' });
+    assert.throws(() => createStatsdMetrics(recordingClient(), { prefix: 'a b' }), {
       code: 'INVALID_OPTION',
     });
   });

@@ -12,7 +12,7 @@ export interface StatsdClient {
   timing(name: string, ms: number): void;
 }
 
-/** Options of {@link statsdMetrics}. */
+/** Options of {@link createStatsdMetrics}. */
 export interface StatsdMetricsOptions {
   /** Prepended to every name with a dot, e.g. `'stream_framework'`. @default none (use the client's own prefix) */
   readonly prefix?: string | undefined;
@@ -31,9 +31,12 @@ const PREFIX = /^[A-Za-z0-9_.-]{1,100}$/;
  * - `activities.published`, `activities.removed`.
  * @example
  * import StatsD from 'hot-shots';
- * const metrics = statsdMetrics(new StatsD({ host: 'localhost' }), { prefix: 'feeds' });
+ * const metrics = createStatsdMetrics(new StatsD({ host: 'localhost' }), { prefix: 'feeds' });
  */
-export function statsdMetrics(client: StatsdClient, options: StatsdMetricsOptions = {}): Metrics {
+export function createStatsdMetrics(
+  client: StatsdClient,
+  options: StatsdMetricsOptions = {},
+): Metrics {
   if (
     typeof client !== 'object' ||
     client === null ||
@@ -42,14 +45,18 @@ export function statsdMetrics(client: StatsdClient, options: StatsdMetricsOption
   ) {
     throw new ValidationError(
       'INVALID_OPTION',
-      'statsdMetrics: client must have increment(name, value) and timing(name, ms)',
+      'createStatsdMetrics: client must have increment(name, value) and timing(name, ms)',
     );
   }
-  const { prefix } = checkOptions<StatsdMetricsOptions>(options, STATSD_KEYS, 'statsdMetrics');
+  const { prefix } = checkOptions<StatsdMetricsOptions>(
+    options,
+    STATSD_KEYS,
+    'createStatsdMetrics',
+  );
   if (prefix !== undefined && (typeof prefix !== 'string' || !PREFIX.test(prefix))) {
     throw new ValidationError(
       'INVALID_OPTION',
-      `statsdMetrics: prefix must match ${PREFIX}, got ${show(prefix)}`,
+      `createStatsdMetrics: prefix must match ${PREFIX}, got ${show(prefix)}`,
     );
   }
   const base = prefix === undefined ? '' : `${prefix.replace(/\.+$/, '')}.`;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { inlineQueue } from './inline-queue.js';
+import { createInlineQueue } from './inline-queue.js';
 import type { FollowTask, Task } from './task.js';
 
 const task = (n: number): FollowTask => ({
@@ -19,10 +19,10 @@ const deferred = () => {
   return { promise, resolve };
 };
 
-describe('inlineQueue', () => {
+describe('createInlineQueue', () => {
   it('runs every task in order before enqueue resolves (default concurrency 1)', async () => {
     const ran: string[] = [];
-    const batch = await inlineQueue().enqueue(tasks(5), { priority: 'high' }, async (t) => {
+    const batch = await createInlineQueue().enqueue(tasks(5), { priority: 'high' }, async (t) => {
       await Promise.resolve();
       ran.push((t as FollowTask).userId);
     });
@@ -36,7 +36,7 @@ describe('inlineQueue', () => {
   it('hands the runner a JSON round-tripped copy, not the enqueued object', async () => {
     const original = task(1);
     let received: Task | undefined;
-    await inlineQueue().enqueue([original], { priority: 'low' }, async (t) => {
+    await createInlineQueue().enqueue([original], { priority: 'low' }, async (t) => {
       received = t;
     });
     assert.deepEqual(received, original);
@@ -47,7 +47,7 @@ describe('inlineQueue', () => {
     let running = 0;
     let peak = 0;
     const gates = Array.from({ length: 6 }, deferred);
-    const queue = inlineQueue({ concurrency: 2 });
+    const queue = createInlineQueue({ concurrency: 2 });
     const pending = queue.enqueue(tasks(6), { priority: 'high' }, async (t) => {
       running++;
       peak = Math.max(peak, running);
@@ -67,7 +67,7 @@ describe('inlineQueue', () => {
     const ran: string[] = [];
     const boom = new Error('boom');
     await assert.rejects(
-      inlineQueue().enqueue(tasks(4), { priority: 'high' }, async (t) => {
+      createInlineQueue().enqueue(tasks(4), { priority: 'high' }, async (t) => {
         const id = (t as FollowTask).userId;
         ran.push(id);
         if (id === '1') throw boom;
@@ -79,7 +79,7 @@ describe('inlineQueue', () => {
 
   it('resolves an empty batch without calling the runner', async () => {
     let calls = 0;
-    const batch = await inlineQueue().enqueue([], { priority: 'high' }, async () => {
+    const batch = await createInlineQueue().enqueue([], { priority: 'high' }, async () => {
       calls++;
     });
     assert.equal(calls, 0);
@@ -88,7 +88,7 @@ describe('inlineQueue', () => {
   });
 
   it('gives ids that stay unique across enqueue calls', async () => {
-    const queue = inlineQueue();
+    const queue = createInlineQueue();
     const run = async () => {};
     const a = await queue.enqueue(tasks(2), { priority: 'high' }, run);
     const b = await queue.enqueue(tasks(2), { priority: 'low' }, run);
@@ -97,10 +97,10 @@ describe('inlineQueue', () => {
 
   it('rejects a bad concurrency option (LIMIT_EXCEEDED above 1000)', () => {
     for (const concurrency of [0, -1, 1.5, Number.NaN, '2']) {
-      assert.throws(() => inlineQueue({ concurrency: concurrency as number }), {
+      assert.throws(() => createInlineQueue({ concurrency: concurrency as number }), {
         code: 'INVALID_OPTION',
       });
     }
-    assert.throws(() => inlineQueue({ concurrency: 1001 }), { code: 'LIMIT_EXCEEDED' });
+    assert.throws(() => createInlineQueue({ concurrency: 1001 }), { code: 'LIMIT_EXCEEDED' });
   });
 });

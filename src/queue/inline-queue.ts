@@ -10,7 +10,7 @@ import {
   type TaskRunner,
 } from './task-queue.js';
 
-/** Options of {@link inlineQueue}. */
+/** Options of {@link createInlineQueue}. */
 export interface InlineQueueOptions {
   /** Tasks run at the same time. @default 1 (sequential and deterministic) */
   readonly concurrency?: number | undefined;
@@ -29,12 +29,12 @@ const INLINE_KEYS = optionKeys<InlineQueueOptions>({ concurrency: true, roundTri
  * rejects `enqueue` with its error once the tasks already started have settled; tasks not yet
  * started are not run. Retrying the manager operation is safe because every handler is idempotent.
  * @example
- * const manager = createManager({ ..., queue: inlineQueue({ concurrency: 4 }) });
+ * const manager = createManager({ ..., queue: createInlineQueue({ concurrency: 4 }) });
  */
-export function inlineQueue(options: InlineQueueOptions = {}): TaskQueue {
-  const o = checkOptions<InlineQueueOptions>(options, INLINE_KEYS, 'inlineQueue');
-  const concurrency = intOptionOr(o.concurrency, 1, 'inlineQueue concurrency', 1, 1000);
-  const roundTrip = boolOptionOr(o.roundTrip, true, 'inlineQueue roundTrip');
+export function createInlineQueue(options: InlineQueueOptions = {}): TaskQueue {
+  const o = checkOptions<InlineQueueOptions>(options, INLINE_KEYS, 'createInlineQueue');
+  const concurrency = intOptionOr(o.concurrency, 1, 'createInlineQueue concurrency', 1, 1000);
+  const roundTrip = boolOptionOr(o.roundTrip, true, 'createInlineQueue roundTrip');
   let sequence = 0;
 
   return Object.freeze({

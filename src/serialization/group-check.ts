@@ -1,5 +1,5 @@
 /**
- * What `jsonSerializer().encodeGroup` accepts: exactly the groups its `decodeGroup` reads back, so
+ * What `createJsonSerializer().encodeGroup` accepts: exactly the groups its `decodeGroup` reads back, so
  * that an encoded group always decodes. The predicates here are the decoder's.
  * @module
  */

@@ -6,10 +6,10 @@ import { groupIdOf } from '../activity/ids.js';
 import { type GroupRecord, mergeIntoGroup } from '../aggregation/group.js';
 import { SerializationError, StreamFrameworkError } from '../errors.js';
 import { hasCode, makeActivity } from '../testing/fixtures.js';
-import { jsonSerializer } from './json-serializer.js';
+import { createJsonSerializer } from './json-serializer.js';
 import type { ActivityForm } from './serializer.js';
 
-const serializer = jsonSerializer();
+const serializer = createJsonSerializer();
 const activities = Array.from({ length: 6 }, (_, i) =>
   makeActivity({ actor: i % 2 === 0 ? `user:${i}` : i, object: i, extra: { n: i } }, i),
 );
@@ -79,7 +79,7 @@ function typed(error: unknown): void {
   assert.equal(typeof error.code, 'string');
 }
 
-describe('jsonSerializer: encode validates its input', () => {
+describe('createJsonSerializer: encode validates its input', () => {
   it('encodeActivity of a non-activity is a typed error, never a raw TypeError', () => {
     for (const value of [1, null, undefined, 'x', {}, [], { id: 1 }, new Date(0)]) {
       for (const form of [undefined, 'full', 'keyed'] as const) {
@@ -105,9 +105,9 @@ describe('jsonSerializer: encode validates its input', () => {
     }
   });
 
-  it('jsonSerializer rejects unknown options and non-objects with INVALID_OPTION', () => {
+  it('createJsonSerializer rejects unknown options and non-objects with INVALID_OPTION', () => {
     for (const options of [1, 'x', null, { maxLength: 5 }]) {
-      assert.throws(() => jsonSerializer(options as never), hasCode('INVALID_OPTION'));
+      assert.throws(() => createJsonSerializer(options as never), hasCode('INVALID_OPTION'));
     }
   });
 

@@ -6,9 +6,13 @@ import type { JsonObject } from '../activity/json.js';
 import { type GroupRecord, mergeIntoGroup } from '../aggregation/group.js';
 import { SerializationError, StreamFrameworkError, ValidationError } from '../errors.js';
 import { BASE_TIME_MS, hasCode, makeActivity } from '../testing/fixtures.js';
-import { JSON_FORMAT_VERSION, jsonSerializer, KEYED_FORMAT_VERSION } from './json-serializer.js';
+import {
+  createJsonSerializer,
+  JSON_FORMAT_VERSION,
+  KEYED_FORMAT_VERSION,
+} from './json-serializer.js';
 
-const serializer = jsonSerializer();
+const serializer = createJsonSerializer();
 
 function roundTrip(a: Activity): Activity {
   return serializer.decodeActivity(serializer.encodeActivity(a));
@@ -68,7 +72,7 @@ for (const [form, trip] of [
   ['full', roundTrip],
   ['keyed', keyedRoundTrip],
 ] as const) {
-  describe(`jsonSerializer: activities in the ${form} form`, () => {
+  describe(`createJsonSerializer: activities in the ${form} form`, () => {
     it("round-trip every variant: target, foreignId, extra, to, a time not the id's", () => {
       for (const a of variants) assertSameActivity(trip(a), a);
     });
@@ -90,7 +94,7 @@ for (const [form, trip] of [
   });
 }
 
-describe('jsonSerializer: activities', () => {
+describe('createJsonSerializer: activities', () => {
   it('is deterministic, versioned JSON in which ; and , are ordinary characters', () => {
     const a = makeActivity({ extra: tricky });
     const payload = serializer.encodeActivity(a);
@@ -108,7 +112,7 @@ describe('jsonSerializer: activities', () => {
   });
 
   it('rejects activities longer than maxActivityLength with LIMIT_EXCEEDED', () => {
-    const small = jsonSerializer({ maxActivityLength: 200 });
+    const small = createJsonSerializer({ maxActivityLength: 200 });
     const a = makeActivity({ extra: { text: 'x'.repeat(150) } });
     assert.throws(
       () => small.encodeActivity(a),
@@ -120,19 +124,20 @@ describe('jsonSerializer: activities', () => {
     );
     assert.ok(small.encodeActivity(makeActivity()).length <= 200);
     assert.throws(
-      () => jsonSerializer().encodeActivity(makeActivity({ extra: { t: 'y'.repeat(70_000) } })),
+      () =>
+        createJsonSerializer().encodeActivity(makeActivity({ extra: { t: 'y'.repeat(70_000) } })),
       hasCode('LIMIT_EXCEEDED'),
     );
   });
 
   it('rejects a bad maxActivityLength with INVALID_OPTION', () => {
     for (const maxActivityLength of [0, -1, 1.5, Number.NaN]) {
-      assert.throws(() => jsonSerializer({ maxActivityLength }), hasCode('INVALID_OPTION'));
+      assert.throws(() => createJsonSerializer({ maxActivityLength }), hasCode('INVALID_OPTION'));
     }
   });
 });
 
-describe('jsonSerializer: keyed activities', () => {
+describe('createJsonSerializer: keyed activities', () => {
   it('is a deterministic positional array: null in the middle, nothing at the end', () => {
     const keyed = (a: Activity) => JSON.parse(serializer.encodeActivity(a, 'keyed')) as unknown;
     const a = makeActivity({ extra: tricky, to: ['n:1'] });
@@ -174,7 +179,7 @@ describe('jsonSerializer: keyed activities', () => {
     const a = makeActivity({ extra: { text: 'x'.repeat(150) } });
     const keyedLength = serializer.encodeActivity(a, 'keyed').length;
     const fullLength = serializer.encodeActivity(a).length;
-    const limited = jsonSerializer({ maxActivityLength: fullLength - 1 });
+    const limited = createJsonSerializer({ maxActivityLength: fullLength - 1 });
     assert.ok(keyedLength < fullLength - 1, 'the keyed form alone would fit');
     for (const form of ['full', 'keyed'] as const) {
       assert.throws(
@@ -182,7 +187,7 @@ describe('jsonSerializer: keyed activities', () => {
         (err: ValidationError) => err.code === 'LIMIT_EXCEEDED' && err.details.id === a.id,
       );
     }
-    const exact = jsonSerializer({ maxActivityLength: fullLength });
+    const exact = createJsonSerializer({ maxActivityLength: fullLength });
     assert.equal(exact.encodeActivity(a, 'keyed').length, keyedLength);
   });
 
@@ -216,7 +221,7 @@ function rejectsEach(
   }
 }
 
-describe('jsonSerializer: corrupted keyed payloads', () => {
+describe('createJsonSerializer: corrupted keyed payloads', () => {
   const id = makeActivity().id;
   const context = { key: 'sf:a:{0}', id };
   const good = JSON.parse(
@@ -271,7 +276,7 @@ describe('jsonSerializer: corrupted keyed payloads', () => {
   });
 });
 
-describe('jsonSerializer: corrupted payloads', () => {
+describe('createJsonSerializer: corrupted payloads', () => {
   const context = { key: 'feed:normal:42', id: '0lvnrm2o0kxtauvj' };
   const good = JSON.parse(serializer.encodeActivity(makeActivity({ target: 3 }))) as Record<
     string,
@@ -339,7 +344,7 @@ describe('jsonSerializer: corrupted payloads', () => {
   });
 });
 
-describe('jsonSerializer: groups', () => {
+describe('createJsonSerializer: groups', () => {
   const limits = (denormalized: boolean) => ({
     maxActivities: 15,
     maxTrackedActors: 100,

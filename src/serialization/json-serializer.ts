@@ -9,7 +9,7 @@ import { intOptionOr, oneOfOption } from '../validation/values.js';
 import { checkGroup, ENCODE_CHECK, isCount, isId, isIdPair } from './group-check.js';
 import type { ActivityForm, DecodeContext, Serializer } from './serializer.js';
 
-/** Options of {@link jsonSerializer}. */
+/** Options of {@link createJsonSerializer}. */
 export interface JsonSerializerOptions {
   /** Longest encoded activity, in characters; longer ones are rejected with `LIMIT_EXCEEDED`. @default 65536 */
   readonly maxActivityLength?: number;
@@ -23,7 +23,7 @@ export const JSON_FORMAT_VERSION = 1;
 
 /**
  * Current version of the keyed activity format (a positional JSON array); written as its first
- * element. See {@link jsonSerializer}.
+ * element. See {@link createJsonSerializer}.
  */
 export const KEYED_FORMAT_VERSION = 1;
 
@@ -72,8 +72,8 @@ type ActivityWire = {
  * `decodeGroup` will read it): bad input throws a `StreamFrameworkError` (`INVALID_*`,
  * `LIMIT_EXCEEDED` or `SERIALIZATION`), and whatever is encoded decodes back equal.
  */
-export function jsonSerializer(options: JsonSerializerOptions = {}): Serializer {
-  const o = checkOptions<JsonSerializerOptions>(options, OPTION_KEYS, 'jsonSerializer', true);
+export function createJsonSerializer(options: JsonSerializerOptions = {}): Serializer {
+  const o = checkOptions<JsonSerializerOptions>(options, OPTION_KEYS, 'createJsonSerializer', true);
   const maxLength = intOptionOr(o.maxActivityLength, 65536, 'maxActivityLength', 1);
   const toWire = (a: Activity<ExtraData>): ActivityWire => {
     const w: ActivityWire = {
@@ -173,7 +173,7 @@ export function jsonSerializer(options: JsonSerializerOptions = {}): Serializer 
   });
 }
 
-/** The keyed form of an activity: see {@link jsonSerializer}. */
+/** The keyed form of an activity: see {@link createJsonSerializer}. */
 function toKeyed(a: Activity<ExtraData>): unknown[] {
   const time = a.time.getTime();
   const k: unknown[] = [
@@ -249,7 +249,7 @@ function fromWire<E extends ExtraData>(
   );
 }
 
-/** Decodes the keyed form (see {@link jsonSerializer}); the id comes from `context.id`. */
+/** Decodes the keyed form (see {@link createJsonSerializer}); the id comes from `context.id`. */
 function fromKeyed<E extends ExtraData>(
   k: unknown[],
   context: DecodeContext | undefined,

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  createMemoryStorage,
   MemoryActivityStorage,
   MemoryTimelineStorage,
-  memoryStorage,
 } from '../backends/memory/index.js';
 import { StreamFrameworkError } from '../errors.js';
 import { coreOnlyStorage } from '../testing/core-only-storage.js';
@@ -32,7 +32,7 @@ function recording(): { driver: MemoryTimelineStorage; calls: [string, unknown[]
 
 describe('defineTimelineStorage (the contract wrapper)', () => {
   it("keeps the driver's own members and class, and defining twice changes nothing", async () => {
-    const storage = memoryStorage();
+    const storage = createMemoryStorage();
     assert.ok(storage.timeline instanceof MemoryTimelineStorage);
     assert.ok(storage.activities instanceof MemoryActivityStorage);
     await storage.timeline.add('k', [{ id: 'a', score: 1 }]);
@@ -137,7 +137,7 @@ describe('defineTimelineStorage (the contract wrapper)', () => {
   });
 
   it('an update backend sees exactly the changes that were checked (read once)', async () => {
-    const { timeline } = memoryStorage();
+    const { timeline } = createMemoryStorage();
     await timeline.add('k', [{ id: 'a', score: 1 }]);
     let reads = 0;
     const changes: TimelineChanges = {
@@ -204,7 +204,7 @@ describe('defineTimelineStorage (the contract wrapper)', () => {
   });
 
   it('checks activity storage ids and payloads, and keeps the last payload of a repeated id', async () => {
-    const { activities } = memoryStorage();
+    const { activities } = createMemoryStorage();
     await assert.rejects(activities.putMany([{ id: '', payload: 'p' }]), typed('INVALID_ID'));
     await assert.rejects(
       activities.putMany([{ id: 'a', payload: 7 as unknown as string }]),

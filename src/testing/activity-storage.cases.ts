@@ -19,7 +19,7 @@ const range = (from: number, to: number) =>
  * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
  * @param backend - the backend under test
  * @example
- * describeActivityStorage({ describe, test }, { name: 'memory', create: () => memoryStorage() });
+ * describeActivityStorage({ describe, test }, { name: 'memory', create: () => createMemoryStorage() });
  */
 export function describeActivityStorage(runner: KitRunner, backend: BackendUnderTest): void {
   const title = `ActivityStorage conformance (${backend.name})`;

@@ -35,7 +35,7 @@ import type { KitRunner } from './runner.js';
  * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
  * @param backend - the backend under test
  * @example
- * describeAggregatedFeed({ describe, test }, { name: 'memory', create: () => memoryStorage() });
+ * describeAggregatedFeed({ describe, test }, { name: 'memory', create: () => createMemoryStorage() });
  */
 export function describeAggregatedFeed(runner: KitRunner, backend: BackendUnderTest): void {
   const title = `aggregated feed conformance (${backend.name})`;

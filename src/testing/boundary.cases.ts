@@ -24,7 +24,7 @@ import type { KitRunner } from './runner.js';
  * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
  * @param backend - the backend under test
  * @example
- * describeBoundary({ describe, test }, { name: 'memory', create: () => memoryStorage() });
+ * describeBoundary({ describe, test }, { name: 'memory', create: () => createMemoryStorage() });
  */
 export function describeBoundary(runner: KitRunner, backend: BackendUnderTest): void {
   harnessTest(runner, backend, `data boundary (${backend.name})`, 'boundary', (test) => {

@@ -49,8 +49,8 @@ import type { KitRunner } from './runner.js';
  * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
  * @param backend - the backend under test
  * @example
- * import { memoryStorage } from 'stream-framework';
- * describeFlatFeed({ describe, test }, { name: 'memory', create: () => memoryStorage() });
+ * import { createMemoryStorage } from 'stream-framework';
+ * describeFlatFeed({ describe, test }, { name: 'memory', create: () => createMemoryStorage() });
  */
 export function describeFlatFeed(runner: KitRunner, backend: BackendUnderTest): void {
   const title = `flat feed conformance (${backend.name})`;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { memoryStorage } from '../backends/memory/index.js';
+import { createMemoryStorage } from '../backends/memory/index.js';
 import { ValidationError } from '../errors.js';
 import type { Storage } from '../storage/contracts.js';
 import type { BackendUnderTest } from './backend.js';
@@ -37,7 +37,7 @@ function recordingRunner(): { runner: KitRunner; cases: Registered[] } {
   return { runner, cases };
 }
 
-const memory: BackendUnderTest = { name: 'memory', create: () => memoryStorage() };
+const memory: BackendUnderTest = { name: 'memory', create: () => createMemoryStorage() };
 
 describe('conformance kit registration', () => {
   test('a skipped group skips exactly the cases in its blocks, the reason in their names', () => {
@@ -102,7 +102,7 @@ describe('conformance kit registration', () => {
     const backend: BackendUnderTest = {
       name: 'memory',
       create: () => {
-        const s = memoryStorage();
+        const s = createMemoryStorage();
         created.push(s);
         return s;
       },

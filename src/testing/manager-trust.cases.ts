@@ -5,7 +5,7 @@ import { defineFlatFeed } from '../feeds/flat-feed.js';
 import { defineNotificationFeed } from '../feeds/notification-feed.js';
 import type { FollowerIds } from '../manager/follower-ids.js';
 import { createManager } from '../manager/manager.js';
-import { jsonSerializer } from '../serialization/json-serializer.js';
+import { createJsonSerializer } from '../serialization/json-serializer.js';
 import type { Storage } from '../storage/contracts.js';
 import {
   act,
@@ -145,7 +145,7 @@ export function registerTrustCases(test: ManagerTest): void {
     followers.set('1', [2]);
     const victim = act(1, 1, { verb: 'love' });
     await settled(manager.addUserActivity(1, victim));
-    const json = jsonSerializer();
+    const json = createJsonSerializer();
     const forged = {
       v: 1,
       type: 'fanout',
@@ -195,7 +195,7 @@ export function registerTrustCases(test: ManagerTest): void {
   test('a publish over the task payload limit is refused before the first write', async ({
     storage,
   }) => {
-    const serializer = jsonSerializer({ maxActivityLength: 2_000_000 });
+    const serializer = createJsonSerializer({ maxActivityLength: 2_000_000 });
     const { manager, followers, followerCalls } = world(storage, { serializer });
     followers.set('1', [2]);
     const big = createActivity({

@@ -6,7 +6,7 @@ import { defineFlatFeed } from '../feeds/flat-feed.js';
 import type { FollowerIds } from '../manager/follower-ids.js';
 import { createManager } from '../manager/manager.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { inlineQueue } from '../queue/inline-queue.js';
+import { createInlineQueue } from '../queue/inline-queue.js';
 import type { Task, TaskPriority } from '../queue/task.js';
 import type { TaskBatch, TaskQueue } from '../queue/task-queue.js';
 import type { Serializer } from '../serialization/serializer.js';
@@ -60,7 +60,7 @@ export function managerContext(backend: BackendUnderTest): (ctx: HarnessContext)
 
 /** The default queue of the running test: the backend's queue, else an inline queue. */
 export function testQueue(): TaskQueue {
-  if (current === undefined) return inlineQueue();
+  if (current === undefined) return createInlineQueue();
   const queue = current.make();
   current.made.push(queue);
   return queue;
@@ -91,7 +91,7 @@ export interface WorldOptions {
   readonly userPageSize?: number;
   /** The manager's `ownerOf`. @default the actor */
   readonly ownerOf?: (activity: Activity) => Id;
-  /** Serializer of every feed (and so of the manager). @default jsonSerializer() */
+  /** Serializer of every feed (and so of the manager). @default createJsonSerializer() */
   readonly serializer?: Serializer;
 }
 

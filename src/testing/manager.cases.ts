@@ -27,7 +27,7 @@ import type { KitRunner } from './runner.js';
  * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
  * @param backend - the backend under test
  * @example
- * describeManager({ describe, test }, { name: 'memory', create: () => memoryStorage() });
+ * describeManager({ describe, test }, { name: 'memory', create: () => createMemoryStorage() });
  */
 export function describeManager(runner: KitRunner, backend: BackendUnderTest): void {
   harnessTest(runner, backend, `manager (${backend.name})`, 'manager', (harness) => {

@@ -31,7 +31,7 @@ import type { KitRunner } from './runner.js';
  * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
  * @param backend - the backend under test
  * @example
- * describeNotificationFeed({ describe, test }, { name: 'memory', create: () => memoryStorage() });
+ * describeNotificationFeed({ describe, test }, { name: 'memory', create: () => createMemoryStorage() });
  */
 export function describeNotificationFeed(runner: KitRunner, backend: BackendUnderTest): void {
   const title = `notification feed conformance (${backend.name})`;

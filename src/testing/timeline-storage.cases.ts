@@ -40,7 +40,7 @@ const OTHER = 'feed:normal:2';
  * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
  * @param backend - the backend under test
  * @example
- * describeTimelineStorage({ describe, test }, { name: 'memory', create: () => memoryStorage() });
+ * describeTimelineStorage({ describe, test }, { name: 'memory', create: () => createMemoryStorage() });
  */
 export function describeTimelineStorage(runner: KitRunner, backend: BackendUnderTest): void {
   const title = `TimelineStorage conformance (${backend.name})`;

@@ -12,9 +12,9 @@ import { createVerbRegistry } from '../activity/verbs.js';
 import { byVerbAndDay, createAggregator } from '../aggregation/aggregators.js';
 import { CassandraActivityStorage } from '../backends/cassandra/cassandra-activity-storage.js';
 import { CassandraTimelineStorage } from '../backends/cassandra/cassandra-timeline-storage.js';
-import { cassandraStorage, createSchema } from '../backends/cassandra/index.js';
-import { memoryStorage } from '../backends/memory/index.js';
-import { redisStorage } from '../backends/redis/index.js';
+import { createCassandraStorage, createSchema } from '../backends/cassandra/index.js';
+import { createMemoryStorage } from '../backends/memory/index.js';
+import { createRedisStorage } from '../backends/redis/index.js';
 import {
   publishChanges,
   subscribeToChanges,
@@ -28,7 +28,7 @@ import {
   createShardedHashCache,
   createSortedSetCache,
 } from '../backends/redis/structures/index.js';
-import { sqliteStorage } from '../backends/sqlite/index.js';
+import { createSqliteStorage } from '../backends/sqlite/index.js';
 import { createTables } from '../backends/sqlite/schema.js';
 import { SqliteActivityStorage } from '../backends/sqlite/sqlite-activity-storage.js';
 import { SqliteTimelineStorage } from '../backends/sqlite/sqlite-timeline-storage.js';
@@ -37,13 +37,13 @@ import { defineAggregatedFeed } from '../feeds/aggregated-feed.js';
 import { defineFlatFeed } from '../feeds/flat-feed.js';
 import { defineNotificationFeed } from '../feeds/notification-feed.js';
 import { createManager } from '../manager/manager.js';
-import { openTelemetryMetrics } from '../metrics/opentelemetry.js';
-import { statsdMetrics } from '../metrics/statsd.js';
-import { bullmqQueue } from '../queue/bullmq/bullmq-queue.js';
+import { createOpenTelemetryMetrics } from '../metrics/opentelemetry.js';
+import { createStatsdMetrics } from '../metrics/statsd.js';
+import { createBullmqQueue } from '../queue/bullmq/bullmq-queue.js';
 import { listFailedJobs, retryFailedJobs } from '../queue/bullmq/failed-jobs.js';
 import { createWorker } from '../queue/bullmq/worker.js';
-import { inlineQueue } from '../queue/inline-queue.js';
-import { jsonSerializer } from '../serialization/json-serializer.js';
+import { createInlineQueue } from '../queue/inline-queue.js';
+import { createJsonSerializer } from '../serialization/json-serializer.js';
 import type { TimelineStorage } from '../storage/contracts.js';
 
 type Options = Record<string, unknown>;
@@ -64,7 +64,7 @@ interface Factory {
   readonly types?: readonly string[];
 }
 
-const storage = memoryStorage();
+const storage = createMemoryStorage();
 const fakeRedis = { defineCommand() {}, isCluster: false, options: {} } as never;
 const activity = createActivity({ actor: 1, verb: 'love', object: 2, time: 1_764_000_000_000 });
 const flat = defineFlatFeed({ name: 'flat', storage });
@@ -210,16 +210,16 @@ const factories: readonly Factory[] = [
     wrong: [{ read: 'yes' }],
   },
   {
-    name: 'memoryStorage',
+    name: 'createMemoryStorage',
     types: ['MemoryStorageOptions'],
-    call: (o) => memoryStorage(o as never),
+    call: (o) => createMemoryStorage(o as never),
     base: {},
     wrong: [],
   },
   {
-    name: 'redisStorage',
+    name: 'createRedisStorage',
     types: ['RedisStorageOptions'],
-    call: (o) => redisStorage(o as never),
+    call: (o) => createRedisStorage(o as never),
     base: { client: fakeRedis },
     wrong: [
       { client: undefined },
@@ -244,16 +244,16 @@ const factories: readonly Factory[] = [
     wrong: [{ shards: 0 }, { bucketMs: '1000' }],
   },
   {
-    name: 'sqliteStorage',
+    name: 'createSqliteStorage',
     types: ['SqliteStorageOptions'],
-    call: (o) => sqliteStorage(o as never),
+    call: (o) => createSqliteStorage(o as never),
     base: { database: {} },
     wrong: [{ database: 5 }],
   },
   {
-    name: 'cassandraStorage',
+    name: 'createCassandraStorage',
     types: ['CassandraStorageOptions'],
-    call: (o) => cassandraStorage(o as never),
+    call: (o) => createCassandraStorage(o as never),
     base: { client: { execute() {}, batch() {} }, keyspace: 'ks' },
     wrong: [
       { client: {} },
@@ -265,9 +265,9 @@ const factories: readonly Factory[] = [
     ],
   },
   {
-    name: 'jsonSerializer',
+    name: 'createJsonSerializer',
     types: ['JsonSerializerOptions'],
-    call: (o) => jsonSerializer(o as never),
+    call: (o) => createJsonSerializer(o as never),
     base: { maxActivityLength: 1000 },
     wrong: [{ maxActivityLength: '1000' }, { maxActivityLength: 0 }],
   },
@@ -285,16 +285,16 @@ const factories: readonly Factory[] = [
     wrong: [{ name: 5 }, { groupKey: 'verb' }, { rank: 1 }],
   },
   {
-    name: 'statsdMetrics',
+    name: 'createStatsdMetrics',
     types: ['StatsdMetricsOptions'],
-    call: (o) => statsdMetrics(statsd, o as never),
+    call: (o) => createStatsdMetrics(statsd, o as never),
     base: { prefix: 'app' },
     wrong: [{ prefix: 5 }],
   },
   {
-    name: 'openTelemetryMetrics',
+    name: 'createOpenTelemetryMetrics',
     types: ['OpenTelemetryMetricsOptions'],
-    call: (o) => openTelemetryMetrics(meter as never, o as never),
+    call: (o) => createOpenTelemetryMetrics(meter as never, o as never),
     base: { prefix: 'app' },
     wrong: [{ prefix: 5 }],
   },
@@ -319,9 +319,9 @@ const factories: readonly Factory[] = [
     wrong: [],
   },
   {
-    name: 'bullmqQueue',
+    name: 'createBullmqQueue',
     types: ['BullmqQueueOptions'],
-    call: (o) => bullmqQueue(o as never),
+    call: (o) => createBullmqQueue(o as never),
     base: { connection: fakeRedis },
     wrong: [{ connection: 5 }],
   },
@@ -406,9 +406,9 @@ const factories: readonly Factory[] = [
     ],
   },
   {
-    name: 'bullmqQueue jobOptions',
+    name: 'createBullmqQueue jobOptions',
     types: ['BullmqJobOptions'],
-    call: (o) => bullmqQueue({ connection: fakeRedis, jobOptions: o as never }),
+    call: (o) => createBullmqQueue({ connection: fakeRedis, jobOptions: o as never }),
     base: { attempts: 2 },
     wrong: [
       { attempts: '2' },
@@ -421,8 +421,8 @@ const factories: readonly Factory[] = [
     ],
   },
   {
-    name: 'bullmqQueue queueNames',
-    call: (o) => bullmqQueue({ connection: fakeRedis, queueNames: o as never }),
+    name: 'createBullmqQueue queueNames',
+    call: (o) => createBullmqQueue({ connection: fakeRedis, queueNames: o as never }),
     base: { high: 'h' },
     wrong: [{ high: 5 }, { low: 'a:b' }],
   },
@@ -455,9 +455,9 @@ const factories: readonly Factory[] = [
     wrong: [{ high: 5 }],
   },
   {
-    name: 'inlineQueue',
+    name: 'createInlineQueue',
     types: ['InlineQueueOptions'],
-    call: (o) => inlineQueue(o as never),
+    call: (o) => createInlineQueue(o as never),
     base: { concurrency: 2 },
     wrong: [{ concurrency: '2' }, { roundTrip: 'yes' }],
   },

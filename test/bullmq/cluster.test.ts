@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Cluster } from 'ioredis';
-import { redisStorage } from '../../src/backends/redis/index.js';
+import { createRedisStorage } from '../../src/backends/redis/index.js';
 import { createActivity, createManager, defineFlatFeed } from '../../src/index.js';
-import { bullmqQueue, createWorker } from '../../src/queue/bullmq/index.js';
+import { createBullmqQueue, createWorker } from '../../src/queue/bullmq/index.js';
 import { deletePrefix } from '../support/redis.js';
 
 const nodes = (process.env.REDIS_CLUSTER_NODES ?? '').split(',').filter(Boolean);
@@ -33,8 +33,8 @@ describe('bullmq on Redis Cluster', {
   });
 
   it('fans out through a hash-tagged queue prefix and reports failures', async () => {
-    const queue = bullmqQueue({ connection, prefix: queuePrefix, pollInterval: 200 });
-    const storage = redisStorage({ client: connection, prefix: storagePrefix });
+    const queue = createBullmqQueue({ connection, prefix: queuePrefix, pollInterval: 200 });
+    const storage = createRedisStorage({ client: connection, prefix: storagePrefix });
     const followers = Array.from({ length: 1000 }, (_, i) => i + 10);
     const manager = createManager({
       userFeed: defineFlatFeed({ name: 'user', storage }),
@@ -72,11 +72,11 @@ describe('bullmq on Redis Cluster', {
   });
 
   it('rejects a prefix without hash tag and a worker connection that would time out', async () => {
-    assert.throws(() => bullmqQueue({ connection, prefix: 'sf' }), {
+    assert.throws(() => createBullmqQueue({ connection, prefix: 'sf' }), {
       code: 'INVALID_OPTION',
       message: /on Redis Cluster the prefix or the queue name needs a hash tag/,
     });
-    const tagged = bullmqQueue({
+    const tagged = createBullmqQueue({
       connection,
       prefix: 'sf',
       queueNames: { high: '{h}', low: '{l}' },

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import { createActivity, type Task } from '../../src/index.js';
-import { type BullmqJobOptions, bullmqQueue } from '../../src/queue/bullmq/index.js';
+import { type BullmqJobOptions, createBullmqQueue } from '../../src/queue/bullmq/index.js';
 import { singleClient } from '../support/redis.js';
 import { fixtureManager } from './fixtures/world.js';
 import {
@@ -32,7 +32,7 @@ after(async () => {
 async function setup(jobOptions: BullmqJobOptions, worker: Omit<WorkerEnv, 'prefixes'> = {}) {
   const p = prefixes();
   used.push(p);
-  const queue = bullmqQueue({ connection, prefix: p.queue, jobOptions, pollInterval: 200 });
+  const queue = createBullmqQueue({ connection, prefix: p.queue, jobOptions, pollInterval: 200 });
   closers.push(() => queue.close());
   const { manager, followers } = fixtureManager({ client, prefix: p.storage, queue });
   const process = startWorker({ prefixes: p, concurrency: 1, ...worker });
@@ -171,7 +171,7 @@ describe('bullmq failures in worker processes', () => {
   it('a task enqueued twice while pending runs once; after it completed, the same task runs again', async () => {
     const p = prefixes();
     used.push(p);
-    const queue = bullmqQueue({ connection, prefix: p.queue, pollInterval: 200 });
+    const queue = createBullmqQueue({ connection, prefix: p.queue, pollInterval: 200 });
     closers.push(() => queue.close());
     const { manager } = fixtureManager({ client, prefix: p.storage, queue });
     const a = pin(4);

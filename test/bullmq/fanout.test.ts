@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import { type Activity, createActivity } from '../../src/index.js';
-import { bullmqQueue } from '../../src/queue/bullmq/index.js';
+import { createBullmqQueue } from '../../src/queue/bullmq/index.js';
 import { singleClient } from '../support/redis.js';
 import { fixtureManager } from './fixtures/world.js';
 import {
@@ -33,7 +33,7 @@ after(async () => {
 function setup(followerCount: number) {
   const p = prefixes();
   used.push(p);
-  const queue = bullmqQueue({ connection, prefix: p.queue });
+  const queue = createBullmqQueue({ connection, prefix: p.queue });
   const raw = new Queue(queue.queueNames.high, { connection, prefix: p.queue });
   closers.push(
     () => queue.close(),

@@ -1,11 +1,11 @@
-// Option checks of bullmqQueue / createWorker (clear errors instead of BullMQ's later failures),
+// Option checks of createBullmqQueue / createWorker (clear errors instead of BullMQ's later failures),
 // the task digest used for deduplication, and the CLI's usage and config errors.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Task } from '../../src/index.js';
-import { bullmqQueue, createWorker } from '../../src/queue/bullmq/index.js';
+import { createBullmqQueue, createWorker } from '../../src/queue/bullmq/index.js';
 import { DEFAULT_JOB_OPTIONS, taskDigest } from '../../src/queue/bullmq/jobs.js';
 import { redisUrl, root } from './support.js';
 
@@ -22,32 +22,35 @@ after(() => {
 const manager = { runTask: async () => {} };
 
 describe('bullmq options', () => {
-  it('bullmqQueue rejects what BullMQ would reject later, with the fix in the message', () => {
+  it('createBullmqQueue rejects what BullMQ would reject later, with the fix in the message', () => {
     const invalid = (message: RegExp) => ({ code: 'INVALID_OPTION', message });
     assert.throws(
-      () => bullmqQueue({ connection: {} as Redis }),
+      () => createBullmqQueue({ connection: {} as Redis }),
       invalid(/connection must be an ioredis Redis or Cluster instance/),
     );
     assert.throws(
-      () => bullmqQueue({ connection: client({ keyPrefix: 'app:' }) }),
+      () => createBullmqQueue({ connection: client({ keyPrefix: 'app:' }) }),
       invalid(/keyPrefix "app:".*use the prefix option instead/),
     );
     const connection = client();
     assert.throws(
-      () => bullmqQueue({ connection, queueNames: { high: 'q', low: 'q' } }),
+      () => createBullmqQueue({ connection, queueNames: { high: 'q', low: 'q' } }),
       invalid(/high and low queues must differ/),
     );
     assert.throws(
-      () => bullmqQueue({ connection, queueNames: { high: 'a:b' } }),
+      () => createBullmqQueue({ connection, queueNames: { high: 'a:b' } }),
       invalid(/queueNames.high must match .* forbids ':'/),
     );
-    assert.throws(() => bullmqQueue({ connection, prefix: '' }), invalid(/prefix must match/));
     assert.throws(
-      () => bullmqQueue({ connection, jobOptions: { jobId: 'x' } as object }),
+      () => createBullmqQueue({ connection, prefix: '' }),
+      invalid(/prefix must match/),
+    );
+    assert.throws(
+      () => createBullmqQueue({ connection, jobOptions: { jobId: 'x' } as object }),
       invalid(/jobOptions: unknown option .jobId./),
     );
     assert.throws(
-      () => bullmqQueue({ connection, jobOptions: { attempts: 0 } }),
+      () => createBullmqQueue({ connection, jobOptions: { attempts: 0 } }),
       invalid(/attempts must be an integer >= 1/),
     );
   });
@@ -62,12 +65,12 @@ describe('bullmq options', () => {
       message: /manager must be a manager/,
     });
     const connection = client({ maxRetriesPerRequest: null });
-    const queue = bullmqQueue({ connection, prefix: '{web}' });
+    const queue = createBullmqQueue({ connection, prefix: '{web}' });
     assert.throws(
       () => createWorker({ manager: { ...manager, queue }, connection, prefix: '{x}' }),
       {
         code: 'INVALID_OPTION',
-        message: /prefix "\{x\}" differs from the manager's bullmqQueue prefix "\{web\}"/,
+        message: /prefix "\{x\}" differs from the manager's createBullmqQueue prefix "\{web\}"/,
       },
     );
     assert.throws(() => createWorker({ manager, connection, concurrency: 0 }), {
@@ -77,7 +80,7 @@ describe('bullmq options', () => {
   });
 
   it('listFailed and retryFailed refuse unknown and wrong-typed options before any command', async () => {
-    const queue = bullmqQueue({ connection: client() });
+    const queue = createBullmqQueue({ connection: client() });
     const refused = async (call: () => Promise<unknown>, option: string | undefined) => {
       await assert.rejects(call, (error: { code?: string; details?: { option?: string } }) => {
         assert.equal(error.code, 'INVALID_OPTION');
@@ -96,7 +99,7 @@ describe('bullmq options', () => {
   });
 
   it('the defaults keep Redis memory bounded and retry with exponential backoff', () => {
-    const queue = bullmqQueue({ connection: client() });
+    const queue = createBullmqQueue({ connection: client() });
     assert.equal(queue.prefix, '{sf}', 'a hash tag: the same settings work on a cluster');
     assert.deepEqual(queue.queueNames, { high: 'high', low: 'low' });
     assert.deepEqual(queue.jobOptions, DEFAULT_JOB_OPTIONS);
@@ -106,7 +109,7 @@ describe('bullmq options', () => {
       removeOnComplete: { count: 1000 },
       removeOnFail: { count: 5000 },
     });
-    const custom = bullmqQueue({ connection: client(), jobOptions: { attempts: 2 } });
+    const custom = createBullmqQueue({ connection: client(), jobOptions: { attempts: 2 } });
     assert.equal(custom.jobOptions.attempts, 2);
     assert.deepEqual(custom.jobOptions.removeOnFail, { count: 5000 });
     return Promise.all([queue.close(), custom.close()]).then(() => {});

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createActivity } from '../../src/index.js';
-import { bullmqQueue } from '../../src/queue/bullmq/index.js';
+import { createBullmqQueue } from '../../src/queue/bullmq/index.js';
 import { singleClient } from '../support/redis.js';
 import { fixtureManager } from './fixtures/world.js';
 import { bullmqConnection, cleanup, prefixes, startWorker, stopAllWorkers } from './support.js';
@@ -13,7 +13,7 @@ import { bullmqConnection, cleanup, prefixes, startWorker, stopAllWorkers } from
 const client = singleClient();
 const connection = bullmqConnection();
 const p = prefixes();
-const queue = bullmqQueue({ connection, prefix: p.queue, pollInterval: 200 });
+const queue = createBullmqQueue({ connection, prefix: p.queue, pollInterval: 200 });
 after(async () => {
   await stopAllWorkers(); // the rest of the flood is never run
   await queue.close();

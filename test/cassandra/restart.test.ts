@@ -7,7 +7,7 @@ import cassandra from 'cassandra-driver';
 import { startCassandra, stopCassandra } from '../../scripts/backends/cassandra-process.mjs';
 import { fetchCassandra, findJava } from '../../scripts/backends/cassandra-setup.mjs';
 import { isRunning } from '../../scripts/backends/redis-process.mjs';
-import { cassandraStorage } from '../../src/backends/cassandra/index.js';
+import { createCassandraStorage } from '../../src/backends/cassandra/index.js';
 import {
   type Activity,
   BackendError,
@@ -58,7 +58,7 @@ const FOLLOWERS = Array.from({ length: 50 }, (_, i) => i + 100);
 const MAX_ATTEMPTS = 600;
 
 function world() {
-  const storage = cassandraStorage({
+  const storage = createCassandraStorage({
     client,
     keyspace: TEST_KEYSPACE,
     namespace: uniqueNamespace(),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { cassandraStorage, createSchema } from '../../src/backends/cassandra/index.js';
+import { createCassandraStorage, createSchema } from '../../src/backends/cassandra/index.js';
 import { StreamFrameworkError } from '../../src/errors.js';
 import { entryRange } from '../../src/testing/fixtures.js';
 import { testClient, uniqueNamespace } from '../support/cassandra.js';
@@ -56,7 +56,7 @@ describe('cassandra createSchema', () => {
   });
 
   it('a storage on those tables reads back what it wrote', async () => {
-    const storage = cassandraStorage({
+    const storage = createCassandraStorage({
       client,
       keyspace: KEYSPACE,
       tables,
@@ -77,9 +77,9 @@ describe('cassandra createSchema', () => {
       invalid,
     );
     assert.throws(
-      () => cassandraStorage({ client, keyspace: 'ok', tables: { timelines: 'a b' } }),
+      () => createCassandraStorage({ client, keyspace: 'ok', tables: { timelines: 'a b' } }),
       invalid,
     );
-    assert.throws(() => cassandraStorage({ client, keyspace: 'ok', fetchSize: 0 }), invalid);
+    assert.throws(() => createCassandraStorage({ client, keyspace: 'ok', fetchSize: 0 }), invalid);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, test } from 'node:test';
-import { memoryStorage } from '../../src/backends/memory/index.js';
+import { createMemoryStorage } from '../../src/backends/memory/index.js';
 import { describeBoundary } from '../../src/testing/boundary.cases.js';
 
-describeBoundary({ describe, test }, { name: 'memory', create: () => memoryStorage() });
+describeBoundary({ describe, test }, { name: 'memory', create: () => createMemoryStorage() });

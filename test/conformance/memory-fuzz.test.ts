@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { MAX_ID_LENGTH } from '../../src/activity/ids.js';
 import {
   createActivity,
-  memoryStorage,
+  createMemoryStorage,
   StreamFrameworkError,
   ValidationError,
 } from '../../src/index.js';
@@ -125,7 +125,7 @@ describe('bad input (memory): every public call', () => {
     const figures = await fuzzPublicCalls(
       {
         async create() {
-          const storage = memoryStorage();
+          const storage = createMemoryStorage();
           // The backend-level view: how many timelines and activities the memory backend holds.
           const raw = async () => ({
             timelines: storage.timeline.size,
@@ -147,7 +147,7 @@ describe('bad input (memory): every public call', () => {
   });
 
   it('regressions: null options, sparse arrays, non-arrays, BigInt, symbols and cycles give typed errors', async () => {
-    const world = await fuzzWorld(memoryStorage());
+    const world = await fuzzWorld(createMemoryStorage());
     const circular: Record<string, unknown> = {};
     circular.self = circular;
     const feed = world.timeline.for(1);
@@ -197,7 +197,7 @@ describe('bad input (memory): every public call', () => {
 describe('bad input (memory): payloads corrupted in storage', () => {
   it('every read and write touching a corrupted payload fails typed; nothing else is touched', async (t) => {
     const figures = await checkCorruption(async () => {
-      const storage = memoryStorage();
+      const storage = createMemoryStorage();
       const world = await fuzzWorld(storage);
       return {
         world,
@@ -219,7 +219,7 @@ describe('bad input (memory): payloads corrupted in storage', () => {
 
 describe('bad input (memory): configurable limits', () => {
   it('max activity size, max batch size, max page size, id lengths, nesting and task limits fail with clear typed errors', async (t) => {
-    const checked = await checkLimits(() => memoryStorage());
+    const checked = await checkLimits(() => createMemoryStorage());
     const line = `limits (memory): ${checked} limits checked, each rejected with a typed error naming it and nothing written`;
     t.diagnostic(line);
     console.log(line);

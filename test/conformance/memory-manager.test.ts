@@ -1,5 +1,5 @@
 import { describe, test } from 'node:test';
-import { memoryStorage } from '../../src/backends/memory/index.js';
+import { createMemoryStorage } from '../../src/backends/memory/index.js';
 import { describeManager } from '../../src/testing/manager.cases.js';
 
-describeManager({ describe, test }, { name: 'memory', create: () => memoryStorage() });
+describeManager({ describe, test }, { name: 'memory', create: () => createMemoryStorage() });

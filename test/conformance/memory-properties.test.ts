@@ -1,5 +1,5 @@
 import { it } from 'node:test';
-import { memoryStorage } from '../../src/index.js';
+import { createMemoryStorage } from '../../src/index.js';
 import { checkFeedModel, describeFigures, propertySize } from '../support/feed-properties.js';
 
 // Random sequences of add / remove / follow / unfollow / batch import / mark seen or read over the
@@ -8,7 +8,7 @@ import { checkFeedModel, describeFigures, propertySize } from '../support/feed-p
 const size = propertySize({ runs: 150, steps: 30, soakRuns: 5000 });
 
 it(`memory: ${size.runs} random sequences of up to ${size.steps} public-API calls match the reference model after every call`, async (t) => {
-  const figures = await checkFeedModel({ create: () => memoryStorage() }, size);
+  const figures = await checkFeedModel({ create: () => createMemoryStorage() }, size);
   const line = describeFigures('memory', figures, size.seed);
   t.diagnostic(line);
   console.log(line);

@@ -2,7 +2,7 @@
 // published package names. Its own part is the activity storage (a Map of id -> payload); the
 // timelines come from the package's in-memory storage. The *.conformance.mjs files next to it run
 // the whole conformance kit against it under node:test, Vitest and Jest.
-import { memoryStorage } from 'stream-framework';
+import { createMemoryStorage } from 'stream-framework';
 import { describeBackend } from 'stream-framework/testing';
 
 /**
@@ -34,7 +34,7 @@ export function mapActivityStorage() {
  */
 export const mapBackend = {
   name: 'map',
-  create: () => ({ timeline: memoryStorage().timeline, activities: mapActivityStorage() }),
+  create: () => ({ timeline: createMemoryStorage().timeline, activities: mapActivityStorage() }),
   skip: { denormalized: 'denormalized feeds never call activity storage, the part this adds' },
 };
 

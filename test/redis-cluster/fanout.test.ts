@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { slotOf } from '../../src/backends/redis/cluster-pipeline.js';
-import { redisStorage } from '../../src/backends/redis/index.js';
+import { createRedisStorage } from '../../src/backends/redis/index.js';
 import { timelineKeys } from '../../src/backends/redis/keys.js';
 import { clusterClient, deletePrefix } from '../support/redis.js';
 import { countScriptCalls } from '../support/script-calls.js';
@@ -20,7 +20,7 @@ const entries = [
 async function world(feeds: number) {
   await client.ping();
   const prefix = `t:${randomUUID().slice(0, 8)}`;
-  const storage = redisStorage({ client, prefix });
+  const storage = createRedisStorage({ client, prefix });
   const keys = Array.from({ length: feeds }, (_, i) => `timeline:${i}`);
   return { prefix, storage, keys };
 }

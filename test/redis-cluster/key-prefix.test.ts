@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, it, test } from 'node:test';
 import { Cluster } from 'ioredis';
 import { slotOf } from '../../src/backends/redis/cluster-pipeline.js';
-import { redisStorage } from '../../src/backends/redis/index.js';
+import { createRedisStorage } from '../../src/backends/redis/index.js';
 import { timelineKeys } from '../../src/backends/redis/keys.js';
 import { describeBackend } from '../../src/testing/index.js';
 import { allKeys, clusterClient } from '../support/redis.js';
@@ -54,7 +54,7 @@ describe('redis-cluster with a keyPrefix and a stale slot map (the per-node fall
     it(`writes, reads and removes every feed and activity under the keyPrefix (${name})`, async () => {
       await cluster.ping();
       const prefix = `kp:${randomUUID().slice(0, 8)}`;
-      const storage = redisStorage({ client: cluster, prefix });
+      const storage = createRedisStorage({ client: cluster, prefix });
       const keys = Array.from({ length: 60 }, (_, i) => `t:${i}`);
       const ids = Array.from(
         { length: 30 },
@@ -101,7 +101,7 @@ describe('redis-cluster, keyPrefix settings the backend cannot follow', () => {
     const cluster = new Cluster(nodes, { ...options, lazyConnect: true });
     try {
       assert.throws(
-        () => redisStorage({ client: cluster }),
+        () => createRedisStorage({ client: cluster }),
         (e: { code?: string; message?: string }) =>
           e.code === 'INVALID_OPTION' && message.test(e.message ?? ''),
       );
@@ -128,7 +128,7 @@ describe('redis-cluster, keyPrefix settings the backend cannot follow', () => {
     ]) {
       const cluster = new Cluster(nodes, { ...options, lazyConnect: true });
       try {
-        assert.doesNotThrow(() => redisStorage({ client: cluster }));
+        assert.doesNotThrow(() => createRedisStorage({ client: cluster }));
       } finally {
         cluster.disconnect();
       }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { after, it } from 'node:test';
-import { type RedisStorage, redisStorage } from '../../src/backends/redis/index.js';
+import { createRedisStorage, type RedisStorage } from '../../src/backends/redis/index.js';
 import { checkFeedModel, describeFigures, propertySize } from '../support/feed-properties.js';
 import { clusterClient, deletePrefix } from '../support/redis.js';
 
@@ -13,7 +13,7 @@ const size = propertySize({ runs: 40, steps: 30, soakRuns: 1000 });
 it(`redis-cluster: ${size.runs} random sequences of up to ${size.steps} public-API calls match the reference model after every call`, async (t) => {
   const figures = await checkFeedModel(
     {
-      create: () => redisStorage({ client, prefix: `t:${randomUUID().slice(0, 8)}` }),
+      create: () => createRedisStorage({ client, prefix: `t:${randomUUID().slice(0, 8)}` }),
       destroy: (storage) => deletePrefix(client, (storage as RedisStorage).prefix),
     },
     size,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { after, it } from 'node:test';
-import { redisStorage } from '../../src/backends/redis/index.js';
+import { createRedisStorage } from '../../src/backends/redis/index.js';
 import { checkRace, TOTAL, WRITERS, Writers, writerConfigs } from '../support/race.js';
 import { clusterClient, deletePrefix } from '../support/redis.js';
 
@@ -23,7 +23,7 @@ it(`redis-cluster: ${WRITERS} writer processes publishing ${TOTAL.toLocaleString
   const started = performance.now();
   const reports = await writers.run();
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  const f = await checkRace(redisStorage({ client, prefix }), reports);
+  const f = await checkRace(createRedisStorage({ client, prefix }), reports);
   const line = `races (redis-cluster): ${WRITERS} processes, ${f.activities.toLocaleString('en-US')} activities (then the newest ${f.redelivered} published again) in ${seconds}s into ${f.aggregatedGroups} aggregated and ${f.notificationGroups} notification groups: 0 lost, 0 duplicated, counts exact`;
   t.diagnostic(line);
   console.log(line);

@@ -4,9 +4,9 @@ import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import {
   changeChannel,
+  createRedisStorage,
   type PublishedFeedChange,
   publishChanges,
-  redisStorage,
   subscribeToFeedChanges,
 } from '../../src/backends/redis/index.js';
 import { createActivity, defineFlatFeed } from '../../src/index.js';
@@ -27,7 +27,7 @@ describe('redis-cluster real-time changes', () => {
     const prefix = `t:${randomUUID().slice(0, 8)}`;
     const timeline = defineFlatFeed({
       name: 'timeline',
-      storage: redisStorage({ client, prefix }),
+      storage: createRedisStorage({ client, prefix }),
     });
     const errors: unknown[] = [];
     const stop = publishChanges(timeline, { client, onError: (e) => errors.push(e) });
@@ -59,7 +59,7 @@ describe('redis-cluster real-time changes', () => {
     const prefix = `t:${randomUUID().slice(0, 8)}`;
     const timeline = defineFlatFeed({
       name: 'timeline',
-      storage: redisStorage({ client, prefix }),
+      storage: createRedisStorage({ client, prefix }),
     });
     const stop = publishChanges(timeline, { client });
     const tabs = [[], []] as string[][];

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { slotOf } from '../../src/backends/redis/cluster-pipeline.js';
-import { redisStorage } from '../../src/backends/redis/index.js';
+import { createRedisStorage } from '../../src/backends/redis/index.js';
 import { timelineKeys } from '../../src/backends/redis/keys.js';
 import { BackendError } from '../../src/index.js';
 import { clusterClient, deletePrefix } from '../support/redis.js';
@@ -61,7 +61,7 @@ describe('redis-cluster live reshard', () => {
   it('fan-outs and removals during a slot migration land exactly once in every feed', async (t) => {
     await client.ping();
     const prefix = `t:${randomUUID().slice(0, 8)}`;
-    const storage = redisStorage({ client, prefix });
+    const storage = createRedisStorage({ client, prefix });
     // Id-only feeds (normalized flat feeds: timeline.idsOnly()) and feeds with payloads
     // (denormalized), 30 of each in one slot (found by search) and 30 of each elsewhere.
     const slot = slotOf(timelineKeys(prefix, 'ids:0').z);

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it, type TestContext } from 'node:test';
 import type { Redis } from 'ioredis';
-import { type RedisStorageOptions, redisStorage } from '../../src/backends/redis/index.js';
+import { createRedisStorage, type RedisStorageOptions } from '../../src/backends/redis/index.js';
 import { fnv1a } from '../../src/backends/redis/keys.js';
 import { RedisActivityStorage } from '../../src/backends/redis/redis-activity-storage.js';
 import {
   type Activity,
   createActivity,
+  createJsonSerializer,
   defineFlatFeed,
-  jsonSerializer,
   ValidationError,
 } from '../../src/index.js';
 import { deletePrefix, singleClient } from '../support/redis.js';
@@ -31,7 +31,7 @@ const activity = (i: number, gapMs = 1000): Activity =>
 function fresh(t: TestContext, options: Partial<RedisStorageOptions>) {
   const prefix = `t:${randomUUID().slice(0, 8)}`;
   t.after(() => deletePrefix(client, prefix));
-  return redisStorage({ client, prefix, ...options });
+  return createRedisStorage({ client, prefix, ...options });
 }
 
 /** The documented key, computed here independently of the backend's own function. */
@@ -90,7 +90,7 @@ describe('Redis activity storage: time buckets', () => {
   });
 
   it('a bucket of a few dozen small keyed payloads is a listpack; one big hash is not', async (t) => {
-    const serializer = jsonSerializer();
+    const serializer = createJsonSerializer();
     const activities = Array.from({ length: 600 }, (_, i) => activity(i));
     const entries = activities.map((a) => ({
       id: a.id,
@@ -123,7 +123,7 @@ describe('Redis activity storage: time buckets', () => {
     const counted = countingPipelines(client);
     const prefix = `t:${randomUUID().slice(0, 8)}`;
     t.after(() => deletePrefix(client, prefix));
-    const storage = redisStorage({
+    const storage = createRedisStorage({
       client: counted.client,
       prefix,
       activityBucketMs: MINUTE,
@@ -163,7 +163,7 @@ describe('Redis activity storage: time buckets', () => {
     for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '60000', null]) {
       for (const option of ['activityBucketMs', 'activityShards'] as const) {
         assert.throws(
-          () => redisStorage({ client, [option]: bad as number }),
+          () => createRedisStorage({ client, [option]: bad as number }),
           (err: unknown) =>
             err instanceof ValidationError &&
             err.code === 'INVALID_OPTION' &&
@@ -183,7 +183,9 @@ describe('Redis activity storage: time buckets', () => {
         );
       }
     }
-    assert.doesNotThrow(() => redisStorage({ client, activityBucketMs: 1, activityShards: 1 }));
+    assert.doesNotThrow(() =>
+      createRedisStorage({ client, activityBucketMs: 1, activityShards: 1 }),
+    );
   });
 });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
-import { redisStorage } from '../../src/backends/redis/index.js';
+import { createRedisStorage } from '../../src/backends/redis/index.js';
 import { createActivity, defineAggregatedFeed, defineNotificationFeed } from '../../src/index.js';
 import { deletePrefix, singleClient } from '../support/redis.js';
 
@@ -30,7 +30,7 @@ describe('Redis: concurrent writers on one feed', () => {
     it(`${WRITERS} connections adding to one ${kind} feed lose nothing and duplicate no group`, async () => {
       const prefix = `t:${randomUUID().slice(0, 8)}`;
       const define = (client: Redis) => {
-        const storage = redisStorage({ client, prefix });
+        const storage = createRedisStorage({ client, prefix });
         return kind === 'aggregated'
           ? defineAggregatedFeed({ name: 'agg', storage })
           : defineNotificationFeed({ name: 'agg', storage });

@@ -9,7 +9,7 @@ import {
   startRedisServer,
   stopDir,
 } from '../../scripts/backends/redis-process.mjs';
-import { redisStorage } from '../../src/backends/redis/index.js';
+import { createRedisStorage } from '../../src/backends/redis/index.js';
 import {
   type Activity,
   BackendError,
@@ -39,7 +39,7 @@ const FOLLOWERS = Array.from({ length: 300 }, (_, i) => i + 100);
 
 function world() {
   const prefix = `t:${randomUUID().slice(0, 8)}`;
-  const storage = redisStorage({ client, prefix });
+  const storage = createRedisStorage({ client, prefix });
   const manager = createManager({
     userFeed: defineFlatFeed({ name: 'user', storage, maxLength: 10_000 }),
     feeds: {

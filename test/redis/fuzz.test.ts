@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { redisStorage } from '../../src/backends/redis/index.js';
+import { createRedisStorage } from '../../src/backends/redis/index.js';
 import { activityShardKey, timelineKeys } from '../../src/backends/redis/keys.js';
 import { BackendError } from '../../src/index.js';
 import {
@@ -29,7 +29,7 @@ after(() => client.quit());
 /** A fresh prefix and fuzz world on the shared server. */
 async function fresh() {
   const prefix = `t:${randomUUID().slice(0, 8)}`;
-  const storage = redisStorage({ client, prefix });
+  const storage = createRedisStorage({ client, prefix });
   const world = await fuzzWorld(storage);
   return { prefix, world, raw: () => dumpPrefix(client, prefix) };
 }
@@ -107,7 +107,7 @@ describe('bad input (redis)', () => {
 
   it('configurable limits: clear typed errors, nothing written', async (t) => {
     const prefix = `t:${randomUUID().slice(0, 8)}`;
-    const checked = await checkLimits(() => redisStorage({ client, prefix }));
+    const checked = await checkLimits(() => createRedisStorage({ client, prefix }));
     await deletePrefix(client, prefix);
     const line = `limits (redis): ${checked} limits checked, each rejected with a typed error naming it and nothing written`;
     t.diagnostic(line);

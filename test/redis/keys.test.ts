@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { redisStorage } from '../../src/backends/redis/index.js';
+import { createRedisStorage } from '../../src/backends/redis/index.js';
 import { markerKey, timelineKeys } from '../../src/backends/redis/keys.js';
 import {
   createActivity,
@@ -36,7 +36,7 @@ const TRICKY = [
 describe('Redis keys from hostile user ids', () => {
   it('keeps every user in its own keys, inside the prefix and one hash tag', async () => {
     const prefix = `t:${randomUUID().slice(0, 8)}`;
-    const storage = redisStorage({ client, prefix });
+    const storage = createRedisStorage({ client, prefix });
     const feed = defineFlatFeed({ name: 'timeline', storage, normalized: false });
     for (const [i, user] of TRICKY.entries()) {
       await feed
@@ -69,7 +69,7 @@ describe('Redis keys from hostile user ids', () => {
 
   it('the scripts write the keys keys.ts names (markers included)', async () => {
     const prefix = `t:${randomUUID().slice(0, 8)}`;
-    const { timeline } = redisStorage({ client, prefix });
+    const { timeline } = createRedisStorage({ client, prefix });
     const k = timelineKeys(prefix, 'notification:1');
     await timeline.update('notification:1', [], () => ({
       changes: {
@@ -110,7 +110,7 @@ describe('Redis keys from hostile user ids', () => {
 describe('Redis payloads corrupted in storage', () => {
   it('a corrupt activity payload gives a SerializationError naming the id, and other feeds still read', async () => {
     const prefix = `t:${randomUUID().slice(0, 8)}`;
-    const storage = redisStorage({ client, prefix });
+    const storage = createRedisStorage({ client, prefix });
     const feed = defineFlatFeed({ name: 'timeline', storage });
     const a = createActivity({ actor: 1, verb: 'add', object: 1, time: 1_764_000_000_000 });
     const b = createActivity({ actor: 1, verb: 'add', object: 2, time: 1_764_000_000_001 });
@@ -130,7 +130,7 @@ describe('Redis payloads corrupted in storage', () => {
 
   it('a corrupt group payload planted with raw HSET gives a SerializationError naming the key', async () => {
     const prefix = `t:${randomUUID().slice(0, 8)}`;
-    const storage = redisStorage({ client, prefix });
+    const storage = createRedisStorage({ client, prefix });
     const feed = defineNotificationFeed({ name: 'notification', storage });
     await feed
       .for(5)

@@ -4,9 +4,9 @@ import { after, describe, it } from 'node:test';
 import {
   createHashCache,
   createListCache,
+  createRedisStorage,
   createShardedHashCache,
   createSortedSetCache,
-  redisStorage,
 } from '../../src/backends/redis/index.js';
 import {
   createActivity,
@@ -31,7 +31,7 @@ const keysUnder = async (prefix: string): Promise<string[]> =>
 
 async function world() {
   const prefix = `t:${randomUUID().slice(0, 8)}`;
-  const storage = redisStorage({ client, prefix });
+  const storage = createRedisStorage({ client, prefix });
   const notifications = defineNotificationFeed({ name: 'notification', storage });
   const user = defineFlatFeed({ name: 'user', storage });
   const timeline = defineFlatFeed({ name: 'timeline', storage });
@@ -75,7 +75,7 @@ describe('redis: user ids and keys with lone surrogates', () => {
 
   it('a feed key function returning a lone surrogate is refused (INVALID_OPTION: the key function is misconfigured), nothing written', async () => {
     const prefix = `t:${randomUUID().slice(0, 8)}`;
-    const storage = redisStorage({ client, prefix });
+    const storage = createRedisStorage({ client, prefix });
     // Two users whose custom keys differ only in a lone surrogate: one key in UTF-8.
     const key = (userId: string) => (userId === 'ann' ? 'n:x\ud800' : 'n:x\udbff');
     const notifications = defineNotificationFeed({ name: 'notification', storage, key });
@@ -103,7 +103,7 @@ describe('redis: user ids and keys with lone surrogates', () => {
 
   it('timeline storage refuses keys with a lone surrogate in every call, before writing any key', async () => {
     const prefix = `t:${randomUUID().slice(0, 8)}`;
-    const { timeline } = redisStorage({ client, prefix });
+    const { timeline } = createRedisStorage({ client, prefix });
     const entries = [{ id: a.id, score: 1, payload: 'p' }];
     try {
       for (const bad of LONE_SURROGATES) {

@@ -8,7 +8,7 @@ import {
   startRedisServer,
   stopDir,
 } from '../../scripts/backends/redis-process.mjs';
-import { redisStorage } from '../../src/backends/redis/index.js';
+import { createRedisStorage } from '../../src/backends/redis/index.js';
 import {
   type Activity,
   BackendError,
@@ -139,7 +139,7 @@ async function writeDuring(
 
 /** Every kept activity exactly once in every feed it reaches; removed ones nowhere. */
 async function assertExactlyOnce(prefix: string, published: Activity[], removed: Activity[]) {
-  const storage = redisStorage({ client: checker, prefix });
+  const storage = createRedisStorage({ client: checker, prefix });
   const w = world(storage);
   const gone = new Set(removed.map((a) => a.id));
   const kept = published.filter((a) => !gone.has(a.id));
@@ -201,7 +201,7 @@ function figures(what: string, tally: Tally, kept: number, removed: number, time
 describe('Redis slow server', () => {
   it('writes during DEBUG SLEEP stalls fail with typed timeouts; after retries each write landed exactly once', async (t) => {
     const prefix = `t:${randomUUID().slice(0, 8)}`;
-    const { manager } = world(redisStorage({ client: slowClient(server.port), prefix }));
+    const { manager } = world(createRedisStorage({ client: slowClient(server.port), prefix }));
     const tally: Tally = { failures: [], faults: 0 };
     // Five stalls of 300 ms from another connection, 80 ms apart.
     const stalls = async () => {
@@ -222,7 +222,7 @@ describe('Redis slow server', () => {
 
   it('writes through a proxy that delays and cuts the traffic fail with typed errors; after retries each write landed exactly once', async (t) => {
     const prefix = `t:${randomUUID().slice(0, 8)}`;
-    const { manager } = world(redisStorage({ client: slowClient(proxy.port), prefix }));
+    const { manager } = world(createRedisStorage({ client: slowClient(proxy.port), prefix }));
     const tally: Tally = { failures: [], faults: 0 };
     // Four windows of 300 ms in which every chunk is held back 250 ms (the server runs the
     // commands at once, the replies come after the client gave up), then a cut of every connection.

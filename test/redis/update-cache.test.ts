@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
-import { redisStorage } from '../../src/backends/redis/index.js';
+import { createRedisStorage } from '../../src/backends/redis/index.js';
 import { createActivity, defineAggregatedFeed } from '../../src/index.js';
 import { hasCode } from '../../src/testing/fixtures.js';
 import { deletePrefix, singleClient } from '../support/redis.js';
@@ -24,7 +24,11 @@ function world(options: { updateCacheSize?: number; maxLength?: number } = {}) {
   const define = (redis: Redis) =>
     defineAggregatedFeed({
       name: 'agg',
-      storage: redisStorage({ client: redis, prefix, updateCacheSize: options.updateCacheSize }),
+      storage: createRedisStorage({
+        client: redis,
+        prefix,
+        updateCacheSize: options.updateCacheSize,
+      }),
       normalized: false,
       maxLength: options.maxLength ?? 100,
     });
@@ -110,7 +114,7 @@ describe('Redis update cache', () => {
       { fanoutBatch: 0 },
       { maxUpdateAttempts: 0 },
     ]) {
-      assert.throws(() => redisStorage({ client, ...options }), hasCode('INVALID_OPTION'));
+      assert.throws(() => createRedisStorage({ client, ...options }), hasCode('INVALID_OPTION'));
     }
   });
 });

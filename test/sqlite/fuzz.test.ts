@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { sqliteStorage } from '../../src/backends/sqlite/index.js';
+import { createSqliteStorage } from '../../src/backends/sqlite/index.js';
 import { fuzzPublicCalls, fuzzWorld, guardAgainstCrashes } from '../support/bad-input.js';
 import { checkCorruption, checkLimits, corruptionCases } from '../support/bad-storage.js';
 import { dumpTables } from '../support/sqlite.js';
@@ -16,7 +16,7 @@ guardAgainstCrashes();
 /** A fresh in-memory database, its storage and fuzz world. */
 async function fresh() {
   const db = new Database(':memory:');
-  const storage = sqliteStorage({ database: db });
+  const storage = createSqliteStorage({ database: db });
   const world = await fuzzWorld(storage);
   return { db, world, raw: async () => dumpTables(db) };
 }
@@ -66,7 +66,9 @@ describe('bad input (sqlite)', () => {
 
   it('configurable limits: clear typed errors, nothing written', async (t) => {
     const db = new Database(':memory:');
-    const checked = await checkLimits(() => sqliteStorage({ database: db, prefix: 'limits' }));
+    const checked = await checkLimits(() =>
+      createSqliteStorage({ database: db, prefix: 'limits' }),
+    );
     db.close();
     const line = `limits (sqlite): ${checked} limits checked, each rejected with a typed error naming it and nothing written`;
     t.diagnostic(line);

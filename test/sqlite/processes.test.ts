@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { after, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { sqliteStorage } from '../../src/backends/sqlite/index.js';
+import { createSqliteStorage } from '../../src/backends/sqlite/index.js';
 import { tempDir } from '../support/sqlite.js';
 
 // atomicUpdate across processes: several processes increment one counter entry of one database
@@ -28,7 +28,7 @@ it('4 processes making 150 updates each to one feed lose none of them', async ()
   const path = dir.file('processes.db');
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
-  const { timeline } = sqliteStorage({ database: db });
+  const { timeline } = createSqliteStorage({ database: db });
   const writers = ['a', 'b', 'c', 'd'];
   await Promise.all(writers.map((name) => run(path, 150, name)));
   const [counter] = await timeline.get('counter-feed', ['counter']);

@@ -1,6 +1,6 @@
 import { it } from 'node:test';
 import Database from 'better-sqlite3';
-import { type SqliteStorage, sqliteStorage } from '../../src/backends/sqlite/index.js';
+import { createSqliteStorage, type SqliteStorage } from '../../src/backends/sqlite/index.js';
 import type { Storage } from '../../src/storage/contracts.js';
 import { checkFeedModel, describeFigures, propertySize } from '../support/feed-properties.js';
 
@@ -14,7 +14,7 @@ it(`sqlite: ${size.runs} random sequences of up to ${size.steps} public-API call
     {
       create() {
         const db = new Database(':memory:');
-        const storage: SqliteStorage = sqliteStorage({ database: db });
+        const storage: SqliteStorage = createSqliteStorage({ database: db });
         open.set(storage, db);
         return storage;
       },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { sqliteStorage } from '../../src/backends/sqlite/index.js';
+import { createSqliteStorage } from '../../src/backends/sqlite/index.js';
 import { SqliteTimelineStorage } from '../../src/backends/sqlite/sqlite-timeline-storage.js';
 import { BackendError, ConflictError, ValidationError } from '../../src/index.js';
 import { entry, entryId, entryRange, markEntries } from '../../src/testing/fixtures.js';
@@ -19,7 +19,7 @@ describe('sqlite backend: durability', () => {
   it('entries, payloads, markers and activities survive closing and reopening the file', async () => {
     const path = file();
     const db = openDatabase(path);
-    const first = sqliteStorage({ database: db });
+    const first = createSqliteStorage({ database: db });
     await first.timeline.add('feed:1', entryRange(0, 5), { maxLength: 4 });
     await markEntries(first.timeline, 'feed:1', 'unseen', [entryId(1), entryId(4)]);
     await first.activities.putMany([{ id: entryId(1), payload: 'activity 1' }]);
@@ -30,7 +30,7 @@ describe('sqlite backend: durability', () => {
     db.close();
 
     const reopened = openDatabase(path);
-    const second = sqliteStorage({ database: reopened });
+    const second = createSqliteStorage({ database: reopened });
     assert.deepEqual(
       await second.timeline.range('feed:1', { limit: 10, order: 'desc' }),
       [4, 3, 2, 1].map((n) => entry(n)),
@@ -52,7 +52,7 @@ describe('sqlite backend: durability', () => {
 describe('sqlite backend: updates are one transaction', () => {
   it('a compute() that throws rejects with its own error and writes nothing', async () => {
     const db = openDatabase(file());
-    const { timeline } = sqliteStorage({ database: db });
+    const { timeline } = createSqliteStorage({ database: db });
     await timeline.add('k', entryRange(0, 3));
     const before = dumpTables(db);
     const boom = new Error('compute failed');
@@ -74,7 +74,7 @@ describe('sqlite backend: updates are one transaction', () => {
 
   it('marking an absent id is a ConflictError after puts and removes were applied: all rolled back', async () => {
     const db = new Database(':memory:');
-    const { timeline } = sqliteStorage({ database: db });
+    const { timeline } = createSqliteStorage({ database: db });
     await timeline.add('k', entryRange(0, 3));
     await markEntries(timeline, 'k', 'unseen', [entryId(0)]);
     const before = dumpTables(db);
@@ -90,7 +90,7 @@ describe('sqlite backend: updates are one transaction', () => {
   });
   it('update returns any result, a promise included', async () => {
     const db = new Database(':memory:');
-    const { timeline } = sqliteStorage({ database: db });
+    const { timeline } = createSqliteStorage({ database: db });
     const result = await timeline.update('k', [], () => ({
       changes: { put: [entry(1)] },
       result: Promise.resolve(5),
@@ -102,8 +102,8 @@ describe('sqlite backend: updates are one transaction', () => {
 
   it('a write failing half-way is rolled back whole: BackendError, nothing written', async () => {
     const db = new Database(':memory:');
-    const { tables } = sqliteStorage({ database: db });
-    // The backend itself: the contract wrapper of sqliteStorage() would refuse the broken entry
+    const { tables } = createSqliteStorage({ database: db });
+    // The backend itself: the contract wrapper of createSqliteStorage() would refuse the broken entry
     // before the backend saw it.
     const timeline = new SqliteTimelineStorage({ database: db, tables });
     await timeline.add('k', entryRange(0, 3), {});
@@ -159,7 +159,7 @@ describe('sqlite backend: options', () => {
     ];
     for (const options of bad) {
       assert.throws(
-        () => sqliteStorage(options as never),
+        () => createSqliteStorage(options as never),
         (e: unknown) => e instanceof ValidationError && e.code === 'INVALID_OPTION',
         JSON.stringify(options === undefined ? 'undefined' : options),
       );
@@ -170,8 +170,8 @@ describe('sqlite backend: options', () => {
 
   it('prefixes name the tables; storages with different prefixes share nothing', async () => {
     const db = new Database(':memory:');
-    const a = sqliteStorage({ database: db, prefix: 'app_1' });
-    const b = sqliteStorage({ database: db, prefix: 'sqlitex' });
+    const a = createSqliteStorage({ database: db, prefix: 'app_1' });
+    const b = createSqliteStorage({ database: db, prefix: 'sqlitex' });
     assert.equal(a.prefix, 'app_1');
     assert.deepEqual(a.tables, {
       timeline: 'app_1_timeline',
@@ -183,9 +183,9 @@ describe('sqlite backend: options', () => {
     assert.equal(await b.timeline.count('k'), 0);
     assert.deepEqual(await b.activities.getMany(['x']), [undefined]);
     // The same prefix again on the same database: the tables exist and the data is shared.
-    const again = sqliteStorage({ database: db, prefix: 'app_1' });
+    const again = createSqliteStorage({ database: db, prefix: 'app_1' });
     assert.equal(await again.timeline.count('k'), 1);
-    assert.equal(sqliteStorage({ database: db }).prefix, 'sf');
+    assert.equal(createSqliteStorage({ database: db }).prefix, 'sf');
     db.close();
   });
 });
@@ -193,7 +193,7 @@ describe('sqlite backend: options', () => {
 describe('sqlite backend: typed errors', () => {
   it('a closed database gives BackendErrors naming the operation and key', async () => {
     const db = new Database(':memory:');
-    const { timeline, activities } = sqliteStorage({ database: db });
+    const { timeline, activities } = createSqliteStorage({ database: db });
     db.close();
     const calls: [string, () => Promise<unknown>][] = [
       ['add', () => timeline.add('k', [entry(1)])],
@@ -213,14 +213,14 @@ describe('sqlite backend: typed errors', () => {
         return true;
       });
     }
-    assert.throws(() => sqliteStorage({ database: db }), BackendError);
+    assert.throws(() => createSqliteStorage({ database: db }), BackendError);
   });
 
   it('a database locked by another connection: SQLITE_BUSY as a BackendError, nothing written, then a retry succeeds', async () => {
     const path = file();
     const holder = openDatabase(path);
     const db = new Database(path, { timeout: 20 });
-    const { timeline } = sqliteStorage({ database: db });
+    const { timeline } = createSqliteStorage({ database: db });
     await timeline.add('k', [entry(1)]);
     holder.exec('BEGIN IMMEDIATE');
     for (const write of [
@@ -242,9 +242,9 @@ describe('sqlite backend: typed errors', () => {
   it('a read-only connection reads the tables; its writes are BackendErrors (SQLITE_READONLY)', async () => {
     const path = file();
     const writer = openDatabase(path);
-    await sqliteStorage({ database: writer }).timeline.add('k', [entry(1)]);
+    await createSqliteStorage({ database: writer }).timeline.add('k', [entry(1)]);
     const reader = new Database(path, { readonly: true });
-    const { timeline } = sqliteStorage({ database: reader });
+    const { timeline } = createSqliteStorage({ database: reader });
     assert.deepEqual(await timeline.range('k', { limit: 5, order: 'desc' }), [entry(1)]);
     await assert.rejects(
       timeline.add('k', [entry(2)]),
@@ -256,7 +256,7 @@ describe('sqlite backend: typed errors', () => {
 
   it('damaged rows read back as BackendErrors; other feeds are unaffected', async () => {
     const db = new Database(':memory:');
-    const { timeline, activities } = sqliteStorage({ database: db });
+    const { timeline, activities } = createSqliteStorage({ database: db });
     await timeline.add('good', [entry(1)]);
     const plant = db.prepare(
       'INSERT INTO sf_timeline (feed, id, score, payload) VALUES (?, ?, ?, ?)',
@@ -300,7 +300,7 @@ describe('sqlite backend: statements and numbers', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const { timeline, activities } = sqliteStorage({ database: counting });
+    const { timeline, activities } = createSqliteStorage({ database: counting });
     const atStart = prepared;
     for (let round = 0; round < 20; round++) {
       await timeline.add('k', entryRange(round, round + 3), { maxLength: 10 });
@@ -323,7 +323,7 @@ describe('sqlite backend: statements and numbers', () => {
   it('scores and counts are numbers even with defaultSafeIntegers(true)', async () => {
     const db = new Database(':memory:');
     db.defaultSafeIntegers(true);
-    const { timeline } = sqliteStorage({ database: db });
+    const { timeline } = createSqliteStorage({ database: db });
     const top = { id: 'max', score: Number.MAX_SAFE_INTEGER, payload: 'p' };
     await timeline.add('k', [top, entry(1)]);
     assert.deepEqual(await timeline.range('k', { limit: 1, order: 'desc' }), [top]);

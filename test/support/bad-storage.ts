@@ -11,12 +11,12 @@ import { groupIdOf } from '../../src/activity/ids.js';
 import {
   type Activity,
   createActivity,
+  createJsonSerializer,
   createManager,
   defineAggregatedFeed,
   defineFlatFeed,
   defineNotificationFeed,
   type Id,
-  jsonSerializer,
   type Storage,
   utcDay,
   ValidationError,
@@ -42,12 +42,12 @@ export interface Planting {
 
 /** Activity 0 of the fuzz world: by user 1, in followers' feeds, addressed to notification:2. */
 const victim = validActivity(0);
-const wire = JSON.parse(jsonSerializer().encodeActivity(victim)) as Record<string, unknown>;
+const wire = JSON.parse(createJsonSerializer().encodeActivity(victim)) as Record<string, unknown>;
 const withExtra = (extra: string) =>
   `${JSON.stringify({ ...wire, x: undefined }).slice(0, -1)},"x":${extra}}`;
 const deepExtra = `{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
 /** The victim in the keyed form feeds store (no id: it comes from the key it is stored under). */
-const keyed = JSON.parse(jsonSerializer().encodeActivity(victim, 'keyed')) as unknown[];
+const keyed = JSON.parse(createJsonSerializer().encodeActivity(victim, 'keyed')) as unknown[];
 const keyedWith = (i: number, value: unknown) => JSON.stringify(keyed.with(i, value));
 
 /** Notification group of the victim in notification:2 (verb + object + day). */
@@ -102,7 +102,7 @@ export const corruptionCases: readonly {
   {
     name: 'another activity',
     target: 'activity',
-    payload: jsonSerializer().encodeActivity(validActivity(1)),
+    payload: createJsonSerializer().encodeActivity(validActivity(1)),
     detected: true,
   },
   {
@@ -154,7 +154,7 @@ export const corruptionCases: readonly {
     // copy names another owner, so it refuses (NOT_OWNER) and writes nothing.
     name: 'keyed: another activity',
     target: 'activity',
-    payload: jsonSerializer().encodeActivity(validActivity(1), 'keyed'),
+    payload: createJsonSerializer().encodeActivity(validActivity(1), 'keyed'),
     detected: true,
   },
   {
@@ -380,7 +380,7 @@ export async function checkLimits(create: () => Storage | Promise<Storage>): Pro
   const notification = defineNotificationFeed({
     name: 'notification',
     storage,
-    serializer: jsonSerializer({ maxActivityLength: 2000 }),
+    serializer: createJsonSerializer({ maxActivityLength: 2000 }),
   });
   const manager = createManager({
     userFeed: user,
@@ -508,7 +508,7 @@ export async function checkLimits(create: () => Storage | Promise<Storage>): Pro
     op: 'add',
     feed: 'timeline',
     userIds: ['5'],
-    activities: [jsonSerializer().encodeActivity(validActivity(30))],
+    activities: [createJsonSerializer().encodeActivity(validActivity(30))],
     trim: true,
     ...changes,
   });
@@ -535,7 +535,7 @@ export async function checkLimits(create: () => Storage | Promise<Storage>): Pro
       () => defineFlatFeed({ name: 'f', storage, limits: { maxBatchSize: 0 } }),
       'INVALID_OPTION',
     ],
-    ['maxActivityLength 0', () => jsonSerializer({ maxActivityLength: 0 }), 'INVALID_OPTION'],
+    ['maxActivityLength 0', () => createJsonSerializer({ maxActivityLength: 0 }), 'INVALID_OPTION'],
     [
       'maxTrackedActivities -1',
       () => defineAggregatedFeed({ name: 'f', storage, groups: { maxTrackedActivities: -1 } }),

@@ -4,7 +4,7 @@ import {
   type CassandraClient,
   type CassandraStorage,
   type CassandraStorageOptions,
-  cassandraStorage,
+  createCassandraStorage,
   createSchema,
 } from '../../src/backends/cassandra/index.js';
 import type { BackendUnderTest } from '../../src/testing/index.js';
@@ -59,7 +59,7 @@ export function cassandraBackend(
   return {
     name,
     create: () =>
-      cassandraStorage({
+      createCassandraStorage({
         client,
         keyspace: TEST_KEYSPACE,
         namespace: uniqueNamespace(),
@@ -73,7 +73,7 @@ export function testStorage(
   client: CassandraClient,
   options: Partial<CassandraStorageOptions> = {},
 ): CassandraStorage {
-  return cassandraStorage({
+  return createCassandraStorage({
     client,
     keyspace: TEST_KEYSPACE,
     namespace: uniqueNamespace(),

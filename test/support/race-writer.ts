@@ -8,7 +8,7 @@
  */
 import { createInterface } from 'node:readline';
 import { Cluster, Redis } from 'ioredis';
-import { redisStorage } from '../../src/backends/redis/index.js';
+import { createRedisStorage } from '../../src/backends/redis/index.js';
 import { type Activity, createActivity } from '../../src/index.js';
 import { raceWorld, type WriterConfig, type WriterReport } from './race.js';
 
@@ -25,7 +25,7 @@ const client =
       );
 
 async function main(): Promise<WriterReport> {
-  const storage = redisStorage({ client, prefix: config.prefix });
+  const storage = createRedisStorage({ client, prefix: config.prefix });
   const { manager } = raceWorld(storage);
   const actor = `w${config.writer}`;
   const activities: Activity[] = new Array(config.count);

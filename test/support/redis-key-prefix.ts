@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { it } from 'node:test';
 import { Cluster, type Redis } from 'ioredis';
 import {
+  createRedisStorage,
   type RedisStorage,
   type RedisStorageOptions,
-  redisStorage,
 } from '../../src/backends/redis/index.js';
 import {
   createActivity,
@@ -35,7 +35,7 @@ export function prefixedBackend(
 ): BackendUnderTest {
   return {
     name,
-    create: () => redisStorage({ client, prefix: `kp:${randomUUID().slice(0, 8)}` }),
+    create: () => createRedisStorage({ client, prefix: `kp:${randomUUID().slice(0, 8)}` }),
     destroy: (storage) => deletePrefixed(raw, (storage as RedisStorage).prefix),
   };
 }
@@ -68,7 +68,7 @@ export function describeKeyPrefixCases(
         return keys;
       };
       try {
-        await fn(redisStorage({ ...options, client, prefix }), written);
+        await fn(createRedisStorage({ ...options, client, prefix }), written);
         await written();
       } finally {
         await deletePrefixed(raw, prefix);

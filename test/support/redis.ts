@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import {
+  createRedisStorage,
   type RedisStorage,
   type RedisStorageOptions,
-  redisStorage,
 } from '../../src/backends/redis/index.js';
 import type { BackendUnderTest } from '../../src/testing/index.js';
 
@@ -67,7 +67,7 @@ export async function deletePrefix(client: Redis | Cluster, prefix: string): Pro
 
 /**
  * The conformance-kit backend on a client: every test gets a fresh key prefix, deleted after it.
- * `options` are passed to redisStorage (e.g. the time-bucketed activity layout).
+ * `options` are passed to createRedisStorage (e.g. the time-bucketed activity layout).
  */
 export function redisBackend(
   name: string,
@@ -76,7 +76,8 @@ export function redisBackend(
 ): BackendUnderTest {
   return {
     name,
-    create: () => redisStorage({ ...options, client, prefix: `t:${randomUUID().slice(0, 8)}` }),
+    create: () =>
+      createRedisStorage({ ...options, client, prefix: `t:${randomUUID().slice(0, 8)}` }),
     destroy: (storage) => deletePrefix(client, (storage as RedisStorage).prefix),
   };
 }

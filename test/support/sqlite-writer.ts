@@ -3,12 +3,12 @@
 // each also adding an entry of its own (argv[4] names the writer), then exits. compute() sleeps
 // 1 ms, so that without a write transaction around read, compute and write, increments are lost.
 import Database from 'better-sqlite3';
-import { sqliteStorage } from '../../src/backends/sqlite/index.js';
+import { createSqliteStorage } from '../../src/backends/sqlite/index.js';
 
 const [path, rounds, writer] = process.argv.slice(2);
 const db = new Database(path!, { timeout: 30_000 });
 db.pragma('journal_mode = WAL');
-const { timeline } = sqliteStorage({ database: db });
+const { timeline } = createSqliteStorage({ database: db });
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 for (let i = 0; i < Number(rounds); i++) {
   await timeline.update('counter-feed', ['counter'], ([current]) => {

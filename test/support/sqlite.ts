@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { type SqliteStorage, sqliteStorage } from '../../src/backends/sqlite/index.js';
+import { createSqliteStorage, type SqliteStorage } from '../../src/backends/sqlite/index.js';
 import type { Storage } from '../../src/storage/contracts.js';
 import type { BackendUnderTest } from '../../src/testing/index.js';
 
@@ -39,7 +39,7 @@ export function sqliteBackend(
     create() {
       const db =
         dir === undefined ? new Database(':memory:') : openDatabase(dir.file(`${++files}.db`));
-      const storage: SqliteStorage = sqliteStorage({ database: db });
+      const storage: SqliteStorage = createSqliteStorage({ database: db });
       open.set(storage, db);
       return storage;
     },

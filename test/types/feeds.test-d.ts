@@ -8,13 +8,13 @@ import {
   createActivity,
   createAggregator,
   createManager,
+  createMemoryStorage,
   defineAggregatedFeed,
   defineFlatFeed,
   defineNotificationFeed,
   type FeedPage,
   type GroupReadOptions,
   type Manager,
-  memoryStorage,
   type NotificationGroup,
 } from 'stream-framework';
 import type { CreateWorkerOptions } from 'stream-framework/bullmq';
@@ -25,7 +25,7 @@ interface PinExtra {
   readonly board?: string;
 }
 
-const storage = memoryStorage();
+const storage = createMemoryStorage();
 const flat = defineFlatFeed<PinExtra>({ name: 'flat', storage });
 const pin = createActivity<PinExtra>({ actor: 1, verb: 'pin', object: 2, extra: { itemId: 7 } });
 

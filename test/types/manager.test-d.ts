@@ -8,12 +8,12 @@ import {
   type AggregatedGroup,
   createActivity,
   createManager,
+  createMemoryStorage,
   defineAggregatedFeed,
   defineFlatFeed,
   defineNotificationFeed,
   type FlatFeed,
   type Manager,
-  memoryStorage,
   type NotificationCounts,
   type NotificationFeed,
   type NotificationGroup,
@@ -21,7 +21,7 @@ import {
 
 type PinExtra = { itemId: number };
 
-const storage = memoryStorage();
+const storage = createMemoryStorage();
 const userFeed = defineFlatFeed<PinExtra>({ name: 'user', storage, maxLength: 10_000 });
 const timeline = defineFlatFeed<PinExtra>({ name: 'timeline', storage });
 const aggregated = defineAggregatedFeed<PinExtra>({ name: 'aggregated', storage });

@@ -14,7 +14,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  memoryStorage,
+  createMemoryStorage,
   type NotificationChange,
   type Storage,
   type TaskQueue,
@@ -84,16 +84,15 @@ let markBuilt = async (): Promise<void> => {};
 
 if (config.redisUrl) {
   const { Redis } = await import('ioredis');
-  const { redisStorage, publishChanges, subscribeToChanges, subscribeToFeedChanges } = await import(
-    'stream-framework/redis'
-  );
+  const { createRedisStorage, publishChanges, subscribeToChanges, subscribeToFeedChanges } =
+    await import('stream-framework/redis');
   const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
   const subscriber = client.duplicate();
   closers.push(
     () => subscriber.quit(),
     () => client.quit(),
   );
-  storage = redisStorage({ client, prefix: REDIS_PREFIX });
+  storage = createRedisStorage({ client, prefix: REDIS_PREFIX });
   // The feeds survive restarts in Redis: rebuild only when they were built from another database.
   const marker = `${REDIS_PREFIX}:app:build`;
   needsRebuild = (await client.get(marker)) !== build;
@@ -144,10 +143,10 @@ if (config.redisUrl) {
   );
   // Fan-out runs as BullMQ jobs; an in-process worker runs them here (more can run elsewhere with
   // `npx stream-framework worker`). BullMQ wants its own connections with maxRetriesPerRequest null.
-  const { bullmqQueue, createWorker } = await import('stream-framework/bullmq');
+  const { createBullmqQueue, createWorker } = await import('stream-framework/bullmq');
   const queueConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const workerConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const bullmq = bullmqQueue({ connection: queueConnection, prefix: `{${REDIS_PREFIX}}` });
+  const bullmq = createBullmqQueue({ connection: queueConnection, prefix: `{${REDIS_PREFIX}}` });
   queue = bullmq;
   startWorker = async (feeds) => {
     const worker = createWorker({
@@ -173,16 +172,16 @@ if (config.redisUrl) {
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${feedsFile}${suffix}`, { force: true });
     }
     const { default: Database } = await import('better-sqlite3');
-    const { sqliteStorage } = await import('stream-framework/sqlite');
+    const { createSqliteStorage } = await import('stream-framework/sqlite');
     const database = new Database(feedsFile);
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
-    storage = sqliteStorage({ database });
+    storage = createSqliteStorage({ database });
     markBuilt = async () => db.setMeta('feeds-build', build);
     closers.push(() => database.close());
     say(`feeds: SQLite in ${feedsFile}`);
   } else {
-    storage = memoryStorage();
+    storage = createMemoryStorage();
     say('feeds: in memory (FEEDS=sqlite keeps them in a SQLite file, REDIS_URL in Redis)');
   }
   // One listener on the definition's change events, dispatching to the connected browsers.

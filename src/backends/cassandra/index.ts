@@ -4,10 +4,10 @@
  * does. Create the tables once with {@link createSchema}.
  * @example
  * import { Client } from 'cassandra-driver';
- * import { cassandraStorage, createSchema } from 'stream-framework/cassandra';
+ * import { createCassandraStorage, createSchema } from 'stream-framework/cassandra';
  * const client = new Client({ contactPoints: ['10.0.0.1'], localDataCenter: 'dc1' });
  * await createSchema(client, { keyspace: 'feeds', replication: { class: 'NetworkTopologyStrategy', dc1: 3 } });
- * const storage = cassandraStorage({ client, keyspace: 'feeds' });
+ * const storage = createCassandraStorage({ client, keyspace: 'feeds' });
  * const timeline = defineFlatFeed({ name: 'timeline', storage });
  * @module
  */
@@ -38,7 +38,7 @@ export type { CassandraSchema, CreateSchemaOptions, Replication } from './schema
 export { createSchema, schemaStatements } from './schema.js';
 export type { CassandraTableNames } from './statements.js';
 
-/** Options of {@link cassandraStorage}. */
+/** Options of {@link createCassandraStorage}. */
 export interface CassandraStorageOptions {
   /** A cassandra-driver `Client` you own (connected or not; the driver connects on first use). */
   readonly client: CassandraClient;
@@ -99,8 +99,8 @@ const CASSANDRA_STORAGE_KEYS = optionKeys<CassandraStorageOptions>({
  * Creates the Cassandra backend on `client`; the tables must exist (see {@link createSchema}).
  * Throws `INVALID_OPTION` for an unknown or wrong-typed option.
  */
-export function cassandraStorage(options: CassandraStorageOptions): CassandraStorage {
-  checkOptions(options, CASSANDRA_STORAGE_KEYS, 'cassandraStorage');
+export function createCassandraStorage(options: CassandraStorageOptions): CassandraStorage {
+  checkOptions(options, CASSANDRA_STORAGE_KEYS, 'createCassandraStorage');
   objectOption(options.client, 'client', ['execute', 'batch'], 'a cassandra-driver Client');
   const keyspace = checkIdentifier(options.keyspace, 'keyspace');
   const tables = tableNames(options.tables);

@@ -1,5 +1,5 @@
 /**
- * Checks of the Cassandra backend's options, shared by `cassandraStorage` and the per-table
+ * Checks of the Cassandra backend's options, shared by `createCassandraStorage` and the per-table
  * storage classes: the executor (client, consistency levels, page size), a qualified table name
  * (quoted into every statement), the namespace and the integer knobs.
  * @module

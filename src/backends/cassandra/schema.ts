@@ -25,7 +25,7 @@ export interface CreateSchemaOptions {
    * `{ class: 'NetworkTopologyStrategy', <data center>: 3 }` in production.
    */
   readonly replication: Replication;
-  /** Table names; must match the ones given to `cassandraStorage`. @default { timelines: 'sf_timeline', activities: 'sf_activity' } */
+  /** Table names; must match the ones given to `createCassandraStorage`. @default { timelines: 'sf_timeline', activities: 'sf_activity' } */
   readonly tables?: Partial<CassandraTableNames> | undefined;
   /** `durable_writes` of a created keyspace. @default true */
   readonly durableWrites?: boolean | undefined;

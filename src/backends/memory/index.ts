@@ -11,7 +11,7 @@ import { MemoryTimelineStorage } from './memory-timeline-storage.js';
 export { MemoryActivityStorage } from './memory-activity-storage.js';
 export { MemoryTimelineStorage } from './memory-timeline-storage.js';
 
-/** Options of {@link memoryStorage}: none yet (any key is refused with `INVALID_OPTION`). */
+/** Options of {@link createMemoryStorage}: none yet (any key is refused with `INVALID_OPTION`). */
 export type MemoryStorageOptions = Readonly<Record<string, never>>;
 
 /** The in-memory backend (timeline + activity storage) with the concrete classes exposed. */
@@ -24,11 +24,11 @@ export interface MemoryStorage extends Storage {
  * Creates an independent in-memory backend: the embedded default, no server needed. Its
  * arguments are checked by the contract wrapper (`defineStorage`).
  * @example
- * const storage = memoryStorage();
+ * const storage = createMemoryStorage();
  * const timeline = defineFlatFeed({ name: 'timeline', storage });
  */
-export function memoryStorage(options?: MemoryStorageOptions): MemoryStorage {
-  checkOptions(options, [], 'memoryStorage', true);
+export function createMemoryStorage(options?: MemoryStorageOptions): MemoryStorage {
+  checkOptions(options, [], 'createMemoryStorage', true);
   return defineStorage({
     timeline: new MemoryTimelineStorage(),
     activities: new MemoryActivityStorage(),

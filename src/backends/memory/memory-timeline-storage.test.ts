@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { entry, entryId, entryRange, markEntries } from '../../testing/fixtures.js';
-import { memoryStorage } from './index.js';
+import { createMemoryStorage } from './index.js';
 
 describe('memory backend: instances', () => {
   it('two instances share no state', async () => {
-    const a = memoryStorage();
-    const b = memoryStorage();
+    const a = createMemoryStorage();
+    const b = createMemoryStorage();
     await a.timeline.add('feed:1', [entry(1)]);
     await markEntries(a.timeline, 'feed:1', 'unseen', [entryId(1)]);
     await a.activities.putMany([{ id: entryId(1), payload: 'x' }]);
@@ -20,7 +20,7 @@ describe('memory backend: instances', () => {
   });
 
   it('declares markers and the name memory', () => {
-    const { timeline, activities } = memoryStorage();
+    const { timeline, activities } = createMemoryStorage();
     assert.equal(timeline.name, 'memory');
     assert.equal(activities.name, 'memory');
     assert.deepEqual({ ...timeline.capabilities }, { markers: true });
@@ -28,7 +28,7 @@ describe('memory backend: instances', () => {
   });
 
   it('stores copies: mutating an entry after add does not change the timeline', async () => {
-    const { timeline } = memoryStorage();
+    const { timeline } = createMemoryStorage();
     const e = { id: 'a', score: 1, payload: 'p' };
     await timeline.add('k', [e]);
     e.payload = 'changed';
@@ -39,7 +39,7 @@ describe('memory backend: instances', () => {
 
 describe('memory backend: no retained state for empty timelines', () => {
   it('removing every entry drops the timeline', async () => {
-    const { timeline } = memoryStorage();
+    const { timeline } = createMemoryStorage();
     await timeline.add('k', entryRange(0, 3));
     await markEntries(timeline, 'k', 'unseen', [entryId(0)]);
     assert.equal(timeline.size, 1);
@@ -50,7 +50,7 @@ describe('memory backend: no retained state for empty timelines', () => {
   });
 
   it('trimming to 0, delete and removeFromMany drop the timelines', async () => {
-    const { timeline } = memoryStorage();
+    const { timeline } = createMemoryStorage();
     await timeline.addToMany(['a', 'b', 'c', 'd'], entryRange(0, 3));
     assert.equal(timeline.size, 4);
     await timeline.trim('a', 0);
@@ -60,7 +60,7 @@ describe('memory backend: no retained state for empty timelines', () => {
   });
 
   it('an add with maxLength 0 and an update that empties the timeline drop it', async () => {
-    const { timeline } = memoryStorage();
+    const { timeline } = createMemoryStorage();
     await timeline.add('a', entryRange(0, 3), { maxLength: 0 });
     assert.equal(timeline.size, 0);
     await timeline.add('b', entryRange(0, 3));
@@ -72,7 +72,7 @@ describe('memory backend: no retained state for empty timelines', () => {
   });
 
   it('reads, marker calls and no-op writes on missing keys retain nothing', async () => {
-    const { timeline } = memoryStorage();
+    const { timeline } = createMemoryStorage();
     await timeline.range('x', { limit: 10, order: 'desc' });
     await timeline.get('x', ['a']);
     await timeline.count('x');
@@ -90,7 +90,7 @@ describe('memory backend: no retained state for empty timelines', () => {
   });
 
   it('an update that fails retains nothing', async () => {
-    const { timeline } = memoryStorage();
+    const { timeline } = createMemoryStorage();
     await assert.rejects(
       timeline.update('x', [], () => {
         throw new Error('boom');
@@ -104,7 +104,7 @@ describe('memory backend: no retained state for empty timelines', () => {
   });
 
   it('a long-running churn of adds, trims and removals ends with nothing retained', async () => {
-    const { timeline, activities } = memoryStorage();
+    const { timeline, activities } = createMemoryStorage();
     for (let round = 0; round < 50; round++) {
       const key = `feed:${round % 7}`;
       const batch = entryRange(round * 10, round * 10 + 10);

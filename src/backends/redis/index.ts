@@ -3,8 +3,8 @@
  * dependency). You create and own the client; the backend never closes it.
  * @example
  * import { Redis } from 'ioredis';
- * import { redisStorage } from 'stream-framework/redis';
- * const storage = redisStorage({ client: new Redis(process.env.REDIS_URL) });
+ * import { createRedisStorage } from 'stream-framework/redis';
+ * const storage = createRedisStorage({ client: new Redis(process.env.REDIS_URL) });
  * const timeline = defineFlatFeed({ name: 'timeline', storage });
  * @module
  */
@@ -23,7 +23,7 @@ import type { RedisClient } from './scripts.js';
 
 export type { RedisClient } from './scripts.js';
 
-/** Options of {@link redisStorage}. */
+/** Options of {@link createRedisStorage}. */
 export interface RedisStorageOptions {
   /** An ioredis `Redis` or `Cluster` instance you own. */
   readonly client: RedisClient;
@@ -82,8 +82,8 @@ export interface RedisStorage extends Storage {
  * Creates the Redis backend (single node or cluster, detected from the client). Throws
  * `INVALID_OPTION` for a bad prefix, `activityShards` or `activityBucketMs`.
  */
-export function redisStorage(options: RedisStorageOptions): RedisStorage {
-  checkOptions(options, REDIS_STORAGE_KEYS, 'redisStorage');
+export function createRedisStorage(options: RedisStorageOptions): RedisStorage {
+  checkOptions(options, REDIS_STORAGE_KEYS, 'createRedisStorage');
   objectOption(options.client, 'client', ['defineCommand'], 'an ioredis Redis or Cluster');
   const prefix = checkPrefix(options.prefix ?? 'sf');
   const shards = checkPositiveInt(options.activityShards, 'activityShards');

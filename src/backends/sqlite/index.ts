@@ -5,10 +5,10 @@
  * mode (`db.pragma('journal_mode = WAL')`); see docs/backends/sqlite.md.
  * @example
  * import Database from 'better-sqlite3';
- * import { sqliteStorage } from 'stream-framework/sqlite';
+ * import { createSqliteStorage } from 'stream-framework/sqlite';
  * const db = new Database('feeds.db');
  * db.pragma('journal_mode = WAL');
- * const storage = sqliteStorage({ database: db });
+ * const storage = createSqliteStorage({ database: db });
  * const timeline = defineFlatFeed({ name: 'timeline', storage });
  * @module
  */
@@ -28,7 +28,7 @@ import { SqliteTimelineStorage } from './sqlite-timeline-storage.js';
 export type { SqliteDatabase } from './database.js';
 export type { SqliteTableNames } from './schema.js';
 
-/** Options of {@link sqliteStorage}. */
+/** Options of {@link createSqliteStorage}. */
 export interface SqliteStorageOptions {
   /** A better-sqlite3 `Database` you own (open, configured, closed by you). */
   readonly database: SqliteDatabase;
@@ -54,9 +54,9 @@ export interface SqliteStorage extends Storage {
  * statements once. Throws `INVALID_OPTION` for a missing database or a bad prefix, and a
  * BackendError when the tables cannot be created (e.g. a read-only database without them).
  */
-export function sqliteStorage(options: SqliteStorageOptions): SqliteStorage {
-  const o = checkOptions<SqliteStorageOptions>(options, SQLITE_STORAGE_KEYS, 'sqliteStorage');
-  const database = checkDatabase(o.database, 'sqliteStorage');
+export function createSqliteStorage(options: SqliteStorageOptions): SqliteStorage {
+  const o = checkOptions<SqliteStorageOptions>(options, SQLITE_STORAGE_KEYS, 'createSqliteStorage');
+  const database = checkDatabase(o.database, 'createSqliteStorage');
   const prefix = checkPrefix(options.prefix ?? 'sf');
   const tables = tableNames(prefix);
   createTables(database, tables);

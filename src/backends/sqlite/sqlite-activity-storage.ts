@@ -12,7 +12,7 @@ import { checkStorageOptions } from './options.js';
 import { toPayload } from './rows.js';
 import type { SqliteTableNames } from './schema.js';
 
-/** Options of {@link SqliteActivityStorage}; {@link sqliteStorage} fills them in. */
+/** Options of {@link SqliteActivityStorage}; {@link createSqliteStorage} fills them in. */
 export interface SqliteActivityStorageOptions {
   readonly database: SqliteDatabase;
   /** The tables, which must exist (see {@link createTables}). */

@@ -20,7 +20,7 @@ import type { SqliteTableNames } from './schema.js';
 import { TimelineStatements } from './timeline-statements.js';
 import { applyChanges, removeIds, trimTo, upsertEntries } from './timeline-writes.js';
 
-/** Options of {@link SqliteTimelineStorage}; {@link sqliteStorage} fills them in. */
+/** Options of {@link SqliteTimelineStorage}; {@link createSqliteStorage} fills them in. */
 export interface SqliteTimelineStorageOptions {
   readonly database: SqliteDatabase;
   /** The tables, which must exist (see {@link createTables}). */

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createActivity } from '../../activity/activity.js';
 import { byVerbAndDay, createAggregator } from '../../aggregation/aggregators.js';
-import { memoryStorage } from '../../backends/memory/index.js';
+import { createMemoryStorage } from '../../backends/memory/index.js';
 import { ValidationError } from '../../errors.js';
-import { jsonSerializer } from '../../serialization/json-serializer.js';
+import { createJsonSerializer } from '../../serialization/json-serializer.js';
 import type { Serializer } from '../../serialization/serializer.js';
 import { AGGREGATED_KEYS, defineAggregatedFeed } from '../aggregated-feed.js';
 import { DEFAULT_GROUP_CACHE_CHARACTERS } from './recent-groups.js';
@@ -13,7 +13,7 @@ import { createGroupWriter } from './writes.js';
 
 /** The JSON serializer, counting decodeGroup calls. */
 function countingSerializer(): { serializer: Serializer; decoded: () => number } {
-  const json = jsonSerializer();
+  const json = createJsonSerializer();
   let decoded = 0;
   const serializer: Serializer = {
     ...json,
@@ -31,7 +31,11 @@ const like = (i: number) =>
 describe('group writer: recently encoded groups', () => {
   it('merges into a group it just wrote without decoding its payload again', async () => {
     const { serializer, decoded } = countingSerializer();
-    const feed = defineAggregatedFeed({ name: 'agg', storage: memoryStorage(), serializer }).for(1);
+    const feed = defineAggregatedFeed({
+      name: 'agg',
+      storage: createMemoryStorage(),
+      serializer,
+    }).for(1);
     for (let i = 0; i < 30; i++) await feed.add(like(i));
     assert.equal(decoded(), 0);
     const [group] = (await feed.read({ limit: 5 })).items;
@@ -40,7 +44,7 @@ describe('group writer: recently encoded groups', () => {
   });
 
   it('decodes a payload it did not write itself (another writer) and merges it exactly', async () => {
-    const storage = memoryStorage();
+    const storage = createMemoryStorage();
     const one = countingSerializer();
     const two = countingSerializer();
     const first = defineAggregatedFeed({ name: 'agg', storage, serializer: one.serializer }).for(1);
@@ -60,7 +64,7 @@ describe('group writer: recently encoded groups', () => {
 describe('group writer: the cache of recently encoded groups is bounded by characters', () => {
   /** A writer of a denormalized aggregated feed (one group per object) and its feed handle. */
   function writerOf(groupCacheCharacters?: number) {
-    const storage = memoryStorage();
+    const storage = createMemoryStorage();
     const options = {
       name: 'agg',
       storage,
@@ -125,7 +129,7 @@ describe('group writer: the cache of recently encoded groups is bounded by chara
         () =>
           defineAggregatedFeed({
             name: 'agg',
-            storage: memoryStorage(),
+            storage: createMemoryStorage(),
             groups: { cacheCharacters: bad as number },
           }),
         (e: unknown) => e instanceof ValidationError && e.code === 'INVALID_OPTION',

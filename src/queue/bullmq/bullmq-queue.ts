@@ -28,7 +28,7 @@ import {
 import { JobWatcher } from './job-watcher.js';
 import { type BullmqJobOptions, batchJobId, resolveJobOptions, taskDigest } from './jobs.js';
 
-/** Options of {@link bullmqQueue}. */
+/** Options of {@link createBullmqQueue}. */
 export interface BullmqQueueOptions {
   /** An ioredis client you own, single node or cluster; never closed by the queue. */
   readonly connection: BullmqConnection;
@@ -48,7 +48,7 @@ export interface BullmqQueueOptions {
 /** Job counts of one queue by state (`waiting`, `active`, `completed`, `failed`, `delayed`...). */
 export type JobCounts = Readonly<Record<string, number>>;
 
-/** A {@link TaskQueue} on BullMQ: what {@link bullmqQueue} returns. */
+/** A {@link TaskQueue} on BullMQ: what {@link createBullmqQueue} returns. */
 export interface BullmqTaskQueue extends TaskQueue {
   /** Always `'bullmq'`. */
   readonly name: 'bullmq';
@@ -80,7 +80,7 @@ export interface BullmqTaskQueue extends TaskQueue {
 }
 
 const BULK = 1000;
-const WHAT = 'bullmqQueue';
+const WHAT = 'createBullmqQueue';
 
 const QUEUE_KEYS = optionKeys<BullmqQueueOptions>({
   connection: true,
@@ -99,11 +99,11 @@ const QUEUE_KEYS = optionKeys<BullmqQueueOptions>({
  * returns gives the job ids, and `await handle.done()` waits until the workers ran them.
  * @example
  * const connection = new Redis(process.env.REDIS_URL);
- * const manager = createManager({ ..., queue: bullmqQueue({ connection }) });
+ * const manager = createManager({ ..., queue: createBullmqQueue({ connection }) });
  * const handle = await manager.addUserActivity(1, activity);
  * await handle.done(); // read-your-writes: every follower feed has the activity
  */
-export function bullmqQueue(options: BullmqQueueOptions): BullmqTaskQueue {
+export function createBullmqQueue(options: BullmqQueueOptions): BullmqTaskQueue {
   checkOptions(options, QUEUE_KEYS, WHAT);
   if (typeof options !== 'object' || options === null) {
     throw invalid(`${WHAT}: options must be an object`, 'options');

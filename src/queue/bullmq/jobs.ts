@@ -6,7 +6,7 @@ import { intValue } from '../../validation/values.js';
 import type { Task } from '../task.js';
 import { invalid } from './connection.js';
 
-/** The BullMQ job options a {@link bullmqQueue} lets you change (the rest it sets itself). */
+/** The BullMQ job options a {@link createBullmqQueue} lets you change (the rest it sets itself). */
 export type BullmqJobOptions = Pick<
   JobsOptions,
   'attempts' | 'backoff' | 'removeOnComplete' | 'removeOnFail' | 'stackTraceLimit'

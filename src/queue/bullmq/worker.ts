@@ -21,7 +21,7 @@ import { batchJobId } from './jobs.js';
 export interface WorkerManager {
   /** Validates and runs one task (`manager.runTask`). */
   runTask(task: unknown): Promise<void>;
-  /** The manager's queue: when it is a {@link bullmqQueue}, its prefix and names are the defaults. */
+  /** The manager's queue: when it is a {@link createBullmqQueue}, its prefix and names are the defaults. */
   readonly queue?: unknown;
 }
 
@@ -53,9 +53,9 @@ export interface CreateWorkerOptions {
   readonly connection: BullmqConnection;
   /** Jobs run at once, per priority queue. @default 10 for each */
   readonly concurrency?: number | { readonly high?: number; readonly low?: number } | undefined;
-  /** BullMQ key prefix. @default the manager's bullmqQueue prefix, else '{sf}' */
+  /** BullMQ key prefix. @default the manager's createBullmqQueue prefix, else '{sf}' */
   readonly prefix?: string | undefined;
-  /** Queue names. @default the manager's bullmqQueue names, else { high: 'high', low: 'low' } */
+  /** Queue names. @default the manager's createBullmqQueue names, else { high: 'high', low: 'low' } */
   readonly queueNames?: Partial<QueueNames> | undefined;
   /** Worker name, stored on each job it processes (BullMQ `processedBy`). */
   readonly name?: string | undefined;
@@ -125,7 +125,7 @@ const WORKER_KEYS = optionKeys<CreateWorkerOptions>({
 });
 
 /**
- * Runs the tasks of a {@link bullmqQueue} in this process: one BullMQ worker per priority queue,
+ * Runs the tasks of a {@link createBullmqQueue} in this process: one BullMQ worker per priority queue,
  * so high-priority jobs never wait behind low-priority ones, each calling `manager.runTask`. A
  * malformed job (wrong version, unknown feed, undecodable activity: a ValidationError) fails for
  * good at once with its reason, without retries, and the worker goes on; any other error (a
@@ -156,7 +156,7 @@ export function createWorker(options: CreateWorkerOptions): TaskWorker {
       JSON.stringify(given) !== JSON.stringify(fromQueue[option])
     ) {
       throw invalid(
-        `${WHAT}: ${option} ${JSON.stringify(given)} differs from the manager's bullmqQueue ${option} ${JSON.stringify(fromQueue[option])}: the worker would wait on queues nobody fills`,
+        `${WHAT}: ${option} ${JSON.stringify(given)} differs from the manager's createBullmqQueue ${option} ${JSON.stringify(fromQueue[option])}: the worker would wait on queues nobody fills`,
         option,
       );
     }
