@@ -35,12 +35,16 @@ export function entryPoints() {
 /** Every entry point with its exported values and type-only names, each sorted. */
 export function publicSurface() {
   const entries = entryPoints();
-  const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(root, 'tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
     },
-  });
+  );
   const program = ts.createProgram(
     entries.map((e) => e.file),
     { ...config.options, noEmit: true },
@@ -53,7 +57,8 @@ export function publicSurface() {
     const values = [];
     const types = [];
     for (const symbol of checker.getExportsOfModule(module)) {
-      const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+      const target =
+        symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
       const typeOnly =
         !(target.flags & ts.SymbolFlags.Value) ||
         symbol.declarations?.some((d) => ts.isTypeOnlyImportOrExportDeclaration(d));
@@ -110,11 +115,15 @@ function main(mode) {
   }
   if (mode === '--check') {
     if (documentedSurface() === rendered) return console.log('exports: docs are up to date');
-    console.error('exports: docs/architecture.md is out of date; run node scripts/exports.mjs --write');
+    console.error(
+      'exports: docs/architecture.md is out of date; run node scripts/exports.mjs --write',
+    );
     return 1;
   }
   for (const e of surface) {
-    console.log(`${e.name}: ${e.values.length} values + ${e.types.length} types = ${e.values.length + e.types.length}`);
+    console.log(
+      `${e.name}: ${e.values.length} values + ${e.types.length} types = ${e.values.length + e.types.length}`,
+    );
   }
   const all = surface.reduce((n, e) => n + e.values.length + e.types.length, 0);
   console.log(`total: ${all}`);
