@@ -428,5 +428,5 @@ export function createManager<
     batchImport,
     runTask: async (task) => executeTask(config, parseTask(task)),
   };
-  return Object.freeze(manager) as unknown as Manager<E, U, F, T>;
+  return Object.freeze(manager) as Manager<E, U, F, T>;
 }
