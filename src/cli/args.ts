@@ -16,10 +16,11 @@ export type Command =
 export const USAGE = `usage: stream-framework worker --config <module> [--concurrency <n>] [--name <name>]
 
 commands:
-  worker   run the tasks of a createBullmqQueue (fan-out, removal, follow, unfollow) until SIGTERM/SIGINT
+  worker   run the tasks enqueued by createBullmqQueue (fan-out, removal, follow, unfollow) until SIGTERM/SIGINT
 
 options:
-  -c, --config <module>   ESM module exporting \`manager\` (built as in the web process) and
+  -c, --config <module>   ESM module (.js/.mjs; .ts/.mts/.cts with tsx installed in the app)
+                          exporting \`manager\` (built as in the web process) and
                           optionally \`connection\` (ioredis, maxRetriesPerRequest: null),
                           \`redis\` (URL or ioredis options; default: REDIS_URL), \`worker\`
                           (createWorker options) and \`close\` (called after the worker stopped)

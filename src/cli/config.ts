@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RedisOptions } from 'ioredis';
 import type { BullmqConnection } from '../queue/bullmq/connection.js';
@@ -27,14 +28,18 @@ export class ConfigError extends Error {
   }
 }
 
-/** Imports the config module at `path` (relative to `cwd`) and checks its exports. */
+/**
+ * Imports the config module at `path` (relative to `cwd`; JavaScript, or TypeScript through the
+ * application's tsx) and checks its exports.
+ */
 export async function loadConfig(path: string, cwd: string): Promise<WorkerConfig> {
   const file = resolve(cwd, path);
   if (!existsSync(file)) throw new ConfigError(`config module ${file} does not exist`);
   let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    module = await importConfig(file, cwd);
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`loading ${file} failed: ${(error as Error)?.message ?? error}`, {
       cause: error,
     });
@@ -68,4 +73,70 @@ export async function loadConfig(path: string, cwd: string): Promise<WorkerConfi
     worker: worker as WorkerConfig['worker'],
     close: close as WorkerConfig['close'],
   };
+}
+
+/** Extensions of TypeScript modules, which Node 20 cannot import without a loader. */
+const TYPESCRIPT = /\.(ts|mts|cts)$/;
+
+/** The `tsImport` function of tsx (its `tsx/esm/api` module). */
+type TsImport = (specifier: string, parentURL: string) => Promise<unknown>;
+
+/**
+ * Imports the config module. A TypeScript one (`.ts`, `.mts`, `.cts`) goes through tsx's
+ * `tsImport` when the application has tsx installed (resolved from the config's folder, then from
+ * `cwd`), so `stream-framework worker --config feeds.ts` needs no `--import tsx`; without tsx it
+ * is imported as is when Node strips types itself, else a ConfigError says what to do.
+ */
+async function importConfig(file: string, cwd: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(file).href;
+  if (!TYPESCRIPT.test(file)) return (await import(url)) as Record<string, unknown>;
+  const tsImport = await findTsImport([file, join(cwd, 'package.json')]);
+  if (tsImport) return (await tsImport(url, url)) as Record<string, unknown>;
+  if (nodeStripsTypes()) return (await import(url)) as Record<string, unknown>;
+  throw new ConfigError(
+    `${file} is TypeScript, which Node ${process.version} cannot load by itself. Either install ` +
+      'tsx in your application (npm install --save-dev tsx: the command then loads the config ' +
+      'with it), or compile the config to JavaScript and pass the .js file, or run Node 22.18 or ' +
+      'later (it strips types; other .ts files must then be imported with their .ts extension).',
+  );
+}
+
+/**
+ * tsx's `tsImport`, from the first of `parents` that sees tsx installed. Its ESM build is
+ * imported (found through tsx's package.json "exports"): tsx's CommonJS build of `tsx/esm/api`
+ * fails to register its loader on Node 20 (ERR_MODULE_NOT_FOUND for `esm/api/esm/index.mjs`).
+ */
+async function findTsImport(parents: readonly string[]): Promise<TsImport | undefined> {
+  for (const parent of parents) {
+    let manifest: string;
+    try {
+      manifest = createRequire(parent).resolve('tsx/package.json');
+    } catch {
+      continue; // not installed where this parent can see it
+    }
+    const entry = esmEntry(JSON.parse(readFileSync(manifest, 'utf8')), './esm/api');
+    if (entry === undefined) continue;
+    const api = (await import(pathToFileURL(join(dirname(manifest), entry)).href)) as {
+      tsImport?: unknown;
+    };
+    if (typeof api.tsImport === 'function') return api.tsImport as TsImport;
+  }
+  return undefined;
+}
+
+/** The file a package.json's "exports" gives `subpath` for `import` (a string), if any. */
+function esmEntry(manifest: unknown, subpath: string): string | undefined {
+  let target = (manifest as { exports?: Record<string, unknown> } | null)?.exports?.[subpath];
+  for (const key of ['import', 'default']) {
+    if (typeof target === 'object' && target !== null && key in target) {
+      target = (target as Record<string, unknown>)[key];
+    }
+  }
+  return typeof target === 'string' ? target : undefined;
+}
+
+/** Whether this Node imports `.ts` files itself (type stripping, Node 22.18+ or a flag). */
+function nodeStripsTypes(): boolean {
+  const features = process.features as { readonly typescript?: string | false | undefined };
+  return Boolean(features.typescript);
 }
