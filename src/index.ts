@@ -10,7 +10,7 @@ export type { Activity, ActivityInput, CreateActivityOptions } from './activity/
 export { createActivity } from './activity/activity.js';
 export type { Id } from './activity/ids.js';
 export { isActivityId, minActivityIdAt, timeOfActivityId } from './activity/ids.js';
-export type { JsonObject, JsonValue } from './activity/json.js';
+export type { ExtraData, JsonObject, JsonValue } from './activity/json.js';
 export type { Verb, VerbDefinition, VerbRegistry, VerbRegistryOptions } from './activity/verbs.js';
 export { builtinVerbs, createVerbRegistry } from './activity/verbs.js';
 // Aggregation
