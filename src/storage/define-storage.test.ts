@@ -221,3 +221,98 @@ describe('defineTimelineStorage (the contract wrapper)', () => {
     assert.equal(await activities.removeMany(['a', 'a']), 1);
   });
 });
+
+/** A driver whose every method returns `value` (what a broken backend or script might). */
+function returning(value: unknown): TimelineDriver {
+  const give = async () => value as never;
+  return {
+    name: 'broken',
+    add: give,
+    remove: give,
+    range: give,
+    get: give,
+    count: give,
+    trim: give,
+    delete: async () => {},
+    update: async (_key, _ids, compute) => compute(value as never).result,
+    indexOf: give,
+    countMarked: give,
+    isMarked: give,
+    clearMarker: give,
+  };
+}
+
+describe('defineTimelineStorage: what a driver returns is checked', () => {
+  const entry = { id: 'a', score: 1 };
+  const calls = (t: ReturnType<typeof defineTimelineStorage>) => ({
+    add: () => t.add('k', [entry]),
+    remove: () => t.remove('k', ['a']),
+    range: () => t.range('k', { limit: 2, order: 'desc' }),
+    get: () => t.get('k', ['a', 'b']),
+    count: () => t.count('k'),
+    trim: () => t.trim('k', 5),
+    indexOf: () => t.indexOf('k', 'a', 'desc'),
+    update: () => t.update('k', ['a'], () => ({ changes: {}, result: 1 })),
+    countMarked: () => t.countMarked('k', 'unseen'),
+    isMarked: () => t.isMarked('k', 'unseen', ['a', 'b']),
+    clearMarker: () => t.clearMarker('k', 'unseen'),
+  });
+
+  for (const [label, value] of [
+    ['null', null],
+    ['a string', 'x'],
+    ['a negative number', -2],
+    ['NaN', Number.NaN],
+    ['entries of the wrong shape', [{ id: 42, score: 'x' }, null]],
+    ['too many entries', [entry, entry, entry]],
+  ] as const) {
+    it(`${label}: every call rejects with BACKEND naming the backend and operation`, async () => {
+      const t = defineTimelineStorage(returning(value));
+      for (const [operation, call] of Object.entries(calls(t))) {
+        await assert.rejects(
+          call(),
+          (e: unknown) =>
+            typed('BACKEND')(e) &&
+            (e as Error).message.startsWith(`[broken] ${operation} returned`) &&
+            (e as Error).message.includes('"k"'),
+          operation,
+        );
+      }
+    });
+  }
+
+  it('well-formed results pass unchanged', async () => {
+    const t = defineTimelineStorage(returning(1));
+    assert.equal(await t.count('k'), 1);
+    assert.equal(await t.indexOf('k', 'a', 'asc'), 1);
+    const ranged = defineTimelineStorage(returning([entry, { id: 'b', score: 2, payload: 'p' }]));
+    assert.deepEqual(await ranged.range('k', { limit: 2, order: 'asc' }), [
+      entry,
+      { id: 'b', score: 2, payload: 'p' },
+    ]);
+    assert.deepEqual(await ranged.get('k', ['a', 'b']), [
+      entry,
+      { id: 'b', score: 2, payload: 'p' },
+    ]);
+  });
+
+  it('an activity driver returning the wrong shape rejects with BACKEND', async () => {
+    const storage = defineStorage({
+      timeline: returning(0),
+      activities: {
+        name: 'broken-activities',
+        getMany: async () => [5] as never,
+        putMany: async () => {},
+        removeMany: async () => -1,
+      },
+    });
+    await assert.rejects(storage.activities.getMany(['a']), typed('BACKEND'));
+    await assert.rejects(storage.activities.getMany(['a', 'b']), typed('BACKEND'));
+    await assert.rejects(storage.activities.removeMany(['a']), typed('BACKEND'));
+  });
+
+  it('defineStorage of a non-object is INVALID_OPTION', () => {
+    assert.throws(() => defineStorage(null as never), typed('INVALID_OPTION'));
+    assert.throws(() => defineStorage('redis' as never), typed('INVALID_OPTION'));
+  });
+});

@@ -35,6 +35,15 @@ import type {
   TimelineUpdate,
   TimelineWriteOptions,
 } from './contracts.js';
+import {
+  entryResult,
+  flagResult,
+  payloadResult,
+  resultCount,
+  resultEntries,
+  resultIndex,
+  resultPositional,
+} from './result-checks.js';
 import { checkDriver, positional, timelineDefaults } from './timeline-defaults.js';
 
 /** A defined timeline storage: the full contract, plus the driver's own members (e.g. a getter). */
@@ -117,7 +126,9 @@ export function defineTimelineStorage<D extends TimelineDriver>(
     checkKey(key);
     const checked = checkEntries(entries, hints.idsOnly);
     const o = checkWriteOptions(options);
-    return checked.length === 0 ? 0 : d.add(key, checked, o, hints);
+    return checked.length === 0
+      ? 0
+      : resultCount(d.name, 'add', key, await d.add(key, checked, o, hints));
   };
   const addMany = async (
     keys: unknown,
@@ -133,24 +144,30 @@ export function defineTimelineStorage<D extends TimelineDriver>(
   const remove = async (key: string, ids: unknown, hints: TimelineHints): Promise<number> => {
     checkKey(key);
     const unique = checkUniqueIds(ids);
-    return unique.length === 0 ? 0 : d.remove(key, unique, hints);
+    return unique.length === 0
+      ? 0
+      : resultCount(d.name, 'remove', key, await d.remove(key, unique, hints));
   };
   const removeMany = async (keys: unknown, ids: unknown, hints: TimelineHints): Promise<void> => {
     const k = checkKeys(keys);
     const unique = checkUniqueIds(ids);
     if (k.length > 0 && unique.length > 0) await removeFromMany(k, unique, hints);
   };
-  const range = async (key: string, query: unknown, hints: TimelineHints) =>
-    d.range(checkKey(key), checkRangeQuery(query), hints);
-  const count = async (key: string) => d.count(checkKey(key));
+  const range = async (key: string, query: unknown, hints: TimelineHints) => {
+    const q = checkRangeQuery(query);
+    return resultEntries(d.name, key, await d.range(checkKey(key), q, hints), q.limit);
+  };
+  const count = async (key: string) =>
+    resultCount(d.name, 'count', key, await d.count(checkKey(key)));
   const indexOf = async (key: string, id: string, order: unknown, hints: TimelineHints) => {
     checkKey(key);
     checkEntryId(id);
     const o = checkOrder(order);
-    return d.indexOf ? d.indexOf(key, id, o) : fallback.indexOf(key, id, o, hints);
+    const at = d.indexOf ? await d.indexOf(key, id, o) : await fallback.indexOf(key, id, o, hints);
+    return resultIndex(d.name, key, at);
   };
   const trim = async (key: string, maxLength: unknown) =>
-    d.trim(checkKey(key), checkMaxLength(maxLength));
+    resultCount(d.name, 'trim', key, await d.trim(checkKey(key), checkMaxLength(maxLength)));
   const del = async (key: string) => d.delete(checkKey(key));
 
   const update = async <R>(
@@ -169,6 +186,7 @@ export function defineTimelineStorage<D extends TimelineDriver>(
       key,
       ids,
       (current) => {
+        resultPositional(d.name, 'update', key, current, ids.length, entryResult, true);
         const u = compute(current);
         const changes = checkChanges((u as Partial<TimelineUpdate<R>> | null)?.changes);
         if (changes.mark !== undefined && !markers) {
@@ -206,7 +224,17 @@ export function defineTimelineStorage<D extends TimelineDriver>(
     range: (key, query) => range(key, query, FULL),
     get: async (key, ids) => {
       checkKey(key);
-      return positional(checkEntryIds(ids), (unique) => d.get(key, unique));
+      return positional(checkEntryIds(ids), async (unique) =>
+        resultPositional(
+          d.name,
+          'get',
+          key,
+          await d.get(key, unique),
+          unique.length,
+          entryResult,
+          true,
+        ),
+      );
     },
     count,
     indexOf: (key, id, order) => indexOf(key, id, order, FULL),
@@ -215,22 +243,38 @@ export function defineTimelineStorage<D extends TimelineDriver>(
     update,
     countMarked: !markers
       ? noMarkers
-      : async (key, marker) => d.countMarked!(checkKey(key), checkMarker(marker)),
+      : async (key, marker) =>
+          resultCount(
+            d.name,
+            'countMarked',
+            key,
+            await d.countMarked!(checkKey(key), checkMarker(marker)),
+          ),
     isMarked: !markers
       ? noMarkers
       : async (key, marker, ids) => {
           checkKey(key);
           checkMarker(marker);
-          return positional(checkEntryIds(ids), (unique) => d.isMarked!(key, marker, unique));
+          return positional(checkEntryIds(ids), async (unique) =>
+            resultPositional(
+              d.name,
+              'isMarked',
+              key,
+              await d.isMarked!(key, marker, unique),
+              unique.length,
+              flagResult,
+              false,
+            ),
+          ) as Promise<boolean[]>;
         },
     clearMarker: !markers
       ? noMarkers
       : async (key, marker, ids) => {
           checkKey(key);
           checkMarker(marker);
-          if (ids === undefined) return d.clearMarker!(key, marker, undefined);
-          const unique = checkUniqueIds(ids);
-          return unique.length === 0 ? 0 : d.clearMarker!(key, marker, unique);
+          const unique = ids === undefined ? undefined : checkUniqueIds(ids);
+          if (unique?.length === 0) return 0;
+          return resultCount(d.name, 'clearMarker', key, await d.clearMarker!(key, marker, unique));
         },
     idsOnly: () => idsOnly,
   };
@@ -256,14 +300,27 @@ export function defineActivityStorage<D extends ActivityDriver>(
   }
   const a: ActivityDriver = driver;
   const members: Omit<ActivityStorage, 'name'> = {
-    getMany: async (ids) => positional(checkEntryIds(ids), (unique) => a.getMany(unique)),
+    getMany: async (ids) =>
+      positional(checkEntryIds(ids), async (unique) =>
+        resultPositional(
+          a.name,
+          'getMany',
+          undefined,
+          await a.getMany(unique),
+          unique.length,
+          payloadResult,
+          true,
+        ),
+      ),
     putMany: async (entries) => {
       const checked = checkPayloads(entries);
       if (checked.length > 0) await a.putMany(checked);
     },
     removeMany: async (ids) => {
       const unique = checkUniqueIds(ids);
-      return unique.length === 0 ? 0 : a.removeMany(unique);
+      return unique.length === 0
+        ? 0
+        : resultCount(a.name, 'removeMany', undefined, await a.removeMany(unique));
     },
   };
   return wrap<DefinedActivityStorage<D>>(driver, members);
@@ -277,6 +334,9 @@ export function defineActivityStorage<D extends ActivityDriver>(
  * return defineStorage({ timeline: new MyTimelineDriver(db), activities: new MyActivityDriver(db) });
  */
 export function defineStorage<S extends StorageDrivers>(storage: S): DefinedStorage<S> {
+  if (typeof storage !== 'object' || storage === null) {
+    throw invalidOption('storage', 'must be an object { timeline, activities } of two drivers');
+  }
   return Object.freeze({
     ...storage,
     timeline: defineTimelineStorage(storage.timeline),
