@@ -172,14 +172,13 @@ function checkBound(bound: unknown, name: string): void {
   boolOption(inclusive, `${name}.inclusive`);
 }
 
-const RANGE_KEYS: ReadonlySet<string> = new Set(['limit', 'offset', 'order', 'min', 'max']);
+const RANGE_KEYS: ReadonlySet<string> = new Set(['limit', 'order', 'min', 'max']);
 
-/** Checks a range query: positive `limit`, `offset` >= 0, order, bounds; throws `INVALID_OPTION`. */
+/** Checks a range query: positive `limit`, order, bounds, no other key; throws `INVALID_OPTION`. */
 export function checkRangeQuery(query: unknown): RangeQuery {
   checkOptions(query, RANGE_KEYS, 'timeline storage: range query');
   const q = query as RangeQuery;
   intOption(q.limit, 'limit', 1);
-  if (q.offset !== undefined) intOption(q.offset, 'offset', 0);
   checkOrder(q.order);
   checkBound(q.min, 'min');
   checkBound(q.max, 'max');

@@ -32,12 +32,13 @@ export interface RangeBound {
   readonly inclusive: boolean;
 }
 
-/** A range read: `limit` entries from `offset`, in `order`, between `min` and `max`. */
+/**
+ * A range read: the first `limit` entries in `order` between `min` and `max`. There is no
+ * offset: a caller pages by bounds (the last entry of a page, exclusive, is the next page's bound).
+ */
 export interface RangeQuery {
   /** Maximum number of entries to return (a positive integer). */
   readonly limit: number;
-  /** Entries to skip after applying the bounds. @default 0 */
-  readonly offset?: number | undefined;
   /** `'desc'`: highest `(score, id)` first (newest first); `'asc'`: lowest first. */
   readonly order: 'desc' | 'asc';
   /** Lower bound in `(score, id)` order. */

@@ -7,7 +7,7 @@ import {
 } from '../backends/memory/index.js';
 import { StreamFrameworkError } from '../errors.js';
 import { coreOnlyStorage } from '../testing/core-only-storage.js';
-import type { TimelineChanges, TimelineDriver, TimelineEntry } from './contracts.js';
+import type { RangeQuery, TimelineChanges, TimelineDriver, TimelineEntry } from './contracts.js';
 import { defineStorage, defineTimelineStorage } from './define-storage.js';
 
 const typed = (code: string) => (e: unknown) =>
@@ -17,7 +17,8 @@ const typed = (code: string) => (e: unknown) =>
 function recording(): { driver: MemoryTimelineStorage; calls: [string, unknown[]][] } {
   const driver = new MemoryTimelineStorage();
   const calls: [string, unknown[]][] = [];
-  for (const method of ['add', 'addToMany', 'remove', 'get', 'clearMarker', 'update'] as const) {
+  const methods = ['add', 'addToMany', 'remove', 'range', 'get', 'clearMarker', 'update'] as const;
+  for (const method of methods) {
     const real = driver[method].bind(driver) as (...args: unknown[]) => Promise<unknown>;
     Object.defineProperty(driver, method, {
       configurable: true,
@@ -59,6 +60,33 @@ describe('defineTimelineStorage (the contract wrapper)', () => {
       typed('INVALID_ID'),
     );
     assert.equal(inner.size, 0);
+  });
+
+  it('refuses a range query with an offset (page by bounds), naming it, before the driver', async () => {
+    const { driver, calls } = recording();
+    const timeline = defineTimelineStorage(driver);
+    await timeline.add('k', [
+      { id: 'a', score: 1 },
+      { id: 'b', score: 2 },
+    ]);
+    calls.length = 0;
+    for (const offset of [0, 1]) {
+      const query = { limit: 1, order: 'desc', offset } as RangeQuery;
+      await assert.rejects(
+        timeline.range('k', query),
+        (e) =>
+          typed('INVALID_OPTION')(e) && (e as StreamFrameworkError).details['option'] === 'offset',
+      );
+    }
+    assert.equal(calls.length, 0, 'the driver saw no range call');
+    const after = { score: 2, id: 'b', inclusive: false };
+    assert.deepEqual(await timeline.range('k', { limit: 1, order: 'desc', max: after }), [
+      { id: 'a', score: 1 },
+    ]);
+    assert.deepEqual(
+      calls.map(([method]) => method),
+      ['range'],
+    );
   });
 
   it('hands the driver one entry per id (the last), and never an empty call', async () => {

@@ -97,10 +97,11 @@ function wrap<T>(driver: object, members: Record<string, unknown>): T {
  * Turns a timeline driver into the {@link TimelineStorage} the feeds call. Every method rejects
  * (never throws synchronously) bad arguments with `INVALID_ID` or `INVALID_OPTION` without
  * calling the driver: keys are non-empty well-formed strings, ids 1-64 ASCII characters (no NUL),
- * scores safe integers, marker names valid, `maxLength`, `limit` and `offset` integers, and what
- * an update's `compute` returns well-formed (checked inside `compute`, so nothing is written).
- * Marker methods reject with UnsupportedOperationError when the driver has none. Throws
- * `INVALID_OPTION` at once for a driver that lacks a required method.
+ * scores safe integers, marker names valid, `maxLength` and `limit` integers, range queries
+ * without unknown keys (`offset` too: page by bounds), and what an update's `compute` returns
+ * well-formed (checked inside `compute`, so nothing is written). Marker methods reject with
+ * UnsupportedOperationError when the driver has none. Throws `INVALID_OPTION` at once for a
+ * driver that lacks a required method.
  * @example
  * const timeline = defineTimelineStorage(new MyTimelineDriver(client));
  */

@@ -71,8 +71,7 @@ class CoreOnlyTimeline implements TimelineDriver {
       (e) => within(e, query.min, 1) && within(e, query.max, -1),
     );
     if (query.order === 'desc') inRange.reverse();
-    const offset = query.offset ?? 0;
-    return inRange.slice(offset, offset + query.limit);
+    return inRange.slice(0, query.limit);
   }
 
   async get(key: string, ids: readonly string[]): Promise<(TimelineEntry | undefined)[]> {

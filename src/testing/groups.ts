@@ -19,7 +19,6 @@ export const KIT_GROUPS = [
   'normalized',
   'denormalized',
   // parts of the TimelineStorage suite
-  'offset-paging',
   'update',
   'concurrency',
   'markers',

@@ -1,6 +1,6 @@
 /**
- * TimelineStorage conformance, part 2: `(score, id)` ordering, range reads (offset, limit and
- * bounds), `indexOf` and `trim`. Registered by {@link describeTimelineStorage}.
+ * TimelineStorage conformance, part 2: `(score, id)` ordering, range reads (limit and bounds),
+ * `indexOf` and `trim`. Registered by {@link describeTimelineStorage}.
  * @module
  */
 import assert from 'node:assert/strict';
@@ -40,10 +40,22 @@ function expectedRange(entries: readonly TimelineEntry[], query: RangeQuery): Ti
     }
     return true;
   });
-  const offset = query.offset ?? 0;
-  return sortEntries(inside, query.order)
-    .slice(offset, offset + query.limit)
-    .map(plainEntry);
+  return sortEntries(inside, query.order).slice(0, query.limit).map(plainEntry);
+}
+
+/**
+ * The query reading `limit` entries in `order` after `from` (exclusive), the way a caller pages:
+ * the bound is `max` when reading newest first, `min` when reading oldest first.
+ */
+function after(
+  from: { readonly score: number; readonly id: string } | undefined,
+  order: 'desc' | 'asc',
+  limit: number,
+  inclusive = false,
+): RangeQuery {
+  if (!from) return { limit, order };
+  const bound: RangeBound = { score: from.score, id: from.id, inclusive };
+  return order === 'desc' ? { limit, order, max: bound } : { limit, order, min: bound };
 }
 
 /** Entries with many equal scores, ids in scrambled insertion order: the tie-breaking fixture. */
@@ -62,7 +74,7 @@ function tiedEntries(): TimelineEntry[] {
 /** Registers the ordering, range, indexOf and trim cases. */
 export function describeTimelineRangeCases(test: SuiteTest): void {
   test.describe('order', orderCases);
-  test.describe('range: offset and limit', sliceCases, 'offset-paging');
+  test.describe('range: limit', limitCases);
   test.describe('range: bounds', boundCases);
   test.describe('indexOf', indexOfCases);
   test.describe('trim', trimCases);
@@ -110,7 +122,7 @@ function orderCases(test: SuiteTest): void {
     assert.deepEqual(await readAll(timeline, KEY, 'asc'), sortEntries(all, 'asc'));
   });
 
-  test('an id-only timeline pages ties and offsets like a plain range, without payloads', async ({
+  test('an id-only timeline pages ties by bounds like a plain range, without payloads', async ({
     timeline,
   }) => {
     const all = tiedEntries().map(({ id, score }) => ({ id, score }));
@@ -118,16 +130,18 @@ function orderCases(test: SuiteTest): void {
     await ids.add(KEY, all);
     for (const order of ['desc', 'asc'] as const) {
       const expected = sortEntries(all, order);
-      const pages = [];
-      for (let offset = 0; offset < all.length + 3; offset += 3) {
-        pages.push(...(await ids.range(KEY, { order, offset, limit: 3 })));
+      const pages: TimelineEntry[] = [];
+      for (let page = 0; page <= all.length / 3; page++) {
+        pages.push(...(await ids.range(KEY, after(pages.at(-1), order, 3))));
       }
       assert.deepEqual(pages, expected, order);
-      const plain = await timeline.range(KEY, { order, offset: 2, limit: 5 });
-      assert.deepEqual(
-        await ids.range(KEY, { order, offset: 2, limit: 5 }),
-        plain.map(({ id, score }) => ({ id, score })),
-      );
+      for (const query of [{ order, limit: 5 }, after(expected[1], order, 5)]) {
+        const plain = await timeline.range(KEY, query);
+        assert.deepEqual(
+          await ids.range(KEY, query),
+          plain.map(({ id, score }) => ({ id, score })),
+        );
+      }
     }
     assert.deepEqual(await ids.range('missing', { order: 'desc', limit: 5 }), []);
   });
@@ -148,7 +162,6 @@ function orderCases(test: SuiteTest): void {
       await timeline.range('missing', {
         limit: 10,
         order: 'asc',
-        offset: 3,
         min: { score: 0, id: '', inclusive: true },
       }),
       [],
@@ -156,8 +169,9 @@ function orderCases(test: SuiteTest): void {
   });
 }
 
-function sliceCases(test: SuiteTest): void {
-  // The Python original's slices over 42 items: [0:21], [22:42], [22:23], [:23], [:], [1:].
+function limitCases(test: SuiteTest): void {
+  // The Python original's slices over 42 items: [0:21], [22:42], [22:23], [:23], [:], [1:], read
+  // as a caller pages: `stop - start` entries after the entry at `start - 1`.
   const slices: readonly [string, number, number | undefined][] = [
     ['[0:21]', 0, 21],
     ['[22:42]', 22, 42],
@@ -169,52 +183,68 @@ function sliceCases(test: SuiteTest): void {
     ['[41:42]', 41, 42],
   ];
   for (const order of ['desc', 'asc'] as const) {
-    test(`slices of 42 entries by offset and limit (${order})`, async ({ timeline }) => {
+    test(`slices of 42 entries by bound and limit (${order})`, async ({ timeline }) => {
       const all = entryRange(0, 42);
       await timeline.add(KEY, all);
       const sorted = sortEntries(all, order);
       for (const [name, start, stop] of slices) {
         const limit = stop === undefined ? 1000 : stop - start;
-        const got = await timeline.range(KEY, { offset: start, limit, order });
-        assert.deepEqual(got.map(plainEntry), sorted.slice(start, stop), name);
+        const expected = sorted.slice(start, stop);
+        const exclusive = await timeline.range(KEY, after(sorted[start - 1], order, limit));
+        assert.deepEqual(exclusive.map(plainEntry), expected, `${name} after ${start - 1}`);
+        const inclusive = await timeline.range(KEY, after(sorted[start], order, limit, true));
+        assert.deepEqual(inclusive.map(plainEntry), expected, `${name} from ${start}`);
       }
     });
   }
 
-  test('consecutive slices are disjoint and cover the timeline', async ({ timeline }) => {
+  test('consecutive pages are disjoint and cover the timeline', async ({ timeline }) => {
     const all = entryRange(0, 42);
     await timeline.add(KEY, all);
-    const first = await timeline.range(KEY, { offset: 0, limit: 21, order: 'desc' });
-    const second = await timeline.range(KEY, { offset: 21, limit: 21, order: 'desc' });
+    const first = await timeline.range(KEY, { limit: 21, order: 'desc' });
+    const second = await timeline.range(KEY, after(first.at(-1), 'desc', 21));
     const a = new Set(idsOf(first));
     assert.equal(a.size, 21);
     assert.ok(second.every((e) => !a.has(e.id)));
     assert.deepEqual([...first, ...second].map(plainEntry), sortEntries(all, 'desc'));
   });
 
-  test('offset defaults to 0; offset past the end is empty', async ({ timeline }) => {
-    await timeline.add(KEY, entryRange(0, 5));
+  test('a limit reads from the top; a page after the last entry is empty', async ({ timeline }) => {
+    const all = entryRange(0, 5);
+    await timeline.add(KEY, all);
     assert.deepEqual(idsOf(await timeline.range(KEY, { limit: 2, order: 'desc' })), [
       entryId(4),
       entryId(3),
     ]);
-    assert.deepEqual(await timeline.range(KEY, { offset: 5, limit: 2, order: 'desc' }), []);
-    assert.deepEqual(await timeline.range(KEY, { offset: 99, limit: 2, order: 'asc' }), []);
+    assert.deepEqual(idsOf(await timeline.range(KEY, { limit: 2, order: 'asc' })), [
+      entryId(0),
+      entryId(1),
+    ]);
+    for (const order of ['desc', 'asc'] as const) {
+      const last = sortEntries(all, order).at(-1);
+      assert.deepEqual(await timeline.range(KEY, after(last, order, 2)), [], order);
+    }
   });
 
   test('a limit larger than the timeline returns everything', async ({ timeline }) => {
     await timeline.add(KEY, entryRange(0, 7));
-    const got = await timeline.range(KEY, { limit: 10_000, order: 'desc' });
-    assert.deepEqual(got.map(plainEntry), sortEntries(entryRange(0, 7), 'desc'));
+    for (const order of ['desc', 'asc'] as const) {
+      const got = await timeline.range(KEY, { limit: 10_000, order });
+      assert.deepEqual(got.map(plainEntry), sortEntries(entryRange(0, 7), order), order);
+    }
   });
 
-  test('limit 1 reads one entry at each offset', async ({ timeline }) => {
+  test('limit 1 reads the next entry after each one, through runs of equal scores', async ({
+    timeline,
+  }) => {
     const all = tiedEntries();
     await timeline.add(KEY, all);
-    const sorted = sortEntries(all, 'desc');
-    for (let offset = 0; offset < all.length; offset += 5) {
-      const got = await timeline.range(KEY, { offset, limit: 1, order: 'desc' });
-      assert.deepEqual(got.map(plainEntry), [sorted[offset]]);
+    for (const order of ['desc', 'asc'] as const) {
+      const sorted = sortEntries(all, order);
+      for (let i = 0; i <= sorted.length; i++) {
+        const got = await timeline.range(KEY, after(sorted[i - 1], order, 1));
+        assert.deepEqual(got.map(plainEntry), sorted.slice(i, i + 1), `${order} #${i}`);
+      }
     }
   });
 }
@@ -304,7 +334,7 @@ function boundCases(test: SuiteTest): void {
     }
   });
 
-  test('both bounds with offset and limit, in both orders', async ({ timeline }) => {
+  test('both bounds with a limit, in both orders', async ({ timeline }) => {
     await timeline.add(KEY, all);
     const windows: [number, boolean, number, boolean][] = [
       [2, true, 20, true],
@@ -315,13 +345,8 @@ function boundCases(test: SuiteTest): void {
     ];
     for (const [lo, loIncl, hi, hiIncl] of windows) {
       for (const order of ['desc', 'asc'] as const) {
-        for (const [offset, limit] of [
-          [0, 100],
-          [0, 3],
-          [2, 4],
-          [10, 100],
-        ] as const) {
-          const query = { limit, offset, order, min: at(lo, loIncl), max: at(hi, hiIncl) };
+        for (const limit of [100, 3, 4, 1]) {
+          const query = { limit, order, min: at(lo, loIncl), max: at(hi, hiIncl) };
           await check(timeline, query, JSON.stringify(query));
         }
       }

@@ -34,9 +34,8 @@ const OTHER = 'feed:normal:2';
 /**
  * Registers the TimelineStorage conformance suite (group `'timeline-storage'`) against `backend`
  * with `runner`. `backend.create()` is called once per test and `backend.destroy` after it. Parts
- * a backend may skip as groups: `'offset-paging'`, `'update'`, `'concurrency'` (concurrent
- * updates; needs `capabilities.atomicUpdate`), `'markers'` (needs `capabilities.markers`) and
- * `'model'` (random operations against a reference model).
+ * a backend may skip as groups: `'update'`, `'concurrency'` (concurrent updates), `'markers'`
+ * (needs `capabilities.markers`) and `'model'` (random operations against a reference model).
  * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
  * @param backend - the backend under test
  * @example

@@ -183,23 +183,6 @@ describe('cassandra paging over a partition larger than the fetch size', () => {
     assert.equal(reads.filter((c) => c.options.pageState !== undefined).length, reads.length - 1);
   });
 
-  it('offsets skip by keys only and land on the right entries in both orders', async () => {
-    const { client: recorder, calls } = recordingClient(client);
-    const { timeline } = testStorage(recorder, { fetchSize: 7 });
-    await timeline.add(KEY, all);
-    for (const order of ['desc', 'asc'] as const) {
-      calls.length = 0;
-      const page = await timeline.range(KEY, { limit: 10, offset: 50, order });
-      assert.deepEqual(plain(page), sortEntries(all, order).slice(50, 60), order);
-      const skips = calls.filter((c) => c.query.startsWith('SELECT score, id FROM'));
-      assert.equal(
-        skips.reduce((n, c) => n + c.rows, 0),
-        50,
-      );
-    }
-    assert.deepEqual(await timeline.range(KEY, { limit: 10, offset: N, order: 'asc' }), []);
-  });
-
   it('a flat feed pages forward and backward with cursors (the original paged ascending wrongly)', async () => {
     const storage = testStorage(client, { fetchSize: 5 });
     const feed = defineFlatFeed({ name: 'flat', storage }).for(1);

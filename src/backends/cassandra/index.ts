@@ -61,7 +61,7 @@ export interface CassandraStorageOptions {
   readonly readConsistency?: Consistency | undefined;
   /** Serial consistency of the lightweight transactions (Paxos phase). @default localSerial */
   readonly serialConsistency?: Consistency | undefined;
-  /** Rows per page when a read is paged (large ranges, trimming, offsets). @default 500 */
+  /** Rows per page when a read is paged (large ranges, trimming). @default 500 */
   readonly fetchSize?: number | undefined;
   /** Attempts of a write that lost its conditional commit to another writer. @default 50 */
   readonly maxUpdateAttempts?: number | undefined;

@@ -122,10 +122,6 @@ describe('cassandra statements: ranges', () => {
     assert.match(max.cql, /AND \(score, id\) <= \(\?, \?\) ORDER/);
   });
 
-  it('selects only keys when skipping an offset', () => {
-    assert.match(rangeStatement(T, { order: 'desc' }, true).cql, /^SELECT score, id FROM/);
-  });
-
   it('counts the entries above or below a position for indexOf', () => {
     assert.match(countBeyondStatement(T, 'desc'), /\(score, id\) > \(\?, \?\)$/);
     assert.match(countBeyondStatement(T, 'asc'), /\(score, id\) < \(\?, \?\)$/);

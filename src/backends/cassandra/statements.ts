@@ -135,7 +135,7 @@ export function activityStatements(table: string) {
 
 /**
  * A range read of entries in `(score, id)` order with optional bounds, as CQL plus the values to
- * bind after `ns, feed`. `keysOnly` leaves the payload out (used to skip an offset cheaply).
+ * bind after `ns, feed`.
  * Bounds use multi-column slices, `(score, id) >= (?, ?)`, so a cursor inside a run of equal
  * scores is exact.
  */
@@ -146,7 +146,6 @@ export function rangeStatement(
     readonly min?: RangeBound | undefined;
     readonly max?: RangeBound | undefined;
   },
-  keysOnly = false,
 ): { cql: string; params: unknown[] } {
   const where = [`ns = ? AND feed = ? AND kind = ${KIND.entry} AND tag = ''`];
   const params: unknown[] = [];
@@ -159,9 +158,8 @@ export function rangeStatement(
     params.push(String(query.max.score), query.max.id);
   }
   const dir = query.order === 'asc' ? 'ASC' : 'DESC';
-  const columns = keysOnly ? 'score, id' : 'score, id, payload';
   return {
-    cql: `SELECT ${columns} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY score ${dir}, id ${dir} LIMIT ?`,
+    cql: `SELECT score, id, payload FROM ${table} WHERE ${where.join(' AND ')} ORDER BY score ${dir}, id ${dir} LIMIT ?`,
     params,
   };
 }

@@ -109,34 +109,16 @@ export async function readMarked(
 
 /**
  * A range of entries: bounds as multi-column slices, `LIMIT` and driver paging (`fetchSize` rows
- * per page), so only the requested entries are read. Cassandra has no OFFSET: an offset is
- * skipped by paging through the skipped entries' keys (no payloads), then reading from there.
+ * per page), so only the requested entries are read.
  */
 export async function readRange(
   feed: FeedRef,
   query: RangeQuery,
   consistency: Consistency,
 ): Promise<TimelineEntry[]> {
-  const base = [feed.ns, feed.key];
-  let { min, max } = query;
-  const offset = query.offset ?? 0;
-  if (offset > 0) {
-    const skip = rangeStatement(feed.table, { order: query.order, min, max }, true);
-    const skipped = await readRows(feed.exec, skip.cql, [...base, ...skip.params, offset], {
-      consistency,
-      max: offset,
-    });
-    const last = skipped[offset - 1];
-    if (!last) return [];
-    const bound = { score: toNumber(last['score']), id: String(last['id']), inclusive: false };
-    if (query.order === 'desc') max = bound;
-    else min = bound;
-  }
-  const read = rangeStatement(feed.table, { order: query.order, min, max });
-  const rows = await readRows(feed.exec, read.cql, [...base, ...read.params, query.limit], {
-    consistency,
-    max: query.limit,
-  });
+  const read = rangeStatement(feed.table, query);
+  const params = [feed.ns, feed.key, ...read.params, query.limit];
+  const rows = await readRows(feed.exec, read.cql, params, { consistency, max: query.limit });
   return rows.map(entryOf);
 }
 

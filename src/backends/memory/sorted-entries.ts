@@ -73,15 +73,8 @@ export class SortedEntries {
     if (query.min) lo = this.#boundIndex(query.min, 'min');
     if (query.max) hi = this.#boundIndex(query.max, 'max');
     if (hi <= lo) return [];
-    const offset = query.offset ?? 0;
-    const out: TimelineEntry[] = [];
-    if (query.order === 'desc') {
-      for (let i = hi - 1 - offset; i >= lo && out.length < query.limit; i--)
-        out.push(this.#list[i]!);
-    } else {
-      for (let i = lo + offset; i < hi && out.length < query.limit; i++) out.push(this.#list[i]!);
-    }
-    return out;
+    if (query.order === 'asc') return this.#list.slice(lo, Math.min(hi, lo + query.limit));
+    return this.#list.slice(Math.max(lo, hi - query.limit), hi).reverse();
   }
 
   indexOf(id: string, order: 'desc' | 'asc'): number {

@@ -194,7 +194,6 @@ export class RedisTimelineStorage implements TimelineDriver {
     if (!min && !max && hints.idsOnly) return this.#rangeByRank(key, k.z, query);
     const args: Arg[] = [
       query.order,
-      query.offset ?? 0,
       query.limit,
       min ? '1' : '0',
       min?.score ?? 0,
@@ -222,17 +221,17 @@ export class RedisTimelineStorage implements TimelineDriver {
   }
 
   /**
-   * range() without bounds and without payloads (a normalized flat feed's page): one plain
-   * ZRANGE/ZREVRANGE by rank, the same order as range.lua (equal scores by id), without a script.
+   * range() without bounds and without payloads (a normalized flat feed's first page): one plain
+   * ZRANGE/ZREVRANGE of ranks 0..limit-1, the same order as range.lua (equal scores by id),
+   * without a script.
    */
   async #rangeByRank(key: string, z: string, query: RangeQuery): Promise<TimelineEntry[]> {
-    const offset = query.offset ?? 0;
     if (query.limit <= 0) return [];
-    const stop = offset + query.limit - 1;
+    const stop = query.limit - 1;
     const rows = await redisCall('range', key, () =>
       query.order === 'asc'
-        ? this.#client.zrange(z, String(offset), String(stop), 'WITHSCORES')
-        : this.#client.zrevrange(z, offset, stop, 'WITHSCORES'),
+        ? this.#client.zrange(z, '0', String(stop), 'WITHSCORES')
+        : this.#client.zrevrange(z, 0, stop, 'WITHSCORES'),
     );
     const out: TimelineEntry[] = [];
     for (let i = 0; i < rows.length; i += 2) out.push({ id: rows[i]!, score: Number(rows[i + 1]) });

@@ -99,7 +99,7 @@ export class SqliteTimelineStorage implements TimelineDriver {
       const params: unknown[] = [key];
       if (query.min) params.push(query.min.score, query.min.id);
       if (query.max) params.push(query.max.score, query.max.id);
-      params.push(query.limit, query.offset ?? 0);
+      params.push(query.limit);
       return this.#st
         .range(query, hints.idsOnly)
         .all(...params)

@@ -79,7 +79,7 @@ export class TimelineStatements {
 
   /**
    * The range statement for the shape of `query`. Its parameters are the feed, then the bounds
-   * given (score and id of `min`, then of `max`), then limit and offset.
+   * given (score and id of `min`, then of `max`), then the limit.
    */
   range(query: RangeQuery, idsOnly: boolean): SqliteStatement<unknown[], TimelineRow> {
     const min = query.min === undefined ? '' : query.min.inclusive ? '>=' : '>';
@@ -95,7 +95,7 @@ export class TimelineStatements {
       statement = prepare<unknown[], TimelineRow>(
         this.#db,
         `SELECT ${columns} FROM ${this.#table} WHERE ${where.join(' AND ')}
-         ORDER BY score ${direction}, id ${direction} LIMIT ? OFFSET ?`,
+         ORDER BY score ${direction}, id ${direction} LIMIT ?`,
       );
       this.#ranges.set(shape, statement);
     }

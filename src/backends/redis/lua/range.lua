@@ -1,14 +1,14 @@
 --[[
-  Reads a range of a timeline in (score, id) order, with optional bounds, offset and limit.
+  Reads the first `limit` entries of a timeline in (score, id) order, within optional bounds.
   Bounds are turned into ranks: entries with equal scores are ordered by id (Redis orders equal
   scores by member), so the rank of a bound is ZCOUNT of lower scores plus the ids below it among
   the entries sharing its score.
   KEYS[1] z, KEYS[2] p (see add.lua)
   ARGV[1] order 'desc' or 'asc'
-  ARGV[2] offset, ARGV[3] limit
-  ARGV[4] hasMin '1'/'0', ARGV[5] min score, ARGV[6] min id, ARGV[7] min inclusive '1'/'0'
-  ARGV[8] hasMax '1'/'0', ARGV[9] max score, ARGV[10] max id, ARGV[11] max inclusive '1'/'0'
-  ARGV[12] withPayload '1'/'0'
+  ARGV[2] limit
+  ARGV[3] hasMin '1'/'0', ARGV[4] min score, ARGV[5] min id, ARGV[6] min inclusive '1'/'0'
+  ARGV[7] hasMax '1'/'0', ARGV[8] max score, ARGV[9] max id, ARGV[10] max inclusive '1'/'0'
+  ARGV[11] withPayload '1'/'0'
   Returns: a flat array id1, score1, payload1 (or false), id2, ... in the requested order.
 ]]
 local z = KEYS[1]
@@ -35,23 +35,22 @@ end
 
 local lo = 0
 local hi = redis.call('ZCARD', z)
-if ARGV[4] == '1' then lo = rankOf(ARGV[5], ARGV[6], ARGV[7] ~= '1') end
-if ARGV[8] == '1' then hi = rankOf(ARGV[9], ARGV[10], ARGV[11] == '1') end
-local offset = tonumber(ARGV[2])
-local limit = tonumber(ARGV[3])
+if ARGV[3] == '1' then lo = rankOf(ARGV[4], ARGV[5], ARGV[6] ~= '1') end
+if ARGV[7] == '1' then hi = rankOf(ARGV[8], ARGV[9], ARGV[10] == '1') end
+local limit = tonumber(ARGV[2])
 local first, last
 if ARGV[1] == 'asc' then
-  first = lo + offset
-  last = math.min(hi, first + limit) - 1
+  first = lo
+  last = math.min(hi, lo + limit) - 1
 else
-  last = hi - 1 - offset
-  first = math.max(lo, last - limit + 1)
+  last = hi - 1
+  first = math.max(lo, hi - limit)
 end
 if last < first then return {} end
 local rows = redis.call('ZRANGE', z, first, last, 'WITHSCORES')
 local count = #rows / 2
 local payloads = {}
-if ARGV[12] == '1' then
+if ARGV[11] == '1' then
   local ids = {}
   for i = 1, count do ids[i] = rows[i * 2 - 1] end
   payloads = redis.call('HMGET', KEYS[2], unpack(ids))
