@@ -174,6 +174,7 @@ async function runGroup(group) {
     if (run.error) note = `could not start node: ${run.error.message}`;
     else if (!counts) note = `no TAP summary (exit ${run.signal ?? run.code})`;
     else if (run.code !== 0 && counts.failed === 0) note = `node exited with ${run.code}`;
+    else if (group.note) note = group.note(run.tap);
     const ok = run.code === 0 && counts !== undefined && counts.failed === 0;
     const seconds = (performance.now() - started) / 1000;
     return { name: group.name, status: 'ran', ok, note, seconds, ...counts };

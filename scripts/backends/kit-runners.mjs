@@ -8,6 +8,16 @@ export default {
   name: 'kit-runners',
   files: () => testFiles('test/kit-runners'),
 
+  /** The summary note: the kit's cases under each runner, as test/kit-runners reports them. */
+  note(tap) {
+    const runs = [
+      ...tap.matchAll(/^# (node:test|Vitest|Jest): (\d+) passed, (\d+) failed, (\d+) skipped$/gm),
+    ];
+    return runs
+      .map(([, runner, passed, , skipped]) => `${runner} ${passed} passed, ${skipped} skipped`)
+      .join('; ');
+  },
+
   async start() {
     const started = performance.now();
     const build = spawnSync(process.execPath, ['scripts/build.mjs'], {
