@@ -6,9 +6,8 @@
 // or fails when `browser` is in REQUIRE_BACKENDS. The app imports stream-framework by package name,
 // which resolves to dist/, so start() builds the package first. It hands the test process:
 //   CHROMIUM_PATH   the browser binary
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { root, testFiles } from './files.mjs';
+import { buildPackage, testFiles } from './files.mjs';
 
 export default {
   name: 'browser',
@@ -18,15 +17,7 @@ export default {
     const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
     if (!existsSync(chromium))
       throw new Error('chromium not found (Debian: apt-get install chromium)');
-    const started = performance.now();
-    const build = spawnSync(process.execPath, ['scripts/build.mjs'], {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    if (build.status !== 0) {
-      throw new Error(`npm run build failed (${build.error?.message ?? `exit ${build.status}`})`);
-    }
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const seconds = buildPackage();
     console.error(`browser: ${chromium}; package built in ${seconds}s`);
     return { CHROMIUM_PATH: chromium };
   },

@@ -1,8 +1,7 @@
 // The conformance kit under node:test, Vitest and Jest (test/kit-runners): a small third-party
 // style backend in plain JS runs the whole kit under each runner, importing the package by name,
 // which resolves to dist/, so start() builds the package first (Jest then needs no TS transform).
-import { spawnSync } from 'node:child_process';
-import { root, testFiles } from './files.mjs';
+import { buildPackage, testFiles } from './files.mjs';
 
 export default {
   name: 'kit-runners',
@@ -19,16 +18,7 @@ export default {
   },
 
   async start() {
-    const started = performance.now();
-    const build = spawnSync(process.execPath, ['scripts/build.mjs'], {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    if (build.status !== 0) {
-      throw new Error(`npm run build failed (${build.error?.message ?? `exit ${build.status}`})`);
-    }
-    console.error(
-      `kit-runners: package built in ${((performance.now() - started) / 1000).toFixed(1)}s`,
-    );
+    const seconds = buildPackage();
+    console.error(`kit-runners: package built in ${seconds}s`);
   },
 };
