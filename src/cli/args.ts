@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
 
-/** A parsed command line of the `stream-framework` command: help, version or `worker`. */
+/** A parsed command line of the `stream-framework` command: help, version, `worker` or `simulate`. */
 export type Command =
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
+  /** `simulate` with its own arguments, parsed by simulate-args.ts. */
+  | { readonly kind: 'simulate'; readonly argv: readonly string[] }
   | {
       readonly kind: 'worker';
       /** Path of the config module, as given. */
@@ -14,9 +16,11 @@ export type Command =
 
 /** The usage text. */
 export const USAGE = `usage: stream-framework worker --config <module> [--concurrency <n>] [--name <name>]
+       stream-framework simulate [options]   (stream-framework simulate --help for its options)
 
 commands:
-  worker   run the tasks enqueued by createBullmqQueue (fan-out, removal, follow, unfollow) until SIGTERM/SIGINT
+  worker     run the tasks enqueued by createBullmqQueue (fan-out, removal, follow, unfollow) until SIGTERM/SIGINT
+  simulate   capacity model of pure push vs the hybrid push/pull policy on a power-law follow graph
 
 options:
   -c, --config <module>   ESM module (.js/.mjs; .ts/.mts/.cts with tsx installed in the app)
@@ -39,6 +43,7 @@ export class UsageError extends Error {
 
 /** Parses the arguments after `stream-framework`. Throws {@link UsageError}. */
 export function parseCommand(argv: readonly string[]): Command {
+  if (argv[0] === 'simulate') return { kind: 'simulate', argv: argv.slice(1) };
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

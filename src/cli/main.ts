@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * The `stream-framework` command (package.json "bin"). Today one command:
+ * The `stream-framework` command (package.json "bin"). Two commands:
  * `stream-framework worker --config ./feeds.js [--concurrency N]` runs the tasks of a
- * createBullmqQueue in this process until SIGTERM or SIGINT, then stops gracefully and exits with 0.
+ * createBullmqQueue in this process until SIGTERM or SIGINT, then stops gracefully and exits with 0;
+ * `stream-framework simulate [options]` runs the capacity simulator (docs/simulator.md).
  * Exit codes: 0 stopped cleanly, 1 failed (bad config, lost Redis at startup...), 2 bad usage.
  * @module
  */
@@ -20,6 +21,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command.kind === 'version') {
       console.log(VERSION);
       return 0;
+    }
+    if (command.kind === 'simulate') {
+      const { runSimulate } = await import('./simulate-command.js');
+      return await runSimulate(command.argv);
     }
     const { runWorker } = await import('./worker-command.js');
     return await runWorker(command);
