@@ -35,9 +35,13 @@ options:
 
 /** A command-line mistake: printed with the usage, exit code 2. */
 export class UsageError extends Error {
-  constructor(message: string) {
+  /** The usage text to print with it (a command's own); the main usage when undefined. */
+  readonly usage: string | undefined;
+
+  constructor(message: string, usage?: string) {
     super(message);
     this.name = 'UsageError';
+    this.usage = usage;
   }
 }
 

@@ -30,7 +30,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await runWorker(command);
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`stream-framework: ${error.message}\n\n${USAGE}`);
+      console.error(`stream-framework: ${error.message}\n\n${error.usage ?? USAGE}`);
       return 2;
     }
     console.error(`stream-framework: ${(error as Error)?.message ?? String(error)}`);

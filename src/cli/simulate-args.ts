@@ -72,12 +72,12 @@ export const SIMULATE_FLAGS = {
 } as const;
 
 const DEFAULT_SWEEP = [0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100];
-const NUMBER = /^(?:[0-9][0-9_]*(?:\.[0-9]+)?|\.[0-9]+)(?:e[+-]?[0-9]+)?$|^Infinity$/i;
+const NUMBER = /^-?(?:[0-9][0-9_]*(?:\.[0-9]+)?|\.[0-9]+)(?:e[+-]?[0-9]+)?$|^Infinity$/i;
 
 /** Parses a number flag: digits (`1_000_000` allowed), a decimal, an exponent or `Infinity`. */
 export function numberFlag(flag: string, text: string): number {
   if (!NUMBER.test(text)) {
-    throw new UsageError(`--${flag} must be a number, got ${JSON.stringify(text)}`);
+    throw new UsageError(`--${flag} must be a number, got ${JSON.stringify(text)}`, SIMULATE_USAGE);
   }
   return /^Infinity$/i.test(text) ? Infinity : Number(text.replaceAll('_', ''));
 }
@@ -102,7 +102,7 @@ export function parseSimulate(argv: readonly string[]): SimulateCommand {
       },
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError((error as Error).message, SIMULATE_USAGE);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const options: Record<string, number> = {};
@@ -115,7 +115,7 @@ export function parseSimulate(argv: readonly string[]): SimulateCommand {
     else options[option] = value;
   }
   const chart = values.chart;
-  if (chart === '') throw new UsageError('--chart needs a file name');
+  if (chart === '') throw new UsageError('--chart needs a file name', SIMULATE_USAGE);
   const sweepText = values.sweep;
   const sweep =
     typeof sweepText === 'string'

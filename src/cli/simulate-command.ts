@@ -18,7 +18,7 @@ export async function runSimulate(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (command.chart !== undefined && command.sweep.length < 2) {
-    throw new UsageError('--sweep needs at least two pushBias values for a chart');
+    throw new UsageError('--sweep needs at least two pushBias values for a chart', SIMULATE_USAGE);
   }
   let report: SimulationReport;
   try {
@@ -26,7 +26,7 @@ export async function runSimulate(argv: readonly string[]): Promise<number> {
       sweep: command.chart === undefined ? [] : command.sweep,
     });
   } catch (error) {
-    if (error instanceof ValidationError) throw new UsageError(asFlag(error));
+    if (error instanceof ValidationError) throw new UsageError(asFlag(error), SIMULATE_USAGE);
     throw error;
   }
   if (command.chart !== undefined) {
