@@ -8,6 +8,7 @@ import { Cluster, Redis } from 'ioredis';
 import { lineChart } from './lib/chart.mjs';
 import { startServers, stopServers } from './lib/servers.mjs';
 import { bullmq } from './scenarios/bullmq.mjs';
+import { calibrate } from './scenarios/calibrate.mjs';
 import { fanout } from './scenarios/fanout.mjs';
 import { footprint } from './scenarios/footprint.mjs';
 import { groups } from './scenarios/groups.mjs';
@@ -20,7 +21,7 @@ const only = args
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
   .split(',');
-const SCENARIOS = { 'fan-out': fanout, bullmq, reads, groups, footprint };
+const SCENARIOS = { 'fan-out': fanout, bullmq, reads, groups, footprint, calibrate };
 
 const rows = [];
 const record = (row) => {

@@ -13,7 +13,7 @@ async function latencies(n, read) {
   return out;
 }
 
-async function concurrentRate(total, readers, read) {
+export async function concurrentRate(total, readers, read) {
   let left = total;
   const t = performance.now();
   await Promise.all(
