@@ -16,6 +16,7 @@ import {
 const DAY = 86_400_000;
 const NOW = 1_800_000_000_000;
 const hybrid = resolveFanoutPolicy({ mode: 'hybrid' });
+const L = FANOUT_POLICY_DEFAULTS.readCost;
 
 /** An active consumer (read an hour ago) of an ordinary producer; override what a test is about. */
 function edge(overrides: Partial<EdgeInputs> = {}): EdgeInputs {
@@ -59,7 +60,7 @@ describe('resolveFanoutPolicy', () => {
     const expected = {
       mode: 'push',
       writeCost: 1,
-      readCost: 10,
+      readCost: 5,
       pushBias: 1,
       maxPushFollowers: 100_000,
       maxPushRate: 1_440,
@@ -139,14 +140,14 @@ describe('decideEdge: the rules in order', () => {
     const push = decideEdge(hybrid, edge({ producerRate: 2, consumerReadRate: 5 }));
     assert.deepEqual(
       [push.mode, push.reason, push.pushCost, push.pullCost],
-      ['push', 'cost', 2, 50],
+      ['push', 'cost', 2, 5 * L],
     );
-    const pull = decideEdge(hybrid, edge({ producerRate: 100, consumerReadRate: 1 }));
+    const pull = decideEdge(hybrid, edge({ producerRate: 2 * L, consumerReadRate: 1 }));
     assert.deepEqual([pull.mode, pull.reason], ['pull', 'cost']);
   });
 
   it('pulls on a tie: push only when pushing costs strictly less', () => {
-    const tie = decideEdge(hybrid, edge({ producerRate: 50, consumerReadRate: 5 }));
+    const tie = decideEdge(hybrid, edge({ producerRate: 5 * L, consumerReadRate: 5 }));
     assert.equal(tie.pushCost, tie.pullCost);
     assert.equal(tie.mode, 'pull');
   });
@@ -183,7 +184,7 @@ describe('decideEdge: the rules in order', () => {
         const d = decideEdge(resolveFanoutPolicy({ mode }), input);
         assert.deepEqual([d.mode, d.reason, d.limit], [mode, 'mode', undefined]);
         assert.equal(d.pushCost, input.producerRate);
-        assert.equal(d.pullCost, 10 * input.consumerReadRate);
+        assert.equal(d.pullCost, L * input.consumerReadRate);
         assert.equal(d.inputs, input);
       }),
     );
@@ -286,12 +287,12 @@ describe('explainDecision', () => {
     [
       edge(),
       hybrid,
-      'push (cost): pushing costs 2/day (writeCost × 2 events/day) < pulling 50/day (pushBias × readCost × 5 reads/day)',
+      `push (cost): pushing costs 2/day (writeCost × 2 events/day) < pulling ${5 * L}/day (pushBias × readCost × 5 reads/day)`,
     ],
     [
       edge({ producerRate: 72.5, consumerReadRate: 0.25 }),
       hybrid,
-      'pull (cost): pushing costs 72.5/day (writeCost × 72.5 events/day) >= pulling 2.5/day (pushBias × readCost × 0.25 reads/day)',
+      `pull (cost): pushing costs 72.5/day (writeCost × 72.5 events/day) >= pulling ${0.25 * L}/day (pushBias × readCost × 0.25 reads/day)`,
     ],
     [
       edge({ consumerLastRead: NOW - 45.25 * DAY }),

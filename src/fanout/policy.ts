@@ -27,7 +27,7 @@ export interface FanoutPolicyOptions {
   readonly writeCost?: number;
   /**
    * L: cost of merging one pulled producer into one read, in the unit of `writeCost`: about one
-   * extra range read of the producer's feed. A finite number > 0. @default 10
+   * extra range read of the producer's feed. A finite number > 0. @default 5
    */
   readonly readCost?: number;
   /**
@@ -62,7 +62,7 @@ export interface ResolvedFanoutPolicy extends Required<FanoutPolicyOptions> {}
 export const FANOUT_POLICY_DEFAULTS: ResolvedFanoutPolicy = Object.freeze({
   mode: 'push',
   writeCost: 1,
-  readCost: 10,
+  readCost: 5,
   pushBias: 1,
   maxPushFollowers: 100_000,
   maxPushRate: 1_440,
@@ -254,7 +254,7 @@ function checkInputs(inputs: EdgeInputs): void {
  * outcome and reason first, then what decided.
  * @example
  * explainDecision(decision);
- * // 'push (cost): pushing costs 2/day (writeCost × 2 events/day) < pulling 50/day
+ * // 'push (cost): pushing costs 2/day (writeCost × 2 events/day) < pulling 25/day
  * //  (pushBias × readCost × 5 reads/day)' (one line)
  */
 export function explainDecision(decision: EdgeDecision): string {
