@@ -51,7 +51,10 @@ export interface FanoutPolicyOptions {
    * number >= 0, or `Infinity` to push to idle consumers too. @default 30
    */
   readonly inactiveAfterDays?: number;
-  /** Half-life of the rate estimates φp and φc, in days (see rates.ts). A finite number > 0. @default 7 */
+  /**
+   * Half-life of the rate estimates φp and φc, in days (see rates.ts). A finite number, at least
+   * 1 ms (`1 / 86_400_000`). @default 7
+   */
   readonly halfLifeDays?: number;
 }
 
