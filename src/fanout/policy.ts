@@ -5,10 +5,16 @@
  * consumers, celebrities and hot producers. Pure functions; see docs/fanout-policy.md.
  * @module
  */
-import { ValidationError } from '../errors.js';
 import { checkOptions, optionKeys } from '../validation/options.js';
 import { show } from '../validation/show.js';
-import { invalidOption, oneOfOption } from '../validation/values.js';
+import {
+  checkCount,
+  checkLimit,
+  checkNonNegative,
+  checkPositive,
+  checkTime,
+  invalidArgument,
+} from './checks.js';
 
 /** How follow edges are fanned out: all pushed (today's behaviour), all pulled, or per edge. */
 export type FanoutMode = 'push' | 'pull' | 'hybrid';
@@ -21,7 +27,7 @@ export interface FanoutPolicyOptions {
   readonly writeCost?: number;
   /**
    * L: cost of merging one pulled producer into one read, in the unit of `writeCost`: about one
-   * extra range read of the producer's feed. A finite number > 0. @default 10
+   * extra range read of the producer's feed. A finite number > 0. @default 5
    */
   readonly readCost?: number;
   /**
@@ -45,7 +51,10 @@ export interface FanoutPolicyOptions {
    * number >= 0, or `Infinity` to push to idle consumers too. @default 30
    */
   readonly inactiveAfterDays?: number;
-  /** Half-life of the rate estimates φp and φc, in days (see rates.ts). A finite number > 0. @default 7 */
+  /**
+   * Half-life of the rate estimates φp and φc, in days (see rates.ts). A finite number, at least
+   * 1 ms (`1 / 86_400_000`). @default 7
+   */
   readonly halfLifeDays?: number;
 }
 
@@ -56,13 +65,15 @@ export interface ResolvedFanoutPolicy extends Required<FanoutPolicyOptions> {}
 export const FANOUT_POLICY_DEFAULTS: ResolvedFanoutPolicy = Object.freeze({
   mode: 'push',
   writeCost: 1,
-  readCost: 10,
+  readCost: 5,
   pushBias: 1,
   maxPushFollowers: 100_000,
   maxPushRate: 1_440,
   inactiveAfterDays: 30,
   halfLifeDays: 7,
 });
+
+const DAY_MS = 86_400_000;
 
 const KEYS = optionKeys<FanoutPolicyOptions>({
   mode: true,
@@ -75,12 +86,13 @@ const KEYS = optionKeys<FanoutPolicyOptions>({
   halfLifeDays: true,
 });
 
-const MODES: readonly FanoutMode[] = ['push', 'pull', 'hybrid'];
+const MODES: readonly string[] = ['push', 'pull', 'hybrid'];
 
 /**
  * Checks fan-out policy options and fills in the defaults. `undefined` is the default policy.
- * Every bad option throws `INVALID_OPTION` naming it (`details.option`), and an unknown key is
- * refused; `where` prefixes the messages. Returns a frozen object.
+ * Every bad option throws `INVALID_OPTION` whose `details.option` is the key (`'maxPushRate'`),
+ * and an unknown key is refused the same way; `where` prefixes the messages. Returns a frozen
+ * object.
  * @example
  * const policy = resolveFanoutPolicy({ mode: 'hybrid', maxPushFollowers: 50_000 });
  */
@@ -90,48 +102,59 @@ export function resolveFanoutPolicy(
 ): ResolvedFanoutPolicy {
   const o = checkOptions<FanoutPolicyOptions>(options, KEYS, where, true);
   const d = FANOUT_POLICY_DEFAULTS;
-  const name = (key: string): string => `${where}: ${key}`;
+  const or = <T>(
+    value: T | undefined,
+    fallback: T,
+    check: (v: unknown, w: string, n: string) => T,
+    key: string,
+  ): T => (value === undefined ? fallback : check(value, where, key));
   return Object.freeze({
-    mode: o.mode === undefined ? d.mode : oneOfOption(o.mode, MODES, name('mode')),
-    writeCost: positive(o.writeCost, d.writeCost, name('writeCost')),
-    readCost: positive(o.readCost, d.readCost, name('readCost')),
-    pushBias: limit(o.pushBias, d.pushBias, name('pushBias'), false),
-    maxPushFollowers: followers(o.maxPushFollowers, d.maxPushFollowers, name('maxPushFollowers')),
-    maxPushRate: limit(o.maxPushRate, d.maxPushRate, name('maxPushRate'), true),
-    inactiveAfterDays: limit(
+    mode: or(o.mode, d.mode, checkMode, 'mode'),
+    writeCost: or(o.writeCost, d.writeCost, checkPositive, 'writeCost'),
+    readCost: or(o.readCost, d.readCost, checkPositive, 'readCost'),
+    pushBias: or(o.pushBias, d.pushBias, checkNonNegative, 'pushBias'),
+    maxPushFollowers: or(
+      o.maxPushFollowers,
+      d.maxPushFollowers,
+      checkFollowerLimit,
+      'maxPushFollowers',
+    ),
+    maxPushRate: or(o.maxPushRate, d.maxPushRate, checkLimit, 'maxPushRate'),
+    inactiveAfterDays: or(
       o.inactiveAfterDays,
       d.inactiveAfterDays,
-      name('inactiveAfterDays'),
-      true,
+      checkLimit,
+      'inactiveAfterDays',
     ),
-    halfLifeDays: positive(o.halfLifeDays, d.halfLifeDays, name('halfLifeDays')),
+    halfLifeDays: or(o.halfLifeDays, d.halfLifeDays, checkHalfLife, 'halfLifeDays'),
   });
 }
 
-function positive(value: unknown, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || !(value > 0)) {
-    throw invalidOption(name, `must be a finite number > 0, got ${show(value)}`);
+function checkMode(value: unknown, where: string, name: string): FanoutMode {
+  if (!MODES.includes(value as string)) {
+    throw invalidArgument(
+      where,
+      name,
+      `must be one of ${MODES.map(show).join(', ')}, got ${show(value)}`,
+    );
+  }
+  return value as FanoutMode;
+}
+
+function checkFollowerLimit(value: unknown, where: string, name: string): number {
+  return checkCount(value, where, name, true);
+}
+
+function checkHalfLife(value: unknown, where: string, name: string): number {
+  // At least 1 ms: the smallest half-life rates.ts accepts.
+  if (typeof value !== 'number' || !Number.isFinite(value) || !(value * DAY_MS >= 1)) {
+    throw invalidArgument(
+      where,
+      name,
+      `must be a finite number of days, at least 1 ms, got ${show(value)}`,
+    );
   }
   return value;
-}
-
-function limit(value: unknown, fallback: number, name: string, infinite: boolean): number {
-  if (value === undefined) return fallback;
-  const ok = typeof value === 'number' && value >= 0 && (infinite || Number.isFinite(value));
-  if (!ok) {
-    const what = infinite ? 'a number >= 0 or Infinity' : 'a finite number >= 0';
-    throw invalidOption(name, `must be ${what}, got ${show(value)}`);
-  }
-  return value === 0 ? 0 : value; // -0 becomes 0
-}
-
-function followers(value: unknown, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(Number.isInteger(value) || value === Infinity) || value < 0) {
-    throw invalidOption(name, `must be an integer >= 0 or Infinity, got ${show(value)}`);
-  }
-  return value === 0 ? 0 : value;
 }
 
 /** What one edge decision looks at: the producer's and the consumer's current numbers. */
@@ -170,8 +193,6 @@ export interface EdgeDecision {
   readonly inputs: EdgeInputs;
 }
 
-const DAY_MS = 86_400_000;
-
 /**
  * Decides one follow edge. Rules, first match wins: mode `'push'`/`'pull'` forces it (`'mode'`);
  * a consumer that never read or has not read for more than `inactiveAfterDays` is pulled
@@ -190,14 +211,7 @@ export function decideEdge(policy: ResolvedFanoutPolicy, inputs: EdgeInputs): Ed
   const pushCost = policy.writeCost * producerRate;
   const pullCost = policy.pushBias * policy.readCost * consumerReadRate;
   const decision = (mode: 'push' | 'pull', reason: EdgeReason, limit?: number): EdgeDecision =>
-    Object.freeze({
-      mode,
-      reason,
-      pushCost,
-      pullCost,
-      ...(limit === undefined ? {} : { limit }),
-      inputs,
-    });
+    edgeDecision(mode, reason, pushCost, pullCost, limit, inputs);
   if (policy.mode !== 'hybrid') return decision(policy.mode, 'mode');
   if (
     consumerLastRead === undefined ||
@@ -213,69 +227,68 @@ export function decideEdge(policy: ResolvedFanoutPolicy, inputs: EdgeInputs): Ed
   return decision(pushCost < pullCost ? 'push' : 'pull', 'cost');
 }
 
+function edgeDecision(
+  mode: 'push' | 'pull',
+  reason: EdgeReason,
+  pushCost: number,
+  pullCost: number,
+  limit: number | undefined,
+  inputs: EdgeInputs,
+): EdgeDecision {
+  const decision = { mode, reason, pushCost, pullCost, inputs };
+  return Object.freeze(limit === undefined ? decision : { ...decision, limit });
+}
+
 function checkInputs(inputs: EdgeInputs): void {
+  const where = 'decideEdge';
   if (typeof inputs !== 'object' || inputs === null) {
-    throw new ValidationError(
-      'INVALID_OPTION',
-      `decideEdge: inputs must be an object, got ${show(inputs)}`,
-    );
+    throw invalidArgument(where, 'inputs', `must be an object, got ${show(inputs)}`);
   }
-  rateInput(inputs.producerRate, 'producerRate');
-  rateInput(inputs.consumerReadRate, 'consumerReadRate');
-  const count = inputs.followerCount;
-  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) {
-    throw invalidOption('decideEdge: followerCount', `must be an integer >= 0, got ${show(count)}`);
-  }
-  timeInput(inputs.now, 'now');
-  if (inputs.consumerLastRead !== undefined) timeInput(inputs.consumerLastRead, 'consumerLastRead');
-}
-
-function rateInput(value: unknown, name: string): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw invalidOption(`decideEdge: ${name}`, `must be a finite number >= 0, got ${show(value)}`);
-  }
-}
-
-function timeInput(value: unknown, name: string): void {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw invalidOption(`decideEdge: ${name}`, `must be a finite time in ms, got ${show(value)}`);
-  }
+  checkNonNegative(inputs.producerRate, where, 'producerRate');
+  checkCount(inputs.followerCount, where, 'followerCount');
+  checkNonNegative(inputs.consumerReadRate, where, 'consumerReadRate');
+  if (inputs.consumerLastRead !== undefined)
+    checkTime(inputs.consumerLastRead, where, 'consumerLastRead');
+  checkTime(inputs.now, where, 'now');
 }
 
 /**
- * One English sentence explaining a decision with its numbers, for logs and debugging.
+ * One English sentence explaining a decision with its numbers, for logs and debugging: the
+ * outcome and reason first, then what decided.
  * @example
  * explainDecision(decision);
- * // 'push (cost): pushing costs 2 a day (2 events/day) < pulling 50 (5 reads/day)'
+ * // 'push (cost): pushing costs 2/day (writeCost × 2 events/day) < pulling 25/day
+ * //  (pushBias × readCost × 5 reads/day)' (one line)
  */
 export function explainDecision(decision: EdgeDecision): string {
   const { mode, reason, pushCost, pullCost, limit, inputs } = decision;
-  const head = `${mode} (${reason})`;
+  const head = `${mode} (${reason}):`;
+  const most = limit === undefined ? 'the limit' : num(limit);
   switch (reason) {
     case 'mode':
-      return `${head}: the policy's mode forces ${mode} for every edge`;
+      return `${head} the policy's mode forces ${mode} on every edge`;
     case 'inactive-consumer': {
       const last = inputs.consumerLastRead;
       const idle =
         last === undefined
           ? 'the consumer never read'
           : `the consumer last read ${num((inputs.now - last) / DAY_MS)} days ago`;
-      return `${head}: ${idle} (inactive after ${num(limit ?? Number.NaN)} days)`;
+      return `${head} ${idle}; inactive after ${most} days`;
     }
     case 'celebrity':
-      return `${head}: the producer has ${num(inputs.followerCount)} followers, more than ${num(limit ?? Number.NaN)}`;
+      return `${head} the producer has ${num(inputs.followerCount)} followers, more than ${most}`;
     case 'hot-producer':
-      return `${head}: the producer posts ${num(inputs.producerRate)} events/day, more than ${num(limit ?? Number.NaN)}`;
-    case 'cost': {
-      const sign = mode === 'push' ? '<' : '>=';
+      return `${head} the producer posts ${num(inputs.producerRate)} events/day, more than ${most}`;
+    case 'cost':
       return (
-        `${head}: pushing costs ${num(pushCost)} a day (${num(inputs.producerRate)} events/day) ` +
-        `${sign} pulling ${num(pullCost)} (${num(inputs.consumerReadRate)} reads/day)`
+        `${head} pushing costs ${num(pushCost)}/day (writeCost × ${num(inputs.producerRate)} ` +
+        `events/day) ${mode === 'push' ? '<' : '>='} pulling ${num(pullCost)}/day ` +
+        `(pushBias × readCost × ${num(inputs.consumerReadRate)} reads/day)`
       );
-    }
   }
 }
 
+/** A number for a sentence: integers with separators (`100,000`), others to 3 significant digits. */
 function num(value: number): string {
   if (Number.isInteger(value) || !Number.isFinite(value)) return value.toLocaleString('en-US');
   return value.toLocaleString('en-US', { maximumSignificantDigits: 3 });

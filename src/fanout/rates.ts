@@ -9,8 +9,8 @@
  * new one.
  * @module
  */
-import { ValidationError } from '../errors.js';
 import { show } from '../validation/show.js';
+import { checkCount, checkNonNegative, checkTime, invalidArgument } from './checks.js';
 
 /** One rate estimate: `rate` events per day, as of time `at` (ms since the epoch). */
 export interface RateState {
@@ -26,7 +26,7 @@ const DAY_MS = 86_400_000;
  * The estimate at `now`: the stored rate decayed by `2^(-(now - at) / halfLifeMs)`. `undefined`
  * (no event yet) is 0. A `now` before `at` (a clock that went back) decays nothing: the stored
  * rate is returned, never a grown one. Throws `INVALID_OPTION` for a non-finite `now`, a
- * `halfLifeMs` that is not a finite number > 0, or a state that is not a finite rate >= 0 at a
+ * `halfLifeMs` that is not a finite number >= 1 (ms), or a state that is not a finite rate >= 0 at a
  * finite time.
  * @example
  * rateAt({ rate: 8, at: 0 }, 86_400_000, 86_400_000); // 4: one half-life later
@@ -54,9 +54,7 @@ export function recordEvents(
   count = 1,
 ): RateState {
   checkArgs(state, now, halfLifeMs, 'recordEvents');
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
-    throw invalid('recordEvents', 'count', `must be an integer >= 0, got ${show(count)}`);
-  }
+  checkCount(count, 'recordEvents', 'count');
   const base = state === undefined ? 0 : decayed(state, now, halfLifeMs);
   const at = state === undefined ? now : Math.max(state.at, now);
   return { rate: base + (count * Math.LN2 * DAY_MS) / halfLifeMs, at };
@@ -73,27 +71,18 @@ function checkArgs(
   halfLifeMs: number,
   where: string,
 ): void {
-  if (typeof now !== 'number' || !Number.isFinite(now)) {
-    throw invalid(where, 'now', `must be a finite time in ms, got ${show(now)}`);
-  }
-  if (typeof halfLifeMs !== 'number' || !Number.isFinite(halfLifeMs) || !(halfLifeMs > 0)) {
-    throw invalid(where, 'halfLifeMs', `must be a finite number > 0, got ${show(halfLifeMs)}`);
+  checkTime(now, where, 'now');
+  if (typeof halfLifeMs !== 'number' || !Number.isFinite(halfLifeMs) || !(halfLifeMs >= 1)) {
+    throw invalidArgument(
+      where,
+      'halfLifeMs',
+      `must be a finite number >= 1, got ${show(halfLifeMs)}`,
+    );
   }
   if (state === undefined) return;
   if (typeof state !== 'object' || state === null) {
-    throw invalid(where, 'state', `must be a RateState or undefined, got ${show(state)}`);
+    throw invalidArgument(where, 'state', `must be a RateState or undefined, got ${show(state)}`);
   }
-  const { rate, at } = state;
-  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0) {
-    throw invalid(where, 'state.rate', `must be a finite number >= 0, got ${show(rate)}`);
-  }
-  if (typeof at !== 'number' || !Number.isFinite(at)) {
-    throw invalid(where, 'state.at', `must be a finite time in ms, got ${show(at)}`);
-  }
-}
-
-function invalid(where: string, name: string, message: string): ValidationError {
-  return new ValidationError('INVALID_OPTION', `${where}: ${name} ${message}`, {
-    details: { option: name },
-  });
+  checkNonNegative(state.rate, where, 'state.rate');
+  checkTime(state.at, where, 'state.at');
 }
