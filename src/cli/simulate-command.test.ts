@@ -74,7 +74,7 @@ describe('cli: simulate', () => {
   it('bad flags exit with 2 and a message naming the flag', async () => {
     const cases: [string[], RegExp][] = [
       [['--users', 'many'], /--users must be a number, got "many"/],
-      [['--users', '1'], /--users must be an integer >= 2/],
+      [['--users', '1'], /--users must be an integer from 2 to 50000000, got 1/],
       [['--push-bias=-1'], /--push-bias must be a finite number >= 0, got -1/],
       [['--inactive-share', '2'], /--inactive-share must be a number from 0 to 1/],
       [['--userz', '5'], /Unknown option '--userz'/],

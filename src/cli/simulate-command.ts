@@ -39,16 +39,12 @@ export async function runSimulate(argv: readonly string[]): Promise<number> {
 
 /** The error's message with the option's name replaced by its flag. */
 function asFlag(error: ValidationError): string {
-  const raw = String(error.details.option ?? '');
-  if (raw.startsWith('simulate: sweep: ')) {
-    return error.message.replace(/^simulate: sweep: \w+/, 'every --sweep value');
-  }
-  const option = raw.replace(/^simulate: (policy: )?/, '');
-  const entry = Object.entries(SIMULATE_FLAGS).find(
-    ([, name]) => name === option || name === `policy.${option}`,
-  );
-  if (entry === undefined) return error.message;
-  return error.message.replace(/^simulate: (policy: )?\w+/, `--${entry[0]}`);
+  const match = /^simulate: (sweep: |policy: )?(\S+)/.exec(error.message);
+  if (match === null) return error.message;
+  if (match[1] === 'sweep: ') return error.message.replace(match[0], 'every --sweep value');
+  const option = match[1] === 'policy: ' ? `policy.${match[2]}` : match[2];
+  const flag = Object.entries(SIMULATE_FLAGS).find(([, name]) => name === option)?.[0];
+  return flag === undefined ? error.message : error.message.replace(match[0], `--${flag}`);
 }
 
 function chartTitle(report: SimulationReport): string {

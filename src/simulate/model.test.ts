@@ -102,15 +102,15 @@ describe('simulate: model', () => {
 
   it('refuses bad options with INVALID_OPTION naming the option', () => {
     const cases: [unknown, string][] = [
-      [{ users: 1 }, 'simulate: users'],
-      [{ users: 1.5 }, 'simulate: users'],
-      [{ zipfExponent: 0 }, 'simulate: zipfExponent'],
-      [{ users: 100, meanFollows: 100 }, 'simulate: meanFollows'],
-      [{ inactiveShare: 1.5 }, 'simulate: inactiveShare'],
-      [{ samples: 'many' }, 'simulate: samples'],
+      [{ users: 1 }, 'users'],
+      [{ users: 1.5 }, 'users'],
+      [{ zipfExponent: 0 }, 'zipfExponent'],
+      [{ users: 100, meanFollows: 100 }, 'meanFollows'],
+      [{ inactiveShare: 1.5 }, 'inactiveShare'],
+      [{ samples: 'many' }, 'samples'],
       [{ userz: 10 }, 'userz'],
-      [{ policy: { mode: 'push' } }, 'simulate: policy.mode'],
-      [{ policy: { pushBias: -1 } }, 'simulate: policy: pushBias'],
+      [{ policy: { mode: 'push' } }, 'policy.mode'],
+      [{ policy: { pushBias: -1 } }, 'pushBias'],
       [{ policy: { pushbias: 1 } }, 'pushbias'],
       ['big', undefined as unknown as string],
     ];

@@ -3,9 +3,11 @@
  * errors for anything out of range (nothing runs with a bad option).
  * @module
  */
+
+import { invalidArgument } from '../fanout/checks.js';
 import { type FanoutPolicyOptions, resolveFanoutPolicy } from '../fanout/policy.js';
 import { checkOptions } from '../validation/options.js';
-import { chanceOption, intOptionOr, invalidOption, numberOption } from '../validation/values.js';
+import { show } from '../validation/show.js';
 
 /** Options of {@link simulate}; every one has a default. */
 export interface SimulationOptions {
@@ -64,32 +66,51 @@ const KEYS = [
   'policy',
 ];
 
-const numberOr = (value: unknown, fallback: number, name: string, min: number, max: number) =>
-  value === undefined ? fallback : numberOption(value, `simulate: ${name}`, min, max);
+const WHERE = 'simulate';
+
+/** `o[key]` or its default; a number in [min, max] (an integer when `integer`) or INVALID_OPTION. */
+function numberOr(
+  o: Partial<Record<string, unknown>>,
+  key: string,
+  fallback: number,
+  [min, max]: readonly [number, number],
+  integer = false,
+): number {
+  const value = o[key];
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== 'number' ||
+    !(value >= min && value <= max) ||
+    (integer && !Number.isInteger(value))
+  ) {
+    const what = integer ? 'an integer' : 'a number';
+    throw invalidArgument(WHERE, key, `must be ${what} from ${min} to ${max}, got ${show(value)}`);
+  }
+  return value;
+}
 
 /** Applies the defaults and checks every option; throws `INVALID_OPTION` naming the option. */
 export function resolveSimulationOptions(options: unknown): ResolvedSimulationOptions {
-  const o = checkOptions<SimulationOptions>(options, KEYS, 'simulate', true);
-  const users = intOptionOr(o.users, 1_000_000, 'simulate: users', 2, 50_000_000);
+  const o = checkOptions<SimulationOptions>(options, KEYS, WHERE, true) as Partial<
+    Record<string, unknown>
+  >;
+  const users = numberOr(o, 'users', 1_000_000, [2, 50_000_000], true);
   const policy = o.policy === undefined ? {} : checkPolicy(o.policy);
   return {
     users,
-    seed: intOptionOr(o.seed, 1, 'simulate: seed', 0, 2 ** 32 - 1),
-    zipfExponent: numberOr(o.zipfExponent, 1, 'zipfExponent', 0.1, 3),
-    meanFollows: numberOr(o.meanFollows, 100, 'meanFollows', 0.01, users - 1),
-    postsPerDay: numberOr(o.postsPerDay, 2, 'postsPerDay', 1e-6, 1e6),
-    postCorrelation: numberOr(o.postCorrelation, 0.25, 'postCorrelation', 0, 2),
-    readsPerDay: numberOr(o.readsPerDay, 5, 'readsPerDay', 1e-6, 1e6),
-    inactiveShare:
-      o.inactiveShare === undefined
-        ? 0.4
-        : chanceOption(o.inactiveShare, 'simulate: inactiveShare'),
-    inactiveDays: numberOr(o.inactiveDays, 30, 'inactiveDays', 1e-3, 36_500),
-    samples: intOptionOr(o.samples, 2000, 'simulate: samples', 10, 1_000_000),
-    pageSize: intOptionOr(o.pageSize, 25, 'simulate: pageSize', 1, 10_000),
-    maxLength: intOptionOr(o.maxLength, 800, 'simulate: maxLength', 1, 10_000_000),
-    historyDays: numberOr(o.historyDays, 30, 'historyDays', 1e-3, 36_500),
-    insertsPerSecond: numberOr(o.insertsPerSecond, 340_000, 'insertsPerSecond', 1, 1e12),
+    seed: numberOr(o, 'seed', 1, [0, 2 ** 32 - 1], true),
+    zipfExponent: numberOr(o, 'zipfExponent', 1, [0.1, 3]),
+    meanFollows: numberOr(o, 'meanFollows', 100, [0.01, users - 1]),
+    postsPerDay: numberOr(o, 'postsPerDay', 2, [1e-6, 1e6]),
+    postCorrelation: numberOr(o, 'postCorrelation', 0.25, [0, 2]),
+    readsPerDay: numberOr(o, 'readsPerDay', 5, [1e-6, 1e6]),
+    inactiveShare: numberOr(o, 'inactiveShare', 0.4, [0, 1]),
+    inactiveDays: numberOr(o, 'inactiveDays', 30, [1e-3, 36_500]),
+    samples: numberOr(o, 'samples', 2000, [10, 1_000_000], true),
+    pageSize: numberOr(o, 'pageSize', 25, [1, 10_000], true),
+    maxLength: numberOr(o, 'maxLength', 800, [1, 10_000_000], true),
+    historyDays: numberOr(o, 'historyDays', 30, [1e-3, 36_500]),
+    insertsPerSecond: numberOr(o, 'insertsPerSecond', 340_000, [1, 1e12]),
     policy,
   };
 }
@@ -97,7 +118,7 @@ export function resolveSimulationOptions(options: unknown): ResolvedSimulationOp
 /** The policy options minus `mode` (the hybrid run is always 'hybrid'); checked by resolveFanoutPolicy. */
 function checkPolicy(policy: unknown): Omit<FanoutPolicyOptions, 'mode'> {
   if (typeof policy === 'object' && policy !== null && Object.hasOwn(policy, 'mode')) {
-    throw invalidOption('simulate: policy.mode', "is always 'hybrid' in the simulator");
+    throw invalidArgument(WHERE, 'policy.mode', "is always 'hybrid' in the simulator");
   }
   resolveFanoutPolicy(policy, 'simulate: policy');
   return policy as Omit<FanoutPolicyOptions, 'mode'>;
