@@ -45,6 +45,7 @@ describe('simulate: model', () => {
   it('the cost rule by hand: pushBias 0 pulls every edge, 1 follows H x rate < L x reads', () => {
     const none = simulateWorkload(tiny, options, hybrid({ pushBias: 0 })).hybrid;
     assert.equal(none.insertsPerDay, 0);
+    assert.deepEqual(none.edges, { pushed: 0, pulled: { cost: 1 } });
     assert.equal(none.materializedEntries, 0);
     // 1 + every account followed, weighted by reads: the 4-follow reader reads ~5x more.
     assert.equal(none.rangeReadsPerPage.p50, 5);
@@ -63,6 +64,7 @@ describe('simulate: model', () => {
     assert.equal(report.hybrid.redisBytes, report.push.redisBytes);
     assert.deepEqual(report.hybrid.rangeReadsPerPage, report.push.rangeReadsPerPage);
     assert.equal(report.insertsRatio, 1);
+    assert.deepEqual(report.hybrid.edges, { pushed: 1, pulled: {} });
     // And pure push is the exact sum over the producers.
     const w = buildWorkload(o);
     let sum = 0;
@@ -83,6 +85,12 @@ describe('simulate: model', () => {
     const [low, high] = h.insertsPerSecondBounds;
     assert.ok(low <= h.insertsPerSecond && h.insertsPerSecond <= high, `${low} ${high}`);
     assert.ok(h.insertsPerSecond < push.insertsPerSecond);
+    // Every edge is pushed or pulled by one rule; with F = 1,000 some by 'celebrity'.
+    const shares = [h.edges.pushed, ...Object.values(h.edges.pulled)];
+    assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+    assert.equal(h.edges.pulled.celebrity, undefined);
+    assert.ok((small.hybrid.edges.pulled.celebrity ?? 0) > 0);
+    assert.ok((h.edges.pulled['inactive-consumer'] ?? 0) > 0);
     // More push bias never pushes less.
     const ratios = report.sweep.map((s) => s.insertsRatio);
     assert.deepEqual(

@@ -4,7 +4,12 @@
  * ({@link decideEdge}). See docs/simulator.md for the approximations and their error.
  * @module
  */
-import { decideEdge, type EdgeInputs, type ResolvedFanoutPolicy } from '../fanout/policy.js';
+import {
+  decideEdge,
+  type EdgeInputs,
+  type EdgeReason,
+  type ResolvedFanoutPolicy,
+} from '../fanout/policy.js';
 import { rateAt } from '../fanout/rates.js';
 import type { Stratum } from './strata.js';
 import type { ConsumerSample, Workload } from './workload.js';
@@ -44,6 +49,11 @@ export interface ModeReport {
    * follows-weighted share of pushed edges); 0 when every sampled edge decides alike.
    */
   readonly insertsPerSecondStdError: number;
+  /**
+   * Share of all follow edges pushed, and pulled by each rule (`'inactive-consumer'`,
+   * `'celebrity'`, `'hot-producer'`, `'cost'`; `'mode'` for a forced mode); they add up to 1.
+   */
+  readonly edges: { readonly pushed: number; readonly pulled: Partial<Record<EdgeReason, number>> };
   /** Entries held by all materialized feeds (extrapolated from the sample). */
   readonly materializedEntries: number;
   /** Their Redis memory in bytes (see {@link feedBytes}). */
@@ -94,12 +104,16 @@ function readersOf(workload: Workload, policy: ResolvedFanoutPolicy): Reader[] {
   });
 }
 
-/** 1 where the edge from a producer of `rate` and `followers` to each reader is pushed, else 0. */
+/**
+ * 1 where the edge from a producer of `rate` and `followers` to each reader is pushed, else 0;
+ * with `reasons`, the rule that pulled each pulled edge is stored there.
+ */
 function pushes(
   policy: ResolvedFanoutPolicy,
   readers: readonly Reader[],
   rate: number,
   followers: number,
+  reasons?: EdgeReason[],
 ): Uint8Array {
   const out = new Uint8Array(readers.length);
   readers.forEach((reader, i) => {
@@ -110,7 +124,9 @@ function pushes(
       consumerLastRead: reader.lastRead,
       now: NOW,
     };
-    out[i] = decideEdge(policy, inputs).mode === 'push' ? 1 : 0;
+    const decision = decideEdge(policy, inputs);
+    out[i] = decision.mode === 'push' ? 1 : 0;
+    if (reasons) reasons[i] = decision.reason;
   });
   return out;
 }
@@ -149,9 +165,19 @@ export function runModel(
   let high = 0;
   const inflow = new Float64Array(readers.length); // pushed entries a day per followed account
   const pulled = new Float64Array(readers.length); // pulled producers per followed account
+  let follows = 0;
+  for (const reader of readers) follows += reader.sample.follows;
+  const pulledBy: Partial<Record<EdgeReason, number>> = {};
+  const reasons: EdgeReason[] = [];
   for (const s of strata) {
-    const push = pushes(policy, readers, s.rate, s.followers);
+    const push = pushes(policy, readers, s.rate, s.followers, reasons);
     insertsPerDay += s.inserts * pushedShare(push, readers);
+    readers.forEach((reader, i) => {
+      if (push[i] === 1 || follows === 0) return;
+      const reason = reasons[i] ?? 'cost';
+      pulledBy[reason] =
+        (pulledBy[reason] ?? 0) + (s.edges / edges) * (reader.sample.follows / follows);
+    });
     if (options.bounds) {
       high += s.inserts * pushedShare(pushes(policy, readers, s.minRate, s.minFollowers), readers);
       low += s.inserts * pushedShare(pushes(policy, readers, s.maxRate, s.maxFollowers), readers);
@@ -163,11 +189,7 @@ export function runModel(
   }
   // Delta method: the estimate is sum(f y) / sum(f) over readers, y = inserts a day their kind of
   // consumer would receive from all producers (inflow x edges), f = accounts followed.
-  let follows = 0;
   let squares = 0;
-  readers.forEach((reader) => {
-    follows += reader.sample.follows;
-  });
   readers.forEach((reader, i) => {
     const deviation = (inflow[i] ?? 0) * edges - insertsPerDay;
     squares += (reader.sample.follows * deviation) ** 2;
@@ -197,6 +219,10 @@ export function runModel(
     materializedEntries: entries * scale,
     redisBytes: bytes * scale,
     rangeReadsPerPage: ranges,
+    edges: {
+      pushed: Math.max(0, 1 - Object.values(pulledBy).reduce((a, b) => a + b, 0)),
+      pulled: pulledBy,
+    },
     insertsPerSecondStdError: follows === 0 ? 0 : perSecond(Math.sqrt(squares) / follows),
     entriesFetchedPerPage: params.pageSize * ranges.mean,
     biggestAccount: {

@@ -11,6 +11,7 @@ const short = (n: number): string =>
 const bytes = (n: number): string =>
   n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : whole(n);
 const millions = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : whole(n));
+const pct = (share: number): string => `${(share * 100).toFixed(1)}%`;
 const times = (a: number, b: number): string => (b === 0 ? '-' : `${(a / b).toFixed(3)}x`);
 
 /** The report as lines of text: the setup, a pure push vs hybrid table, the target's verdict. */
@@ -53,6 +54,15 @@ export function formatReport(report: SimulationReport): string {
       short(hybrid.entriesFetchedPerPage),
       times(hybrid.entriesFetchedPerPage, push.entriesFetchedPerPage),
     ],
+    ['follow edges pushed', pct(push.edges.pushed), pct(hybrid.edges.pushed), ''],
+    ...(['inactive-consumer', 'celebrity', 'hot-producer', 'cost'] as const).map(
+      (reason): [string, string, string, string] => [
+        `  pulled: ${reason}`,
+        pct(push.edges.pulled[reason] ?? 0),
+        pct(hybrid.edges.pulled[reason] ?? 0),
+        '',
+      ],
+    ),
     ['biggest account, one post', post(push), post(hybrid), ''],
   ];
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
