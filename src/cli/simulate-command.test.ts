@@ -62,7 +62,7 @@ describe('cli: simulate', () => {
       '0.1,1,10',
     ]);
     assert.equal(code, 0, stderr);
-    assert.match(stdout, /feed inserts\/s +[0-9,]+ +[0-9,]+ \(\+-/);
+    assert.match(stdout, /feed inserts\/s +[0-9,.]+ +[0-9,.]+ \(\+-[0-9,.]+; [0-9,.]+-[0-9,.]+\)/);
     assert.match(stdout, /maxPushFollowers Infinity/);
     assert.match(stdout, /target \(issue #14\): hybrid inserts <= 0.2x pure push: (met|NOT met)/);
     const svg = readFileSync(chart, 'utf8');

@@ -18,15 +18,15 @@ const times = (a: number, b: number): string => (b === 0 ? '-' : `${(a / b).toFi
 export function formatReport(report: SimulationReport): string {
   const { options: o, policy: p, graph: g, push, hybrid } = report;
   const hybridInserts =
-    `${whole(hybrid.insertsPerSecond)} (+-${whole(hybrid.insertsPerSecondStdError)}; ` +
-    `${whole(hybrid.insertsPerSecondBounds[0])}-${whole(hybrid.insertsPerSecondBounds[1])})`;
+    `${short(hybrid.insertsPerSecond)} (+-${short(hybrid.insertsPerSecondStdError)}; ` +
+    `${short(hybrid.insertsPerSecondBounds[0])}-${short(hybrid.insertsPerSecondBounds[1])})`;
   const post = (m: ModeReport) =>
     `${whole(m.biggestAccount.inserts)} inserts, ${short(m.biggestAccount.writeMs)} ms`;
   const rows: [string, string, string, string][] = [
     ['', 'pure push', 'hybrid', 'hybrid/push'],
     [
       'feed inserts/s',
-      whole(push.insertsPerSecond),
+      short(push.insertsPerSecond),
       hybridInserts,
       times(hybrid.insertsPerDay, push.insertsPerDay),
     ],
