@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ValidationError } from '../errors.js';
@@ -333,6 +334,37 @@ describe('explainDecision', () => {
         assert.ok(explainDecision(d).startsWith(`${d.mode} (${d.reason}): `));
       }),
     );
+  });
+});
+
+describe('docs/fanout-policy.md', () => {
+  it("shows explainDecision's real output for its examples", () => {
+    const doc = readFileSync(new URL('../../docs/fanout-policy.md', import.meta.url), 'utf8');
+    const read = { consumerLastRead: NOW - 2 * 3_600_000 };
+    const examples: [EdgeInputs, ResolvedFanoutPolicy][] = [
+      [edge({ producerRate: 3, followerCount: 250, consumerReadRate: 4, ...read }), hybrid],
+      [edge({ producerRate: 300, followerCount: 5_000, consumerReadRate: 4, ...read }), hybrid],
+      [edge({ producerRate: 3, consumerReadRate: 0.4, consumerLastRead: NOW - 3 * DAY }), hybrid],
+      [edge({ consumerLastRead: NOW - 62 * DAY }), hybrid],
+      [edge({ followerCount: 31_000_000, consumerReadRate: 20 }), hybrid],
+      [edge({ producerRate: 20_000, followerCount: 40, consumerReadRate: 50 }), hybrid],
+    ];
+    // The page wraps its prose at 100 columns: compare with whitespace collapsed.
+    const flat = doc.replace(/\s+/g, ' ');
+    for (const [input, p] of examples) {
+      const sentence = explainDecision(decideEdge(p, input));
+      assert.ok(flat.includes(`\`${sentence}\``), `the page lacks: ${sentence}`);
+    }
+    const biased = resolveFanoutPolicy({ mode: 'hybrid', pushBias: 4 });
+    const weekly = decideEdge(biased, examples[2]?.[0] as EdgeInputs);
+    assert.ok(flat.includes(`(\`${explainDecision(weekly)}\`)`), explainDecision(weekly));
+    const defaults = Object.entries(FANOUT_POLICY_DEFAULTS) as [string, string | number][];
+    for (const [key, value] of defaults) {
+      const row = doc.split('\n').find((line) => line.startsWith(`| \`${key}\``));
+      const shown = typeof value === 'string' ? `\`'${value}'\`` : value.toLocaleString('en-US');
+      const cell = row?.split('|')[2]?.trim() ?? '';
+      assert.ok(cell.startsWith(shown), `the defaults table shows ${key} = ${cell}, not ${shown}`);
+    }
   });
 });
 
