@@ -15,7 +15,7 @@ import { redisCall } from './errors.js';
 import { clientKeyPrefix } from './key-prefix.js';
 import { markerKey, type TimelineKeys, timelineKeys } from './keys.js';
 import { OptimisticUpdater } from './optimistic-update.js';
-import { type Arg, flat, idsOnlyArgs, writeArgs } from './script-args.js';
+import { flat, idsOnlyArgs, rangeArgs, rangeEntries, writeArgs } from './script-args.js';
 import { type RedisClient, scriptsOf, withKeys } from './scripts.js';
 import { UpdateCache } from './update-cache.js';
 
@@ -189,35 +189,38 @@ export class RedisTimelineStorage implements TimelineDriver {
   }
 
   async range(key: string, query: RangeQuery, hints: TimelineHints): Promise<TimelineEntry[]> {
-    const { min, max } = query;
     const k = this.#keys(key);
-    if (!min && !max && hints.idsOnly) return this.#rangeByRank(key, k.z, query);
-    const args: Arg[] = [
-      query.order,
-      query.limit,
-      min ? '1' : '0',
-      min?.score ?? 0,
-      min?.id ?? '',
-      min?.inclusive ? '1' : '0',
-      max ? '1' : '0',
-      max?.score ?? 0,
-      max?.id ?? '',
-      max?.inclusive ? '1' : '0',
-      hints.idsOnly ? '0' : '1',
-    ];
-    const rows = (await redisCall('range', key, () =>
-      this.#script('range')(k.z, k.p, ...args),
-    )) as (string | null)[];
-    const out: TimelineEntry[] = [];
-    for (let i = 0; i < rows.length; i += 3) {
-      const payload = rows[i + 2];
-      out.push(
-        payload === null || payload === undefined
-          ? { id: rows[i]!, score: Number(rows[i + 1]) }
-          : { id: rows[i]!, score: Number(rows[i + 1]), payload },
-      );
-    }
-    return out;
+    if (!query.min && !query.max && hints.idsOnly) return this.#rangeByRank(key, k.z, query);
+    const rows = await redisCall('range', key, () =>
+      this.#script('range')(k.z, k.p, ...rangeArgs(query, hints.idsOnly)),
+    );
+    return rangeEntries(rows);
+  }
+
+  /**
+   * range() on many timelines: one `range_many` script call per `fanoutBatch` timelines on a
+   * single node; on a cluster one `range_on_node` call per master node (see ClusterFanout.ranges).
+   */
+  async rangeMany(
+    keys: readonly string[],
+    query: RangeQuery,
+    hints: TimelineHints,
+  ): Promise<TimelineEntry[][]> {
+    const args = rangeArgs(query, hints.idsOnly);
+    const replies = await redisCall('rangeMany', keys[0]!, async () => {
+      if (this.#cluster) return this.#cluster.ranges(keys, args);
+      const rangeMany = this.#script('range_many');
+      const calls: Promise<unknown>[] = [];
+      for (let i = 0; i < keys.length; i += this.#fanoutBatch) {
+        const batch = keys.slice(i, i + this.#fanoutBatch).flatMap((key) => {
+          const k = this.#keys(key);
+          return [k.z, k.p];
+        });
+        calls.push(rangeMany(...withKeys(batch, args)));
+      }
+      return (await settleAll(calls)).flat(1);
+    });
+    return replies.map(rangeEntries);
   }
 
   /**
