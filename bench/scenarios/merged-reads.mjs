@@ -1,8 +1,9 @@
 // Scenario: a pulled read (issue #14). The newest 25 activities of a timeline of 1,000 merged with
 // the user feeds of 5 pulled producers (200 activities each, interleaved in time with the
 // timeline), hydrated and decoded, against the plain read of the same timeline's page, in the same
-// run. Both sides use the same pieces (id-only range or one rangeMany + merge, one getMany, decode),
-// so the ratio is the cost of the merge; the plain `feed.read` is recorded beside them.
+// run, for the first page and for the page after it (bounded reads). Both sides use the same pieces
+// (id-only range or one rangeMany + merge, one getMany, decode), so the ratio is the cost of the
+// merge; the plain `feed.read` is recorded beside them.
 // Target of the issue: merged p50 <= 2x plain.
 import { createJsonSerializer, defineFlatFeed } from 'stream-framework';
 // Not exported yet (the next session wires it into flat feeds): read from the build.
@@ -52,20 +53,33 @@ export async function mergedReads({ quick, backends, clients, record }) {
       const payloads = await storage.activities.getMany(entries.map((e) => e.id));
       return payloads.map((p, i) => serializer.decodeActivity(p, { key: 'a', id: entries[i].id }));
     };
-    const plain = async () => decode(await ids.range(keys[0], PAGE));
-    const merged = async () => decode(await mergedRange(ids, keys, PAGE));
-    const check = await merged();
-    if (check.length !== 25 || new Set(check.map((a) => a.id)).size !== 25) {
-      throw new Error(`merged read returned ${check.length} activities`);
+    // Page 1, and page 2 (after the last entry of page 1: a bounded read on every source).
+    const nextPage = (page) => {
+      const last = page.at(-1);
+      return { ...PAGE, max: { score: last.score, id: last.id, inclusive: false } };
+    };
+    const page2 = nextPage(await ids.range(keys[0], PAGE));
+    const merged2 = nextPage(await mergedRange(ids, keys, PAGE));
+    const sides = {
+      plain: async () => decode(await ids.range(keys[0], PAGE)),
+      merged: async () => decode(await mergedRange(ids, keys, PAGE)),
+      feed: () => timeline.read({ limit: 25 }),
+      plain2: async () => decode(await ids.range(keys[0], page2)),
+      merged2: async () => decode(await mergedRange(ids, keys, merged2)),
+    };
+    for (const read of [sides.merged, sides.merged2]) {
+      const page = await read();
+      if (page.length !== 25 || new Set(page.map((a) => a.id)).size !== 25) {
+        throw new Error(`merged read returned ${page.length} activities`);
+      }
     }
-    const feedRead = () => timeline.read({ limit: 25 });
-    for (const read of [plain, merged, feedRead]) await latencies(200, read); // warm-up
-    // Interleaved rounds, so that a slow spell of the machine hits both sides alike.
-    const times = { plain: [], merged: [], feed: [] };
+    for (const read of Object.values(sides)) await latencies(200, read); // warm-up
+    // Interleaved rounds, so that a slow spell of the machine hits every side alike.
+    const times = Object.fromEntries(Object.keys(sides).map((name) => [name, []]));
     for (let round = 0; round < 10; round++) {
-      times.plain.push(...(await latencies(count / 10, plain)));
-      times.merged.push(...(await latencies(count / 10, merged)));
-      times.feed.push(...(await latencies(count / 10, feedRead)));
+      for (const [name, read] of Object.entries(sides)) {
+        times[name].push(...(await latencies(count / 10, read)));
+      }
     }
     for (const [metric, p, low] of [
       ['p50 ms', 50, 0],
@@ -88,6 +102,14 @@ export async function mergedReads({ quick, backends, clients, record }) {
           times.merged,
           times.plain,
           'plain read of the same page (id-only range + getMany + decode)',
+        ),
+      );
+      record(
+        row(
+          `read 25 merged with ${PRODUCERS} producers, page 2`,
+          times.merged2,
+          times.plain2,
+          'plain read of page 2 of the same timeline (bounded range + getMany + decode)',
         ),
       );
       record(

@@ -101,3 +101,10 @@ export function rangeEntries(reply: unknown): TimelineEntry[] {
   }
   return out;
 }
+
+/** The entries of a ZRANGE/ZREVRANGE WITHSCORES reply: flat (id, score) pairs. */
+export function rankEntries(rows: readonly string[]): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  for (let i = 0; i < rows.length; i += 2) out.push({ id: rows[i]!, score: Number(rows[i + 1]) });
+  return out;
+}
