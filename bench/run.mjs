@@ -12,6 +12,7 @@ import { calibrate } from './scenarios/calibrate.mjs';
 import { fanout } from './scenarios/fanout.mjs';
 import { footprint } from './scenarios/footprint.mjs';
 import { groups } from './scenarios/groups.mjs';
+import { mergedReads } from './scenarios/merged-reads.mjs';
 import { reads } from './scenarios/reads.mjs';
 
 const args = process.argv.slice(2);
@@ -21,7 +22,15 @@ const only = args
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
   .split(',');
-const SCENARIOS = { 'fan-out': fanout, bullmq, reads, groups, footprint, calibrate };
+const SCENARIOS = {
+  'fan-out': fanout,
+  bullmq,
+  reads,
+  'merged-reads': mergedReads,
+  groups,
+  footprint,
+  calibrate,
+};
 
 const rows = [];
 const record = (row) => {
@@ -51,7 +60,7 @@ try {
     if (only && !only.includes(name)) continue;
     console.log(`\n${name}`);
     const scenarioBackends =
-      name === 'reads' || name === 'fan-out'
+      name === 'reads' || name === 'merged-reads' || name === 'fan-out'
         ? backends
         : backends.filter((b) => b !== 'redis-cluster');
     await scenario({ quick, backends: scenarioBackends, clients, record, env });

@@ -109,6 +109,8 @@ export interface IdOnlyTimeline {
   removeFromMany(keys: readonly string[], ids: readonly string[]): Promise<void>;
   /** {@link TimelineStorage.range}, without payloads. */
   range(key: string, query: RangeQuery): Promise<TimelineEntry[]>;
+  /** {@link TimelineStorage.rangeMany}, without payloads. */
+  rangeMany(keys: readonly string[], query: RangeQuery): Promise<TimelineEntry[][]>;
   /** {@link TimelineStorage.count}. */
   count(key: string): Promise<number>;
   /** {@link TimelineStorage.indexOf}. */
@@ -149,6 +151,13 @@ export interface TimelineStorage {
   removeFromMany(keys: readonly string[], ids: readonly string[]): Promise<void>;
   /** Reads a range of entries. */
   range(key: string, query: RangeQuery): Promise<TimelineEntry[]>;
+  /**
+   * The same range read on many timelines: positional, one array per key (`[]` for a missing
+   * timeline; a repeated key gets its own, equal, array), each what `range(key, query)` returns.
+   * One round trip (per backend node) where the backend can: the read side of a pulled feed,
+   * which merges the pages of several timelines. Not a snapshot across keys.
+   */
+  rangeMany(keys: readonly string[], query: RangeQuery): Promise<TimelineEntry[][]>;
   /** Looks entries up by id; positional, `undefined` for a missing id. */
   get(key: string, ids: readonly string[]): Promise<(TimelineEntry | undefined)[]>;
   /** Number of entries. */
@@ -208,7 +217,8 @@ export interface TimelineHints {
  * from {@link TimelineStorage}.
  *
  * Optional fast paths: when absent, the wrapper builds them on the core (correct, slower):
- * `addToMany`/`removeFromMany` call `add`/`remove` once per key, `indexOf` counts with `range`.
+ * `addToMany`/`removeFromMany`/`rangeMany` call `add`/`remove`/`range` once per key, `indexOf`
+ * counts with `range`.
  * Optional markers: a driver implements all of `countMarked`, `isMarked` and `clearMarker` (and
  * applies `update`'s `mark` changes) or none of them; `capabilities.markers` says which.
  */
@@ -258,6 +268,15 @@ export interface TimelineDriver {
     ids: readonly string[],
     hints: TimelineHints,
   ): Promise<void>;
+  /**
+   * Optional fast path: `range` on each key (positional, `[]` for a missing timeline), in one
+   * round trip where the backend can. Called with at least one key and no repeated key.
+   */
+  rangeMany?(
+    keys: readonly string[],
+    query: RangeQuery,
+    hints: TimelineHints,
+  ): Promise<TimelineEntry[][]>;
   /** Optional fast path: a position without reading the entries before it. */
   indexOf?(key: string, id: string, order: 'desc' | 'asc'): Promise<number>;
   /** Optional markers (all three or none). */

@@ -17,7 +17,16 @@ const typed = (code: string) => (e: unknown) =>
 function recording(): { driver: MemoryTimelineStorage; calls: [string, unknown[]][] } {
   const driver = new MemoryTimelineStorage();
   const calls: [string, unknown[]][] = [];
-  const methods = ['add', 'addToMany', 'remove', 'range', 'get', 'clearMarker', 'update'] as const;
+  const methods = [
+    'add',
+    'addToMany',
+    'remove',
+    'range',
+    'rangeMany',
+    'get',
+    'clearMarker',
+    'update',
+  ] as const;
   for (const method of methods) {
     const real = driver[method].bind(driver) as (...args: unknown[]) => Promise<unknown>;
     Object.defineProperty(driver, method, {
@@ -87,6 +96,31 @@ describe('defineTimelineStorage (the contract wrapper)', () => {
       calls.map(([method]) => method),
       ['range'],
     );
+  });
+
+  it('rangeMany hands the driver each key once, never an empty call, and answers every position', async () => {
+    const { driver, calls } = recording();
+    const timeline = defineTimelineStorage(driver);
+    await timeline.add('a', [{ id: 'x', score: 1 }]);
+    await timeline.add('b', [{ id: 'y', score: 2 }]);
+    calls.length = 0;
+    const query: RangeQuery = { limit: 5, order: 'desc' };
+    assert.deepEqual(await timeline.rangeMany([], query), []);
+    assert.deepEqual(await timeline.rangeMany(['a', 'b', 'a', 'c'], query), [
+      [{ id: 'x', score: 1 }],
+      [{ id: 'y', score: 2 }],
+      [{ id: 'x', score: 1 }],
+      [],
+    ]);
+    assert.deepEqual(
+      calls.map(([method, args]) => [method, args[0]]),
+      [['rangeMany', ['a', 'b', 'c']]],
+    );
+    await assert.rejects(
+      timeline.rangeMany(['a'], { ...query, offset: 1 } as RangeQuery),
+      typed('INVALID_OPTION'),
+    );
+    assert.equal(calls.length, 1, 'a refused query never reaches the driver');
   });
 
   it('hands the driver one entry per id (the last), and never an empty call', async () => {
@@ -258,6 +292,7 @@ function returning(value: unknown): TimelineDriver {
     add: give,
     remove: give,
     range: give,
+    rangeMany: give,
     get: give,
     count: give,
     trim: give,
@@ -276,6 +311,7 @@ describe('defineTimelineStorage: what a driver returns is checked', () => {
     add: () => t.add('k', [entry]),
     remove: () => t.remove('k', ['a']),
     range: () => t.range('k', { limit: 2, order: 'desc' }),
+    rangeMany: () => t.rangeMany(['k', 'j'], { limit: 2, order: 'desc' }),
     get: () => t.get('k', ['a', 'b']),
     count: () => t.count('k'),
     trim: () => t.trim('k', 5),
@@ -296,7 +332,12 @@ describe('defineTimelineStorage: what a driver returns is checked', () => {
   ] as const) {
     it(`${label}: every call rejects with BACKEND naming the backend and operation`, async () => {
       const t = defineTimelineStorage(returning(value));
-      for (const [operation, call] of Object.entries(calls(t))) {
+      // without the fast path, the default rangeMany (range per key) is checked the same way
+      const core = defineTimelineStorage({ ...returning(value), rangeMany: undefined });
+      for (const [operation, call] of [
+        ...Object.entries(calls(t)),
+        ['rangeMany', calls(core).rangeMany] as const,
+      ]) {
         await assert.rejects(
           call(),
           (e: unknown) =>

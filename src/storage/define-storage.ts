@@ -43,6 +43,7 @@ import {
   resultEntries,
   resultIndex,
   resultPositional,
+  resultRanges,
 } from './result-checks.js';
 import { checkDriver, positional, timelineDefaults } from './timeline-defaults.js';
 
@@ -114,6 +115,7 @@ export function defineTimelineStorage<D extends TimelineDriver>(
   const fallback = timelineDefaults(d);
   const addToMany = d.addToMany?.bind(d) ?? fallback.addToMany;
   const removeFromMany = d.removeFromMany?.bind(d) ?? fallback.removeFromMany;
+  const rangeManyOf = d.rangeMany?.bind(d) ?? fallback.rangeMany;
   const noMarkers = async (): Promise<never> => {
     throw new UnsupportedOperationError(`timeline storage ${d.name} has no markers`);
   };
@@ -157,6 +159,16 @@ export function defineTimelineStorage<D extends TimelineDriver>(
   const range = async (key: string, query: unknown, hints: TimelineHints) => {
     const q = checkRangeQuery(query);
     return resultEntries(d.name, key, await d.range(checkKey(key), q, hints), q.limit);
+  };
+  const rangeMany = async (keys: unknown, query: unknown, hints: TimelineHints) => {
+    const k = checkKeys(keys);
+    const q = checkRangeQuery(query);
+    if (k.length === 0) return [];
+    const unique = k.length < 2 ? k : [...new Set(k)];
+    const ranges = resultRanges(d.name, unique, await rangeManyOf(unique, q, hints), q.limit);
+    if (unique.length === k.length) return ranges;
+    const at = new Map(unique.map((key, i) => [key, ranges[i]!]));
+    return k.map((key) => [...at.get(key)!]); // a repeated key: its own copy of the same range
   };
   const count = async (key: string) =>
     resultCount(d.name, 'count', key, await d.count(checkKey(key)));
@@ -209,6 +221,7 @@ export function defineTimelineStorage<D extends TimelineDriver>(
     remove: (key: string, ids: unknown) => remove(key, ids, IDS_ONLY),
     removeFromMany: (keys: unknown, ids: unknown) => removeMany(keys, ids, IDS_ONLY),
     range: (key: string, query: unknown) => range(key, query, IDS_ONLY),
+    rangeMany: (keys: unknown, query: unknown) => rangeMany(keys, query, IDS_ONLY),
     count,
     indexOf: (key: string, id: string, order: unknown) => indexOf(key, id, order, IDS_ONLY),
     trim,
@@ -223,6 +236,7 @@ export function defineTimelineStorage<D extends TimelineDriver>(
     remove: (key, ids) => remove(key, ids, FULL),
     removeFromMany: (keys, ids) => removeMany(keys, ids, FULL),
     range: (key, query) => range(key, query, FULL),
+    rangeMany: (keys, query) => rangeMany(keys, query, FULL),
     get: async (key, ids) => {
       checkKey(key);
       return positional(checkEntryIds(ids), async (unique) =>

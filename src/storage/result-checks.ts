@@ -50,21 +50,36 @@ function isEntry(value: unknown): value is TimelineEntry {
   );
 }
 
-/** Entries a `range` returned: an array of at most `limit` well-formed entries. */
+/** Entries a `range` (or one key of a `rangeMany`) returned: an array of at most `limit` well-formed entries. */
 export function resultEntries(
   backend: string,
   key: string,
   value: unknown,
   limit: number,
+  operation = 'range',
 ): TimelineEntry[] {
-  if (!Array.isArray(value)) return broken(backend, 'range', key, `${show(value)}, not an array`);
+  if (!Array.isArray(value)) return broken(backend, operation, key, `${show(value)}, not an array`);
   if (value.length > limit) {
-    return broken(backend, 'range', key, `${value.length} entries for a limit of ${limit}`);
+    return broken(backend, operation, key, `${value.length} entries for a limit of ${limit}`);
   }
   for (const entry of value) {
-    if (!isEntry(entry)) return broken(backend, 'range', key, `a malformed entry ${show(entry)}`);
+    if (!isEntry(entry)) return broken(backend, operation, key, `a malformed entry ${show(entry)}`);
   }
   return value as TimelineEntry[];
+}
+
+/** What a `rangeMany` returned: one {@link resultEntries} array per key, positional. */
+export function resultRanges(
+  backend: string,
+  keys: readonly string[],
+  value: unknown,
+  limit: number,
+): TimelineEntry[][] {
+  if (!Array.isArray(value) || value.length !== keys.length) {
+    const got = Array.isArray(value) ? `${value.length} ranges` : show(value);
+    return broken(backend, 'rangeMany', keys[0], `${got} for ${keys.length} keys`);
+  }
+  return keys.map((key, i) => resultEntries(backend, key, value[i], limit, 'rangeMany'));
 }
 
 /**

@@ -7,6 +7,7 @@
 import { forEachLimited } from '../util/for-each-limited.js';
 import { invalidOption } from '../validation/values.js';
 import type {
+  RangeQuery,
   TimelineDriver,
   TimelineEntry,
   TimelineHints,
@@ -14,10 +15,10 @@ import type {
 } from './contracts.js';
 
 const REQUIRED = ['add', 'remove', 'range', 'get', 'count', 'trim', 'delete', 'update'] as const;
-const FAST_PATHS = ['addToMany', 'removeFromMany', 'indexOf'] as const;
+const FAST_PATHS = ['addToMany', 'removeFromMany', 'rangeMany', 'indexOf'] as const;
 const MARKERS = ['countMarked', 'isMarked', 'clearMarker'] as const;
 
-/** Timelines written at once by the default fan-out (`addToMany` and `removeFromMany`). */
+/** Timelines written (or read) at once by the defaults of `addToMany`, `removeFromMany` and `rangeMany`. */
 const FANOUT_CONCURRENCY = 16;
 
 /**
@@ -79,14 +80,20 @@ export interface TimelineDefaults {
     ids: readonly string[],
     hints: TimelineHints,
   ): Promise<void>;
+  /** `range` on each key, positional. */
+  rangeMany(
+    keys: readonly string[],
+    query: RangeQuery,
+    hints: TimelineHints,
+  ): Promise<TimelineEntry[][]>;
   /** The entry's position: `get`, `count`, then one `range` of the entries before it. */
   indexOf(key: string, id: string, order: 'desc' | 'asc', hints: TimelineHints): Promise<number>;
 }
 
 /**
- * The defaults of a driver's optional fast paths: `addToMany`/`removeFromMany` run `add`/`remove`
- * per key ({@link FANOUT_CONCURRENCY} at a time; the first failure is thrown once the running
- * ones settled), and `indexOf` reads the entry, then counts the entries before it with one range.
+ * The defaults of a driver's optional fast paths: `addToMany`/`removeFromMany`/`rangeMany` run
+ * `add`/`remove`/`range` per key ({@link FANOUT_CONCURRENCY} at a time; the first failure is
+ * thrown once the running ones settled), and `indexOf` reads the entry, then counts the entries before it with one range.
  */
 export function timelineDefaults(d: TimelineDriver): TimelineDefaults {
   return {
@@ -94,6 +101,14 @@ export function timelineDefaults(d: TimelineDriver): TimelineDefaults {
       forEachLimited(keys, FANOUT_CONCURRENCY, (key) => d.add(key, entries, options, hints)),
     removeFromMany: (keys, ids, hints) =>
       forEachLimited(keys, FANOUT_CONCURRENCY, (key) => d.remove(key, ids, hints)),
+    async rangeMany(keys, query, hints) {
+      const out: TimelineEntry[][] = new Array(keys.length);
+      const positions = keys.map((_, i) => i);
+      await forEachLimited(positions, FANOUT_CONCURRENCY, async (i) => {
+        out[i] = await d.range(keys[i]!, query, hints);
+      });
+      return out;
+    },
     async indexOf(key, id, order, hints) {
       const [entry] = await d.get(key, [id]);
       if (entry === undefined) return -1;

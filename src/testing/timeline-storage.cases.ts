@@ -26,6 +26,7 @@ import { harnessTest } from './harness.js';
 import type { KitRunner } from './runner.js';
 import { describeTimelineModelCases } from './timeline-storage-model.cases.js';
 import { describeTimelineRangeCases } from './timeline-storage-range.cases.js';
+import { describeTimelineRangeManyCases } from './timeline-storage-range-many.cases.js';
 import { describeTimelineUpdateCases } from './timeline-storage-update.cases.js';
 
 const KEY = 'feed:normal:1';
@@ -51,6 +52,7 @@ export function describeTimelineStorage(runner: KitRunner, backend: BackendUnder
     test.describe('keys and payloads', keyPayloadCases);
     test.describe('bad arguments', badArgumentCases);
     describeTimelineRangeCases(test);
+    describeTimelineRangeManyCases(test);
     describeTimelineUpdateCases(test);
     describeTimelineModelCases(test);
   });

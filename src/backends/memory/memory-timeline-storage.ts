@@ -57,6 +57,10 @@ export class MemoryTimelineStorage implements TimelineDriver {
     return this.#timelines.get(key)?.entries.range(query) ?? [];
   }
 
+  async rangeMany(keys: readonly string[], query: RangeQuery): Promise<TimelineEntry[][]> {
+    return keys.map((key) => this.#timelines.get(key)?.entries.range(query) ?? []);
+  }
+
   async get(key: string, ids: readonly string[]): Promise<(TimelineEntry | undefined)[]> {
     const t = this.#timelines.get(key);
     return ids.map((id) => t?.entries.get(id));

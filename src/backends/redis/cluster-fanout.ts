@@ -17,8 +17,9 @@ export interface ClusterFanoutOptions {
 }
 
 /**
- * Fan-out writes on a Redis Cluster: one cross-slot script call per master node and chunk of
- * timelines, with a per-timeline fallback. Internal to the Redis timeline storage.
+ * Multi-timeline calls on a Redis Cluster, fan-out writes and `rangeMany` reads: one cross-slot
+ * script call per master node and chunk of timelines, with a per-timeline fallback. Internal to
+ * the Redis timeline storage.
  */
 export class ClusterFanout {
   readonly #client: Cluster;
@@ -41,10 +42,7 @@ export class ClusterFanout {
    * many slots served by the node). Timelines of a call that fails (a slot moved, a server older
    * than Redis 7) are retried one script call each by `#each`; the writes are
    * idempotent, so a partly applied call is harmless. After an error that says the server cannot
-   * run such scripts at all, this storage stops trying them.
-   *
-   * The scripts get the timelines' key names in ARGV, which ioredis does not prefix: they are sent
-   * with the client's whole keyPrefix, and KEYS[1] with the part the node connection lacks.
+   * run such scripts at all, this storage stops trying them (see `#onNodes`).
    */
   async run(
     keys: readonly string[],
@@ -53,14 +51,52 @@ export class ClusterFanout {
     perTimeline: ScriptName,
     argsFor: (keys: TimelineKeys) => Arg[],
   ): Promise<void> {
-    if (!this.#crossSlot) {
-      await this.#each(keys, perTimeline, argsFor);
-      return;
-    }
+    const retry = this.#crossSlot ? await this.#onNodes(keys, name, args, () => undefined) : keys;
+    if (retry.length > 0) await this.#each(retry, perTimeline, argsFor);
+  }
+
+  /**
+   * rangeMany on a cluster: one `range_on_node` call per master node and chunk of `fanoutBatch`
+   * timelines (`args`: the query, see `rangeArgs`); the timelines of a call that fails (a slot
+   * moved, a server older than Redis 7) are read one `range` call each through the cluster
+   * client. `keys` are distinct. Returns the raw range.lua reply of each key, positional.
+   */
+  async ranges(keys: readonly string[], args: readonly Arg[]): Promise<unknown[]> {
+    const out: unknown[] = new Array(keys.length);
+    const at = new Map(keys.map((key, i) => [key, i]));
+    const retry = this.#crossSlot
+      ? await this.#onNodes(keys, 'range_on_node', args, (chunk, replies) => {
+          chunk.forEach((key, j) => {
+            out[at.get(key)!] = (replies as unknown[])[j];
+          });
+        })
+      : keys;
+    const range = scriptsOf(this.#client)('range');
+    await settleAll(
+      retry.map(async (key) => {
+        const k = this.#keys(key, '');
+        out[at.get(key)!] = await range(k.z, k.p, ...args);
+      }),
+    );
+    return out;
+  }
+
+  /**
+   * Calls the `*_on_node` script `name` once per master node and chunk of `fanoutBatch`
+   * timelines, handing each reply to `onReply`; returns the timelines of the calls that failed
+   * (and of unknown slots), to be retried one by one. The scripts get the timelines' key names
+   * in ARGV, which ioredis does not prefix: they are sent with the client's whole keyPrefix, and
+   * KEYS[1] with the part the node connection lacks.
+   */
+  async #onNodes(
+    keys: readonly string[],
+    name: 'add_on_node' | 'remove_on_node' | 'range_on_node',
+    args: readonly Arg[],
+    onReply: (chunk: readonly string[], reply: unknown) => void,
+  ): Promise<string[]> {
     const retry: string[] = [];
-    const groups = this.#byNode(keys);
     const calls: Promise<void>[] = [];
-    for (const [route, group] of groups) {
+    for (const [route, group] of this.#byNode(keys)) {
       if (!route) {
         retry.push(...group);
         continue;
@@ -72,7 +108,7 @@ export class ClusterFanout {
         const first = this.#keys(chunk[0]!, route.keyPrefix).z;
         calls.push(
           call(1, first, bases.length, ...bases, ...args).then(
-            () => undefined,
+            (reply) => onReply(chunk, reply),
             (error: unknown) => {
               if (isUnsupportedScriptError(error)) this.#crossSlot = false;
               retry.push(...chunk);
@@ -82,7 +118,7 @@ export class ClusterFanout {
       }
     }
     await Promise.all(calls);
-    if (retry.length > 0) await this.#each(retry, perTimeline, argsFor);
+    return retry;
   }
 
   /**

@@ -15,7 +15,14 @@ import { redisCall } from './errors.js';
 import { clientKeyPrefix } from './key-prefix.js';
 import { markerKey, type TimelineKeys, timelineKeys } from './keys.js';
 import { OptimisticUpdater } from './optimistic-update.js';
-import { type Arg, flat, idsOnlyArgs, writeArgs } from './script-args.js';
+import {
+  flat,
+  idsOnlyArgs,
+  rangeArgs,
+  rangeEntries,
+  rankEntries,
+  writeArgs,
+} from './script-args.js';
 import { type RedisClient, scriptsOf, withKeys } from './scripts.js';
 import { UpdateCache } from './update-cache.js';
 
@@ -27,6 +34,12 @@ const TIMELINE_OPTION_KEYS = optionKeys<RedisTimelineStorageOptions>({
   updateCacheSize: true,
   updateCacheCharacters: true,
 });
+
+/** What {@link RedisTimelineStorage} sends a rank range through: a client or a pipeline. */
+interface RankReader {
+  zrange(key: string, start: string, stop: string, withScores: 'WITHSCORES'): unknown;
+  zrevrange(key: string, start: number, stop: number, withScores: 'WITHSCORES'): unknown;
+}
 
 /** Options of {@link RedisTimelineStorage}. */
 export interface RedisTimelineStorageOptions {
@@ -189,35 +202,53 @@ export class RedisTimelineStorage implements TimelineDriver {
   }
 
   async range(key: string, query: RangeQuery, hints: TimelineHints): Promise<TimelineEntry[]> {
-    const { min, max } = query;
     const k = this.#keys(key);
-    if (!min && !max && hints.idsOnly) return this.#rangeByRank(key, k.z, query);
-    const args: Arg[] = [
-      query.order,
-      query.limit,
-      min ? '1' : '0',
-      min?.score ?? 0,
-      min?.id ?? '',
-      min?.inclusive ? '1' : '0',
-      max ? '1' : '0',
-      max?.score ?? 0,
-      max?.id ?? '',
-      max?.inclusive ? '1' : '0',
-      hints.idsOnly ? '0' : '1',
-    ];
-    const rows = (await redisCall('range', key, () =>
-      this.#script('range')(k.z, k.p, ...args),
-    )) as (string | null)[];
-    const out: TimelineEntry[] = [];
-    for (let i = 0; i < rows.length; i += 3) {
-      const payload = rows[i + 2];
-      out.push(
-        payload === null || payload === undefined
-          ? { id: rows[i]!, score: Number(rows[i + 1]) }
-          : { id: rows[i]!, score: Number(rows[i + 1]), payload },
+    if (!query.min && !query.max && hints.idsOnly) return this.#rangeByRank(key, k.z, query);
+    const rows = await redisCall('range', key, () =>
+      this.#script('range')(k.z, k.p, ...rangeArgs(query, hints.idsOnly)),
+    );
+    return rangeEntries(rows);
+  }
+
+  /**
+   * range() on many timelines in one round trip. Without bounds on id-only timelines (a normalized
+   * feed's first page): one pipeline of plain ZRANGE/ZREVRANGE, as {@link #rangeByRank} (measured
+   * 3x cheaper on the server than the script for 6 timelines: no Lua tables). Otherwise one
+   * `range_many` script call per `fanoutBatch` timelines on a single node, and on a cluster one
+   * `range_on_node` call per master node (see ClusterFanout.ranges).
+   */
+  async rangeMany(
+    keys: readonly string[],
+    query: RangeQuery,
+    hints: TimelineHints,
+  ): Promise<TimelineEntry[][]> {
+    if (!this.#cluster && !query.min && !query.max && hints.idsOnly) {
+      const pipeline = this.#client.pipeline();
+      const reader = pipeline as unknown as RankReader;
+      for (const key of keys) this.#byRank(reader, this.#keys(key).z, query);
+      const replies = await redisCall('rangeMany', keys[0]!, async () =>
+        ((await pipeline.exec()) ?? []).map(([error, rows]) => {
+          if (error) throw error;
+          return rows as string[];
+        }),
       );
+      return replies.map(rankEntries);
     }
-    return out;
+    const args = rangeArgs(query, hints.idsOnly);
+    const replies = await redisCall('rangeMany', keys[0]!, async () => {
+      if (this.#cluster) return this.#cluster.ranges(keys, args);
+      const rangeMany = this.#script('range_many');
+      const calls: Promise<unknown>[] = [];
+      for (let i = 0; i < keys.length; i += this.#fanoutBatch) {
+        const batch = keys.slice(i, i + this.#fanoutBatch).flatMap((key) => {
+          const k = this.#keys(key);
+          return [k.z, k.p];
+        });
+        calls.push(rangeMany(...withKeys(batch, args)));
+      }
+      return (await settleAll(calls)).flat(1);
+    });
+    return replies.map(rangeEntries);
   }
 
   /**
@@ -226,16 +257,18 @@ export class RedisTimelineStorage implements TimelineDriver {
    * without a script.
    */
   async #rangeByRank(key: string, z: string, query: RangeQuery): Promise<TimelineEntry[]> {
-    if (query.limit <= 0) return [];
-    const stop = query.limit - 1;
-    const rows = await redisCall('range', key, () =>
-      query.order === 'asc'
-        ? this.#client.zrange(z, '0', String(stop), 'WITHSCORES')
-        : this.#client.zrevrange(z, 0, stop, 'WITHSCORES'),
+    const reader = this.#client as unknown as RankReader;
+    return rankEntries(
+      await redisCall('range', key, () => this.#byRank(reader, z, query) as Promise<string[]>),
     );
-    const out: TimelineEntry[] = [];
-    for (let i = 0; i < rows.length; i += 2) out.push({ id: rows[i]!, score: Number(rows[i + 1]) });
-    return out;
+  }
+
+  /** The ZRANGE/ZREVRANGE WITHSCORES of ranks 0..limit-1, sent on a client or into a pipeline. */
+  #byRank(target: RankReader, z: string, query: RangeQuery): unknown {
+    const stop = query.limit - 1;
+    return query.order === 'asc'
+      ? target.zrange(z, '0', String(stop), 'WITHSCORES')
+      : target.zrevrange(z, 0, stop, 'WITHSCORES');
   }
 
   async get(key: string, ids: readonly string[]): Promise<(TimelineEntry | undefined)[]> {

@@ -5,6 +5,7 @@
  */
 import { ValidationError } from '../../errors.js';
 import type {
+  RangeQuery,
   TimelineChanges,
   TimelineEntry,
   TimelineWriteOptions,
@@ -66,4 +67,44 @@ export function commitArgs(changes: TimelineChanges): Arg[] {
   const mark = pairsOf(changes.mark);
   const quads = entryArgs(put);
   return [quads.length / 4, ...quads, remove.length, ...remove, mark.length / 2, ...mark];
+}
+
+/** The 11 query arguments of range.lua (and of range_many.lua, range_on_node.lua after their keys). */
+export function rangeArgs(query: RangeQuery, idsOnly: boolean): Arg[] {
+  const { min, max } = query;
+  return [
+    query.order,
+    query.limit,
+    min ? '1' : '0',
+    min?.score ?? 0,
+    min?.id ?? '',
+    min?.inclusive ? '1' : '0',
+    max ? '1' : '0',
+    max?.score ?? 0,
+    max?.id ?? '',
+    max?.inclusive ? '1' : '0',
+    idsOnly ? '0' : '1',
+  ];
+}
+
+/** The entries of a range.lua reply: flat (id, score, payload or null) triples. */
+export function rangeEntries(reply: unknown): TimelineEntry[] {
+  const rows = reply as (string | null)[];
+  const out: TimelineEntry[] = [];
+  for (let i = 0; i < rows.length; i += 3) {
+    const payload = rows[i + 2];
+    out.push(
+      payload === null || payload === undefined
+        ? { id: rows[i]!, score: Number(rows[i + 1]) }
+        : { id: rows[i]!, score: Number(rows[i + 1]), payload },
+    );
+  }
+  return out;
+}
+
+/** The entries of a ZRANGE/ZREVRANGE WITHSCORES reply: flat (id, score) pairs. */
+export function rankEntries(rows: readonly string[]): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  for (let i = 0; i < rows.length; i += 2) out.push({ id: rows[i]!, score: Number(rows[i + 1]) });
+  return out;
 }

@@ -19,6 +19,8 @@ const SCRIPTS = {
   trim: 4,
   delete: 4,
   range: 2,
+  range_many: -1,
+  range_on_node: -1,
   read_for_update: 3,
   commit_update: 4,
   unmark: 1,

@@ -95,16 +95,29 @@ export class SqliteTimelineStorage implements TimelineDriver {
   }
 
   async range(key: string, query: RangeQuery, hints: TimelineHints): Promise<TimelineEntry[]> {
-    return sqliteCall('range', key, () => {
-      const params: unknown[] = [key];
-      if (query.min) params.push(query.min.score, query.min.id);
-      if (query.max) params.push(query.max.score, query.max.id);
-      params.push(query.limit);
-      return this.#st
-        .range(query, hints.idsOnly)
-        .all(...params)
-        .map((row) => toEntry(row, key));
-    });
+    return sqliteCall('range', key, () => this.#range(key, query, hints));
+  }
+
+  /** `range` on each key in one read transaction (one snapshot of every timeline). */
+  async rangeMany(
+    keys: readonly string[],
+    query: RangeQuery,
+    hints: TimelineHints,
+  ): Promise<TimelineEntry[][]> {
+    return this.#inRead('rangeMany', keys[0]!, () =>
+      keys.map((key) => this.#range(key, query, hints)),
+    );
+  }
+
+  #range(key: string, query: RangeQuery, hints: TimelineHints): TimelineEntry[] {
+    const params: unknown[] = [key];
+    if (query.min) params.push(query.min.score, query.min.id);
+    if (query.max) params.push(query.max.score, query.max.id);
+    params.push(query.limit);
+    return this.#st
+      .range(query, hints.idsOnly)
+      .all(...params)
+      .map((row) => toEntry(row, key));
   }
 
   async get(key: string, ids: readonly string[]): Promise<(TimelineEntry | undefined)[]> {
