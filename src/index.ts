@@ -129,9 +129,11 @@ export type {
 } from './storage/contracts.js';
 export {
   type DefinedActivityStorage,
+  defineActivityStorage,
+} from './storage/define-activity-storage.js';
+export {
   type DefinedStorage,
   type DefinedTimelineStorage,
-  defineActivityStorage,
   defineStorage,
   defineTimelineStorage,
   type StorageDrivers,

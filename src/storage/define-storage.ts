@@ -35,6 +35,8 @@ import type {
   TimelineUpdate,
   TimelineWriteOptions,
 } from './contracts.js';
+import { type DefinedActivityStorage, defineActivityStorage } from './define-activity-storage.js';
+import { isDefined, wrap } from './driver-wrap.js';
 import {
   entryResult,
   flagResult,
@@ -50,10 +52,6 @@ import { checkDriver, positional, timelineDefaults } from './timeline-defaults.j
 /** A defined timeline storage: the full contract, plus the driver's own members (e.g. a getter). */
 export type DefinedTimelineStorage<D extends TimelineDriver> = TimelineStorage &
   Omit<D, keyof TimelineDriver | keyof TimelineStorage>;
-
-/** A defined activity storage: the contract, plus the driver's own members. */
-export type DefinedActivityStorage<D extends ActivityDriver> = ActivityStorage &
-  Omit<D, keyof ActivityDriver>;
 
 /** What {@link defineStorage} takes: a timeline and an activity driver, and anything else. */
 export interface StorageDrivers {
@@ -72,28 +70,6 @@ export type DefinedStorage<S extends StorageDrivers> = Readonly<
 const FULL: TimelineHints = Object.freeze({ idsOnly: false });
 const IDS_ONLY: TimelineHints = Object.freeze({ idsOnly: true });
 
-/** Defined storages, so that defining twice is a no-op. */
-const defined = new WeakSet<object>();
-
-/**
- * A proxy whose contract members are `members` and whose other members (its name, a backend's
- * own getters) are the driver's, read on the driver (so private fields work). Its target is an
- * empty object with the driver's prototype: `instanceof` still sees the driver's class, and a
- * frozen driver cannot trip the proxy invariants.
- */
-function wrap<T>(driver: object, members: Record<string, unknown>): T {
-  const proxy = new Proxy(Object.create(Object.getPrototypeOf(driver)) as object, {
-    get(_target, property) {
-      if (Object.hasOwn(members, property)) return members[property as string];
-      const value: unknown = Reflect.get(driver, property, driver);
-      return typeof value === 'function' ? value.bind(driver) : value;
-    },
-    has: (_target, property) => Object.hasOwn(members, property) || property in driver,
-  });
-  defined.add(proxy);
-  return proxy as T;
-}
-
 /**
  * Turns a timeline driver into the {@link TimelineStorage} the feeds call. Every method rejects
  * (never throws synchronously) bad arguments with `INVALID_ID` or `INVALID_OPTION` without
@@ -109,7 +85,7 @@ function wrap<T>(driver: object, members: Record<string, unknown>): T {
 export function defineTimelineStorage<D extends TimelineDriver>(
   driver: D,
 ): DefinedTimelineStorage<D> {
-  if (defined.has(driver)) return driver as unknown as DefinedTimelineStorage<D>;
+  if (isDefined(driver)) return driver as unknown as DefinedTimelineStorage<D>;
   const markers = checkDriver(driver);
   const d: TimelineDriver = driver;
   const fallback = timelineDefaults(d);
@@ -294,51 +270,6 @@ export function defineTimelineStorage<D extends TimelineDriver>(
     idsOnly: () => idsOnly,
   };
   return wrap<DefinedTimelineStorage<D>>(driver, members as unknown as Record<string, unknown>);
-}
-
-/**
- * Turns an activity driver into the {@link ActivityStorage} the feeds call: ids and payloads are
- * checked (`INVALID_ID`, `INVALID_OPTION`, never calling the driver then), a repeated id is
- * reduced to its last payload, and empty calls never reach the driver.
- */
-export function defineActivityStorage<D extends ActivityDriver>(
-  driver: D,
-): DefinedActivityStorage<D> {
-  if (defined.has(driver)) return driver as DefinedActivityStorage<D>;
-  if (typeof driver !== 'object' || driver === null || typeof driver.name !== 'string') {
-    throw invalidOption('activity driver', 'must be an object with a name');
-  }
-  for (const method of ['getMany', 'putMany', 'removeMany'] as const) {
-    if (typeof driver[method] !== 'function') {
-      throw invalidOption(`activity driver ${driver.name}`, `must implement ${method}()`);
-    }
-  }
-  const a: ActivityDriver = driver;
-  const members: Omit<ActivityStorage, 'name'> = {
-    getMany: async (ids) =>
-      positional(checkEntryIds(ids), async (unique) =>
-        resultPositional(
-          a.name,
-          'getMany',
-          undefined,
-          await a.getMany(unique),
-          unique.length,
-          payloadResult,
-          true,
-        ),
-      ),
-    putMany: async (entries) => {
-      const checked = checkPayloads(entries);
-      if (checked.length > 0) await a.putMany(checked);
-    },
-    removeMany: async (ids) => {
-      const unique = checkUniqueIds(ids);
-      return unique.length === 0
-        ? 0
-        : resultCount(a.name, 'removeMany', undefined, await a.removeMany(unique));
-    },
-  };
-  return wrap<DefinedActivityStorage<D>>(driver, members);
 }
 
 /**

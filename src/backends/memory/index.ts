@@ -1,9 +1,6 @@
 import type { Storage } from '../../storage/contracts.js';
-import {
-  type DefinedActivityStorage,
-  type DefinedTimelineStorage,
-  defineStorage,
-} from '../../storage/define-storage.js';
+import type { DefinedActivityStorage } from '../../storage/define-activity-storage.js';
+import { type DefinedTimelineStorage, defineStorage } from '../../storage/define-storage.js';
 import { checkOptions } from '../../validation/options.js';
 import { MemoryActivityStorage } from './memory-activity-storage.js';
 import { MemoryTimelineStorage } from './memory-timeline-storage.js';

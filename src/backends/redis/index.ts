@@ -9,11 +9,8 @@
  * @module
  */
 import type { Storage } from '../../storage/contracts.js';
-import {
-  type DefinedActivityStorage,
-  type DefinedTimelineStorage,
-  defineStorage,
-} from '../../storage/define-storage.js';
+import type { DefinedActivityStorage } from '../../storage/define-activity-storage.js';
+import { type DefinedTimelineStorage, defineStorage } from '../../storage/define-storage.js';
 import { objectOption } from '../../validation/objects.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
 import { checkPositiveInt, checkPrefix } from './keys.js';

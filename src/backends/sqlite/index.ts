@@ -13,11 +13,8 @@
  * @module
  */
 import type { Storage } from '../../storage/contracts.js';
-import {
-  type DefinedActivityStorage,
-  type DefinedTimelineStorage,
-  defineStorage,
-} from '../../storage/define-storage.js';
+import type { DefinedActivityStorage } from '../../storage/define-activity-storage.js';
+import { type DefinedTimelineStorage, defineStorage } from '../../storage/define-storage.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
 import type { SqliteDatabase } from './database.js';
 import { checkDatabase } from './options.js';
