@@ -19,14 +19,12 @@ import {
   checkMarker,
   checkMaxLength,
   checkOrder,
-  checkPayloads,
   checkRangeQuery,
   checkUniqueIds,
   checkWriteOptions,
 } from './argument-checks.js';
 import type {
   ActivityDriver,
-  ActivityStorage,
   IdOnlyTimeline,
   TimelineCompute,
   TimelineDriver,
@@ -40,7 +38,6 @@ import { isDefined, wrap } from './driver-wrap.js';
 import {
   entryResult,
   flagResult,
-  payloadResult,
   resultCount,
   resultEntries,
   resultIndex,
