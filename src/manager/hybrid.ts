@@ -16,6 +16,7 @@ import {
   type FeedPage,
   nextCursor,
   type ReadOptions,
+  tighterMin,
   toRangeQuery,
 } from '../feeds/read-options.js';
 import { emitMetric } from '../metrics/metrics.js';
@@ -238,12 +239,23 @@ export function mergedFeed<E extends ExtraData>(
       baseFilter: handle.idFilter,
     });
     await onRead(handle.userId);
-    const pulled = await timeline.range(pulledKey(def.name, handle.userId), {
-      order: 'desc',
-      limit: MAX_PULLED_PRODUCERS,
-    });
+    // The pulled set and the timeline's length and oldest entry, read at once.
+    const [pulled, length, oldest] = await Promise.all([
+      timeline.range(pulledKey(def.name, handle.userId), {
+        order: 'desc',
+        limit: MAX_PULLED_PRODUCERS,
+      }),
+      timeline.count(handle.key),
+      timeline.range(handle.key, { order: 'asc', limit: 1 }),
+    ]);
     const keys = [handle.key, ...pulled.map((e) => config.userFeed.keyFor(e.id))];
-    const entries = await mergedRange(timeline, keys, query);
+    // maxLength: a full timeline serves nothing older than its oldest entry, pulled or not.
+    const floor = length >= feedConfig.maxLength ? oldest[0] : undefined;
+    const bounded =
+      floor === undefined || keys.length === 1
+        ? query
+        : { ...query, min: tighterMin(query.min, { ...floor, inclusive: true }) };
+    const entries = await mergedRange(timeline, keys, bounded);
     const { found, missing } = await hydrate<E>(
       feedConfig,
       entries.map((e) => e.id),

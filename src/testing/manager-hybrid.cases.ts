@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import type { Activity } from '../activity/activity.js';
-import type { FlatFeed } from '../feeds/flat-feed.js';
+import { defineFlatFeed, type FlatFeed } from '../feeds/flat-feed.js';
 import { pulledKey, statsKey } from '../manager/hybrid.js';
+import { createManager } from '../manager/manager.js';
 import type { Storage } from '../storage/contracts.js';
-import { act, idsIn, type ManagerTest, settled, world } from './manager-world.js';
+import { act, idsIn, type ManagerTest, settled, testQueue, world } from './manager-world.js';
 
 /** Ids of `activities`, newest first (the order of a `'desc'` read). */
 const newestFirst = (activities: readonly Activity[]): string[] =>
@@ -160,6 +161,31 @@ export function registerHybridCases(test: ManagerTest): void {
     for (const key of [statsKey('user', '1'), statsKey('user', '2'), pulledKey('timeline', '2')]) {
       assert.equal(await storage.timeline.count(key), 0, key);
     }
+  });
+
+  test('hybrid: a full timeline serves no pulled entry older than its oldest entry', async ({
+    storage,
+  }) => {
+    const user = defineFlatFeed({ name: 'user', storage, maxLength: 100 });
+    const timeline = defineFlatFeed({ name: 'timeline', storage, maxLength: 2 });
+    const followers: Record<string, number[]> = { '1': [2, 3], '4': [2] };
+    const manager = createManager({
+      userFeed: user,
+      feeds: { timeline },
+      getFollowerIds: (id) => followers[id] ?? [],
+      queue: testQueue(),
+      fanout: { mode: 'hybrid', maxPushFollowers: 1 },
+    });
+    const two = manager.getFeeds(2).timeline;
+    await two.read();
+    const old = act(1, 1);
+    const pushed = [act(4, 2), act(4, 4)];
+    const late = act(1, 3);
+    for (const a of [old, ...pushed, late]) await settled(manager.addUserActivity(a.actor, a));
+    assert.equal(await two.count(), 2, 'the timeline is full');
+    const served = newestFirst([...pushed, late]);
+    assert.deepEqual(await idsIn(two), served);
+    assert.deepEqual(await pageAll(two, 'asc', 1), [...served].reverse());
   });
 
   test('hybrid needs normalized flat feeds on the user feed storage', async ({ storage }) => {
