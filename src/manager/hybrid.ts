@@ -6,6 +6,7 @@
  */
 import type { Activity } from '../activity/activity.js';
 import type { ExtraData } from '../activity/json.js';
+import { ValidationError } from '../errors.js';
 import { decideEdge, type EdgeDecision } from '../fanout/policy.js';
 import { type RateState, rateAt, recordEvents } from '../fanout/rates.js';
 import type { FlatFeed } from '../feeds/flat-feed.js';
@@ -40,6 +41,24 @@ export interface UserStats {
   readonly post: RateState | undefined;
   /** Reads of a fan-out feed through the manager, as a consumer. */
   readonly read: RateState | undefined;
+}
+
+/** What a timeline entry id may be: 1-64 ASCII characters, no NUL (the storage contract). */
+const ENTRY_ID = /^[\x01-\x7f]{1,64}$/;
+
+/**
+ * Checks that a producer id can name an entry of a pulled set (throws `INVALID_ID` before any
+ * write): in hybrid and pull mode, user ids who publish or are followed must be 1-64 ASCII
+ * characters.
+ */
+export function assertPullableId(userId: string, where: string): void {
+  if (!ENTRY_ID.test(userId)) {
+    throw new ValidationError(
+      'INVALID_ID',
+      `${where}: in hybrid fan-out a producer's user id must be 1-64 ASCII characters (it names an entry of its followers' pulled sets), got ${JSON.stringify(userId.slice(0, 80))}`,
+      { details: { userId } },
+    );
+  }
 }
 
 /** Whether the manager runs hybrid fan-out (`'hybrid'` or `'pull'` mode). */

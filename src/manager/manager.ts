@@ -22,6 +22,7 @@ import {
 } from './fanout-plan.js';
 import { type FollowerGroups, NO_FOLLOWERS, normalizeFollowerIds } from './follower-ids.js';
 import {
+  assertPullableId,
   createReadRecorder,
   decide,
   isHybrid,
@@ -198,6 +199,7 @@ export function createManager<
     known?: ReadonlyMap<string, Activity<E>>,
   ) {
     const post = where === 'addUserActivity';
+    if (hybrid) assertPullableId(uid, where);
     const targets = targetsOf([activity]);
     validateWrites([activity], targets, true);
     const payloads = taskPayloads(config, [activity], where);
@@ -260,6 +262,7 @@ export function createManager<
   async function follow(userId: Id, targetIds: readonly Id[], options?: FollowOptions) {
     const uid = userIdString(userId);
     const targets = idList(targetIds, 'followManyUsers targetIds');
+    if (hybrid) for (const t of targets) assertPullableId(t, 'followManyUsers');
     checkCallOptions(options, FOLLOW_KEYS, 'followManyUsers');
     const limit = intOptionOr(
       options?.limit,

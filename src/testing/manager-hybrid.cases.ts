@@ -188,6 +188,18 @@ export function registerHybridCases(test: ManagerTest): void {
     assert.deepEqual(await pageAll(two, 'asc', 1), [...served].reverse());
   });
 
+  test('hybrid: a producer id that cannot name a pulled entry is INVALID_ID, nothing written', async ({
+    storage,
+  }) => {
+    const { manager, followers } = world(storage, { fanout: { mode: 'hybrid' } });
+    const long = 'u'.repeat(65);
+    followers.set(long, [2]);
+    await assert.rejects(manager.addUserActivity(long, act(long, 1)), { code: 'INVALID_ID' });
+    assert.equal(await manager.getUserFeed(long).count(), 0);
+    await assert.rejects(manager.followUser(2, 'é'), { code: 'INVALID_ID' });
+    assert.equal(await storage.timeline.count(pulledKey('timeline', '2')), 0);
+  });
+
   test('hybrid needs normalized flat feeds on the user feed storage', async ({ storage }) => {
     assert.throws(() => world(storage, { fanout: { mode: 'hybrid' }, denormalized: true }), {
       code: 'INVALID_OPTION',
