@@ -200,6 +200,34 @@ export function registerHybridCases(test: ManagerTest): void {
     assert.equal(await storage.timeline.count(pulledKey('timeline', '2')), 0);
   });
 
+  test('hybrid: a failing read-counter write never fails the read', async ({ storage }) => {
+    const timeline = storage.timeline;
+    let refused = 0;
+    const failingReads: Storage = {
+      ...storage,
+      timeline: new Proxy(timeline, {
+        get(target, key) {
+          const value = Reflect.get(target, key, target);
+          if (key !== 'update') return typeof value === 'function' ? value.bind(target) : value;
+          const update: typeof timeline.update = async (k, ids, compute, options) => {
+            if (ids[0] !== 'read') return timeline.update(k, ids, compute, options);
+            refused++;
+            throw new Error('injected counter failure');
+          };
+          return update;
+        },
+      }),
+    };
+    const { manager, followers } = world(failingReads, { fanout: { mode: 'hybrid' } });
+    followers.set('1', [2]);
+    const a = act(1, 1);
+    await settled(manager.addUserActivity(1, a));
+    assert.deepEqual(await idsIn(manager.getFeeds(2).timeline), [a.id]);
+    assert.deepEqual(await idsIn(manager.getFeeds(2).timeline), [a.id]);
+    assert.equal(refused, 2, 'a failed record is retried by the next read');
+    assert.equal((await manager.explain(1, 2)).reason, 'inactive-consumer');
+  });
+
   test('hybrid needs normalized flat feeds on the user feed storage', async ({ storage }) => {
     assert.throws(() => world(storage, { fanout: { mode: 'hybrid' }, denormalized: true }), {
       code: 'INVALID_OPTION',
