@@ -43,8 +43,15 @@ export interface UserStats {
   readonly read: RateState | undefined;
 }
 
-/** What a timeline entry id may be: 1-64 ASCII characters, no NUL (the storage contract). */
-const ENTRY_ID = /^[\x01-\x7f]{1,64}$/;
+/** Whether `id` may be a timeline entry id: 1-64 ASCII characters, no NUL (the storage contract). */
+function isEntryId(id: string): boolean {
+  if (id.length === 0 || id.length > 64) return false;
+  for (let i = 0; i < id.length; i++) {
+    const code = id.charCodeAt(i);
+    if (code === 0 || code > 0x7f) return false;
+  }
+  return true;
+}
 
 /**
  * Checks that a producer id can name an entry of a pulled set (throws `INVALID_ID` before any
@@ -52,7 +59,7 @@ const ENTRY_ID = /^[\x01-\x7f]{1,64}$/;
  * characters.
  */
 export function assertPullableId(userId: string, where: string): void {
-  if (!ENTRY_ID.test(userId)) {
+  if (!isEntryId(userId)) {
     throw new ValidationError(
       'INVALID_ID',
       `${where}: in hybrid fan-out a producer's user id must be 1-64 ASCII characters (it names an entry of its followers' pulled sets), got ${JSON.stringify(userId.slice(0, 80))}`,
