@@ -34,6 +34,14 @@ export {
   UnsupportedOperationError,
   ValidationError,
 } from './errors.js';
+// Manager and queues
+export type {
+  EdgeDecision,
+  EdgeInputs,
+  EdgeReason,
+  FanoutMode,
+  FanoutPolicyOptions,
+} from './fanout/policy.js';
 export type {
   AggregatedFeed,
   AggregatedFeedDefinition,
@@ -70,7 +78,6 @@ export type {
 } from './feeds/notification-feed.js';
 export { defineNotificationFeed } from './feeds/notification-feed.js';
 export type { FeedPage, GroupReadOptions, IdFilter, ReadOptions } from './feeds/read-options.js';
-// Manager and queues
 export type { FollowerIds } from './manager/follower-ids.js';
 export { createManager } from './manager/manager.js';
 export type {
@@ -103,7 +110,7 @@ export type { StatsdClient, StatsdMetricsOptions } from './metrics/statsd.js';
 export { createStatsdMetrics } from './metrics/statsd.js';
 export type { InlineQueueOptions } from './queue/inline-queue.js';
 export { createInlineQueue } from './queue/inline-queue.js';
-export type { Task, TaskPriority } from './queue/task.js';
+export type { FanoutPull, Task, TaskPriority } from './queue/task.js';
 export type { EnqueueOptions, TaskBatch, TaskQueue, TaskRunner } from './queue/task-queue.js';
 export type { JsonSerializerOptions } from './serialization/json-serializer.js';
 export { createJsonSerializer } from './serialization/json-serializer.js';

@@ -75,7 +75,8 @@ export const FANOUT_POLICY_DEFAULTS: ResolvedFanoutPolicy = Object.freeze({
 
 const DAY_MS = 86_400_000;
 
-const KEYS = optionKeys<FanoutPolicyOptions>({
+/** The keys of {@link FanoutPolicyOptions} (for callers that check them under their own path). */
+export const FANOUT_POLICY_KEYS: readonly string[] = optionKeys<FanoutPolicyOptions>({
   mode: true,
   writeCost: true,
   readCost: true,
@@ -100,7 +101,7 @@ export function resolveFanoutPolicy(
   options: unknown,
   where = 'fanout policy',
 ): ResolvedFanoutPolicy {
-  const o = checkOptions<FanoutPolicyOptions>(options, KEYS, where, true);
+  const o = checkOptions<FanoutPolicyOptions>(options, FANOUT_POLICY_KEYS, where, true);
   const d = FANOUT_POLICY_DEFAULTS;
   const or = <T>(
     value: T | undefined,

@@ -124,7 +124,11 @@ function cmp(a: RangeBound, b: RangeBound): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-function tighterMin(a: RangeBound | undefined, b: RangeBound | undefined): RangeBound | undefined {
+/** The tighter of two lower bounds (either may be absent). */
+export function tighterMin(
+  a: RangeBound | undefined,
+  b: RangeBound | undefined,
+): RangeBound | undefined {
   if (!a) return b;
   if (!b) return a;
   const c = cmp(a, b);

@@ -2,7 +2,7 @@ import type { Activity } from '../activity/activity.js';
 import { assertId } from '../activity/ids.js';
 import type { ExtraData } from '../activity/json.js';
 import { ValidationError } from '../errors.js';
-import type { FanoutTask, TrimTask } from '../queue/task.js';
+import type { FanoutPull, FanoutTask, TrimTask } from '../queue/task.js';
 import { type FeedRef, parseFeedRef } from '../validation/names.js';
 import type { FollowerGroups } from './follower-ids.js';
 import type { AnyFeedDefinition } from './options.js';
@@ -17,6 +17,8 @@ export interface FanoutPayload {
   /** Adds: the stored version of each activity when an update changes it (aligned with payloads). */
   readonly previous?: readonly (string | undefined)[] | undefined;
   readonly trim: boolean;
+  /** Hybrid mode: the producer's facts for its followers' tasks (never for `to` deliveries). */
+  readonly pull?: FanoutPull | undefined;
 }
 
 /** `to` deliveries: feed name -> user id -> indexes of the call's activities going there. */
@@ -98,7 +100,7 @@ export function followerTasks(
   if (userIds.length === 0) return tasks;
   for (const feed of feeds) {
     for (const chunk of chunks(userIds, chunkSize)) {
-      tasks.push(task(feed, chunk, payload.payloads.keys(), payload));
+      tasks.push(task(feed, chunk, payload.payloads.keys(), payload, payload.pull));
     }
   }
   return tasks;
@@ -151,6 +153,7 @@ function task(
   userIds: readonly string[],
   indexes: Iterable<number>,
   payload: FanoutPayload,
+  pull?: FanoutPull,
 ): FanoutTask {
   const activities: string[] = [];
   const previous: string[] = [];
@@ -169,6 +172,7 @@ function task(
     ...(payload.ids === undefined ? {} : { ids: payload.ids }),
     ...(previous.length > 0 ? { previous } : {}),
     trim: payload.trim,
+    ...(pull === undefined ? {} : { pull }),
   };
 }
 

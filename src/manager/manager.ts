@@ -3,6 +3,7 @@ import { assertActivityId, type Id, show } from '../activity/ids.js';
 import type { ExtraData } from '../activity/json.js';
 import { ValidationError } from '../errors.js';
 import type { FeedHandle } from '../feeds/feed.js';
+import type { FlatFeed } from '../feeds/flat-feed.js';
 import { userIdString } from '../feeds/keys.js';
 import { emitMetric } from '../metrics/metrics.js';
 import { parseTask, TASK_LIMITS, type Task } from '../queue/task.js';
@@ -20,6 +21,16 @@ import {
   trimTasksByPriority,
 } from './fanout-plan.js';
 import { type FollowerGroups, NO_FOLLOWERS, normalizeFollowerIds } from './follower-ids.js';
+import {
+  assertPullableId,
+  createReadRecorder,
+  decide,
+  isHybrid,
+  mergedFeed,
+  producerFacts,
+  readStats,
+  recordEvent,
+} from './hybrid.js';
 import {
   type AnyFeedDefinition,
   checkCallOptions,
@@ -85,6 +96,8 @@ export function createManager<
   const maxChunk = Math.min(TASK_LIMITS.activities, ...allFeeds.map((d) => d.config.maxBatchSize));
   const baseFeeds = [userFeed, ...fanoutFeeds];
   const run = (task: Task): Promise<void> => executeTask(config, task);
+  const hybrid = isHybrid(config);
+  const recordRead = hybrid ? createReadRecorder(config) : undefined;
 
   /** Shape and verb of an activity (the manager's registry, the user and fan-out feeds' ones). */
   function check(value: unknown): Activity<E> {
@@ -185,6 +198,8 @@ export function createManager<
     where: string,
     known?: ReadonlyMap<string, Activity<E>>,
   ) {
+    const post = where === 'addUserActivity';
+    if (hybrid) assertPullableId(uid, where);
     const targets = targetsOf([activity]);
     validateWrites([activity], targets, true);
     const payloads = taskPayloads(config, [activity], where);
@@ -204,8 +219,9 @@ export function createManager<
     return async (): Promise<FanoutHandle> => {
       await store();
       await userFeed.for(uid).add(activity, { storeActivities: false });
+      const pull = hybrid ? await pullFacts(uid, followers, post) : undefined;
       const batches = [
-        await enqueue(followers, targets, { op: 'add', payloads, previous, trim: true }),
+        await enqueue(followers, targets, { op: 'add', payloads, previous, trim: true, pull }),
       ];
       if (stale.size > 0) {
         const removal = { op: 'remove', payloads: [previous[0]!], trim: false } as const;
@@ -214,6 +230,19 @@ export function createManager<
       emitMetric(config.metrics, 'onActivityPublished', { feed: userFeed.name });
       return handle(activity.id, combineBatches(batches));
     };
+  }
+
+  /**
+   * Hybrid mode: records a post of `uid` (a publish; an update only reads its rate) and decides
+   * what holds for every edge of this fan-out.
+   */
+  async function pullFacts(uid: string, followers: FollowerGroups, post: boolean) {
+    const now = Date.now();
+    const rate = post
+      ? await recordEvent(config, uid, 'post', now)
+      : (await readStats(config, [uid]))[0]!.post;
+    const count = followers.high.length + followers.low.length;
+    return producerFacts(config, uid, rate, count, now);
   }
 
   function idList(userIds: unknown, what: string): string[] {
@@ -233,6 +262,7 @@ export function createManager<
   async function follow(userId: Id, targetIds: readonly Id[], options?: FollowOptions) {
     const uid = userIdString(userId);
     const targets = idList(targetIds, 'followManyUsers targetIds');
+    if (hybrid) for (const t of targets) assertPullableId(t, 'followManyUsers');
     checkCallOptions(options, FOLLOW_KEYS, 'followManyUsers');
     const limit = intOptionOr(
       options?.limit,
@@ -433,13 +463,27 @@ export function createManager<
     // definition's return type through a lookup, so these three name the type they return.
     getFeeds(userId) {
       const uid = userIdString(userId);
-      const handles = fanoutFeeds.map((d) => [d.name, d.for(uid)] as const);
+      const handles = fanoutFeeds.map((d) => {
+        const feed = d.for(uid);
+        if (!recordRead || d.kind !== 'flat') return [d.name, feed] as const;
+        return [d.name, mergedFeed(config, d, feed as FlatFeed<E>, recordRead)] as const;
+      });
       return Object.freeze(Object.fromEntries(handles)) as FeedHandles<F>;
     },
     getUserFeed: (userId) => userFeed.for(userIdString(userId)) as HandleOf<U>,
     getFeed: getFeed as Manager<E, U, F, T>['getFeed'],
     batchImport,
     runTask: async (task) => executeTask(config, parseTask(task)),
+    async explain(producer, consumer) {
+      const [p, c] = [userIdString(producer, 'producer'), userIdString(consumer, 'consumer')];
+      const reads = [readStats(config, [p, c]), followersOf(p)] as const;
+      await Promise.allSettled(reads);
+      const [stats, followers] = [await reads[0], await reads[1]];
+      const now = Date.now();
+      const count = followers.high.length + followers.low.length;
+      const rate = producerFacts(config, p, stats[0]!.post, count, now).rate;
+      return decide(config, rate, count, stats[1]!, now);
+    },
   };
   return Object.freeze(manager);
 }

@@ -3,6 +3,12 @@ import type { Id } from '../activity/ids.js';
 import type { ExtraData, JsonObject } from '../activity/json.js';
 import type { VerbRegistry } from '../activity/verbs.js';
 import { ValidationError } from '../errors.js';
+import {
+  FANOUT_POLICY_KEYS,
+  type FanoutPolicyOptions,
+  type ResolvedFanoutPolicy,
+  resolveFanoutPolicy,
+} from '../fanout/policy.js';
 import type { FeedDefinition, FeedHandle } from '../feeds/feed.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { createInlineQueue } from '../queue/inline-queue.js';
@@ -68,6 +74,14 @@ export interface ManagerOptions<
    * @default (activity) => activity.actor
    */
   readonly ownerOf?: ((activity: Activity<E>) => Id) | undefined;
+  /**
+   * The fan-out policy (docs/fanout-policy.md). Omitted or `mode: 'push'`: every follower's feed
+   * is written on publish, as always. `'hybrid'` decides push or pull per edge from counters the
+   * manager keeps; `'pull'` pulls every edge. Pulled producers are merged into the reads of
+   * `getFeeds(userId)`'s flat feeds. Hybrid and pull need the user feed and every flat fan-out
+   * feed normalized and on the same storage. @default { mode: 'push' }
+   */
+  readonly fanout?: FanoutPolicyOptions | undefined;
 }
 
 /**
@@ -109,6 +123,7 @@ export interface ManagerConfig<E extends ExtraData> {
   readonly metrics: Metrics;
   readonly verbs: VerbRegistry | undefined;
   readonly ownerOf: (activity: Activity<E>) => Id;
+  readonly fanout: ResolvedFanoutPolicy;
 }
 
 const OPTION_KEYS = optionKeys<ManagerOptions<JsonObject, UserFeedDefinition, FeedMap, FeedMap>>({
@@ -119,6 +134,7 @@ const OPTION_KEYS = optionKeys<ManagerOptions<JsonObject, UserFeedDefinition, Fe
   queue: true,
   limits: true,
   ownerOf: true,
+  fanout: true,
 });
 
 const LIMIT_KEYS = optionKeys<ManagerLimits>({
@@ -189,6 +205,9 @@ export function resolveManagerOptions<E extends ExtraData>(
     Math.min(maxBatch, TASK_LIMITS.activities),
   );
   activityStores(all); // rejects feeds sharing an activity storage with different serializers
+  checkOptions(options.fanout, FANOUT_POLICY_KEYS, 'manager', true, { path: 'fanout' });
+  const fanout = resolveFanoutPolicy(options.fanout, 'manager: fanout');
+  if (fanout.mode !== 'push') checkHybridFeeds(userFeed, fanoutFeeds, fanout.mode);
   return Object.freeze({
     userFeed,
     fanoutFeeds: Object.freeze(fanoutFeeds),
@@ -219,7 +238,30 @@ export function resolveManagerOptions<E extends ExtraData>(
       actorOf,
       'manager: ownerOf',
     ),
+    fanout,
   });
+}
+
+/**
+ * Hybrid and pull reads merge the user feeds into the flat fan-out feeds' timelines with one
+ * range read and hydrate from one activity storage: both must be normalized and share storage.
+ */
+function checkHybridFeeds<E extends ExtraData>(
+  userFeed: UserFeedDefinition<E>,
+  fanoutFeeds: readonly AnyFeedDefinition<E>[],
+  mode: string,
+): void {
+  const storage = userFeed.config.storage;
+  for (const def of [userFeed, ...fanoutFeeds]) {
+    if (def.kind !== 'flat') continue;
+    if (!def.normalized || def.config.storage !== storage) {
+      throw new ValidationError(
+        'INVALID_OPTION',
+        `manager: fanout mode ${JSON.stringify(mode)} needs the user feed and every flat fan-out feed normalized and on the same storage; ${def.name} is not`,
+        { details: { option: 'fanout' } },
+      );
+    }
+  }
 }
 
 /** The default owner of an activity: its actor. */

@@ -1,5 +1,5 @@
 import type { Activity } from '../activity/activity.js';
-import type { Id } from '../activity/ids.js';
+import { type Id, timeOfActivityId } from '../activity/ids.js';
 import type { ExtraData } from '../activity/json.js';
 import { ValidationError } from '../errors.js';
 import type { FeedHandle } from '../feeds/feed.js';
@@ -7,6 +7,16 @@ import { emitMetric } from '../metrics/metrics.js';
 import type { FanoutTask, FollowTask, Task, TrimTask, UnfollowTask } from '../queue/task.js';
 import { forEachLimited } from '../util/for-each-limited.js';
 import { chunks } from './fanout-plan.js';
+import { normalizeFollowerIds } from './follower-ids.js';
+import {
+  addPulled,
+  decide,
+  isHybrid,
+  producerFacts,
+  readStats,
+  removePulled,
+  splitEdges,
+} from './hybrid.js';
 import type { ManagerConfig } from './options.js';
 
 /**
@@ -54,11 +64,20 @@ async function fanout<E extends ExtraData>(
   const activities = task.activities.map((payload, i) => decode<E>(config, payload, i));
   if (task.op === 'add') {
     const previous = previousVersions(config, task, activities);
-    await def.addToMany(task.userIds, activities, {
-      storeActivities: false,
-      trim: task.trim,
-      ...(previous.length > 0 ? { previous } : {}),
-    });
+    let userIds = task.userIds;
+    if (task.pull && def.kind === 'flat' && isHybrid(config)) {
+      // Hybrid: pushed edges get the activities, pulled ones record the producer instead.
+      const { push, pull } = await splitEdges(config, task.pull, task.userIds);
+      const newest = Math.max(...activities.map((a) => timeOfActivityId(a.id)));
+      await addPulled(def, pull, [task.pull.producer], newest);
+      userIds = push;
+    }
+    if (userIds.length > 0)
+      await def.addToMany(userIds, activities, {
+        storeActivities: false,
+        trim: task.trim,
+        ...(previous.length > 0 ? { previous } : {}),
+      });
   } else {
     await def.removeFromMany(task.userIds, [...activities, ...(task.ids ?? [])]);
   }
@@ -75,16 +94,24 @@ async function follow<E extends ExtraData>(
   config: ManagerConfig<E>,
   task: FollowTask,
 ): Promise<void> {
-  if (task.limit === 0 || config.fanoutFeeds.length === 0) return;
-  const byId = new Map<string, Activity<E>>();
+  if (config.fanoutFeeds.length === 0) return;
+  // Hybrid: a pulled producer is recorded in the flat feeds' pulled sets and copied to none.
+  const pulled = isHybrid(config) ? await pulledTargets(config, task) : new Set<string>();
+  if (task.limit === 0) return;
+  const all = new Map<string, Activity<E>>();
+  const pushed = new Map<string, Activity<E>>();
   for (const target of task.targetIds) {
-    for (const a of await newest(config.userFeed.for(target), task.limit, config))
-      byId.set(a.id, a);
+    for (const a of await newest(config.userFeed.for(target), task.limit, config)) {
+      all.set(a.id, a);
+      if (!pulled.has(target)) pushed.set(a.id, a);
+    }
   }
-  // Oldest first, so feeds that merge (aggregated) see activities in the order they happened.
-  const activities = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  if (activities.length === 0) return;
   for (const def of config.fanoutFeeds) {
+    // Oldest first, so feeds that merge (aggregated) see activities in the order they happened.
+    const activities = [...(def.kind === 'flat' ? pushed : all).values()].sort((a, b) =>
+      a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+    );
+    if (activities.length === 0) continue;
     const started = performance.now();
     const feed = def.for(task.userId);
     for (const chunk of chunks(activities, def.config.maxBatchSize)) {
@@ -117,10 +144,40 @@ async function newest<E extends ExtraData>(
   return out.slice(0, limit);
 }
 
+/**
+ * The targets of a follow whose edge is pulled now (`explain`'s decision: each target's follower
+ * count is read), added to the pulled sets of the follower's flat fan-out feeds.
+ */
+async function pulledTargets<E extends ExtraData>(
+  config: ManagerConfig<E>,
+  task: FollowTask,
+): Promise<Set<string>> {
+  const now = Date.now();
+  const stats = await readStats(config, [task.userId, ...task.targetIds]);
+  const pulled = new Set<string>();
+  for (const [i, target] of task.targetIds.entries()) {
+    const followers = normalizeFollowerIds(await config.getFollowerIds(target));
+    const count = followers.high.length + followers.low.length;
+    const facts = producerFacts(config, target, stats[i + 1]!.post, count, now);
+    const decision = decide(config, facts.rate, count, stats[0]!, now);
+    if (decision.mode === 'pull') pulled.add(target);
+  }
+  for (const def of config.fanoutFeeds) {
+    if (def.kind === 'flat') await addPulled(def, [task.userId], [...pulled], now);
+  }
+  return pulled;
+}
+
 async function unfollow<E extends ExtraData>(
   config: ManagerConfig<E>,
   task: UnfollowTask,
 ): Promise<void> {
+  if (isHybrid(config)) {
+    // Pulled edges go in both cases: keepHistory keeps what was copied, not future pulls.
+    for (const def of config.fanoutFeeds) {
+      if (def.kind === 'flat') await removePulled(def, task.userId, task.targetIds);
+    }
+  }
   if (task.keepHistory) return;
   const actors = actorForms(task.targetIds);
   for (const def of config.fanoutFeeds) {

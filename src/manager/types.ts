@@ -1,6 +1,7 @@
 import type { Activity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
 import type { ExtraData, JsonObject } from '../activity/json.js';
+import type { EdgeDecision } from '../fanout/policy.js';
 import type { TaskBatch, TaskQueue } from '../queue/task-queue.js';
 import type { AnyFeedDefinition, FeedMap, UserFeedDefinition } from './options.js';
 
@@ -164,4 +165,13 @@ export interface Manager<
    * whoever can run one can write any registered feed, so never expose this to user requests.
    */
   runTask(task: unknown): Promise<void>;
+  /**
+   * How the policy decides the edge from `producer` to `consumer` now (`decideEdge` over the
+   * counters the manager keeps): the outcome, the rule that decided and its numbers. Costs one
+   * read of both users' counters and one `getFollowerIds(producer)` call, whose ids are counted.
+   * In the default push mode it answers `push` (`reason: 'mode'`). Writes nothing.
+   * @example
+   * explainDecision(await manager.explain(1, 2)); // 'pull (celebrity): the producer has ...'
+   */
+  explain(producer: Id, consumer: Id): Promise<EdgeDecision>;
 }

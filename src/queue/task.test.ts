@@ -121,6 +121,18 @@ describe('parseTask', () => {
     rejects({ ...withPrevious, previous: ['a', 'b'] }, /more previous versions than activities/);
   });
 
+  it('accepts a hybrid pull field on add tasks and rejects a malformed one', () => {
+    const pull = { producer: '7', rate: 0.25, all: false };
+    assert.deepEqual(parseTask(JSON.stringify({ ...fanout, pull })), { ...fanout, pull });
+    rejects({ ...fanout, op: 'remove', pull }, /only add tasks may carry pull/);
+    rejects({ ...fanout, pull: 'x' }, /pull must be an object/);
+    rejects({ ...fanout, pull: { ...pull, rate: -1 } }, /pull.rate/);
+    rejects({ ...fanout, pull: { ...pull, rate: Number.NaN } }, /pull.rate/);
+    rejects({ ...fanout, pull: { ...pull, all: 1 } }, /pull.all must be a boolean/);
+    rejects({ ...fanout, pull: { ...pull, producer: '' } }, /pull.producer/);
+    rejects({ ...fanout, pull: { ...pull, extra: 1 } }, /unknown key "extra"/);
+  });
+
   it('rejects a non-boolean trim or keepHistory and a bad follow limit', () => {
     rejects({ ...fanout, trim: 'yes' }, /trim must be a boolean/);
     rejects({ ...unfollow, keepHistory: 1 }, /keepHistory must be a boolean/);

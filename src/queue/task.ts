@@ -56,6 +56,22 @@ export interface FanoutTask {
   readonly previous?: readonly string[] | undefined;
   /** Trim the feeds to their maxLength after adding. */
   readonly trim: boolean;
+  /**
+   * Adds of a manager in hybrid or pull fan-out mode only: the producer and what its publish
+   * decided for every edge, so a worker decides each consumer's edge without reading the
+   * producer's counters (flat feeds; other kinds ignore it).
+   */
+  readonly pull?: FanoutPull | undefined;
+}
+
+/** The producer-level facts a hybrid fan-out task carries (see {@link FanoutTask.pull}). */
+export interface FanoutPull {
+  /** The producer (the activities' owner), in string form. */
+  readonly producer: string;
+  /** Its post rate at publish time, events per day: a finite number >= 0. */
+  readonly rate: number;
+  /** Every edge of this fan-out is pulled (pull mode, a celebrity or a hot producer). */
+  readonly all: boolean;
 }
 
 /** Trims the feed `feed` of each of `userIds` to its maxLength (the end of a batch import). */
@@ -95,7 +111,7 @@ export type TaskPriority = 'high' | 'low';
 const FEED_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
 const KEYS: Record<Task['type'], readonly string[]> = {
-  fanout: ['v', 'type', 'op', 'feed', 'userIds', 'activities', 'ids', 'previous', 'trim'],
+  fanout: ['v', 'type', 'op', 'feed', 'userIds', 'activities', 'ids', 'previous', 'trim', 'pull'],
   follow: ['v', 'type', 'userId', 'targetIds', 'limit'],
   unfollow: ['v', 'type', 'userId', 'targetIds', 'keepHistory'],
   trim: ['v', 'type', 'feed', 'userIds'],
@@ -207,8 +223,30 @@ function parseFanout(t: Record<string, unknown>): FanoutTask {
     ...(ids === undefined ? {} : { ids }),
     ...(previous === undefined ? {} : { previous }),
     trim: t.trim,
+    ...(t.pull === undefined ? {} : { pull: parsePull(t.pull, t.op) }),
   };
   return freeze(task);
+}
+
+function parsePull(value: unknown, op: unknown): FanoutPull {
+  if (op !== 'add') throw invalid('only add tasks may carry pull');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid(`fanout task pull must be an object, got ${describe(value)}`);
+  }
+  const p = value as Record<string, unknown>;
+  for (const key of Object.keys(p)) {
+    if (key !== 'producer' && key !== 'rate' && key !== 'all') {
+      throw invalid(`fanout task pull has an unknown key ${show(key)}`);
+    }
+  }
+  if (typeof p.rate !== 'number' || !Number.isFinite(p.rate) || p.rate < 0) {
+    throw invalid(`fanout task pull.rate must be a finite number >= 0, got ${show(p.rate)}`);
+  }
+  if (typeof p.all !== 'boolean') {
+    throw invalid(`fanout task pull.all must be a boolean, got ${show(p.all)}`);
+  }
+  const producer = userIdField(p.producer, 'pull.producer');
+  return Object.freeze({ producer, rate: p.rate, all: p.all });
 }
 
 function feedField(value: unknown, type: string): string {

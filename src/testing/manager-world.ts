@@ -1,6 +1,7 @@
 import { type Activity, createActivity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
 import type { JsonObject } from '../activity/json.js';
+import type { FanoutPolicyOptions } from '../fanout/policy.js';
 import type { FeedDefinition } from '../feeds/feed.js';
 import { defineFlatFeed } from '../feeds/flat-feed.js';
 import type { FollowerIds } from '../manager/follower-ids.js';
@@ -93,6 +94,8 @@ export interface WorldOptions {
   readonly ownerOf?: (activity: Activity) => Id;
   /** Serializer of every feed (and so of the manager). @default createJsonSerializer() */
   readonly serializer?: Serializer;
+  /** The manager's fan-out policy. @default pure push */
+  readonly fanout?: FanoutPolicyOptions;
 }
 
 /**
@@ -133,6 +136,7 @@ export function world(storage: Storage, options: WorldOptions = {}) {
       batchImportChunkSize: options.batchImportChunkSize,
     },
     ...(options.ownerOf === undefined ? {} : { ownerOf: options.ownerOf }),
+    ...(options.fanout === undefined ? {} : { fanout: options.fanout }),
   });
   return { manager, followers, followerCalls, user, timeline, mentions };
 }

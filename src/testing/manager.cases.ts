@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { BackendUnderTest } from './backend.js';
 import { harnessTest } from './harness.js';
 import { registerFollowCases } from './manager-follow.cases.js';
+import { registerHybridCases } from './manager-hybrid.cases.js';
 import { registerKindCases } from './manager-kinds.cases.js';
 import { registerTaskCases } from './manager-tasks.cases.js';
 import { registerTrustCases } from './manager-trust.cases.js';
@@ -37,6 +38,7 @@ export function describeManager(runner: KitRunner, backend: BackendUnderTest): v
     registerFollowCases(test);
     registerKindCases(test);
     registerTrustCases(test);
+    registerHybridCases(test);
   });
 }
 

@@ -524,6 +524,14 @@ const factories: readonly Factory[] = [
     wrong: [{ fanoutChunkSize: '10' }, { followActivityLimit: -1 }, { batchImportChunkSize: 0 }],
   },
   {
+    name: 'createManager fanout',
+    types: ['FanoutPolicyOptions'],
+    path: 'fanout',
+    call: (o) => createManager({ userFeed: user, feeds: {}, getFollowerIds: () => [], fanout: o }),
+    base: { mode: 'hybrid' },
+    wrong: [{ mode: 'hybird' }, { maxPushFollowers: -1 }, { halfLifeDays: 0 }],
+  },
+  {
     name: 'manager followUser',
     types: ['FollowOptions'],
     call: (o) => userManager.followUser(1, 2, o as never),

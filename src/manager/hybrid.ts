@@ -1,0 +1,303 @@
+/**
+ * The manager's side of hybrid push/pull fan-out (docs/fanout-policy.md): per-user rate counters,
+ * the consumers' sets of pulled producers, and merged reads. Used only when the manager's
+ * `fanout.mode` is `'hybrid'` or `'pull'`; in the default `'push'` mode nothing here runs.
+ * @module
+ */
+import type { Activity } from '../activity/activity.js';
+import type { ExtraData } from '../activity/json.js';
+import { ValidationError } from '../errors.js';
+import { decideEdge, type EdgeDecision } from '../fanout/policy.js';
+import { type RateState, rateAt, recordEvents } from '../fanout/rates.js';
+import type { FlatFeed } from '../feeds/flat-feed.js';
+import { hydrate } from '../feeds/hydrate.js';
+import { escapeKeyPart } from '../feeds/keys.js';
+import { mergedRange } from '../feeds/merged-range.js';
+import {
+  type FeedPage,
+  nextCursor,
+  type ReadOptions,
+  tighterMin,
+  toRangeQuery,
+} from '../feeds/read-options.js';
+import { emitMetric } from '../metrics/metrics.js';
+import type { TimelineEntry } from '../storage/contracts.js';
+import type { AnyFeedDefinition, ManagerConfig } from './options.js';
+
+const DAY_MS = 86_400_000;
+
+/** At most this many pulled producers are kept per consumer and feed (the most recent ones). */
+export const MAX_PULLED_PRODUCERS = 1_000;
+
+/** A consumer's read is recorded at most once per this interval per process. */
+export const READ_RECORD_INTERVAL_MS = 600_000;
+
+/** Users whose last recorded read a process remembers (least recently recorded dropped first). */
+const READ_RECORDER_SIZE = 10_000;
+
+/** The counters kept for one user. */
+export interface UserStats {
+  /** Posts (addUserActivity) as a producer. */
+  readonly post: RateState | undefined;
+  /** Reads of a fan-out feed through the manager, as a consumer. */
+  readonly read: RateState | undefined;
+}
+
+/** Whether `id` may be a timeline entry id: 1-64 ASCII characters, no NUL (the storage contract). */
+function isEntryId(id: string): boolean {
+  if (id.length === 0 || id.length > 64) return false;
+  for (let i = 0; i < id.length; i++) {
+    const code = id.charCodeAt(i);
+    if (code === 0 || code > 0x7f) return false;
+  }
+  return true;
+}
+
+/**
+ * Checks that a producer id can name an entry of a pulled set (throws `INVALID_ID` before any
+ * write): in hybrid and pull mode, user ids who publish or are followed must be 1-64 ASCII
+ * characters.
+ */
+export function assertPullableId(userId: string, where: string): void {
+  if (!isEntryId(userId)) {
+    throw new ValidationError(
+      'INVALID_ID',
+      `${where}: in hybrid fan-out a producer's user id must be 1-64 ASCII characters (it names an entry of its followers' pulled sets), got ${JSON.stringify(userId.slice(0, 80))}`,
+      { details: { userId } },
+    );
+  }
+}
+
+/** Whether the manager runs hybrid fan-out (`'hybrid'` or `'pull'` mode). */
+export function isHybrid<E extends ExtraData>(config: ManagerConfig<E>): boolean {
+  return config.fanout.mode !== 'push';
+}
+
+/** The key of a user's counters, in the user feed's timeline storage. */
+export function statsKey(userFeedName: string, userId: string): string {
+  return `${userFeedName}:sf-stats:${escapeKeyPart(userId)}`;
+}
+
+/** The key of a consumer's pulled producers for one flat fan-out feed. */
+export function pulledKey(feedName: string, userId: string): string {
+  return `${feedName}:sf-pulled:${escapeKeyPart(userId)}`;
+}
+
+const halfLifeMs = <E extends ExtraData>(config: ManagerConfig<E>): number =>
+  config.fanout.halfLifeDays * DAY_MS;
+
+/** A stored rate, or `undefined` for an absent or unreadable entry (counted from zero again). */
+function parseRate(entry: TimelineEntry | undefined): RateState | undefined {
+  if (entry?.payload === undefined) return undefined;
+  try {
+    const value = JSON.parse(entry.payload) as Partial<RateState> | null;
+    const { rate, at } = value ?? {};
+    if (typeof rate === 'number' && rate >= 0 && Number.isFinite(rate) && Number.isFinite(at)) {
+      return { rate, at: at as number };
+    }
+  } catch {
+    // a corrupt counter restarts from zero
+  }
+  return undefined;
+}
+
+/** Records one post or read of `userId` at `now` (atomic read-modify-write); returns the new rate. */
+export async function recordEvent<E extends ExtraData>(
+  config: ManagerConfig<E>,
+  userId: string,
+  kind: 'post' | 'read',
+  now: number,
+): Promise<RateState> {
+  const key = statsKey(config.userFeed.name, userId);
+  const half = halfLifeMs(config);
+  return config.userFeed.config.storage.timeline.update(key, [kind], ([current]) => {
+    const next = recordEvents(parseRate(current), now, half);
+    const entry = { id: kind, score: Math.floor(next.at), payload: JSON.stringify(next) };
+    return { changes: { put: [entry] }, result: next };
+  });
+}
+
+/** The counters of `userIds`, in one `rangeMany` (one round trip per backend node). */
+export async function readStats<E extends ExtraData>(
+  config: ManagerConfig<E>,
+  userIds: readonly string[],
+): Promise<UserStats[]> {
+  const keys = userIds.map((id) => statsKey(config.userFeed.name, id));
+  const pages = await config.userFeed.config.storage.timeline.rangeMany(keys, {
+    order: 'desc',
+    limit: 2,
+  });
+  return pages.map((page) => ({
+    post: parseRate(page.find((e) => e.id === 'post')),
+    read: parseRate(page.find((e) => e.id === 'read')),
+  }));
+}
+
+/** The producer-level part of a fan-out decision, carried by its tasks. */
+export interface ProducerFacts {
+  readonly producer: string;
+  /** φp at publish time, events per day. */
+  readonly rate: number;
+  /** Every edge is pulled (mode `'pull'`, a celebrity or a hot producer): no stats are read. */
+  readonly all: boolean;
+}
+
+/** What a publish by `producer` with `followerCount` followers decides for all of its edges. */
+export function producerFacts<E extends ExtraData>(
+  config: ManagerConfig<E>,
+  producer: string,
+  rate: RateState | undefined,
+  followerCount: number,
+  now: number,
+): ProducerFacts {
+  const p = config.fanout;
+  const value = rateAt(rate, now, halfLifeMs(config));
+  const all = p.mode === 'pull' || followerCount > p.maxPushFollowers || value > p.maxPushRate;
+  return { producer, rate: value, all };
+}
+
+/** The decision for one edge from stored counters (see `Manager.explain`). */
+export function decide<E extends ExtraData>(
+  config: ManagerConfig<E>,
+  producerRate: number,
+  followerCount: number,
+  consumer: UserStats,
+  now: number,
+): EdgeDecision {
+  return decideEdge(config.fanout, {
+    producerRate,
+    followerCount,
+    consumerReadRate: rateAt(consumer.read, now, halfLifeMs(config)),
+    consumerLastRead: consumer.read === undefined ? undefined : Math.min(consumer.read.at, now),
+    now,
+  });
+}
+
+/**
+ * Splits a fan-out chunk into pushed and pulled consumers: all pulled when the producer facts
+ * say so (no read), else one `rangeMany` over the consumers' counters and a decision per edge.
+ */
+export async function splitEdges<E extends ExtraData>(
+  config: ManagerConfig<E>,
+  facts: ProducerFacts,
+  userIds: readonly string[],
+): Promise<{ push: string[]; pull: string[] }> {
+  if (facts.all) return { push: [], pull: [...userIds] };
+  const stats = await readStats(config, userIds);
+  const now = Date.now();
+  const push: string[] = [];
+  const pull: string[] = [];
+  userIds.forEach((id, i) => {
+    const decision = decide(config, facts.rate, 0, stats[i]!, now);
+    (decision.mode === 'push' ? push : pull).push(id);
+  });
+  return { push, pull };
+}
+
+/** Adds `producers` to the pulled sets of `consumers` in feed `def` (kept to the newest 1,000). */
+export async function addPulled<E extends ExtraData>(
+  def: AnyFeedDefinition<E>,
+  consumers: readonly string[],
+  producers: readonly string[],
+  score: number,
+): Promise<void> {
+  if (consumers.length === 0 || producers.length === 0) return;
+  const timeline = def.config.storage.timeline.idsOnly();
+  const entries = producers.map((id) => ({ id, score: Math.floor(score) }));
+  const keys = consumers.map((c) => pulledKey(def.name, c));
+  const options = { maxLength: MAX_PULLED_PRODUCERS };
+  if (keys.length === 1) await timeline.add(keys[0]!, entries, options);
+  else await timeline.addToMany(keys, entries, options);
+}
+
+/** Removes `producers` from the pulled set of `consumer` in feed `def`. */
+export async function removePulled<E extends ExtraData>(
+  def: AnyFeedDefinition<E>,
+  consumer: string,
+  producers: readonly string[],
+): Promise<void> {
+  await def.config.storage.timeline.idsOnly().remove(pulledKey(def.name, consumer), producers);
+}
+
+/**
+ * Records reads, at most once per {@link READ_RECORD_INTERVAL_MS} per user and process (a
+ * bounded map of the last recorded time). A failed write never fails the read: it is forgotten
+ * and the next read of that user tries again.
+ */
+export function createReadRecorder<E extends ExtraData>(
+  config: ManagerConfig<E>,
+): (userId: string) => Promise<void> {
+  const last = new Map<string, number>();
+  return async (userId) => {
+    const now = Date.now();
+    const at = last.get(userId);
+    if (at !== undefined && now - at < READ_RECORD_INTERVAL_MS && now >= at) return;
+    last.delete(userId);
+    last.set(userId, now);
+    if (last.size > READ_RECORDER_SIZE) last.delete(last.keys().next().value!);
+    try {
+      await recordEvent(config, userId, 'read', now);
+    } catch {
+      last.delete(userId);
+    }
+  };
+}
+
+/**
+ * A flat fan-out feed handle whose reads merge the consumer's timeline with the user feeds of
+ * the producers it pulls, under the same `(score, id)` cursor and id-range filters. Writes,
+ * `count`, `indexOf` and `trim` act on the materialized timeline only.
+ */
+export function mergedFeed<E extends ExtraData>(
+  config: ManagerConfig<E>,
+  def: AnyFeedDefinition<E>,
+  handle: FlatFeed<E>,
+  onRead: (userId: string) => Promise<void>,
+): FlatFeed<E> {
+  const feedConfig = def.config;
+  const timeline = feedConfig.storage.timeline.idsOnly();
+  async function read(options?: ReadOptions): Promise<FeedPage<Activity<E>>> {
+    const started = performance.now();
+    const query = toRangeQuery(options, {
+      defaultLimit: 25,
+      maxPageSize: feedConfig.maxPageSize,
+      idBounds: true,
+      baseFilter: handle.idFilter,
+    });
+    await onRead(handle.userId);
+    // The pulled set and the timeline's length and oldest entry, read at once.
+    const [pulled, length, oldest] = await Promise.all([
+      timeline.range(pulledKey(def.name, handle.userId), {
+        order: 'desc',
+        limit: MAX_PULLED_PRODUCERS,
+      }),
+      timeline.count(handle.key),
+      timeline.range(handle.key, { order: 'asc', limit: 1 }),
+    ]);
+    const keys = [handle.key, ...pulled.map((e) => config.userFeed.keyFor(e.id))];
+    // maxLength: a full timeline serves nothing older than its oldest entry, pulled or not.
+    const floor = length >= feedConfig.maxLength ? oldest[0] : undefined;
+    const bounded =
+      floor === undefined || keys.length === 1
+        ? query
+        : { ...query, min: tighterMin(query.min, { ...floor, inclusive: true }) };
+    const entries = await mergedRange(timeline, keys, bounded);
+    const { found, missing } = await hydrate<E>(
+      feedConfig,
+      entries.map((e) => e.id),
+    );
+    const items = entries.flatMap((e) => found.get(e.id) ?? []);
+    emitMetric(feedConfig.metrics, 'onFeedRead', {
+      feed: def.name,
+      count: items.length,
+      durationMs: performance.now() - started,
+    });
+    return { items, next: nextCursor(entries, query.limit), missing };
+  }
+  return Object.freeze({
+    ...handle,
+    read,
+    filter: (filter: Parameters<FlatFeed<E>['filter']>[0]) =>
+      mergedFeed(config, def, handle.filter(filter), onRead),
+  });
+}
