@@ -31,3 +31,14 @@ export function percentile(values, p) {
 export function rate(ops, durations) {
   return stats(durations.map((ms) => (ops / ms) * 1000));
 }
+
+/** Runs `read` `n` times one after another; returns each call's latency in ms. */
+export async function latencies(n, read) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await read();
+    out.push(performance.now() - t);
+  }
+  return out;
+}

@@ -8,21 +8,11 @@
 import { createJsonSerializer, defineFlatFeed } from 'stream-framework';
 // Not exported yet (the next session wires it into flat feeds): read from the build.
 import { mergedRange } from '../../dist/feeds/merged-range.js';
-import { percentile } from '../lib/measure.mjs';
+import { latencies, percentile } from '../lib/measure.mjs';
 import { activity, cleanup, feeds, storageOn } from './world.mjs';
 
 const PRODUCERS = 5;
 const PAGE = { order: 'desc', limit: 25 };
-
-async function latencies(n, read) {
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await read();
-    out.push(performance.now() - t);
-  }
-  return out;
-}
 
 /** Writes the timeline (1,000 activities) and the producers' user feeds (200 each). */
 async function world(storage) {

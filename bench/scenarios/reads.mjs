@@ -1,17 +1,7 @@
 // Scenario 3: read the newest 25 activities of a normalized feed of 1,000 entries, hydrated and
 // decoded: latency percentiles from one client and reads/s with 50 concurrent readers.
-import { percentile, stats } from '../lib/measure.mjs';
+import { latencies, percentile, stats } from '../lib/measure.mjs';
 import { activity, cleanup, feeds, storageOn } from './world.mjs';
-
-async function latencies(n, read) {
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await read();
-    out.push(performance.now() - t);
-  }
-  return out;
-}
 
 export async function concurrentRate(total, readers, read) {
   let left = total;
