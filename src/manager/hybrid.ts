@@ -21,6 +21,7 @@ import {
   toRangeQuery,
 } from '../feeds/read-options.js';
 import { emitMetric } from '../metrics/metrics.js';
+import { isEntryId } from '../storage/argument-checks.js';
 import type { TimelineEntry } from '../storage/contracts.js';
 import type { AnyFeedDefinition, ManagerConfig } from './options.js';
 
@@ -41,16 +42,6 @@ export interface UserStats {
   readonly post: RateState | undefined;
   /** Reads of a fan-out feed through the manager, as a consumer. */
   readonly read: RateState | undefined;
-}
-
-/** Whether `id` may be a timeline entry id: 1-64 ASCII characters, no NUL (the storage contract). */
-function isEntryId(id: string): boolean {
-  if (id.length === 0 || id.length > 64) return false;
-  for (let i = 0; i < id.length; i++) {
-    const code = id.charCodeAt(i);
-    if (code === 0 || code > 0x7f) return false;
-  }
-  return true;
 }
 
 /**

@@ -106,11 +106,13 @@ async function follow<E extends ExtraData>(
       if (!pulled.has(target)) pushed.set(a.id, a);
     }
   }
+  // Oldest first, so feeds that merge (aggregated) see activities in the order they happened.
+  const oldestFirst = (m: Map<string, Activity<E>>) =>
+    [...m.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const allSorted = oldestFirst(all);
+  const pushedSorted = pushed.size === all.size ? allSorted : oldestFirst(pushed);
   for (const def of config.fanoutFeeds) {
-    // Oldest first, so feeds that merge (aggregated) see activities in the order they happened.
-    const activities = [...(def.kind === 'flat' ? pushed : all).values()].sort((a, b) =>
-      a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
-    );
+    const activities = def.kind === 'flat' ? pushedSorted : allSorted;
     if (activities.length === 0) continue;
     const started = performance.now();
     const feed = def.for(task.userId);

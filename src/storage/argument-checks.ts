@@ -41,9 +41,14 @@ export function checkKeys(keys: unknown): readonly string[] {
   return keys;
 }
 
+/** Whether `id` is a valid entry (or activity storage) id: 1-64 ASCII characters, no NUL. */
+export function isEntryId(id: string): boolean {
+  return ENTRY_ID.test(id);
+}
+
 /** Checks an entry (or activity storage) id: 1-64 ASCII characters, no NUL; throws `INVALID_ID`. */
 export function checkEntryId(id: unknown): string {
-  if (typeof id !== 'string' || !ENTRY_ID.test(id)) {
+  if (typeof id !== 'string' || !isEntryId(id)) {
     throw invalidId('id', `must be 1 to 64 ASCII characters (no NUL), got ${show(id)}`);
   }
   return id;
