@@ -13,7 +13,8 @@ function kindOf(key, feedName) {
 /** Wraps the write methods of a timeline (or of its `idsOnly()` view) with counting. */
 function counting(timeline, counts, feedName) {
   const add = (key, n) => {
-    const phase = (counts[counts.phase] ??= {});
+    counts[counts.phase] ??= {};
+    const phase = counts[counts.phase];
     const kind = kindOf(key, feedName);
     phase[kind] = (phase[kind] ?? 0) + n;
   };

@@ -16,7 +16,7 @@ function aliasTable(weights) {
   const scaled = weights.map((w) => (w * n) / sum);
   const small = [];
   const large = [];
-  scaled.forEach((p, i) => (p < 1 ? small : large).push(i));
+  for (const [i, p] of scaled.entries()) (p < 1 ? small : large).push(i);
   while (small.length > 0 && large.length > 0) {
     const s = small.pop();
     const l = large.at(-1);

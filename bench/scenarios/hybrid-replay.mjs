@@ -110,7 +110,18 @@ async function seedCounters(storage, replay) {
   }
 }
 
-/** Replays the events through a manager in `mode`; returns the counts and the ms per kind. */
+/** CPU seconds the Redis server has used (user + system), or 0 without a server. */
+async function serverCpu(client) {
+  if (!client) return 0;
+  const info = await client.info('cpu');
+  const value = (name) => Number(info.match(new RegExp(`${name}:([\\d.]+)`))[1]);
+  return value('used_cpu_user') + value('used_cpu_sys');
+}
+
+/**
+ * Replays the events through a manager in `mode`; returns the counts, and the ms and the Redis
+ * CPU seconds per kind of event (posts of celebrities, other posts, reads).
+ */
 async function replayOn(backend, clients, replay, mode) {
   const raw = storageOn(backend, clients);
   const { storage, counts } = countingStorage(raw, 'timeline');
@@ -124,6 +135,8 @@ async function replayOn(backend, clients, replay, mode) {
   });
   if (hybrid) await seedCounters(raw, replay);
   const ms = { post: 0, celebrity: 0, read: 0 };
+  const cpu = { post: 0, celebrity: 0, read: 0 };
+  const client = clients[backend];
   const realNow = Date.now;
   let clock = replay.start;
   Date.now = () => clock;
@@ -134,6 +147,7 @@ async function replayOn(backend, clients, replay, mode) {
       // Posts of celebrities (all-pull producers) are counted apart: their passes.
       const celebrity = replay.followersOf[e.user].length > replay.policyOptions.maxPushFollowers;
       counts.phase = e.kind === 'post' && celebrity ? 'celebrity' : e.kind;
+      const cpuBefore = await serverCpu(client);
       const started = performance.now();
       if (e.kind === 'post') {
         const a = createActivity({ actor: e.user, verb: 'add', object: i, time: e.time });
@@ -142,11 +156,12 @@ async function replayOn(backend, clients, replay, mode) {
         await manager.getFeeds(e.user).timeline.read({ limit: 25 });
       }
       ms[counts.phase] += performance.now() - started;
+      cpu[counts.phase] += (await serverCpu(client)) - cpuBefore;
     }
   } finally {
     Date.now = realNow;
   }
-  return { counts, ms };
+  return { counts, ms, cpu };
 }
 
 export async function hybridReplay({ quick, backends, clients, record }) {
@@ -196,6 +211,8 @@ export async function hybridReplay({ quick, backends, clients, record }) {
           lowerIsBetter: true,
         });
       const ms = ({ ms: t }) => [t.celebrity, t.post, t.read].map((v) => v.toFixed(0)).join(' / ');
+      const cpu = ({ cpu: c }) =>
+        [c.celebrity, c.post, c.read].map((v) => v.toFixed(2)).join(' / ');
       const cliName = `simulator: simulate --users ${users} (2,000 samples)`;
       ratio('hybrid replay: feed inserts by fan-out', fanned, model.cli, cliName);
       ratio('hybrid replay: + rebuild copies', fanned + copied, model.cli, cliName);
@@ -218,11 +235,27 @@ export async function hybridReplay({ quick, backends, clients, record }) {
         baselineName: `pure push replay of the same posts (${pushed.toLocaleString('en')} inserts)`,
         lowerIsBetter: true,
       });
+      if (client) {
+        const posts = ({ cpu: c }) => c.post + c.celebrity;
+        record({
+          scenario: 'hybrid replay: Redis CPU of the posts',
+          backend,
+          n: users,
+          metric: 's',
+          median: posts(hybrid),
+          min: posts(hybrid),
+          max: posts(hybrid),
+          baseline: { median: posts(push) },
+          baselineName: 'pure push replay of the same posts (INFO cpu, user + sys)',
+          lowerIsBetter: true,
+        });
+      }
       console.log(
         `  ${backend}: push ${pushed.toLocaleString('en')} feed inserts; hybrid ${fanned.toLocaleString('en')} by fan-out ` +
           `+ ${copied.toLocaleString('en')} rebuild copies + ${pulled.toLocaleString('en')} pulled-set writes ` +
           `(${passes.toLocaleString('en')} by celebrity passes)` +
           `; ms of posts by celebrities / others / reads: push ${ms(push)}, hybrid ${ms(hybrid)}` +
+          (client ? `; Redis CPU s of the same: push ${cpu(push)}, hybrid ${cpu(hybrid)}` : '') +
           `; target T1 (<= 0.2x): ` +
           `${fanned + copied <= 0.2 * pushed ? 'met' : 'NOT met'} at ${((fanned + copied) / pushed).toFixed(3)}x feed inserts, ` +
           `${((fanned + copied + pulled) / pushed).toFixed(3)}x with pulled-set writes`,
