@@ -22,7 +22,7 @@ import { cleanup, feeds, storageOn } from './world.mjs';
 const DAY_MS = 86_400_000;
 
 /** The world of the replay: graph, workload, events, seeded counters and the model's figures. */
-function buildReplay(quick) {
+export function buildReplay(quick) {
   const users = quick ? 3000 : 10_000;
   // F scaled from 100,000 at 1,000,000 users: without it nobody is a celebrity at this size.
   const policyOptions = { maxPushFollowers: Math.round((100_000 * users) / 1_000_000) };
@@ -122,7 +122,7 @@ async function serverCpu(client) {
  * Replays the events through a manager in `mode`; returns the counts, and the ms and the Redis
  * CPU seconds per kind of event (posts of celebrities, other posts, reads).
  */
-async function replayOn(backend, clients, replay, mode) {
+export async function replayOn(backend, clients, replay, mode) {
   const raw = storageOn(backend, clients);
   const { storage, counts } = countingStorage(raw, 'timeline');
   const hybrid = mode === 'hybrid';
