@@ -54,16 +54,17 @@ export function buildReplay(quick) {
       o,
       policy,
     ).insertsRatio,
-    static: staticRatio(policy, followersOf, events, posts, reads, start),
+    ...staticRatios(policy, followersOf, events, posts, reads, start),
   };
   return { users, windowDays, policyOptions, followersOf, events, posts, reads, start, model };
 }
 
 /**
- * The policy's decisions at the seeded counters, for the real edges and the replayed posts:
- * pushed edges / all edges, weighted by posts (no counter moves, no rebuilds).
+ * The policy's decisions at the seeded counters on the real edges (no counter moves, no
+ * rebuilds): pushed edges / all edges, weighted by the replayed posts (`static`) and by the
+ * producers' rates (`expected`: what the model estimates, without its approximations).
  */
-function staticRatio(policy, followersOf, events, posts, reads, now) {
+function staticRatios(policy, followersOf, events, posts, reads, now) {
   const half = policy.halfLifeDays * DAY_MS;
   const pushedOf = followersOf.map((list, p) => {
     let pushed = 0;
@@ -79,6 +80,12 @@ function staticRatio(policy, followersOf, events, posts, reads, now) {
     }
     return pushed;
   });
+  let expectedPushed = 0;
+  let expectedAll = 0;
+  pushedOf.forEach((k, p) => {
+    expectedPushed += k * posts[p].rate;
+    expectedAll += followersOf[p].length * posts[p].rate;
+  });
   let pushed = 0;
   let all = 0;
   for (const e of events) {
@@ -86,7 +93,7 @@ function staticRatio(policy, followersOf, events, posts, reads, now) {
     pushed += pushedOf[e.user];
     all += followersOf[e.user].length;
   }
-  return pushed / all;
+  return { expected: expectedPushed / expectedAll, static: pushed / all };
 }
 
 /** Writes the counters the model assumes into the hybrid manager's storage. */
@@ -176,8 +183,8 @@ export async function hybridReplay({ quick, backends, clients, record }) {
   console.log(
     `  model: simulate --users ${users} --max-push-followers ${replay.policyOptions.maxPushFollowers} ` +
       `(2,000 samples) ${model.cli.toFixed(3)}x; every user sampled ${model.sampled.toFixed(3)}x; ` +
-      `with the drawn follow counts ${model.drawn.toFixed(3)}x; ` +
-      `static decisions on the real edges ${model.static.toFixed(3)}x`,
+      `with the drawn follow counts ${model.drawn.toFixed(3)}x; decisions on the real edges ` +
+      `${model.expected.toFixed(3)}x at the producers' rates, ${model.static.toFixed(3)}x for the replayed posts`,
   );
   for (const backend of backends) {
     const client = clients[backend];
