@@ -12,12 +12,10 @@ import { type RateState, rateAt, recordEvents } from '../fanout/rates.js';
 import type { FlatFeed } from '../feeds/flat-feed.js';
 import { hydrate } from '../feeds/hydrate.js';
 import { escapeKeyPart } from '../feeds/keys.js';
-import { mergedRange } from '../feeds/merged-range.js';
 import {
   type FeedPage,
   nextCursor,
   type ReadOptions,
-  tighterMin,
   toRangeQuery,
 } from '../feeds/read-options.js';
 import { emitMetric } from '../metrics/metrics.js';
@@ -256,23 +254,13 @@ export function mergedFeed<E extends ExtraData>(
       baseFilter: handle.idFilter,
     });
     await onRead(handle.userId);
-    // The pulled set and the timeline's length and oldest entry, read at once.
-    const [pulled, length, oldest] = await Promise.all([
-      timeline.range(pulledKey(def.name, handle.userId), {
-        order: 'desc',
-        limit: MAX_PULLED_PRODUCERS,
-      }),
-      timeline.count(handle.key),
-      timeline.range(handle.key, { order: 'asc', limit: 1 }),
-    ]);
+    const pulled = await timeline.range(pulledKey(def.name, handle.userId), {
+      order: 'desc',
+      limit: MAX_PULLED_PRODUCERS,
+    });
     const keys = [handle.key, ...pulled.map((e) => config.userFeed.keyFor(e.id))];
     // maxLength: a full timeline serves nothing older than its oldest entry, pulled or not.
-    const floor = length >= feedConfig.maxLength ? oldest[0] : undefined;
-    const bounded =
-      floor === undefined || keys.length === 1
-        ? query
-        : { ...query, min: tighterMin(query.min, { ...floor, inclusive: true }) };
-    const entries = await mergedRange(timeline, keys, bounded);
+    const entries = await timeline.rangeMerged(keys, query, { floorAt: feedConfig.maxLength });
     const { found, missing } = await hydrate<E>(
       feedConfig,
       entries.map((e) => e.id),
