@@ -3,9 +3,9 @@
 // time with the timeline: they published as celebrities, `maxPushFollowers: 0`). The merged read is
 // `manager.getFeeds(1).timeline.read({ limit: 25 })` in hybrid mode (pulled set, merge, hydration),
 // page 1 and page 2 by cursor; the baseline is the plain `feed.read` of the same consumer's
-// timeline (push, no manager), same pages, same run, interleaved rounds. The bare-pieces rows
-// (one `rangeMany` + `mergeRanges` + `getMany` + decode against `range` + `getMany` + decode) are
-// kept to show what the merge itself costs.
+// timeline (push, no manager), same pages, same run, interleaved rounds. The bare-pieces rows are
+// kept to show what the merge itself costs: `rangeMerged` + `getMany` + decode against `range` +
+// `getMany` + decode.
 // Target of the issue: merged p50 <= 2x plain.
 import {
   createInlineQueue,
@@ -13,8 +13,6 @@ import {
   createManager,
   defineFlatFeed,
 } from 'stream-framework';
-// Not exported: the bare merge, read from the build.
-import { mergedRange } from '../../dist/feeds/merged-range.js';
 import { latencies, percentile } from '../lib/measure.mjs';
 import { activity, cleanup, feeds, storageOn } from './world.mjs';
 
@@ -84,7 +82,7 @@ export async function mergedReads({ quick, backends, clients, record }) {
       plain: async () => plain.read({ limit: LIMIT }),
       merged2: async () => merged.read({ limit: LIMIT, cursor: mergedCursor }),
       plain2: async () => plain.read({ limit: LIMIT, cursor: plainCursor }),
-      pieces: async () => decode(await mergedRange(ids, keys, PAGE)),
+      pieces: async () => decode(await ids.rangeMerged(keys, PAGE)),
       plainPieces: async () => decode(await ids.range(keys[0], PAGE)),
     };
     for (const [name, read] of Object.entries(sides)) full(await read(), name);
