@@ -19,6 +19,7 @@ import { activity, cleanup, feeds, storageOn } from './world.mjs';
 const PRODUCERS = 5;
 const LIMIT = 25;
 const PAGE = { order: 'desc', limit: LIMIT };
+const ROUNDS = 50;
 
 /**
  * Builds the world through the public API: the timeline written through the consumer's feed
@@ -89,9 +90,10 @@ export async function mergedReads({ quick, backends, clients, record }) {
     for (const read of Object.values(sides)) await latencies(200, read); // warm-up
     // Interleaved rounds, so that a slow spell of the machine hits every side alike.
     const times = Object.fromEntries(Object.keys(sides).map((name) => [name, []]));
-    for (let round = 0; round < 10; round++) {
+    // Many short rounds (20 reads a side with --quick): the load of a shared machine drifts.
+    for (let round = 0; round < ROUNDS; round++) {
       for (const [name, read] of Object.entries(sides)) {
-        times[name].push(...(await latencies(count / 10, read)));
+        times[name].push(...(await latencies(count / ROUNDS, read)));
       }
     }
     for (const [metric, p, low] of [

@@ -39,78 +39,70 @@ local minS, maxS = tonumber(minScore), tonumber(maxScore)
 local from, to = hasMin and minScore or '-inf', hasMax and maxScore or '+inf'
 if desc then from, to = to, from end
 
--- Whether an entry is past the max bound (skipped: comes first newest first) or past the min
--- bound (ends the timeline newest first), and the same the other way round oldest first.
-local function overMax(score, id)
-  return hasMax and score == maxS and (maxInclusive and bytesLess(maxId, id) or not maxInclusive and not bytesLess(id, maxId))
+-- Whether an entry is past the max bound (skipped: such entries come first newest first) or
+-- past the min bound (ends the timeline newest first); the other way round oldest first. Only
+-- entries at a bound's score can be: the reads are bounded by the scores.
+local function overMax(id)
+  if maxInclusive then return bytesLess(maxId, id) end
+  return not bytesLess(id, maxId)
 end
-local function underMin(score, id)
-  return hasMin and score == minS and (minInclusive and bytesLess(id, minId) or not minInclusive and not bytesLess(minId, id))
+local function underMin(id)
+  if minInclusive then return bytesLess(id, minId) end
+  return not bytesLess(minId, id)
 end
-local skip, stop = overMax, underMin
-if not desc then skip, stop = underMin, overMax end
+local skip, skipS, stop, stopS = overMax, hasMax and maxS, underMin, hasMin and minS
+if not desc then skip, skipS, stop, stopS = underMin, hasMin and minS, overMax, hasMax and maxS end
 
--- One source per timeline: the offset of its next read, the batch read (ids, score strings,
--- scores) and its head; done once a read came back short or hit the far bound.
+-- One source per timeline: the offset of its next read, the rows of the last read (flat id,
+-- score string) and the position of its head there; done once a read came back short or the
+-- far bound was reached.
 local sources = {}
 local batch = math.max(4, math.ceil(limit / (#KEYS / 2)) + 2)
 for i = 1, #KEYS, 2 do
   sources[#sources + 1] = {
-    z = KEYS[i], p = KEYS[i + 1], off = 0, size = batch, done = false,
-    ids = {}, raw = {}, scores = {}, at = 1, n = 0, taken = {},
+    z = KEYS[i], p = KEYS[i + 1], off = 0, size = batch, done = false, rows = {}, at = -1,
+    taken = {},
   }
-end
-
--- Reads the next batch of source s; false when it has no more entries.
-local function refill(s)
-  while not s.done do
-    local rows
-    if desc then
-      rows = redis.call('ZRANGE', s.z, from, to, 'BYSCORE', 'REV', 'LIMIT', s.off, s.size, 'WITHSCORES')
-    else
-      rows = redis.call('ZRANGE', s.z, from, to, 'BYSCORE', 'LIMIT', s.off, s.size, 'WITHSCORES')
-    end
-    local count = #rows / 2
-    s.off = s.off + count
-    s.done = count < s.size
-    s.size = s.size * 2
-    local n = 0
-    for k = 1, count do
-      local id, raw = rows[k * 2 - 1], rows[k * 2]
-      local score = tonumber(raw)
-      if stop(score, id) then
-        s.done = true
-        break
-      end
-      if not skip(score, id) then
-        n = n + 1
-        s.ids[n], s.raw[n], s.scores[n] = id, raw, score
-      end
-    end
-    if n > 0 then
-      s.at, s.n = 1, n
-      return true
-    end
-  end
-  return false
 end
 
 -- The merge: the heads (score, id) of the sources in two arrays, nil once a source is exhausted;
 -- each step takes the head first in the order (at an equal position, the lower source's).
 local headScore, headId = {}, {}
+
+-- Moves source j's head to its next entry (reading the next batch, twice as large as the last,
+-- when its rows are used up): the entries past the near bound are skipped, one past the far bound
+-- ends the source.
 local function advance(j)
   local s = sources[j]
-  s.at = s.at + 1
-  if s.at > s.n and not refill(s) then
-    headScore[j], headId[j] = nil, nil
-  else
-    headScore[j], headId[j] = s.scores[s.at], s.ids[s.at]
+  s.at = s.at + 2
+  while true do
+    if s.at > #s.rows then
+      if s.done then
+        headScore[j], headId[j] = nil, nil
+        return
+      end
+      if desc then
+        s.rows = redis.call('ZRANGE', s.z, from, to, 'BYSCORE', 'REV', 'LIMIT', s.off, s.size,
+          'WITHSCORES')
+      else
+        s.rows = redis.call('ZRANGE', s.z, from, to, 'BYSCORE', 'LIMIT', s.off, s.size, 'WITHSCORES')
+      end
+      local count = #s.rows / 2
+      s.off, s.done, s.size, s.at = s.off + count, count < s.size, s.size * 2, 1
+    else
+      local id, score = s.rows[s.at], tonumber(s.rows[s.at + 1])
+      if score == stopS and stop(id) then
+        s.done, s.rows = true, {}
+      elseif score == skipS and skip(id) then
+        s.at = s.at + 2
+      else
+        headScore[j], headId[j] = score, id
+        return
+      end
+    end
   end
 end
-for j = 1, #sources do
-  sources[j].at = 0
-  advance(j)
-end
+for j = 1, #sources do advance(j) end
 
 local out, seen, taken = {}, {}, 0
 while taken < limit do
@@ -135,7 +127,7 @@ while taken < limit do
     seen[bi] = true
     taken = taken + 1
     out[#out + 1] = bi
-    out[#out + 1] = s.raw[s.at]
+    out[#out + 1] = s.rows[s.at + 1]
     out[#out + 1] = false
     s.taken[#s.taken + 1] = taken
   end
