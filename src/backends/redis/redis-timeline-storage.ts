@@ -274,7 +274,7 @@ export class RedisTimelineStorage implements TimelineDriver {
     const rows = await redisCall('rangeMerged', keys[0]!, () =>
       this.#script('range_merged')(...withKeys(z, args)),
     );
-    return rangeEntries(rows);
+    return hints.idsOnly ? rankEntries(rows as string[]) : rangeEntries(rows);
   }
 
   /**

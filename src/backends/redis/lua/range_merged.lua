@@ -12,8 +12,9 @@
   ARGV[1..11] the query, as ARGV[1..11] of range.lua
   ARGV[12] floorAt: when the first timeline holds this many entries or more (0: never), nothing
            below its lowest entry is read from any timeline (the query's min is raised to it)
-  Returns: a flat array id1, score1, payload1 (or false), id2, ... of the first `limit` entries of
-  the union in the requested order, each id once.
+  Returns: the first `limit` entries of the union in the requested order, each id once, as a flat
+  array id1, score1, payload1 (or false), id2, ... when ARGV[11] asks for payloads, else id1,
+  score1, id2, score2, ...
 ]]
 --- @include "range"
 local desc, limit = ARGV[1] ~= 'asc', tonumber(ARGV[2])
@@ -104,6 +105,7 @@ local function advance(j)
 end
 for j = 1, #sources do advance(j) end
 
+-- The page: flat (id, score) pairs, or (id, score, payload) triples with payloads.
 local out, seen, taken = {}, {}, 0
 while taken < limit do
   local best, bx, bi
@@ -128,8 +130,10 @@ while taken < limit do
     taken = taken + 1
     out[#out + 1] = bi
     out[#out + 1] = s.rows[s.at + 1]
-    out[#out + 1] = false
-    s.taken[#s.taken + 1] = taken
+    if withPayload then
+      out[#out + 1] = false
+      s.taken[#s.taken + 1] = taken
+    end
   end
   advance(best)
 end
