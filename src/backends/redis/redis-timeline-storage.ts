@@ -257,7 +257,8 @@ export class RedisTimelineStorage implements TimelineDriver {
    * rangeMany() and the merge in one round trip on a single node: one `range_merged` script call
    * that ranges every timeline, applies the floor, merges, deduplicates and returns only the page
    * (measured: see bench/README.md, merged-reads). On a cluster the timelines span nodes: one
-   * `range_on_node` call per master node (rangeMany) and the merge in the client.
+   * `range_on_node` call per master node (rangeMany) and the merge in the client; the same for
+   * more than `fanoutBatch` timelines on a single node.
    */
   async rangeMerged(
     keys: readonly string[],
@@ -265,7 +266,11 @@ export class RedisTimelineStorage implements TimelineDriver {
     options: MergedRangeOptions,
     hints: TimelineHints,
   ): Promise<TimelineEntry[]> {
-    if (this.#cluster) return rangeMergedOnClient(this, keys, query, options, hints);
+    // More timelines than one fan-out script call takes: `range_many` calls of `fanoutBatch`
+    // timelines (one script does not hold the server for the whole merge).
+    if (this.#cluster || keys.length > this.#fanoutBatch) {
+      return rangeMergedOnClient(this, keys, query, options, hints);
+    }
     const z = keys.flatMap((key) => {
       const k = this.#keys(key);
       return [k.z, k.p];
