@@ -23,7 +23,9 @@ const USERS = [1, 2, 3, 4, 5] as const;
 const READERS: readonly number[] = [1, 2, 3];
 /** Sequences per mode and their length: small, so the slow backends stay fast. */
 const RUNS = 3;
-const STEPS = 24;
+const STEPS = 30;
+/** Commands at the start of a sequence that only follow or read. */
+const OPENING = 6;
 /** Above 2 followers a producer is a celebrity (pulled) in hybrid mode. */
 const MAX_PUSH_FOLLOWERS = 2;
 /** Distinct activity times (seconds after T0): few, so ties and out-of-order posts are frequent. */
@@ -125,30 +127,38 @@ function generate(seed: number, steps: number): Command[] {
   const out: Command[] = [];
   let n = 0;
   while (out.length < steps) {
-    const r = random();
+    // The first commands build a follow graph (with early readers, so that some edges push).
+    const r = out.length < OPENING ? 0.3 + 0.5 * random() : random();
     let c: Command | undefined;
     const live = [...plan.live.keys()];
+    const edges = USERS.flatMap((consumer) =>
+      USERS.map((producer) => ({
+        consumer,
+        producer,
+        on: plan.follows.get(consumer)!.has(producer),
+      })),
+    ).filter((e) => e.consumer !== e.producer);
+    const followed = edges.filter((e) => e.on);
+    const unfollowed = edges.filter((e) => !e.on);
     if (r < 0.3) {
-      // User 1 posts half of the time, so some producers post often enough to be pulled by cost.
-      const actor = random() < 0.5 ? 1 : pick(USERS);
+      // Mostly producers with followers, so that posts reach someone.
+      const producers = USERS.filter((u) => plan.followersOf(u).length > 0);
+      const actor = producers.length > 0 && random() < 0.7 ? pick(producers) : pick(USERS);
       n += 1;
       c = { kind: 'publish', actor, n, t: int(TIMES) };
-    } else if (r < 0.5) {
-      c = { kind: 'follow', consumer: pick(USERS), producer: pick(USERS) };
-    } else if (r < 0.6) {
-      c = {
-        kind: 'unfollow',
-        consumer: pick(USERS),
-        producer: pick(USERS),
-        keepHistory: random() < 0.5,
-      };
-    } else if (r < 0.7 && live.length > 0) {
-      c = { kind: 'remove', n: pick(live), byId: random() < 0.5 };
-    } else if (r < 0.8 && live.length > 0) {
-      c = { kind: 'update', n: pick(live), v: 1 + int(1000) };
-    } else if (r >= 0.8) {
+    } else if (r < 0.5 && unfollowed.length > 0) {
+      const { consumer, producer } = pick(unfollowed);
+      c = { kind: 'follow', consumer, producer };
+    } else if (r < 0.6 && followed.length > 0) {
+      const { consumer, producer } = pick(followed);
+      c = { kind: 'unfollow', consumer, producer, keepHistory: random() < 0.5 };
+    } else if (r >= 0.6 && r < 0.8) {
       const order = random() < 0.5 ? 'desc' : 'asc';
       c = { kind: 'read', consumer: pick(READERS), order, limit: 1 + int(4) };
+    } else if (r >= 0.8 && r < 0.9 && live.length > 0) {
+      c = { kind: 'remove', n: pick(live), byId: random() < 0.5 };
+    } else if (r >= 0.9 && live.length > 0) {
+      c = { kind: 'update', n: pick(live), v: 1 + int(1000) };
     }
     if (c === undefined || !plan.applies(c)) continue;
     out.push(c);
