@@ -30,11 +30,22 @@ const DAY_MS = 86_400_000;
 /** At most this many pulled producers are kept per consumer and feed (the most recent ones). */
 export const MAX_PULLED_PRODUCERS = 1_000;
 
-/** A consumer's read is recorded at most once per this interval per process. */
-export const READ_RECORD_INTERVAL_MS = 600_000;
+/**
+ * How long an all-pull producer's marker lets its posts skip flat fan-out: after this, its next
+ * post runs a full pass again (follower count re-read, every follower's pulled set refreshed).
+ */
+export const PULLED_ALL_FRESH_MS = 3_600_000;
 
-/** Users whose last recorded read a process remembers (least recently recorded dropped first). */
-const READ_RECORDER_SIZE = 10_000;
+/**
+ * Written when a publish of an all-pull producer (mode `'pull'`, a celebrity or a hot producer)
+ * enqueues the pass that adds it to every follower's pulled sets.
+ */
+export interface PulledAll {
+  /** When the pass was enqueued, ms. */
+  readonly at: number;
+  /** The follower count it saw (the celebrity rule's input for later decisions). */
+  readonly followers: number;
+}
 
 /** The counters kept for one user. */
 export interface UserStats {
@@ -42,6 +53,13 @@ export interface UserStats {
   readonly post: RateState | undefined;
   /** Reads of a fan-out feed through the manager, as a consumer. */
   readonly read: RateState | undefined;
+  /** The last all-pull pass of this producer, if its last full publish was all-pull. */
+  readonly pulledAll: PulledAll | undefined;
+}
+
+/** Whether `marker` still lets a post skip flat fan-out at `now`. */
+export function isFresh(marker: PulledAll | undefined, now: number): boolean {
+  return marker !== undefined && marker.at <= now && now - marker.at < PULLED_ALL_FRESH_MS;
 }
 
 /**
@@ -92,6 +110,20 @@ function parseRate(entry: TimelineEntry | undefined): RateState | undefined {
   return undefined;
 }
 
+/** A stored all-pull marker, or `undefined` for an absent or unreadable entry. */
+function parsePulledAll(entry: TimelineEntry | undefined): PulledAll | undefined {
+  if (entry?.payload === undefined) return undefined;
+  try {
+    const { followers } = (JSON.parse(entry.payload) ?? {}) as { followers?: unknown };
+    if (typeof followers === 'number' && Number.isSafeInteger(followers) && followers >= 0) {
+      return { at: entry.score, followers };
+    }
+  } catch {
+    // a corrupt marker is no marker: the next post runs a full pass
+  }
+  return undefined;
+}
+
 /** Records one post or read of `userId` at `now` (atomic read-modify-write); returns the new rate. */
 export async function recordEvent<E extends ExtraData>(
   config: ManagerConfig<E>,
@@ -108,6 +140,9 @@ export async function recordEvent<E extends ExtraData>(
   });
 }
 
+/** The id of the all-pull marker in a user's counters. */
+const PULLED_ALL = 'pulled-all';
+
 /** The counters of `userIds`, in one `rangeMany` (one round trip per backend node). */
 export async function readStats<E extends ExtraData>(
   config: ManagerConfig<E>,
@@ -116,11 +151,12 @@ export async function readStats<E extends ExtraData>(
   const keys = userIds.map((id) => statsKey(config.userFeed.name, id));
   const pages = await config.userFeed.config.storage.timeline.rangeMany(keys, {
     order: 'desc',
-    limit: 2,
+    limit: 3,
   });
   return pages.map((page) => ({
     post: parseRate(page.find((e) => e.id === 'post')),
     read: parseRate(page.find((e) => e.id === 'read')),
+    pulledAll: parsePulledAll(page.find((e) => e.id === PULLED_ALL)),
   }));
 }
 
@@ -145,6 +181,61 @@ export function producerFacts<E extends ExtraData>(
   const value = rateAt(rate, now, halfLifeMs(config));
   const all = p.mode === 'pull' || followerCount > p.maxPushFollowers || value > p.maxPushRate;
   return { producer, rate: value, all };
+}
+
+/**
+ * The producer side of a publish, in one atomic update of its counters: records the post (when
+ * `post`; an update or an import only reads the rate) and decides what holds for every edge.
+ * With `followers` undefined the caller skipped the follower read because the all-pull marker
+ * was fresh: every edge is pulled. When not every edge is pulled, the marker is removed; when
+ * every edge is, the caller writes it with {@link markPulledAll} once the pass is enqueued.
+ */
+export async function recordPublish<E extends ExtraData>(
+  config: ManagerConfig<E>,
+  producer: string,
+  post: boolean,
+  followers: number | undefined,
+  now: number,
+): Promise<ProducerFacts> {
+  const key = statsKey(config.userFeed.name, producer);
+  const half = halfLifeMs(config);
+  return config.userFeed.config.storage.timeline.update(
+    key,
+    ['post', PULLED_ALL],
+    ([current, marker]) => {
+      const state = post ? recordEvents(parseRate(current), now, half) : parseRate(current);
+      const put: TimelineEntry[] = [];
+      if (post && state) {
+        put.push({ id: 'post', score: Math.floor(state.at), payload: JSON.stringify(state) });
+      }
+      if (followers === undefined) {
+        const rate = rateAt(state, now, half);
+        return { changes: { put }, result: { producer, rate, all: true } };
+      }
+      const facts = producerFacts(config, producer, state, followers, now);
+      const remove = !facts.all && marker !== undefined ? [PULLED_ALL] : [];
+      return { changes: { put, remove }, result: facts };
+    },
+  );
+}
+
+/**
+ * Writes the all-pull marker of `producer` (see {@link PulledAll}): called after the tasks that
+ * add it to every follower's pulled sets are enqueued, so a failed enqueue leaves no marker and a
+ * retry of the call runs the pass again.
+ */
+export async function markPulledAll<E extends ExtraData>(
+  config: ManagerConfig<E>,
+  producer: string,
+  followers: number,
+  now: number,
+): Promise<void> {
+  const entry = { id: PULLED_ALL, score: Math.floor(now), payload: JSON.stringify({ followers }) };
+  await config.userFeed.config.storage.timeline.update(
+    statsKey(config.userFeed.name, producer),
+    [],
+    () => ({ changes: { put: [entry] }, result: undefined }),
+  );
 }
 
 /** The decision for one edge from stored counters (see `Manager.explain`). */
@@ -208,30 +299,6 @@ export async function removePulled<E extends ExtraData>(
   producers: readonly string[],
 ): Promise<void> {
   await def.config.storage.timeline.idsOnly().remove(pulledKey(def.name, consumer), producers);
-}
-
-/**
- * Records reads, at most once per {@link READ_RECORD_INTERVAL_MS} per user and process (a
- * bounded map of the last recorded time). A failed write never fails the read: it is forgotten
- * and the next read of that user tries again.
- */
-export function createReadRecorder<E extends ExtraData>(
-  config: ManagerConfig<E>,
-): (userId: string) => Promise<void> {
-  const last = new Map<string, number>();
-  return async (userId) => {
-    const now = Date.now();
-    const at = last.get(userId);
-    if (at !== undefined && now - at < READ_RECORD_INTERVAL_MS && now >= at) return;
-    last.delete(userId);
-    last.set(userId, now);
-    if (last.size > READ_RECORDER_SIZE) last.delete(last.keys().next().value!);
-    try {
-      await recordEvent(config, userId, 'read', now);
-    } catch {
-      last.delete(userId);
-    }
-  };
 }
 
 /**

@@ -23,14 +23,17 @@ import {
 import { type FollowerGroups, NO_FOLLOWERS, normalizeFollowerIds } from './follower-ids.js';
 import {
   assertPullableId,
-  createReadRecorder,
   decide,
+  isFresh,
   isHybrid,
+  markPulledAll,
   mergedFeed,
+  type ProducerFacts,
   producerFacts,
   readStats,
-  recordEvent,
+  recordPublish,
 } from './hybrid.js';
+import { createReadRecorder } from './hybrid-reads.js';
 import {
   type AnyFeedDefinition,
   checkCallOptions,
@@ -92,6 +95,8 @@ export function createManager<
   const { userFeed, fanoutFeeds, queue } = config;
   const stores = createActivityStores(config);
   const fanoutNames = fanoutFeeds.map((d) => d.name);
+  // Fan-out feeds a fresh all-pull producer still writes (flat feeds pull it instead).
+  const pushOnlyNames = fanoutFeeds.filter((d) => d.kind !== 'flat').map((d) => d.name);
   const allFeeds = [...config.byName.values()];
   const maxChunk = Math.min(TASK_LIMITS.activities, ...allFeeds.map((d) => d.config.maxBatchSize));
   const baseFeeds = [userFeed, ...fanoutFeeds];
@@ -140,9 +145,10 @@ export function createManager<
     followers: FollowerGroups,
     targets: Targets,
     payload: FanoutPayload,
+    feeds: readonly string[] = fanoutNames,
   ): Promise<TaskBatch> {
     const { high, low } = fanoutTasksByPriority(
-      fanoutNames,
+      feeds,
       followers,
       targets,
       payload,
@@ -207,11 +213,11 @@ export function createManager<
     // The stored version and the follower ids are read at once: two reads, one wait.
     const reads = [
       previousVersions(uid, [activity], payloads, where, known),
-      followersOf(uid),
+      audience(uid),
     ] as const;
     await Promise.allSettled(reads); // neither is still running when one of them throws
     const { previous, stored } = await reads[0];
-    const followers = await reads[1];
+    const { followers, skipFlat } = await reads[1];
     // `to` feeds of the previous version that the new one no longer names lose their copy.
     const old = stored.get(activity.id);
     const stale =
@@ -219,10 +225,13 @@ export function createManager<
     return async (): Promise<FanoutHandle> => {
       await store();
       await userFeed.for(uid).add(activity, { storeActivities: false });
-      const pull = hybrid ? await pullFacts(uid, followers, post) : undefined;
-      const batches = [
-        await enqueue(followers, targets, { op: 'add', payloads, previous, trim: true, pull }),
-      ];
+      const count = skipFlat ? undefined : followers.high.length + followers.low.length;
+      const now = Date.now();
+      const pull = hybrid ? await recordPublish(config, uid, post, count, now) : undefined;
+      const payload = { op: 'add', payloads, previous, trim: true, pull } as const;
+      const feeds = skipFlat ? pushOnlyNames : fanoutNames;
+      const batches = [await enqueue(followers, targets, payload, feeds)];
+      if (pull?.all && count !== undefined) await markPulledAll(config, uid, count, now);
       if (stale.size > 0) {
         const removal = { op: 'remove', payloads: [previous[0]!], trim: false } as const;
         batches.push(await enqueue(NO_FOLLOWERS, stale, removal));
@@ -233,16 +242,14 @@ export function createManager<
   }
 
   /**
-   * Hybrid mode: records a post of `uid` (a publish; an update only reads its rate) and decides
-   * what holds for every edge of this fan-out.
+   * Who a publish or import by `uid` fans out to. In hybrid mode, a producer whose all-pull
+   * marker is fresh skips the flat feeds (every follower pulls it already): `skipFlat`, and its
+   * followers are not even read when every fan-out feed is flat.
    */
-  async function pullFacts(uid: string, followers: FollowerGroups, post: boolean) {
-    const now = Date.now();
-    const rate = post
-      ? await recordEvent(config, uid, 'post', now)
-      : (await readStats(config, [uid]))[0]!.post;
-    const count = followers.high.length + followers.low.length;
-    return producerFacts(config, uid, rate, count, now);
+  async function audience(uid: string): Promise<{ followers: FollowerGroups; skipFlat: boolean }> {
+    const skipFlat = hybrid && isFresh((await readStats(config, [uid]))[0]!.pulledAll, Date.now());
+    const needed = !skipFlat || pushOnlyNames.length > 0;
+    return { followers: needed ? await followersOf(uid) : NO_FOLLOWERS, skipFlat };
   }
 
   function idList(userIds: unknown, what: string): string[] {
@@ -342,11 +349,19 @@ export function createManager<
         plans.flatMap((p) => p.payloads),
         'batchImport',
       ),
-      fanout && activities.length > 0 ? followersOf(uid) : Promise.resolve(NO_FOLLOWERS),
+      fanout && activities.length > 0
+        ? audience(uid)
+        : Promise.resolve({ followers: NO_FOLLOWERS, skipFlat: false }),
     ] as const;
     await Promise.allSettled(reads); // neither is still running when one of them throws
     const { previous } = await reads[0];
-    const followers = await reads[1];
+    const { followers, skipFlat } = await reads[1];
+    const feeds = skipFlat ? pushOnlyNames : fanoutNames;
+    // Hybrid: an import decides its edges like a publish (once, before its first task), without
+    // counting as posts; the all-pull marker is written once every chunk's tasks are enqueued.
+    const count = skipFlat ? undefined : followers.high.length + followers.low.length;
+    const now = Date.now();
+    let pull: ProducerFacts | undefined;
     const batches: TaskBatch[] = [];
     const targeted = new Map<string, Set<string>>();
     let done = 0;
@@ -355,8 +370,10 @@ export function createManager<
       await userFeed.for(uid).addMany(part, { storeActivities: false, trim: false });
       if (fanout) {
         const old = previous.slice(done, done + part.length);
-        const payload = { op: 'add', payloads, previous: old, trim: false } as const;
-        batches.push(await enqueue(followers, targets, payload));
+        if (hybrid && pull === undefined)
+          pull = await recordPublish(config, uid, false, count, now);
+        const payload = { op: 'add', payloads, previous: old, trim: false, pull } as const;
+        batches.push(await enqueue(followers, targets, payload, feeds));
         for (const [feed, users] of targets) {
           const set = targeted.get(feed) ?? new Set<string>();
           targeted.set(feed, set);
@@ -366,10 +383,11 @@ export function createManager<
       done += part.length;
       onProgress?.({ done, total: activities.length });
     }
+    if (pull?.all && count !== undefined) await markPulledAll(config, uid, count, now);
     // Trimmed once, at the end (every chunk was written untrimmed): the user feed here, the
     // others by tasks enqueued after every add (idempotent, like the adds).
     if (activities.length > 0) await userFeed.for(uid).trim();
-    const trims = trimTasksByPriority(fanoutNames, followers, targeted, config.fanoutChunkSize);
+    const trims = trimTasksByPriority(feeds, followers, targeted, config.fanoutChunkSize);
     if (trims.high.length > 0)
       batches.push(await queue.enqueue(trims.high, { priority: 'high' }, run));
     if (trims.low.length > 0)

@@ -11,6 +11,7 @@ import { normalizeFollowerIds } from './follower-ids.js';
 import {
   addPulled,
   decide,
+  isFresh,
   isHybrid,
   producerFacts,
   readStats,
@@ -147,8 +148,9 @@ async function newest<E extends ExtraData>(
 }
 
 /**
- * The targets of a follow whose edge is pulled now (`explain`'s decision: each target's follower
- * count is read), added to the pulled sets of the follower's flat fan-out feeds.
+ * The targets of a follow whose edge is pulled now, added to the pulled sets of the follower's
+ * flat fan-out feeds: a target whose all-pull marker is fresh (its posts skip flat fan-out), else
+ * `explain`'s decision (each such target's follower count is read).
  */
 async function pulledTargets<E extends ExtraData>(
   config: ManagerConfig<E>,
@@ -158,6 +160,10 @@ async function pulledTargets<E extends ExtraData>(
   const stats = await readStats(config, [task.userId, ...task.targetIds]);
   const pulled = new Set<string>();
   for (const [i, target] of task.targetIds.entries()) {
+    if (isFresh(stats[i + 1]!.pulledAll, now)) {
+      pulled.add(target);
+      continue;
+    }
     const followers = normalizeFollowerIds(await config.getFollowerIds(target));
     const count = followers.high.length + followers.low.length;
     const facts = producerFacts(config, target, stats[i + 1]!.post, count, now);

@@ -10,6 +10,7 @@ import { harnessTest } from './harness.js';
 import { registerFollowCases } from './manager-follow.cases.js';
 import { registerHybridCases } from './manager-hybrid.cases.js';
 import { registerHybridModelCases } from './manager-hybrid-model.cases.js';
+import { registerHybridRebuildCases } from './manager-hybrid-rebuild.cases.js';
 import { registerKindCases } from './manager-kinds.cases.js';
 import { registerTaskCases } from './manager-tasks.cases.js';
 import { registerTrustCases } from './manager-trust.cases.js';
@@ -41,6 +42,7 @@ export function describeManager(runner: KitRunner, backend: BackendUnderTest): v
     registerTrustCases(test);
     registerHybridCases(test);
     registerHybridModelCases(test);
+    registerHybridRebuildCases(test);
   });
 }
 
