@@ -35,6 +35,11 @@ const SHRINK_RUNS = 120;
 
 type Command =
   | { readonly kind: 'publish'; readonly actor: number; readonly n: number; readonly t: number }
+  | {
+      readonly kind: 'import';
+      readonly actor: number;
+      readonly posts: readonly { readonly n: number; readonly t: number }[];
+    }
   | { readonly kind: 'remove'; readonly n: number; readonly byId: boolean }
   | { readonly kind: 'update'; readonly n: number; readonly v: number }
   | { readonly kind: 'follow'; readonly consumer: number; readonly producer: number }
@@ -49,7 +54,9 @@ type Command =
       readonly consumer: number;
       readonly order: 'desc' | 'asc';
       readonly limit: number;
-    };
+    }
+  /** A new manager instance (a process restart): its first read of each reader is recorded. */
+  | { readonly kind: 'restart' };
 
 /** Activity `n` of `actor` at `T0 + t` seconds, version `v` (its `extra`; same id in every version). */
 function activity(actor: number, n: number, t: number, v: number): Activity {
@@ -84,6 +91,8 @@ class Model {
     switch (c.kind) {
       case 'publish':
         return !this.used.has(c.n);
+      case 'import':
+        return c.posts.every((p) => !this.used.has(p.n));
       case 'remove':
       case 'update':
         return this.live.has(c.n);
@@ -92,6 +101,7 @@ class Model {
       case 'unfollow':
         return this.follows.get(c.consumer)!.has(c.producer);
       case 'read':
+      case 'restart':
         return true;
     }
   }
@@ -144,8 +154,13 @@ function generate(seed: number, steps: number): Command[] {
       // Mostly producers with followers, so that posts reach someone.
       const producers = USERS.filter((u) => plan.followersOf(u).length > 0);
       const actor = producers.length > 0 && random() < 0.7 ? pick(producers) : pick(USERS);
-      n += 1;
-      c = { kind: 'publish', actor, n, t: int(TIMES) };
+      if (random() < 0.85) {
+        n += 1;
+        c = { kind: 'publish', actor, n, t: int(TIMES) };
+      } else {
+        const posts = Array.from({ length: 1 + int(3) }, () => ({ n: ++n, t: int(TIMES) }));
+        c = { kind: 'import', actor, posts };
+      }
     } else if (r < 0.5 && unfollowed.length > 0) {
       const { consumer, producer } = pick(unfollowed);
       c = { kind: 'follow', consumer, producer };
@@ -154,7 +169,10 @@ function generate(seed: number, steps: number): Command[] {
       c = { kind: 'unfollow', consumer, producer, keepHistory: random() < 0.5 };
     } else if (r >= 0.6 && r < 0.8) {
       const order = random() < 0.5 ? 'desc' : 'asc';
-      c = { kind: 'read', consumer: pick(READERS), order, limit: 1 + int(4) };
+      c =
+        random() < 0.15
+          ? { kind: 'restart' }
+          : { kind: 'read', consumer: pick(READERS), order, limit: 1 + int(4) };
     } else if (r >= 0.8 && r < 0.9 && live.length > 0) {
       c = { kind: 'remove', n: pick(live), byId: random() < 0.5 };
     } else if (r >= 0.9 && live.length > 0) {
@@ -173,6 +191,12 @@ function applyToModel(m: Model, c: Command, materialized: () => Set<string>): vo
     case 'publish':
       m.used.add(c.n);
       m.live.set(c.n, activity(c.actor, c.n, c.t, 0));
+      return;
+    case 'import':
+      for (const p of c.posts) {
+        m.used.add(p.n);
+        m.live.set(p.n, activity(c.actor, p.n, p.t, 0));
+      }
       return;
     case 'remove':
       m.live.delete(c.n);
@@ -198,6 +222,7 @@ function applyToModel(m: Model, c: Command, materialized: () => Set<string>): vo
       return;
     }
     case 'read':
+    case 'restart':
       return;
   }
 }
@@ -252,7 +277,7 @@ function managerOn(storage: Storage, mode: FanoutMode, model: Model) {
  */
 async function runSequence(storage: Storage, mode: FanoutMode, commands: readonly Command[]) {
   const model = new Model();
-  const manager = managerOn(storage, mode, model);
+  let manager = managerOn(storage, mode, model);
   // A second manager (another process) reads for the checks without making anyone a reader.
   const checker = managerOn(noReadRecords(storage), mode, model);
   const done: string[] = [];
@@ -289,6 +314,14 @@ async function runSequence(storage: Storage, mode: FanoutMode, commands: readonl
       switch (c.kind) {
         case 'publish':
           await settled(manager.addUserActivity(c.actor, model.live.get(c.n)!));
+          break;
+        case 'import': {
+          const posts = c.posts.map((p) => model.live.get(p.n)!);
+          await settled(manager.batchImport(c.actor, posts, { chunkSize: 2 }));
+          break;
+        }
+        case 'restart':
+          manager = managerOn(storage, mode, model);
           break;
         case 'remove':
           await settled(manager.removeUserActivity(a!.actor, c.byId ? a!.id : a!));
