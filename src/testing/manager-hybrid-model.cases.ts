@@ -21,8 +21,11 @@ import { type ManagerTest, settled, T0, testQueue } from './manager-world.js';
 /** Users of a world; only {@link READERS} ever read through the manager (the others stay inactive). */
 const USERS = [1, 2, 3, 4, 5] as const;
 const READERS: readonly number[] = [1, 2, 3];
-/** Sequences per mode and their length: small, so the slow backends stay fast. */
-const RUNS = 3;
+/**
+ * Sequences per mode and their length in the kit: small, so the slow backends stay fast (about
+ * 14 s for the three modes on Cassandra); test/conformance/memory-hybrid-model.test.ts runs more.
+ */
+const RUNS = 2;
 const STEPS = 30;
 /** Commands at the start of a sequence that only follow or read. */
 const OPENING = 6;
@@ -388,6 +391,46 @@ async function shrink(
   return { commands: best, error: bestError, runs };
 }
 
+/** How much of the property {@link checkHybridModel} runs. */
+export interface HybridModelSize {
+  /** Sequences to run. */
+  readonly runs: number;
+  /** Commands per sequence. */
+  readonly steps: number;
+  /** Seed of the first sequence; the next ones use `seed + 1`, `seed + 2`, ... */
+  readonly seed: number;
+}
+
+/**
+ * Runs the mixed push/pull model-based property on a manager in fan-out `mode`: `size.runs`
+ * random sequences of `size.steps` commands, each on storage from `fresh()` (isolated per call).
+ * A failing sequence is shrunk and thrown with its seed, its minimal commands and the first read
+ * that differs from the model.
+ * @example
+ * await checkHybridModel(async () => createMemoryStorage(), 'hybrid', { runs: 20, steps: 30, seed: 1 });
+ */
+export async function checkHybridModel(
+  fresh: () => Promise<Storage>,
+  mode: FanoutMode,
+  size: HybridModelSize,
+): Promise<void> {
+  for (let run = 0; run < size.runs; run += 1) {
+    const seed = size.seed + run;
+    const commands = generate(seed, size.steps);
+    try {
+      await runSequence(await fresh(), mode, commands);
+    } catch (error) {
+      const small = await shrink(fresh, mode, commands, error);
+      const message = small.error instanceof Error ? small.error.message : String(small.error);
+      throw new Error(
+        `${mode} mode, seed ${seed}: ${commands.length} commands failed; shrunk in ` +
+          `${small.runs} runs to ${small.commands.length}:\n${message}`,
+        { cause: small.error },
+      );
+    }
+  }
+}
+
 /** The mixed push/pull model-based property, once per fan-out mode. */
 export function registerHybridModelCases(test: ManagerTest): void {
   const modes: readonly FanoutMode[] = ['hybrid', 'pull', 'push'];
@@ -396,21 +439,13 @@ export function registerHybridModelCases(test: ManagerTest): void {
       storage,
       another,
     }) => {
-      for (let run = 0; run < RUNS; run += 1) {
-        const seed = 0x5eed + 100 * m + run;
-        const commands = generate(seed, STEPS);
-        try {
-          await runSequence(run === 0 ? storage : await another(), mode, commands);
-        } catch (error) {
-          const small = await shrink(another, mode, commands, error);
-          const message = small.error instanceof Error ? small.error.message : String(small.error);
-          throw new Error(
-            `${mode} mode, seed ${seed}: ${commands.length} commands failed; shrunk in ` +
-              `${small.runs} runs to ${small.commands.length}:\n${message}`,
-            { cause: small.error },
-          );
-        }
-      }
+      let first: Storage | undefined = storage;
+      const fresh = async (): Promise<Storage> => {
+        const next = first ?? (await another());
+        first = undefined;
+        return next;
+      };
+      await checkHybridModel(fresh, mode, { runs: RUNS, steps: STEPS, seed: 0x5eed + 100 * m });
     });
   });
 }
