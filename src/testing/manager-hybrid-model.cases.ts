@@ -230,20 +230,25 @@ function applyToModel(m: Model, c: Command, materialized: () => Set<string>): vo
   }
 }
 
-/** Every `[id, version]` of a feed, read `limit` at a time with cursors in `order`. */
+/**
+ * Every `[id, version]` of a feed, read `limit` at a time with cursors in `order`, and the ids
+ * its pages reported missing (entries whose activity is gone).
+ */
 async function readAll(
   feed: FlatFeed<object>,
   order: 'desc' | 'asc',
   limit: number,
-): Promise<Shown> {
-  const out: Shown = [];
+): Promise<{ shown: Shown; missing: string[] }> {
+  const shown: Shown = [];
+  const missing: string[] = [];
   let cursor: string | undefined;
   do {
     const page = await feed.read({ limit, order, cursor });
-    out.push(...page.items.map((a): [string, unknown] => [a.id, Reflect.get(a.extra, 'v')]));
+    shown.push(...page.items.map((a): [string, unknown] => [a.id, Reflect.get(a.extra, 'v')]));
+    missing.push(...page.missing);
     cursor = page.next;
   } while (cursor !== undefined);
-  return out;
+  return { shown, missing };
 }
 
 /** `storage` whose timeline refuses to record reads: a reader that leaves every user inactive. */
@@ -297,7 +302,10 @@ async function runSequence(storage: Storage, mode: FanoutMode, commands: readonl
     const what = `user ${user} reading ${order} by ${limit}`;
     const actual = await readAll(feed, order, limit).catch((e: unknown) => fail(what, e));
     try {
-      assert.deepStrictEqual(actual, model.expected(user, order));
+      assert.deepStrictEqual(actual.shown, model.expected(user, order));
+      const live = new Set([...model.live.values()].map((a) => a.id));
+      const wrong = actual.missing.filter((id) => live.has(id));
+      assert.deepStrictEqual(wrong, [], 'live activities reported missing');
     } catch (e) {
       fail(what, e);
     }
