@@ -7,7 +7,7 @@ import { propertySize } from '../support/feed-properties.js';
 // The kit's mixed push/pull property (src/testing/manager-hybrid-model.cases.ts: publish, import,
 // remove, update, follow, unfollow with and without keepHistory, reads, restarts) with many more
 // sequences than the kit runs on every backend. SF_SOAK=1 runs many more; SF_SEED replays one.
-const size = propertySize({ runs: 40, steps: 30, soakRuns: 2000 });
+const size = propertySize({ runs: 20, steps: 60, soakRuns: 1000 });
 
 for (const mode of ['hybrid', 'pull', 'push'] satisfies FanoutMode[]) {
   it(`memory: ${size.runs} random ${mode}-mode sequences of ${size.steps} commands read as the model predicts`, async () => {
