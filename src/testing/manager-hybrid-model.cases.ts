@@ -22,10 +22,10 @@ import { type ManagerTest, settled, T0, testQueue } from './manager-world.js';
 const USERS = [1, 2, 3, 4, 5] as const;
 const READERS: readonly number[] = [1, 2, 3];
 /**
- * Sequences per mode and their length in the kit: few, so the slow backends stay fast (16 to 20 s
- * for the three modes on a loaded Cassandra); test/conformance/memory-hybrid-model.test.ts runs more. One
- * long sequence finds more than several short ones: a celebrity's rise (a marker), the fall of
- * its follower count and a new follower take many steps to line up.
+ * Sequences per mode and their length in the kit: few, so the slow backends stay fast (16 to
+ * 20 s for the three modes on a loaded Cassandra); test/conformance/memory-hybrid-model.test.ts
+ * runs more. One long sequence finds more than several short ones: a celebrity's rise (its
+ * marker), the fall of its follower count and a new follower take many steps to line up.
  */
 const RUNS = 1;
 const STEPS = 60;
