@@ -494,11 +494,14 @@ export function createManager<
     runTask: async (task) => executeTask(config, parseTask(task)),
     async explain(producer, consumer) {
       const [p, c] = [userIdString(producer, 'producer'), userIdString(consumer, 'consumer')];
-      const reads = [readStats(config, [p, c]), followersOf(p)] as const;
-      await Promise.allSettled(reads);
-      const [stats, followers] = [await reads[0], await reads[1]];
+      const stats = await readStats(config, [p, c]);
       const now = Date.now();
-      const count = followers.high.length + followers.low.length;
+      // A fresh all-pull marker carries the follower count its pass saw: no list is read.
+      const marker = stats[0]!.pulledAll;
+      const count =
+        marker !== undefined && isFresh(marker, now)
+          ? marker.followers
+          : await followersOf(p).then((f) => f.high.length + f.low.length);
       const rate = producerFacts(config, p, stats[0]!.post, count, now).rate;
       return decide(config, rate, count, stats[1]!, now);
     },

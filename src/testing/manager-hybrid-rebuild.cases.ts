@@ -108,6 +108,10 @@ export function registerHybridRebuildCases(test: ManagerTest): void {
     followers.set('1', [2, 3, 7]);
     await settled(manager.followUser(7, 1));
     assert.equal(followerCalls.length, calls, 'following a fresh all-pull producer reads no list');
+    const why = await manager.explain(1, 2); // 2 has read: not an inactive consumer
+    assert.equal(why.reason, 'celebrity');
+    assert.equal(why.inputs.followerCount, 2, "the count the marker's pass saw");
+    assert.equal(followerCalls.length, calls, 'explain takes the count from a fresh marker');
     assert.deepEqual(await idsIn(manager.getFeeds(7).timeline), all);
     // Removal still reaches every feed.
     await settled(manager.removeUserActivity(1, later[1]!.id));
