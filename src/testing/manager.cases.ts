@@ -9,6 +9,7 @@ import type { BackendUnderTest } from './backend.js';
 import { harnessTest } from './harness.js';
 import { registerFollowCases } from './manager-follow.cases.js';
 import { registerHybridCases } from './manager-hybrid.cases.js';
+import { registerHybridModelCases } from './manager-hybrid-model.cases.js';
 import { registerHybridRebuildCases } from './manager-hybrid-rebuild.cases.js';
 import { registerKindCases } from './manager-kinds.cases.js';
 import { registerTaskCases } from './manager-tasks.cases.js';
@@ -40,6 +41,7 @@ export function describeManager(runner: KitRunner, backend: BackendUnderTest): v
     registerKindCases(test);
     registerTrustCases(test);
     registerHybridCases(test);
+    registerHybridModelCases(test);
     registerHybridRebuildCases(test);
   });
 }
