@@ -284,7 +284,9 @@ export async function addPulled<E extends ExtraData>(
   score: number,
 ): Promise<void> {
   if (consumers.length === 0 || producers.length === 0) return;
-  const timeline = def.config.storage.timeline.idsOnly();
+  // Pulled sets go through the full view: a producer's score moves with its posts, which an
+  // id-only timeline must not do (a backend may write those blind).
+  const timeline = def.config.storage.timeline;
   const entries = producers.map((id) => ({ id, score: Math.floor(score) }));
   const keys = consumers.map((c) => pulledKey(def.name, c));
   const options = { maxLength: MAX_PULLED_PRODUCERS };
@@ -298,7 +300,7 @@ export async function removePulled<E extends ExtraData>(
   consumer: string,
   producers: readonly string[],
 ): Promise<void> {
-  await def.config.storage.timeline.idsOnly().remove(pulledKey(def.name, consumer), producers);
+  await def.config.storage.timeline.remove(pulledKey(def.name, consumer), producers);
 }
 
 /**
@@ -325,7 +327,7 @@ export function mergedFeed<E extends ExtraData>(
     await onRead(handle.userId);
     // The pulled set and the timeline's length and oldest entry, read at once.
     const [pulled, length, oldest] = await Promise.all([
-      timeline.range(pulledKey(def.name, handle.userId), {
+      feedConfig.storage.timeline.range(pulledKey(def.name, handle.userId), {
         order: 'desc',
         limit: MAX_PULLED_PRODUCERS,
       }),

@@ -110,9 +110,9 @@ export function timelineDefaults(d: TimelineDriver): TimelineDefaults {
       return out;
     },
     async indexOf(key, id, order, hints) {
-      const [entry] = await d.get(key, [id]);
+      const [entry] = await d.get(key, [id], hints);
       if (entry === undefined) return -1;
-      const limit = Math.max(1, await d.count(key));
+      const limit = Math.max(1, await d.count(key, hints));
       const bound = { score: entry.score, id: entry.id, inclusive: false };
       const before = await d.range(
         key,
