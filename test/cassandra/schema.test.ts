@@ -60,10 +60,8 @@ describe('cassandra createSchema', () => {
     assert.deepEqual(of(tables.idTimelines), {
       ns: 'partition_key none text',
       feed: 'partition_key none text',
-      kind: 'clustering asc tinyint',
       score: 'clustering desc bigint',
       id: 'clustering desc text',
-      ref: 'regular none bigint',
     });
   });
 

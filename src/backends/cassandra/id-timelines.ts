@@ -15,10 +15,10 @@ import {
 import { type IdTimelineStatements, idTimelineStatements } from './id-statements.js';
 import { boundsOverlap } from './statements.js';
 
-/** Ids per `IN (...)` read; larger lists are split and read in parallel. */
-const IN_CHUNK = 100;
+/** Point reads (or filtered reads) in flight for one call. */
+const LOOKUPS = 16;
 
-/** Statements per batch (each one partition; a row here is a few dozen bytes). */
+/** Statements per batch of a trim or removal (one partition; each statement a small row). */
 const BATCH = 200;
 
 /** Rows read past `maxLength` by the read of a trim, beyond the entries just written. */
@@ -26,15 +26,18 @@ const TRIM_SLACK = 16;
 
 /**
  * The id-only timelines of a Cassandra storage, in their own table (see `id-statements.ts`).
- * Every write is a plain, idempotent single-partition batch: no read before a fan-out write, no
- * lightweight transaction, no version. What changes against the conditional path of the other
- * timelines (docs/backends/cassandra.md, "Two tables, two write paths"):
+ * Every write is plain and idempotent: a fan-out write is one single-row `INSERT` per feed and
+ * entry, with no read before it, no lightweight transaction and no version. What changes
+ * against the conditional path of the other timelines (docs/backends/cassandra.md, "Two tables,
+ * two write paths"):
  * - a write with `maxLength` inserts, then trims: it reads the newest `maxLength` entries plus a
- *   few, and deletes what lies below them (one range tombstone and the index rows). A reader in
- *   between can see the feed a few entries longer, never shorter; two concurrent trims agree.
- * - `count` counts the rows (O(length), bounded by `maxLength` when every write trims).
- * - `add` reads the id index first, only to return how many ids were new; `addToMany` reads
- *   nothing unless it trims.
+ *   few, and deletes what lies below them with one range tombstone. A reader in between can see
+ *   the feed a few entries longer, never shorter; concurrent trims agree. A feed defined with
+ *   `trim: { chance }` writes without that read.
+ * - `count` counts the rows; removal, `get` and `indexOf` find an id by filtering the feed's
+ *   partition on the server: O(length), bounded by `maxLength`.
+ * - `add` reads each new entry's row first (a point read), only to return how many ids were new;
+ *   `addToMany` reads nothing unless it trims.
  * - writes are ordered by their client timestamps (the driver's monotonic generator): keep the
  *   writers' clocks in sync, or a removal stamped ahead of a later re-add can hide it.
  */
@@ -51,42 +54,50 @@ export class CassandraIdTimelines {
     this.#fanout = fanoutConcurrency;
   }
 
+  #write(query: string, params: unknown[]) {
+    return this.#exec.client.execute(query, params, {
+      prepare: true,
+      isIdempotent: true,
+      consistency: this.#exec.consistency,
+    });
+  }
+
   /** Runs plain single-partition batches of `statements`, `BATCH` at a time. */
   async #run(statements: readonly Statement[]): Promise<void> {
     for (const part of chunks(statements, BATCH)) {
-      await this.#exec.client.batch(part, {
-        prepare: true,
-        logged: false,
-        isIdempotent: true,
-        consistency: this.#exec.consistency,
-      });
+      if (part.length === 1) await this.#write(part[0]!.query, part[0]!.params);
+      else {
+        await this.#exec.client.batch(part, {
+          prepare: true,
+          logged: false,
+          isIdempotent: true,
+          consistency: this.#exec.consistency,
+        });
+      }
     }
   }
 
-  /** Scores of the ids that are in the timeline (from the id index). */
-  async #refs(key: string, ids: readonly string[]): Promise<Map<string, number>> {
+  /** The entries of the ids that are in the timeline, found by id (filtered in the partition). */
+  async #find(key: string, ids: readonly string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    const results = await Promise.all(
-      chunks(ids, IN_CHUNK).map((part) =>
-        readRows(this.#exec, this.#cql.refs, [this.#ns, key, part], {
-          consistency: this.#exec.consistency,
-        }),
-      ),
-    );
-    for (const rows of results) {
-      for (const row of rows) out.set(String(row['id']), toNumber(row['ref']));
-    }
+    await forEachLimited(ids, LOOKUPS, async (id) => {
+      const [row] = await readRows(this.#exec, this.#cql.find, [this.#ns, key, id], {
+        consistency: this.#exec.consistency,
+        max: 1,
+      });
+      if (row) out.set(id, toNumber(row['score']));
+    });
     return out;
   }
 
-  /** The entry rows and index rows of `entries`, as blind inserts. */
+  /** The entries, one single-row insert each (a batch when there are several). */
   #insert(key: string, entries: readonly TimelineEntry[]): Promise<void> {
-    const statements: Statement[] = [];
-    for (const { id, score } of entries) {
-      statements.push({ query: this.#cql.putEntry, params: [this.#ns, key, String(score), id] });
-      statements.push({ query: this.#cql.putRef, params: [this.#ns, key, id, String(score)] });
-    }
-    return this.#run(statements);
+    return this.#run(
+      entries.map(({ id, score }) => ({
+        query: this.#cql.put,
+        params: [this.#ns, key, String(score), id],
+      })),
+    );
   }
 
   /**
@@ -102,37 +113,62 @@ export class CassandraIdTimelines {
       max: want,
     });
     if (rows.length <= maxLength) return 0;
-    const excess = rows.slice(maxLength).map((r) => ({ id: String(r['id']), score: r['score'] }));
+    let excess = rows.length - maxLength;
+    const top = rows[maxLength]!;
     if (rows.length === want) {
-      const last = excess.at(-1)!;
+      const last = rows.at(-1)!;
       const rest = await readRows(
         this.#exec,
         this.#cql.range('DESC', undefined, '<'),
-        [...base, String(last.score), last.id, 1_000_000_000],
+        [...base, String(last['score']), String(last['id']), 2_000_000_000],
         { consistency },
       );
-      excess.push(...rest.map((r) => ({ id: String(r['id']), score: r['score'] })));
+      excess += rest.length;
     }
-    const top = excess[0]!;
-    await this.#run([
-      { query: this.#cql.deleteEntriesTo, params: [...base, String(top.score), top.id] },
-      ...excess.map(({ id }) => ({ query: this.#cql.deleteRef, params: [...base, id] })),
-    ]);
-    return excess.length;
+    await this.#write(this.#cql.deleteTo, [...base, String(top['score']), String(top['id'])]);
+    return excess;
   }
 
   add(key: string, entries: readonly TimelineEntry[], options: TimelineWriteOptions) {
     return cassandraCall('add', key, async () => {
-      const known = await this.#refs(
-        key,
-        entries.map((e) => e.id),
-      );
+      const known = await this.#present(key, entries);
       await this.#insert(key, entries);
       if (options.maxLength !== undefined) {
         await this.#trim(key, options.maxLength, entries.length + TRIM_SLACK);
       }
       return entries.filter((e) => !known.has(e.id)).length;
     });
+  }
+
+  /**
+   * Which of `entries` are in the timeline already: a point read each for a few, else one read
+   * of the `(score, id)` span they cover (ids keep their score, so a row there is the entry).
+   */
+  async #present(key: string, entries: readonly TimelineEntry[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    const consistency = this.#exec.consistency;
+    if (entries.length <= 4) {
+      await forEachLimited(entries, LOOKUPS, async ({ id, score }) => {
+        const at = [this.#ns, key, String(score), id];
+        const rows = await readRows(this.#exec, this.#cql.exists, at, { consistency, max: 1 });
+        if (rows.length > 0) out.add(id);
+      });
+      return out;
+    }
+    const sorted = [...entries].sort((a, b) => a.score - b.score || (a.id < b.id ? -1 : 1));
+    const [low, high] = [sorted[0]!, sorted.at(-1)!];
+    const rows = await readRows(
+      this.#exec,
+      this.#cql.range('ASC', '>=', '<='),
+      [this.#ns, key, String(low.score), low.id, String(high.score), high.id, 2_000_000_000],
+      { consistency },
+    );
+    const wanted = new Set(entries.map((e) => e.id));
+    for (const row of rows) {
+      const id = String(row['id']);
+      if (wanted.has(id)) out.add(id);
+    }
+    return out;
   }
 
   /** The fan-out: blind inserts, `fanoutConcurrency` feeds at a time (each its own partition). */
@@ -153,13 +189,12 @@ export class CassandraIdTimelines {
 
   remove(key: string, ids: readonly string[]): Promise<number> {
     return cassandraCall('remove', key, async () => {
-      const found = await this.#refs(key, ids);
-      const base = [this.#ns, key];
+      const found = await this.#find(key, ids);
       await this.#run(
-        [...found].flatMap(([id, score]) => [
-          { query: this.#cql.deleteEntry, params: [...base, String(score), id] },
-          { query: this.#cql.deleteRef, params: [...base, id] },
-        ]),
+        [...found].map(([id, score]) => ({
+          query: this.#cql.delete,
+          params: [this.#ns, key, String(score), id],
+        })),
       );
       return found.size;
     });
@@ -192,7 +227,7 @@ export class CassandraIdTimelines {
 
   get(key: string, ids: readonly string[]): Promise<(TimelineEntry | undefined)[]> {
     return cassandraCall('get', key, async () => {
-      const found = await this.#refs(key, ids);
+      const found = await this.#find(key, ids);
       return ids.map((id) => {
         const score = found.get(id);
         return score === undefined ? undefined : { id, score };
@@ -212,7 +247,7 @@ export class CassandraIdTimelines {
 
   indexOf(key: string, id: string, order: 'desc' | 'asc'): Promise<number> {
     return cassandraCall('indexOf', key, async () => {
-      const score = (await this.#refs(key, [id])).get(id);
+      const score = (await this.#find(key, [id])).get(id);
       if (score === undefined) return -1;
       const [row] = await readRows(
         this.#exec,
