@@ -12,6 +12,7 @@ import { calibrate } from './scenarios/calibrate.mjs';
 import { fanout } from './scenarios/fanout.mjs';
 import { footprint } from './scenarios/footprint.mjs';
 import { groups } from './scenarios/groups.mjs';
+import { hybrid } from './scenarios/hybrid.mjs';
 import { mergedReads } from './scenarios/merged-reads.mjs';
 import { reads } from './scenarios/reads.mjs';
 
@@ -30,6 +31,7 @@ const SCENARIOS = {
   groups,
   footprint,
   calibrate,
+  hybrid,
 };
 
 const rows = [];

@@ -59,7 +59,10 @@ export async function cleanup(client) {
     do {
       const [next, keys] = await node.scan(cursor, 'MATCH', 'bench*', 'COUNT', 5000);
       cursor = next;
-      for (const key of keys) await node.unlink(key);
+      // One pipeline per batch (single-key commands: valid on a cluster node too).
+      const pipeline = node.pipeline();
+      for (const key of keys) pipeline.unlink(key);
+      if (keys.length > 0) await pipeline.exec();
     } while (cursor !== '0');
   }
 }

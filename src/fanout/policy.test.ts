@@ -67,6 +67,7 @@ describe('resolveFanoutPolicy', () => {
       maxPushRate: 1_440,
       inactiveAfterDays: 30,
       halfLifeDays: 7,
+      allPullRefreshHours: 24,
     };
     assert.deepEqual(resolveFanoutPolicy(undefined), expected);
     assert.deepEqual(resolveFanoutPolicy({}), expected);
@@ -84,6 +85,7 @@ describe('resolveFanoutPolicy', () => {
       maxPushRate: Infinity,
       inactiveAfterDays: Infinity,
       halfLifeDays: 0.25,
+      allPullRefreshHours: 0.5,
     };
     assert.deepEqual(resolveFanoutPolicy(options), options);
     assert.equal(Object.is(resolveFanoutPolicy({ maxPushRate: -0 }).maxPushRate, 0), true);
@@ -92,6 +94,8 @@ describe('resolveFanoutPolicy', () => {
   const rejected: [keyof FanoutPolicyOptions | 'maxPushFollower', unknown][] = [
     ['mode', 'fanout'],
     ['mode', 1],
+    ['allPullRefreshHours', 0],
+    ['allPullRefreshHours', Infinity],
     ['writeCost', 0],
     ['writeCost', -1],
     ['writeCost', Number.NaN],

@@ -56,6 +56,13 @@ export interface FanoutPolicyOptions {
    * 1 ms (`1 / 86_400_000`). @default 7
    */
   readonly halfLifeDays?: number;
+  /**
+   * How long a producer whose every edge is pulled (pull mode, a celebrity or a hot producer)
+   * posts without flat fan-out after each pass that adds it to its followers' pulled sets, in
+   * hours; its next post after that runs a pass again (follower count re-read, pulled sets
+   * refreshed). A finite number > 0. @default 24
+   */
+  readonly allPullRefreshHours?: number;
 }
 
 /** A checked fan-out policy with every option set: the result of {@link resolveFanoutPolicy}. */
@@ -71,6 +78,7 @@ export const FANOUT_POLICY_DEFAULTS: ResolvedFanoutPolicy = Object.freeze({
   maxPushRate: 1_440,
   inactiveAfterDays: 30,
   halfLifeDays: 7,
+  allPullRefreshHours: 24,
 });
 
 const DAY_MS = 86_400_000;
@@ -85,6 +93,7 @@ export const FANOUT_POLICY_KEYS: readonly string[] = optionKeys<FanoutPolicyOpti
   maxPushRate: true,
   inactiveAfterDays: true,
   halfLifeDays: true,
+  allPullRefreshHours: true,
 });
 
 const MODES: readonly string[] = ['push', 'pull', 'hybrid'];
@@ -128,6 +137,12 @@ export function resolveFanoutPolicy(
       'inactiveAfterDays',
     ),
     halfLifeDays: or(o.halfLifeDays, d.halfLifeDays, checkHalfLife, 'halfLifeDays'),
+    allPullRefreshHours: or(
+      o.allPullRefreshHours,
+      d.allPullRefreshHours,
+      checkPositive,
+      'allPullRefreshHours',
+    ),
   });
 }
 

@@ -95,7 +95,7 @@ export async function rebuildPulled<E extends ExtraData>(
   const pushed = producers
     .filter((producer, i) => {
       const s = stats[i]!;
-      if (isFresh(s.pulledAll, now)) return false;
+      if (isFresh(config, s.pulledAll, now)) return false;
       const followers = s.pulledAll?.followers ?? 0;
       const rate = producerFacts(config, producer, s.post, followers, now).rate;
       return decide(config, rate, followers, reader, now).mode === 'push';

@@ -31,12 +31,6 @@ const DAY_MS = 86_400_000;
 export const MAX_PULLED_PRODUCERS = 1_000;
 
 /**
- * How long an all-pull producer's marker lets its posts skip flat fan-out: after this, its next
- * post runs a full pass again (follower count re-read, every follower's pulled set refreshed).
- */
-export const PULLED_ALL_FRESH_MS = 3_600_000;
-
-/**
  * Written when a publish of an all-pull producer (mode `'pull'`, a celebrity or a hot producer)
  * enqueues the pass that adds it to every follower's pulled sets.
  */
@@ -57,9 +51,17 @@ export interface UserStats {
   readonly pulledAll: PulledAll | undefined;
 }
 
-/** Whether `marker` still lets a post skip flat fan-out at `now`. */
-export function isFresh(marker: PulledAll | undefined, now: number): boolean {
-  return marker !== undefined && marker.at <= now && now - marker.at < PULLED_ALL_FRESH_MS;
+/**
+ * Whether `marker` still lets a post skip flat fan-out at `now` (for the policy's
+ * `allPullRefreshHours` after its pass).
+ */
+export function isFresh<E extends ExtraData>(
+  config: ManagerConfig<E>,
+  marker: PulledAll | undefined,
+  now: number,
+): boolean {
+  const fresh = config.fanout.allPullRefreshHours * 3_600_000;
+  return marker !== undefined && marker.at <= now && now - marker.at < fresh;
 }
 
 /**

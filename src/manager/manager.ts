@@ -247,7 +247,8 @@ export function createManager<
    * followers are not even read when every fan-out feed is flat.
    */
   async function audience(uid: string): Promise<{ followers: FollowerGroups; skipFlat: boolean }> {
-    const skipFlat = hybrid && isFresh((await readStats(config, [uid]))[0]!.pulledAll, Date.now());
+    const skipFlat =
+      hybrid && isFresh(config, (await readStats(config, [uid]))[0]!.pulledAll, Date.now());
     const needed = !skipFlat || pushOnlyNames.length > 0;
     return { followers: needed ? await followersOf(uid) : NO_FOLLOWERS, skipFlat };
   }
@@ -499,7 +500,7 @@ export function createManager<
       // A fresh all-pull marker carries the follower count its pass saw: no list is read.
       const marker = stats[0]!.pulledAll;
       const count =
-        marker !== undefined && isFresh(marker, now)
+        marker !== undefined && isFresh(config, marker, now)
           ? marker.followers
           : await followersOf(p).then((f) => f.high.length + f.low.length);
       const rate = producerFacts(config, p, stats[0]!.post, count, now).rate;

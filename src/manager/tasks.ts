@@ -160,7 +160,7 @@ async function pulledTargets<E extends ExtraData>(
   const stats = await readStats(config, [task.userId, ...task.targetIds]);
   const pulled = new Set<string>();
   for (const [i, target] of task.targetIds.entries()) {
-    if (isFresh(stats[i + 1]!.pulledAll, now)) {
+    if (isFresh(config, stats[i + 1]!.pulledAll, now)) {
       pulled.add(target);
       continue;
     }
