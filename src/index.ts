@@ -121,6 +121,7 @@ export type {
   ActivityDriver,
   ActivityStorage,
   IdOnlyTimeline,
+  MergedRangeOptions,
   RangeBound,
   RangeQuery,
   Storage,

@@ -9,7 +9,6 @@ import type { ExtraData } from '../activity/json.js';
 import type { RateState } from '../fanout/rates.js';
 import type { FlatFeed } from '../feeds/flat-feed.js';
 import { hydrate } from '../feeds/hydrate.js';
-import { mergedRange } from '../feeds/merged-range.js';
 import type { TimelineEntry } from '../storage/contracts.js';
 import { chunks } from './fanout-plan.js';
 import {
@@ -136,8 +135,8 @@ async function materialize<E extends ExtraData>(
     }
     return activities.length;
   };
-  let copied = await copy(await mergedRange(timeline, keys, query));
+  let copied = await copy(await timeline.rangeMerged(keys, query));
   await removePulled(def, consumer, producers);
-  copied += await copy(await mergedRange(timeline, keys, query));
+  copied += await copy(await timeline.rangeMerged(keys, query));
   return copied;
 }

@@ -12,18 +12,17 @@ import { type RateState, rateAt, recordEvents } from '../fanout/rates.js';
 import type { FlatFeed } from '../feeds/flat-feed.js';
 import { hydrate } from '../feeds/hydrate.js';
 import { escapeKeyPart } from '../feeds/keys.js';
-import { mergedRange } from '../feeds/merged-range.js';
 import {
   type FeedPage,
   nextCursor,
   type ReadOptions,
-  tighterMin,
   toRangeQuery,
 } from '../feeds/read-options.js';
 import { emitMetric } from '../metrics/metrics.js';
 import { isEntryId } from '../storage/argument-checks.js';
-import type { TimelineEntry } from '../storage/contracts.js';
+import type { RangeQuery, TimelineEntry } from '../storage/contracts.js';
 import type { AnyFeedDefinition, ManagerConfig } from './options.js';
+import { pulledCacheOf, sameProducers } from './pulled-cache.js';
 
 const DAY_MS = 86_400_000;
 
@@ -318,6 +317,36 @@ export function mergedFeed<E extends ExtraData>(
 ): FlatFeed<E> {
   const feedConfig = def.config;
   const timeline = feedConfig.storage.timeline.idsOnly();
+  const known = pulledCacheOf(config);
+  const setKey = pulledKey(def.name, handle.userId);
+  // maxLength: a full timeline serves nothing older than its oldest entry, pulled or not.
+  const merge = (producers: readonly string[], query: RangeQuery) =>
+    timeline.rangeMerged(
+      [handle.key, ...producers.map((id) => config.userFeed.keyFor(id))],
+      query,
+      { floorAt: feedConfig.maxLength },
+    );
+  /**
+   * The page's entries: the pulled set read, and merged with the timeline. With the producers
+   * this process last read from the set, both at once (the merge is kept when the set still
+   * holds exactly them); otherwise one after the other.
+   */
+  async function mergedEntries(query: RangeQuery): Promise<TimelineEntry[]> {
+    const guess = known.get(setKey);
+    const pulledRead = feedConfig.storage.timeline.range(setKey, {
+      order: 'desc',
+      limit: MAX_PULLED_PRODUCERS,
+    });
+    const [pulled, early] = await Promise.all([
+      pulledRead,
+      guess === undefined ? undefined : merge(guess, query),
+    ]);
+    const producers = pulled.map((e) => e.id);
+    known.set(setKey, producers);
+    return early !== undefined && sameProducers(guess!, producers)
+      ? early
+      : merge(producers, query);
+  }
   async function read(options?: ReadOptions): Promise<FeedPage<Activity<E>>> {
     const started = performance.now();
     const query = toRangeQuery(options, {
@@ -326,24 +355,7 @@ export function mergedFeed<E extends ExtraData>(
       idBounds: true,
       baseFilter: handle.idFilter,
     });
-    await onRead(handle.userId);
-    // The pulled set and the timeline's length and oldest entry, read at once.
-    const [pulled, length, oldest] = await Promise.all([
-      feedConfig.storage.timeline.range(pulledKey(def.name, handle.userId), {
-        order: 'desc',
-        limit: MAX_PULLED_PRODUCERS,
-      }),
-      timeline.count(handle.key),
-      timeline.range(handle.key, { order: 'asc', limit: 1 }),
-    ]);
-    const keys = [handle.key, ...pulled.map((e) => config.userFeed.keyFor(e.id))];
-    // maxLength: a full timeline serves nothing older than its oldest entry, pulled or not.
-    const floor = length >= feedConfig.maxLength ? oldest[0] : undefined;
-    const bounded =
-      floor === undefined || keys.length === 1
-        ? query
-        : { ...query, min: tighterMin(query.min, { ...floor, inclusive: true }) };
-    const entries = await mergedRange(timeline, keys, bounded);
+    const [, entries] = await Promise.all([onRead(handle.userId), mergedEntries(query)]);
     const { found, missing } = await hydrate<E>(
       feedConfig,
       entries.map((e) => e.id),

@@ -11,6 +11,7 @@ import { checkOptions } from '../validation/options.js';
 import { describe, show } from '../validation/show.js';
 import { boolOption, intOption, invalidOption, oneOfOption } from '../validation/values.js';
 import type {
+  MergedRangeOptions,
   RangeBound,
   RangeQuery,
   TimelineChanges,
@@ -155,6 +156,23 @@ export function checkWriteOptions(options: unknown): TimelineWriteOptions {
     'timeline write',
   );
   return maxLength === undefined ? NO_WRITE_OPTIONS : { maxLength: checkMaxLength(maxLength) };
+}
+
+const MERGED_OPTION_KEYS: ReadonlySet<string> = new Set(['floorAt']);
+const NO_MERGED_OPTIONS: MergedRangeOptions = Object.freeze({});
+
+/**
+ * Checks the options of a merged range read (`floorAt`, a positive integer; any other key is
+ * refused) and returns them read once; throws `INVALID_OPTION`.
+ */
+export function checkMergedRangeOptions(options: unknown): MergedRangeOptions {
+  if (options === undefined) return NO_MERGED_OPTIONS;
+  const { floorAt } = checkOptions<MergedRangeOptions>(
+    options,
+    MERGED_OPTION_KEYS,
+    'merged range read',
+  );
+  return floorAt === undefined ? NO_MERGED_OPTIONS : { floorAt: intOption(floorAt, 'floorAt', 1) };
 }
 
 /** Checks an order: `'desc'` or `'asc'`. */

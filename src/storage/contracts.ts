@@ -47,6 +47,16 @@ export interface RangeQuery {
   readonly max?: RangeBound | undefined;
 }
 
+/** Options of {@link TimelineStorage.rangeMerged}. */
+export interface MergedRangeOptions {
+  /**
+   * The capacity of the first timeline (a feed's `maxLength`): when it holds `floorAt` entries or
+   * more, nothing below its lowest entry is returned, from any timeline (a merged source cannot
+   * reach further back than the first timeline could hold). A positive integer; absent: no floor.
+   */
+  readonly floorAt?: number | undefined;
+}
+
 /** Options of a timeline write. */
 export interface TimelineWriteOptions {
   /** When set, the timeline is trimmed to its `maxLength` highest entries in the same atomic step. */
@@ -113,6 +123,12 @@ export interface IdOnlyTimeline {
   get(key: string, ids: readonly string[]): Promise<(TimelineEntry | undefined)[]>;
   /** {@link TimelineStorage.rangeMany}, without payloads. */
   rangeMany(keys: readonly string[], query: RangeQuery): Promise<TimelineEntry[][]>;
+  /** {@link TimelineStorage.rangeMerged}, without payloads. */
+  rangeMerged(
+    keys: readonly string[],
+    query: RangeQuery,
+    options?: MergedRangeOptions,
+  ): Promise<TimelineEntry[]>;
   /** {@link TimelineStorage.count}. */
   count(key: string): Promise<number>;
   /** {@link TimelineStorage.indexOf}. */
@@ -160,6 +176,20 @@ export interface TimelineStorage {
    * which merges the pages of several timelines. Not a snapshot across keys.
    */
   rangeMany(keys: readonly string[], query: RangeQuery): Promise<TimelineEntry[][]>;
+  /**
+   * One page merged from many timelines: the first `query.limit` entries, in `query.order`, of
+   * the union of `range(key, query)` over `keys`, each id once (at an equal `(score, id)` the
+   * entry of the first key that holds it; should timelines give an id different scores, the one
+   * first in `order`). `options.floorAt` bounds the merge by the first timeline's capacity (see
+   * {@link MergedRangeOptions}). Paging by the last entry's position (exclusive) visits every
+   * entry of the merged view once. One round trip where the backend can (one script on a single
+   * Redis); otherwise `rangeMany` and a merge in the client. No keys: `[]`. Not a snapshot across keys.
+   */
+  rangeMerged(
+    keys: readonly string[],
+    query: RangeQuery,
+    options?: MergedRangeOptions,
+  ): Promise<TimelineEntry[]>;
   /** Looks entries up by id; positional, `undefined` for a missing id. */
   get(key: string, ids: readonly string[]): Promise<(TimelineEntry | undefined)[]>;
   /** Number of entries. */
@@ -224,8 +254,8 @@ export interface TimelineHints {
  * from {@link TimelineStorage}.
  *
  * Optional fast paths: when absent, the wrapper builds them on the core (correct, slower):
- * `addToMany`/`removeFromMany`/`rangeMany` call `add`/`remove`/`range` once per key, `indexOf`
- * counts with `range`.
+ * `addToMany`/`removeFromMany`/`rangeMany` call `add`/`remove`/`range` once per key,
+ * `rangeMerged` merges a `rangeMany` in the client, `indexOf` counts with `range`.
  * Optional markers: a driver implements all of `countMarked`, `isMarked` and `clearMarker` (and
  * applies `update`'s `mark` changes) or none of them; `capabilities.markers` says which.
  */
@@ -288,6 +318,16 @@ export interface TimelineDriver {
     query: RangeQuery,
     hints: TimelineHints,
   ): Promise<TimelineEntry[][]>;
+  /**
+   * Optional fast path: {@link TimelineStorage.rangeMerged} in one round trip where the backend
+   * can. Called with at least two keys, none repeated, and checked options.
+   */
+  rangeMerged?(
+    keys: readonly string[],
+    query: RangeQuery,
+    options: MergedRangeOptions,
+    hints: TimelineHints,
+  ): Promise<TimelineEntry[]>;
   /** Optional fast path: a position without reading the entries before it. */
   indexOf?(key: string, id: string, order: 'desc' | 'asc', hints: TimelineHints): Promise<number>;
   /** Optional markers (all three or none). */

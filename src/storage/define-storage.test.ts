@@ -123,6 +123,45 @@ describe('defineTimelineStorage (the contract wrapper)', () => {
     assert.equal(calls.length, 1, 'a refused query never reaches the driver');
   });
 
+  it('rangeMerged hands a fast path distinct keys in priority order, one key to range, none to nobody', async () => {
+    const { driver, calls } = recording();
+    const seen: [readonly string[], unknown][] = [];
+    const fast = Object.assign(driver, {
+      rangeMerged: async (keys: readonly string[], _query: RangeQuery, options: unknown) => {
+        seen.push([keys, options]);
+        return [];
+      },
+    });
+    const timeline = defineTimelineStorage(fast);
+    await timeline.add('a', [{ id: 'x', score: 1 }]);
+    calls.length = 0;
+    const query: RangeQuery = { limit: 5, order: 'desc' };
+    assert.deepEqual(await timeline.rangeMerged([], query), []);
+    assert.deepEqual(await timeline.rangeMerged(['a', 'a'], query, { floorAt: 1 }), [
+      { id: 'x', score: 1 },
+    ]);
+    assert.deepEqual(
+      calls.map(([method]) => method),
+      ['range'],
+      'one distinct key: a plain range',
+    );
+    await timeline.rangeMerged(['b', 'a', 'b', 'c'], query, { floorAt: 3 });
+    await timeline.idsOnly().rangeMerged(['c', 'a'], query);
+    assert.deepEqual(seen, [
+      [['b', 'a', 'c'], { floorAt: 3 }],
+      [['c', 'a'], {}],
+    ]);
+    for (const options of [{ floorAt: 0 }, { floorAt: 1.5 }, { floor: 3 }, 'x']) {
+      await assert.rejects(
+        timeline.rangeMerged(['a', 'b'], query, options as { floorAt: number }),
+        typed('INVALID_OPTION'),
+        JSON.stringify(options),
+      );
+    }
+    await assert.rejects(timeline.rangeMerged(['a', ''], query), typed('INVALID_ID'));
+    assert.equal(seen.length, 2, 'refused calls never reach the driver');
+  });
+
   it('hands the driver one entry per id (the last), and never an empty call', async () => {
     const { driver, calls } = recording();
     const timeline = defineTimelineStorage(driver);
@@ -293,6 +332,7 @@ function returning(value: unknown): TimelineDriver {
     remove: give,
     range: give,
     rangeMany: give,
+    rangeMerged: give,
     get: give,
     count: give,
     trim: give,
@@ -312,6 +352,7 @@ describe('defineTimelineStorage: what a driver returns is checked', () => {
     remove: () => t.remove('k', ['a']),
     range: () => t.range('k', { limit: 2, order: 'desc' }),
     rangeMany: () => t.rangeMany(['k', 'j'], { limit: 2, order: 'desc' }),
+    rangeMerged: () => t.rangeMerged(['k', 'j'], { limit: 2, order: 'desc' }, { floorAt: 1 }),
     get: () => t.get('k', ['a', 'b']),
     count: () => t.count('k'),
     trim: () => t.trim('k', 5),
@@ -332,11 +373,14 @@ describe('defineTimelineStorage: what a driver returns is checked', () => {
   ] as const) {
     it(`${label}: every call rejects with BACKEND naming the backend and operation`, async () => {
       const t = defineTimelineStorage(returning(value));
-      // without the fast path, the default rangeMany (range per key) is checked the same way
+      // without the fast paths, the defaults (range per key; a merge of rangeMany, count and
+      // range) are checked the same way
       const core = defineTimelineStorage({ ...returning(value), rangeMany: undefined });
+      const noMerge = defineTimelineStorage({ ...returning(value), rangeMerged: undefined });
       for (const [operation, call] of [
         ...Object.entries(calls(t)),
         ['rangeMany', calls(core).rangeMany] as const,
+        ['rangeMany', () => noMerge.rangeMerged(['k', 'j'], { limit: 2, order: 'desc' })] as const,
       ]) {
         await assert.rejects(
           call(),

@@ -18,6 +18,7 @@ import {
   checkKeys,
   checkMarker,
   checkMaxLength,
+  checkMergedRangeOptions,
   checkOrder,
   checkRangeQuery,
   checkUniqueIds,
@@ -26,6 +27,8 @@ import {
 import type {
   ActivityDriver,
   IdOnlyTimeline,
+  MergedRangeOptions,
+  RangeQuery,
   TimelineCompute,
   TimelineDriver,
   TimelineHints,
@@ -44,7 +47,12 @@ import {
   resultPositional,
   resultRanges,
 } from './result-checks.js';
-import { checkDriver, positional, timelineDefaults } from './timeline-defaults.js';
+import {
+  checkDriver,
+  positional,
+  rangeMergedOnClient,
+  timelineDefaults,
+} from './timeline-defaults.js';
 
 /** A defined timeline storage: the full contract, plus the driver's own members (e.g. a getter). */
 export type DefinedTimelineStorage<D extends TimelineDriver> = TimelineStorage &
@@ -89,6 +97,19 @@ export function defineTimelineStorage<D extends TimelineDriver>(
   const addToMany = d.addToMany?.bind(d) ?? fallback.addToMany;
   const removeFromMany = d.removeFromMany?.bind(d) ?? fallback.removeFromMany;
   const rangeManyOf = d.rangeMany?.bind(d) ?? fallback.rangeMany;
+  // What the client-side rangeMerged reads, each result checked as the public call checks it.
+  const mergeReads = {
+    rangeMany: async (keys: readonly string[], q: RangeQuery, hints: TimelineHints) =>
+      resultRanges(d.name, keys, await rangeManyOf(keys, q, hints), q.limit),
+    range: async (key: string, q: RangeQuery, hints: TimelineHints) =>
+      resultEntries(d.name, key, await d.range(key, q, hints), q.limit),
+    count: async (key: string, hints: TimelineHints) =>
+      resultCount(d.name, 'count', key, await d.count(key, hints)),
+  };
+  const rangeMergedOf =
+    d.rangeMerged?.bind(d) ??
+    ((keys: readonly string[], q: RangeQuery, o: MergedRangeOptions, hints: TimelineHints) =>
+      rangeMergedOnClient(mergeReads, keys, q, o, hints));
   const noMarkers = async (): Promise<never> => {
     throw new UnsupportedOperationError(`timeline storage ${d.name} has no markers`);
   };
@@ -142,6 +163,24 @@ export function defineTimelineStorage<D extends TimelineDriver>(
     if (unique.length === k.length) return ranges;
     const at = new Map(unique.map((key, i) => [key, ranges[i]!]));
     return k.map((key) => [...at.get(key)!]); // a repeated key: its own copy of the same range
+  };
+  const rangeMerged = async (
+    keys: unknown,
+    query: unknown,
+    options: unknown,
+    hints: TimelineHints,
+  ) => {
+    const k = checkKeys(keys);
+    const q = checkRangeQuery(query);
+    const o = checkMergedRangeOptions(options);
+    if (k.length === 0) return [];
+    const unique = k.length < 2 ? k : [...new Set(k)]; // the first occurrence keeps its priority
+    const first = unique[0]!;
+    // One timeline: its own range (a floor at its own lowest entry changes nothing).
+    if (unique.length === 1)
+      return resultEntries(d.name, first, await d.range(first, q, hints), q.limit);
+    const merged = await rangeMergedOf(unique, q, o, hints);
+    return resultEntries(d.name, first, merged, q.limit, 'rangeMerged');
   };
   const count = async (key: string, hints: TimelineHints) =>
     resultCount(d.name, 'count', key, await d.count(checkKey(key), hints));
@@ -211,6 +250,8 @@ export function defineTimelineStorage<D extends TimelineDriver>(
     removeFromMany: (keys: unknown, ids: unknown) => removeMany(keys, ids, IDS_ONLY),
     range: (key: string, query: unknown) => range(key, query, IDS_ONLY),
     rangeMany: (keys: unknown, query: unknown) => rangeMany(keys, query, IDS_ONLY),
+    rangeMerged: (keys: unknown, query: unknown, options?: unknown) =>
+      rangeMerged(keys, query, options, IDS_ONLY),
     get: (key: string, ids: unknown) => get(key, ids, IDS_ONLY),
     count: (key: string) => count(key, IDS_ONLY),
     indexOf: (key: string, id: string, order: unknown) => indexOf(key, id, order, IDS_ONLY),
@@ -227,6 +268,7 @@ export function defineTimelineStorage<D extends TimelineDriver>(
     removeFromMany: (keys, ids) => removeMany(keys, ids, FULL),
     range: (key, query) => range(key, query, FULL),
     rangeMany: (keys, query) => rangeMany(keys, query, FULL),
+    rangeMerged: (keys, query, options) => rangeMerged(keys, query, options, FULL),
     get: (key, ids) => get(key, ids, FULL),
     count: (key) => count(key, FULL),
     indexOf: (key, id, order) => indexOf(key, id, order, FULL),

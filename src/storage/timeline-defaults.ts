@@ -7,15 +7,17 @@
 import { forEachLimited } from '../util/for-each-limited.js';
 import { invalidOption } from '../validation/values.js';
 import type {
+  MergedRangeOptions,
   RangeQuery,
   TimelineDriver,
   TimelineEntry,
   TimelineHints,
   TimelineWriteOptions,
 } from './contracts.js';
+import { belowFloor, mergeRanges, raiseMin } from './merge-ranges.js';
 
 const REQUIRED = ['add', 'remove', 'range', 'get', 'count', 'trim', 'delete', 'update'] as const;
-const FAST_PATHS = ['addToMany', 'removeFromMany', 'rangeMany', 'indexOf'] as const;
+const FAST_PATHS = ['addToMany', 'removeFromMany', 'rangeMany', 'rangeMerged', 'indexOf'] as const;
 const MARKERS = ['countMarked', 'isMarked', 'clearMarker'] as const;
 
 /** Timelines written (or read) at once by the defaults of `addToMany`, `removeFromMany` and `rangeMany`. */
@@ -124,4 +126,48 @@ export function timelineDefaults(d: TimelineDriver): TimelineDefaults {
       return before.length;
     },
   };
+}
+
+/** What {@link rangeMergedOnClient} reads through: a driver's reads (its `rangeMany` or the default). */
+export interface MergeReads {
+  rangeMany(
+    keys: readonly string[],
+    query: RangeQuery,
+    hints: TimelineHints,
+  ): Promise<TimelineEntry[][]>;
+  range(key: string, query: RangeQuery, hints: TimelineHints): Promise<TimelineEntry[]>;
+  count(key: string, hints: TimelineHints): Promise<number>;
+}
+
+/**
+ * `rangeMerged` in the client: one `rangeMany` merged by {@link mergeRanges}. With `floorAt`, the
+ * first timeline's length and lowest entry are read too: newest first, at the same time as the
+ * pages (the entries below the floor come last in every page, so cutting them off leaves what
+ * the bounded query would read); oldest first, before them (the floor raises every page's `min`).
+ */
+export async function rangeMergedOnClient(
+  reads: MergeReads,
+  keys: readonly string[],
+  query: RangeQuery,
+  options: MergedRangeOptions,
+  hints: TimelineHints,
+): Promise<TimelineEntry[]> {
+  const { floorAt } = options;
+  const merge = (pages: readonly (readonly TimelineEntry[])[]) =>
+    mergeRanges(pages, query.order, query.limit);
+  if (floorAt === undefined) return merge(await reads.rangeMany(keys, query, hints));
+  const floorOf = async (): Promise<TimelineEntry | undefined> => {
+    const [length, lowest] = await Promise.all([
+      reads.count(keys[0]!, hints),
+      reads.range(keys[0]!, { order: 'asc', limit: 1 }, hints),
+    ]);
+    return length >= floorAt ? lowest[0] : undefined;
+  };
+  if (query.order === 'asc') {
+    const floor = await floorOf();
+    const bounded = floor ? { ...query, min: raiseMin(query.min, floor) } : query;
+    return merge(await reads.rangeMany(keys, bounded, hints));
+  }
+  const [floor, pages] = await Promise.all([floorOf(), reads.rangeMany(keys, query, hints)]);
+  return merge(floor ? pages.map((page) => page.filter((e) => !belowFloor(e, floor))) : pages);
 }

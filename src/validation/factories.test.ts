@@ -561,6 +561,13 @@ const factories: readonly Factory[] = [
     wrong: [{ maxLength: -1 }, { idsOnly: 'yes' }],
   },
   {
+    name: 'timeline storage rangeMerged',
+    types: ['MergedRangeOptions'],
+    call: (o) => timeline.rangeMerged(['k', 'j'], { order: 'desc', limit: 5 }, o as never),
+    base: { floorAt: 5 },
+    wrong: [{ floorAt: 0 }, { floorAt: 'x' }, { floorAt: 1.5 }],
+  },
+  {
     name: 'timeline storage range',
     types: [],
     call: (o) => timeline.range('k', o as never),

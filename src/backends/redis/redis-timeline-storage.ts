@@ -1,5 +1,6 @@
 import type { Cluster } from 'ioredis';
 import type {
+  MergedRangeOptions,
   RangeQuery,
   TimelineCompute,
   TimelineDriver,
@@ -7,6 +8,7 @@ import type {
   TimelineHints,
   TimelineWriteOptions,
 } from '../../storage/contracts.js';
+import { rangeMergedOnClient } from '../../storage/timeline-defaults.js';
 import { intOptionOr } from '../../util/int-option.js';
 import { settleAll } from '../../util/settle-all.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
@@ -249,6 +251,35 @@ export class RedisTimelineStorage implements TimelineDriver {
       return (await settleAll(calls)).flat(1);
     });
     return replies.map(rangeEntries);
+  }
+
+  /**
+   * rangeMany() and the merge in one round trip on a single node: one `range_merged` script call
+   * that ranges every timeline, applies the floor, merges, deduplicates and returns only the page
+   * (measured: see bench/README.md, merged-reads). On a cluster the timelines span nodes: one
+   * `range_on_node` call per master node (rangeMany) and the merge in the client; the same for
+   * more than `fanoutBatch` timelines on a single node.
+   */
+  async rangeMerged(
+    keys: readonly string[],
+    query: RangeQuery,
+    options: MergedRangeOptions,
+    hints: TimelineHints,
+  ): Promise<TimelineEntry[]> {
+    // More timelines than one fan-out script call takes: `range_many` calls of `fanoutBatch`
+    // timelines (one script does not hold the server for the whole merge).
+    if (this.#cluster || keys.length > this.#fanoutBatch) {
+      return rangeMergedOnClient(this, keys, query, options, hints);
+    }
+    const z = keys.flatMap((key) => {
+      const k = this.#keys(key);
+      return [k.z, k.p];
+    });
+    const args = [...rangeArgs(query, hints.idsOnly), options.floorAt ?? 0];
+    const rows = await redisCall('rangeMerged', keys[0]!, () =>
+      this.#script('range_merged')(...withKeys(z, args)),
+    );
+    return hints.idsOnly ? rankEntries(rows as string[]) : rangeEntries(rows);
   }
 
   /**

@@ -20,6 +20,7 @@ const SCRIPTS = {
   delete: 4,
   range: 2,
   range_many: -1,
+  range_merged: -1,
   range_on_node: -1,
   read_for_update: 3,
   commit_update: 4,

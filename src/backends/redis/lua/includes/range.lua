@@ -1,7 +1,7 @@
--- The range read shared by range.lua, range_many.lua and range_on_node.lua, pasted in at the
--- line `--- @include "range"`. Bounds are turned into ranks: entries with equal scores are
--- ordered by id (Redis orders equal scores by member), so the rank of a bound is ZCOUNT of lower
--- scores plus the ids below it among the entries sharing its score.
+-- The range read shared by range.lua, range_many.lua and range_on_node.lua (range_merged.lua uses
+-- its bytesLess), pasted in at the line `--- @include "range"`. Bounds are turned into ranks:
+-- entries with equal scores are ordered by id (Redis orders equal scores by member), so the rank
+-- of a bound is ZCOUNT of lower scores plus the ids below it among the entries sharing its score.
 
 -- Byte-wise a < b, like Redis orders members (Lua's `<` on strings follows the server's locale).
 local function bytesLess(a, b)

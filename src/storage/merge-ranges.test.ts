@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createMemoryStorage } from '../backends/memory/index.js';
-import type { RangeBound, RangeQuery, TimelineEntry } from '../storage/contracts.js';
 import { hasCode } from '../testing/fixtures.js';
-import { mergedRange, mergeRanges } from './merged-range.js';
+import type { RangeBound, RangeQuery, TimelineEntry } from './contracts.js';
+import { belowFloor, mergeRanges } from './merge-ranges.js';
 
 type Order = 'desc' | 'asc';
 
@@ -93,9 +93,9 @@ describe('mergeRanges', () => {
   });
 });
 
-describe('mergedRange paging by position bounds', () => {
+describe('rangeMerged (the client-side default, on memory) paging by position bounds', () => {
   /** The query after `last` (exclusive): `max` when reading newest first, `min` oldest first. */
-  const after = (last: TimelineEntry | undefined, order: Order, limit: number): RangeQuery => {
+  const pageAfter = (last: TimelineEntry | undefined, order: Order, limit: number): RangeQuery => {
     if (!last) return { order, limit };
     const bound: RangeBound = { score: last.score, id: last.id, inclusive: false };
     return order === 'desc' ? { order, limit, max: bound } : { order, limit, min: bound };
@@ -111,7 +111,7 @@ describe('mergedRange paging by position bounds', () => {
         for (const order of ['desc', 'asc'] as const) {
           const visited: TimelineEntry[] = [];
           for (let guard = 0; guard <= everything.length; guard++) {
-            const page = await mergedRange(timeline, keys, after(visited.at(-1), order, limit));
+            const page = await timeline.rangeMerged(keys, pageAfter(visited.at(-1), order, limit));
             assert.ok(page.length <= limit);
             if (page.length === 0) break;
             visited.push(...page);
@@ -129,27 +129,40 @@ describe('mergedRange paging by position bounds', () => {
     );
   });
 
-  it('reads through any rangeMany (here the id-only view) in one call', async () => {
-    const { timeline } = createMemoryStorage();
-    const ids = timeline.idsOnly();
-    await ids.add('t', [{ id: 'b', score: 2 }]);
-    await ids.add('p', [
-      { id: 'b', score: 2 },
-      { id: 'c', score: 3 },
-      { id: 'a', score: 1 },
-    ]);
-    let calls = 0;
-    const counted = {
-      rangeMany: (keys: readonly string[], query: RangeQuery) => {
-        calls++;
-        return ids.rangeMany(keys, query);
-      },
-    };
-    const page = await mergedRange(counted, ['t', 'p', 'missing'], { order: 'desc', limit: 2 });
-    assert.deepEqual(page, [
-      { id: 'c', score: 3 },
-      { id: 'b', score: 2 },
-    ]);
-    assert.equal(calls, 1);
+  it('with floorAt, pages the merged view above the lowest entry of a full first timeline', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        arbCase(sharedScore),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 1, max: 14 }),
+        async (c, limit, floorAt) => {
+          const { timeline } = createMemoryStorage();
+          const keys = c.pages.map((_, i) => `merge:${i}`);
+          await Promise.all(keys.map((key, i) => timeline.add(key, c.pages[i]!)));
+          const first = c.pages[0] ?? [];
+          const lowest = [...first].sort((a, b) => compare(a, b, 'asc'))[0];
+          const floor = first.length >= floorAt ? lowest : undefined;
+          const everything = model(c.pages, 'desc', Number.MAX_SAFE_INTEGER).filter(
+            (e) => floor === undefined || !belowFloor(e, floor),
+          );
+          for (const order of ['desc', 'asc'] as const) {
+            const visited: TimelineEntry[] = [];
+            for (let guard = 0; guard <= everything.length; guard++) {
+              const query = pageAfter(visited.at(-1), order, limit);
+              const page = await timeline.rangeMerged(keys, query, { floorAt });
+              if (page.length === 0) break;
+              visited.push(...page);
+            }
+            const expected = order === 'desc' ? everything : [...everything].reverse();
+            assert.deepEqual(
+              visited.map((e) => e.id),
+              expected.map((e) => e.id),
+              order,
+            );
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });

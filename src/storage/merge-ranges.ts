@@ -1,13 +1,14 @@
 /**
- * The read side of a pulled feed: one page merged from several timelines (the consumer's
- * materialized timeline and the user feeds of the producers it pulls). Every flat-feed timeline is
- * ordered by `(score, id)`, so one position bound serves every source: the next page of the merge
- * is each source's range after the last `(score, id)` returned, read with the same query.
- * Pure: no storage is imported beyond its types.
+ * The merge behind `TimelineStorage.rangeMerged` (the read side of a pulled feed): one page
+ * merged from the pages of several timelines (the consumer's materialized timeline and the user
+ * feeds of the producers it pulls). Every timeline is ordered by `(score, id)`, so one position
+ * bound serves every source: the next page of the merge is each source's range after the last
+ * `(score, id)` returned, read with the same query. Pure.
  * @module
  */
-import type { RangeQuery, TimelineEntry, TimelineStorage } from '../storage/contracts.js';
+
 import { intOption, oneOfOption } from '../validation/values.js';
+import type { RangeBound, TimelineEntry } from './contracts.js';
 
 /** Up to this many sources the merge scans every head per entry; beyond it, a binary heap. */
 const LINEAR_MAX = 8;
@@ -136,18 +137,20 @@ export function mergeRanges(
 }
 
 /**
- * Reads one merged page: `query` on every timeline of `keys` with one `rangeMany` call (one
- * round trip per backend node where the backend can), merged by {@link mergeRanges} in key
- * order of priority. Page on by passing the last entry returned, exclusive, as the next query's
- * bound (`max` in `'desc'` order, `min` in `'asc'`): every entry of the merged view is then read
- * exactly once.
- * @example
- * const page = await mergedRange(storage.timeline.idsOnly(), [timelineKey, ...pulled], { order: 'desc', limit: 25 });
+ * Whether `entry` lies below `floor` in `(score, id)` order (ids by UTF-16 code unit): what a
+ * merged read with `floorAt` leaves out when the floor is an inclusive lower bound.
  */
-export async function mergedRange(
-  storage: Pick<TimelineStorage, 'rangeMany'>,
-  keys: readonly string[],
-  query: RangeQuery,
-): Promise<TimelineEntry[]> {
-  return mergeRanges(await storage.rangeMany(keys, query), query.order, query.limit);
+export function belowFloor(
+  entry: Pick<TimelineEntry, 'score' | 'id'>,
+  floor: Pick<TimelineEntry, 'score' | 'id'>,
+): boolean {
+  return entry.score !== floor.score ? entry.score < floor.score : entry.id < floor.id;
+}
+
+/** The tighter of a query's lower bound and an inclusive floor at `floor`. */
+export function raiseMin(min: RangeBound | undefined, floor: TimelineEntry): RangeBound {
+  if (min === undefined || belowFloor(min, floor)) {
+    return { score: floor.score, id: floor.id, inclusive: true };
+  }
+  return min; // at the floor (exclusive or not, it is at least as tight) or above it
 }
