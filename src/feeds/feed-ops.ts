@@ -5,7 +5,7 @@
  */
 import { assertId, type Id } from '../activity/ids.js';
 import { ValidationError } from '../errors.js';
-import type { TimelineEntry } from '../storage/contracts.js';
+import type { IdOnlyTimeline, TimelineEntry } from '../storage/contracts.js';
 import { intOption } from '../util/int-option.js';
 import type { FeedConfig } from './feed-config.js';
 
@@ -17,14 +17,24 @@ export function trimFeed(
   config: FeedConfig,
   key: string,
   maxLength: number | undefined,
+  timeline: FeedView = config.storage.timeline,
 ): Promise<number> {
   const length = maxLength === undefined ? config.maxLength : intOption(maxLength, 'maxLength', 0);
-  return config.storage.timeline.trim(key, length);
+  return timeline.trim(key, length);
 }
 
+/**
+ * The view of its storage a feed reads and writes through: the id-only view for a normalized
+ * flat feed (which a backend may keep apart), the full one otherwise.
+ */
+export type FeedView = Pick<IdOnlyTimeline, 'trim' | 'count' | 'range'>;
+
 /** Every entry of a feed, newest first. */
-export async function scanFeed(config: FeedConfig, key: string): Promise<TimelineEntry[]> {
-  const { timeline } = config.storage;
+export async function scanFeed(
+  config: FeedConfig,
+  key: string,
+  timeline: FeedView = config.storage.timeline,
+): Promise<TimelineEntry[]> {
   const count = await timeline.count(key);
   if (count === 0) return [];
   return timeline.range(key, { limit: count, order: 'desc' });
@@ -41,10 +51,11 @@ export async function removeByActors(
   actors: readonly Id[],
   what: string,
   remove: (entries: TimelineEntry[], actors: ReadonlySet<Id>) => Promise<number>,
+  timeline: FeedView = config.storage.timeline,
 ): Promise<number> {
   if (!Array.isArray(actors))
     throw new ValidationError('INVALID_ID', `${what}: actors must be an array`);
   const wanted = new Set(Array.from(actors, (a) => assertId(a, 'actor')));
   if (wanted.size === 0) return 0;
-  return remove(await scanFeed(config, key), wanted);
+  return remove(await scanFeed(config, key, timeline), wanted);
 }

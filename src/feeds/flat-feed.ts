@@ -213,13 +213,20 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
       remove: async (activity) => removeIds(self, idsOf([activity], what)),
       removeMany: async (activities) => removeIds(self, idsOf(activities, what)),
       removeByActors: (actors: readonly Id[]) =>
-        removeByActors(config, key, actors, what, async (entries, wanted) => {
-          const { items } = await decode(key, entries);
-          return removeIds(
-            self,
-            items.filter((a) => wanted.has(a.actor)).map((a) => a.id),
-          );
-        }),
+        removeByActors(
+          config,
+          key,
+          actors,
+          what,
+          async (entries, wanted) => {
+            const { items } = await decode(key, entries);
+            return removeIds(
+              self,
+              items.filter((a) => wanted.has(a.actor)).map((a) => a.id),
+            );
+          },
+          timeline,
+        ),
       async read(options?: ReadOptions): Promise<FeedPage<Activity<E>>> {
         const started = performance.now();
         const query = toRangeQuery(options, {
@@ -240,7 +247,7 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
       count: () => timeline.count(key),
       indexOf: async (activity) => timeline.indexOf(key, idsOf([activity], what)[0]!, 'desc'),
       async trim(maxLength) {
-        const trimmed = await trimFeed(config, key, maxLength);
+        const trimmed = await trimFeed(config, key, maxLength, timeline);
         if (trimmed > 0) changed(self, 'trim', []);
         return trimmed;
       },

@@ -88,7 +88,9 @@ export function createActivityStores<E extends ExtraData>(
     },
     async inUserFeed(userId: string, id: string): Promise<boolean> {
       const { userFeed } = config;
-      const [entry] = await userFeed.config.storage.timeline.get(userFeed.keyFor(userId), [id]);
+      const { timeline } = userFeed.config.storage;
+      const view = userFeed.normalized ? timeline.idsOnly() : timeline;
+      const [entry] = await view.get(userFeed.keyFor(userId), [id]);
       return entry !== undefined;
     },
     async collect(id: string): Promise<void> {

@@ -83,8 +83,7 @@ export async function rebuildPulled<E extends ExtraData>(
 ): Promise<number> {
   const flat = config.fanoutFeeds.filter((d) => d.kind === 'flat');
   if (flat.length === 0) return 0;
-  const timeline = config.userFeed.config.storage.timeline.idsOnly();
-  const sets = await timeline.rangeMany(
+  const sets = await config.userFeed.config.storage.timeline.rangeMany(
     flat.map((d) => pulledKey(d.name, consumer)),
     { order: 'desc', limit: MAX_PULLED_PRODUCERS },
   );

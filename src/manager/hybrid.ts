@@ -285,7 +285,9 @@ export async function addPulled<E extends ExtraData>(
   score: number,
 ): Promise<void> {
   if (consumers.length === 0 || producers.length === 0) return;
-  const timeline = def.config.storage.timeline.idsOnly();
+  // Pulled sets go through the full view: a producer's score moves with its posts, which an
+  // id-only timeline must not do (a backend may write those blind).
+  const timeline = def.config.storage.timeline;
   const entries = producers.map((id) => ({ id, score: Math.floor(score) }));
   const keys = consumers.map((c) => pulledKey(def.name, c));
   const options = { maxLength: MAX_PULLED_PRODUCERS };
@@ -299,7 +301,7 @@ export async function removePulled<E extends ExtraData>(
   consumer: string,
   producers: readonly string[],
 ): Promise<void> {
-  await def.config.storage.timeline.idsOnly().remove(pulledKey(def.name, consumer), producers);
+  await def.config.storage.timeline.remove(pulledKey(def.name, consumer), producers);
 }
 
 /**
@@ -331,7 +333,10 @@ export function mergedFeed<E extends ExtraData>(
    */
   async function mergedEntries(query: RangeQuery): Promise<TimelineEntry[]> {
     const guess = known.get(setKey);
-    const pulledRead = timeline.range(setKey, { order: 'desc', limit: MAX_PULLED_PRODUCERS });
+    const pulledRead = feedConfig.storage.timeline.range(setKey, {
+      order: 'desc',
+      limit: MAX_PULLED_PRODUCERS,
+    });
     const [pulled, early] = await Promise.all([
       pulledRead,
       guess === undefined ? undefined : merge(guess, query),

@@ -119,6 +119,8 @@ export interface IdOnlyTimeline {
   removeFromMany(keys: readonly string[], ids: readonly string[]): Promise<void>;
   /** {@link TimelineStorage.range}, without payloads. */
   range(key: string, query: RangeQuery): Promise<TimelineEntry[]>;
+  /** {@link TimelineStorage.get}, without payloads. */
+  get(key: string, ids: readonly string[]): Promise<(TimelineEntry | undefined)[]>;
   /** {@link TimelineStorage.rangeMany}, without payloads. */
   rangeMany(keys: readonly string[], query: RangeQuery): Promise<TimelineEntry[][]>;
   /** {@link TimelineStorage.rangeMerged}, without payloads. */
@@ -221,10 +223,13 @@ export interface TimelineStorage {
   clearMarker(key: string, marker: string, ids?: readonly string[]): Promise<number>;
   /**
    * The same timelines, declared id-only by the caller (a normalized flat feed): a promise that
-   * they hold entries without payloads, no markers, and are never changed by `update`. A backend
-   * may then skip payload and marker cleanup and update bookkeeping on the fan-out path, and
-   * read ranges without payloads. Keep to one view per timeline: the same keys must not also be
-   * written through the full interface.
+   * they hold entries without payloads, no markers, are never changed by `update`, and that an
+   * id, once written, is always written with the same score (a flat feed's score is its
+   * activity's time, which its id encodes). A backend may then skip payload and marker cleanup
+   * and update bookkeeping on the fan-out path, read without payloads, and write without reading
+   * first (Cassandra writes such timelines as blind, idempotent inserts in a table of their own).
+   * Keep to one view per timeline: id-only timelines are read and written only through this
+   * view, since a backend may keep them apart from the others.
    */
   idsOnly(): IdOnlyTimeline;
 }
@@ -232,7 +237,9 @@ export interface TimelineStorage {
 /**
  * Hints the wrapper passes to a driver about the timelines of one call. `idsOnly` is set only
  * for calls made through {@link TimelineStorage.idsOnly}: the timelines hold entries without
- * payloads and markers and are never changed by `update`. A driver may ignore it.
+ * payloads and markers, are never changed by `update`, and keep each id's score. A driver may
+ * ignore it, or keep id-only timelines apart (callers never reach them through the full
+ * interface).
  */
 export interface TimelineHints {
   readonly idsOnly: boolean;
@@ -267,13 +274,17 @@ export interface TimelineDriver {
   /** Reads a range (with `hints.idsOnly`, payloads may be left out). */
   range(key: string, query: RangeQuery, hints: TimelineHints): Promise<TimelineEntry[]>;
   /** Positional lookup by id. */
-  get(key: string, ids: readonly string[]): Promise<(TimelineEntry | undefined)[]>;
+  get(
+    key: string,
+    ids: readonly string[],
+    hints: TimelineHints,
+  ): Promise<(TimelineEntry | undefined)[]>;
   /** Number of entries. */
-  count(key: string): Promise<number>;
+  count(key: string, hints: TimelineHints): Promise<number>;
   /** Keeps the `maxLength` highest entries; returns how many were removed. */
-  trim(key: string, maxLength: number): Promise<number>;
+  trim(key: string, maxLength: number, hints: TimelineHints): Promise<number>;
   /** Removes the timeline and all its markers. */
-  delete(key: string): Promise<void>;
+  delete(key: string, hints: TimelineHints): Promise<void>;
   /**
    * Atomic read-modify-write (see {@link TimelineStorage.update}). The wrapper checks and
    * normalises what `compute` returns before the driver sees it, and throws
@@ -318,7 +329,7 @@ export interface TimelineDriver {
     hints: TimelineHints,
   ): Promise<TimelineEntry[]>;
   /** Optional fast path: a position without reading the entries before it. */
-  indexOf?(key: string, id: string, order: 'desc' | 'asc'): Promise<number>;
+  indexOf?(key: string, id: string, order: 'desc' | 'asc', hints: TimelineHints): Promise<number>;
   /** Optional markers (all three or none). */
   countMarked?(key: string, marker: string): Promise<number>;
   /** Optional markers (all three or none). */

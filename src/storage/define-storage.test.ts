@@ -179,7 +179,7 @@ describe('defineTimelineStorage (the contract wrapper)', () => {
       { id: 'b', score: 1 },
       undefined,
     ]);
-    assert.deepEqual(calls.shift()?.[1], ['k', ['b', 'a']]);
+    assert.deepEqual(calls.shift()?.[1], ['k', ['b', 'a'], { idsOnly: false }]);
     assert.equal(await timeline.add('k', []), 0);
     await timeline.addToMany([], [first]);
     await timeline.addToMany(['k'], []);

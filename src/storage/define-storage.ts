@@ -103,7 +103,8 @@ export function defineTimelineStorage<D extends TimelineDriver>(
       resultRanges(d.name, keys, await rangeManyOf(keys, q, hints), q.limit),
     range: async (key: string, q: RangeQuery, hints: TimelineHints) =>
       resultEntries(d.name, key, await d.range(key, q, hints), q.limit),
-    count: async (key: string) => resultCount(d.name, 'count', key, await d.count(key)),
+    count: async (key: string, hints: TimelineHints) =>
+      resultCount(d.name, 'count', key, await d.count(key, hints)),
   };
   const rangeMergedOf =
     d.rangeMerged?.bind(d) ??
@@ -181,18 +182,34 @@ export function defineTimelineStorage<D extends TimelineDriver>(
     const merged = await rangeMergedOf(unique, q, o, hints);
     return resultEntries(d.name, first, merged, q.limit, 'rangeMerged');
   };
-  const count = async (key: string) =>
-    resultCount(d.name, 'count', key, await d.count(checkKey(key)));
+  const count = async (key: string, hints: TimelineHints) =>
+    resultCount(d.name, 'count', key, await d.count(checkKey(key), hints));
   const indexOf = async (key: string, id: string, order: unknown, hints: TimelineHints) => {
     checkKey(key);
     checkEntryId(id);
     const o = checkOrder(order);
-    const at = d.indexOf ? await d.indexOf(key, id, o) : await fallback.indexOf(key, id, o, hints);
+    const at = d.indexOf
+      ? await d.indexOf(key, id, o, hints)
+      : await fallback.indexOf(key, id, o, hints);
     return resultIndex(d.name, key, at);
   };
-  const trim = async (key: string, maxLength: unknown) =>
-    resultCount(d.name, 'trim', key, await d.trim(checkKey(key), checkMaxLength(maxLength)));
-  const del = async (key: string) => d.delete(checkKey(key));
+  const trim = async (key: string, maxLength: unknown, hints: TimelineHints) =>
+    resultCount(d.name, 'trim', key, await d.trim(checkKey(key), checkMaxLength(maxLength), hints));
+  const del = async (key: string, hints: TimelineHints) => d.delete(checkKey(key), hints);
+  const get = async (key: string, ids: unknown, hints: TimelineHints) => {
+    checkKey(key);
+    return positional(checkEntryIds(ids), async (unique) =>
+      resultPositional(
+        d.name,
+        'get',
+        key,
+        await d.get(key, unique, hints),
+        unique.length,
+        entryResult,
+        true,
+      ),
+    );
+  };
 
   const update = async <R>(
     key: string,
@@ -235,10 +252,11 @@ export function defineTimelineStorage<D extends TimelineDriver>(
     rangeMany: (keys: unknown, query: unknown) => rangeMany(keys, query, IDS_ONLY),
     rangeMerged: (keys: unknown, query: unknown, options?: unknown) =>
       rangeMerged(keys, query, options, IDS_ONLY),
-    count,
+    get: (key: string, ids: unknown) => get(key, ids, IDS_ONLY),
+    count: (key: string) => count(key, IDS_ONLY),
     indexOf: (key: string, id: string, order: unknown) => indexOf(key, id, order, IDS_ONLY),
-    trim,
-    delete: del,
+    trim: (key: string, maxLength: unknown) => trim(key, maxLength, IDS_ONLY),
+    delete: (key: string) => del(key, IDS_ONLY),
   });
 
   const members: TimelineStorage = {
@@ -251,24 +269,11 @@ export function defineTimelineStorage<D extends TimelineDriver>(
     range: (key, query) => range(key, query, FULL),
     rangeMany: (keys, query) => rangeMany(keys, query, FULL),
     rangeMerged: (keys, query, options) => rangeMerged(keys, query, options, FULL),
-    get: async (key, ids) => {
-      checkKey(key);
-      return positional(checkEntryIds(ids), async (unique) =>
-        resultPositional(
-          d.name,
-          'get',
-          key,
-          await d.get(key, unique),
-          unique.length,
-          entryResult,
-          true,
-        ),
-      );
-    },
-    count,
+    get: (key, ids) => get(key, ids, FULL),
+    count: (key) => count(key, FULL),
     indexOf: (key, id, order) => indexOf(key, id, order, FULL),
-    trim,
-    delete: del,
+    trim: (key, maxLength) => trim(key, maxLength, FULL),
+    delete: (key) => del(key, FULL),
     update,
     countMarked: !markers
       ? noMarkers

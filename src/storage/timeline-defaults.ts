@@ -112,9 +112,9 @@ export function timelineDefaults(d: TimelineDriver): TimelineDefaults {
       return out;
     },
     async indexOf(key, id, order, hints) {
-      const [entry] = await d.get(key, [id]);
+      const [entry] = await d.get(key, [id], hints);
       if (entry === undefined) return -1;
-      const limit = Math.max(1, await d.count(key));
+      const limit = Math.max(1, await d.count(key, hints));
       const bound = { score: entry.score, id: entry.id, inclusive: false };
       const before = await d.range(
         key,
@@ -136,7 +136,7 @@ export interface MergeReads {
     hints: TimelineHints,
   ): Promise<TimelineEntry[][]>;
   range(key: string, query: RangeQuery, hints: TimelineHints): Promise<TimelineEntry[]>;
-  count(key: string): Promise<number>;
+  count(key: string, hints: TimelineHints): Promise<number>;
 }
 
 /**
@@ -158,7 +158,7 @@ export async function rangeMergedOnClient(
   if (floorAt === undefined) return merge(await reads.rangeMany(keys, query, hints));
   const floorOf = async (): Promise<TimelineEntry | undefined> => {
     const [length, lowest] = await Promise.all([
-      reads.count(keys[0]!),
+      reads.count(keys[0]!, hints),
       reads.range(keys[0]!, { order: 'asc', limit: 1 }, hints),
     ]);
     return length >= floorAt ? lowest[0] : undefined;

@@ -154,7 +154,7 @@ export async function markEntries(
 
 /** Every entry of a timeline in `order`, normalized with {@link plainEntry}. */
 export async function readAll(
-  timeline: TimelineStorage,
+  timeline: Pick<TimelineStorage, 'range'>,
   key: string,
   order: 'desc' | 'asc' = 'desc',
 ): Promise<TimelineEntry[]> {

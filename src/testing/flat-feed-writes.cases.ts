@@ -174,7 +174,8 @@ function addAndRemoveCases(test: FlatCase): void {
     const feed = ctx.define().for(1);
     const a = ctx.activity(1);
     await feed.add(a);
-    const [entry] = await ctx.storage.timeline.get(feed.key, [a.id]);
+    const view = ctx.normalized ? ctx.storage.timeline.idsOnly() : ctx.storage.timeline;
+    const [entry] = await view.get(feed.key, [a.id]);
     assert.ok(entry, 'the timeline holds an entry for the activity');
     assert.equal(entry.id, a.id);
     assert.equal(entry.score, a.time.getTime());

@@ -283,8 +283,9 @@ function keyCases(test: FlatCase): void {
     assert.equal(def.for('a%3Ab').key, 'timeline:a%253Ab');
     const a = ctx.activity(1);
     await def.for(42).add(a);
-    assert.equal(await ctx.storage.timeline.count('timeline:42'), 1);
-    assert.equal(await ctx.storage.timeline.indexOf('timeline:42', a.id, 'desc'), 0);
+    const view = ctx.normalized ? ctx.storage.timeline.idsOnly() : ctx.storage.timeline;
+    assert.equal(await view.count('timeline:42'), 1);
+    assert.equal(await view.indexOf('timeline:42', a.id, 'desc'), 0);
   });
 
   test('a custom key function is used for every user', async (ctx) => {
@@ -301,10 +302,11 @@ function keyCases(test: FlatCase): void {
     const a = ctx.activity(1);
     await def.for(7).add(a);
     await def.addToMany([8, 9], [a]);
+    const view = ctx.normalized ? ctx.storage.timeline.idsOnly() : ctx.storage.timeline;
     for (const key of ['custom/7/flat', 'custom/8/flat', 'custom/9/flat']) {
-      assert.equal(await ctx.storage.timeline.count(key), 1, key);
+      assert.equal(await view.count(key), 1, key);
     }
-    assert.equal(await ctx.storage.timeline.count('timeline:7'), 0);
+    assert.equal(await view.count('timeline:7'), 0);
     const empty = ctx.define({ name: 'broken', key: () => '' });
     throwsWith(() => empty.for(1), ValidationError, 'INVALID_OPTION');
   });

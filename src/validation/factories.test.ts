@@ -92,7 +92,7 @@ const exec = {
   serialConsistency: 9,
   fetchSize: 500,
 };
-const cassandraTable = { exec, table: '"ks"."t"', namespace: '' };
+const cassandraTable = { exec, table: '"ks"."t"', idTable: '"ks"."i"', namespace: '' };
 const statsd = { increment() {}, timing() {} };
 const meter = { createCounter: () => ({ add() {} }), createHistogram: () => ({ record() {} }) };
 
@@ -379,6 +379,7 @@ const factories: readonly Factory[] = [
       { exec: { ...exec, maxlength: 1 } },
       { table: 'ks.t' },
       { table: '"ks"."t"; DROP TABLE x' },
+      { idTable: 'i' },
       { namespace: 5 },
       { maxUpdateAttempts: 0 },
       { fanoutConcurrency: '32' },
@@ -389,7 +390,7 @@ const factories: readonly Factory[] = [
     name: 'CassandraActivityStorage',
     types: [],
     call: (o) => new CassandraActivityStorage(o as never),
-    base: cassandraTable,
+    base: { exec, table: '"ks"."t"', namespace: '' },
     wrong: [{ exec: {} }, { table: 5 }, { namespace: null }, { concurrency: 0 }],
   },
   {

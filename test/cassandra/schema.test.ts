@@ -9,10 +9,14 @@ const client = testClient();
 after(() => client.shutdown());
 
 const KEYSPACE = 'sf_test_schema';
-const tables = { timelines: 'custom_timelines', activities: 'custom_activities' };
+const tables = {
+  timelines: 'custom_timelines',
+  activities: 'custom_activities',
+  idTimelines: 'custom_ids',
+};
 
 describe('cassandra createSchema', () => {
-  it('creates the keyspace and both tables under the names given, and can run again', async () => {
+  it('creates the keyspace and the three tables under the names given, and can run again', async () => {
     const replication = { class: 'SimpleStrategy', replication_factor: 1 };
     const schema = await createSchema(client, { keyspace: KEYSPACE, replication, tables });
     assert.deepEqual(schema, { keyspace: KEYSPACE, tables });
@@ -53,6 +57,12 @@ describe('cassandra createSchema', () => {
       id: 'partition_key none text',
       payload: 'regular none text',
     });
+    assert.deepEqual(of(tables.idTimelines), {
+      ns: 'partition_key none text',
+      feed: 'partition_key none text',
+      score: 'clustering desc bigint',
+      id: 'clustering desc text',
+    });
   });
 
   it('a storage on those tables reads back what it wrote', async () => {
@@ -66,6 +76,9 @@ describe('cassandra createSchema', () => {
     await storage.timeline.add('feed:1', entryRange(0, 3));
     await storage.activities.putMany([{ id: 'a', payload: 'payload-a' }]);
     assert.equal(await storage.timeline.count('feed:1'), 3);
+    const bare = entryRange(0, 2).map(({ id, score }) => ({ id, score }));
+    await storage.timeline.idsOnly().add('feed:2', bare);
+    assert.equal(await storage.timeline.idsOnly().count('feed:2'), 2);
     assert.deepEqual(await storage.activities.getMany(['a', 'b']), ['payload-a', undefined]);
   });
 

@@ -5,6 +5,7 @@ import type {
   TimelineCompute,
   TimelineDriver,
   TimelineEntry,
+  TimelineHints,
   TimelineUpdate,
   TimelineWriteOptions,
 } from '../../storage/contracts.js';
@@ -18,6 +19,7 @@ import {
   runConditionalBatch,
   toNumber,
 } from './driver.js';
+import { CassandraIdTimelines } from './id-timelines.js';
 import { KeyQueue } from './key-queue.js';
 import { checkExecutor, checkQualifiedTable, namespaceOption, positiveInteger } from './options.js';
 import {
@@ -49,6 +51,8 @@ export interface CassandraTimelineStorageOptions {
   readonly exec: Executor;
   /** The timeline table, qualified and quoted: `"keyspace"."table"`. */
   readonly table: string;
+  /** The id-only timeline table (normalized flat feeds), qualified and quoted. */
+  readonly idTable: string;
   /** Namespace of every partition key (isolates tenants or tests sharing tables). */
   readonly namespace: string;
   /** Attempts of a write whose conditional commit lost to another writer. @default 50 */
@@ -64,6 +68,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const KEYS = optionKeys<CassandraTimelineStorageOptions>({
   exec: true,
   table: true,
+  idTable: true,
   namespace: true,
   maxUpdateAttempts: true,
   fanoutConcurrency: true,
@@ -71,7 +76,9 @@ const KEYS = optionKeys<CassandraTimelineStorageOptions>({
 });
 
 /**
- * Timeline storage on Apache Cassandra: one partition per feed holding its entries clustered by
+ * Timeline storage on Apache Cassandra. Id-only timelines (calls with `hints.idsOnly`: normalized
+ * flat feeds) go to their own table and are written blind ({@link CassandraIdTimelines}); the
+ * rest is described here: one partition per feed holding its entries clustered by
  * `(score, id)` descending, an id index and marker rows, plus static columns with the feed's
  * version and exact counts (see `statements.ts` and docs/backends/cassandra.md).
  *
@@ -92,6 +99,7 @@ export class CassandraTimelineStorage implements TimelineDriver {
   readonly #fanout: number;
   readonly #perCommit: number;
   readonly #queue = new KeyQueue();
+  readonly #ids: CassandraIdTimelines;
 
   constructor(options: CassandraTimelineStorageOptions) {
     const where = 'CassandraTimelineStorage';
@@ -103,6 +111,8 @@ export class CassandraTimelineStorage implements TimelineDriver {
     this.#maxAttempts = positiveInteger(o.maxUpdateAttempts, 50, 'maxUpdateAttempts');
     this.#fanout = positiveInteger(o.fanoutConcurrency, 32, 'fanoutConcurrency');
     this.#perCommit = positiveInteger(o.maxEntriesPerCommit, 500, 'maxEntriesPerCommit');
+    const idTable = checkQualifiedTable(o.idTable, where);
+    this.#ids = new CassandraIdTimelines(this.#exec, idTable, this.#ns, this.#fanout);
   }
 
   #feed(key: string): FeedRef {
@@ -161,7 +171,9 @@ export class CassandraTimelineStorage implements TimelineDriver {
     key: string,
     entries: readonly TimelineEntry[],
     options: TimelineWriteOptions,
+    hints: TimelineHints,
   ): Promise<number> {
+    if (hints.idsOnly) return this.#ids.add(key, entries, options);
     let added = 0;
     for (let i = 0; i < entries.length; i += this.#perCommit) {
       const put = entries.slice(i, i + this.#perCommit);
@@ -175,26 +187,39 @@ export class CassandraTimelineStorage implements TimelineDriver {
     keys: readonly string[],
     entries: readonly TimelineEntry[],
     options: TimelineWriteOptions,
+    hints: TimelineHints,
   ): Promise<void> {
-    await forEachLimited(keys, this.#fanout, (key) => this.add(key, entries, options));
+    if (hints.idsOnly) return this.#ids.addToMany(keys, entries, options);
+    await forEachLimited(keys, this.#fanout, (key) => this.add(key, entries, options, hints));
   }
 
-  async remove(key: string, ids: readonly string[]): Promise<number> {
+  async remove(key: string, ids: readonly string[], hints: TimelineHints): Promise<number> {
+    if (hints.idsOnly) return this.#ids.remove(key, ids);
     return (await this.#apply('remove', key, { remove: ids })).removed;
   }
 
-  async removeFromMany(keys: readonly string[], ids: readonly string[]): Promise<void> {
-    await forEachLimited(keys, this.#fanout, (key) => this.remove(key, ids));
+  async removeFromMany(
+    keys: readonly string[],
+    ids: readonly string[],
+    hints: TimelineHints,
+  ): Promise<void> {
+    await forEachLimited(keys, this.#fanout, (key) => this.remove(key, ids, hints));
   }
 
-  async range(key: string, query: RangeQuery): Promise<TimelineEntry[]> {
+  async range(key: string, query: RangeQuery, hints: TimelineHints): Promise<TimelineEntry[]> {
+    if (hints.idsOnly) return this.#ids.range(key, query);
     if (query.limit <= 0 || !boundsOverlap(query.min, query.max)) return [];
     return cassandraCall('range', key, () =>
       readRange(this.#feed(key), query, this.#exec.readConsistency),
     );
   }
 
-  async get(key: string, ids: readonly string[]): Promise<(TimelineEntry | undefined)[]> {
+  async get(
+    key: string,
+    ids: readonly string[],
+    hints: TimelineHints,
+  ): Promise<(TimelineEntry | undefined)[]> {
+    if (hints.idsOnly) return this.#ids.get(key, ids);
     return cassandraCall('get', key, async () => {
       const feed = this.#feed(key);
       const refs = await readRefs(feed, ids, this.#exec.readConsistency);
@@ -203,13 +228,20 @@ export class CassandraTimelineStorage implements TimelineDriver {
     });
   }
 
-  async count(key: string): Promise<number> {
+  async count(key: string, hints: TimelineHints): Promise<number> {
+    if (hints.idsOnly) return this.#ids.count(key);
     return cassandraCall('count', key, async () => {
       return (await readHead(this.#feed(key), this.#exec.readConsistency)).count;
     });
   }
 
-  async indexOf(key: string, id: string, order: 'desc' | 'asc'): Promise<number> {
+  async indexOf(
+    key: string,
+    id: string,
+    order: 'desc' | 'asc',
+    hints: TimelineHints,
+  ): Promise<number> {
+    if (hints.idsOnly) return this.#ids.indexOf(key, id, order);
     return cassandraCall('indexOf', key, async () => {
       const score = (await readRefs(this.#feed(key), [id], this.#exec.readConsistency)).get(id);
       if (score === undefined) return -1;
@@ -223,11 +255,13 @@ export class CassandraTimelineStorage implements TimelineDriver {
     });
   }
 
-  async trim(key: string, maxLength: number): Promise<number> {
+  async trim(key: string, maxLength: number, hints: TimelineHints): Promise<number> {
+    if (hints.idsOnly) return this.#ids.trim(key, maxLength);
     return (await this.#apply('trim', key, {}, maxLength)).trimmed;
   }
 
-  async delete(key: string): Promise<void> {
+  async delete(key: string, hints: TimelineHints): Promise<void> {
+    if (hints.idsOnly) return this.#ids.delete(key);
     await this.#write('delete', key, async (snap, base) => ({
       plan: planDelete(snap, this.#cql, base),
       result: undefined,

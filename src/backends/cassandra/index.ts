@@ -41,7 +41,7 @@ export interface CassandraStorageOptions {
   readonly client: CassandraClient;
   /** Keyspace holding the tables (see {@link createSchema}). */
   readonly keyspace: string;
-  /** Table names, as given to createSchema. @default { timelines: 'sf_timeline', activities: 'sf_activity' } */
+  /** Table names, as given to createSchema. @default { timelines: 'sf_timeline', activities: 'sf_activity', idTimelines: 'sf_id_timeline' } */
   readonly tables?: Partial<CassandraTableNames> | undefined;
   /**
    * Namespace prepended to every partition key (its own partition-key column, so nothing is
@@ -121,6 +121,7 @@ export function createCassandraStorage(options: CassandraStorageOptions): Cassan
     timeline: new CassandraTimelineStorage({
       exec,
       table: qualified(keyspace, tables.timelines),
+      idTable: qualified(keyspace, tables.idTimelines),
       namespace,
       maxUpdateAttempts: positiveInteger(options.maxUpdateAttempts, 50, 'maxUpdateAttempts'),
       fanoutConcurrency: positiveInteger(options.fanoutConcurrency, 32, 'fanoutConcurrency'),

@@ -3,6 +3,7 @@ import { objectOption } from '../../validation/objects.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
 import { boolOptionOr } from '../../validation/values.js';
 import { type CassandraClient, cassandraCall } from './driver.js';
+import { createIdTimelineTable } from './id-statements.js';
 import {
   type CassandraTableNames,
   checkIdentifier,
@@ -25,7 +26,7 @@ export interface CreateSchemaOptions {
    * `{ class: 'NetworkTopologyStrategy', <data center>: 3 }` in production.
    */
   readonly replication: Replication;
-  /** Table names; must match the ones given to `createCassandraStorage`. @default { timelines: 'sf_timeline', activities: 'sf_activity' } */
+  /** Table names; must match the ones given to `createCassandraStorage`. @default { timelines: 'sf_timeline', activities: 'sf_activity', idTimelines: 'sf_id_timeline' } */
   readonly tables?: Partial<CassandraTableNames> | undefined;
   /** `durable_writes` of a created keyspace. @default true */
   readonly durableWrites?: boolean | undefined;
@@ -59,7 +60,11 @@ export function replicationLiteral(replication: Replication): string {
   return `{${parts.join(', ')}}`;
 }
 
-const TABLE_KEYS = optionKeys<CassandraTableNames>({ timelines: true, activities: true });
+const TABLE_KEYS = optionKeys<CassandraTableNames>({
+  timelines: true,
+  activities: true,
+  idTimelines: true,
+});
 
 const SCHEMA_KEYS = optionKeys<CreateSchemaOptions>({
   keyspace: true,
@@ -77,6 +82,10 @@ export function tableNames(tables?: Partial<CassandraTableNames>): CassandraTabl
       tables?.activities ?? DEFAULT_TABLES.activities,
       'tables.activities',
     ),
+    idTimelines: checkIdentifier(
+      tables?.idTimelines ?? DEFAULT_TABLES.idTimelines,
+      'tables.idTimelines',
+    ),
   });
 }
 
@@ -90,11 +99,12 @@ export function schemaStatements(options: CreateSchemaOptions): string[] {
     `CREATE KEYSPACE IF NOT EXISTS "${keyspace}" WITH replication = ${replicationLiteral(options.replication)} AND durable_writes = ${durable}`,
     createTimelineTable(qualified(keyspace, tables.timelines)),
     createActivityTable(qualified(keyspace, tables.activities)),
+    createIdTimelineTable(qualified(keyspace, tables.idTimelines)),
   ];
 }
 
 /**
- * Creates the keyspace (if missing) and the backend's two tables (if missing). Safe to run on
+ * Creates the keyspace (if missing) and the backend's three tables (if missing). Safe to run on
  * every start. Schema changes are slow in Cassandra (the driver waits for every node to agree),
  * so run it once at deploy or start-up, not per request.
  * @example

@@ -26,12 +26,18 @@ describe('cassandra statements: identifiers', () => {
   });
 
   it('fills in default table names and checks custom ones', () => {
-    assert.deepEqual(tableNames(), { timelines: 'sf_timeline', activities: 'sf_activity' });
+    assert.deepEqual(tableNames(), {
+      timelines: 'sf_timeline',
+      activities: 'sf_activity',
+      idTimelines: 'sf_id_timeline',
+    });
     assert.deepEqual(tableNames({ timelines: 'tl' }), {
       timelines: 'tl',
       activities: 'sf_activity',
+      idTimelines: 'sf_id_timeline',
     });
     assert.throws(() => tableNames({ activities: 'bad name' }), invalid);
+    assert.throws(() => tableNames({ idTimelines: 'x"; DROP' }), invalid);
   });
 });
 

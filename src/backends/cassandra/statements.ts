@@ -26,12 +26,15 @@ export interface CassandraTableNames {
   readonly timelines: string;
   /** Activity storage: activity id -> payload. @default 'sf_activity' */
   readonly activities: string;
+  /** Id-only timelines (normalized flat feeds), written blind. @default 'sf_id_timeline' */
+  readonly idTimelines: string;
 }
 
 /** The default table names. */
 export const DEFAULT_TABLES: CassandraTableNames = Object.freeze({
   timelines: 'sf_timeline',
   activities: 'sf_activity',
+  idTimelines: 'sf_id_timeline',
 });
 
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
