@@ -340,7 +340,7 @@ async function runSequence(storage: Storage, mode: FanoutMode, commands: readonl
     let copies = new Set<string>();
     if (c.kind === 'unfollow' && c.keepHistory) {
       const key = manager.getFeeds(c.consumer).timeline.key;
-      const entries = await storage.timeline.range(key, { limit: 10_000, order: 'desc' });
+      const entries = await storage.timeline.idsOnly().range(key, { limit: 10_000, order: 'desc' });
       copies = new Set(entries.map((e) => e.id));
     }
     applyToModel(model, c, () => copies);
