@@ -79,7 +79,7 @@ describe('cassandra id-only timelines: the blind path', () => {
     }
   });
 
-  it('a trim far over maxLength pages past its first read; removal and lookups find ids', async () => {
+  it('a trim far over maxLength removes every excess entry; removal and lookups find ids', async () => {
     const storage = testStorage(client);
     const ids = storage.timeline.idsOnly();
     const all = bare(entryRange(0, 300));

@@ -21,18 +21,15 @@ const LOOKUPS = 16;
 /** Statements per batch of a trim or removal (one partition; each statement a small row). */
 const BATCH = 200;
 
-/** Rows read past `maxLength` by the read of a trim, beyond the entries just written. */
-const TRIM_SLACK = 16;
-
 /**
  * The id-only timelines of a Cassandra storage, in their own table (see `id-statements.ts`).
  * Every write is plain and idempotent: a fan-out write is one single-row `INSERT` per feed and
  * entry, with no read before it, no lightweight transaction and no version. What changes
  * against the conditional path of the other timelines (docs/backends/cassandra.md, "Two tables,
  * two write paths"):
- * - a write with `maxLength` inserts, then trims: it reads the newest `maxLength` entries plus a
- *   few, and deletes what lies below them with one range tombstone. A reader in between can see
- *   the feed a few entries longer, never shorter; concurrent trims agree. A feed defined with
+ * - a write with `maxLength` inserts, then trims: it counts the rows, reads the lowest excess ones
+ *   and deletes up to them with one range tombstone. A reader in between can see
+ *   the feed a few entries longer; concurrent trims agree. A feed defined with
  *   `trim: { chance }` writes without that read.
  * - `count` counts the rows; removal, `get` and `indexOf` find an id by filtering the feed's
  *   partition on the server: O(length), bounded by `maxLength`.
@@ -101,32 +98,24 @@ export class CassandraIdTimelines {
   }
 
   /**
-   * Keeps the `maxLength` highest entries: reads the newest `maxLength + slack` entries (paging
-   * on only when all of them came back) and deletes everything below the `maxLength`-th.
+   * Keeps the `maxLength` highest entries: counts the rows (the server scans the partition and
+   * returns one number), and when there are more, reads the lowest excess ones (usually one) and
+   * deletes everything up to the highest of them with one range tombstone.
    */
-  async #trim(key: string, maxLength: number, slack: number): Promise<number> {
-    const want = maxLength + slack;
+  async #trim(key: string, maxLength: number): Promise<number> {
     const base = [this.#ns, key];
     const consistency = this.#exec.consistency;
-    const rows = await readRows(this.#exec, this.#cql.range('DESC'), [...base, want], {
+    const [counted] = await readRows(this.#exec, this.#cql.count, base, { consistency, max: 1 });
+    const excess = toNumber(counted?.['n']) - maxLength;
+    if (excess <= 0) return 0;
+    const lowest = await readRows(this.#exec, this.#cql.range('ASC'), [...base, excess], {
       consistency,
-      max: want,
+      max: excess,
     });
-    if (rows.length <= maxLength) return 0;
-    let excess = rows.length - maxLength;
-    const top = rows[maxLength]!;
-    if (rows.length === want) {
-      const last = rows.at(-1)!;
-      const rest = await readRows(
-        this.#exec,
-        this.#cql.range('DESC', undefined, '<'),
-        [...base, String(last['score']), String(last['id']), 2_000_000_000],
-        { consistency },
-      );
-      excess += rest.length;
-    }
+    const top = lowest.at(-1);
+    if (top === undefined) return 0;
     await this.#write(this.#cql.deleteTo, [...base, String(top['score']), String(top['id'])]);
-    return excess;
+    return lowest.length;
   }
 
   add(key: string, entries: readonly TimelineEntry[], options: TimelineWriteOptions) {
@@ -134,7 +123,7 @@ export class CassandraIdTimelines {
       const known = await this.#present(key, entries);
       await this.#insert(key, entries);
       if (options.maxLength !== undefined) {
-        await this.#trim(key, options.maxLength, entries.length + TRIM_SLACK);
+        await this.#trim(key, options.maxLength);
       }
       return entries.filter((e) => !known.has(e.id)).length;
     });
@@ -181,7 +170,7 @@ export class CassandraIdTimelines {
       cassandraCall('addToMany', key, async () => {
         await this.#insert(key, entries);
         if (options.maxLength !== undefined) {
-          await this.#trim(key, options.maxLength, entries.length + TRIM_SLACK);
+          await this.#trim(key, options.maxLength);
         }
       }),
     );
@@ -260,7 +249,7 @@ export class CassandraIdTimelines {
   }
 
   trim(key: string, maxLength: number): Promise<number> {
-    return cassandraCall('trim', key, () => this.#trim(key, maxLength, TRIM_SLACK));
+    return cassandraCall('trim', key, () => this.#trim(key, maxLength));
   }
 
   delete(key: string): Promise<void> {
