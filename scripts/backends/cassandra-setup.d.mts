@@ -16,4 +16,7 @@ export declare function nodeConfig(options: {
   storagePort: number;
   nativePort: number;
   heap?: string;
+  host?: string;
+  seed?: string;
+  initialToken?: string;
 }): string[];

@@ -17,7 +17,7 @@ import {
   defineFlatFeed,
   StreamFrameworkError,
 } from '../../src/index.js';
-import { ensureSchema, TEST_KEYSPACE, uniqueNamespace } from '../support/cassandra.js';
+import { ensureSchema, hostTracker, TEST_KEYSPACE, uniqueNamespace } from '../support/cassandra.js';
 import { untilDone } from '../support/retry.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,22 +33,11 @@ const client = new cassandra.Client({
   socketOptions: { connectTimeout: 5000, readTimeout: 15_000 },
   policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(200) },
 });
-// cassandra-driver 4.10 replaces its Host object when the node comes back, without stopping the
-// old one's timers (a health-check interval and a reconnection attempt); Client.shutdown() only
-// stops the current hosts', and the leftover timers would keep this test file from exiting. The
-// hosts seen before the restart are remembered and stopped here (Host.shutdown is driver-internal).
-const hostsSeen = new Set<ReturnType<typeof client.hosts.values>[number]>();
-const rememberHosts = () => {
-  for (const host of client.hosts.values()) hostsSeen.add(host);
-};
+// The driver's Host objects of before and after the restart are all stopped at the end (see
+// hostTracker).
+const hosts = hostTracker(client);
 after(async () => {
-  rememberHosts();
-  await client.shutdown().catch(() => undefined);
-  for (const host of hostsSeen) {
-    await (host as unknown as { shutdown(wait: boolean): Promise<void> })
-      .shutdown(false)
-      .catch(() => undefined);
-  }
+  await hosts.shutdown();
   // By PID (stopCassandra checks that it is still our CassandraDaemon), then the dir is removed.
   await stopCassandra(node);
 });
@@ -87,7 +76,7 @@ describe('Cassandra faults', () => {
   it('the Cassandra node restarted during fan-outs: typed errors, retries land exactly once', async (t) => {
     const manager = world();
     await ensureSchema(client);
-    rememberHosts();
+    hosts.remember();
     const written: Activity[] = [];
     const failures: unknown[] = [];
     let restarted = false;
