@@ -11,6 +11,8 @@ export interface CassandraNode {
   initialToken: string;
   /** -Xms and -Xmx. */
   heap: string;
+  /** Commit log fsynced, schema tables flushed (see nodeConfig); false for the single test node. */
+  durable: boolean;
   nativePort: number;
   storagePort: number;
   /** Storage dir: conf/, data/, commitlog/, logs/{stdout,system}.log. */
@@ -39,6 +41,7 @@ export declare function startCassandra(options: {
   nativePort?: number;
   storagePort?: number;
   heap?: string;
+  durable?: boolean;
 }): Promise<CassandraNode>;
 
 /** `signal` (default SIGTERM), SIGKILL after timeoutMs (default 20 s); removes the dir unless keepDir. */

@@ -153,13 +153,14 @@ export async function startCassandra({
   const seed = fixed.seed ?? host;
   const initialToken = fixed.initialToken ?? '0';
   const heap = fixed.heap ?? CASSANDRA_HEAP;
+  const durable = fixed.durable ?? false;
   for (let attempt = 1; ; attempt++) {
     const nativePort = fixed.nativePort ?? (await freePort());
     const storagePort = fixed.storagePort ?? (await freePort({ avoid: [nativePort] }));
     const dir = restart ? restart.dir : mkdtempSync(join(parentDir, 'sf-cassandra-'));
     const argv = nodeConfig({
       ...{ dir, lib, storagePort, nativePort },
-      ...{ host, seed, initialToken, heap },
+      ...{ host, seed, initialToken, heap, durable },
     });
     const started = performance.now();
     const out = openSync(join(dir, 'logs', 'stdout.log'), 'a');
@@ -182,7 +183,10 @@ export async function startCassandra({
       if (!restart) rmSync(dir, { recursive: true, force: true });
       throw new Error(`could not start ${java}: ${exit ?? 'unknown error'}`);
     }
-    const node = { pid: child.pid, host, seed, initialToken, heap, nativePort, storagePort, dir };
+    const node = {
+      ...{ pid: child.pid, host, seed, initialToken, heap, durable },
+      ...{ nativePort, storagePort, dir },
+    };
     if (own) {
       if (live.size === 0) process.once('exit', onExit);
       live.set(node.pid, dir);

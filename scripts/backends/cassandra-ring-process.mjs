@@ -145,6 +145,7 @@ export async function startRing({ lib, java, heap = RING_HEAP, timeoutMs = 240_0
       nativePort,
       storagePort,
       heap,
+      durable: true, // a killed node must come back with its schema (see nodeConfig)
     });
     nodes[i] = node;
     writeFileSync(join(dir, STATE), JSON.stringify(nodes.filter(Boolean), null, 2));

@@ -16,7 +16,13 @@
 // The files run one at a time (concurrency 1): the fault test stops a node, which the conformance
 // suites, with no retries, must not see.
 import { memoryOf } from './cassandra-process.mjs';
-import { RING_HEAP, readNodes, startRing, stopRing } from './cassandra-ring-process.mjs';
+import {
+  RING_HEAP,
+  readNodes,
+  ringClientOptions,
+  startRing,
+  stopRing,
+} from './cassandra-ring-process.mjs';
 import { fetchCassandra, findJava } from './cassandra-setup.mjs';
 import { testFiles } from './files.mjs';
 import { summarized } from './redis-process.mjs';

@@ -19,4 +19,5 @@ export declare function nodeConfig(options: {
   host?: string;
   seed?: string;
   initialToken?: string;
+  durable?: boolean;
 }): string[];

@@ -226,7 +226,10 @@ const JPMS = [
  * Writes `<dir>/conf/{cassandra.yaml,logback.xml}` and returns the JVM argv (without the java
  * binary) that runs CassandraDaemon in the foreground with `dir` as its storage dir. `host` is the
  * node's listen and native address (a 127.0.0.x), `seed` the address of the ring's seed (the node
- * itself by default), `initialToken` its one token.
+ * itself by default), `initialToken` its one token. `durable: true` drops the two test-only
+ * durability shortcuts (no fsync of the commit log, no flush of the schema tables): a node that
+ * is killed (SIGKILL) then comes back with its schema and everything its commit log had synced,
+ * as a production node would; without them it can come back without the test keyspace.
  */
 export function nodeConfig({
   dir,
@@ -237,6 +240,7 @@ export function nodeConfig({
   host = '127.0.0.1',
   seed = host,
   initialToken = '0',
+  durable = false,
 }) {
   if (
     !/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) ||
@@ -271,11 +275,12 @@ export function nodeConfig({
     `-Dcassandra.triggers_dir=${join(dir, 'triggers')}`,
     `-Dlogback.configurationFile=file://${join(conf, 'logback.xml')}`,
     `-Djava.io.tmpdir=${dir}`,
-    // Test-only speed-ups: no 5-8 s wait for gossip to settle on a single node, no flush of the
-    // system tables on each schema change, no fsync.
+    // Test-only speed-ups: no 5-8 s wait for gossip to settle on a single node; unless durable,
+    // no flush of the system tables on each schema change and no fsync.
     '-Dcassandra.skip_wait_for_gossip_to_settle=0',
-    '-Dcassandra.test.flush_local_schema_changes=false',
-    '-Dcassandra.skip_sync=true',
+    ...(durable
+      ? []
+      : ['-Dcassandra.test.flush_local_schema_changes=false', '-Dcassandra.skip_sync=true']),
     ...['-cp', `${lib}/*`, 'org.apache.cassandra.service.CassandraDaemon'],
   ];
 }

@@ -150,6 +150,10 @@ describe('Cassandra ring faults', () => {
     await writes;
     await waitForRing(readNodes(ring)); // the next test file gets the whole ring
     const seconds = (performance.now() - startedAt) / 1000;
+    const kinds = [...new Set(failures.map((e) => (e instanceof Error ? e.message : String(e))))];
+    t.diagnostic(
+      `failures by phase ${JSON.stringify(failedIn)}; first kinds: ${kinds.slice(0, 3)}`,
+    );
 
     assert.ok(
       failures.every((e) => e instanceof BackendError && e instanceof StreamFrameworkError),
