@@ -18,7 +18,6 @@ import { createCassandraStorage } from '../../src/backends/cassandra/index.js';
 import {
   type Activity,
   BackendError,
-  createActivity,
   createManager,
   defineAggregatedFeed,
   defineFlatFeed,
@@ -33,7 +32,7 @@ import {
   uniqueNamespace,
 } from '../support/cassandra.js';
 import { assertRing, RING_CLIENT, RING_STORAGE, ringDir } from '../support/cassandra-ring.js';
-import { untilDone } from '../support/retry.js';
+import { faultActivity, untilDone } from '../support/retry.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -76,14 +75,6 @@ function world() {
   });
 }
 
-const pin = (i: number): Activity =>
-  createActivity({
-    actor: 1,
-    verb: i % 2 ? 'add' : 'love',
-    object: i,
-    time: 1_764_000_000_000 + i * 1000,
-  });
-
 /** Counts ids missing from `seen` and ids seen more than once. */
 function tally(seen: readonly string[], expected: readonly string[]) {
   const distinct = new Set(seen);
@@ -114,7 +105,7 @@ describe('Cassandra ring faults', () => {
     const writes = (async () => {
       for (let i = 0; written.length < target; i++) {
         if (i >= 200) throw new Error('the writer did not finish');
-        const activity = pin(i);
+        const activity = faultActivity(i);
         fanningOut = true;
         const before = failures.length;
         await untilDone(() => manager.addUserActivity(1, activity), failures, RETRY_OPTIONS);
@@ -139,6 +130,11 @@ describe('Cassandra ring faults', () => {
     phase = 'down';
     const writtenBeforeKill = written.length;
     const downAt = performance.now();
+    // The driver notices: its host of the victim goes down (the socket closed, or gossip said so).
+    const victimHost = () => client.hosts.values().find((h) => h.address.startsWith(`${VICTIM}:`));
+    while (victimHost()?.isUp() && performance.now() - downAt < 60_000) await sleep(50);
+    assert.equal(victimHost()?.isUp(), false, 'the driver saw the node go down');
+    const noticedSeconds = (performance.now() - downAt) / 1000;
     // With replication factor 3, two replicas are a quorum: writes go on while the node is down.
     await until(writtenBeforeKill + PER_PHASE);
     const writtenWhileDown = written.length - writtenBeforeKill;
@@ -201,7 +197,8 @@ describe('Cassandra ring faults', () => {
 
     const line =
       `faults (ring of 3, RF 3, LOCAL_QUORUM): ${VICTIM} killed (SIGKILL) ` +
-      `${killedMidFanout ? 'mid fan-out' : 'between fan-outs'}, down ${downSeconds.toFixed(1)}s, ` +
+      `${killedMidFanout ? 'mid fan-out' : 'between fan-outs'} (the driver saw it down after ` +
+      `${noticedSeconds.toFixed(1)}s), down ${downSeconds.toFixed(1)}s, ` +
       `restarted on its ports and data dir in ${restarted.seconds?.toFixed(1)}s; ` +
       `${written.length} activities (${writtenBeforeKill} before the kill, ${writtenWhileDown} ` +
       `while down) fanned out to ${FOLLOWERS.length} followers x 3 feeds (flat normalized, ` +

@@ -11,14 +11,13 @@ import { createCassandraStorage } from '../../src/backends/cassandra/index.js';
 import {
   type Activity,
   BackendError,
-  createActivity,
   createManager,
   defineAggregatedFeed,
   defineFlatFeed,
   StreamFrameworkError,
 } from '../../src/index.js';
 import { ensureSchema, hostTracker, TEST_KEYSPACE, uniqueNamespace } from '../support/cassandra.js';
-import { untilDone } from '../support/retry.js';
+import { faultActivity, untilDone } from '../support/retry.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -64,14 +63,6 @@ function world() {
 
 const RETRY_OPTIONS = { attempts: MAX_ATTEMPTS, delayMs: 100 };
 
-const pin = (i: number): Activity =>
-  createActivity({
-    actor: 1,
-    verb: i % 2 ? 'add' : 'love',
-    object: i,
-    time: 1_764_000_000_000 + i * 1000,
-  });
-
 describe('Cassandra faults', () => {
   it('the Cassandra node restarted during fan-outs: typed errors, retries land exactly once', async (t) => {
     const manager = world();
@@ -85,7 +76,7 @@ describe('Cassandra faults', () => {
     const writes = (async () => {
       for (let i = 0; !restarted || written.length < writtenAtRestart + 4; i++) {
         if (i >= 200) throw new Error('the writer did not finish');
-        const activity = pin(i);
+        const activity = faultActivity(i);
         await untilDone(() => manager.addUserActivity(1, activity), failures, RETRY_OPTIONS);
         written.push(activity);
         await sleep(20);
