@@ -159,8 +159,15 @@ export async function startCassandra({
     const storagePort = fixed.storagePort ?? (await freePort({ avoid: [nativePort] }));
     const dir = restart ? restart.dir : mkdtempSync(join(parentDir, 'sf-cassandra-'));
     const argv = nodeConfig({
-      ...{ dir, lib, storagePort, nativePort },
-      ...{ host, seed, initialToken, heap, durable },
+      dir,
+      lib,
+      storagePort,
+      nativePort,
+      host,
+      seed,
+      initialToken,
+      heap,
+      durable,
     });
     const started = performance.now();
     const out = openSync(join(dir, 'logs', 'stdout.log'), 'a');
@@ -184,8 +191,15 @@ export async function startCassandra({
       throw new Error(`could not start ${java}: ${exit ?? 'unknown error'}`);
     }
     const node = {
-      ...{ pid: child.pid, host, seed, initialToken, heap, durable },
-      ...{ nativePort, storagePort, dir },
+      pid: child.pid,
+      host,
+      seed,
+      initialToken,
+      heap,
+      durable,
+      nativePort,
+      storagePort,
+      dir,
     };
     if (own) {
       if (live.size === 0) process.once('exit', onExit);
@@ -218,8 +232,9 @@ export async function startCassandra({
 
 /**
  * Stops a node started by startCassandra: SIGTERM (Cassandra drains and exits), SIGKILL after
- * `timeoutMs`, then removes its dir. `signal: 'SIGKILL'` kills it at once (a crash, no drain). Resolves to { signal, seconds } or undefined when it was not
- * running. Only ever signals the recorded PID, and only while it is still our CassandraDaemon.
+ * `timeoutMs`, then removes its dir; `signal: 'SIGKILL'` kills it at once instead (a crash: no
+ * drain). Resolves to { signal, seconds } or undefined when it was not running. Only ever
+ * signals the recorded PID, and only while it is still our CassandraDaemon.
  */
 export async function stopCassandra(
   node,

@@ -123,9 +123,9 @@ export async function waitForRing(nodes, { timeoutMs = 120_000 } = {}) {
 
 /**
  * Starts the three nodes (see the top of this file) in a fresh temp dir and waits for the ring.
- * Resolves to { dir, nodes, seconds }. `onNode(node)` is called as soon as each JVM answers, so a
- * caller can stop what started when a later step fails; on failure every started node is stopped
- * and the dir removed, and the error carries the failing node's log tail.
+ * Resolves to { dir, nodes, seconds }. On failure every node started is stopped and the dir
+ * removed, and the error carries the failing node's log tail. A node still starting when this
+ * process exits (e.g. a second Ctrl-C) is SIGKILLed by cassandra-process.mjs's exit handler.
  */
 export async function startRing({ lib, java, heap = RING_HEAP, timeoutMs = 240_000 }) {
   const started = performance.now();
