@@ -8,6 +8,7 @@
 // Unknown options (e.g. --test-name-pattern=foo, --test-concurrency=1) are passed to `node --test`
 // after ours, so they win. Paths of existing *.test.ts files restrict the run to those files.
 // REQUIRE_BACKENDS=memory,redis makes a missing or unstartable group a failure instead of a skip.
+// An opt-in group (cassandra-ring) runs only when --only or REQUIRE_BACKENDS names it.
 // TEST_CONCURRENCY (default 2) sets how many test files run at once within a group.
 // Exit code 0 only when nothing failed.
 import { spawn } from 'node:child_process';
@@ -102,7 +103,7 @@ function runNodeTest(group, files, env) {
     '--import',
     'tsx',
     '--test',
-    `--test-concurrency=${CONCURRENCY}`,
+    `--test-concurrency=${group.concurrency ?? CONCURRENCY}`,
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',
@@ -188,7 +189,8 @@ const results = [];
 try {
   for (const group of backends) {
     if (interrupted) break; // the signal handler stops servers and exits
-    if (only && !only.includes(group.name)) {
+    const skipped = only ? !only.includes(group.name) : group.optIn && !required.has(group.name);
+    if (skipped) {
       results.push({ name: group.name, status: 'not selected', ok: true, note: '' });
     } else {
       results.push(await runGroup(group));

@@ -9,6 +9,10 @@
 // startCassandra({ lib, java, restart: node }) runs a new JVM on the same ports and directory, so
 // what the node had flushed (a clean shutdown drains its memtables) is still there.
 //
+// A node of a ring (cassandra-ring-process.mjs): startCassandra({ lib, java, host: '127.0.0.2',
+// seed: '127.0.0.1', initialToken, nativePort, storagePort }) binds that loopback address on the
+// given ports.
+//
 // The JVM's stdout/stderr go to <dir>/logs/stdout.log, Cassandra's own log to <dir>/logs/system.log.
 // The node is stopped only by its recorded PID, after checking that /proc/<pid>/cmdline still names
 // CassandraDaemon with this node's directory: never by name.
@@ -17,7 +21,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeConfig } from './cassandra-setup.mjs';
+import { CASSANDRA_HEAP, nodeConfig } from './cassandra-setup.mjs';
 import { freePort, HOST, isRunning, logTail } from './redis-process.mjs';
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
@@ -45,10 +49,10 @@ function isOurNode(pid, dir) {
   }
 }
 
-/** Does 127.0.0.1:port accept a TCP connection? */
-function portOpen(port) {
+/** Does host:port accept a TCP connection? */
+function portOpen(host, port) {
   return new Promise((done) => {
-    const socket = connect({ host: HOST, port });
+    const socket = connect({ host, port });
     const finish = (ok) => {
       socket.destroy();
       done(ok);
@@ -60,26 +64,36 @@ function portOpen(port) {
 }
 
 /**
- * Resolves with Cassandra's release_version once a driver session on 127.0.0.1:port can query
- * system.local. Rejects as soon as `alive()` returns false, or after `timeoutMs`.
+ * Resolves with Cassandra's release_version once a driver session on host:port (127.0.0.1 unless
+ * told) can query system.local. Rejects as soon as `alive()` returns false, or after `timeoutMs`.
  */
-export async function waitForCql(port, { timeoutMs = 120_000, alive = () => true } = {}) {
+export async function waitForCql(
+  port,
+  { timeoutMs = 120_000, alive = () => true, host = HOST } = {},
+) {
   const { default: cassandra } = await import('cassandra-driver');
   const deadline = Date.now() + timeoutMs;
   let last;
   for (;;) {
     if (!alive()) throw new Error('the Cassandra process exited during startup');
     if (Date.now() > deadline) {
-      throw new Error(`no CQL session on ${HOST}:${port} in ${timeoutMs / 1000}s (${last})`);
+      throw new Error(`no CQL session on ${host}:${port} in ${timeoutMs / 1000}s (${last})`);
     }
-    if (!(await portOpen(port))) {
+    if (!(await portOpen(host, port))) {
       last = 'CQL port not open yet';
       await sleep(100);
       continue;
     }
     const client = new cassandra.Client({
-      contactPoints: [`${HOST}:${port}`],
+      contactPoints: [`${host}:${port}`],
       localDataCenter: 'datacenter1',
+      // This node only: a ring's driver would otherwise also connect to its peers.
+      policies: {
+        loadBalancing: new cassandra.policies.loadBalancing.AllowListPolicy(
+          new cassandra.policies.loadBalancing.RoundRobinPolicy(),
+          [`${host}:${port}`],
+        ),
+      },
       socketOptions: { connectTimeout: 5000, readTimeout: 10_000 },
     });
     try {
@@ -114,9 +128,15 @@ function onExit() {
  * Resolves to { pid, host, nativePort, storagePort, dir, version, seconds }. On failure the JVM is
  * stopped, the dir removed, and the error carries the tail of its logs.
  *
- * With `restart` (a node stopped with stopCassandra(node, { keepDir: true })), the new JVM reuses
- * that node's ports and directory (its data and commit log) instead, in one attempt, and the
- * directory is kept on failure: the caller owns it.
+ * A node of a ring passes its `host` (127.0.0.x), the `seed`'s address, its `initialToken` and
+ * both ports (then a port taken is an error, not a retry). With `restart` (a node stopped with
+ * stopCassandra(node, { keepDir: true })), the new JVM reuses that node's address, ports, token
+ * and directory (its data and commit log) instead, in one attempt, and the directory is kept on
+ * failure: the caller owns it.
+ *
+ * `parentDir` (default the OS temp dir) holds the node's fresh directory.
+ * `own: false` leaves the JVM running when this process exits (by default it is SIGKILLed then):
+ * for a node restarted by a test file whose group stops the ring afterwards.
  */
 export async function startCassandra({
   lib,
@@ -124,12 +144,31 @@ export async function startCassandra({
   timeoutMs = 180_000,
   attempts = 3,
   restart = undefined,
+  own = true,
+  parentDir = tmpdir(),
+  ...placement
 }) {
+  const fixed = restart ?? placement;
+  const host = fixed.host ?? HOST;
+  const seed = fixed.seed ?? host;
+  const initialToken = fixed.initialToken ?? '0';
+  const heap = fixed.heap ?? CASSANDRA_HEAP;
+  const durable = fixed.durable ?? false;
   for (let attempt = 1; ; attempt++) {
-    const nativePort = restart ? restart.nativePort : await freePort();
-    const storagePort = restart ? restart.storagePort : await freePort({ avoid: [nativePort] });
-    const dir = restart ? restart.dir : mkdtempSync(join(tmpdir(), 'sf-cassandra-'));
-    const argv = nodeConfig({ dir, lib, storagePort, nativePort });
+    const nativePort = fixed.nativePort ?? (await freePort());
+    const storagePort = fixed.storagePort ?? (await freePort({ avoid: [nativePort] }));
+    const dir = restart ? restart.dir : mkdtempSync(join(parentDir, 'sf-cassandra-'));
+    const argv = nodeConfig({
+      dir,
+      lib,
+      storagePort,
+      nativePort,
+      host,
+      seed,
+      initialToken,
+      heap,
+      durable,
+    });
     const started = performance.now();
     const out = openSync(join(dir, 'logs', 'stdout.log'), 'a');
     let exit;
@@ -151,11 +190,27 @@ export async function startCassandra({
       if (!restart) rmSync(dir, { recursive: true, force: true });
       throw new Error(`could not start ${java}: ${exit ?? 'unknown error'}`);
     }
-    const node = { pid: child.pid, host: HOST, nativePort, storagePort, dir };
-    if (live.size === 0) process.once('exit', onExit);
-    live.set(node.pid, dir);
+    const node = {
+      pid: child.pid,
+      host,
+      seed,
+      initialToken,
+      heap,
+      durable,
+      nativePort,
+      storagePort,
+      dir,
+    };
+    if (own) {
+      if (live.size === 0) process.once('exit', onExit);
+      live.set(node.pid, dir);
+    }
     try {
-      node.version = await waitForCql(nativePort, { timeoutMs, alive: () => exit === undefined });
+      node.version = await waitForCql(nativePort, {
+        timeoutMs,
+        host,
+        alive: () => exit === undefined,
+      });
       node.seconds = (performance.now() - started) / 1000;
       return node;
     } catch (error) {
@@ -167,19 +222,24 @@ export async function startCassandra({
         .join('\n');
       await stopCassandra(node, { keepDir: Boolean(restart) });
       const portTaken = /Address already in use|Failed to bind/i.test(tail);
-      if (portTaken && !restart && attempt < attempts) continue; // another process took a port we probed
+      const portsChosen = fixed.nativePort === undefined && fixed.storagePort === undefined;
+      if (portTaken && portsChosen && !restart && attempt < attempts) continue; // another process took a port we probed
       const why = exit ? `Cassandra ${exit}` : error.message;
-      throw new Error(`Cassandra on ${HOST}:${nativePort}: ${why}${tail ? `\n${tail}` : ''}`);
+      throw new Error(`Cassandra on ${host}:${nativePort}: ${why}${tail ? `\n${tail}` : ''}`);
     }
   }
 }
 
 /**
  * Stops a node started by startCassandra: SIGTERM (Cassandra drains and exits), SIGKILL after
- * `timeoutMs`, then removes its dir. Resolves to { signal, seconds } or undefined when it was not
- * running. Only ever signals the recorded PID, and only while it is still our CassandraDaemon.
+ * `timeoutMs`, then removes its dir; `signal: 'SIGKILL'` kills it at once instead (a crash: no
+ * drain). Resolves to { signal, seconds } or undefined when it was not running. Only ever
+ * signals the recorded PID, and only while it is still our CassandraDaemon.
  */
-export async function stopCassandra(node, { timeoutMs = 20_000, keepDir = false } = {}) {
+export async function stopCassandra(
+  node,
+  { timeoutMs = 20_000, keepDir = false, signal: first = 'SIGTERM' } = {},
+) {
   if (!node) return undefined;
   const { pid, dir } = node;
   const started = performance.now();
@@ -190,11 +250,11 @@ export async function stopCassandra(node, { timeoutMs = 20_000, keepDir = false 
   };
   let signal;
   if (isRunning(pid) && isOurNode(pid, dir)) {
-    signal = 'SIGTERM';
+    signal = first;
     try {
-      process.kill(pid, 'SIGTERM');
+      process.kill(pid, first);
     } catch {}
-    if (!(await waitGone(timeoutMs)) && isOurNode(pid, dir)) {
+    if (!(await waitGone(first === 'SIGKILL' ? 5000 : timeoutMs)) && isOurNode(pid, dir)) {
       signal = 'SIGKILL';
       try {
         process.kill(pid, 'SIGKILL');
@@ -202,8 +262,7 @@ export async function stopCassandra(node, { timeoutMs = 20_000, keepDir = false 
       await waitGone(5000);
     }
   }
-  live.delete(pid);
-  if (live.size === 0) process.off('exit', onExit);
+  if (live.delete(pid) && live.size === 0) process.off('exit', onExit);
   if (!keepDir) rmSync(dir, { recursive: true, force: true });
   return signal ? { signal, seconds: (performance.now() - started) / 1000 } : undefined;
 }

@@ -16,4 +16,8 @@ export declare function nodeConfig(options: {
   storagePort: number;
   nativePort: number;
   heap?: string;
+  host?: string;
+  seed?: string;
+  initialToken?: string;
+  durable?: boolean;
 }): string[];

@@ -6,6 +6,8 @@
 //     start?: () => Promise<Record<string, string> | void>,
 //                                      // starts servers; returns env vars for the test process
 //     stop?: () => Promise<void>,      // stops exactly what start() started (by PID, never by name)
+//     concurrency?: number,            // test files run at once (default TEST_CONCURRENCY, 2)
+//     optIn?: boolean,                 // runs only when --only or REQUIRE_BACKENDS names it
 //   }
 //
 // test.mjs runs start() only when the group has test files, and always runs stop() after it (also
@@ -16,13 +18,15 @@
 //
 // sqlite.mjs needs no server (better-sqlite3 is embedded). A backend with servers: see redis.mjs (one redis-server on a free port; PIDs recorded in its temp
 // dir; its env vars) and redis-cluster.mjs (3 cluster masters), both built on redis-process.mjs.
-// cassandra.mjs starts a Cassandra 5.0 JVM from Maven jars. bullmq.mjs starts its own redis-server
+// cassandra.mjs starts a Cassandra 5.0 JVM from Maven jars;
+// cassandra-ring.mjs a ring of three on 127.0.0.1-3 (opt-in; its files run one at a time). bullmq.mjs starts its own redis-server
 // (noeviction) and a cluster through redis-cluster.mjs. browser.mjs checks for chromium and builds
 // the package for the example app's tests (test/browser). kit-runners.mjs builds the package and
 // runs the conformance kit under node:test, Vitest and Jest (test/kit-runners).
 import browser from './browser.mjs';
 import bullmq from './bullmq.mjs';
 import cassandra from './cassandra.mjs';
+import cassandraRing from './cassandra-ring.mjs';
 import kitRunners from './kit-runners.mjs';
 import memory from './memory.mjs';
 import redis from './redis.mjs';
@@ -38,6 +42,7 @@ export const backends = [
   redis,
   redisCluster,
   cassandra,
+  cassandraRing,
   bullmq,
   browser,
 ];

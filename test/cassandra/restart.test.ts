@@ -11,14 +11,13 @@ import { createCassandraStorage } from '../../src/backends/cassandra/index.js';
 import {
   type Activity,
   BackendError,
-  createActivity,
   createManager,
   defineAggregatedFeed,
   defineFlatFeed,
   StreamFrameworkError,
 } from '../../src/index.js';
-import { ensureSchema, TEST_KEYSPACE, uniqueNamespace } from '../support/cassandra.js';
-import { untilDone } from '../support/retry.js';
+import { ensureSchema, hostTracker, TEST_KEYSPACE, uniqueNamespace } from '../support/cassandra.js';
+import { faultActivity, untilDone } from '../support/retry.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -33,22 +32,11 @@ const client = new cassandra.Client({
   socketOptions: { connectTimeout: 5000, readTimeout: 15_000 },
   policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(200) },
 });
-// cassandra-driver 4.10 replaces its Host object when the node comes back, without stopping the
-// old one's timers (a health-check interval and a reconnection attempt); Client.shutdown() only
-// stops the current hosts', and the leftover timers would keep this test file from exiting. The
-// hosts seen before the restart are remembered and stopped here (Host.shutdown is driver-internal).
-const hostsSeen = new Set<ReturnType<typeof client.hosts.values>[number]>();
-const rememberHosts = () => {
-  for (const host of client.hosts.values()) hostsSeen.add(host);
-};
+// The driver's Host objects of before and after the restart are all stopped at the end (see
+// hostTracker).
+const hosts = hostTracker(client);
 after(async () => {
-  rememberHosts();
-  await client.shutdown().catch(() => undefined);
-  for (const host of hostsSeen) {
-    await (host as unknown as { shutdown(wait: boolean): Promise<void> })
-      .shutdown(false)
-      .catch(() => undefined);
-  }
+  await hosts.shutdown();
   // By PID (stopCassandra checks that it is still our CassandraDaemon), then the dir is removed.
   await stopCassandra(node);
 });
@@ -75,19 +63,11 @@ function world() {
 
 const RETRY_OPTIONS = { attempts: MAX_ATTEMPTS, delayMs: 100 };
 
-const pin = (i: number): Activity =>
-  createActivity({
-    actor: 1,
-    verb: i % 2 ? 'add' : 'love',
-    object: i,
-    time: 1_764_000_000_000 + i * 1000,
-  });
-
 describe('Cassandra faults', () => {
   it('the Cassandra node restarted during fan-outs: typed errors, retries land exactly once', async (t) => {
     const manager = world();
     await ensureSchema(client);
-    rememberHosts();
+    hosts.remember();
     const written: Activity[] = [];
     const failures: unknown[] = [];
     let restarted = false;
@@ -96,7 +76,7 @@ describe('Cassandra faults', () => {
     const writes = (async () => {
       for (let i = 0; !restarted || written.length < writtenAtRestart + 4; i++) {
         if (i >= 200) throw new Error('the writer did not finish');
-        const activity = pin(i);
+        const activity = faultActivity(i);
         await untilDone(() => manager.addUserActivity(1, activity), failures, RETRY_OPTIONS);
         written.push(activity);
         await sleep(20);

@@ -9,6 +9,36 @@ import {
 } from '../../src/backends/cassandra/index.js';
 import type { BackendUnderTest } from '../../src/testing/index.js';
 
+/**
+ * Stops every driver Host object a client has had, for a test that restarts a node.
+ * cassandra-driver 4.10 replaces its Host object when a node comes back, without stopping the old
+ * one's timers (a health-check interval and a reconnection attempt); Client.shutdown() only stops
+ * the current hosts', and the leftover timers would keep the test file from exiting. Call
+ * `remember()` before a node goes down, and `shutdown()` (which shuts the client down too) at the
+ * end. Host.shutdown is driver-internal.
+ */
+export function hostTracker(client: cassandra.Client): {
+  remember(): void;
+  shutdown(): Promise<void>;
+} {
+  const seen = new Set<ReturnType<typeof client.hosts.values>[number]>();
+  const remember = () => {
+    for (const host of client.hosts.values()) seen.add(host);
+  };
+  return {
+    remember,
+    async shutdown() {
+      remember();
+      await client.shutdown().catch(() => undefined);
+      for (const host of seen) {
+        await (host as unknown as { shutdown(wait: boolean): Promise<void> })
+          .shutdown(false)
+          .catch(() => undefined);
+      }
+    },
+  };
+}
+
 /** Keyspace the Cassandra tests share (each test isolates itself with a namespace). */
 export const TEST_KEYSPACE = process.env.CASSANDRA_TEST_KEYSPACE ?? 'sf_test';
 
@@ -23,13 +53,20 @@ export function contactPoints(): string[] {
   return points.split(',').map((p) => p.trim());
 }
 
-/** A new driver client on the test node; the caller shuts it down. */
+/**
+ * A new driver client on the test node (or ring); the caller shuts it down. The driver reaches
+ * the peers it discovers on `protocolOptions.port` (9042 unless told), not on the contact
+ * points' port: the ring's nodes share one port, given here.
+ */
 export function testClient(options: Partial<cassandra.ClientOptions> = {}): cassandra.Client {
+  const points = contactPoints();
+  const port = Number(points[0]?.split(':')[1] ?? 9042);
   return new cassandra.Client({
-    contactPoints: contactPoints(),
+    contactPoints: points,
     localDataCenter: process.env.CASSANDRA_LOCAL_DC ?? 'datacenter1',
     socketOptions: { connectTimeout: 10_000, readTimeout: 30_000 },
     ...options,
+    protocolOptions: { port, ...options.protocolOptions },
   });
 }
 

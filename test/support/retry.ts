@@ -1,3 +1,18 @@
+import { type Activity, createActivity } from '../../src/index.js';
+
+/**
+ * The i-th activity of a fault test's writer: actor 1, one second apart, verbs alternating
+ * between two (so aggregated feeds get two groups).
+ */
+export function faultActivity(i: number): Activity {
+  return createActivity({
+    actor: 1,
+    verb: i % 2 ? 'add' : 'love',
+    object: i,
+    time: 1_764_000_000_000 + i * 1000,
+  });
+}
+
 /**
  * Retries an operation until it succeeds, recording every failure it saw (fault tests assert that
  * each one is typed). Gives up, rethrowing the last error, after `attempts` tries.
