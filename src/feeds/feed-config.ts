@@ -247,14 +247,19 @@ export function checkActivities<E extends ExtraData>(
   return [...seen.values()];
 }
 
-/** Whether this write should trim, and whether atomically (maxLength passed to storage) or by chance afterwards. */
+/**
+ * How a write to `feeds` feeds trims: atomically (`maxLength` passed to storage), or by chance
+ * afterwards, drawn for each feed on its own (`trimAfter[i]`: trim feed `i` after the write).
+ */
 export function trimPlan(
   config: FeedConfig,
   trim: boolean | undefined,
-): { maxLength?: number; trimAfter: boolean } {
-  if (trim === false) return { trimAfter: false };
-  if (config.trimChance === undefined) return { maxLength: config.maxLength, trimAfter: false };
-  return { trimAfter: config.random() < config.trimChance };
+  feeds = 1,
+): { maxLength?: number; trimAfter: boolean[] } {
+  if (trim === false) return { trimAfter: [] };
+  if (config.trimChance === undefined) return { maxLength: config.maxLength, trimAfter: [] };
+  const chance = config.trimChance;
+  return { trimAfter: Array.from({ length: feeds }, () => config.random() < chance) };
 }
 
 /** Removes activity or id inputs down to validated activity ids. */

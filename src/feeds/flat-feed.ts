@@ -3,6 +3,7 @@ import { type Id, timeOfActivityId } from '../activity/ids.js';
 import type { ExtraData, JsonObject } from '../activity/json.js';
 import { emitMetric } from '../metrics/metrics.js';
 import type { IdOnlyTimeline, TimelineEntry } from '../storage/contracts.js';
+import { forEachLimited } from '../util/for-each-limited.js';
 import { optionKeys } from '../validation/options.js';
 import { boolOptionOr } from '../validation/values.js';
 import {
@@ -45,6 +46,9 @@ export interface FlatFeedOptions extends FeedOptions {
   /** Receives errors thrown by change listeners (see `events`). @default ignore */
   readonly onListenerError?: ((error: unknown, change?: FeedChange) => void) | undefined;
 }
+
+/** Feeds trimmed at once after a write that trims by chance. */
+const TRIM_CONCURRENCY = 16;
 
 /** Option keys of `defineFlatFeed` (the compiler checks them against `FlatFeedOptions`). */
 const FLAT_KEYS: readonly string[] = optionKeys<FlatFeedOptions>({
@@ -134,12 +138,13 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
     const keys = targets.map((t) => t.key);
     const entries = toEntries(activities);
     if (normalized && options?.storeActivities !== false) await storeActivities(config, activities);
-    const plan = trimPlan(config, options?.trim);
+    const plan = trimPlan(config, options?.trim, keys.length);
     const writeOptions = { maxLength: plan.maxLength };
     let added = 0;
     if (keys.length === 1) added = await timeline.add(keys[0]!, entries, writeOptions);
     else await timeline.addToMany(keys, entries, writeOptions);
-    if (plan.trimAfter) for (const key of keys) await timeline.trim(key, config.maxLength);
+    const picked = keys.filter((_, i) => plan.trimAfter[i]);
+    await forEachLimited(picked, TRIM_CONCURRENCY, (key) => timeline.trim(key, config.maxLength));
     emitMetric(config.metrics, 'onFeedWrite', {
       feed: config.name,
       count: entries.length * keys.length,

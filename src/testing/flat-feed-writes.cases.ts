@@ -358,6 +358,19 @@ function trimCases(test: FlatCase): void {
     assert.deepEqual(idList((await feed.read()).items), newestFirst(acts).slice(0, 5));
   });
 
+  test('trim by chance draws for each feed of a fan-out on its own', async (ctx) => {
+    const draws = [0.1, 0.9, 0.1, 0.9];
+    let next = 0;
+    const def = ctx.define({
+      maxLength: 5,
+      trim: { chance: 0.4, random: () => draws[next++ % draws.length]! },
+    });
+    await def.addToMany([1, 2, 3, 4], ctx.activities(8));
+    const counts = await Promise.all([1, 2, 3, 4].map((u) => def.for(u).count()));
+    assert.deepEqual(counts, [5, 8, 5, 8], 'feeds 1 and 3 drew a trim, 2 and 4 did not');
+    assert.equal(next, 4, 'one draw per feed');
+  });
+
   test('addMany with trim: false does not trim', async (ctx) => {
     const feed = ctx.define({ maxLength: 5 }).for(1);
     await feed.addMany(ctx.activities(8), { trim: false });

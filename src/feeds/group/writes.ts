@@ -212,7 +212,7 @@ export function createGroupWriter<
         },
         plan.maxLength === undefined ? undefined : { maxLength: plan.maxLength },
       );
-      const trimmed = plan.trimAfter ? await timeline.trim(target.key, config.maxLength) : 0;
+      const trimmed = plan.trimAfter[0] ? await timeline.trim(target.key, config.maxLength) : 0;
       emitMetric(config.metrics, 'onFeedWrite', { feed: config.name, count: added });
       if (changed.length > 0) await writer.notify(target, 'add', changed);
       else if (trimmed > 0) await writer.notify(target, 'trim', []);
@@ -285,7 +285,7 @@ export function createGroupWriter<
         }),
         plan.maxLength === undefined ? undefined : { maxLength: plan.maxLength },
       );
-      if (plan.trimAfter) await timeline.trim(target.key, config.maxLength);
+      if (plan.trimAfter[0]) await timeline.trim(target.key, config.maxLength);
       emitMetric(config.metrics, 'onFeedWrite', {
         feed: config.name,
         count: stored.reduce((n, r) => n + r.members.length, 0),
