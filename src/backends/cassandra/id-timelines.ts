@@ -18,6 +18,9 @@ import { boundsOverlap } from './statements.js';
 /** Point reads (or filtered reads) in flight for one call. */
 const LOOKUPS = 16;
 
+/** Rows read past `maxLength` by the read of a trim, beyond the entries just written. */
+const TRIM_SLACK = 16;
+
 /** Statements per batch of a trim or removal (one partition; each statement a small row). */
 const BATCH = 200;
 
@@ -27,8 +30,8 @@ const BATCH = 200;
  * entry, with no read before it, no lightweight transaction and no version. What changes
  * against the conditional path of the other timelines (docs/backends/cassandra.md, "Two tables,
  * two write paths"):
- * - a write with `maxLength` inserts, then trims: it counts the rows, reads the lowest excess ones
- *   and deletes up to them with one range tombstone. A reader in between can see
+ * - a write with `maxLength` inserts, then trims: it reads the newest `maxLength` entries plus a
+ *   few, and deletes what lies below them with one range tombstone. A reader in between can see
  *   the feed a few entries longer; concurrent trims agree. A feed defined with
  *   `trim: { chance }` writes without that read.
  * - `count` counts the rows; removal, `get` and `indexOf` find an id by filtering the feed's
@@ -98,24 +101,36 @@ export class CassandraIdTimelines {
   }
 
   /**
-   * Keeps the `maxLength` highest entries: counts the rows (the server scans the partition and
-   * returns one number), and when there are more, reads the lowest excess ones (usually one) and
-   * deletes everything up to the highest of them with one range tombstone.
+   * Keeps the `maxLength` highest entries: reads the newest `maxLength + slack` entries (paging
+   * on only when all of them came back) and deletes everything below the `maxLength`-th with one
+   * range tombstone. The boundary is counted from the top, where entries only ever come in, so
+   * concurrent trims can only agree (a boundary counted from the bottom after a count would
+   * move when another trim deletes first, and delete kept entries: found by the concurrent
+   * fan-out test).
    */
-  async #trim(key: string, maxLength: number): Promise<number> {
+  async #trim(key: string, maxLength: number, slack = TRIM_SLACK): Promise<number> {
+    const want = maxLength + slack;
     const base = [this.#ns, key];
     const consistency = this.#exec.consistency;
-    const [counted] = await readRows(this.#exec, this.#cql.count, base, { consistency, max: 1 });
-    const excess = toNumber(counted?.['n']) - maxLength;
-    if (excess <= 0) return 0;
-    const lowest = await readRows(this.#exec, this.#cql.range('ASC'), [...base, excess], {
+    const rows = await readRows(this.#exec, this.#cql.range('DESC'), [...base, want], {
       consistency,
-      max: excess,
+      max: want,
     });
-    const top = lowest.at(-1);
-    if (top === undefined) return 0;
+    if (rows.length <= maxLength) return 0;
+    let excess = rows.length - maxLength;
+    const top = rows[maxLength]!;
+    if (rows.length === want) {
+      const last = rows.at(-1)!;
+      const rest = await readRows(
+        this.#exec,
+        this.#cql.range('DESC', undefined, '<'),
+        [...base, String(last['score']), String(last['id']), 2_000_000_000],
+        { consistency },
+      );
+      excess += rest.length;
+    }
     await this.#write(this.#cql.deleteTo, [...base, String(top['score']), String(top['id'])]);
-    return lowest.length;
+    return excess;
   }
 
   add(key: string, entries: readonly TimelineEntry[], options: TimelineWriteOptions) {
@@ -123,7 +138,7 @@ export class CassandraIdTimelines {
       const known = await this.#present(key, entries);
       await this.#insert(key, entries);
       if (options.maxLength !== undefined) {
-        await this.#trim(key, options.maxLength);
+        await this.#trim(key, options.maxLength, entries.length + TRIM_SLACK);
       }
       return entries.filter((e) => !known.has(e.id)).length;
     });
@@ -170,7 +185,7 @@ export class CassandraIdTimelines {
       cassandraCall('addToMany', key, async () => {
         await this.#insert(key, entries);
         if (options.maxLength !== undefined) {
-          await this.#trim(key, options.maxLength);
+          await this.#trim(key, options.maxLength, entries.length + TRIM_SLACK);
         }
       }),
     );
