@@ -144,13 +144,18 @@ export interface SubscribeOptions {
    * A connection dedicated to subscriptions (a subscribed ioredis connection cannot run other
    * commands): e.g. `redis.duplicate()`. You own it and close it. Any number of subscriptions,
    * to the same or to different feeds, may share it: stopping one leaves the others listening.
+   * The connection SUBSCRIBEs once per feed channel and receives every user's changes of that
+   * feed; each subscription is handed only its own user's.
    */
   readonly subscriber: Redis;
   readonly feed: string;
   readonly userId: string | number;
   /** Channel prefix. @default 'sf' */
   readonly prefix?: string | undefined;
-  /** Called for a message on the channel that is not a valid change (it is otherwise ignored). */
+  /**
+   * Called for a message on the feed's channel that is not a valid batch of changes (it is
+   * otherwise ignored; the message may have been meant for other users).
+   */
   readonly onInvalid?: ((message: string) => void) | undefined;
 }
 
