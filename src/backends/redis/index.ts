@@ -112,8 +112,8 @@ export type {
 } from './realtime.js';
 export {
   changeChannel,
-  parseChange,
-  parseFeedChange,
+  parseChanges,
+  parseFeedChanges,
   publishChanges,
   subscribeToChanges,
   subscribeToFeedChanges,

@@ -1,36 +1,30 @@
 import type { Redis } from 'ioredis';
 import { ValidationError } from '../../errors.js';
-import type { ChangeEvents, FeedChange, FeedChangeReason } from '../../feeds/change-events.js';
-import { escapeKeyPart } from '../../feeds/keys.js';
-import type {
-  NotificationChange,
-  NotificationChangeReason,
-} from '../../feeds/notification-events.js';
+import type { ChangeEvents, FeedChange } from '../../feeds/change-events.js';
+import type { NotificationChange } from '../../feeds/notification-events.js';
 import { assertFeedName, assertId } from '../../validation/names.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
-import { addChannelListener } from './channel-subscriptions.js';
+import {
+  type ChangeKind,
+  decodeChanges,
+  encodeChanges,
+  type PublishedChange,
+  type PublishedFeedChange,
+} from './change-batches.js';
+import { addUserListener } from './change-router.js';
 import { redisCall } from './errors.js';
 import { checkPrefix } from './keys.js';
 import type { RedisClient } from './scripts.js';
 
-/** A notification change as published on Redis: the {@link NotificationChange} fields, versioned. */
-export interface PublishedChange extends NotificationChange {
-  readonly v: 1;
-}
-
-/** A flat or aggregated feed change as published on Redis: the {@link FeedChange} fields, versioned. */
-export interface PublishedFeedChange extends FeedChange {
-  readonly v: 1;
-}
+export type { PublishedChange, PublishedFeedChange } from './change-batches.js';
 
 /**
- * The pub/sub channel of one user's feed: `<prefix>:changes:<feed>:<escaped userId>`. Throws
- * `INVALID_OPTION` for a bad prefix or feed name and `INVALID_ID` for a user id that no feed
- * accepts (e.g. one with a lone surrogate, which UTF-8 would turn into the channel of another id).
+ * The pub/sub channel of a feed definition, shared by every user's feed of it:
+ * `<prefix>:changes:<feed>`. Each message on it names the users whose feeds changed. Throws
+ * `INVALID_OPTION` for a bad prefix or feed name.
  */
-export function changeChannel(prefix: string, feed: string, userId: string | number): string {
-  const name = assertFeedName(feed, 'feed');
-  return `${checkPrefix(prefix)}:changes:${name}:${escapeKeyPart(String(assertId(userId, 'userId')))}`;
+export function changeChannel(prefix: string, feed: string): string {
+  return `${checkPrefix(prefix)}:changes:${assertFeedName(feed, 'feed')}`;
 }
 
 /** Options of {@link publishChanges}. */
@@ -50,9 +44,13 @@ const PUBLISH_KEYS = optionKeys<PublishChangesOptions>({
 });
 
 /**
- * Forwards a feed definition's change events (notification, flat or aggregated) to Redis pub/sub,
- * one channel per user's feed, so that a web server in another process (or on another machine)
- * can push live badges or "new activities" banners. Returns a function that stops forwarding.
+ * Forwards a feed definition's change events (notification, flat or aggregated) to Redis pub/sub
+ * on the feed's channel ({@link changeChannel}), so that a web server in another process (or on
+ * another machine) can push live badges or "new activities" banners. The changes of one tick (a
+ * fan-out chunk: one per follower feed) go out as one message naming every user whose feed changed
+ * (split past 1,000 users, or where the reason changes), not one message per user: a fan-out to
+ * 10,000 followers in chunks of 100 is 100 PUBLISHes instead of 10,000. Messages leave in the
+ * order of the changes. Returns a function that stops forwarding.
  * @example
  * publishChanges(notifications, { client: redis });
  * publishChanges(timeline, { client: redis }); // subscribeToFeedChanges on the other side
@@ -64,84 +62,80 @@ export function publishChanges<C extends NotificationChange | FeedChange>(
   checkOptions(options, PUBLISH_KEYS, 'publishChanges');
   const prefix = checkPrefix(options.prefix ?? 'sf');
   const { client } = options;
-  // Changes emitted in the same tick (a fan-out chunk: one per follower feed) go out together:
-  // one pipeline on a single node; on a cluster, concurrent PUBLISHes (they carry no key).
-  let pending: [channel: string, message: string][] = [];
-  const flush = async (): Promise<void> => {
-    const batch = pending;
-    pending = [];
+  const report = (error: unknown): void => options.onError?.(error);
+  /** Publishes messages in order: one pipeline on a single node, one after the other on a cluster. */
+  const send = async (messages: readonly [channel: string, message: string][]): Promise<void> => {
     try {
-      if (client.isCluster || batch.length === 1) {
-        const results = await Promise.allSettled(batch.map(([c, m]) => client.publish(c, m)));
-        for (const r of results) if (r.status === 'rejected') options.onError?.(r.reason);
+      if (client.isCluster || messages.length === 1) {
+        // A cluster sends a keyless PUBLISH to any node: waiting for each one keeps the order.
+        for (const [channel, message] of messages) {
+          await client.publish(channel, message).catch(report);
+        }
         return;
       }
       const pipeline = client.pipeline();
-      for (const [channel, message] of batch) pipeline.publish(channel, message);
-      for (const [error] of (await pipeline.exec()) ?? []) if (error) options.onError?.(error);
+      for (const [channel, message] of messages) pipeline.publish(channel, message);
+      for (const [error] of (await pipeline.exec()) ?? []) if (error) report(error);
     } catch (error) {
-      options.onError?.(error);
+      report(error);
+    }
+  };
+  // Changes of one tick go out together; while a send is in flight, the next ones wait and join.
+  let pending: C[] = [];
+  let busy = false;
+  const drain = async (): Promise<void> => {
+    try {
+      await sendPending();
+    } catch (error) {
+      report(error);
+    } finally {
+      busy = false;
+    }
+    if (pending.length > 0 && !busy) {
+      busy = true;
+      await drain();
+    }
+  };
+  const sendPending = async (): Promise<void> => {
+    while (pending.length > 0) {
+      const batch = pending;
+      pending = [];
+      const byChannel = new Map<string, C[]>();
+      for (const change of batch) {
+        const channel = changeChannel(prefix, change.feed);
+        const list = byChannel.get(channel);
+        if (list === undefined) byChannel.set(channel, [change]);
+        else list.push(change);
+      }
+      const messages: [string, string][] = [];
+      for (const [channel, changes] of byChannel) {
+        for (const message of encodeChanges(changes)) messages.push([channel, message]);
+      }
+      await send(messages);
     }
   };
   return definition.events.on('change', (change) => {
-    pending.push([
-      changeChannel(prefix, change.feed, change.userId),
-      JSON.stringify({ v: 1, ...change }),
-    ]);
-    if (pending.length === 1) queueMicrotask(() => void flush());
+    pending.push(change);
+    if (busy) return;
+    busy = true;
+    queueMicrotask(() => void drain());
   });
 }
 
-const REASONS = new Set<NotificationChangeReason>([
-  'add',
-  'remove',
-  'seen',
-  'read',
-  'delete',
-  'trim',
-]);
-
-const FEED_REASONS = new Set<FeedChangeReason>(['add', 'remove', 'delete', 'trim']);
-
-/** The fields every published change has, from a message; undefined if they are malformed. */
-function parseBase(message: string): Record<string, unknown> | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(message);
-  } catch {
-    return undefined;
-  }
-  const c = value as Record<string, unknown> | null;
-  const ok =
-    typeof c === 'object' &&
-    c !== null &&
-    c.v === 1 &&
-    typeof c.feed === 'string' &&
-    typeof c.userId === 'string' &&
-    typeof c.key === 'string';
-  return ok ? c : undefined;
+/**
+ * Parses a published message of notification changes; returns the change of each user it names
+ * (in order), or undefined for anything malformed.
+ */
+export function parseChanges(message: string): PublishedChange[] | undefined {
+  return decodeChanges(message, 'notification');
 }
 
-/** Parses a published notification change; returns undefined for anything malformed. */
-export function parseChange(message: string): PublishedChange | undefined {
-  const c = parseBase(message);
-  const ok =
-    c !== undefined &&
-    REASONS.has(c.reason as NotificationChangeReason) &&
-    Number.isSafeInteger(c.unseen) &&
-    Number.isSafeInteger(c.unread);
-  return ok ? (c as unknown as PublishedChange) : undefined;
-}
-
-/** Parses a published flat or aggregated feed change; returns undefined for anything malformed. */
-export function parseFeedChange(message: string): PublishedFeedChange | undefined {
-  const c = parseBase(message);
-  const ok =
-    c !== undefined &&
-    FEED_REASONS.has(c.reason as FeedChangeReason) &&
-    Array.isArray(c.ids) &&
-    c.ids.every((id) => typeof id === 'string');
-  return ok ? (c as unknown as PublishedFeedChange) : undefined;
+/**
+ * Parses a published message of flat or aggregated feed changes; returns the change of each user
+ * it names (in order), or undefined for anything malformed.
+ */
+export function parseFeedChanges(message: string): PublishedFeedChange[] | undefined {
+  return decodeChanges(message, 'feed');
 }
 
 /** Options of {@link subscribeToChanges}. */
@@ -150,13 +144,18 @@ export interface SubscribeOptions {
    * A connection dedicated to subscriptions (a subscribed ioredis connection cannot run other
    * commands): e.g. `redis.duplicate()`. You own it and close it. Any number of subscriptions,
    * to the same or to different feeds, may share it: stopping one leaves the others listening.
+   * The connection SUBSCRIBEs once per feed channel and receives every user's changes of that
+   * feed; each subscription is handed only its own user's.
    */
   readonly subscriber: Redis;
   readonly feed: string;
   readonly userId: string | number;
   /** Channel prefix. @default 'sf' */
   readonly prefix?: string | undefined;
-  /** Called for a message on the channel that is not a valid change (it is otherwise ignored). */
+  /**
+   * Called for a message on the feed's channel that is not a valid batch of changes (it is
+   * otherwise ignored; the message may have been meant for other users).
+   */
   readonly onInvalid?: ((message: string) => void) | undefined;
 }
 
@@ -179,7 +178,7 @@ export function subscribeToChanges(
   options: SubscribeOptions,
   onChange: (change: PublishedChange) => void,
 ): Promise<() => Promise<void>> {
-  return subscribe(options, parseChange, onChange);
+  return subscribe(options, 'notification', onChange);
 }
 
 /**
@@ -194,26 +193,27 @@ export function subscribeToFeedChanges(
   options: SubscribeOptions,
   onChange: (change: PublishedFeedChange) => void,
 ): Promise<() => Promise<void>> {
-  return subscribe(options, parseFeedChange, onChange);
+  return subscribe(options, 'feed', onChange);
 }
 
 async function subscribe<C>(
   options: SubscribeOptions,
-  parse: (message: string) => C | undefined,
+  kind: ChangeKind,
   onChange: (change: C) => void,
 ): Promise<() => Promise<void>> {
   checkOptions(options, SUBSCRIBE_KEYS, 'subscribe');
   if (typeof onChange !== 'function') {
     throw new ValidationError('INVALID_OPTION', 'subscribing to changes needs a listener function');
   }
-  const channel = changeChannel(options.prefix ?? 'sf', options.feed, options.userId);
-  const { subscriber, onInvalid } = options;
+  const channel = changeChannel(options.prefix ?? 'sf', options.feed);
+  // A user id that no feed accepts (e.g. one with a lone surrogate) is refused, as feeds do.
+  const userId = String(assertId(options.userId, 'userId'));
+  const listener = {
+    onChange: onChange as (change: unknown) => void,
+    onInvalid: options.onInvalid,
+  };
   const stop = await redisCall('subscribe', channel, () =>
-    addChannelListener(subscriber, channel, (message) => {
-      const change = parse(message);
-      if (change) onChange(change);
-      else onInvalid?.(message);
-    }),
+    addUserListener(options.subscriber, channel, kind, userId, listener),
   );
   return () => redisCall('unsubscribe', channel, stop);
 }
