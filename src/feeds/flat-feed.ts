@@ -27,6 +27,7 @@ import {
 import { removeByActors, trimFeed } from './feed-ops.js';
 import { type FeedTarget, targetOf, targetsOf } from './feed-targets.js';
 import { decodeStored, hydrate, storeActivities } from './hydrate.js';
+import { registerIdWriter } from './id-writes.js';
 import {
   checkFilter,
   type FeedPage,
@@ -135,10 +136,19 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
     checkWriteOptions(options, what);
     const activities = checkActivities<E>(config, input);
     if (activities.length === 0 || targets.length === 0) return 0;
-    const keys = targets.map((t) => t.key);
     const entries = toEntries(activities);
     if (normalized && options?.storeActivities !== false) await storeActivities(config, activities);
-    const plan = trimPlan(config, options?.trim, keys.length);
+    return writeEntries(targets, entries, options?.trim);
+  }
+
+  /** Writes entries to the feeds of `targets`: trim, metrics and the `'add'` change. */
+  async function writeEntries(
+    targets: readonly FeedTarget[],
+    entries: readonly TimelineEntry[],
+    trim: boolean | undefined,
+  ): Promise<number> {
+    const keys = targets.map((t) => t.key);
+    const plan = trimPlan(config, trim, keys.length);
     const writeOptions = { maxLength: plan.maxLength };
     let added = 0;
     if (keys.length === 1) added = await timeline.add(keys[0]!, entries, writeOptions);
@@ -152,7 +162,7 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
     changed(
       targets,
       'add',
-      activities.map((a) => a.id),
+      entries.map((e) => e.id),
     );
     return added;
   }
@@ -265,7 +275,7 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
     return Object.freeze(feed);
   }
 
-  return Object.freeze({
+  const definition: FlatFeedDefinition<E> = Object.freeze({
     kind: 'flat' as const,
     name: config.name,
     events: emitter.events,
@@ -290,6 +300,15 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
       await removeIds(targetsOf(config, userIds, what), idsOf(activities, what));
     },
   });
+  // The follow copy writes ids to normalized feeds (their entries hold nothing else).
+  if (normalized) {
+    registerIdWriter(definition, (userId, entries) =>
+      entries.length === 0
+        ? Promise.resolve(0)
+        : writeEntries([targetOf(config, userId)], entries, undefined),
+    );
+  }
+  return definition;
 }
 
 function mergeFilters(a: IdFilter | undefined, b: IdFilter): IdFilter {

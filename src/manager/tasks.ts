@@ -2,11 +2,10 @@ import type { Activity } from '../activity/activity.js';
 import { type Id, timeOfActivityId } from '../activity/ids.js';
 import type { ExtraData } from '../activity/json.js';
 import { ValidationError } from '../errors.js';
-import type { FeedHandle } from '../feeds/feed.js';
 import { emitMetric } from '../metrics/metrics.js';
 import type { FanoutTask, FollowTask, Task, TrimTask, UnfollowTask } from '../queue/task.js';
 import { forEachLimited } from '../util/for-each-limited.js';
-import { chunks } from './fanout-plan.js';
+import { copyForFollow } from './follow-copy.js';
 import { normalizeFollowerIds } from './follower-ids.js';
 import {
   addPulled,
@@ -99,52 +98,7 @@ async function follow<E extends ExtraData>(
   // Hybrid: a pulled producer is recorded in the flat feeds' pulled sets and copied to none.
   const pulled = isHybrid(config) ? await pulledTargets(config, task) : new Set<string>();
   if (task.limit === 0) return;
-  const all = new Map<string, Activity<E>>();
-  const pushed = new Map<string, Activity<E>>();
-  for (const target of task.targetIds) {
-    for (const a of await newest(config.userFeed.for(target), task.limit, config)) {
-      all.set(a.id, a);
-      if (!pulled.has(target)) pushed.set(a.id, a);
-    }
-  }
-  // Oldest first, so feeds that merge (aggregated) see activities in the order they happened.
-  const oldestFirst = (m: Map<string, Activity<E>>) =>
-    [...m.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const allSorted = oldestFirst(all);
-  const pushedSorted = pushed.size === all.size ? allSorted : oldestFirst(pushed);
-  for (const def of config.fanoutFeeds) {
-    const activities = def.kind === 'flat' ? pushedSorted : allSorted;
-    if (activities.length === 0) continue;
-    const started = performance.now();
-    const feed = def.for(task.userId);
-    for (const chunk of chunks(activities, def.config.maxBatchSize)) {
-      await feed.addMany(chunk, { storeActivities: false });
-    }
-    emitMetric(config.metrics, 'onFanout', {
-      feed: def.name,
-      operation: 'follow',
-      feeds: 1,
-      activities: activities.length,
-      durationMs: performance.now() - started,
-    });
-  }
-}
-
-/** The newest `limit` activities of a user feed, paging with cursors. */
-async function newest<E extends ExtraData>(
-  feed: FeedHandle<E, Activity<E>>,
-  limit: number,
-  config: ManagerConfig<E>,
-): Promise<Activity<E>[]> {
-  const out: Activity<E>[] = [];
-  const pageSize = Math.min(limit, config.userFeed.config.maxPageSize);
-  let cursor: string | undefined;
-  do {
-    const page = await feed.read({ limit: Math.min(pageSize, limit - out.length), cursor });
-    out.push(...page.items);
-    cursor = page.next;
-  } while (cursor !== undefined && out.length < limit);
-  return out.slice(0, limit);
+  await copyForFollow(config, task, pulled);
 }
 
 /**

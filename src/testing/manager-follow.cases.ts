@@ -1,7 +1,54 @@
 import assert from 'node:assert/strict';
-import type { FlatFeed } from '../feeds/flat-feed.js';
+import { defineAggregatedFeed } from '../feeds/aggregated-feed.js';
+import type { FeedChange } from '../feeds/change-events.js';
+import { defineFlatFeed, type FlatFeed } from '../feeds/flat-feed.js';
+import { createManager } from '../manager/manager.js';
 import type { Manager } from '../manager/types.js';
-import { act, idsIn, type ManagerTest, recordingQueue, settled, world } from './manager-world.js';
+import type { FanoutEvent } from '../metrics/metrics.js';
+import type { Storage } from '../storage/contracts.js';
+import {
+  act,
+  idsIn,
+  type ManagerTest,
+  recordingQueue,
+  settled,
+  testQueue,
+  world,
+} from './manager-world.js';
+
+/**
+ * A manager copying on follow from a user feed (`normalized` as given, pages of 2) into a
+ * normalized flat `timeline` written in batches of 2 and, with `aggregated`, an aggregated feed.
+ */
+function copyWorld(storage: Storage, options: { normalizedUser: boolean; aggregated: boolean }) {
+  const fanouts: FanoutEvent[] = [];
+  const user = defineFlatFeed({
+    name: 'user',
+    storage,
+    maxLength: 100,
+    normalized: options.normalizedUser,
+    limits: { maxPageSize: 2 },
+    metrics: { onFanout: (e) => fanouts.push(e) },
+  });
+  const timeline = defineFlatFeed({
+    name: 'timeline',
+    storage,
+    maxLength: 100,
+    limits: { maxBatchSize: 2 },
+  });
+  const aggregated = defineAggregatedFeed({ name: 'aggregated', storage, maxLength: 100 });
+  const manager = createManager({
+    userFeed: user,
+    feeds: options.aggregated ? { timeline, aggregated } : { timeline },
+    getFollowerIds: () => [],
+    queue: testQueue(),
+  });
+  const changes: FeedChange[] = [];
+  timeline.events.on('change', (c) => {
+    changes.push(c);
+  });
+  return { manager, timeline, aggregated, fanouts, changes };
+}
 
 /** Follow, unfollow and feed access. */
 export function registerFollowCases(test: ManagerTest): void {
@@ -106,5 +153,72 @@ export function registerFollowCases(test: ManagerTest): void {
     assert.throws(() => byAnyName.getFeed('nope', 1), { code: 'UNKNOWN_FEED' });
     assert.deepEqual(manager.feedNames, ['user', 'timeline', 'mentions']);
     assert.equal(manager.definitions.timeline?.kind, 'flat');
+  });
+  for (const normalizedUser of [true, false]) {
+    test(`followUser from a ${normalizedUser ? 'normalized' : 'denormalized'} user feed copies the newest, oldest first in batches, with changes and metrics`, async ({
+      storage,
+    }) => {
+      const { manager, timeline, fanouts, changes } = copyWorld(storage, {
+        normalizedUser,
+        aggregated: false,
+      });
+      const activities = Array.from({ length: 6 }, (_, i) => act(1, i + 1));
+      await settled(manager.batchImport(1, activities, { fanout: false }));
+      changes.length = 0;
+      await settled(manager.followUser(2, 1, { limit: 5 }));
+      const copied = activities.slice(1).map((a) => a.id);
+      assert.deepEqual(await idsIn(timeline.for(2)), [...copied].reverse());
+      assert.deepEqual(
+        changes.map((c) => [c.userId, c.reason, [...c.ids]]),
+        [
+          ['2', 'add', copied.slice(0, 2)],
+          ['2', 'add', copied.slice(2, 4)],
+          ['2', 'add', copied.slice(4)],
+        ],
+        'one add per batch of maxBatchSize, oldest first',
+      );
+      assert.deepEqual(
+        fanouts.map((e) => [e.feed, e.operation, e.feeds, e.activities]),
+        [['timeline', 'follow', 1, 5]],
+      );
+    });
+  }
+
+  test('followUser of a user whose feed references a deleted activity: normalized flat feeds copy the id, reads skip it', async ({
+    storage,
+  }) => {
+    const { manager, timeline } = copyWorld(storage, { normalizedUser: true, aggregated: false });
+    const [a, b, c] = [act(1, 1), act(1, 2), act(1, 3)];
+    await settled(manager.batchImport(1, [a, b, c], { fanout: false }));
+    await storage.activities.removeMany([b.id]);
+    await settled(manager.followUser(2, 1));
+    const page = await timeline.for(2).read({ limit: 10 });
+    assert.deepEqual(
+      page.items.map((x) => x.id),
+      [c.id, a.id],
+    );
+    assert.deepEqual(page.missing, [b.id]);
+    // The dangling entry holds a slot, as any entry whose activity is gone does.
+    assert.equal(await timeline.for(2).count(), 3);
+  });
+
+  test('followUser of a user whose feed references a deleted activity: with a feed that needs activities, no feed gets it', async ({
+    storage,
+  }) => {
+    const { manager, timeline, aggregated } = copyWorld(storage, {
+      normalizedUser: true,
+      aggregated: true,
+    });
+    const activities = Array.from({ length: 5 }, (_, i) => act(1, i + 1));
+    await settled(manager.batchImport(1, activities, { fanout: false }));
+    const gone = activities[3]!.id;
+    await storage.activities.removeMany([gone]);
+    await settled(manager.followUser(2, 1, { limit: 3 }));
+    // The newest 3 that exist: the missing one does not count against the limit.
+    const expected = [activities[4]!, activities[2]!, activities[1]!].map((x) => x.id);
+    assert.deepEqual(await idsIn(timeline.for(2)), expected);
+    assert.equal(await timeline.for(2).count(), 3);
+    const groups = (await aggregated.for(2).read()).items;
+    assert.deepEqual(groups.flatMap((g) => [...g.activityIds]).sort(), [...expected].sort());
   });
 }
