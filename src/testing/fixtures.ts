@@ -178,3 +178,8 @@ export function hasCode(
     return true;
   };
 }
+
+/** The ids of `activities`, newest first (the order of a default read: ids sort by time). */
+export function newestFirst(activities: readonly { readonly id: string }[]): string[] {
+  return activities.map((a) => a.id).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+}

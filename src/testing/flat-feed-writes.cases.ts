@@ -12,6 +12,7 @@ import { createVerbRegistry } from '../activity/verbs.js';
 import { type ErrorCode, StreamFrameworkError, ValidationError } from '../errors.js';
 import type { FlatFeed, FlatFeedDefinition, FlatFeedOptions } from '../feeds/flat-feed.js';
 import type { Storage } from '../storage/contracts.js';
+import { newestFirst } from './fixtures.js';
 import type { HarnessTest } from './harness.js';
 
 // ---- shared harness types and helpers ----------------------------------------------------------
@@ -44,10 +45,7 @@ export interface FlatCaseContext {
 /** Registers tests of the suite in the current mode. */
 export type FlatCase = HarnessTest<FlatCaseContext>;
 
-/** The ids of `activities`, newest first (the order of a default read). */
-export function newestFirst(activities: readonly { readonly id: string }[]): string[] {
-  return activities.map((a) => a.id).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
-}
+export { newestFirst };
 
 /** The ids of `items`, in order. */
 export function idList(items: readonly { readonly id: string }[]): string[] {

@@ -9,6 +9,7 @@ import {
   type NotificationGroup,
 } from '../feeds/notification-feed.js';
 import type { Storage } from '../storage/contracts.js';
+import { newestFirst } from './fixtures.js';
 import type { HarnessContext, HarnessTest } from './harness.js';
 
 /** Base time of the fixtures: 2024-05-01T12:00:00.000Z, in ms. */
@@ -55,10 +56,7 @@ export function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
 
-/** Activity ids, newest first (ids sort by time). */
-export function newestFirst(activities: readonly Activity[]): string[] {
-  return activities.map((a) => a.id).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
-}
+export { newestFirst };
 
 /** A notification feed definition named `'notif'` on `storage`. */
 export function defineTestNotifications(

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import type { Activity } from '../activity/activity.js';
 import { pulledKey, statsKey } from '../manager/hybrid.js';
 import type { TaskQueue } from '../queue/task-queue.js';
 import type { Storage } from '../storage/contracts.js';
+import { newestFirst } from './fixtures.js';
 import {
   act,
   idsIn,
@@ -12,10 +12,6 @@ import {
   testQueue,
   world,
 } from './manager-world.js';
-
-/** Ids of `activities`, newest first (the order of a `'desc'` read). */
-const newestFirst = (activities: readonly Activity[]): string[] =>
-  activities.map((a) => a.id).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
 
 /** The producers in `consumer`'s pulled set of the `timeline` feed. */
 async function pulledBy(storage: Storage, consumer: string): Promise<string[]> {

@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import type { Activity } from '../activity/activity.js';
 import { defineFlatFeed, type FlatFeed } from '../feeds/flat-feed.js';
 import { pulledKey, statsKey } from '../manager/hybrid.js';
 import { createManager } from '../manager/manager.js';
 import type { Storage } from '../storage/contracts.js';
+import { newestFirst } from './fixtures.js';
 import { act, idsIn, type ManagerTest, settled, testQueue, world } from './manager-world.js';
-
-/** Ids of `activities`, newest first (the order of a `'desc'` read). */
-const newestFirst = (activities: readonly Activity[]): string[] =>
-  activities.map((a) => a.id).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
 
 /** Every id of a feed, read `limit` at a time with cursors in `order`. */
 async function pageAll(feed: FlatFeed, order: 'desc' | 'asc', limit: number): Promise<string[]> {
