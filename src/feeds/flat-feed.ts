@@ -153,8 +153,10 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
     let added = 0;
     if (keys.length === 1) added = await timeline.add(keys[0]!, entries, writeOptions);
     else await timeline.addToMany(keys, entries, writeOptions);
-    const picked = keys.filter((_, i) => plan.trimAfter[i]);
-    await forEachLimited(picked, TRIM_CONCURRENCY, (key) => timeline.trim(key, config.maxLength));
+    if (plan.trimAfter.length > 0) {
+      const picked = keys.filter((_, i) => plan.trimAfter[i]);
+      await forEachLimited(picked, TRIM_CONCURRENCY, (key) => timeline.trim(key, config.maxLength));
+    }
     emitMetric(config.metrics, 'onFeedWrite', {
       feed: config.name,
       count: entries.length * keys.length,
