@@ -7,6 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { Cluster, Redis } from 'ioredis';
 import { lineChart } from './lib/chart.mjs';
 import { startServers, stopServers } from './lib/servers.mjs';
+import { checkTargets } from './lib/targets.mjs';
 import { bullmq } from './scenarios/bullmq.mjs';
 import { calibrate } from './scenarios/calibrate.mjs';
 import { fanout } from './scenarios/fanout.mjs';
@@ -103,6 +104,11 @@ function report(redisVersion) {
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
   for (const row of [header, ...table])
     console.log(row.map((c, i) => c.padEnd(widths[i])).join('  '));
+  const targets = checkTargets(rows);
+  console.log("\n=== issue #16 targets (ratios to this run's baselines) ===\n");
+  const nameWidth = Math.max(...targets.map((t) => t.name.length));
+  for (const t of targets)
+    console.log(`${t.name.padEnd(nameWidth)}  ${t.figure.padStart(8)}  ${t.status}`);
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   const result = {
     date: new Date().toISOString(),
@@ -117,6 +123,7 @@ function report(redisVersion) {
     package: `${pkg.name}@${pkg.version}`,
     seconds: Math.round((performance.now() - started) / 1000),
     rows,
+    targets,
   };
   const dir = new URL('./results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
