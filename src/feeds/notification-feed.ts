@@ -212,17 +212,6 @@ export function defineNotificationFeed<E extends ExtraData = JsonObject>(
     afterChange: publish,
   });
 
-  /** Clears `marker` on some groups (or all, with `ids` undefined); returns how many changed. */
-  const clear = async (
-    target: FeedTarget,
-    tracked: boolean,
-    marker: string,
-    ids: readonly string[] | undefined,
-  ): Promise<number> => {
-    if (!tracked) return 0;
-    return timeline.clearMarker(target.key, marker, ids);
-  };
-
   async function mark(
     target: FeedTarget,
     ids: readonly string[] | undefined,
@@ -230,11 +219,16 @@ export function defineNotificationFeed<E extends ExtraData = JsonObject>(
     read: boolean,
   ): Promise<{ seen: number; read: number }> {
     const checked = ids === undefined ? undefined : checkGroupIds(ids, what);
-    // Two independent markers: cleared concurrently, one round trip.
-    const [r, s] = await Promise.all([
-      read ? clear(target, trackUnread, UNREAD_MARKER, checked) : 0,
-      seen ? clear(target, trackUnseen, UNSEEN_MARKER, checked) : 0,
-    ]);
+    // The tracked markers asked for, cleared in one call (one round trip on Redis).
+    const markers = [
+      ...(read && trackUnread ? [UNREAD_MARKER] : []),
+      ...(seen && trackUnseen ? [UNSEEN_MARKER] : []),
+    ];
+    const counts =
+      markers.length === 0 ? [] : await timeline.clearMarkers(target.key, markers, checked);
+    const cleared = (marker: string) => counts[markers.indexOf(marker)] ?? 0;
+    const r = cleared(UNREAD_MARKER);
+    const s = cleared(UNSEEN_MARKER);
     if (r > 0 || s > 0) await publish(target, r > 0 ? 'read' : 'seen');
     return { seen: s, read: r };
   }

@@ -211,6 +211,15 @@ export function checkRangeQuery(query: unknown): RangeQuery {
 /** Checks a marker name (see `assertMarkerName`); throws `INVALID_OPTION`. */
 export const checkMarker: (marker: unknown) => string = assertMarkerName;
 
+/** Checks an array of marker names; throws `INVALID_OPTION`. */
+export function checkMarkers(markers: unknown): readonly string[] {
+  if (!Array.isArray(markers)) {
+    throw invalidOption('markers', `must be an array of marker names, got ${describe(markers)}`);
+  }
+  for (const marker of markers) checkMarker(marker);
+  return markers;
+}
+
 /** Checks marker name -> ids; returns a copy without empty id lists and with repeats dropped. */
 function checkMarks(spec: unknown): Record<string, readonly string[]> | undefined {
   if (spec === undefined) return undefined;

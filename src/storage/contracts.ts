@@ -90,7 +90,7 @@ export type TimelineCompute<R> = (
 
 /** What a timeline storage can do beyond the required core; feeds refuse what it cannot. */
 export interface TimelineCapabilities {
-  /** Markers (`update`'s `mark`, `countMarked`, `isMarked`, `clearMarker`) are supported. */
+  /** Markers (`update`'s `mark`, `countMarked`, `isMarked`, `clearMarker(s)`) are supported. */
   readonly markers: boolean;
 }
 
@@ -222,6 +222,12 @@ export interface TimelineStorage {
    */
   clearMarker(key: string, marker: string, ids?: readonly string[]): Promise<number>;
   /**
+   * `clearMarker` of several markers in one call (one round trip on Redis; a notification feed's
+   * `markAll` clears unseen and unread this way): for each of `markers`, how many entries carried
+   * it. A marker named twice is cleared once and its count given at both positions.
+   */
+  clearMarkers(key: string, markers: readonly string[], ids?: readonly string[]): Promise<number[]>;
+  /**
    * The same timelines, declared id-only by the caller (a normalized flat feed): a promise that
    * they hold entries without payloads, no markers, are never changed by `update`, and that an
    * id, once written, is always written with the same score (a flat feed's score is its
@@ -336,6 +342,15 @@ export interface TimelineDriver {
   isMarked?(key: string, marker: string, ids: readonly string[]): Promise<boolean[]>;
   /** Optional markers (all three or none): `ids` undefined clears the marker from every entry. */
   clearMarker?(key: string, marker: string, ids: readonly string[] | undefined): Promise<number>;
+  /**
+   * Optional fast path of a driver with markers: `clearMarker` of each of `markers` (distinct) as
+   * one step; a count per marker, positional. Without it, `clearMarker` runs once per marker.
+   */
+  clearMarkers?(
+    key: string,
+    markers: readonly string[],
+    ids: readonly string[] | undefined,
+  ): Promise<number[]>;
 }
 
 /** A global id -> payload store for normalized feeds; batch-first, positional results. Ids follow the rule of {@link TimelineEntry.id}. */

@@ -252,6 +252,25 @@ describe('defineTimelineStorage (the contract wrapper)', () => {
     assert.equal(await timeline.countMarked('k', 'unseen'), 1);
   });
 
+  it("clearMarkers hands a driver's fast path each marker once, and answers every position", async () => {
+    const driver = new MemoryTimelineStorage();
+    const seen: unknown[][] = [];
+    const fast = Object.assign(driver, {
+      clearMarkers: async (key: string, markers: readonly string[], ids?: readonly string[]) => {
+        seen.push([key, [...markers], ids]);
+        return markers.map((m) => m.length);
+      },
+    });
+    const t = defineTimelineStorage(fast);
+    assert.deepEqual(
+      await t.clearMarkers('k', ['unseen', 'read', 'unseen'], ['a', 'a']),
+      [6, 4, 6],
+    );
+    assert.deepEqual(await t.clearMarkers('k', ['unseen'], []), [0]);
+    assert.deepEqual(await t.clearMarkers('k', []), []);
+    assert.deepEqual(seen, [['k', ['unseen', 'read'], ['a']]]);
+  });
+
   it('accepts a frozen plain-object driver', async () => {
     const memory = new MemoryTimelineStorage();
     const plain: TimelineDriver = {
@@ -284,6 +303,8 @@ describe('defineTimelineStorage (the contract wrapper)', () => {
     assert.throws(() => defineTimelineStorage(without('range')), typed('INVALID_OPTION'));
     const halfMarkers = { ...without('none'), countMarked: async () => 0 } as TimelineDriver;
     assert.throws(() => defineTimelineStorage(halfMarkers), typed('INVALID_OPTION'));
+    const clearOnly = { ...without('none'), clearMarkers: async () => [] } as TimelineDriver;
+    assert.throws(() => defineTimelineStorage(clearOnly), typed('INVALID_OPTION'));
     assert.equal(defineTimelineStorage(without('none')).capabilities.markers, false);
   });
 
@@ -294,6 +315,7 @@ describe('defineTimelineStorage (the contract wrapper)', () => {
     await assert.rejects(timeline.countMarked('k', 'unseen'), typed('UNSUPPORTED'));
     await assert.rejects(timeline.isMarked('k', 'unseen', ['a']), typed('UNSUPPORTED'));
     await assert.rejects(timeline.clearMarker('k', 'unseen'), typed('UNSUPPORTED'));
+    await assert.rejects(timeline.clearMarkers('k', ['unseen']), typed('UNSUPPORTED'));
     await assert.rejects(
       timeline.update('k', [], () => ({
         changes: { put: [{ id: 'b', score: 2 }], mark: { unseen: ['b'] } },
@@ -342,6 +364,7 @@ function returning(value: unknown): TimelineDriver {
     countMarked: give,
     isMarked: give,
     clearMarker: give,
+    clearMarkers: give,
   };
 }
 
@@ -361,6 +384,7 @@ describe('defineTimelineStorage: what a driver returns is checked', () => {
     countMarked: () => t.countMarked('k', 'unseen'),
     isMarked: () => t.isMarked('k', 'unseen', ['a', 'b']),
     clearMarker: () => t.clearMarker('k', 'unseen'),
+    clearMarkers: () => t.clearMarkers('k', ['unseen', 'unread']),
   });
 
   for (const [label, value] of [
@@ -377,10 +401,13 @@ describe('defineTimelineStorage: what a driver returns is checked', () => {
       // range) are checked the same way
       const core = defineTimelineStorage({ ...returning(value), rangeMany: undefined });
       const noMerge = defineTimelineStorage({ ...returning(value), rangeMerged: undefined });
+      // clearMarkers without the driver's own: clearMarker per marker, checked as one result
+      const perMarker = defineTimelineStorage({ ...returning(value), clearMarkers: undefined });
       for (const [operation, call] of [
         ...Object.entries(calls(t)),
         ['rangeMany', calls(core).rangeMany] as const,
         ['rangeMany', () => noMerge.rangeMerged(['k', 'j'], { limit: 2, order: 'desc' })] as const,
+        ['clearMarkers', calls(perMarker).clearMarkers] as const,
       ]) {
         await assert.rejects(
           call(),

@@ -17,6 +17,7 @@ import {
   checkKey,
   checkKeys,
   checkMarker,
+  checkMarkers,
   checkMaxLength,
   checkMergedRangeOptions,
   checkOrder,
@@ -39,6 +40,7 @@ import type {
 import { type DefinedActivityStorage, defineActivityStorage } from './define-activity-storage.js';
 import { isDefined, wrap } from './driver-wrap.js';
 import {
+  countResult,
   entryResult,
   flagResult,
   resultCount,
@@ -309,6 +311,27 @@ export function defineTimelineStorage<D extends TimelineDriver>(
           const unique = ids === undefined ? undefined : checkUniqueIds(ids);
           if (unique?.length === 0) return 0;
           return resultCount(d.name, 'clearMarker', key, await d.clearMarker!(key, marker, unique));
+        },
+    clearMarkers: !markers
+      ? noMarkers
+      : async (key, names, ids) => {
+          checkKey(key);
+          const unique = ids === undefined ? undefined : checkUniqueIds(ids);
+          return positional(checkMarkers(names), async (distinct) => {
+            if (unique?.length === 0) return distinct.map(() => 0);
+            const counts = d.clearMarkers
+              ? await d.clearMarkers(key, distinct, unique)
+              : await Promise.all(distinct.map((m) => d.clearMarker!(key, m, unique)));
+            return resultPositional(
+              d.name,
+              'clearMarkers',
+              key,
+              counts,
+              distinct.length,
+              countResult,
+              false,
+            ) as number[];
+          });
         },
     idsOnly: () => idsOnly,
   };

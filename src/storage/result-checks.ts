@@ -111,5 +111,8 @@ export function resultPositional<T>(
 export const entryResult = isEntry;
 /** Whether `value` is a payload string (for {@link resultPositional}). */
 export const payloadResult = (value: unknown): value is string => typeof value === 'string';
+/** Whether `value` is a count, a non-negative safe integer (for {@link resultPositional}). */
+export const countResult = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 /** Whether `value` is a boolean (for {@link resultPositional}). */
 export const flagResult = (value: unknown): value is boolean => typeof value === 'boolean';

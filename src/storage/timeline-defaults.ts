@@ -39,7 +39,7 @@ export function checkDriver(driver: unknown): boolean {
   for (const method of REQUIRED) {
     if (typeof d[method] !== 'function') throw invalidOption(what, `must implement ${method}()`);
   }
-  for (const method of [...FAST_PATHS, ...MARKERS]) {
+  for (const method of [...FAST_PATHS, ...MARKERS, 'clearMarkers']) {
     if (d[method] !== undefined && typeof d[method] !== 'function') {
       throw invalidOption(what, `${method} must be a method when present`);
     }
@@ -47,6 +47,9 @@ export function checkDriver(driver: unknown): boolean {
   const present = MARKERS.filter((m) => d[m] !== undefined);
   if (present.length !== 0 && present.length !== MARKERS.length) {
     throw invalidOption(what, `must implement all of ${MARKERS.join(', ')} or none`);
+  }
+  if (d.clearMarkers !== undefined && present.length === 0) {
+    throw invalidOption(what, `clearMarkers needs the marker methods (${MARKERS.join(', ')})`);
   }
   return present.length === MARKERS.length;
 }

@@ -306,6 +306,26 @@ function markerCases(test: SuiteTest): void {
     assert.equal(await timeline.count(KEY), 5);
   });
 
+  test('clearMarkers clears several markers in one call and returns a count per marker', async (ctx) => {
+    const { timeline } = ctx;
+    await timeline.add(KEY, entryRange(0, 6));
+    await mark(timeline, KEY, 'unseen', ids(0, 5));
+    await mark(timeline, KEY, 'unread', ids(0, 2));
+    assert.deepEqual(
+      await timeline.clearMarkers(KEY, ['unread', 'unseen'], [entryId(0), entryId(4), 'missing']),
+      [1, 2],
+    );
+    assert.deepEqual(await timeline.isMarked(KEY, 'unread', ids(0, 2)), [false, true]);
+    assert.deepEqual(await timeline.clearMarkers(KEY, ['unseen', 'other', 'unseen']), [3, 0, 3]);
+    assert.equal(await timeline.countMarked(KEY, 'unseen'), 0);
+    assert.equal(await timeline.countMarked(KEY, 'unread'), 1);
+    assert.deepEqual(await timeline.clearMarkers(KEY, ['unread'], []), [0]);
+    assert.deepEqual(await timeline.clearMarkers(KEY, []), []);
+    assert.deepEqual(await timeline.clearMarkers('missing', ['unseen', 'unread']), [0, 0]);
+    assert.equal(await timeline.countMarked(KEY, 'unread'), 1);
+    assert.equal(await timeline.count(KEY), 6);
+  });
+
   test('isMarked is positional', async (ctx) => {
     const { timeline } = ctx;
     await timeline.add(KEY, entryRange(0, 3));

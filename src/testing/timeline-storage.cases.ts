@@ -542,6 +542,8 @@ function badArgumentCases(test: SuiteTest): void {
           () => timeline.isMarked(KEY, 'a b:c', ids),
           () => timeline.clearMarker(KEY, 'a b:c', ids),
           () => timeline.clearMarker(KEY, 'a b:c'),
+          () => timeline.clearMarkers(KEY, ['unseen', 'a b:c'], ids),
+          () => timeline.clearMarkers(KEY, 'unseen' as unknown as string[]),
           () =>
             timeline.update(KEY, [], () => ({ changes: { mark: { 'a b:c': ids } }, result: 0 })),
           () =>

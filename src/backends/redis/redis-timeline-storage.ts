@@ -371,13 +371,23 @@ export class RedisTimelineStorage implements TimelineDriver {
     marker: string,
     ids: readonly string[] | undefined,
   ): Promise<number> {
+    return (await this.clearMarkers(key, [marker], ids))[0] ?? 0;
+  }
+
+  /** Several markers in one script call (clear_markers.lua): one round trip for `markAll`. */
+  async clearMarkers(
+    key: string,
+    markers: readonly string[],
+    ids: readonly string[] | undefined,
+  ): Promise<number[]> {
     const k = this.#keys(key);
-    return redisCall('clearMarker', key, async () =>
-      Number(
-        ids === undefined
-          ? await this.#script('clear_marker')(markerKey(k, marker), k.mk, marker)
-          : await this.#script('unmark')(k.mk, marker, ...ids),
-      ),
+    const keys = [k.mk, ...markers.map((marker) => markerKey(k, marker))];
+    return redisCall('clearMarkers', key, async () =>
+      (
+        (await this.#script('clear_markers')(
+          ...withKeys(keys, [...markers, ...(ids ?? [])]),
+        )) as unknown[]
+      ).map(Number),
     );
   }
 }

@@ -24,8 +24,7 @@ const SCRIPTS = {
   range_on_node: -1,
   read_for_update: 3,
   commit_update: 4,
-  unmark: 1,
-  clear_marker: 2,
+  clear_markers: -1,
 } as const;
 
 /** Name of a script in {@link SCRIPTS}. */
