@@ -11,6 +11,7 @@ import { checkOptions } from '../validation/options.js';
 import { describe, show } from '../validation/show.js';
 import { boolOption, intOption, invalidOption, oneOfOption } from '../validation/values.js';
 import type {
+  IdOnlyOptions,
   MergedRangeOptions,
   RangeBound,
   RangeQuery,
@@ -173,6 +174,18 @@ export function checkMergedRangeOptions(options: unknown): MergedRangeOptions {
     'merged range read',
   );
   return floorAt === undefined ? NO_MERGED_OPTIONS : { floorAt: intOption(floorAt, 'floorAt', 1) };
+}
+
+const ID_ONLY_KEYS: ReadonlySet<string> = new Set(['scoreOf']);
+
+/** Checks the options of `idsOnly()`; returns `scoreOf` (a function) or undefined. */
+export function checkIdOnlyOptions(options: unknown): ((id: string) => number) | undefined {
+  if (options === undefined) return undefined;
+  const { scoreOf } = checkOptions<IdOnlyOptions>(options, ID_ONLY_KEYS, 'idsOnly options');
+  if (scoreOf !== undefined && typeof scoreOf !== 'function') {
+    throw invalidOption('scoreOf', `must be a function (id) => score, got ${describe(scoreOf)}`);
+  }
+  return scoreOf;
 }
 
 /** Checks an order: `'desc'` or `'asc'`. */
