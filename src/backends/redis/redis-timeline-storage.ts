@@ -15,7 +15,7 @@ import { checkOptions, optionKeys } from '../../validation/options.js';
 import { ClusterFanout } from './cluster-fanout.js';
 import { redisCall } from './errors.js';
 import { clientKeyPrefix } from './key-prefix.js';
-import { markerKey, type TimelineKeys, timelineKeys } from './keys.js';
+import { markerKey, type TimelineKeys, timelineKeys, timelineZKey } from './keys.js';
 import { OptimisticUpdater } from './optimistic-update.js';
 import {
   flat,
@@ -204,12 +204,13 @@ export class RedisTimelineStorage implements TimelineDriver {
   }
 
   async range(key: string, query: RangeQuery, hints: TimelineHints): Promise<TimelineEntry[]> {
-    const k = this.#keys(key);
     if (!query.min && !query.max && hints.idsOnly) {
+      const z = timelineZKey(this.#prefix, key);
       return hints.scoreOf
-        ? this.#idsByRank(key, k.z, query, hints.scoreOf)
-        : this.#rangeByRank(key, k.z, query);
+        ? this.#idsByRank(key, z, query, hints.scoreOf)
+        : this.#rangeByRank(key, z, query);
     }
+    const k = this.#keys(key);
     const rows = await redisCall('range', key, () =>
       this.#script('range')(k.z, k.p, ...rangeArgs(query, hints.idsOnly)),
     );
