@@ -120,6 +120,7 @@ export type { ActivityForm, DecodeContext, Serializer } from './serialization/se
 export type {
   ActivityDriver,
   ActivityStorage,
+  IdOnlyOptions,
   IdOnlyTimeline,
   MergedRangeOptions,
   RangeBound,

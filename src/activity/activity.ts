@@ -158,16 +158,40 @@ function identityField(field: string): string {
     : field;
 }
 
+/** A base class whose constructor returns the object it is given (see {@link TrustMark}). */
+class ReturnsTarget {
+  constructor(target: object) {
+    // biome-ignore lint/correctness/noConstructorReturn: how TrustMark puts its field on any object
+    return target;
+  }
+}
+
 /**
- * Activities built by {@link createActivity} or decoded by a serializer: already validated, so
- * feeds skip re-checking them on the hot path (fan-out checks each activity once per chunk).
+ * Marks activities built by {@link createActivity} or decoded by a serializer: already validated,
+ * so feeds skip re-checking them on the hot path (fan-out checks each activity once per chunk).
+ * The mark is a private field put on the object (the base constructor returns it): invisible (no
+ * key, not compared by `deepStrictEqual`, not copied by a spread, so a copy is never trusted)
+ * and, unlike a `WeakSet` entry (about 0.4 us each, on every activity of every read), about as
+ * cheap as setting a property. Marked before the object is frozen.
  */
-const trusted = new WeakSet<object>();
+class TrustMark extends ReturnsTarget {
+  #trusted = true;
+
+  /** Marks `value` as validated (once; an object already frozen is left unmarked). */
+  static mark(value: object): void {
+    if (!(#trusted in value) && Object.isExtensible(value)) new TrustMark(value);
+  }
+
+  /** Whether `value` was marked. */
+  static has(value: object): boolean {
+    return #trusted in value;
+  }
+}
 
 /** Freezes an activity (and its `to` list) without copying and marks it validated; used by decoders. */
 export function freezeActivity<E extends ExtraData>(activity: Activity<E>): Activity<E> {
   Object.freeze(activity.to);
-  trusted.add(activity);
+  TrustMark.mark(activity);
   return Object.freeze(activity);
 }
 
@@ -205,7 +229,7 @@ export function assertActivity<E extends ExtraData = JsonObject>(
   if (typeof value !== 'object' || value === null) {
     throw new ValidationError('INVALID_ACTIVITY', `expected an activity, got ${describe(value)}`);
   }
-  if (trusted.has(value)) {
+  if (TrustMark.has(value)) {
     const a = value as Activity<E>;
     if (verbs) verbs.require(a.verb);
     return a; // its to was checked when it was created (with the creator's maxTo) or stored

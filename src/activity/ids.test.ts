@@ -113,6 +113,25 @@ describe('activityId', () => {
     );
   });
 
+  it('timeOfActivityId of any other string is what parseInt of its first 9 characters gives', () => {
+    const parsed = (s: string): number => Number.parseInt(s.slice(0, 9), 36);
+    for (const s of [
+      '',
+      'z',
+      '0lvnrm2o',
+      '0lvnrm2o0',
+      '0LVNRM2O0kx',
+      'a-b',
+      '0lvn rm2o0',
+      '{}',
+      '9'.repeat(20),
+    ])
+      assert.ok(Object.is(timeOfActivityId(s), parsed(s)), s);
+    fc.assert(
+      fc.property(fc.string({ maxLength: 12 }), (s) => Object.is(timeOfActivityId(s), parsed(s))),
+    );
+  });
+
   it('is deterministic and depends on the identity', () => {
     assert.equal(activityId(1000, 'same'), activityId(1000, 'same'));
     assert.notEqual(activityId(1000, 'a'), activityId(1000, 'b'));

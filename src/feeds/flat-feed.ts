@@ -26,7 +26,7 @@ import {
 } from './feed-config.js';
 import { removeByActors, trimFeed } from './feed-ops.js';
 import { type FeedTarget, targetOf, targetsOf } from './feed-targets.js';
-import { decodeStored, hydrate, storeActivities } from './hydrate.js';
+import { decodeStored, hydrateInOrder, storeActivities } from './hydrate.js';
 import { registerIdWriter } from './id-writes.js';
 import {
   checkFilter,
@@ -95,8 +95,9 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
   const config = resolveFeedConfig(options, { maxLength: 100 }, FLAT_KEYS, 'defineFlatFeed');
   const normalized = boolOptionOr(options.normalized, true, 'normalized');
   // A normalized feed's timelines hold ids only: declared once, so the backend may take shortcuts.
+  // Their scores are the times the ids encode (toEntries): a backend may read ids alone.
   const timeline: IdOnlyTimeline = normalized
-    ? config.storage.timeline.idsOnly()
+    ? config.storage.timeline.idsOnly({ scoreOf: timeOfActivityId })
     : config.storage.timeline;
   const what = `feed ${config.name}`;
   const emitter = createChangeEmitter<FeedChange>(
@@ -203,16 +204,10 @@ export function defineFlatFeed<E extends ExtraData = JsonObject>(
       }
       return { items, missing };
     }
-    const { found, missing } = await hydrate<E>(
+    return hydrateInOrder<E>(
       config,
       entries.map((e) => e.id),
     );
-    const items: Activity<E>[] = [];
-    for (const e of entries) {
-      const a = found.get(e.id);
-      if (a) items.push(a);
-    }
-    return { items, missing };
   }
 
   function handle(userId: Id, idFilter: IdFilter | undefined): FlatFeed<E> {

@@ -37,6 +37,30 @@ export async function hydrate<E extends ExtraData>(
 }
 
 /**
+ * Loads the activities of `ids` (ids a timeline range returned: no repeats) from the feed's
+ * activity storage in one batch and decodes them in their order: a page's items, without the
+ * id map of {@link hydrate}. Missing ids are reported and counted as there.
+ */
+export async function hydrateInOrder<E extends ExtraData>(
+  config: FeedConfig,
+  ids: readonly string[],
+): Promise<{ items: Activity<E>[]; missing: string[] }> {
+  const items: Activity<E>[] = [];
+  const missing: string[] = [];
+  if (ids.length === 0) return { items, missing };
+  const payloads = await config.storage.activities.getMany(ids);
+  const key = `${config.storage.activities.name} activity storage`;
+  for (let i = 0; i < ids.length; i++) {
+    const payload = payloads[i];
+    if (payload === undefined) missing.push(ids[i]!);
+    else items.push(decodeStored<E>(config.serializer, payload, key, ids[i]!));
+  }
+  if (missing.length > 0)
+    emitMetric(config.metrics, 'onMissingActivities', { feed: config.name, count: missing.length });
+  return { items, missing };
+}
+
+/**
  * Encodes activities for activity storage, in the keyed form (stored under, and decoded with,
  * their ids: {@link decodeStored}); throws (e.g. LIMIT_EXCEEDED) before anything is written.
  */

@@ -221,6 +221,38 @@ function rejectsEach(
   }
 }
 
+describe('createJsonSerializer: decoded activities', () => {
+  it('are frozen, trusted as they are, and only they: a copy of one is checked and copied', () => {
+    const original = makeActivity({ extra: { itemId: 9, tags: ['a'] }, to: ['notification:1'] });
+    for (const form of ['keyed', 'full'] as const) {
+      const decoded = serializer.decodeActivity(serializer.encodeActivity(original, form), {
+        id: original.id,
+      });
+      assert.ok(Object.isFrozen(decoded) && Object.isFrozen(decoded.to));
+      assert.equal(assertActivity(decoded), decoded);
+      // The trust mark adds nothing a caller sees: no key, equal to a plain copy.
+      const copy = { ...decoded };
+      assert.deepEqual(Object.keys(decoded), Object.keys(copy));
+      assert.deepStrictEqual(decoded, copy);
+      assert.deepStrictEqual(decoded, original);
+      const checked = assertActivity(copy);
+      assert.notEqual(checked, copy);
+      assert.deepStrictEqual(checked, decoded);
+    }
+  });
+
+  it('without a to list share one frozen empty list', () => {
+    const a = makeActivity();
+    const b = makeActivity({ object: 2 });
+    const [x, y] = [a, b].map((v) =>
+      serializer.decodeActivity(serializer.encodeActivity(v, 'keyed'), { id: v.id }),
+    );
+    assert.deepEqual(x!.to, []);
+    assert.ok(Object.isFrozen(x!.to));
+    assert.equal(x!.to, y!.to);
+  });
+});
+
 describe('createJsonSerializer: corrupted keyed payloads', () => {
   const id = makeActivity().id;
   const context = { key: 'sf:a:{0}', id };

@@ -249,6 +249,12 @@ function fromWire<E extends ExtraData>(
   );
 }
 
+/** Element `i` of a keyed array, `null` or past the end read as absent. */
+function keyedAt(k: readonly unknown[], i: number): unknown {
+  const v = k[i];
+  return v === null ? undefined : v;
+}
+
 /** Decodes the keyed form (see {@link createJsonSerializer}); the id comes from `context.id`. */
 function fromKeyed<E extends ExtraData>(
   k: unknown[],
@@ -261,30 +267,40 @@ function fromKeyed<E extends ExtraData>(
     throw corrupt(`an unsupported keyed format version ${JSON.stringify(k[0])}`, context);
   if (k.length < 4 || k.length > KEYED_LENGTH)
     throw corrupt(`a keyed activity of ${k.length} elements`, context);
-  const opt = (i: number): unknown => (k[i] === null ? undefined : k[i]);
+  const time = keyedAt(k, 8);
   return toActivity<E>(
     {
       id,
       actor: k[1],
       verb: k[2],
       object: k[3],
-      target: opt(4),
-      extra: opt(5),
-      foreignId: opt(6),
-      to: opt(7),
-      time: opt(8) ?? timeOfActivityId(id),
+      target: keyedAt(k, 4),
+      extra: keyedAt(k, 5),
+      foreignId: keyedAt(k, 6),
+      to: keyedAt(k, 7),
+      time: time === undefined ? timeOfActivityId(id) : time,
     },
     context,
+    true,
   );
 }
 
-/** Validates parsed fields as strictly as createActivity would, and freezes the activity. */
+/** The `to` of an activity read back without one: one frozen empty array for all of them. */
+const NO_TO: readonly string[] = Object.freeze([]);
+
+/**
+ * Validates parsed fields as strictly as createActivity would, and freezes the activity (`idOk`:
+ * the caller has checked the id already). Cheap on purpose, it runs for every activity a feed
+ * reads: no copies, and a flat `extra` (the usual) is checked without allocating.
+ */
 function toActivity<E extends ExtraData>(
   w: RawActivity,
   context: DecodeContext | undefined,
+  idOk = false,
 ): Activity<E> {
+  const { to, extra } = w;
   const ok =
-    isActivityId(w.id) &&
+    (idOk || isActivityId(w.id)) &&
     isId(w.actor) &&
     typeof w.verb === 'string' &&
     w.verb.length > 0 &&
@@ -292,12 +308,12 @@ function toActivity<E extends ExtraData>(
     (w.target === undefined || isId(w.target)) &&
     isCount(w.time) &&
     (w.foreignId === undefined || typeof w.foreignId === 'string') &&
-    (w.extra === undefined ||
-      (typeof w.extra === 'object' && w.extra !== null && !Array.isArray(w.extra))) &&
-    (w.to === undefined || (Array.isArray(w.to) && w.to.every((r) => typeof r === 'string')));
+    (extra === undefined ||
+      (typeof extra === 'object' && extra !== null && !Array.isArray(extra))) &&
+    (to === undefined || (Array.isArray(to) && to.every(isString)));
   if (!ok) throw corrupt('a malformed activity', context);
-  if (w.extra !== undefined) {
-    const problem = storedExtraProblem(w.extra);
+  if (extra !== undefined) {
+    const problem = storedExtraProblem(extra as Record<string, unknown>);
     if (problem) throw corrupt(problem, context);
   }
   return freezeActivity<E>({
@@ -308,10 +324,12 @@ function toActivity<E extends ExtraData>(
     target: w.target as Id | undefined,
     time: new Date(w.time as number),
     foreignId: w.foreignId as string | undefined,
-    extra: (w.extra ?? {}) as E,
-    to: (w.to as string[] | undefined) ?? [],
+    extra: (extra ?? {}) as E,
+    to: to === undefined || (to as string[]).length === 0 ? (NO_TO as string[]) : (to as string[]),
   });
 }
+
+const isString = (r: unknown): r is string => typeof r === 'string';
 
 /**
  * What createActivity would have rejected in extra data read back from storage: nesting deeper
@@ -319,7 +337,15 @@ function toActivity<E extends ExtraData>(
  * key. JSON gives only plain values, so nothing else can be wrong. Iterative: a planted payload
  * nested 100,000 levels deep must not overflow the stack.
  */
-function storedExtraProblem(extra: unknown): string | undefined {
+function storedExtraProblem(extra: Record<string, unknown>): string | undefined {
+  // The usual extra: a flat object of plain values, checked key by key without a stack.
+  let nested = false;
+  for (const key in extra) {
+    if (FORBIDDEN_KEYS.has(key)) return `extra with the forbidden key ${JSON.stringify(key)}`;
+    const value = extra[key];
+    if (typeof value === 'object' && value !== null) nested = true;
+  }
+  if (!nested) return undefined;
   const stack: [unknown, number][] = [[extra, 0]];
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     const [value, depth] = item;

@@ -235,9 +235,21 @@ export interface TimelineStorage {
    * and update bookkeeping on the fan-out path, read without payloads, and write without reading
    * first (Cassandra writes such timelines as blind, idempotent inserts in a table of their own).
    * Keep to one view per timeline: id-only timelines are read and written only through this
-   * view, since a backend may keep them apart from the others.
+   * view, since a backend may keep them apart from the others. With `options.scoreOf`, see
+   * {@link IdOnlyOptions}. Throws `INVALID_OPTION` for bad options.
    */
-  idsOnly(): IdOnlyTimeline;
+  idsOnly(options?: IdOnlyOptions): IdOnlyTimeline;
+}
+
+/** Options of {@link TimelineStorage.idsOnly}. */
+export interface IdOnlyOptions {
+  /**
+   * A further promise of the caller: every entry of these timelines has the score `scoreOf(id)`
+   * (a flat feed passes `timeOfActivityId`: it writes no other score). A backend may then read
+   * ids alone and derive the scores (Redis: a first page without `WITHSCORES`, whose score
+   * formatting cost the server 8x the bare `ZREVRANGE`). The same timelines as `idsOnly()`.
+   */
+  readonly scoreOf?: ((id: string) => number) | undefined;
 }
 
 /**
@@ -249,6 +261,8 @@ export interface TimelineStorage {
  */
 export interface TimelineHints {
   readonly idsOnly: boolean;
+  /** Set for views declared with `idsOnly({ scoreOf })`: see {@link IdOnlyOptions.scoreOf}. */
+  readonly scoreOf?: ((id: string) => number) | undefined;
 }
 
 /**

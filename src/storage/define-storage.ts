@@ -14,6 +14,7 @@ import {
   checkEntries,
   checkEntryId,
   checkEntryIds,
+  checkIdOnlyOptions,
   checkKey,
   checkKeys,
   checkMarker,
@@ -27,6 +28,7 @@ import {
 } from './argument-checks.js';
 import type {
   ActivityDriver,
+  IdOnlyOptions,
   IdOnlyTimeline,
   MergedRangeOptions,
   RangeQuery,
@@ -243,23 +245,26 @@ export function defineTimelineStorage<D extends TimelineDriver>(
     );
   };
 
-  const idsOnly: IdOnlyTimeline = Object.freeze({
-    name: d.name,
-    add: (key: string, entries: unknown, options?: unknown) => add(key, entries, options, IDS_ONLY),
-    addToMany: (keys: unknown, entries: unknown, options?: unknown) =>
-      addMany(keys, entries, options, IDS_ONLY),
-    remove: (key: string, ids: unknown) => remove(key, ids, IDS_ONLY),
-    removeFromMany: (keys: unknown, ids: unknown) => removeMany(keys, ids, IDS_ONLY),
-    range: (key: string, query: unknown) => range(key, query, IDS_ONLY),
-    rangeMany: (keys: unknown, query: unknown) => rangeMany(keys, query, IDS_ONLY),
-    rangeMerged: (keys: unknown, query: unknown, options?: unknown) =>
-      rangeMerged(keys, query, options, IDS_ONLY),
-    get: (key: string, ids: unknown) => get(key, ids, IDS_ONLY),
-    count: (key: string) => count(key, IDS_ONLY),
-    indexOf: (key: string, id: string, order: unknown) => indexOf(key, id, order, IDS_ONLY),
-    trim: (key: string, maxLength: unknown) => trim(key, maxLength, IDS_ONLY),
-    delete: (key: string) => del(key, IDS_ONLY),
-  });
+  /** The id-only view whose calls carry `hints`. */
+  const idOnlyView = (hints: TimelineHints): IdOnlyTimeline =>
+    Object.freeze({
+      name: d.name,
+      add: (key: string, entries: unknown, options?: unknown) => add(key, entries, options, hints),
+      addToMany: (keys: unknown, entries: unknown, options?: unknown) =>
+        addMany(keys, entries, options, hints),
+      remove: (key: string, ids: unknown) => remove(key, ids, hints),
+      removeFromMany: (keys: unknown, ids: unknown) => removeMany(keys, ids, hints),
+      range: (key: string, query: unknown) => range(key, query, hints),
+      rangeMany: (keys: unknown, query: unknown) => rangeMany(keys, query, hints),
+      rangeMerged: (keys: unknown, query: unknown, options?: unknown) =>
+        rangeMerged(keys, query, options, hints),
+      get: (key: string, ids: unknown) => get(key, ids, hints),
+      count: (key: string) => count(key, hints),
+      indexOf: (key: string, id: string, order: unknown) => indexOf(key, id, order, hints),
+      trim: (key: string, maxLength: unknown) => trim(key, maxLength, hints),
+      delete: (key: string) => del(key, hints),
+    });
+  const idsOnly = idOnlyView(IDS_ONLY);
 
   const members: TimelineStorage = {
     name: d.name,
@@ -333,7 +338,10 @@ export function defineTimelineStorage<D extends TimelineDriver>(
             ) as number[];
           });
         },
-    idsOnly: () => idsOnly,
+    idsOnly: (options?: IdOnlyOptions) => {
+      const scoreOf = checkIdOnlyOptions(options);
+      return scoreOf ? idOnlyView(Object.freeze({ idsOnly: true, scoreOf })) : idsOnly;
+    },
   };
   return wrap<DefinedTimelineStorage<D>>(driver, members as unknown as Record<string, unknown>);
 }

@@ -148,6 +148,31 @@ function orderCases(test: SuiteTest): void {
     assert.deepEqual(await ids.range('missing', { order: 'desc', limit: 5 }), []);
   });
 
+  test('an id-only view with scoreOf reads and writes the id-only timelines, same entries and scores', async ({
+    timeline,
+  }) => {
+    const all = tiedEntries().map(({ id, score }) => ({ id, score }));
+    const scores = new Map(all.map((e) => [e.id, e.score]));
+    const scoreOf = (id: string): number => scores.get(id) ?? Number.NaN;
+    const ids = timeline.idsOnly();
+    const derived = timeline.idsOnly({ scoreOf });
+    await derived.add(KEY, all.slice(0, 12));
+    await ids.add(KEY, all.slice(12));
+    for (const order of ['desc', 'asc'] as const) {
+      const expected = sortEntries(all, order);
+      for (const query of [
+        { order, limit: 5 },
+        { order, limit: 100 },
+        after(expected[1], order, 5),
+      ]) {
+        assert.deepEqual(await derived.range(KEY, query), await ids.range(KEY, query));
+        assert.deepEqual(await derived.range(KEY, query), expectedRange(all, query));
+      }
+    }
+    assert.equal(await derived.count(KEY), all.length);
+    assert.deepEqual(await derived.range('missing', { order: 'desc', limit: 5 }), []);
+  });
+
   test('small scores 0 and 1 order before millisecond times', async ({ timeline }) => {
     await timeline.add(KEY, [
       { id: 'a', score: BASE_TIME_MS },

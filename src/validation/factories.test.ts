@@ -561,6 +561,13 @@ const factories: readonly Factory[] = [
     wrong: [{ maxLength: -1 }, { idsOnly: 'yes' }],
   },
   {
+    name: 'timeline storage idsOnly',
+    types: ['IdOnlyOptions'],
+    call: (o) => timeline.idsOnly(o as never),
+    base: { scoreOf: (id: string) => id.length },
+    wrong: [{ scoreOf: 'time' }, { scoreOf: 5 }],
+  },
+  {
     name: 'timeline storage rangeMerged',
     types: ['MergedRangeOptions'],
     call: (o) => timeline.rangeMerged(['k', 'j'], { order: 'desc', limit: 5 }, o as never),

@@ -69,6 +69,11 @@ export function timelineKeys(prefix: string, feedKey: string): TimelineKeys {
   return { z: base + S.z, p: base + S.p, v: base + S.v, mk: base + S.mk };
 }
 
+/** The ZSET of a timeline alone ({@link timelineKeys}`.z`), for reads that need no other key. */
+export function timelineZKey(prefix: string, feedKey: string): string {
+  return `${prefix}:{${escapeTag(feedKey)}}${S.z}`;
+}
+
 /** The base of a timeline's keys (its keys without their suffix). */
 export function timelineBase(keys: TimelineKeys): string {
   return keys.z.slice(0, -S.z.length);

@@ -100,6 +100,15 @@ export class RedisActivityStorage implements ActivityDriver {
   }
 
   async getMany(ids: readonly string[]): Promise<(string | undefined)[]> {
+    if (this.#shards === 1 && this.#bucketMs === undefined) {
+      // One hash (the default on a single node): one HMGET, no grouping.
+      const values = await redisCall('getMany', `${this.#prefix}:a`, () =>
+        this.#client.hmget(activityShardKey(this.#prefix, 1, ids[0]!), ...ids),
+      );
+      const out: (string | undefined)[] = new Array(values.length);
+      for (let i = 0; i < values.length; i++) out[i] = values[i] ?? undefined;
+      return out;
+    }
     const groups = this.#byShard(ids);
     if (this.#client.isCluster && this.#crossSlot && groups.size > 1) {
       return redisCall('getMany', `${this.#prefix}:a`, () => this.#getManyByNode(ids, groups));
