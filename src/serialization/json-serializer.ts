@@ -78,7 +78,9 @@ type ActivityWire = {
  *
  * Every encode validates its input (an activity as `assertActivity` does, a group as
  * `decodeGroup` will read it): bad input throws a `StreamFrameworkError` (`INVALID_*`,
- * `LIMIT_EXCEEDED` or `SERIALIZATION`), and whatever is encoded decodes back equal.
+ * `LIMIT_EXCEEDED` or `SERIALIZATION`), and whatever is encoded decodes back equal. Groups and
+ * members the library built itself from checked values (frozen, see `checked-groups.ts`) are
+ * valid by construction and not checked again.
  */
 export function createJsonSerializer(options: JsonSerializerOptions = {}): Serializer {
   const o = checkOptions<JsonSerializerOptions>(options, OPTION_KEYS, 'createJsonSerializer', true);
