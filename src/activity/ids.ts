@@ -88,7 +88,18 @@ export function minActivityIdAt(timeMs: number): string {
   return timeMs.toString(36).padStart(TIME_WIDTH, '0') + '0'.repeat(LEGACY_DIGEST_WIDTH);
 }
 
+/** Group ids of recent group keys: a feed's adds keep hashing the same few keys (verb and day). */
+const recentGroupIds = new Map<string, string>();
+/** Keys remembered at most (each at most 1,024 characters): forgotten all at once beyond. */
+const RECENT_GROUP_IDS = 256;
+
 /** Stable 16-hex-character id of an aggregated group, derived from its group key. */
 export function groupIdOf(groupKey: string): string {
-  return createHash('sha1').update(groupKey).digest('hex').slice(0, 16);
+  let id = recentGroupIds.get(groupKey);
+  if (id === undefined) {
+    id = createHash('sha1').update(groupKey).digest('hex').slice(0, 16);
+    if (recentGroupIds.size >= RECENT_GROUP_IDS) recentGroupIds.clear();
+    recentGroupIds.set(groupKey, id);
+  }
+  return id;
 }

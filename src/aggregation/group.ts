@@ -2,6 +2,13 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Activity } from '../activity/activity.js';
 import { type Id, timeOfActivityId } from '../activity/ids.js';
 import type { ExtraData, JsonObject } from '../activity/json.js';
+import {
+  isCount,
+  isValidGroup,
+  isValidMember,
+  markValidGroup,
+  memberOf,
+} from '../serialization/checked-groups.js';
 
 /** One activity inside a stored group: its id and actor, plus the activity itself when denormalized. */
 export interface GroupMember<E extends ExtraData = JsonObject> {
@@ -82,6 +89,22 @@ const newestFirst = (a: { id: string }, b: { id: string }): number =>
   a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 
 /**
+ * The ids of members, for `lookups` lookups and additions: a set, or for a few lookups (one
+ * activity added at a time) a scan of the members, cheaper than building a set of 115 ids.
+ */
+function idsOf(
+  members: readonly { readonly id: string }[],
+  lookups: number,
+): { has(id: string): boolean; add(id: string): void } {
+  if (lookups > 4) return new Set(members.map((m) => m.id));
+  const added: string[] = [];
+  return {
+    has: (id) => added.includes(id) || members.some((m) => m.id === id),
+    add: (id) => void added.push(id),
+  };
+}
+
+/**
  * Merges activities of one group into `current` (or a new group). An activity the group already
  * holds, retained or remembered among its minimized ones, is not counted again, so a retried
  * fan-out or a second follow does not count twice; in denormalized groups the stored copy of a
@@ -108,8 +131,10 @@ export function mergeIntoGroup<E extends ExtraData>(
   };
   let changed = false;
   let added = false;
-  const retained = new Set(members.map((m) => m.id));
-  const remembered = new Set(minimized.map((m) => m.id));
+  // Still a group checkGroup may take as it is (see markValidGroup), if it was one.
+  let valid = !limits.denormalized && (current === undefined || isValidGroup(current));
+  const retained = idsOf(members, activities.length);
+  const remembered = idsOf(minimized, activities.length);
   for (const activity of activities) {
     if (retained.has(activity.id)) {
       // An update (same id, e.g. same foreignId and time): refresh a denormalized copy in place.
@@ -134,11 +159,12 @@ export function mergeIntoGroup<E extends ExtraData>(
     }
     const time = activity.time.getTime();
     if (time < createdAt) createdAt = time;
-    members.push(
-      limits.denormalized
-        ? { id: activity.id, actor: activity.actor, activity }
-        : { id: activity.id, actor: activity.actor },
-    );
+    if (limits.denormalized) members.push({ id: activity.id, actor: activity.actor, activity });
+    else {
+      const member = memberOf(activity.id, activity.actor);
+      valid &&= isValidMember(member);
+      members.push(member);
+    }
   }
   if (!changed) return undefined;
   let keptMinimized: readonly MinimizedMember[] = minimized;
@@ -147,14 +173,17 @@ export function mergeIntoGroup<E extends ExtraData>(
     const pushedOut = members.splice(limits.maxActivities);
     if (pushedOut.length > 0) {
       const tracked = limits.maxTrackedActivities ?? DEFAULT_TRACKED_ACTIVITIES;
-      keptMinimized = [...minimized, ...pushedOut.map((m) => ({ id: m.id, actor: m.actor }))]
-        .sort(newestFirst)
-        .slice(0, tracked);
+      const out = pushedOut.map((m) => (m.activity ? memberOf(m.id, m.actor) : m));
+      // Usually every activity pushed out is newer than those pushed out before: no sort.
+      const inOrder = minimized.length === 0 || out[out.length - 1]!.id > minimized[0]!.id;
+      keptMinimized = (
+        inOrder ? [...out, ...minimized] : [...minimized, ...out].sort(newestFirst)
+      ).slice(0, tracked);
     }
   }
   const newest = members[0];
   if (newest) updatedAt = Math.max(updatedAt, timeOfActivityId(newest.id));
-  return {
+  const record: GroupRecord<E> = {
     id,
     group,
     members,
@@ -165,6 +194,10 @@ export function mergeIntoGroup<E extends ExtraData>(
     createdAt,
     updatedAt,
   };
+  const timed = isCount(createdAt) && isCount(updatedAt);
+  return valid && timed && typeof id === 'string' && typeof group === 'string'
+    ? markValidGroup(record)
+    : record;
 }
 
 /**

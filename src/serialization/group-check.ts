@@ -1,6 +1,6 @@
 /**
  * What `createJsonSerializer().encodeGroup` accepts: exactly the groups its `decodeGroup` reads back, so
- * that an encoded group always decodes. The predicates here are the decoder's.
+ * that an encoded group always decodes (the predicates, the decoder's, are in `checked-groups.ts`).
  * @module
  */
 import { assertActivity, MAX_TO_LIMIT } from '../activity/activity.js';
@@ -9,30 +9,10 @@ import type { ExtraData } from '../activity/json.js';
 import type { GroupMember, GroupRecord, MinimizedMember } from '../aggregation/group.js';
 import { SerializationError } from '../errors.js';
 import { describe } from '../validation/show.js';
+import { isCount, isId, isValidGroup, isValidMember, zero } from './checked-groups.js';
 
 /** Validation of activities handed to a serializer: the shape only, no `to` policy. */
 export const ENCODE_CHECK = Object.freeze({ maxTo: MAX_TO_LIMIT });
-
-/** An actor or object id as the decoder reads it back. */
-export function isId(value: unknown): value is Id {
-  return (
-    (typeof value === 'string' && value.length > 0) ||
-    (Number.isSafeInteger(value) && (value as number) >= 0)
-  );
-}
-
-/** A non-negative safe integer: counts and times. */
-export function isCount(value: unknown): value is number {
-  return Number.isSafeInteger(value) && (value as number) >= 0;
-}
-
-/** `-0` as `0` (JSON writes it so): what is encoded must decode back equal. */
-const zero = <T>(value: T): T => (value === 0 ? (0 as T) : value);
-
-/** A normalized group member or a minimized one: `[activity id, actor]`. */
-export function isIdPair(value: unknown): value is [string, Id] {
-  return Array.isArray(value) && value.length === 2 && isActivityId(value[0]) && isId(value[1]);
-}
 
 /** A group ready to encode: its fields checked, its member activities validated (copied when hand-built). */
 export interface CheckedGroup<E extends ExtraData> {
@@ -58,6 +38,10 @@ function bad(what: string): SerializationError {
 export function checkGroup<E extends ExtraData>(value: unknown): CheckedGroup<E> {
   if (typeof value !== 'object' || value === null)
     throw bad(`expected a group, got ${describe(value)}`);
+  if (isValidGroup(value)) {
+    const record = value as GroupRecord<E>;
+    return { ...record, minimized: record.minimized ?? [] };
+  }
   const g = value as Partial<Record<keyof GroupRecord<E>, unknown>>;
   const { id, group, members, minimized, activityCount, actors, actorOverflow } = g;
   const { createdAt, updatedAt } = g;
@@ -69,6 +53,7 @@ export function checkGroup<E extends ExtraData>(value: unknown): CheckedGroup<E>
   if (minimized !== undefined && !Array.isArray(minimized))
     throw bad('minimized must be an array when present');
   const checkedMinimized = Array.from((minimized ?? []) as unknown[], (m) => {
+    if (isValidMember(m)) return m;
     const pair = idPair(m);
     if (!pair)
       throw bad(`a minimized member must be { id: activity id, actor }, got ${describe(m)}`);
@@ -106,6 +91,7 @@ function idPair(value: unknown): MinimizedMember | undefined {
 
 /** A member: `{ id, actor }`, or `{ id, actor, activity }` whose id and actor are the activity's. */
 function member<E extends ExtraData>(value: unknown): GroupMember<E> {
+  if (isValidMember(value)) return value;
   if (typeof value === 'object' && value !== null) {
     const { activity } = value as { activity?: unknown };
     if (activity === undefined) {

@@ -6,7 +6,15 @@ import { SerializationError, ValidationError } from '../errors.js';
 import { checkOptions, optionKeys } from '../validation/options.js';
 import { show } from '../validation/show.js';
 import { intOptionOr, oneOfOption } from '../validation/values.js';
-import { checkGroup, ENCODE_CHECK, isCount, isId, isIdPair } from './group-check.js';
+import {
+  isCount,
+  isId,
+  isIdPair,
+  isValidMember,
+  markValidGroup,
+  validMember,
+} from './checked-groups.js';
+import { checkGroup, ENCODE_CHECK } from './group-check.js';
 import type { ActivityForm, DecodeContext, Serializer } from './serializer.js';
 
 /** Options of {@link createJsonSerializer}. */
@@ -70,7 +78,9 @@ type ActivityWire = {
  *
  * Every encode validates its input (an activity as `assertActivity` does, a group as
  * `decodeGroup` will read it): bad input throws a `StreamFrameworkError` (`INVALID_*`,
- * `LIMIT_EXCEEDED` or `SERIALIZATION`), and whatever is encoded decodes back equal.
+ * `LIMIT_EXCEEDED` or `SERIALIZATION`), and whatever is encoded decodes back equal. Groups and
+ * members the library built itself from checked values (frozen, see `checked-groups.ts`) are
+ * valid by construction and not checked again.
  */
 export function createJsonSerializer(options: JsonSerializerOptions = {}): Serializer {
   const o = checkOptions<JsonSerializerOptions>(options, OPTION_KEYS, 'createJsonSerializer', true);
@@ -123,18 +133,14 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
     },
     encodeGroup<E extends ExtraData>(group: GroupRecord<E>): string {
       const g = checkGroup<E>(group);
-      return JSON.stringify({
-        v: JSON_FORMAT_VERSION,
-        g: g.group,
-        i: g.id,
-        m: g.members.map((m) => (m.activity ? toWire(m.activity) : [m.id, m.actor])),
-        ...(g.minimized.length > 0 ? { mz: g.minimized.map((m) => [m.id, m.actor]) } : {}),
-        n: g.activityCount,
-        ac: g.actors,
-        ao: g.actorOverflow,
-        c: g.createdAt,
-        u: g.updatedAt,
-      });
+      // What JSON.stringify writes for the whole object, built by pieces: the [id, actor] pairs
+      // (up to 115 a group by default) need no escaping or intermediate arrays.
+      const members = g.members
+        .map((m) => (m.activity ? JSON.stringify(toWire(m.activity)) : pairJson(m)))
+        .join(',');
+      const minimized =
+        g.minimized.length > 0 ? `,"mz":[${g.minimized.map(pairJson).join(',')}]` : '';
+      return `{"v":${JSON_FORMAT_VERSION},"g":${JSON.stringify(g.group)},"i":${JSON.stringify(g.id)},"m":[${members}]${minimized},"n":${g.activityCount},"ac":${JSON.stringify(g.actors)},"ao":${g.actorOverflow},"c":${g.createdAt},"u":${g.updatedAt}}`;
     },
     decodeGroup<E extends ExtraData>(payload: string, context?: DecodeContext): GroupRecord<E> {
       const w = parse(payload, context);
@@ -151,14 +157,16 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
         (w.mz === undefined || (Array.isArray(w.mz) && w.mz.every(isIdPair)));
       if (!ok) throw corrupt('a malformed aggregated group', context);
       const members: GroupMember<E>[] = (w.m as unknown[]).map((m) => {
-        if (isIdPair(m)) return { id: m[0], actor: m[1] };
+        if (isIdPair(m)) return validMember(m[0], m[1]);
         const activity = fromWire<E>(m, context);
         return { id: activity.id, actor: activity.actor, activity };
       });
-      const minimized = ((w.mz ?? []) as [string, Id][]).map(([id, actor]) => ({ id, actor }));
+      const minimized = ((w.mz ?? []) as [string, Id][]).map(([id, actor]) =>
+        validMember(id, actor),
+      );
       if (members.length === 0 || (w.n as number) < members.length + minimized.length)
         throw corrupt('an aggregated group whose counts do not match its members', context);
-      return {
+      const record: GroupRecord<E> = {
         id: w.i as string,
         group: w.g as string,
         members,
@@ -169,8 +177,26 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
         createdAt: w.c as number,
         updatedAt: w.u as number,
       };
+      // A normalized group read back is valid as it is: encoding it again needs no check.
+      return members.every((m) => m.activity === undefined) ? markValidGroup(record) : record;
     },
   });
+}
+
+/** The text of each frozen valid member encoded so far (a group re-encodes most of its members). */
+const pairTexts = new WeakMap<object, string>();
+
+/**
+ * `JSON.stringify([id, actor])` of a checked member: its id is an activity id (no character to
+ * escape) and a numeric actor a non-negative safe integer.
+ */
+function pairJson(m: { readonly id: string; readonly actor: Id }): string {
+  let text = pairTexts.get(m);
+  if (text === undefined) {
+    text = `["${m.id}",${typeof m.actor === 'number' ? m.actor : JSON.stringify(m.actor)}]`;
+    if (isValidMember(m)) pairTexts.set(m, text);
+  }
+  return text;
 }
 
 /** The keyed form of an activity: see {@link createJsonSerializer}. */

@@ -3,6 +3,7 @@ import type { ActivityDriver } from '../../storage/contracts.js';
 import { settleAll } from '../../util/settle-all.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
 import { groupByNode, isUnsupportedScriptError } from './cluster-pipeline.js';
+import { coalesceWrites } from './coalesce.js';
 import { redisCall } from './errors.js';
 import { clientKeyPrefix } from './key-prefix.js';
 import { activityShardKey, checkPositiveInt } from './keys.js';
@@ -181,6 +182,8 @@ export class RedisActivityStorage implements ActivityDriver {
     entries: readonly { readonly id: string; readonly payload: string }[],
   ): Promise<void> {
     const groups = this.#byShard(entries.map((e) => e.id));
+    // One socket write with the commands sent alongside (e.g. the feed write of the same add).
+    coalesceWrites(this.#client);
     await redisCall('putMany', `${this.#prefix}:a`, () =>
       this.#perShard(groups, (t, key, positions) =>
         t.hset(key, ...positions.flatMap((i) => [entries[i]!.id, entries[i]!.payload])),

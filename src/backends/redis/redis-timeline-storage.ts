@@ -13,6 +13,7 @@ import { intOptionOr } from '../../util/int-option.js';
 import { settleAll } from '../../util/settle-all.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
 import { ClusterFanout } from './cluster-fanout.js';
+import { coalesceWrites } from './coalesce.js';
 import { redisCall } from './errors.js';
 import { clientKeyPrefix } from './key-prefix.js';
 import { markerKey, type TimelineKeys, timelineKeys, timelineZKey } from './keys.js';
@@ -379,6 +380,8 @@ export class RedisTimelineStorage implements TimelineDriver {
     compute: TimelineCompute<R>,
     options: TimelineWriteOptions,
   ): Promise<R> {
+    // One socket write with the commands sent alongside (e.g. the activities of the same add).
+    coalesceWrites(this.#client);
     return this.#updater.update(key, this.#keys(key), ids, compute, options);
   }
 

@@ -89,7 +89,10 @@ export function createGroupWriter<
 
   const keyOf = (activity: Activity<E>): string => groupKeyOf(aggregator, activity, what);
 
-  const toEntry = (record: GroupRecord<E>): TimelineEntry => {
+  /** The cache slot of a group of a feed (feed keys hold no NUL in practice; a clash only misses). */
+  const slotOf = (key: string, id: string): string => `${key}\u0000${id}`;
+
+  const toEntry = (key: string, record: GroupRecord<E>): TimelineEntry => {
     const score = aggregator.rank ? aggregator.rank(record) : record.updatedAt;
     if (!Number.isSafeInteger(score)) {
       throw new ValidationError(
@@ -99,14 +102,14 @@ export function createGroupWriter<
       );
     }
     const payload = config.serializer.encodeGroup(record);
-    recent.set(payload, record);
+    recent.set(slotOf(key, record.id), payload, record);
     return { id: record.id, score, payload };
   };
 
   // The groups this writer encoded last, by payload, within `groupCacheCharacters`.
   const recent = new RecentGroups<E>(settings.groupCacheCharacters);
   const decode = (key: string, entry: TimelineEntry): GroupRecord<E> =>
-    (entry.payload !== undefined && recent.get(entry.payload)) ||
+    (entry.payload !== undefined && recent.get(slotOf(key, entry.id), entry.payload)) ||
     decodeGroupEntry<E>(config, key, entry);
 
   /**
@@ -198,7 +201,7 @@ export function createGroupWriter<
           const put: TimelineEntry[] = [];
           const remove: string[] = [];
           for (const [id, record] of after) {
-            if (record) put.push(toEntry(record));
+            if (record) put.push(toEntry(target.key, record));
             else remove.push(id);
           }
           const changes: TimelineChanges = {
@@ -244,7 +247,7 @@ export function createGroupWriter<
           if (after === undefined) continue;
           removed += heldOf(before).filter((m) => ids.has(m.id)).length;
           if (after === null) remove.push(before.id);
-          else put.push(toEntry(after));
+          else put.push(toEntry(target.key, after));
         }
         const changed = [...remove, ...put.map((e) => e.id)];
         return { changes: { put, remove }, result: { removed, changed } };
@@ -271,7 +274,7 @@ export function createGroupWriter<
       // Stored without their activities when normalized (members keep ids and actors).
       const stored = unique.map((r) => storedForm(r, normalized));
       const plan = trimPlan(config, options?.trim);
-      const put = stored.map((r) => toEntry(r));
+      const put = stored.map((r) => toEntry(target.key, r));
       const ids = put.map((e) => e.id);
       await timeline.update(
         target.key,

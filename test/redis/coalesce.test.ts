@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { createRedisStorage } from '../../src/backends/redis/index.js';
+import { createActivity, defineAggregatedFeed } from '../../src/index.js';
+import { deletePrefix, singleClient } from '../support/redis.js';
+
+// An aggregated add stores its activity and commits its group update concurrently: on a single
+// node both commands go out in one socket write (coalesce.ts), and results stay exact.
+const client = singleClient();
+after(() => client.quit());
+
+const T0 = 1_764_000_000_000;
+const like = (i: number) =>
+  createActivity({ actor: i % 5, verb: 'love', object: i, time: T0 + i * 1000 });
+
+/** Counts the writes the client's socket makes while `run` runs. */
+async function socketWrites(run: () => Promise<void>): Promise<number> {
+  await client.ping();
+  const stream = client.stream as unknown as {
+    _write: (...args: unknown[]) => unknown;
+    _writev: (...args: unknown[]) => unknown;
+  };
+  const { _write: write, _writev: writev } = stream;
+  let writes = 0;
+  stream._write = (...args) => {
+    writes++;
+    return write.apply(stream, args);
+  };
+  stream._writev = (...args) => {
+    writes++;
+    return writev.apply(stream, args);
+  };
+  try {
+    await run();
+  } finally {
+    stream._write = write;
+    stream._writev = writev;
+  }
+  return writes;
+}
+
+describe('Redis write coalescing', () => {
+  it('an aggregated add sends its activity and its group commit in one socket write', async () => {
+    const prefix = `t:${randomUUID().slice(0, 8)}`;
+    const feed = defineAggregatedFeed({
+      name: 'agg',
+      storage: createRedisStorage({ client, prefix }),
+    }).for('u');
+    try {
+      await feed.add(like(0)); // first add: reads the group, loads scripts
+      const adds = 20;
+      const writes = await socketWrites(async () => {
+        for (let i = 1; i <= adds; i++) await feed.add(like(i));
+      });
+      assert.equal(writes, adds, 'one write per add (activity HSET + commit)');
+      const [group] = (await feed.read()).items;
+      assert.equal(group?.activityCount, adds + 1);
+      assert.equal(group?.activities.length, 15, 'every retained activity was stored');
+    } finally {
+      await deletePrefix(client, prefix);
+    }
+  });
+
+  it('a command sent alone is not held: it leaves at the end of its tick', async () => {
+    const prefix = `t:${randomUUID().slice(0, 8)}`;
+    const feed = defineAggregatedFeed({
+      name: 'agg',
+      storage: createRedisStorage({ client, prefix }),
+    }).for('u');
+    try {
+      await feed.add(like(0));
+      // Nothing else is sent after it: were the socket left corked, this would never settle.
+      assert.equal(await feed.add(like(1), { storeActivities: false }), 1);
+      assert.equal(await feed.count(), 1);
+    } finally {
+      await deletePrefix(client, prefix);
+    }
+  });
+});
