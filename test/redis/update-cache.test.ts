@@ -107,6 +107,31 @@ describe('Redis update cache', () => {
     await deletePrefix(client, prefix);
   });
 
+  it('a group new to the client commits without a read; one it guessed absent wrongly is merged', async () => {
+    const { prefix, mine, theirs } = world();
+    // One group per verb (the default aggregator: verb and day).
+    const on = (verb: string, i: number) =>
+      createActivity({ actor: i, verb, object: 7, time: T0 + i * 1000 });
+    await theirs.add(on('like', 0)); // a group mine has never read
+    await mine.add(on('love', 1)); // mine reads (its group only) and commits: it knows the version
+    const calls = countScriptCalls([client]);
+    try {
+      await mine.add(on('share', 2)); // a new group, guessed absent: one call
+      assert.equal(calls.count(), 1);
+      await mine.add(on('like', 3)); // guessed absent, but there: refused with a fresh read, merged
+      assert.equal(calls.count(), 3);
+    } finally {
+      calls.stop();
+    }
+    const groups = (await mine.read({ limit: 10 })).items;
+    assert.deepEqual(
+      groups.map((g) => g.activityCount),
+      [2, 1, 1],
+    );
+    assert.equal(groups[0]?.activities.length, 2);
+    await deletePrefix(client, prefix);
+  });
+
   it('rejects bad cache, batch and attempt options with INVALID_OPTION', () => {
     for (const options of [
       { updateCacheSize: -1 },

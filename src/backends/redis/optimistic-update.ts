@@ -48,7 +48,8 @@ export class OptimisticUpdater {
   ): Promise<R> {
     const initial = randomInt(1, 2 ** 48);
     // The cached state of a previous update on this client, else a read (one more round trip).
-    let state = this.#cache.lookup(key, ids) ?? (await this.#read(key, k, ids, initial));
+    let state: { version: string; current: (TimelineEntry | undefined)[]; guessed?: string[] } =
+      this.#cache.lookup(key, ids) ?? (await this.#read(key, k, ids, initial));
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
       const { changes, result } = compute(state.current);
       const reply = (await redisCall('update', key, () =>
@@ -57,6 +58,8 @@ export class OptimisticUpdater {
           state!.version,
           options.maxLength ?? -1,
           ...commitArgs(changes),
+          state.guessed?.length ?? 0,
+          ...(state.guessed ?? []),
           initial,
           ...ids,
         ),
@@ -71,8 +74,9 @@ export class OptimisticUpdater {
           { details: { key, marker: reply[1], id: reply[2] } },
         );
       }
-      // Another writer changed the timeline since our read. The reply is a fresh read: compute
-      // again from it at once; after a few conflicts, back off first and read again after.
+      // Another writer changed the timeline since our read (or a guessed-absent id is there). The
+      // reply is a fresh read: compute again from it at once; after a few conflicts, back off
+      // first and read again after.
       state = this.#remember(key, ids, reply as (string | null)[], 1);
       if (attempt >= 2) {
         await sleep(Math.random() * Math.min(50, 2 ** attempt));

@@ -13,12 +13,18 @@ describe('UpdateCache', () => {
     assert.deepEqual(cache.lookup('f', ['b', 'a']), {
       version: '7',
       current: [undefined, entry('a')],
+      guessed: [],
     });
-    assert.equal(cache.lookup('f', ['a', 'c']), undefined, 'c was never read');
+    assert.deepEqual(
+      cache.lookup('f', ['a', 'c']),
+      { version: '7', current: [entry('a'), undefined], guessed: ['c'] },
+      'c was never read: guessed absent (the commit checks it)',
+    );
     cache.committed('f', '7', '8', { put: [entry('c', 'new')], remove: ['a'] }, 0);
     assert.deepEqual(cache.lookup('f', ['a', 'b', 'c']), {
       version: '8',
       current: [undefined, undefined, entry('c', 'new')],
+      guessed: [],
     });
   });
 
@@ -26,20 +32,24 @@ describe('UpdateCache', () => {
     const cache = new UpdateCache(big);
     cache.read('f', '1', ['a'], [entry('a')]);
     cache.read('f', '5', ['b'], [entry('b')]);
-    assert.equal(cache.lookup('f', ['a']), undefined);
+    assert.deepEqual(cache.lookup('f', ['a'])?.guessed, ['a']);
     assert.equal(cache.lookup('f', ['b'])?.version, '5');
   });
 
-  it('forgets a timeline after a trimming commit or a commit from an unknown version', () => {
+  it('keeps only the version after a trimming commit, forgets a commit from an unknown version', () => {
     const cache = new UpdateCache(big);
     cache.read('f', '1', ['a'], [entry('a')]);
     cache.committed('f', '1', '2', { put: [entry('b')] }, 1);
-    assert.equal(cache.lookup('f', ['b']), undefined);
+    assert.deepEqual(cache.lookup('f', ['b', 'a']), {
+      version: '2',
+      current: [undefined, undefined],
+      guessed: ['b', 'a'],
+    });
     cache.read('g', '1', ['a'], [entry('a')]);
     cache.committed('g', '3', '4', { put: [entry('b')] }, 0);
     assert.equal(cache.lookup('g', ['a']), undefined);
     assert.equal(cache.size, 0);
-    assert.equal(cache.timelines, 0);
+    assert.equal(cache.timelines, 1);
   });
 
   it('keeps the most recently used timelines within the timeline limit', () => {
@@ -75,7 +85,7 @@ describe('UpdateCache', () => {
       ids,
       ids.map((id) => entry(id)),
     );
-    assert.equal(cache.lookup('f', ['g0']), undefined, 'the oldest were forgotten');
+    assert.deepEqual(cache.lookup('f', ['g0'])?.guessed, ['g0'], 'the oldest were forgotten');
     assert.ok(cache.lookup('f', ['g8', 'g39']));
     const before = cache.size;
     cache.committed('f', '1', '2', { put: [entry('g39', 'p-g39')] }, 0);

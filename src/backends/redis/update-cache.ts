@@ -46,22 +46,26 @@ export class UpdateCache {
     return this.#known.size;
   }
 
-  /** The version and entries of `ids` if all are known, else undefined. */
+  /**
+   * The version and entries of `ids` if the timeline is known, else undefined. Ids not known at
+   * that version are given as absent and listed in `guessed`: the commit checks that they are.
+   */
   lookup(
     key: string,
     ids: readonly string[],
-  ): { version: string; current: (TimelineEntry | undefined)[] } | undefined {
+  ): { version: string; current: (TimelineEntry | undefined)[]; guessed: string[] } | undefined {
     const known = this.#known.get(key);
     if (!known) return undefined;
     const current: (TimelineEntry | undefined)[] = [];
+    const guessed: string[] = [];
     for (const id of ids) {
       const entry = known.entries.get(id);
-      if (entry === undefined) return undefined;
+      if (entry === undefined) guessed.push(id);
       current.push(entry ?? undefined);
     }
     this.#known.delete(key);
     this.#known.set(key, known);
-    return { version: known.version, current };
+    return { version: known.version, current, guessed };
   }
 
   /** Records a fresh read: `current[i]` is the entry of `ids[i]` at `version`. */
@@ -88,7 +92,7 @@ export class UpdateCache {
 
   /**
    * Records a successful commit from `from` to `to`: the known entries carry over, changed by
-   * `changes`. A commit that trimmed the timeline may have dropped any entry: forget it all.
+   * `changes`. A commit that trimmed the timeline may have dropped any entry: forget them all.
    */
   committed(
     key: string,
@@ -98,11 +102,18 @@ export class UpdateCache {
     trimmed: number,
   ): void {
     const known = this.#known.get(key);
-    if (!known || known.version !== from || trimmed > 0) {
+    if (!known || known.version !== from) {
       this.forget(key);
       return;
     }
     known.version = to;
+    if (trimmed > 0) {
+      // A trim may have dropped any entry, even one just put: keep the version only (later ids
+      // are guessed absent, which the commit checks).
+      this.#resize(known, -known.size);
+      known.entries.clear();
+      return;
+    }
     for (const id of changes.remove ?? []) this.#remember(known, id, null);
     for (const entry of changes.put ?? []) this.#remember(known, entry.id, entry);
     this.#evict();

@@ -8,9 +8,11 @@
   ARGV[3] nPut, then nPut quadruples: score, id, hasPayload ('1' or '0'), payload
   then nRemove, then nRemove ids
   then nMark, then nMark pairs: marker name, id
+  then nGuessed, then nGuessed ids the client guessed absent (it knows the version but not them)
   then the initial version (see read_for_update.lua), then the ids the update reads
   Returns: { 1, new version, entries trimmed } when applied;
-  { 0, version, score1 or false, payload1 or false, ... } when the version changed: nothing was
+  { 0, version, score1 or false, payload1 or false, ... } when the version changed or a guessed
+  id is in the timeline: nothing was
   written, and the reply is what read_for_update.lua would return now (compute again and retry);
   { 'absent', name, id } when a mark names an id that would not be in the timeline (nothing written).
 ]]
@@ -33,9 +35,16 @@ end
 at = at + nRemove + 1
 local nMark = tonumber(ARGV[at])
 local markFirst = at + 1
-local initialAt = markFirst + nMark * 2
+local guessedAt = markFirst + nMark * 2
+local nGuessed = tonumber(ARGV[guessedAt])
+local initialAt = guessedAt + nGuessed + 1
 
-if redis.call('GET', v) ~= ARGV[1] then
+local stale = redis.call('GET', v) ~= ARGV[1]
+for i = 1, nGuessed do
+  if stale then break end
+  stale = redis.call('ZSCORE', z, ARGV[guessedAt + i]) ~= false
+end
+if stale then
   local read = readForUpdate(z, p, v, ARGV[initialAt], initialAt + 1)
   table.insert(read, 1, 0)
   return read
