@@ -10,8 +10,28 @@ for (let i = 0; i < 256; i++) {
   TABLE[i] = crc;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII, whose UTF-8 bytes are its char codes
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** The cluster slot of a key (0-16383), honouring `{hash tags}` like Redis does. */
 export function slotOf(key: string): number {
+  // An ASCII key is hashed from its char codes (a fan-out computes one slot per follower: no Buffer).
+  if (ASCII.test(key)) {
+    let from = 0;
+    let to = key.length;
+    const open = key.indexOf('{');
+    if (open !== -1) {
+      const close = key.indexOf('}', open + 1);
+      if (close > open + 1) {
+        from = open + 1;
+        to = close;
+      }
+    }
+    let crc = 0;
+    for (let i = from; i < to; i++)
+      crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ key.charCodeAt(i)) & 0xff]!;
+    return crc & 0x3fff;
+  }
   let bytes = Buffer.from(key);
   const open = bytes.indexOf(0x7b); // '{'
   if (open !== -1) {

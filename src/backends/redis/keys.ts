@@ -69,6 +69,31 @@ export function timelineKeys(prefix: string, feedKey: string): TimelineKeys {
   return { z: base + S.z, p: base + S.p, v: base + S.v, mk: base + S.mk };
 }
 
+/** The ZSET key of one timeline (the `z` of {@link timelineKeys}, without building the others). */
+export function timelineZ(prefix: string, feedKey: string): string {
+  return `${prefix}:{${escapeTag(feedKey)}}${S.z}`;
+}
+
+/**
+ * What comes before and after a timeline's escaped feed key in its ZSET key: `z` of
+ * {@link timelineKeys} is `head + escapeTag(feedKey) + tail`. The id-only fan-out scripts build
+ * the ZSET keys from these and the escaped feed keys ({@link joinedTags}).
+ */
+export function zKeyParts(prefix: string): { readonly head: string; readonly tail: string } {
+  return { head: `${prefix}:{`, tail: `}${S.z}` };
+}
+
+/**
+ * The escaped feed keys (hash tag contents) of timelines, separated by NUL characters, as one
+ * script argument instead of one key per timeline; undefined when a feed key holds a NUL (the
+ * caller sends the keys one by one). Escaping the joined keys escapes each one alike: escapeTag
+ * maps single characters and leaves NUL alone.
+ */
+export function joinedTags(feedKeys: readonly string[]): string | undefined {
+  for (const key of feedKeys) if (key.includes('\0')) return undefined;
+  return escapeTag(feedKeys.join('\0'));
+}
+
 /** The base of a timeline's keys (its keys without their suffix). */
 export function timelineBase(keys: TimelineKeys): string {
   return keys.z.slice(0, -S.z.length);

@@ -64,6 +64,27 @@ local function trimIdsOnly(z, maxLength)
   return excess
 end
 
+-- The id-only fan-out (add_ids_to_many.lua, add_ids_on_node.lua): upserts (score, id) pairs into
+-- many timelines' ZSETs and trims each as trimIdsOnly. The timelines come in one argument, not
+-- one key each: ARGV[first] head and ARGV[first + 1] tail, the ZSET of a timeline being
+-- head..name..tail (keys.ts, zKeyParts), and ARGV[first + 2] the names (escaped feed keys,
+-- never empty) separated by NUL bytes; ARGV[first + 3] maxLength, or -1 for no trim;
+-- ARGV[first + 4..] the pairs. Returns how many ids were new over all timelines.
+local function addIdsToNamed(first)
+  local head, tail = ARGV[first], ARGV[first + 1]
+  local maxLength = tonumber(ARGV[first + 3])
+  local from, last = first + 4, #ARGV
+  local added = 0
+  for name in string.gmatch(ARGV[first + 2], '[^%z]+') do
+    local z = head .. name .. tail
+    for i = from, last, CHUNK * 2 do
+      added = added + redis.call('ZADD', z, unpack(ARGV, i, math.min(i + CHUNK * 2 - 1, last)))
+    end
+    trimIdsOnly(z, maxLength)
+  end
+  return added
+end
+
 -- Parses entries given as ARGV quadruples (score, id, hasPayload '1'/'0', payload) starting at
 -- ARGV[first], n of them, into the argument lists of ZADD, HSET and HDEL (chunked).
 local function parseEntries(first, n)
