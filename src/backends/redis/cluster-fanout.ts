@@ -1,7 +1,20 @@
 import type { Cluster } from 'ioredis';
 import { settleAll } from '../../util/settle-all.js';
-import { groupByNode, isUnsupportedScriptError, type NodeRoute } from './cluster-pipeline.js';
-import { joinedTags, type TimelineKeys, timelineKeys, timelineZ, zKeyParts } from './keys.js';
+import {
+  groupByNode,
+  hashSlot,
+  isUnsupportedScriptError,
+  type NodeRoute,
+  slotOf,
+} from './cluster-pipeline.js';
+import {
+  escapeTag,
+  joinedTags,
+  type TimelineKeys,
+  timelineKeys,
+  timelineZ,
+  zKeyParts,
+} from './keys.js';
 import type { Arg } from './script-args.js';
 import { commandName, type ScriptName, scriptsOf } from './scripts.js';
 
@@ -28,6 +41,12 @@ export class ClusterFanout {
   readonly #fanoutBatch: number;
   /** The parts of a ZSET key sent in ARGV, with the whole keyPrefix (see zKeyParts). */
   readonly #zParts: ReturnType<typeof zKeyParts>;
+  /**
+   * True when no `{` comes before a timeline's hash tag (none in the keyPrefix; the storage prefix
+   * has none): then the slot of its keys is that of its escaped feed key, hashed without building
+   * a key (the escaped key holds no brace and is never empty).
+   */
+  readonly #tagSlots: boolean;
   /** False once the cluster refused a cross-slot script (Redis before 7): fan out per timeline. */
   #crossSlot = true;
 
@@ -37,6 +56,7 @@ export class ClusterFanout {
     this.#keyPrefix = options.keyPrefix;
     this.#fanoutBatch = options.fanoutBatch;
     this.#zParts = zKeyParts(options.keyPrefix + options.prefix);
+    this.#tagSlots = !(options.keyPrefix + options.prefix).includes('{');
   }
 
   /**
@@ -218,7 +238,10 @@ export class ClusterFanout {
 
   /** Timelines grouped by the master serving them (the slot of their prefixed ZSET key). */
   #byNode(keys: readonly string[]): Map<NodeRoute | undefined, string[]> {
-    return groupByNode(this.#client, keys, (key) => timelineZ(this.#prefix, key), this.#keyPrefix);
+    const slot = this.#tagSlots
+      ? (key: string) => hashSlot(escapeTag(key))
+      : (key: string) => slotOf(this.#keyPrefix + timelineZ(this.#prefix, key));
+    return groupByNode(this.#client, keys, slot, this.#keyPrefix);
   }
 }
 

@@ -15,31 +15,29 @@ const ASCII = /^[\x00-\x7f]*$/;
 
 /** The cluster slot of a key (0-16383), honouring `{hash tags}` like Redis does. */
 export function slotOf(key: string): number {
-  // An ASCII key is hashed from its char codes (a fan-out computes one slot per follower: no Buffer).
-  if (ASCII.test(key)) {
-    let from = 0;
-    let to = key.length;
-    const open = key.indexOf('{');
-    if (open !== -1) {
-      const close = key.indexOf('}', open + 1);
-      if (close > open + 1) {
-        from = open + 1;
-        to = close;
-      }
-    }
-    let crc = 0;
-    for (let i = from; i < to; i++)
-      crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ key.charCodeAt(i)) & 0xff]!;
-    return crc & 0x3fff;
-  }
-  let bytes = Buffer.from(key);
-  const open = bytes.indexOf(0x7b); // '{'
+  const open = key.indexOf('{');
   if (open !== -1) {
-    const close = bytes.indexOf(0x7d, open + 1); // '}'
-    if (close > open + 1) bytes = bytes.subarray(open + 1, close);
+    const close = key.indexOf('}', open + 1);
+    // UTF-16 indexes: '{' and '}' are single code units and never part of a longer character.
+    if (close > open + 1) return hashSlot(key.slice(open + 1, close));
   }
+  return hashSlot(key);
+}
+
+/**
+ * The slot of a hash tag's content (or of a key without one): CRC16 of its UTF-8 bytes, mod
+ * 16384. An ASCII string is hashed from its char codes (a fan-out hashes one per follower: no
+ * Buffer).
+ */
+export function hashSlot(text: string): number {
   let crc = 0;
-  for (const b of bytes) crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ b) & 0xff]!;
+  if (ASCII.test(text)) {
+    for (let i = 0; i < text.length; i++)
+      crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ text.charCodeAt(i)) & 0xff]!;
+  } else {
+    for (const b of Buffer.from(text))
+      crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ b) & 0xff]!;
+  }
   return crc & 0x3fff;
 }
 
@@ -56,14 +54,15 @@ export interface NodeRoute {
 /**
  * Groups keys by the master node that serves their slot, from the client's current slot map, so
  * that fan-out can send one pipeline per node instead of one request per key. `prefix` is the
- * keyPrefix the cluster client puts before every key: the slot is that of the prefixed key. Keys
- * whose slot has no known node (or a node whose keyPrefix does not fit) are grouped under
- * `undefined` (send them through the cluster client).
+ * keyPrefix the cluster client puts before every key; `slotOfItem` gives an item's slot, that of
+ * its key with `prefix` before it (see {@link slotOf}). Keys whose slot has no known node (or a
+ * node whose keyPrefix does not fit) are grouped under `undefined` (send them through the
+ * cluster client).
  */
 export function groupByNode<T>(
   cluster: Cluster,
   items: readonly T[],
-  keyOf: (item: T) => string,
+  slotOfItem: (item: T) => number,
   prefix: string,
 ): Map<NodeRoute | undefined, T[]> {
   const byAddress = new Map<string, NodeRoute>();
@@ -74,7 +73,7 @@ export function groupByNode<T>(
   }
   const groups = new Map<NodeRoute | undefined, T[]>();
   for (const item of items) {
-    const address = cluster.slots[slotOf(prefix + keyOf(item))]?.[0];
+    const address = cluster.slots[slotOfItem(item)]?.[0];
     const route = address === undefined ? undefined : byAddress.get(address);
     const list = groups.get(route);
     if (list) list.push(item);

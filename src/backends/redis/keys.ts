@@ -44,8 +44,11 @@ export function checkPrefix(prefix: unknown): string {
   return prefix;
 }
 
+const HAS_BRACE_OR_PERCENT = /[%{}]/;
+
 /** Escapes a feed key for use inside a hash tag (injective). */
 export function escapeTag(key: string): string {
+  if (!HAS_BRACE_OR_PERCENT.test(key)) return key; // a test costs a quarter of a replace
   return key.replace(/[%{}]/g, (c) => (c === '%' ? '%25' : c === '{' ? '%7B' : '%7D'));
 }
 
