@@ -59,9 +59,9 @@ function ids(values: Iterable<unknown>, what: string, seen: Set<string>): string
     // The field name is built only for an error (one check per follower on the fan-out path).
     const id = String(isId(value) ? value : assertId(value, `${what}[${i}]`));
     i += 1;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    out.push(id);
+    const size = seen.size;
+    seen.add(id); // one hash lookup: a repeat leaves the size as it was
+    if (seen.size !== size) out.push(id);
   }
   return out;
 }

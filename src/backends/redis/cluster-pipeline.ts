@@ -10,9 +10,6 @@ for (let i = 0; i < 256; i++) {
   TABLE[i] = crc;
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII, whose UTF-8 bytes are its char codes
-const ASCII = /^[\x00-\x7f]*$/;
-
 /** The cluster slot of a key (0-16383), honouring `{hash tags}` like Redis does. */
 export function slotOf(key: string): number {
   const open = key.indexOf('{');
@@ -26,18 +23,22 @@ export function slotOf(key: string): number {
 
 /**
  * The slot of a hash tag's content (or of a key without one): CRC16 of its UTF-8 bytes, mod
- * 16384. An ASCII string is hashed from its char codes (a fan-out hashes one per follower: no
- * Buffer).
+ * 16384. An ASCII string is hashed from its char codes, which are its bytes (a fan-out hashes
+ * one per follower: no Buffer).
  */
 export function hashSlot(text: string): number {
   let crc = 0;
-  if (ASCII.test(text)) {
-    for (let i = 0; i < text.length; i++)
-      crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ text.charCodeAt(i)) & 0xff]!;
-  } else {
-    for (const b of Buffer.from(text))
-      crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ b) & 0xff]!;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return hashBytes(Buffer.from(text)); // not ASCII: hash the UTF-8 bytes
+    crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ c) & 0xff]!;
   }
+  return crc & 0x3fff;
+}
+
+function hashBytes(bytes: Uint8Array): number {
+  let crc = 0;
+  for (const b of bytes) crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ b) & 0xff]!;
   return crc & 0x3fff;
 }
 
@@ -50,6 +51,16 @@ export interface NodeRoute {
    */
   readonly keyPrefix: string;
 }
+
+// groupByNode's slot -> route cache, valid for one call (synchronous: calls never interleave).
+const slotCall = new Uint32Array(16384);
+const slotRoute = new Int16Array(16384);
+let calls = 0;
+const nextCall = (): number => {
+  calls = calls === 0xffffffff ? 1 : calls + 1;
+  if (calls === 1) slotCall.fill(0);
+  return calls;
+};
 
 /**
  * Groups keys by the master node that serves their slot, from the client's current slot map, so
@@ -71,14 +82,31 @@ export function groupByNode<T>(
     if (keyPrefix !== undefined)
       byAddress.set(`${node.options.host}:${node.options.port}`, { node, keyPrefix });
   }
-  const groups = new Map<NodeRoute | undefined, T[]>();
+  // The route of each slot met, looked up once per slot and call (-1: none).
+  const routes = [...byAddress.values()];
+  const indexOf = new Map(routes.map((r, i) => [r, i]));
+  const lists: T[][] = routes.map(() => []);
+  const orphans: T[] = [];
+  const call = nextCall();
   for (const item of items) {
-    const address = cluster.slots[slotOfItem(item)]?.[0];
-    const route = address === undefined ? undefined : byAddress.get(address);
-    const list = groups.get(route);
-    if (list) list.push(item);
-    else groups.set(route, [item]);
+    const slot = slotOfItem(item);
+    let r: number;
+    if (slotCall[slot] === call) r = slotRoute[slot]!;
+    else {
+      const address = cluster.slots[slot]?.[0];
+      const route = address === undefined ? undefined : byAddress.get(address);
+      r = route === undefined ? -1 : indexOf.get(route)!;
+      slotCall[slot] = call;
+      slotRoute[slot] = r;
+    }
+    if (r === -1) orphans.push(item);
+    else lists[r]!.push(item);
   }
+  const groups = new Map<NodeRoute | undefined, T[]>();
+  routes.forEach((route, i) => {
+    if (lists[i]!.length > 0) groups.set(route, lists[i]!);
+  });
+  if (orphans.length > 0) groups.set(undefined, orphans);
   return groups;
 }
 
