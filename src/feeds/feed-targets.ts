@@ -27,10 +27,13 @@ export function targetOf(config: FeedConfig, userId: Id): FeedTarget {
 export function targetsOf(config: FeedConfig, userIds: readonly Id[], what: string): FeedTarget[] {
   if (!Array.isArray(userIds))
     throw new ValidationError('INVALID_ID', `${what}: userIds must be an array`);
-  const byKey = new Map<string, FeedTarget>();
+  const keys = new Set<string>();
+  const targets: FeedTarget[] = [];
   for (const userId of userIds) {
     const target = targetOf(config, userId);
-    if (!byKey.has(target.key)) byKey.set(target.key, target);
+    if (keys.has(target.key)) continue;
+    keys.add(target.key);
+    targets.push(target);
   }
-  return [...byKey.values()];
+  return targets;
 }

@@ -1,5 +1,6 @@
 import { assertId, describe, type Id } from '../activity/ids.js';
 import { ValidationError } from '../errors.js';
+import { isId } from '../validation/names.js';
 
 /**
  * What `getFollowerIds` returns: an iterable of ids (all high priority) or ids grouped by fan-out
@@ -55,10 +56,12 @@ function ids(values: Iterable<unknown>, what: string, seen: Set<string>): string
   const out: string[] = [];
   let i = 0;
   for (const value of values) {
-    const id = String(assertId(value, `${what}[${i++}]`));
-    if (seen.has(id)) continue;
-    seen.add(id);
-    out.push(id);
+    // The field name is built only for an error (one check per follower on the fan-out path).
+    const id = String(isId(value) ? value : assertId(value, `${what}[${i}]`));
+    i += 1;
+    const size = seen.size;
+    seen.add(id); // one hash lookup: a repeat leaves the size as it was
+    if (seen.size !== size) out.push(id);
   }
   return out;
 }

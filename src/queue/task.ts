@@ -275,11 +275,16 @@ function idList(value: unknown, field: string, max: number): string[] {
   if (value.length > max) {
     throw invalid(`task ${field} holds ${value.length} ids; the limit is ${max}`);
   }
-  return value.map((id, i) => userIdField(id, `${field}[${i}]`));
+  // The field name is built only for an error (one check per follower on the fan-out path).
+  return value.map((id, i) => (isUserId(id) ? id : userIdField(id, `${field}[${i}]`)));
+}
+
+function isUserId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
 }
 
 function userIdField(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH) {
+  if (!isUserId(value)) {
     throw invalid(
       `task ${field} must be a non-empty string of at most ${MAX_ID_LENGTH} characters, got ${describe(value)}`,
     );

@@ -17,21 +17,25 @@ const fanoutTasks = (tasks: readonly Task[]): FanoutTask[] =>
 
 /** Tasks, queues, chunking, priorities, idempotency, failures and metrics. */
 export function registerTaskCases(test: ManagerTest): void {
-  test('fan-out to 1,000 followers is chunked and reaches every follower feed once', async ({
+  test('fan-out to 2,001 followers is chunked by 1,000 (the default) and reaches every follower feed once', async ({
     storage,
   }) => {
     const { queue, log } = recordingQueue();
     const { manager, followers } = world(storage, { queue });
-    const ids = Array.from({ length: 1000 }, (_, i) => 1000 + i);
+    const ids = Array.from({ length: 2001 }, (_, i) => 1000 + i);
     followers.set('1', ids);
     const a = act(1, 1);
     const handle = await settled(manager.addUserActivity(1, a));
     const tasks = fanoutTasks(log.map((l) => l.task));
-    assert.equal(tasks.length, 10, 'ceil(1000 / 100) tasks for the one fan-out feed');
-    assert.equal(handle.total, 10);
-    assert.ok(tasks.every((t) => t.feed === 'timeline' && t.userIds.length === 100));
+    assert.equal(tasks.length, 3, 'ceil(2001 / 1000) tasks for the one fan-out feed');
+    assert.equal(handle.total, 3);
+    assert.ok(tasks.every((t) => t.feed === 'timeline'));
+    assert.deepEqual(
+      tasks.map((t) => t.userIds.length),
+      [1000, 1000, 1],
+    );
     const delivered = tasks.flatMap((t) => t.userIds);
-    assert.equal(new Set(delivered).size, 1000);
+    assert.equal(new Set(delivered).size, 2001);
     assert.deepEqual(new Set(delivered), new Set(ids.map(String)));
     for (const id of ids) assert.deepEqual(await idsIn(manager.getFeeds(id).timeline), [a.id]);
   });

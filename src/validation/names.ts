@@ -25,7 +25,22 @@ const LONE_SURROGATE = /\p{Cs}/u;
  * the same key; such strings are refused wherever a key, channel or payload is built.
  */
 export function isWellFormed(value: string): boolean {
-  return !LONE_SURROGATE.test(value);
+  // String.prototype.isWellFormed (Node 20+, current browsers) answers a one-byte string at once;
+  // the fan-out checks one key per follower.
+  return nativeIsWellFormed ? nativeIsWellFormed.call(value) : !LONE_SURROGATE.test(value);
+}
+
+const nativeIsWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean })
+  .isWellFormed;
+
+/** True when `value` is a valid id (what {@link assertId} accepts), without building a message. */
+export function isId(value: unknown): value is Id {
+  return typeof value === 'number'
+    ? Number.isSafeInteger(value) && value >= 0
+    : typeof value === 'string' &&
+        value.length > 0 &&
+        value.length <= MAX_ID_LENGTH &&
+        isWellFormed(value);
 }
 
 /** Checks an actor/object/target/user id and returns it; throws `INVALID_ID` otherwise. */

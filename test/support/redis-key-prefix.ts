@@ -152,6 +152,34 @@ export function describeKeyPrefixCases(
     for (const key of keys) assert.equal(await storage.timeline.count(key), 1, key);
   });
 
+  test('an id-only fan-out reaches timelines with odd feed keys (a NUL included) and no other, in one script call per master', async (storage, written) => {
+    // The id-only fan-out names its timelines by one argument, the escaped feed keys joined by
+    // NUL: braces, '%' and non-ASCII must be escaped alike, and a key holding a NUL must not be
+    // split ('a\0b' is not 'a' and 'b'): its calls fall back to naming the keys one by one.
+    const odd = ['{x}', '%7B', 'a%b', 'é', '鍵', '😀', 'k:z', 'a b', ...range(40, 't')];
+    const ids = storage.timeline.idsOnly();
+    const entries = [{ id: '0lvnrm2o0kxtauvj', score: 1_700_000_000_001 }];
+    await ids.addToMany(odd, entries, { maxLength: 5 }); // loads the scripts
+    const masters = client instanceof Cluster ? client.nodes('master') : [client];
+    const calls = countScriptCalls(masters);
+    const second = [{ id: '0lvnrm2o1kxtauvj', score: 1_700_000_000_002 }];
+    try {
+      await ids.addToMany(odd, second, { maxLength: 5 });
+    } finally {
+      calls.stop();
+    }
+    assert.ok(calls.count() <= masters.length, `${calls.count()} script calls`);
+    const withNul = ['a\u0000b', 'c\u0000', ...odd.slice(0, 3)];
+    await ids.addToMany(withNul, entries, { maxLength: 5 });
+    for (const key of [...odd, ...withNul]) {
+      assert.equal(await ids.count(key), key.includes('\u0000') ? 1 : 2, JSON.stringify(key));
+    }
+    for (const key of ['a', 'b', 'c', 'x', '{x', 't']) {
+      assert.equal(await ids.count(key), 0, `no timeline ${JSON.stringify(key)}`);
+    }
+    assert.equal((await written()).length, odd.length + 2);
+  });
+
   test(
     'activity storage reads back what it wrote across many hashes under the keyPrefix',
     async (storage, written) => {
@@ -187,4 +215,9 @@ export function describeKeyPrefixCases(
       assert.deepEqual(await notifications.for(u).counts(), { unseen: 0, unread: 0 });
     }
   });
+}
+
+/** `n` feed keys `<prefix>:0` .. `<prefix>:<n - 1>`. */
+function range(n: number, prefix: string): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}:${i}`);
 }

@@ -1,7 +1,20 @@
 import type { Cluster } from 'ioredis';
 import { settleAll } from '../../util/settle-all.js';
-import { groupByNode, isUnsupportedScriptError, type NodeRoute } from './cluster-pipeline.js';
-import { type TimelineKeys, timelineKeys } from './keys.js';
+import {
+  groupByNode,
+  hashSlot,
+  isUnsupportedScriptError,
+  type NodeRoute,
+  slotOf,
+} from './cluster-pipeline.js';
+import {
+  escapeTag,
+  joinedTags,
+  type TimelineKeys,
+  timelineKeys,
+  timelineZKey,
+  zKeyParts,
+} from './keys.js';
 import type { Arg } from './script-args.js';
 import { commandName, type ScriptName, scriptsOf } from './scripts.js';
 
@@ -26,6 +39,14 @@ export class ClusterFanout {
   readonly #prefix: string;
   readonly #keyPrefix: string;
   readonly #fanoutBatch: number;
+  /** The parts of a ZSET key sent in ARGV, with the whole keyPrefix (see zKeyParts). */
+  readonly #zParts: ReturnType<typeof zKeyParts>;
+  /**
+   * True when no `{` comes before a timeline's hash tag (none in the keyPrefix; the storage prefix
+   * has none): then the slot of its keys is that of its escaped feed key, hashed without building
+   * a key (the escaped key holds no brace and is never empty).
+   */
+  readonly #tagSlots: boolean;
   /** False once the cluster refused a cross-slot script (Redis before 7): fan out per timeline. */
   #crossSlot = true;
 
@@ -34,6 +55,8 @@ export class ClusterFanout {
     this.#prefix = options.prefix;
     this.#keyPrefix = options.keyPrefix;
     this.#fanoutBatch = options.fanoutBatch;
+    this.#zParts = zKeyParts(options.keyPrefix + options.prefix);
+    this.#tagSlots = !(options.keyPrefix + options.prefix).includes('{');
   }
 
   /**
@@ -51,8 +74,32 @@ export class ClusterFanout {
     perTimeline: ScriptName,
     argsFor: (keys: TimelineKeys) => Arg[],
   ): Promise<void> {
-    const retry = this.#crossSlot ? await this.#onNodes(keys, name, args, () => undefined) : keys;
+    const retry = this.#crossSlot
+      ? await this.#onNodes(keys, name, (chunk) => [...this.#bases(chunk), ...args], ignore)
+      : keys;
     if (retry.length > 0) await this.#each(retry, perTimeline, argsFor);
+  }
+
+  /**
+   * An id-only fan-out (`args`: maxLength, then score and id pairs, as add_ids.lua takes them):
+   * `run` with `add_ids_on_node`, whose calls name their timelines by one argument (the escaped
+   * feed keys, see joinedTags) instead of one key base each. Timelines of a failed call, or with a
+   * NUL in their feed key, get one `add_ids` call each.
+   */
+  async addIds(keys: readonly string[], args: readonly Arg[]): Promise<void> {
+    const { head, tail } = this.#zParts;
+    const retry = this.#crossSlot
+      ? await this.#onNodes(
+          keys,
+          'add_ids_on_node',
+          (chunk) => {
+            const names = joinedTags(chunk);
+            return names === undefined ? undefined : [head, tail, names, ...args];
+          },
+          ignore,
+        )
+      : keys;
+    if (retry.length > 0) await this.#each(retry, 'add_ids', (k) => [k.z, ...args]);
   }
 
   /**
@@ -65,11 +112,16 @@ export class ClusterFanout {
     const out: unknown[] = new Array(keys.length);
     const at = new Map(keys.map((key, i) => [key, i]));
     const retry = this.#crossSlot
-      ? await this.#onNodes(keys, 'range_on_node', args, (chunk, replies) => {
-          chunk.forEach((key, j) => {
-            out[at.get(key)!] = (replies as unknown[])[j];
-          });
-        })
+      ? await this.#onNodes(
+          keys,
+          'range_on_node',
+          (c) => [...this.#bases(c), ...args],
+          (chunk, replies) => {
+            chunk.forEach((key, j) => {
+              out[at.get(key)!] = (replies as unknown[])[j];
+            });
+          },
+        )
       : keys;
     const range = scriptsOf(this.#client)('range');
     await settleAll(
@@ -82,16 +134,25 @@ export class ClusterFanout {
   }
 
   /**
+   * The ARGV head of add_on_node, remove_on_node and range_on_node: the number of timelines and
+   * their key bases, with the client's whole keyPrefix (ioredis does not prefix ARGV).
+   */
+  #bases(chunk: readonly string[]): Arg[] {
+    return [chunk.length, ...chunk.map((key) => this.#keys(key, this.#keyPrefix).z.slice(0, -2))];
+  }
+
+  /**
    * Calls the `*_on_node` script `name` once per master node and chunk of `fanoutBatch`
-   * timelines, handing each reply to `onReply`; returns the timelines of the calls that failed
-   * (and of unknown slots), to be retried one by one. The scripts get the timelines' key names
-   * in ARGV, which ioredis does not prefix: they are sent with the client's whole keyPrefix, and
-   * KEYS[1] with the part the node connection lacks.
+   * timelines, with the ARGV `argsOf` gives for the chunk (undefined: retry the chunk one by one),
+   * handing each reply to `onReply`; returns the timelines of the calls that failed (and of
+   * unknown slots), to be retried one by one. The scripts get the timelines' key names in ARGV,
+   * which ioredis does not prefix: `argsOf` sends them with the client's whole keyPrefix, and
+   * KEYS[1] gets the part the node connection lacks.
    */
   async #onNodes(
     keys: readonly string[],
-    name: 'add_on_node' | 'remove_on_node' | 'range_on_node',
-    args: readonly Arg[],
+    name: 'add_on_node' | 'add_ids_on_node' | 'remove_on_node' | 'range_on_node',
+    argsOf: (chunk: readonly string[]) => Arg[] | undefined,
     onReply: (chunk: readonly string[], reply: unknown) => void,
   ): Promise<string[]> {
     const retry: string[] = [];
@@ -103,11 +164,16 @@ export class ClusterFanout {
       }
       const call = scriptsOf(route.node)(name);
       for (let i = 0; i < group.length; i += this.#fanoutBatch) {
-        const chunk = group.slice(i, i + this.#fanoutBatch);
-        const bases = chunk.map((key) => this.#keys(key, this.#keyPrefix).z.slice(0, -2));
-        const first = this.#keys(chunk[0]!, route.keyPrefix).z;
+        const chunk =
+          group.length <= this.#fanoutBatch ? group : group.slice(i, i + this.#fanoutBatch);
+        const args = argsOf(chunk);
+        if (!args) {
+          retry.push(...chunk);
+          continue;
+        }
+        const first = timelineZKey(route.keyPrefix + this.#prefix, chunk[0]!);
         calls.push(
-          call(1, first, bases.length, ...bases, ...args).then(
+          call(1, first, ...args).then(
             (reply) => onReply(chunk, reply),
             (error: unknown) => {
               if (isUnsupportedScriptError(error)) this.#crossSlot = false;
@@ -172,6 +238,11 @@ export class ClusterFanout {
 
   /** Timelines grouped by the master serving them (the slot of their prefixed ZSET key). */
   #byNode(keys: readonly string[]): Map<NodeRoute | undefined, string[]> {
-    return groupByNode(this.#client, keys, (key) => this.#keys(key, '').z, this.#keyPrefix);
+    const slot = this.#tagSlots
+      ? (key: string) => hashSlot(escapeTag(key))
+      : (key: string) => slotOf(this.#keyPrefix + timelineZKey(this.#prefix, key));
+    return groupByNode(this.#client, keys, slot, this.#keyPrefix);
   }
 }
+
+const ignore = (): void => undefined;

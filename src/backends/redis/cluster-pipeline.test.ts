@@ -16,6 +16,11 @@ describe('slotOf', () => {
     assert.equal(slotOf('x{y'), slotOf('x{y'));
     assert.notEqual(slotOf('x{y'), slotOf('y'));
   });
+  it('hashes an ASCII key (by char codes) as the same tag in a non-ASCII key (by UTF-8 bytes)', () => {
+    for (const tag of ['timeline:1', 'sf', 'a%7Bb', '\u007f\u0001 ~']) {
+      assert.equal(slotOf(`sf:{${tag}}:z`), slotOf(`\u00e9:{${tag}}:z`), tag);
+    }
+  });
   it('hashes UTF-8 bytes of non-ASCII tags', () => {
     assert.equal(slotOf('a:{über}:z'), slotOf('b:{über}:p'));
     assert.ok(slotOf('{über}') >= 0 && slotOf('{über}') < 16384);

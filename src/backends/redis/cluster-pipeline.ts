@@ -12,12 +12,31 @@ for (let i = 0; i < 256; i++) {
 
 /** The cluster slot of a key (0-16383), honouring `{hash tags}` like Redis does. */
 export function slotOf(key: string): number {
-  let bytes = Buffer.from(key);
-  const open = bytes.indexOf(0x7b); // '{'
+  const open = key.indexOf('{');
   if (open !== -1) {
-    const close = bytes.indexOf(0x7d, open + 1); // '}'
-    if (close > open + 1) bytes = bytes.subarray(open + 1, close);
+    const close = key.indexOf('}', open + 1);
+    // UTF-16 indexes: '{' and '}' are single code units and never part of a longer character.
+    if (close > open + 1) return hashSlot(key.slice(open + 1, close));
   }
+  return hashSlot(key);
+}
+
+/**
+ * The slot of a hash tag's content (or of a key without one): CRC16 of its UTF-8 bytes, mod
+ * 16384. An ASCII string is hashed from its char codes, which are its bytes (a fan-out hashes
+ * one per follower: no Buffer).
+ */
+export function hashSlot(text: string): number {
+  let crc = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return hashBytes(Buffer.from(text)); // not ASCII: hash the UTF-8 bytes
+    crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ c) & 0xff]!;
+  }
+  return crc & 0x3fff;
+}
+
+function hashBytes(bytes: Uint8Array): number {
   let crc = 0;
   for (const b of bytes) crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ b) & 0xff]!;
   return crc & 0x3fff;
@@ -33,17 +52,28 @@ export interface NodeRoute {
   readonly keyPrefix: string;
 }
 
+// groupByNode's slot -> route cache, valid for one call (synchronous: calls never interleave).
+const slotCall = new Uint32Array(16384);
+const slotRoute = new Int16Array(16384);
+let calls = 0;
+const nextCall = (): number => {
+  calls = calls === 0xffffffff ? 1 : calls + 1;
+  if (calls === 1) slotCall.fill(0);
+  return calls;
+};
+
 /**
  * Groups keys by the master node that serves their slot, from the client's current slot map, so
  * that fan-out can send one pipeline per node instead of one request per key. `prefix` is the
- * keyPrefix the cluster client puts before every key: the slot is that of the prefixed key. Keys
- * whose slot has no known node (or a node whose keyPrefix does not fit) are grouped under
- * `undefined` (send them through the cluster client).
+ * keyPrefix the cluster client puts before every key; `slotOfItem` gives an item's slot, that of
+ * its key with `prefix` before it (see {@link slotOf}). Keys whose slot has no known node (or a
+ * node whose keyPrefix does not fit) are grouped under `undefined` (send them through the
+ * cluster client).
  */
 export function groupByNode<T>(
   cluster: Cluster,
   items: readonly T[],
-  keyOf: (item: T) => string,
+  slotOfItem: (item: T) => number,
   prefix: string,
 ): Map<NodeRoute | undefined, T[]> {
   const byAddress = new Map<string, NodeRoute>();
@@ -52,14 +82,31 @@ export function groupByNode<T>(
     if (keyPrefix !== undefined)
       byAddress.set(`${node.options.host}:${node.options.port}`, { node, keyPrefix });
   }
-  const groups = new Map<NodeRoute | undefined, T[]>();
+  // The route of each slot met, looked up once per slot and call (-1: none).
+  const routes = [...byAddress.values()];
+  const indexOf = new Map(routes.map((r, i) => [r, i]));
+  const lists: T[][] = routes.map(() => []);
+  const orphans: T[] = [];
+  const call = nextCall();
   for (const item of items) {
-    const address = cluster.slots[slotOf(prefix + keyOf(item))]?.[0];
-    const route = address === undefined ? undefined : byAddress.get(address);
-    const list = groups.get(route);
-    if (list) list.push(item);
-    else groups.set(route, [item]);
+    const slot = slotOfItem(item);
+    let r: number;
+    if (slotCall[slot] === call) r = slotRoute[slot]!;
+    else {
+      const address = cluster.slots[slot]?.[0];
+      const route = address === undefined ? undefined : byAddress.get(address);
+      r = route === undefined ? -1 : indexOf.get(route)!;
+      slotCall[slot] = call;
+      slotRoute[slot] = r;
+    }
+    if (r === -1) orphans.push(item);
+    else lists[r]!.push(item);
   }
+  const groups = new Map<NodeRoute | undefined, T[]>();
+  routes.forEach((route, i) => {
+    if (lists[i]!.length > 0) groups.set(route, lists[i]!);
+  });
+  if (orphans.length > 0) groups.set(undefined, orphans);
   return groups;
 }
 

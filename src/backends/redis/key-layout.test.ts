@@ -4,7 +4,16 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { luaKeyLayout, markerKey, TIMELINE_KEY_SUFFIXES, timelineKeys } from './keys.js';
+import {
+  escapeTag,
+  joinedTags,
+  luaKeyLayout,
+  markerKey,
+  TIMELINE_KEY_SUFFIXES,
+  timelineKeys,
+  timelineZKey,
+  zKeyParts,
+} from './keys.js';
 import { SCRIPT_NAMES, source } from './scripts.js';
 
 const LUA = new URL('./lua/', import.meta.url);
@@ -61,5 +70,17 @@ describe('Redis key layout: keys.ts is the one source', () => {
       mk: `sf:{feed:1}${TIMELINE_KEY_SUFFIXES.mk}`,
     });
     assert.equal(markerKey(k, 'unseen'), `sf:{feed:1}${TIMELINE_KEY_SUFFIXES.marker}unseen`);
+  });
+
+  it('the ZSET key parts of the id-only fan-out scripts build the keys timelineKeys names', () => {
+    const { head, tail } = zKeyParts('app:sf');
+    for (const feedKey of ['feed:1', 'f:{1}', '100%', 'é:鍵']) {
+      const z = timelineKeys('app:sf', feedKey).z;
+      assert.equal(head + escapeTag(feedKey) + tail, z, feedKey);
+      assert.equal(timelineZKey('app:sf', feedKey), z, feedKey);
+    }
+    // Joined and escaped at once, each key as escapeTag alone; a NUL in a key cannot be joined.
+    assert.equal(joinedTags(['f:{1}', '100%', 'x']), 'f:%7B1%7D\u0000100%25\u0000x');
+    assert.equal(joinedTags(['a', 'b\u0000c']), undefined);
   });
 });

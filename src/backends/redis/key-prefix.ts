@@ -67,3 +67,12 @@ export function nodeKeyPrefix(node: Redis, prefix: string): string | undefined {
   if (typeof own !== 'string' || !prefix.startsWith(own)) return undefined;
   return prefix.slice(own.length);
 }
+
+/**
+ * What to put before a key name that a script gets in ARGV through a single-node client (ioredis
+ * prefixes KEYS only): its keyPrefix. Undefined for a Buffer keyPrefix (send such keys as KEYS).
+ */
+export function argvKeyPrefix(client: Redis): string | undefined {
+  const own = optionOf(client.options);
+  return typeof own === 'string' ? own : undefined;
+}

@@ -44,8 +44,11 @@ export function checkPrefix(prefix: unknown): string {
   return prefix;
 }
 
+const HAS_BRACE_OR_PERCENT = /[%{}]/;
+
 /** Escapes a feed key for use inside a hash tag (injective). */
 export function escapeTag(key: string): string {
+  if (!HAS_BRACE_OR_PERCENT.test(key)) return key; // a test costs a quarter of a replace
   return key.replace(/[%{}]/g, (c) => (c === '%' ? '%25' : c === '{' ? '%7B' : '%7D'));
 }
 
@@ -72,6 +75,26 @@ export function timelineKeys(prefix: string, feedKey: string): TimelineKeys {
 /** The ZSET of a timeline alone ({@link timelineKeys}`.z`), for reads that need no other key. */
 export function timelineZKey(prefix: string, feedKey: string): string {
   return `${prefix}:{${escapeTag(feedKey)}}${S.z}`;
+}
+
+/**
+ * What comes before and after a timeline's escaped feed key in its ZSET key: `z` of
+ * {@link timelineKeys} is `head + escapeTag(feedKey) + tail`. The id-only fan-out scripts build
+ * the ZSET keys from these and the escaped feed keys ({@link joinedTags}).
+ */
+export function zKeyParts(prefix: string): { readonly head: string; readonly tail: string } {
+  return { head: `${prefix}:{`, tail: `}${S.z}` };
+}
+
+/**
+ * The escaped feed keys (hash tag contents) of timelines, separated by NUL characters, as one
+ * script argument instead of one key per timeline; undefined when a feed key holds a NUL (the
+ * caller sends the keys one by one). Escaping the joined keys escapes each one alike: escapeTag
+ * maps single characters and leaves NUL alone.
+ */
+export function joinedTags(feedKeys: readonly string[]): string | undefined {
+  for (const key of feedKeys) if (key.includes('\0')) return undefined;
+  return escapeTag(feedKeys.join('\0'));
 }
 
 /** The base of a timeline's keys (its keys without their suffix). */

@@ -2,7 +2,7 @@ import type { Cluster } from 'ioredis';
 import type { ActivityDriver } from '../../storage/contracts.js';
 import { settleAll } from '../../util/settle-all.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
-import { groupByNode, isUnsupportedScriptError } from './cluster-pipeline.js';
+import { groupByNode, isUnsupportedScriptError, slotOf } from './cluster-pipeline.js';
 import { coalesceWrites } from './coalesce.js';
 import { redisCall } from './errors.js';
 import { clientKeyPrefix } from './key-prefix.js';
@@ -148,7 +148,7 @@ export class RedisActivityStorage implements ActivityDriver {
     const fallback: string[] = [];
     const prefix = this.#keyPrefix;
     const cluster = this.#client as Cluster;
-    const byNode = groupByNode(cluster, [...groups.keys()], (key) => key, prefix);
+    const byNode = groupByNode(cluster, [...groups.keys()], (key) => slotOf(prefix + key), prefix);
     await Promise.all(
       [...byNode].map(async ([route, keys]) => {
         if (!route) {

@@ -1,4 +1,4 @@
-import type { Cluster } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type {
   MergedRangeOptions,
   RangeQuery,
@@ -15,8 +15,15 @@ import { checkOptions, optionKeys } from '../../validation/options.js';
 import { ClusterFanout } from './cluster-fanout.js';
 import { coalesceWrites } from './coalesce.js';
 import { redisCall } from './errors.js';
-import { clientKeyPrefix } from './key-prefix.js';
-import { markerKey, type TimelineKeys, timelineKeys, timelineZKey } from './keys.js';
+import { argvKeyPrefix, clientKeyPrefix } from './key-prefix.js';
+import {
+  joinedTags,
+  markerKey,
+  type TimelineKeys,
+  timelineKeys,
+  timelineZKey,
+  zKeyParts,
+} from './keys.js';
 import { OptimisticUpdater } from './optimistic-update.js';
 import {
   flat,
@@ -88,6 +95,8 @@ export class RedisTimelineStorage implements TimelineDriver {
   readonly #script: ReturnType<typeof scriptsOf>;
   readonly #fanoutBatch: number;
   readonly #cluster: ClusterFanout | undefined;
+  /** The parts of a ZSET key sent in ARGV (single node, string keyPrefix): see zKeyParts. */
+  readonly #zParts: ReturnType<typeof zKeyParts> | undefined;
   readonly #updater: OptimisticUpdater;
 
   constructor(options: RedisTimelineStorageOptions) {
@@ -112,6 +121,10 @@ export class RedisTimelineStorage implements TimelineDriver {
           fanoutBatch: this.#fanoutBatch,
         })
       : undefined;
+    const argvPrefix = options.client.isCluster
+      ? undefined
+      : argvKeyPrefix(options.client as Redis);
+    this.#zParts = argvPrefix === undefined ? undefined : zKeyParts(argvPrefix + options.prefix);
   }
 
   /** The keys of a timeline (the storage wrapper checked `key`: a well-formed string). */
@@ -143,25 +156,35 @@ export class RedisTimelineStorage implements TimelineDriver {
     options: TimelineWriteOptions,
     hints: TimelineHints,
   ): Promise<void> {
-    const args = writeArgs(entries, options, hints.idsOnly);
     await redisCall('addToMany', keys[0]!, async () => {
       if (this.#cluster) {
-        // The per-timeline fallback of an id-only fan-out declares the ZSET only (add_ids.lua).
-        const single = hints.idsOnly ? idsOnlyArgs(entries, options) : undefined;
-        await this.#cluster.run(
-          keys,
-          'add_on_node',
-          args,
-          single ? 'add_ids' : 'add',
-          single ? (k) => [k.z, ...single] : (k) => [...flat(k), ...args],
-        );
+        if (hints.idsOnly) return this.#cluster.addIds(keys, idsOnlyArgs(entries, options));
+        const args = writeArgs(entries, options, false);
+        await this.#cluster.run(keys, 'add_on_node', args, 'add', (k) => [...flat(k), ...args]);
         return;
       }
-      const addToMany = this.#script('add_to_many');
+      const ids = hints.idsOnly && this.#zParts ? idsOnlyArgs(entries, options) : undefined;
+      const args = writeArgs(entries, options, hints.idsOnly);
       const calls: Promise<unknown>[] = [];
       for (let i = 0; i < keys.length; i += this.#fanoutBatch) {
-        const batch = keys.slice(i, i + this.#fanoutBatch).flatMap((key) => flat(this.#keys(key)));
-        calls.push(addToMany(...withKeys(batch, args)));
+        const batch =
+          keys.length <= this.#fanoutBatch ? keys : keys.slice(i, i + this.#fanoutBatch);
+        const names = ids && joinedTags(batch);
+        calls.push(
+          names === undefined
+            ? this.#script('add_to_many')(
+                ...withKeys(
+                  batch.flatMap((k) => flat(this.#keys(k))),
+                  args,
+                ),
+              )
+            : this.#script('add_ids_to_many')(
+                this.#zParts!.head,
+                this.#zParts!.tail,
+                names,
+                ...ids!,
+              ),
+        );
       }
       await settleAll(calls);
     });

@@ -13,6 +13,8 @@ const SCRIPTS = {
   remove_ids: 1,
   add_to_many: -1,
   add_on_node: -1,
+  add_ids_to_many: 0,
+  add_ids_on_node: -1,
   remove_on_node: -1,
   hmget_on_node: -1,
   remove: -1,
