@@ -6,6 +6,7 @@ import {
   isCount,
   isValidGroup,
   isValidMember,
+  markDerivedList,
   markValidGroup,
   memberOf,
 } from '../serialization/checked-groups.js';
@@ -121,6 +122,7 @@ export function mergeIntoGroup<E extends ExtraData>(
   limits: GroupLimits,
 ): GroupRecord<E> | undefined {
   const members = current ? [...current.members] : [];
+  // Copies (a spread is cheap): array methods on a frozen array take a slow path in V8.
   const minimized = current?.minimized ? [...current.minimized] : [];
   const actors = current ? [...current.actors] : [];
   let { activityCount, actorOverflow, createdAt, updatedAt } = current ?? {
@@ -179,6 +181,10 @@ export function mergeIntoGroup<E extends ExtraData>(
       keptMinimized = (
         inOrder ? [...out, ...minimized] : [...minimized, ...out].sort(newestFirst)
       ).slice(0, tracked);
+      // The encoder may build the new list's text from the current one's (`valid`: the current
+      // group was marked valid, so its list is frozen and cannot change).
+      if (inOrder && valid && current?.minimized && minimized.length > 0)
+        markDerivedList(keptMinimized, current.minimized, Math.min(out.length, tracked));
     }
   }
   const newest = members[0];

@@ -63,6 +63,39 @@ describe('checked groups', () => {
     }
   });
 
+  it('groups encoded after every merge, as a writer does, encode exactly as one JSON.stringify did', () => {
+    // Encoding after each merge lets the encoder build a minimized list's text from the previous
+    // list's (members pushed out in order, the oldest dropped): every payload must still be the
+    // reference bytes, also when merges come in batches, out of order, or from a decoded group.
+    const inOrder = Array.from({ length: 40 }, (_, i) =>
+      makeActivity({ actor: ACTORS[i % ACTORS.length]!, object: i }, i * 1000),
+    );
+    const cases: { name: string; batches: Activity[][]; decodeEvery?: number }[] = [
+      { name: 'one at a time, in order', batches: inOrder.map((a) => [a]) },
+      { name: 'one at a time, shuffled', batches: activities.map((a) => [a]) },
+      {
+        name: 'in batches of 1 to 3',
+        batches: [1, 2, 3, 1, 3, 2, 1, 1, 3, 2, 1].map((n, i) => inOrder.slice(i * 3, i * 3 + n)),
+      },
+      { name: 'read back every 4 adds', batches: inOrder.map((a) => [a]), decodeEvery: 4 },
+    ];
+    for (const { name, batches, decodeEvery } of cases) {
+      for (const tracked of [0, 1, 5]) {
+        const l = { ...limits, maxTrackedActivities: tracked };
+        let record: GroupRecord | undefined;
+        batches.forEach((batch, i) => {
+          record = mergeIntoGroup(record, 'g1', 'add|day "1"', batch, l) ?? record;
+          assert.ok(record);
+          const payload = serializer.encodeGroup(record);
+          assert.equal(payload, reference(record), `${name}, tracked ${tracked}, merge ${i}`);
+          assert.equal(serializer.encodeGroup(record), payload, 'encoding again is the same');
+          if (decodeEvery && i % decodeEvery === 0) record = serializer.decodeGroup(payload);
+        });
+        assert.ok(record && (record.minimized?.length ?? 0) === tracked, `${name}: list full`);
+      }
+    }
+  });
+
   it('denormalized groups are not marked and encode as before', () => {
     const g = oneByOne(activities, { ...limits, denormalized: true });
     assert.equal(isValidGroup(g), false);

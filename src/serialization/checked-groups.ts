@@ -87,3 +87,39 @@ export function markValidGroup<G extends MarkableGroup>(record: G): G {
 export function isValidGroup(value: unknown): boolean {
   return typeof value === 'object' && value !== null && validGroups.has(value);
 }
+
+/** A list built from an earlier one: see {@link markDerivedList}. */
+export interface ListDerivation {
+  /** The earlier list. */
+  readonly base: readonly object[];
+  /** How many new items come first; the rest are the first items of `base`, in order. */
+  readonly head: number;
+}
+
+/** Lists built by {@link markDerivedList}, until an encoder takes the hint. */
+const derivations = new WeakMap<object, ListDerivation>();
+
+/**
+ * Records that the frozen member list `list` is `head` new members followed by the first
+ * `list.length - head` members of the frozen list `base` (a group's minimized members after one
+ * add: the members pushed out first, then the older ones, the oldest dropped), so that an encoder
+ * which kept the text of `base` can build the text of `list` from it instead of from every member.
+ * A hint only: an encoder may ignore it.
+ */
+export function markDerivedList(
+  list: readonly object[],
+  base: readonly object[],
+  head: number,
+): void {
+  derivations.set(list, { base, head });
+}
+
+/**
+ * The derivation of `list` recorded by {@link markDerivedList}, forgotten once taken (so that a
+ * chain of lists does not keep each earlier one alive).
+ */
+export function takeDerivation(list: readonly object[]): ListDerivation | undefined {
+  const derivation = derivations.get(list);
+  if (derivation) derivations.delete(list);
+  return derivation;
+}

@@ -1,7 +1,7 @@
 import { type Activity, assertActivity, freezeActivity } from '../activity/activity.js';
 import { type Id, isActivityId, timeOfActivityId } from '../activity/ids.js';
 import { type ExtraData, type JsonObject, MAX_JSON_DEPTH } from '../activity/json.js';
-import type { GroupMember, GroupRecord } from '../aggregation/group.js';
+import type { GroupMember, GroupRecord, MinimizedMember } from '../aggregation/group.js';
 import { SerializationError, ValidationError } from '../errors.js';
 import { checkOptions, optionKeys } from '../validation/options.js';
 import { show } from '../validation/show.js';
@@ -10,8 +10,10 @@ import {
   isCount,
   isId,
   isIdPair,
+  isValidGroup,
   isValidMember,
   markValidGroup,
+  takeDerivation,
   validMember,
 } from './checked-groups.js';
 import { checkGroup, ENCODE_CHECK } from './group-check.js';
@@ -138,9 +140,19 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
       const members = g.members
         .map((m) => (m.activity ? JSON.stringify(toWire(m.activity)) : pairJson(m)))
         .join(',');
-      const minimized =
-        g.minimized.length > 0 ? `,"mz":[${g.minimized.map(pairJson).join(',')}]` : '';
-      return `{"v":${JSON_FORMAT_VERSION},"g":${JSON.stringify(g.group)},"i":${JSON.stringify(g.id)},"m":[${members}]${minimized},"n":${g.activityCount},"ac":${JSON.stringify(g.actors)},"ao":${g.actorOverflow},"c":${g.createdAt},"u":${g.updatedAt}}`;
+      const head = `{"v":${JSON_FORMAT_VERSION},"g":${JSON.stringify(g.group)},"i":${JSON.stringify(g.id)},"m":[${members}]`;
+      const tail = `,"n":${g.activityCount},"ac":${JSON.stringify(g.actors)},"ao":${g.actorOverflow},"c":${g.createdAt},"u":${g.updatedAt}}`;
+      if (g.minimized.length === 0) return head + tail;
+      // A valid group's minimized list is frozen: its text can be kept (as a slice of the
+      // payload, which the writer's group cache holds anyway) and the next list built from it.
+      const keep = isValidGroup(group);
+      const text = minimizedText(g.minimized, keep);
+      const payload = `${head},"mz":[${text}]${tail}`;
+      if (keep) {
+        const start = head.length + 7;
+        minimizedTexts.set(g.minimized, payload.slice(start, start + text.length));
+      }
+      return payload;
     },
     decodeGroup<E extends ExtraData>(payload: string, context?: DecodeContext): GroupRecord<E> {
       const w = parse(payload, context);
@@ -181,6 +193,33 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
       return members.every((m) => m.activity === undefined) ? markValidGroup(record) : record;
     },
   });
+}
+
+/** The text of each frozen minimized list of a valid group encoded so far (see `encodeGroup`). */
+const minimizedTexts = new WeakMap<object, string>();
+
+/**
+ * The members of a minimized list joined by commas: from the text of the list it was derived from
+ * when that was kept (one add changes a member or two of about 100), else member by member.
+ */
+function minimizedText(list: readonly MinimizedMember[], keep: boolean): string {
+  const known = minimizedTexts.get(list);
+  if (known !== undefined) return known;
+  const derivation = keep ? takeDerivation(list) : undefined;
+  const baseText = derivation && minimizedTexts.get(derivation.base);
+  if (derivation === undefined || baseText === undefined) return list.map(pairJson).join(',');
+  const { base, head } = derivation;
+  const kept = list.length - head;
+  // The text of base's first `kept` members: its whole text less the dropped members (and commas).
+  let end = baseText.length;
+  for (let i = kept; i < base.length; i++) end -= pairJson(base[i] as MinimizedMember).length + 1;
+  // Indexes, not slice or map: array methods on a frozen array take a slow path in V8.
+  let headText = '';
+  for (let i = 0; i < head; i++)
+    headText += i === 0 ? pairJson(list[i]!) : `,${pairJson(list[i]!)}`;
+  if (kept === 0) return headText;
+  const keptText = end === baseText.length ? baseText : baseText.slice(0, end);
+  return head === 0 ? keptText : `${headText},${keptText}`;
 }
 
 /** The text of each frozen valid member encoded so far (a group re-encodes most of its members). */

@@ -96,6 +96,43 @@ describe('Redis keys from hostile user ids', () => {
     await deletePrefix(client, prefix);
   });
 
+  it('the marker names registry follows the marker SETs through trims and clears', async () => {
+    const prefix = `t:${randomUUID().slice(0, 8)}`;
+    const { timeline } = createRedisStorage({ client, prefix });
+    const key = 'notification:2';
+    const k = timelineKeys(prefix, key);
+    const unseen = markerKey(k, 'unseen');
+    const unread = markerKey(k, 'unread');
+    const put = (id: string, score: number, mark: Record<string, string[]>) =>
+      timeline.update(key, [], () => ({
+        changes: { put: [{ id, score, payload: id }], mark },
+        result: 0,
+      }));
+    await put('g1', 1, { unseen: ['g1'] });
+    await put('g2', 2, { unread: ['g2'] });
+    assert.deepEqual((await client.smembers(k.mk)).sort(), ['unread', 'unseen']);
+    // A trim that takes out an entry no marker holds keeps both names.
+    await timeline.update(key, [], () => ({
+      changes: { put: [{ id: 'g0', score: 0, payload: 'g0' }] },
+      result: 0,
+    }));
+    await timeline.update(key, [], () => ({ changes: {}, result: 0 }), { maxLength: 2 });
+    assert.deepEqual(await client.zrange(k.z, '0', '-1'), ['g1', 'g2']);
+    assert.deepEqual((await client.smembers(k.mk)).sort(), ['unread', 'unseen']);
+    // A trim that empties a marker's SET drops its name, and only its name.
+    await put('g3', 3, { unread: ['g3'] });
+    await timeline.update(key, [], () => ({ changes: {}, result: 0 }), { maxLength: 2 });
+    assert.equal(await client.exists(unseen), 0);
+    assert.deepEqual(await client.smembers(k.mk), ['unread']);
+    // Clearing every entry of markers (one with entries, one without) drops both names.
+    assert.deepEqual(await timeline.clearMarkers(key, ['unread', 'unseen']), [2, 0]);
+    assert.equal(await client.exists(unread, unseen, k.mk), 0);
+    await put('g4', 4, { unseen: ['g4'] });
+    assert.deepEqual(await client.smembers(k.mk), ['unseen']);
+    await timeline.delete(key);
+    await deletePrefix(client, prefix);
+  });
+
   it('gives all keys of one feed the same hash tag', () => {
     for (const user of TRICKY) {
       const k = timelineKeys('sf', `notification:${user}`);

@@ -14,6 +14,8 @@ for i = 1, n do
   if #ARGV == n then
     counts[i] = redis.call('SCARD', m)
     if counts[i] > 0 then redis.call('DEL', m) end
+    -- The SET is gone (deleted, or empty: Redis keeps no empty SET).
+    redis.call('SREM', mk, ARGV[i])
   else
     -- SREM in chunks (Lua's unpack has a stack limit).
     counts[i] = 0
@@ -21,7 +23,7 @@ for i = 1, n do
       local last = math.min(first + CHUNK - 1, #ARGV)
       counts[i] = counts[i] + redis.call('SREM', m, unpack(ARGV, first, last))
     end
+    if counts[i] > 0 and redis.call('EXISTS', m) == 0 then redis.call('SREM', mk, ARGV[i]) end
   end
-  if redis.call('EXISTS', m) == 0 then redis.call('SREM', mk, ARGV[i]) end
 end
 return counts

@@ -64,8 +64,6 @@ for i = 0, nMark - 1 do
   redis.call('SADD', markerKey(mk, name), ARGV[markFirst + i * 2 + 1])
   redis.call('SADD', mk, name)
 end
+-- Only removeIds and trimTo empty a marker's SET, and both drop its name from mk then (forget).
 local trimmed = trimTo(z, p, mk, tonumber(ARGV[2]))
-for _, name in ipairs(redis.call('SMEMBERS', mk)) do
-  if redis.call('EXISTS', markerKey(mk, name)) == 0 then redis.call('SREM', mk, name) end
-end
 return { 1, redis.call('INCR', v), trimmed }

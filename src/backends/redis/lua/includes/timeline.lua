@@ -24,14 +24,16 @@ local function bump(v)
   if redis.call('EXISTS', v) == 1 then redis.call('INCR', v) end
 end
 
--- Forgets payloads and markers of ids that left the timeline.
+-- Forgets payloads and markers of ids that left the timeline; a marker whose SET this empties
+-- leaves mk (a SET that lost no id did not become empty here).
 local function forget(p, mk, ids)
   if #ids == 0 then return end
   callChunked('HDEL', p, ids)
   for _, name in ipairs(redis.call('SMEMBERS', mk)) do
     local m = markerKey(mk, name)
-    callChunked('SREM', m, ids)
-    if redis.call('EXISTS', m) == 0 then redis.call('SREM', mk, name) end
+    if callChunked('SREM', m, ids) > 0 and redis.call('EXISTS', m) == 0 then
+      redis.call('SREM', mk, name)
+    end
   end
 end
 
