@@ -41,6 +41,8 @@ describe('bullmq on Redis Cluster', {
       feeds: { timeline: defineFlatFeed({ name: 'timeline', storage }) },
       getFollowerIds: () => ({ high: followers.slice(0, 500), low: followers.slice(500) }),
       queue,
+      // 100 per task (the default is 1,000): ten jobs spread over both priorities.
+      limits: { fanoutChunkSize: 100 },
     });
     const worker = createWorker({ manager, connection, concurrency: 4 });
     assert.equal(worker.prefix, queuePrefix, 'taken from the manager queue');
