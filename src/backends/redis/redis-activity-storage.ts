@@ -156,10 +156,11 @@ export class RedisActivityStorage implements ActivityDriver {
 
   /**
    * getMany on a cluster: one call per master node for all the hashes it serves (instead of one
-   * HMGET per hash): a plain HMGET when it serves one (a page within one colocated bucket, see
-   * `colocation`), else one `hmget_on_node` script call. Hashes of a call that fails (a slot
-   * moved, a server before Redis 7) are read with one HMGET each through the cluster client. The script gets the
-   * hash names in ARGV, which ioredis does not prefix: they carry the client's keyPrefix.
+   * HMGET per hash): a plain HMGET for a node's only hash (e.g. a page within one colocated bucket
+   * of one shard), else one `hmget_on_node` script call. Hashes of a call that fails (a slot
+   * moved, a server before Redis 7) are read with one HMGET each through the cluster client. The
+   * script gets the hash names in ARGV, which ioredis does not prefix: they carry the client's
+   * keyPrefix.
    */
   async #getManyByNode(
     ids: readonly string[],
