@@ -113,7 +113,8 @@ describe('redis-cluster activity reads', () => {
         ids.filter((_, i) => i !== 3).map((id) => ({ id, payload: `payload of ${id}` })),
       );
       const keys = new Set(ids.map((id) => activityShardKey(prefix, shards, id, 60_000, 'bucket')));
-      assert.equal(keys.size, shards);
+      // (25 ids over 4 shards fill them all but for a 0.3% chance: 2 to 4 hashes then.)
+      assert.ok(shards === 1 ? keys.size === 1 : keys.size > 1, `${keys.size} hashes`);
       assert.equal(new Set([...keys].map(slotOf)).size, 1, 'one slot');
       const calls = countScriptCalls(client.nodes('master'));
       let values: (string | undefined)[];
