@@ -13,12 +13,11 @@ import type { DefinedActivityStorage } from '../../storage/define-activity-stora
 import { type DefinedTimelineStorage, defineStorage } from '../../storage/define-storage.js';
 import { objectOption } from '../../validation/objects.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
-import { type ActivityColocation, checkColocation, checkPositiveInt, checkPrefix } from './keys.js';
+import { checkColocation, checkPositiveInt, checkPrefix } from './keys.js';
 import { RedisActivityStorage } from './redis-activity-storage.js';
 import { RedisTimelineStorage } from './redis-timeline-storage.js';
 import type { RedisClient } from './scripts.js';
 
-export type { ActivityColocation } from './keys.js';
 export type { RedisClient } from './scripts.js';
 
 /** Options of {@link createRedisStorage}. */
@@ -53,7 +52,7 @@ export interface RedisStorageOptions {
    * for a given data set (changing it moves activities). See docs/backends/redis.md. @default
    * 'shard'
    */
-  readonly activityColocation?: ActivityColocation | undefined;
+  readonly activityColocation?: 'shard' | 'bucket' | undefined;
   /** Timelines per fan-out script call on a single node. @default 250 */
   readonly fanoutBatch?: number | undefined;
   /** Attempts of an optimistic aggregated/notification update before ConflictError. @default 100 */
