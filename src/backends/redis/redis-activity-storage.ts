@@ -128,14 +128,11 @@ export class RedisActivityStorage implements ActivityDriver {
   async getMany(ids: readonly string[]): Promise<(string | undefined)[]> {
     if (this.#shards === 1 && this.#bucketMs === undefined) {
       // One hash (the default on a single node): one HMGET, no grouping.
-      const values = await redisCall('getMany', `${this.#prefix}:a`, () =>
-        this.#client.hmget(activityShardKey(this.#prefix, 1, ids[0]!), ...ids),
-      );
-      const out: (string | undefined)[] = new Array(values.length);
-      for (let i = 0; i < values.length; i++) out[i] = values[i] ?? undefined;
-      return out;
+      return this.#hmgetAll(activityShardKey(this.#prefix, 1, ids[0]!), ids);
     }
     const groups = this.#byShard(ids);
+    // One hash for the whole batch (a page within one bucket of one shard): one HMGET.
+    if (groups.size === 1) return this.#hmgetAll(groups.keys().next().value!, ids);
     if (this.#client.isCluster && this.#crossSlot && groups.size > 1) {
       return redisCall('getMany', `${this.#prefix}:a`, () => this.#getManyByNode(ids, groups));
     }
@@ -151,6 +148,16 @@ export class RedisActivityStorage implements ActivityDriver {
         out[pos] = values[j] ?? undefined;
       });
     });
+    return out;
+  }
+
+  /** Every id of `ids` from the one hash `key`, in order. */
+  async #hmgetAll(key: string, ids: readonly string[]): Promise<(string | undefined)[]> {
+    const values = await redisCall('getMany', `${this.#prefix}:a`, () =>
+      this.#client.hmget(key, ...ids),
+    );
+    const out: (string | undefined)[] = new Array(values.length);
+    for (let i = 0; i < values.length; i++) out[i] = values[i] ?? undefined;
     return out;
   }
 
