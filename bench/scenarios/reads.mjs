@@ -19,34 +19,54 @@ export async function concurrentRate(total, readers, read) {
   return (total / (performance.now() - t)) * 1000;
 }
 
-/** Runs `a` and `b` in turns (`rounds` each, the first mover alternating); returns both results. */
-async function turns(rounds, a, b) {
-  const out = { a: [], b: [] };
+/**
+ * Runs the `sides` in turns (`rounds` each, the first mover rotating, the order reversed every
+ * other round); returns each side's results, in the order of `sides`.
+ */
+async function turns(rounds, sides) {
+  const out = sides.map(() => []);
   for (let round = 0; round < rounds; round++) {
-    if (round % 2 === 0) {
-      out.a.push(await a());
-      if (b) out.b.push(await b());
-    } else {
-      if (b) out.b.push(await b());
-      out.a.push(await a());
-    }
+    const order = sides.map((_, i) => (i + round) % sides.length);
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) out[i].push(await sides[i]());
   }
   return out;
 }
+
+/**
+ * The opt-in layout recommended for clusters (docs/backends/redis.md "Clusters: colocated
+ * buckets"), sized for the bench's activities (a second apart): one-minute buckets of one hash
+ * (60 activities), so a page of 25 is one HMGET (two when it spans two buckets); and the same
+ * with 4 shards a bucket (15 a hash, one hmget_on_node call a bucket), as for a higher rate.
+ */
+const COLOCATED = [
+  [' (colocated buckets)', { activityBucketMs: 60_000, activityShards: 1 }],
+  [' (colocated buckets, 4 shards)', { activityBucketMs: 60_000, activityShards: 4 }],
+];
 
 export async function reads({ quick, backends, clients, record }) {
   const rounds = quick ? 10 : 25;
   const perRound = 200; // single reads per side and round
   const rateRounds = quick ? 5 : 9;
   const perRate = quick ? 1000 : 2000; // reads per side and round with 50 readers
+  const activities = Array.from({ length: 1000 }, (_, i) => activity(i));
+  /** A flat feed of the 1,000 activities on `storage`, and a read of its newest 25. */
+  const readerOn = async (storage) => {
+    const feed = feeds.flat(storage).for(1);
+    for (let i = 0; i < 1000; i += 100) await feed.addMany(activities.slice(i, i + 100));
+    const read = () => feed.read({ limit: 25 });
+    await latencies(200, read); // warm-up
+    return read;
+  };
   for (const backend of backends) {
     const client = clients[backend];
     if (client) await cleanup(client);
-    const storage = storageOn(backend, clients);
-    const feed = feeds.flat(storage).for(1);
-    const activities = Array.from({ length: 1000 }, (_, i) => activity(i));
-    for (let i = 0; i < 1000; i += 100) await feed.addMany(activities.slice(i, i + 100));
-    const read = () => feed.read({ limit: 25 });
+    // The library sides: the default layout, and on a cluster the colocated one too.
+    const libraries = [{ label: '', read: await readerOn(storageOn(backend, clients)) }];
+    for (const [label, options] of backend === 'redis-cluster' ? COLOCATED : []) {
+      const storage = storageOn(backend, clients, { ...options, activityColocation: 'bucket' });
+      libraries.push({ label, read: await readerOn(storage) });
+    }
     let raw;
     if (client) {
       // Baseline: the same data read with the minimal commands, then JSON.parse.
@@ -61,44 +81,46 @@ export async function reads({ quick, backends, clients, record }) {
       };
       await latencies(200, raw); // warm-up
     }
-    await latencies(200, read); // warm-up
+    const sides = [...libraries.map((l) => l.read), ...(raw ? [raw] : [])];
     const single = await turns(
       rounds,
-      () => latencies(perRound, read),
-      raw && (() => latencies(perRound, raw)),
+      sides.map((read) => () => latencies(perRound, read)),
     );
-    const lib = single.a.flat();
-    const base = raw ? single.b.flat() : undefined;
+    const base = raw ? single.at(-1).flat() : undefined;
     const baselineName = 'ZREVRANGE + HMGET + JSON.parse';
-    for (const [metric, p, low] of [
-      ['p50 ms', 50, 0],
-      ['p99 ms', 99, 90],
-    ]) {
-      record({
-        scenario: 'read 25 of 1,000',
-        backend,
-        metric,
-        median: percentile(lib, p),
-        min: low === 0 ? Math.min(...lib) : percentile(lib, low),
-        max: percentile(lib, 99.9),
-        ...(base ? { baseline: { median: percentile(base, p) }, baselineName } : {}),
-        lowerIsBetter: true,
-      });
+    for (const [l, { label }] of libraries.entries()) {
+      const lib = single[l].flat();
+      for (const [metric, p, low] of [
+        ['p50 ms', 50, 0],
+        ['p99 ms', 99, 90],
+      ]) {
+        record({
+          scenario: `read 25 of 1,000${label}`,
+          backend,
+          metric,
+          median: percentile(lib, p),
+          min: low === 0 ? Math.min(...lib) : percentile(lib, low),
+          max: percentile(lib, 99.9),
+          ...(base ? { baseline: { median: percentile(base, p) }, baselineName } : {}),
+          lowerIsBetter: true,
+        });
+      }
     }
     if (raw) {
       const rates = await turns(
         rateRounds,
-        () => concurrentRate(perRate, READERS, read),
-        () => concurrentRate(perRate, READERS, raw),
+        sides.map((read) => () => concurrentRate(perRate, READERS, read)),
       );
-      record({
-        scenario: `read 25 of 1,000, ${READERS} readers`,
-        backend,
-        metric: 'reads/s',
-        ...stats(rates.a),
-        baseline: { median: stats(rates.b).median },
-        baselineName,
-      });
+      for (const [l, { label }] of libraries.entries()) {
+        record({
+          scenario: `read 25 of 1,000, ${READERS} readers${label}`,
+          backend,
+          metric: 'reads/s',
+          ...stats(rates[l]),
+          baseline: { median: stats(rates.at(-1)).median },
+          baselineName,
+        });
+      }
     }
   }
 }

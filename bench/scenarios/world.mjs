@@ -12,10 +12,13 @@ import { createRedisStorage } from 'stream-framework/redis';
 
 let prefixes = 0;
 
-/** A fresh storage on `backend` ('memory', 'redis', 'redis-cluster'), isolated by key prefix. */
-export function storageOn(backend, clients) {
+/**
+ * A fresh storage on `backend` ('memory', 'redis', 'redis-cluster'), isolated by key prefix;
+ * `options` are more options of createRedisStorage.
+ */
+export function storageOn(backend, clients, options = {}) {
   if (backend === 'memory') return createMemoryStorage();
-  return createRedisStorage({ client: clients[backend], prefix: `bench${++prefixes}` });
+  return createRedisStorage({ client: clients[backend], prefix: `bench${++prefixes}`, ...options });
 }
 
 /** A manager fanning out to one flat feed, with followers 1..n. */

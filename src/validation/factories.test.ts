@@ -225,6 +225,8 @@ const factories: readonly Factory[] = [
       { client: undefined },
       { prefix: 5 },
       { activityShards: '2' },
+      { activityColocation: 'node' },
+      { activityColocation: 'bucket' },
       { fanoutBatch: 1.5 },
       { updateCacheSize: -1 },
     ],
@@ -241,7 +243,7 @@ const factories: readonly Factory[] = [
     types: [],
     call: (o) => new RedisActivityStorage(o as never),
     base: { client: fakeRedis, prefix: 'p' },
-    wrong: [{ shards: 0 }, { bucketMs: '1000' }],
+    wrong: [{ shards: 0 }, { bucketMs: '1000' }, { colocation: 'bucket' }],
   },
   {
     name: 'createSqliteStorage',

@@ -11,6 +11,7 @@ import { countScriptCalls } from '../support/script-calls.js';
 
 // Activity storage reads on a cluster: one hmget_on_node script call per master for all the
 // hashes it serves; a call that fails (a slot served elsewhere) falls back to one HMGET per hash.
+// With colocated buckets, a page within one bucket is one call to one node.
 const client = clusterClient();
 after(() => client.quit());
 
@@ -84,6 +85,77 @@ describe('redis-cluster activity reads', () => {
       await storage.getMany(ids),
       ids.map((id) => id.toUpperCase()),
     );
+    await deletePrefix(client, prefix);
+  });
+
+  it('colocated buckets: a page within one bucket is one call to one node', async () => {
+    for (const [shards, scripts] of [
+      [4, 1], // four hashes on one node: one hmget_on_node call
+      [1, 0], // one hash: a plain HMGET
+    ] as const) {
+      const prefix = `t:${randomUUID().slice(0, 8)}`;
+      const storage = new RedisActivityStorage({
+        client,
+        prefix,
+        shards,
+        bucketMs: 60_000,
+        colocation: 'bucket',
+      });
+      // 25 activities a second apart, in the first half of one minute.
+      const ids = Array.from(
+        { length: 25 },
+        (_, i) =>
+          createActivity({ actor: i, verb: 'pin', object: i, time: 1_764_000_000_000 + i * 1000 })
+            .id,
+      );
+      // The fourth is never stored: it must come back missing.
+      await storage.putMany(
+        ids.filter((_, i) => i !== 3).map((id) => ({ id, payload: `payload of ${id}` })),
+      );
+      const keys = new Set(ids.map((id) => activityShardKey(prefix, shards, id, 60_000, 'bucket')));
+      // (25 ids over 4 shards fill them all but for a 0.3% chance: 2 to 4 hashes then.)
+      assert.ok(shards === 1 ? keys.size === 1 : keys.size > 1, `${keys.size} hashes`);
+      assert.equal(new Set([...keys].map(slotOf)).size, 1, 'one slot');
+      const calls = countScriptCalls(client.nodes('master'));
+      let values: (string | undefined)[];
+      try {
+        values = await storage.getMany(ids);
+      } finally {
+        calls.stop();
+      }
+      assert.deepEqual(
+        values,
+        ids.map((id, i) => (i === 3 ? undefined : `payload of ${id}`)),
+      );
+      assert.equal(calls.count(), scripts, `${shards} shards`);
+      await deletePrefix(client, prefix);
+    }
+  });
+
+  it('colocated buckets: a page over two buckets reads both, on one node or two', async () => {
+    const prefix = `t:${randomUUID().slice(0, 8)}`;
+    const storage = new RedisActivityStorage({
+      client,
+      prefix,
+      shards: 3,
+      bucketMs: 10_000,
+      colocation: 'bucket',
+    });
+    // 200 activities 700 ms apart: 14 buckets, pages of 25 over one or two of them.
+    const ids = Array.from(
+      { length: 200 },
+      (_, i) =>
+        createActivity({ actor: i, verb: 'pin', object: i, time: 1_764_000_000_000 + i * 700 }).id,
+    );
+    const stored = ids.filter((_, i) => i % 4 !== 0);
+    await storage.putMany(stored.map((id) => ({ id, payload: id.toUpperCase() })));
+    for (let at = 0; at < ids.length; at += 25) {
+      const page = ids.slice(at, at + 25);
+      assert.deepEqual(
+        await storage.getMany(page),
+        page.map((id, i) => ((at + i) % 4 === 0 ? undefined : id.toUpperCase())),
+      );
+    }
     await deletePrefix(client, prefix);
   });
 });

@@ -17,3 +17,12 @@ const bucketed = redisBackend('redis-cluster, activity buckets', client, {
 });
 describeActivityStorage({ describe, test }, bucketed);
 describeFlatFeed({ describe, test }, bucketed);
+
+// The colocated layout (every shard of a bucket under the bucket's hash tag, one slot a bucket).
+const colocated = redisBackend('redis-cluster, colocated activity buckets', client, {
+  activityBucketMs: 60_000,
+  activityShards: 4,
+  activityColocation: 'bucket',
+});
+describeActivityStorage({ describe, test }, colocated);
+describeFlatFeed({ describe, test }, colocated);

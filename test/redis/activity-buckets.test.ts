@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it, type TestContext } from 'node:test';
 import type { Redis } from 'ioredis';
+import { slotOf } from '../../src/backends/redis/cluster-pipeline.js';
 import { createRedisStorage, type RedisStorageOptions } from '../../src/backends/redis/index.js';
 import { fnv1a } from '../../src/backends/redis/keys.js';
 import { RedisActivityStorage } from '../../src/backends/redis/redis-activity-storage.js';
@@ -37,6 +38,10 @@ function fresh(t: TestContext, options: Partial<RedisStorageOptions>) {
 /** The documented key, computed here independently of the backend's own function. */
 const documentedKey = (prefix: string, id: string, bucketMs: number, shards: number) =>
   `${prefix}:a:{${Math.floor(Number.parseInt(id.slice(0, 9), 36) / bucketMs).toString(36)}.${fnv1a(id) % shards}}`;
+
+/** The documented colocated key (`activityColocation: 'bucket'`): the hash tag on the bucket. */
+const colocatedKey = (prefix: string, id: string, bucketMs: number, shards: number) =>
+  `${prefix}:a:{${Math.floor(Number.parseInt(id.slice(0, 9), 36) / bucketMs).toString(36)}}.${fnv1a(id) % shards}`;
 
 describe('Redis activity storage: time buckets', () => {
   it('round-trips payloads spread over many buckets, with non-activity ids too', async (t) => {
@@ -87,6 +92,52 @@ describe('Redis activity storage: time buckets', () => {
       [...buckets].sort(),
       [2_940_000, 2_940_001, 2_940_002].map((b) => b.toString(36)),
     );
+  });
+
+  it('colocated buckets: <prefix>:a:{<bucket>}.<shard>, every shard of a bucket on one slot', async (t) => {
+    const bucketMs = 10 * MINUTE;
+    const shards = 4;
+    const options = { activityBucketMs: bucketMs, activityShards: shards } as const;
+    const storage = fresh(t, { ...options, activityColocation: 'bucket' });
+    const activities = Array.from({ length: 200 }, (_, i) => activity(i, 7_000));
+    const entries = activities.map((a) => ({ id: a.id, payload: a.id }));
+    await storage.activities.putMany([...entries, { id: 'x', payload: 'not an activity id' }]);
+    const expected = new Map<string, string[]>();
+    for (const a of activities) {
+      const key = colocatedKey(storage.prefix, a.id, bucketMs, shards);
+      expected.set(key, [...(expected.get(key) ?? []), a.id]);
+    }
+    const plain = `${storage.prefix}:a:{${fnv1a('x') % shards}}`;
+    assert.deepEqual(await keysUnder(client, storage.prefix), [...expected.keys(), plain].sort());
+    for (const [key, ids] of expected) {
+      assert.deepEqual((await client.hkeys(key)).sort(), ids.sort(), key);
+    }
+    assert.equal(await client.hget(plain, 'x'), 'not an activity id');
+    await dumpPrefix(client, storage.prefix); // asserts each key has the backend's layout
+    // 3 buckets of 4 shards, and the 4 shards of a bucket in one cluster slot.
+    const slots = new Map<string, Set<number>>();
+    for (const key of expected.keys()) {
+      const tag = key.slice(key.indexOf('{') + 1, key.indexOf('}'));
+      slots.set(tag, (slots.get(tag) ?? new Set()).add(slotOf(key)));
+    }
+    assert.deepEqual(
+      [...slots.keys()].sort(),
+      [2_940_000, 2_940_001, 2_940_002].map((b) => b.toString(36)),
+    );
+    assert.equal(expected.size, 12);
+    for (const [tag, set] of slots) assert.equal(set.size, 1, tag);
+    // The same data under the shard-tagged layout lives elsewhere: the layouts never share a key.
+    const spread = fresh(t, options);
+    await spread.activities.putMany(entries);
+    assert.deepEqual(
+      await storage.activities.getMany(entries.map((e) => e.id)),
+      entries.map((e) => e.payload),
+    );
+    const spreadKeys = await keysUnder(client, spread.prefix);
+    const renamed = spreadKeys.map((k) => storage.prefix + k.slice(spread.prefix.length));
+    assert.equal(renamed.filter((k) => expected.has(k)).length, 0);
+    assert.equal(await storage.activities.removeMany(entries.map((e) => e.id)), 200);
+    assert.deepEqual(await keysUnder(client, storage.prefix), [plain]);
   });
 
   it('a bucket of a few dozen small keyed payloads is a listpack; one big hash is not', async (t) => {
@@ -186,6 +237,40 @@ describe('Redis activity storage: time buckets', () => {
     assert.doesNotThrow(() =>
       createRedisStorage({ client, activityBucketMs: 1, activityShards: 1 }),
     );
+  });
+
+  it('rejects an activityColocation other than shard or bucket, and bucket without buckets', () => {
+    const rejects = (options: Partial<RedisStorageOptions>, option: string, text: string) =>
+      assert.throws(
+        () => createRedisStorage({ client, ...options }),
+        (err: unknown) =>
+          err instanceof ValidationError &&
+          err.code === 'INVALID_OPTION' &&
+          err.details.option === option &&
+          err.message.includes(text),
+        JSON.stringify(options),
+      );
+    for (const bad of ['node', 'BUCKET', '', 1, true, null]) {
+      rejects(
+        { activityColocation: bad as 'bucket', activityBucketMs: MINUTE },
+        'activityColocation',
+        'one of',
+      );
+    }
+    rejects({ activityColocation: 'bucket' }, 'activityColocation', 'activityBucketMs');
+    assert.throws(
+      () => new RedisActivityStorage({ client, prefix: 'p', colocation: 'bucket' }),
+      (err: unknown) =>
+        err instanceof ValidationError &&
+        err.details.option === 'colocation' &&
+        err.message.includes('bucketMs'),
+    );
+    for (const colocation of ['shard', 'bucket', undefined] as const) {
+      assert.doesNotThrow(() =>
+        createRedisStorage({ client, activityBucketMs: MINUTE, activityColocation: colocation }),
+      );
+    }
+    assert.doesNotThrow(() => createRedisStorage({ client, activityColocation: 'shard' }));
   });
 });
 

@@ -23,3 +23,12 @@ describeActivityStorage({ describe, test }, bucketed);
 describeFlatFeed({ describe, test }, bucketed);
 describeAggregatedFeed({ describe, test }, bucketed);
 describeManager({ describe, test }, bucketed);
+
+// The colocated layout (every shard of a bucket under the bucket's hash tag, one slot a bucket).
+const colocated = redisBackend('redis, colocated activity buckets', client, {
+  activityBucketMs: 60_000,
+  activityShards: 4,
+  activityColocation: 'bucket',
+});
+describeActivityStorage({ describe, test }, colocated);
+describeFlatFeed({ describe, test }, colocated);

@@ -4,11 +4,12 @@ import type { Cluster, Redis } from 'ioredis';
 /**
  * Every key under `prefix` with its type and content (sorted): a backend-level snapshot for
  * "nothing was written" checks. Also checks that each key has the layout of the Redis backend:
- * the prefix, then one hash tag that user ids cannot close early (docs/backends/redis.md).
+ * the prefix, then one hash tag that user ids cannot close early (docs/backends/redis.md); the
+ * colocated activity hashes (`a:{<bucket>}.<shard>`) end after their tag.
  */
 export async function dumpPrefix(client: Redis, prefix: string): Promise<Record<string, unknown>> {
   const layout = new RegExp(
-    `^${prefix.replace(/[.:-]/g, '\\$&')}:(\\{[^{}]*\\}:(z|p|v|mk|m:[A-Za-z0-9_-]+)|a:\\{([0-9a-z]+\\.)?\\d+\\})$`,
+    `^${prefix.replace(/[.:-]/g, '\\$&')}:(\\{[^{}]*\\}:(z|p|v|mk|m:[A-Za-z0-9_-]+)|a:\\{([0-9a-z]+\\.)?\\d+\\}|a:\\{[0-9a-z]+\\}\\.\\d+)$`,
     's',
   );
   const out: Record<string, unknown> = {};

@@ -180,23 +180,31 @@ export function describeKeyPrefixCases(
     assert.equal((await written()).length, odd.length + 2);
   });
 
-  test(
-    'activity storage reads back what it wrote across many hashes under the keyPrefix',
-    async (storage, written) => {
-      const entries = Array.from({ length: 40 }, (_, i) => ({
-        id: `0lvn${String(i).padStart(2, '0')}o0kxtauvj`,
-        payload: `p${i}`,
-      }));
-      await storage.activities.putMany(entries);
-      assert.deepEqual(
-        await storage.activities.getMany(entries.map((e) => e.id)),
-        entries.map((e) => e.payload),
-      );
-      assert.ok((await written()).length > 1);
-      assert.equal(await storage.activities.removeMany(entries.map((e) => e.id)), 40);
-    },
-    { activityShards: 8, activityBucketMs: 60_000 },
-  );
+  for (const [layout, options] of [
+    ['time buckets', { activityShards: 8, activityBucketMs: 60_000 }],
+    [
+      'colocated buckets',
+      { activityShards: 8, activityBucketMs: 60_000, activityColocation: 'bucket' },
+    ],
+  ] as const) {
+    test(
+      `activity storage reads back what it wrote across many hashes (${layout}) under the keyPrefix`,
+      async (storage, written) => {
+        const entries = Array.from({ length: 40 }, (_, i) => ({
+          id: `0lvn${String(i).padStart(2, '0')}o0kxtauvj`,
+          payload: `p${i}`,
+        }));
+        await storage.activities.putMany(entries);
+        assert.deepEqual(
+          await storage.activities.getMany(entries.map((e) => e.id)),
+          entries.map((e) => e.payload),
+        );
+        assert.ok((await written()).length > 1);
+        assert.equal(await storage.activities.removeMany(entries.map((e) => e.id)), 40);
+      },
+      options,
+    );
+  }
 
   test('notification markers and counts work under the keyPrefix', async (storage, written) => {
     const notifications = defineNotificationFeed({ name: 'notification', storage });

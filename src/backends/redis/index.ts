@@ -13,7 +13,7 @@ import type { DefinedActivityStorage } from '../../storage/define-activity-stora
 import { type DefinedTimelineStorage, defineStorage } from '../../storage/define-storage.js';
 import { objectOption } from '../../validation/objects.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
-import { checkPositiveInt, checkPrefix } from './keys.js';
+import { checkColocation, checkPositiveInt, checkPrefix } from './keys.js';
 import { RedisActivityStorage } from './redis-activity-storage.js';
 import { RedisTimelineStorage } from './redis-timeline-storage.js';
 import type { RedisClient } from './scripts.js';
@@ -43,6 +43,16 @@ export interface RedisStorageOptions {
    * undefined (no time buckets)
    */
   readonly activityBucketMs?: number | undefined;
+  /**
+   * `'bucket'` (needs `activityBucketMs`): every shard of a time bucket under one hash tag
+   * (`<prefix>:a:{<bucket>}.<shard>`), so on a cluster the activities of one bucket live on one
+   * node and a feed page within a bucket is read in one call (two buckets: two calls in
+   * parallel) instead of one call per master. The recommended layout for clusters; the current
+   * bucket's writes all go to one node. `'shard'`: each hash under its own tag. Keep it stable
+   * for a given data set (changing it moves activities). See docs/backends/redis.md. @default
+   * 'shard'
+   */
+  readonly activityColocation?: 'shard' | 'bucket' | undefined;
   /** Timelines per fan-out script call on a single node. @default 250 */
   readonly fanoutBatch?: number | undefined;
   /** Attempts of an optimistic aggregated/notification update before ConflictError. @default 100 */
@@ -62,6 +72,7 @@ const REDIS_STORAGE_KEYS = optionKeys<RedisStorageOptions>({
   prefix: true,
   activityShards: true,
   activityBucketMs: true,
+  activityColocation: true,
   fanoutBatch: true,
   maxUpdateAttempts: true,
   updateCacheSize: true,
@@ -77,7 +88,8 @@ export interface RedisStorage extends Storage {
 
 /**
  * Creates the Redis backend (single node or cluster, detected from the client). Throws
- * `INVALID_OPTION` for a bad prefix, `activityShards` or `activityBucketMs`.
+ * `INVALID_OPTION` for a bad prefix, `activityShards`, `activityBucketMs` or
+ * `activityColocation` (`'bucket'` without `activityBucketMs`).
  */
 export function createRedisStorage(options: RedisStorageOptions): RedisStorage {
   checkOptions(options, REDIS_STORAGE_KEYS, 'createRedisStorage');
@@ -85,6 +97,12 @@ export function createRedisStorage(options: RedisStorageOptions): RedisStorage {
   const prefix = checkPrefix(options.prefix ?? 'sf');
   const shards = checkPositiveInt(options.activityShards, 'activityShards');
   const bucketMs = checkPositiveInt(options.activityBucketMs, 'activityBucketMs');
+  const colocation = checkColocation(
+    options.activityColocation,
+    bucketMs,
+    'activityColocation',
+    'activityBucketMs',
+  );
   const { client } = options;
   return defineStorage({
     prefix,
@@ -101,6 +119,7 @@ export function createRedisStorage(options: RedisStorageOptions): RedisStorage {
       prefix,
       shards: shards ?? (client.isCluster ? 16 : 1),
       bucketMs,
+      colocation,
     }),
   });
 }

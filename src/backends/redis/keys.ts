@@ -1,6 +1,7 @@
 import { isActivityId, show, timeOfActivityId } from '../../activity/ids.js';
 import { ValidationError } from '../../errors.js';
 import { intOption } from '../../util/int-option.js';
+import { invalidOption, oneOfOption } from '../../validation/values.js';
 
 /**
  * Key layout of the Redis backend. Every key of one timeline shares a hash tag (`{...}`), so
@@ -15,6 +16,7 @@ import { intOption } from '../../util/int-option.js';
  * | `<prefix>:{<feed key>}:m:<marker>` | SET | ids carrying the marker (e.g. unseen) |
  * | `<prefix>:a:{<shard>}` | HASH | activity id -> payload (activity storage, sharded) |
  * | `<prefix>:a:{<bucket>.<shard>}` | HASH | the same, time-bucketed (`activityBucketMs` set) |
+ * | `<prefix>:a:{<bucket>}.<shard>` | HASH | the same, a bucket's shards on one slot (`activityColocation: 'bucket'`) |
  *
  * The feed key is escaped (`%` `{` `}` become `%25` `%7B` `%7D`) so that no key can close the hash
  * tag early or collide with another feed's key. This file is the one definition of the layout: the
@@ -140,23 +142,43 @@ export function fnv1a(text: string): number {
 }
 
 /**
- * The activity-storage hash holding an id. These formats are stable: changing them, `shards` or
- * `bucketMs` moves stored activities out of reach.
+ * Where the hashes of one time bucket live on a cluster: `'shard'`, each hash under its own hash
+ * tag (spread over the nodes); `'bucket'`, every shard of a bucket under the bucket's tag (one
+ * slot, so the activities of one period are read from one node in one call).
+ */
+export type ActivityColocation = 'shard' | 'bucket';
+
+/** The values of {@link ActivityColocation}. */
+export const ACTIVITY_COLOCATIONS: readonly ActivityColocation[] = Object.freeze([
+  'shard',
+  'bucket',
+]);
+
+/**
+ * The activity-storage hash holding an id. These formats are stable: changing them, `shards`,
+ * `bucketMs` or `colocation` moves stored activities out of reach.
  *
  * - default: `<prefix>:a:{<n>}`, shard `n` = FNV-1a(id) mod `shards`;
  * - time-bucketed (`bucketMs` set): `<prefix>:a:{<b>.<n>}`, `b` = floor(time encoded in the id /
- *   `bucketMs`) in base 36, `n` as above. Ids that are not activity ids (the storage contract
- *   accepts any string) keep the default key.
+ *   `bucketMs`) in base 36, `n` as above;
+ * - time-bucketed and colocated (`bucketMs` set, `colocation` `'bucket'`): `<prefix>:a:{<b>}.<n>`,
+ *   the hash tag on the bucket alone, so all shards of a bucket share one cluster slot.
+ *
+ * Ids that are not activity ids (the storage contract accepts any string) keep the default key.
  */
 export function activityShardKey(
   prefix: string,
   shards: number,
   id: string,
   bucketMs?: number,
+  colocation: ActivityColocation = 'shard',
 ): string {
   const shard = shards === 1 ? 0 : fnv1a(id) % shards;
   if (bucketMs === undefined || !isActivityId(id)) return `${prefix}:a:{${shard}}`;
-  return `${prefix}:a:{${Math.floor(timeOfActivityId(id) / bucketMs).toString(36)}.${shard}}`;
+  const bucket = Math.floor(timeOfActivityId(id) / bucketMs).toString(36);
+  return colocation === 'bucket'
+    ? `${prefix}:a:{${bucket}}.${shard}`
+    : `${prefix}:a:{${bucket}.${shard}}`;
 }
 
 /**
@@ -165,4 +187,23 @@ export function activityShardKey(
  */
 export function checkPositiveInt(value: unknown, option: string): number | undefined {
   return value === undefined ? undefined : intOption(value, option, 1);
+}
+
+/**
+ * Checks a colocation option (see {@link ActivityColocation}): absent (`'shard'`), `'shard'` or
+ * `'bucket'`, and `'bucket'` only with time buckets (`bucketMs`, the option `bucketOption`).
+ * Throws `INVALID_OPTION` naming `option` otherwise.
+ */
+export function checkColocation(
+  value: unknown,
+  bucketMs: number | undefined,
+  option: string,
+  bucketOption: string,
+): ActivityColocation {
+  if (value === undefined) return 'shard';
+  const colocation = oneOfOption(value, ACTIVITY_COLOCATIONS, option);
+  if (colocation === 'bucket' && bucketMs === undefined) {
+    throw invalidOption(option, `'bucket' colocates time buckets: it needs ${bucketOption} too`);
+  }
+  return colocation;
 }

@@ -6,7 +6,12 @@ import { groupByNode, isUnsupportedScriptError, slotOf } from './cluster-pipelin
 import { coalesceWrites } from './coalesce.js';
 import { redisCall } from './errors.js';
 import { clientKeyPrefix } from './key-prefix.js';
-import { activityShardKey, checkPositiveInt } from './keys.js';
+import {
+  type ActivityColocation,
+  activityShardKey,
+  checkColocation,
+  checkPositiveInt,
+} from './keys.js';
 import { type RedisClient, scriptsOf } from './scripts.js';
 
 /** Options of {@link RedisActivityStorage}. */
@@ -26,6 +31,12 @@ export interface RedisActivityStorageOptions {
    * of `shards` hashes for all time. See {@link activityShardKey} for the key format.
    */
   readonly bucketMs?: number | undefined;
+  /**
+   * `'bucket'` (needs `bucketMs`): every shard of a time bucket under the bucket's hash tag, so
+   * that a page of activities close in time is read from one cluster node in one call. See
+   * {@link ActivityColocation}. @default 'shard'
+   */
+  readonly colocation?: ActivityColocation | undefined;
 }
 
 const ACTIVITY_OPTION_KEYS = optionKeys<RedisActivityStorageOptions>({
@@ -33,13 +44,15 @@ const ACTIVITY_OPTION_KEYS = optionKeys<RedisActivityStorageOptions>({
   prefix: true,
   shards: true,
   bucketMs: true,
+  colocation: true,
 });
 
 /**
  * Activity storage on Redis: activity id -> payload in `shards` hashes (per time bucket with
  * `bucketMs`), each under its own hash tag so that a cluster spreads them over its nodes. A batch
  * is one command per hash involved, pipelined on a single node and sent concurrently on a cluster.
- * Throws `INVALID_OPTION` for a `shards` or `bucketMs` that is not a positive integer.
+ * Throws `INVALID_OPTION` for a `shards` or `bucketMs` that is not a positive integer, or a
+ * `colocation` other than `'shard'` and `'bucket'` (`'bucket'` without `bucketMs`).
  */
 export class RedisActivityStorage implements ActivityDriver {
   readonly name = 'redis';
@@ -47,6 +60,7 @@ export class RedisActivityStorage implements ActivityDriver {
   readonly #prefix: string;
   readonly #shards: number;
   readonly #bucketMs: number | undefined;
+  readonly #colocation: ActivityColocation;
   /** The keyPrefix ioredis puts before every key (see `clientKeyPrefix`). */
   readonly #keyPrefix: string;
   /** False once the cluster refused a cross-slot script (Redis before 7): one HMGET per hash. */
@@ -58,6 +72,12 @@ export class RedisActivityStorage implements ActivityDriver {
     this.#prefix = options.prefix;
     this.#shards = checkPositiveInt(options.shards, 'shards') ?? 16;
     this.#bucketMs = checkPositiveInt(options.bucketMs, 'bucketMs');
+    this.#colocation = checkColocation(
+      options.colocation,
+      this.#bucketMs,
+      'colocation',
+      'bucketMs',
+    );
     this.#keyPrefix = clientKeyPrefix(options.client);
   }
 
@@ -65,7 +85,13 @@ export class RedisActivityStorage implements ActivityDriver {
   #byShard(ids: readonly string[]): Map<string, number[]> {
     const groups = new Map<string, number[]>();
     ids.forEach((id, i) => {
-      const key = activityShardKey(this.#prefix, this.#shards, id, this.#bucketMs);
+      const key = activityShardKey(
+        this.#prefix,
+        this.#shards,
+        id,
+        this.#bucketMs,
+        this.#colocation,
+      );
       const list = groups.get(key);
       if (list) list.push(i);
       else groups.set(key, [i]);
@@ -103,14 +129,11 @@ export class RedisActivityStorage implements ActivityDriver {
   async getMany(ids: readonly string[]): Promise<(string | undefined)[]> {
     if (this.#shards === 1 && this.#bucketMs === undefined) {
       // One hash (the default on a single node): one HMGET, no grouping.
-      const values = await redisCall('getMany', `${this.#prefix}:a`, () =>
-        this.#client.hmget(activityShardKey(this.#prefix, 1, ids[0]!), ...ids),
-      );
-      const out: (string | undefined)[] = new Array(values.length);
-      for (let i = 0; i < values.length; i++) out[i] = values[i] ?? undefined;
-      return out;
+      return this.#hmgetAll(activityShardKey(this.#prefix, 1, ids[0]!), ids);
     }
     const groups = this.#byShard(ids);
+    // One hash for the whole batch (a page within one bucket of one shard): one HMGET.
+    if (groups.size === 1) return this.#hmgetAll(groups.keys().next().value!, ids);
     if (this.#client.isCluster && this.#crossSlot && groups.size > 1) {
       return redisCall('getMany', `${this.#prefix}:a`, () => this.#getManyByNode(ids, groups));
     }
@@ -129,11 +152,23 @@ export class RedisActivityStorage implements ActivityDriver {
     return out;
   }
 
+  /** Every id of `ids` from the one hash `key`, in order. */
+  async #hmgetAll(key: string, ids: readonly string[]): Promise<(string | undefined)[]> {
+    const values = await redisCall('getMany', `${this.#prefix}:a`, () =>
+      this.#client.hmget(key, ...ids),
+    );
+    const out: (string | undefined)[] = new Array(values.length);
+    for (let i = 0; i < values.length; i++) out[i] = values[i] ?? undefined;
+    return out;
+  }
+
   /**
-   * getMany on a cluster: one `hmget_on_node` script call per master node for all the hashes it
-   * serves (instead of one HMGET per hash). Hashes of a call that fails (a slot moved, a server
-   * before Redis 7) are read with one HMGET each through the cluster client. The script gets the
-   * hash names in ARGV, which ioredis does not prefix: they carry the client's keyPrefix.
+   * getMany on a cluster: one call per master node for all the hashes it serves (instead of one
+   * HMGET per hash): a plain HMGET for a node's only hash (e.g. a page within one colocated bucket
+   * of one shard), else one `hmget_on_node` script call. Hashes of a call that fails (a slot
+   * moved, a server before Redis 7) are read with one HMGET each through the cluster client. The
+   * script gets the hash names in ARGV, which ioredis does not prefix: they carry the client's
+   * keyPrefix.
    */
   async #getManyByNode(
     ids: readonly string[],
@@ -145,16 +180,17 @@ export class RedisActivityStorage implements ActivityDriver {
       for (const key of keys)
         for (const pos of groups.get(key)!) out[pos] = values[v++] ?? undefined;
     };
+    const hmget = async (key: string): Promise<void> => {
+      fill([key], await this.#client.hmget(key, ...groups.get(key)!.map((pos) => ids[pos]!)));
+    };
     const fallback: string[] = [];
     const prefix = this.#keyPrefix;
     const cluster = this.#client as Cluster;
     const byNode = groupByNode(cluster, [...groups.keys()], (key) => slotOf(prefix + key), prefix);
     await Promise.all(
       [...byNode].map(async ([route, keys]) => {
-        if (!route) {
-          fallback.push(...keys);
-          return;
-        }
+        // One hash on the node, or no known node: plain HMGETs, routed by ioredis.
+        if (!route || keys.length === 1) return Promise.all(keys.map(hmget));
         const { node } = route;
         const args: (string | number)[] = [1, route.keyPrefix + keys[0]!, keys.length];
         for (const key of keys) {
@@ -170,11 +206,7 @@ export class RedisActivityStorage implements ActivityDriver {
         }
       }),
     );
-    await Promise.all(
-      fallback.map(async (key) => {
-        fill([key], await this.#client.hmget(key, ...groups.get(key)!.map((pos) => ids[pos]!)));
-      }),
-    );
+    await Promise.all(fallback.map(hmget));
     return out;
   }
 
