@@ -103,7 +103,11 @@ async function newestSources<E extends ExtraData>(
   const { storage, maxPageSize } = def.config;
   const key = def.keyFor(target);
   if (def.normalized && !payloads) {
-    const entries = await storage.timeline.idsOnly().range(key, { order: 'desc', limit });
+    // A normalized flat feed's scores are the times its ids encode: ids alone are read (on Redis a
+    // bare ZREVRANGE of `limit`, no WITHSCORES).
+    const entries = await storage.timeline
+      .idsOnly({ scoreOf: timeOfActivityId })
+      .range(key, { order: 'desc', limit });
     return entries.map((e) => ({ id: e.id, from: key }));
   }
   const view = def.normalized ? storage.timeline.idsOnly() : storage.timeline;
