@@ -43,6 +43,34 @@ const documentedKey = (prefix: string, id: string, bucketMs: number, shards: num
 const colocatedKey = (prefix: string, id: string, bucketMs: number, shards: number) =>
   `${prefix}:a:{${Math.floor(Number.parseInt(id.slice(0, 9), 36) / bucketMs).toString(36)}}.${fnv1a(id) % shards}`;
 
+/**
+ * Writes 200 activities 7 s apart and one non-activity id 'x' into `storage`, then checks that
+ * each activity is in the hash `keyOf` names, 'x' in its plain shard hash, and nothing else
+ * exists under the prefix. Returns the entries written and the expected keys.
+ */
+async function writeInDocumentedKeys(
+  storage: ReturnType<typeof fresh>,
+  keyOf: (id: string) => string,
+  shards: number,
+) {
+  const activities = Array.from({ length: 200 }, (_, i) => activity(i, 7_000));
+  const entries = activities.map((a) => ({ id: a.id, payload: a.id }));
+  await storage.activities.putMany([...entries, { id: 'x', payload: 'not an activity id' }]);
+  const expected = new Map<string, string[]>();
+  for (const a of activities) {
+    const key = keyOf(a.id);
+    expected.set(key, [...(expected.get(key) ?? []), a.id]);
+  }
+  const plain = `${storage.prefix}:a:{${fnv1a('x') % shards}}`;
+  assert.deepEqual(await keysUnder(client, storage.prefix), [...expected.keys(), plain].sort());
+  for (const [key, ids] of expected) {
+    assert.deepEqual((await client.hkeys(key)).sort(), ids.sort(), key);
+  }
+  assert.equal(await client.hget(plain, 'x'), 'not an activity id');
+  await dumpPrefix(client, storage.prefix); // asserts each key has the backend's layout
+  return { entries, expected, plain };
+}
+
 describe('Redis activity storage: time buckets', () => {
   it('round-trips payloads spread over many buckets, with non-activity ids too', async (t) => {
     const storage = fresh(t, { activityBucketMs: MINUTE, activityShards: 3 });
@@ -69,21 +97,11 @@ describe('Redis activity storage: time buckets', () => {
     const bucketMs = 10 * MINUTE;
     const shards = 4;
     const storage = fresh(t, { activityBucketMs: bucketMs, activityShards: shards });
-    const activities = Array.from({ length: 200 }, (_, i) => activity(i, 7_000));
-    await storage.activities.putMany(activities.map((a) => ({ id: a.id, payload: a.id })));
-    await storage.activities.putMany([{ id: 'x', payload: 'not an activity id' }]);
-    const expected = new Map<string, string[]>();
-    for (const a of activities) {
-      const key = documentedKey(storage.prefix, a.id, bucketMs, shards);
-      expected.set(key, [...(expected.get(key) ?? []), a.id]);
-    }
-    const plain = `${storage.prefix}:a:{${fnv1a('x') % shards}}`;
-    assert.deepEqual(await keysUnder(client, storage.prefix), [...expected.keys(), plain].sort());
-    for (const [key, ids] of expected) {
-      assert.deepEqual((await client.hkeys(key)).sort(), ids.sort(), key);
-    }
-    assert.equal(await client.hget(plain, 'x'), 'not an activity id');
-    await dumpPrefix(client, storage.prefix); // asserts each key has the backend's layout
+    const { expected } = await writeInDocumentedKeys(
+      storage,
+      (id) => documentedKey(storage.prefix, id, bucketMs, shards),
+      shards,
+    );
     // 200 activities 7 s apart span 1,393 s: ten-minute buckets 2,940,000 to 2,940,002.
     const buckets = new Set(
       [...expected.keys()].map((k) => k.slice(k.indexOf('{') + 1, k.indexOf('.'))),
@@ -99,21 +117,11 @@ describe('Redis activity storage: time buckets', () => {
     const shards = 4;
     const options = { activityBucketMs: bucketMs, activityShards: shards } as const;
     const storage = fresh(t, { ...options, activityColocation: 'bucket' });
-    const activities = Array.from({ length: 200 }, (_, i) => activity(i, 7_000));
-    const entries = activities.map((a) => ({ id: a.id, payload: a.id }));
-    await storage.activities.putMany([...entries, { id: 'x', payload: 'not an activity id' }]);
-    const expected = new Map<string, string[]>();
-    for (const a of activities) {
-      const key = colocatedKey(storage.prefix, a.id, bucketMs, shards);
-      expected.set(key, [...(expected.get(key) ?? []), a.id]);
-    }
-    const plain = `${storage.prefix}:a:{${fnv1a('x') % shards}}`;
-    assert.deepEqual(await keysUnder(client, storage.prefix), [...expected.keys(), plain].sort());
-    for (const [key, ids] of expected) {
-      assert.deepEqual((await client.hkeys(key)).sort(), ids.sort(), key);
-    }
-    assert.equal(await client.hget(plain, 'x'), 'not an activity id');
-    await dumpPrefix(client, storage.prefix); // asserts each key has the backend's layout
+    const { entries, expected, plain } = await writeInDocumentedKeys(
+      storage,
+      (id) => colocatedKey(storage.prefix, id, bucketMs, shards),
+      shards,
+    );
     // 3 buckets of 4 shards, and the 4 shards of a bucket in one cluster slot.
     const slots = new Map<string, Set<number>>();
     for (const key of expected.keys()) {

@@ -40,13 +40,19 @@ async function socketWrites(run: () => Promise<void>): Promise<number> {
   return writes;
 }
 
+/** An aggregated feed of user 'u' under a fresh prefix (the caller deletes it). */
+function aggregatedFeed() {
+  const prefix = `t:${randomUUID().slice(0, 8)}`;
+  const feed = defineAggregatedFeed({
+    name: 'agg',
+    storage: createRedisStorage({ client, prefix }),
+  }).for('u');
+  return { prefix, feed };
+}
+
 describe('Redis write coalescing', () => {
   it('an aggregated add sends its activity and its group commit in one socket write', async () => {
-    const prefix = `t:${randomUUID().slice(0, 8)}`;
-    const feed = defineAggregatedFeed({
-      name: 'agg',
-      storage: createRedisStorage({ client, prefix }),
-    }).for('u');
+    const { prefix, feed } = aggregatedFeed();
     try {
       await feed.add(like(0)); // first add: reads the group, loads scripts
       const adds = 20;
@@ -63,11 +69,7 @@ describe('Redis write coalescing', () => {
   });
 
   it('a command sent alone is not held: it leaves at the end of its tick', async () => {
-    const prefix = `t:${randomUUID().slice(0, 8)}`;
-    const feed = defineAggregatedFeed({
-      name: 'agg',
-      storage: createRedisStorage({ client, prefix }),
-    }).for('u');
+    const { prefix, feed } = aggregatedFeed();
     try {
       await feed.add(like(0));
       // Nothing else is sent after it: were the socket left corked, this would never settle.
