@@ -164,7 +164,12 @@ export class RedisTimelineStorage implements TimelineDriver {
         return;
       }
       const ids = hints.idsOnly && this.#zParts ? idsOnlyArgs(entries, options) : undefined;
-      const args = writeArgs(entries, options, hints.idsOnly);
+      // The per-key script's arguments, built only if a batch needs them (no id-only script).
+      let args: ReturnType<typeof writeArgs> | undefined;
+      const perKeyArgs = () => {
+        args ??= writeArgs(entries, options, hints.idsOnly);
+        return args;
+      };
       const calls: Promise<unknown>[] = [];
       for (let i = 0; i < keys.length; i += this.#fanoutBatch) {
         const batch =
@@ -175,7 +180,7 @@ export class RedisTimelineStorage implements TimelineDriver {
             ? this.#script('add_to_many')(
                 ...withKeys(
                   batch.flatMap((k) => flat(this.#keys(k))),
-                  args,
+                  perKeyArgs(),
                 ),
               )
             : this.#script('add_ids_to_many')(
