@@ -1,22 +1,26 @@
 // publishChanges cost: a fan-out's changes emitted in chunks of 100 follower feeds per tick (as the
 // manager's fan-out emits them), forwarded by `publishChanges` to a throwaway redis-server started
-// here (stopped by PID). Reports PUBLISH commands (server-side `INFO commandstats`) and the time
+// here like the test group's (free loopback port, stopped by PID; REDIS_URL uses a running one). Reports PUBLISH commands (server-side `INFO commandstats`) and the time
 // from the first change until a pattern subscriber has received every follower's change.
 // Run: node --import tsx bench/publish-changes.ts
-import { spawn } from 'node:child_process';
 import { setImmediate as tick } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import redisGroup from '../scripts/backends/redis.mjs';
 import { publishChanges } from '../src/backends/redis/index.js';
 import { createChangeEmitter, type FeedChange } from '../src/feeds/change-events.js';
 
 const CHUNK = 100;
 const REPEATS = 5;
-const port = 20_000 + Math.floor(Math.random() * 20_000);
-const server = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], {
-  stdio: 'ignore',
-});
-const client = new Redis({ port, lazyConnect: true });
-const listener = new Redis({ port, lazyConnect: true });
+let url: string;
+try {
+  url = (await redisGroup.start()).REDIS_URL;
+} catch (error) {
+  await redisGroup.stop();
+  console.error(`bench: could not start a redis-server: ${(error as Error).message}`);
+  process.exit(1);
+}
+const client = new Redis(url, { lazyConnect: true });
+const listener = new Redis(url, { lazyConnect: true });
 
 async function connect(): Promise<void> {
   for (let i = 0; ; i++) {
@@ -91,5 +95,5 @@ try {
 } finally {
   listener.disconnect();
   client.disconnect();
-  server.kill();
+  await redisGroup.stop();
 }

@@ -48,7 +48,13 @@ const fmt = (v) => (v >= 100 ? Math.round(v).toLocaleString('en') : v.toFixed(v 
 const started = performance.now();
 const clients = {};
 try {
-  const env = await startServers({ cluster: withCluster });
+  let env;
+  try {
+    env = await startServers({ cluster: withCluster });
+  } catch (error) {
+    console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
   clients.redis = new Redis(env.REDIS_URL);
   if (env.REDIS_CLUSTER_NODES) {
     clients['redis-cluster'] = new Cluster(

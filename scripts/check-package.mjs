@@ -103,7 +103,7 @@ const TSCONFIG = {
 
 const tmp = mkdtempSync(join(tmpdir(), 'sf-check-package-'));
 try {
-  run('npm', ['run', 'build']);
+  run('npm', ['run', 'build', '--', '--force']);
 
   const packed = JSON.parse(
     run('npm', ['pack', '--json', '--pack-destination', tmp], { capture: true }),

@@ -9,13 +9,23 @@ const started = [];
 
 /** Starts (or finds) the servers; returns their addresses. */
 export async function startServers({ cluster }) {
-  const env = { ...(await redis.start()) };
-  started.push(redis);
-  if (cluster) {
-    Object.assign(env, await redisCluster.start());
-    started.push(redisCluster);
+  try {
+    started.push(redis);
+    const env = { ...(await redis.start()) };
+    if (cluster) {
+      started.push(redisCluster);
+      Object.assign(env, await redisCluster.start());
+    }
+    return env;
+  } catch (error) {
+    await stopServers().catch(() => {});
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `could not start the servers the benchmarks need: ${reason}\n` +
+        'To use servers already running instead: REDIS_URL=redis://127.0.0.1:6379 and ' +
+        'REDIS_CLUSTER_NODES=host:port,host:port,... (or --no-cluster).',
+    );
   }
-  return env;
 }
 
 /** Stops what startServers started. */

@@ -87,6 +87,22 @@ if (config.redisUrl) {
   const { createRedisStorage, publishChanges, subscribeToChanges, subscribeToFeedChanges } =
     await import('stream-framework/redis');
   const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+  let connectError: Error | undefined;
+  const onConnectError = (error: Error): void => {
+    connectError = error;
+  };
+  client.on('error', onConnectError);
+  try {
+    await client.ping();
+    client.off('error', onConnectError);
+  } catch (error) {
+    client.disconnect();
+    console.error(
+      `Pinstream: cannot reach Redis at REDIS_URL=${config.redisUrl} (${(connectError ?? (error as Error)).message}).\n` +
+        'Start a redis-server there, or unset REDIS_URL to keep the feeds in memory.',
+    );
+    process.exit(1);
+  }
   const subscriber = client.duplicate();
   closers.push(
     () => subscriber.quit(),
