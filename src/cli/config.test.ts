@@ -37,12 +37,15 @@ function transpileSources(out: string): void {
   }
 }
 
-/** A TypeScript config (type-only syntax, a `.js` specifier naming a `.ts` file) in `dir`. */
-function writeConfig(dir: string): string {
+/**
+ * A TypeScript config (type-only syntax, importing a `.ts` file by a `.js` specifier as tsc
+ * projects do, or by its `.ts` name) in `dir`.
+ */
+function writeConfig(dir: string, specifier = './label.js', name = 'feeds.ts'): string {
   writeFileSync(join(dir, 'label.ts'), "export const label: string = 'TypeScript';\n");
   writeFileSync(
-    join(dir, 'feeds.ts'),
-    `import { label } from './label.js';
+    join(dir, name),
+    `import { label } from '${specifier}';
 interface ManagerStub { readonly runTask: (task: unknown) => Promise<void> }
 export const manager: ManagerStub = { runTask: async () => {} };
 console.error(\`config loaded from \${label satisfies string}\`);
@@ -50,7 +53,7 @@ console.error(\`config loaded from \${label satisfies string}\`);
 export const redis = 42 as unknown as string;
 `,
   );
-  return join(dir, 'feeds.ts');
+  return join(dir, name);
 }
 
 /** Runs the transpiled CLI in `cwd` with plain `node` (no --import); resolves to code and output. */
@@ -91,11 +94,27 @@ describe('stream-framework worker --config <file>.ts', () => {
     assert.equal(code, 1, output);
     const features = process.features as { readonly typescript?: string | false | undefined };
     if (features.typescript) {
-      assert.match(output, /config loaded from TypeScript/);
+      // Node strips types but resolves './label.js' literally: the CLI says what to do.
+      assert.match(output, /imports \S+label\.js, which does not exist; \S+label\.ts does/);
+      assert.match(output, /npm install --save-dev tsx/);
+      assert.doesNotMatch(output, /config loaded/);
     } else {
       assert.match(output, /feeds\.ts is TypeScript, which Node v[\d.]+ cannot load by itself/);
       assert.match(output, /npm install --save-dev tsx/);
       assert.doesNotMatch(output, /config loaded/);
+    }
+  });
+
+  it('without tsx, a config importing .ts names loads where Node strips types', async () => {
+    const config = writeConfig(outside, './label.ts', 'feeds-ts-names.ts');
+    const { code, output } = await cli(['worker', '--config', config], outside);
+    assert.equal(code, 1, output);
+    const features = process.features as { readonly typescript?: string | false | undefined };
+    if (features.typescript) {
+      assert.match(output, /config loaded from TypeScript/);
+      assert.match(output, /`redis` must be a Redis URL or ioredis options/);
+    } else {
+      assert.match(output, /feeds-ts-names\.ts is TypeScript, which Node v[\d.]+ cannot load/);
     }
   });
 });

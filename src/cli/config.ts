@@ -92,7 +92,7 @@ async function importConfig(file: string, cwd: string): Promise<Record<string, u
   if (!TYPESCRIPT.test(file)) return (await import(url)) as Record<string, unknown>;
   const tsImport = await findTsImport([file, join(cwd, 'package.json')]);
   if (tsImport) return (await tsImport(url, url)) as Record<string, unknown>;
-  if (nodeStripsTypes()) return (await import(url)) as Record<string, unknown>;
+  if (nodeStripsTypes()) return await importStrippingTypes(file, url);
   throw new ConfigError(
     `${file} is TypeScript, which Node ${process.version} cannot load by itself. Either install ` +
       'tsx in your application (npm install --save-dev tsx: the command then loads the config ' +
@@ -133,6 +133,33 @@ function esmEntry(manifest: unknown, subpath: string): string | undefined {
     }
   }
   return typeof target === 'string' ? target : undefined;
+}
+
+/**
+ * Imports a TypeScript config with Node's own type stripping. Node does not map a `.js`
+ * specifier to the `.ts` file next to it (tsx and tsc do), the usual way TypeScript projects
+ * import: that failure becomes a ConfigError saying what to do.
+ */
+async function importStrippingTypes(file: string, url: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    const missing = missingJsWithTsSibling(error);
+    if (missing === undefined) throw error;
+    throw new ConfigError(
+      `${file} imports ${missing}, which does not exist; ${missing.replace(/\.js$/, '.ts')} does. ` +
+        `Node ${process.version} strips types but does not map .js specifiers to .ts files: ` +
+        'install tsx in your application (npm install --save-dev tsx: the command then loads the ' +
+        'config with it), or import TypeScript files with their .ts extension.',
+    );
+  }
+}
+
+/** The missing `.js` path of an ERR_MODULE_NOT_FOUND whose `.ts` sibling exists, if that is it. */
+function missingJsWithTsSibling(error: unknown): string | undefined {
+  if ((error as { code?: unknown } | null)?.code !== 'ERR_MODULE_NOT_FOUND') return undefined;
+  const path = /Cannot find module '([^']+\.js)'/.exec(String((error as Error).message))?.[1];
+  return path !== undefined && existsSync(path.replace(/\.js$/, '.ts')) ? path : undefined;
 }
 
 /** Whether this Node imports `.ts` files itself (type stripping, Node 22.18+ or a flag). */
