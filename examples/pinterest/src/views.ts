@@ -25,19 +25,21 @@ export interface Page {
 
 // ---- small pieces ------------------------------------------------------------------------------
 
-export function ago(time: number, now = Date.now()): string {
+/** "9 min ago"; `short` drops the "ago" ("9 min") for the one-line footer of a pin card. */
+export function ago(time: number, now = Date.now(), short = false): string {
   const s = Math.max(0, Math.round((now - time) / 1000));
   if (s < 60) return 'just now';
+  const suffix = short ? '' : ' ago';
   const m = Math.round(s / 60);
-  if (m < 60) return `${m} min ago`;
+  if (m < 60) return `${m} min${suffix}`;
   const h = Math.round(m / 60);
-  if (h < 24) return `${h} h ago`;
-  return `${Math.round(h / 24)} d ago`;
+  if (h < 24) return `${h} h${suffix}`;
+  return `${Math.round(h / 24)} d${suffix}`;
 }
 
-const timeTag = (time: number): Html => {
+const timeTag = (time: number, short = false): Html => {
   const iso = new Date(time).toISOString();
-  return html`<time datetime="${iso}" title="${iso.slice(0, 16).replace('T', ' ')} UTC">${ago(time)}</time>`;
+  return html`<time datetime="${iso}" title="${iso.slice(0, 16).replace('T', ' ')} UTC">${ago(time, Date.now(), short)}</time>`;
 };
 
 export const avatar = (user: User, size = 32): Html =>
@@ -87,7 +89,7 @@ export function pinCard(card: PinCard, viewer: User, backTo: string): Html {
     <div class="pin-body">
       <h3 class="pin-title" id="pin-${pin.id}-title"><a href="/pins/${pin.id}">${pin.title}</a></h3>
       <p class="pin-meta">${avatar(author, 24)} ${userLink(author)}</p>
-      <div class="pin-actions"><span class="pin-when"><span class="board">${pin.boardName}</span><span class="dot" aria-hidden="true"> · </span>${timeTag(pin.createdAt)}</span> ${loveButton(card, viewer, backTo)}</div>
+      <div class="pin-actions"><span class="pin-when"><span class="board">${pin.boardName}</span><span class="dot" aria-hidden="true"> · </span>${timeTag(pin.createdAt, true)}</span> ${loveButton(card, viewer, backTo)}</div>
     </div>
   </article>
 </li>`;
@@ -319,7 +321,7 @@ export function pinPage(input: { card: PinCard; viewer: User; lovers: readonly U
   const { card, viewer } = input;
   const { pin, author } = card;
   return html`<article class="pin-detail" aria-labelledby="pin-title">
-  <img src="/img/pins/${pin.id}.svg" width="${PIN_WIDTH}" height="${PIN_HEIGHT}" alt="Generated picture for “${pin.title}”">
+  <img class="pin-image" src="/img/pins/${pin.id}.svg" width="${PIN_WIDTH}" height="${PIN_HEIGHT}" alt="Generated picture for “${pin.title}”">
   <div class="pin-detail-body">
     <h1 id="pin-title">${pin.title}</h1>
     <p class="pin-meta">${avatar(author, 32)} ${userLink(author)} pinned to <strong>${pin.boardName}</strong> ${timeTag(pin.createdAt)}</p>
