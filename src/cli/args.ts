@@ -17,6 +17,8 @@ export type Command =
 /** The usage text. */
 export const USAGE = `usage: stream-framework worker --config <module> [--concurrency <n>] [--name <name>]
        stream-framework simulate [options]   (stream-framework simulate --help for its options)
+       stream-framework inspect | rebuild | queue | failed | retry-failed --config <module> ...
+                                             (stream-framework inspect --help for the admin commands)
 
 commands:
   worker     run the tasks enqueued by createBullmqQueue (fan-out, removal, follow, unfollow) until SIGTERM/SIGINT

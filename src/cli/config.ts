@@ -18,6 +18,8 @@ export interface WorkerConfig {
   readonly worker?: Partial<Omit<CreateWorkerOptions, 'manager' | 'connection'>> | undefined;
   /** Called once the worker stopped, to close what the module opened (storage clients...). */
   readonly close?: (() => unknown) | undefined;
+  /** Every export of the module (the default export's keys when `manager` is there). */
+  readonly exports: Readonly<Record<string, unknown>>;
 }
 
 /** A config that could not be loaded; its message says what to fix. */
@@ -72,6 +74,7 @@ export async function loadConfig(path: string, cwd: string): Promise<WorkerConfi
     redis: redis as WorkerConfig['redis'],
     worker: worker as WorkerConfig['worker'],
     close: close as WorkerConfig['close'],
+    exports: source,
   };
 }
 

@@ -1,18 +1,29 @@
 #!/usr/bin/env node
 /**
- * The `stream-framework` command (package.json "bin"). Two commands:
+ * The `stream-framework` command (package.json "bin"). Its commands:
  * `stream-framework worker --config ./feeds.js [--concurrency N]` runs the tasks of a
  * createBullmqQueue in this process until SIGTERM or SIGINT, then stops gracefully and exits with 0;
- * `stream-framework simulate [options]` runs the capacity simulator (docs/simulator.md).
+ * `stream-framework simulate [options]` runs the capacity simulator (docs/simulator.md);
+ * `inspect`, `rebuild`, `queue`, `failed`, `retry-failed` are admin commands (admin-args.ts).
  * Exit codes: 0 stopped cleanly, 1 failed (bad config, lost Redis at startup...), 2 bad usage.
  * @module
  */
 import { VERSION } from '../version.js';
+import { ADMIN_USAGE, isAdminCommand, parseAdminCommand } from './admin-args.js';
 import { parseCommand, USAGE, UsageError } from './args.js';
 
 /** Runs the command line `argv` (without node and the script); resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
+    if (isAdminCommand(argv[0])) {
+      const admin = parseAdminCommand(argv);
+      if (admin.kind === 'help') {
+        console.log(ADMIN_USAGE);
+        return 0;
+      }
+      const { runAdmin } = await import('./admin-command.js');
+      return await runAdmin(admin);
+    }
     const command = parseCommand(argv);
     if (command.kind === 'help') {
       console.log(USAGE);
