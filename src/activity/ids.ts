@@ -68,16 +68,10 @@ function base62(n: number, width: number): string {
 
 /** The time in ms encoded at the start of an activity id (either format). */
 export function timeOfActivityId(id: string): number {
-  // Digit by digit (it runs for every entry of every page read): 3x faster than parseInt of a
-  // slice; anything but 9 lowercase base-36 digits gets parseInt's answer.
-  let time = 0;
-  for (let i = 0; i < TIME_WIDTH; i++) {
-    const c = id.charCodeAt(i);
-    const digit = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 122 ? c - 87 : -1;
-    if (digit < 0) return Number.parseInt(id.slice(0, TIME_WIDTH), 36);
-    time = time * 36 + digit;
-  }
-  return time;
+  // It runs for every entry of every page read. On the strings ioredis decodes, parseInt of a
+  // slice measured faster than a charCodeAt loop (57 ns against 92, Node 20): the loop only won
+  // on string literals.
+  return Number.parseInt(id.slice(0, TIME_WIDTH), 36);
 }
 
 /**

@@ -8,6 +8,7 @@ import {
 import { StreamFrameworkError } from '../errors.js';
 import { coreOnlyStorage } from '../testing/core-only-storage.js';
 import type { RangeQuery, TimelineChanges, TimelineDriver, TimelineEntry } from './contracts.js';
+import { defineActivityStorage } from './define-activity-storage.js';
 import { defineStorage, defineTimelineStorage } from './define-storage.js';
 
 const typed = (code: string) => (e: unknown) =>
@@ -342,6 +343,50 @@ describe('defineTimelineStorage (the contract wrapper)', () => {
     ]);
     assert.deepEqual(await activities.getMany(['a', 'a', 'b']), ['2', '2', undefined]);
     assert.equal(await activities.removeMany(['a', 'a']), 1);
+  });
+
+  it('sends the activity driver each id of a getMany once, sorted or not', async () => {
+    const seen: string[][] = [];
+    const activities = defineActivityStorage({
+      name: 'recording',
+      getMany: async (ids: readonly string[]) => {
+        seen.push([...ids]);
+        return ids.map((id) => `p${id}`);
+      },
+      putMany: async () => {},
+      removeMany: async () => 0,
+    });
+    const cases: [string[], string[]][] = [
+      [
+        ['c', 'b', 'a'],
+        ['c', 'b', 'a'],
+      ], // a page read newest first: as it is
+      [
+        ['a', 'b', 'c'],
+        ['a', 'b', 'c'],
+      ],
+      [
+        ['b', 'c', 'a'],
+        ['b', 'c', 'a'],
+      ],
+      [
+        ['c', 'b', 'b', 'a'],
+        ['c', 'b', 'a'],
+      ], // sorted but for a repeat
+      [['a', 'a'], ['a']],
+      [
+        ['b', 'a', 'b'],
+        ['b', 'a'],
+      ],
+    ];
+    for (const [ids, sent] of cases) {
+      seen.length = 0;
+      assert.deepEqual(
+        await activities.getMany(ids),
+        ids.map((id) => `p${id}`),
+      );
+      assert.deepEqual(seen, [sent]);
+    }
   });
 });
 

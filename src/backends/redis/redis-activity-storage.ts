@@ -12,6 +12,7 @@ import {
   checkColocation,
   checkPositiveInt,
 } from './keys.js';
+import { coalesceReads } from './read-coalesce.js';
 import { type RedisClient, scriptsOf } from './scripts.js';
 
 /** Options of {@link RedisActivityStorage}. */
@@ -127,6 +128,7 @@ export class RedisActivityStorage implements ActivityDriver {
   }
 
   async getMany(ids: readonly string[]): Promise<(string | undefined)[]> {
+    coalesceReads(this.#client);
     if (this.#shards === 1 && this.#bucketMs === undefined) {
       // One hash (the default on a single node): one HMGET, no grouping.
       return this.#hmgetAll(activityShardKey(this.#prefix, 1, ids[0]!), ids);

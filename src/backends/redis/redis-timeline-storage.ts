@@ -25,6 +25,7 @@ import {
   zKeyParts,
 } from './keys.js';
 import { OptimisticUpdater } from './optimistic-update.js';
+import { coalesceReads } from './read-coalesce.js';
 import {
   flat,
   idsOnlyArgs,
@@ -233,6 +234,7 @@ export class RedisTimelineStorage implements TimelineDriver {
   }
 
   async range(key: string, query: RangeQuery, hints: TimelineHints): Promise<TimelineEntry[]> {
+    coalesceReads(this.#client);
     if (!query.min && !query.max && hints.idsOnly) {
       const z = timelineZKey(this.#prefix, key);
       return hints.scoreOf
