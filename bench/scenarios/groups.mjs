@@ -44,6 +44,9 @@ async function rawNotificationCycles(client, activities, cycles) {
 /** Rounds of the one-at-a-time aggregated add (each: one library run, then one raw run). */
 const ONE_AT_A_TIME_ROUNDS = 7;
 
+/** Callers adding to one feed at the same time in the concurrent row. */
+const CONCURRENT_CALLERS = 8;
+
 /** The floor's script: one HSET of a payload, as a commit of one group does at least. */
 const FLOOR_SCRIPT = "return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])";
 
@@ -97,6 +100,7 @@ export async function groups({ quick, backends, clients, record }) {
     // HSETs a stored group payload, so the add's rate can be read against one round trip.
     const oneTimes = [];
     const rawTimes = [];
+    const concurrentTimes = [];
     const pingTimes = [];
     const scriptTimes = [];
     let payload;
@@ -109,6 +113,20 @@ export async function groups({ quick, backends, clients, record }) {
         prepare,
       );
       if (client && payload === undefined) payload = await storedGroupPayload(client);
+      // The same adds from CONCURRENT_CALLERS callers of one process, each awaiting its own adds
+      // one at a time (a worker serving several requests): the adds that wait while an update of
+      // the feed is in flight are committed together (group commit).
+      const concurrent = await timed(
+        1,
+        async ({ feed }) => {
+          await Promise.all(
+            Array.from({ length: CONCURRENT_CALLERS }, async (_, caller) => {
+              for (let i = caller; i < n; i += CONCURRENT_CALLERS) await feed.add(activities[i]);
+            }),
+          );
+        },
+        prepare,
+      );
       const raw = client
         ? await timed(
             1,
@@ -123,6 +141,7 @@ export async function groups({ quick, backends, clients, record }) {
       if (round === 0) continue;
       oneTimes.push(...lib);
       rawTimes.push(...raw);
+      concurrentTimes.push(...concurrent);
       pingTimes.push(...ping);
       scriptTimes.push(...script);
     }
@@ -150,6 +169,15 @@ export async function groups({ quick, backends, clients, record }) {
       n,
       metric: 'activities/s',
       ...one,
+      baseline: base,
+      baselineName: 'raw HGET + MULTI(HSET, ZADD)',
+    });
+    record({
+      scenario: `aggregated add, ${CONCURRENT_CALLERS} concurrent callers`,
+      backend,
+      n,
+      metric: 'activities/s',
+      ...rate(n, concurrentTimes),
       baseline: base,
       baselineName: 'raw HGET + MULTI(HSET, ZADD)',
     });
