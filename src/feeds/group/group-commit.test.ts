@@ -8,6 +8,7 @@ import type { Storage, TimelineStorage } from '../../storage/contracts.js';
 import { defineAggregatedFeed } from '../aggregated-feed.js';
 import type { FeedChange } from '../change-events.js';
 import { defineNotificationFeed } from '../notification-feed.js';
+import { GROUP_COMMIT_ACTIVITIES } from './writes.js';
 
 /** A memory storage whose timeline counts `update` calls. */
 function countingUpdates(): { storage: Storage; updates: () => number } {
@@ -57,6 +58,25 @@ describe('group commit: concurrent adds to one feed from one definition', () => 
     await Promise.all([feed.add(like(20)), other.add(like(21)), other.add(like(22))]);
     assert.equal((await other.read()).items[0]?.activityCount, 2);
     assert.equal((await feed.read()).items[0]?.activityCount, 9);
+  });
+
+  it('a commit holds at most GROUP_COMMIT_ACTIVITIES activities of waiting adds', async () => {
+    const { storage, updates } = countingUpdates();
+    const feed = defineAggregatedFeed({ name: 'agg', storage }).for(1);
+    const size = Math.ceil(GROUP_COMMIT_ACTIVITIES * 0.6);
+    const batches = [0, 1, 2].map((b) =>
+      Array.from({ length: size }, (_, i) => like(1 + b * size + i, b)),
+    );
+    // One add in flight, then three waiting: no two of them fit in one commit.
+    const added = await Promise.all([feed.add(like(0, 9)), ...batches.map((b) => feed.addMany(b))]);
+    assert.deepEqual(added, [1, size, size, size]);
+    assert.equal(updates(), 4);
+    const small = await Promise.all([
+      feed.add(like(5000, 9)),
+      ...batches.map(() => feed.add(like(5001, 9))),
+    ]);
+    assert.deepEqual(small, [1, 1, 0, 0]);
+    assert.equal(updates(), 6);
   });
 
   it('one add the update refuses fails alone; the adds committed with it land', async () => {

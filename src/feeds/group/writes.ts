@@ -7,7 +7,7 @@ import type { Activity } from '../../activity/activity.js';
 import { groupIdOf } from '../../activity/ids.js';
 import type { ExtraData } from '../../activity/json.js';
 import { type GroupRecord, mergeIntoGroup, removeFromGroup } from '../../aggregation/group.js';
-import { ValidationError } from '../../errors.js';
+import { SerializationError, ValidationError } from '../../errors.js';
 import { emitMetric } from '../../metrics/metrics.js';
 import type { TimelineChanges, TimelineEntry } from '../../storage/contracts.js';
 import { checkActivities, trimPlan, type WriteOptions } from '../feed-config.js';
@@ -36,6 +36,9 @@ export interface GroupBatch<E extends ExtraData> {
     readonly activities: readonly Activity<E>[];
   }[];
 }
+
+/** Most activities the adds merged into one group commit hold together (see `pending`). */
+export const GROUP_COMMIT_ACTIVITIES = 1000;
 
 /** An add waiting for its feed's next group commit (see `pending` in {@link createGroupWriter}). */
 interface PendingAdd<E extends ExtraData> {
@@ -169,10 +172,19 @@ export function createGroupWriter<
         return;
       }
       pending.set(target.key, []);
-      // One update per run of adds trimming alike (the atomic trim is an option of the update).
+      // One update per run of adds trimming alike (the atomic trim is an option of the update)
+      // and holding at most GROUP_COMMIT_ACTIVITIES activities (an add alone may hold more).
       for (let from = 0; from < adds.length; ) {
         let to = from + 1;
-        while (to < adds.length && adds[to]!.plan.maxLength === adds[from]!.plan.maxLength) to++;
+        let size = adds[from]!.batch.activities.length;
+        while (
+          to < adds.length &&
+          adds[to]!.plan.maxLength === adds[from]!.plan.maxLength &&
+          size + adds[to]!.batch.activities.length <= GROUP_COMMIT_ACTIVITIES
+        ) {
+          size += adds[to]!.batch.activities.length;
+          to++;
+        }
         await commitTogether(target, adds.slice(from, to));
         from = to;
       }
@@ -181,17 +193,20 @@ export function createGroupWriter<
 
   /**
    * Merges adds into one feed in one atomic update, each after the ones before it, and settles
-   * each with its own count. If that update fails with several adds, each is tried again alone
-   * (nothing was written, or what was is merged again as already there), so an add whose data
-   * the update refuses fails alone and the others' outcomes are their own.
+   * each with its own count. If the update refuses the data of several adds (nothing was
+   * written), each is tried again alone, so an add whose merged group is refused (e.g. a rank
+   * that is not a safe integer) fails alone and the others land.
    */
   const commitTogether = async (target: FeedTarget, adds: readonly PendingAdd<E>[]) => {
     let outcome: { added: number[]; changed: string[][] };
     try {
       outcome = await updateWith(target, adds);
     } catch (error) {
-      if (adds.length === 1) adds[0]!.reject(error);
-      else for (const add of adds) await commitTogether(target, [add]);
+      // Data the update refused (a rank, a payload): each add alone, to find whose. Other errors
+      // (the backend's, conflicts) would meet each add alike: they reject all of them.
+      const refused = error instanceof ValidationError || error instanceof SerializationError;
+      if (adds.length > 1 && refused) for (const add of adds) await commitTogether(target, [add]);
+      else for (const add of adds) add.reject(error);
       return;
     }
     // A trim by chance runs once for the adds that drew it (the others did not trim).
