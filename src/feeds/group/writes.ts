@@ -56,7 +56,11 @@ export interface GroupWriter<E extends ExtraData> {
   prepare(input: readonly Activity<E>[]): GroupBatch<E>;
   /** Stores the batch's activities in activity storage when the feed is normalized. */
   storeOnce(batch: GroupBatch<E>, options: WriteOptions | undefined): Promise<void>;
-  /** Merges a batch into one feed atomically; returns how many activities were new to it. */
+  /**
+   * Merges a batch into one feed atomically; returns how many activities were new to it. Batches
+   * for a feed whose update from this writer is in flight wait and go into its next update
+   * together (group commit).
+   */
   addBatch(
     target: FeedTarget,
     batch: GroupBatch<E>,
