@@ -80,6 +80,38 @@ export function registerAggregatedExtraCases(test: GroupCase): void {
     assert.deepEqual(g!.activityIds, newestFirst(shared).slice(0, 15));
   });
 
+  test('concurrent writers of several definitions (each merging its own callers) lose nothing', async (storage) => {
+    // Four writers, as four processes would be: each merges its waiting callers into one commit
+    // (group commit), and the writers' commits still race through the atomic update.
+    const defs = range(4).map(() => define(storage));
+    const shared = range(24).map((i) => act(i, { actor: i }));
+    const own = range(24).map((i) => actOnDay(100 + i, i + 1, { verb: 'comment' }));
+    const added = await Promise.all(
+      range(24).map((i) => defs[i % 4]!.for(1).addMany([shared[i]!, own[i]!])),
+    );
+    assert.deepEqual(
+      added,
+      range(24).map(() => 2),
+    );
+    const feed = defs[0]!.for(1);
+    assert.equal(await feed.count(), 25);
+    const { items } = await feed.read({ limit: 100 });
+    assert.equal(new Set(items.map((g) => g.id)).size, 25);
+    const [g] = await feed.getGroups([gid(shared[0]!)]);
+    assert.equal(g!.activityCount, 24);
+    assert.equal(g!.actorCount, 24);
+    assert.deepEqual(g!.activityIds, newestFirst(shared).slice(0, 15));
+    // The same activities again, concurrently: nothing is new.
+    const again = await Promise.all(
+      range(24).map((i) => defs[(i + 1) % 4]!.for(1).addMany([shared[i]!, own[i]!])),
+    );
+    assert.deepEqual(
+      again,
+      range(24).map(() => 0),
+    );
+    assert.equal((await feed.getGroups([gid(shared[0]!)]))[0]!.activityCount, 24);
+  });
+
   test('a rejected write (bad activity in the batch) writes nothing', async (storage) => {
     const feed = define(storage).for(1);
     const first = act(1);

@@ -128,6 +128,25 @@ export function registerNotificationEventCases(test: GroupCase): void {
     }
   });
 
+  test('concurrent adds through several definitions keep counts and markers exact', async (storage) => {
+    // Three writers, as three processes would be: each merges its waiting callers into one
+    // commit, and the writers' commits race through the atomic update.
+    const defs = range(3).map(() => define(storage));
+    const wave = range(30).map((i) => about(i, i % 10));
+    const added = await Promise.all(wave.map((a, i) => defs[i % 3]!.for(1).add(a)));
+    assert.deepEqual(
+      added,
+      range(30).map(() => 1),
+    );
+    const feed = defs[0]!.for(1);
+    assert.equal(await feed.count(), 10);
+    assert.deepEqual(await feed.counts(), { unseen: 10, unread: 10 });
+    for (const i of range(10)) {
+      const [g] = await feed.getGroups([gid(about(0, i))]);
+      assert.equal(g!.activityCount, 3, `group of pin-${i}`);
+    }
+  });
+
   test('addToMany and removeFromMany change each feed and emit one event per feed', async (storage) => {
     const def = define(storage);
     const changes: NotificationChange[] = [];

@@ -64,6 +64,33 @@ describe('Redis update cache', () => {
     await deletePrefix(client, prefix);
   });
 
+  it('concurrent adds of one process are one commit per turn (group commit), exact with another client racing', async () => {
+    const { prefix, mine, theirs } = world();
+    await mine.add(like(0));
+    const calls = countScriptCalls([client]);
+    let added: number[];
+    try {
+      // The first add commits at once; the 7 others wait for it and commit together.
+      added = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((i) => mine.add(like(i))));
+    } finally {
+      calls.stop();
+    }
+    assert.deepEqual(added, [1, 1, 1, 1, 1, 1, 1, 1]);
+    assert.equal(calls.count(), 2);
+    // Two clients, 10 concurrent adds each: their commits race through the version check.
+    const both = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? theirs : mine).add(like(100 + i))),
+    );
+    assert.equal(
+      both.reduce((a, b) => a + b, 0),
+      20,
+    );
+    const [group] = (await mine.read({ limit: 10 })).items;
+    assert.equal(group?.activityCount, 29);
+    assert.equal(group?.actorCount, 5);
+    await deletePrefix(client, prefix);
+  });
+
   it('two clients taking turns on one feed (each cache always stale) count every activity once', async () => {
     const { prefix, mine, theirs } = world();
     for (let i = 0; i < 40; i++) await (i % 2 === 0 ? mine : theirs).add(like(i));

@@ -7,7 +7,7 @@ import type { Activity } from '../../activity/activity.js';
 import { groupIdOf } from '../../activity/ids.js';
 import type { ExtraData } from '../../activity/json.js';
 import { type GroupRecord, mergeIntoGroup, removeFromGroup } from '../../aggregation/group.js';
-import { ValidationError } from '../../errors.js';
+import { SerializationError, ValidationError } from '../../errors.js';
 import { emitMetric } from '../../metrics/metrics.js';
 import type { TimelineChanges, TimelineEntry } from '../../storage/contracts.js';
 import { checkActivities, trimPlan, type WriteOptions } from '../feed-config.js';
@@ -37,13 +37,30 @@ export interface GroupBatch<E extends ExtraData> {
   }[];
 }
 
+/** Most activities the adds merged into one group commit hold together (see `pending`). */
+export const GROUP_COMMIT_ACTIVITIES = 1000;
+
+/** An add waiting for its feed's next group commit (see `pending` in {@link createGroupWriter}). */
+interface PendingAdd<E extends ExtraData> {
+  readonly batch: GroupBatch<E>;
+  readonly plan: { readonly maxLength?: number; readonly trimAfter: readonly boolean[] };
+  /** Old group id -> ids to take out of it (see movesOf). */
+  readonly moves: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly resolve: (added: number) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /** The write operations of a group feed kind (see {@link createGroupWriter}). */
 export interface GroupWriter<E extends ExtraData> {
   /** Validates activities and groups them; throws before anything is written. */
   prepare(input: readonly Activity<E>[]): GroupBatch<E>;
   /** Stores the batch's activities in activity storage when the feed is normalized. */
   storeOnce(batch: GroupBatch<E>, options: WriteOptions | undefined): Promise<void>;
-  /** Merges a batch into one feed atomically; returns how many activities were new to it. */
+  /**
+   * Merges a batch into one feed atomically; returns how many activities were new to it. Batches
+   * for a feed whose update from this writer is in flight wait and go into its next update
+   * together (group commit).
+   */
   addBatch(
     target: FeedTarget,
     batch: GroupBatch<E>,
@@ -142,6 +159,147 @@ export function createGroupWriter<
     return moves;
   };
 
+  /**
+   * Group commit: the adds to one feed waiting while an update of it is in flight from this
+   * writer, committed together in the next update (one round trip for all of them instead of one
+   * each, and no version conflicts between callers of the same process). The first add of an
+   * idle feed is committed at once. Present while a commit of the feed is running.
+   */
+  const pending = new Map<string, PendingAdd<E>[]>();
+
+  /** Commits the waiting adds of a feed, in turns, until none is left. Never throws. */
+  const commitInTurns = async (target: FeedTarget): Promise<void> => {
+    for (;;) {
+      const adds = pending.get(target.key) ?? [];
+      if (adds.length === 0) {
+        pending.delete(target.key);
+        return;
+      }
+      pending.set(target.key, []);
+      // One update per run of adds trimming alike (the atomic trim is an option of the update)
+      // and holding at most GROUP_COMMIT_ACTIVITIES activities (an add alone may hold more).
+      for (let from = 0; from < adds.length; ) {
+        let to = from + 1;
+        let size = adds[from]!.batch.activities.length;
+        while (
+          to < adds.length &&
+          adds[to]!.plan.maxLength === adds[from]!.plan.maxLength &&
+          size + adds[to]!.batch.activities.length <= GROUP_COMMIT_ACTIVITIES
+        ) {
+          size += adds[to]!.batch.activities.length;
+          to++;
+        }
+        await commitTogether(target, adds.slice(from, to));
+        from = to;
+      }
+    }
+  };
+
+  /**
+   * Merges adds into one feed in one atomic update, each after the ones before it, and settles
+   * each with its own count. If the update refuses the data of several adds (nothing was
+   * written), each is tried again alone, so an add whose merged group is refused (e.g. a rank
+   * that is not a safe integer) fails alone and the others land.
+   */
+  const commitTogether = async (target: FeedTarget, adds: readonly PendingAdd<E>[]) => {
+    let outcome: { added: number[]; changed: string[][] };
+    try {
+      outcome = await updateWith(target, adds);
+    } catch (error) {
+      // Data the update refused (a rank, a payload): each add alone, to find whose. Other errors
+      // (the backend's, conflicts) would meet each add alike: they reject all of them.
+      const refused = error instanceof ValidationError || error instanceof SerializationError;
+      if (adds.length > 1 && refused) for (const add of adds) await commitTogether(target, [add]);
+      else for (const add of adds) add.reject(error);
+      return;
+    }
+    // A trim by chance runs once for the adds that drew it (the others did not trim).
+    const trimmed = adds.some((a) => a.plan.trimAfter[0])
+      ? await timeline.trim(target.key, config.maxLength).catch((error: unknown) => error)
+      : 0;
+    for (const [i, add] of adds.entries()) {
+      try {
+        const trimmedHere = add.plan.trimAfter[0] ? trimmed : 0;
+        if (typeof trimmedHere !== 'number') throw trimmedHere;
+        emitMetric(config.metrics, 'onFeedWrite', { feed: config.name, count: outcome.added[i]! });
+        const changed = outcome.changed[i]!;
+        if (changed.length > 0) await writer.notify(target, 'add', changed);
+        else if (trimmedHere > 0) await writer.notify(target, 'trim', []);
+        add.resolve(outcome.added[i]!);
+      } catch (error) {
+        add.reject(error);
+      }
+    }
+  };
+
+  /** The atomic update of {@link commitTogether}: each add's count and changed group ids. */
+  const updateWith = (target: FeedTarget, adds: readonly PendingAdd<E>[]) => {
+    const ids = new Set<string>();
+    for (const add of adds) {
+      for (const g of add.batch.groups) ids.add(g.id);
+      for (const id of add.moves.keys()) ids.add(id);
+    }
+    const groupIds = [...ids];
+    const { maxLength } = adds[0]!.plan;
+    return timeline.update(
+      target.key,
+      groupIds,
+      (current) => {
+        const before = new Map<string, GroupRecord<E> | undefined>();
+        groupIds.forEach((id, i) => {
+          const entry = current[i];
+          before.set(id, entry === undefined ? undefined : decode(target.key, entry));
+        });
+        // null: emptied by a move (removed from the feed).
+        const after = new Map<string, GroupRecord<E> | null>();
+        const latest = (id: string) =>
+          (after.has(id) ? after.get(id) : before.get(id)) ?? undefined;
+        const merged = new Set<string>();
+        const added: number[] = [];
+        const changed: string[][] = [];
+        for (const add of adds) {
+          let count = 0;
+          const touched = new Set<string>();
+          for (const [id, ids] of add.moves) {
+            const record = latest(id);
+            const moved = record === undefined ? undefined : removeFromGroup(record, ids);
+            if (record === undefined || moved === undefined) continue;
+            count -= heldOf(record).filter((m) => ids.has(m.id)).length;
+            after.set(id, moved);
+            touched.add(id);
+          }
+          for (const g of add.batch.groups) {
+            const base = latest(g.id);
+            const next = mergeIntoGroup(base, g.id, g.group, g.activities, limits);
+            if (!next) continue;
+            count += next.activityCount - (base?.activityCount ?? 0);
+            after.set(g.id, next);
+            merged.add(g.id);
+            touched.add(g.id);
+          }
+          added.push(Math.max(0, count));
+          changed.push([...touched]);
+        }
+        const put: TimelineEntry[] = [];
+        const remove: string[] = [];
+        for (const [id, record] of after) {
+          if (record) put.push(toEntry(target.key, record));
+          else remove.push(id);
+        }
+        const marked = [...merged].filter((id) => after.get(id));
+        const changes: TimelineChanges = {
+          put,
+          ...(remove.length > 0 ? { remove } : {}),
+          ...(marked.length > 0 && hooks.markOnChange.length > 0
+            ? { mark: Object.fromEntries(hooks.markOnChange.map((m) => [m, marked])) }
+            : {}),
+        };
+        return { changes, result: { added, changed } };
+      },
+      maxLength === undefined ? undefined : { maxLength },
+    );
+  };
+
   const writer: GroupWriter<E> = {
     prepare(input) {
       const activities = checkActivities<E>(config, input);
@@ -164,62 +322,23 @@ export function createGroupWriter<
         await storeActivities(config, batch.activities);
     },
 
-    async addBatch(target, batch, options) {
-      if (batch.groups.length === 0) return 0;
-      const plan = trimPlan(config, options?.trim);
-      const moves = movesOf(batch, options?.previous);
-      const groupIds = [...new Set([...batch.groups.map((g) => g.id), ...moves.keys()])];
-      const { added, changed } = await timeline.update(
-        target.key,
-        groupIds,
-        (current) => {
-          const before = new Map<string, GroupRecord<E> | undefined>();
-          groupIds.forEach((id, i) => {
-            const entry = current[i];
-            before.set(id, entry === undefined ? undefined : decode(target.key, entry));
-          });
-          // null: emptied by a move (removed from the feed).
-          const after = new Map<string, GroupRecord<E> | null>();
-          const latest = (id: string) => (after.has(id) ? after.get(id) : before.get(id));
-          let added = 0;
-          for (const [id, ids] of moves) {
-            const record = before.get(id);
-            const moved = record === undefined ? undefined : removeFromGroup(record, ids);
-            if (record === undefined || moved === undefined) continue;
-            added -= heldOf(record).filter((m) => ids.has(m.id)).length;
-            after.set(id, moved);
-          }
-          const merged: string[] = [];
-          for (const g of batch.groups) {
-            const base = latest(g.id) ?? undefined;
-            const next = mergeIntoGroup(base, g.id, g.group, g.activities, limits);
-            if (!next) continue;
-            added += next.activityCount - (base?.activityCount ?? 0);
-            after.set(g.id, next);
-            merged.push(g.id);
-          }
-          const put: TimelineEntry[] = [];
-          const remove: string[] = [];
-          for (const [id, record] of after) {
-            if (record) put.push(toEntry(target.key, record));
-            else remove.push(id);
-          }
-          const changes: TimelineChanges = {
-            put,
-            ...(remove.length > 0 ? { remove } : {}),
-            ...(merged.length > 0 && hooks.markOnChange.length > 0
-              ? { mark: Object.fromEntries(hooks.markOnChange.map((m) => [m, merged])) }
-              : {}),
-          };
-          return { changes, result: { added: Math.max(0, added), changed: [...after.keys()] } };
-        },
-        plan.maxLength === undefined ? undefined : { maxLength: plan.maxLength },
-      );
-      const trimmed = plan.trimAfter[0] ? await timeline.trim(target.key, config.maxLength) : 0;
-      emitMetric(config.metrics, 'onFeedWrite', { feed: config.name, count: added });
-      if (changed.length > 0) await writer.notify(target, 'add', changed);
-      else if (trimmed > 0) await writer.notify(target, 'trim', []);
-      return added;
+    addBatch(target, batch, options) {
+      if (batch.groups.length === 0) return Promise.resolve(0);
+      return new Promise<number>((resolve, reject) => {
+        const add: PendingAdd<E> = {
+          batch,
+          plan: trimPlan(config, options?.trim),
+          moves: movesOf(batch, options?.previous),
+          resolve,
+          reject,
+        };
+        const waiting = pending.get(target.key);
+        if (waiting) waiting.push(add);
+        else {
+          pending.set(target.key, [add]);
+          void commitInTurns(target);
+        }
+      });
     },
 
     async scanGroups(key) {
