@@ -28,6 +28,7 @@ export { createMemoryStorage } from './backends/memory/index.js';
 export type { ErrorCode, StreamFrameworkErrorOptions } from './errors.js';
 export {
   BackendError,
+  ClosedError,
   ConflictError,
   SerializationError,
   StreamFrameworkError,
