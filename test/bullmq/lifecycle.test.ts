@@ -48,6 +48,17 @@ function gate() {
 }
 
 describe('bullmq worker logger', () => {
+  it('rejects a logger that is not one, with INVALID_OPTION', () => {
+    const manager = { runTask: async () => {} };
+    for (const logger of [5, {}, { warn: 'loud' }]) {
+      assert.throws(
+        () => createWorker({ manager, connection, logger: logger as never }),
+        (e: { code?: string; message?: string }) =>
+          e.code === 'INVALID_OPTION' && /logger/.test(e.message ?? ''),
+      );
+    }
+  });
+
   it('logs start, retries, give-ups, malformed jobs and stop, with ids and counts', async () => {
     const { queue } = setup({ attempts: 2, backoff: { type: 'fixed', delay: 10 } });
     const logger = recorder();
