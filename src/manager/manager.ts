@@ -548,10 +548,15 @@ export function createManager<
   /** A handle whose `read` runs in a `stream_framework.feed.read` span (managers that trace). */
   function traced<H>(feed: H, name: string): H {
     if (tracing === undefined) return feed;
-    const h = feed as H & { read(options?: ReadOptions): Promise<FeedPage<unknown>> };
+    const h = feed as H & {
+      read(options?: ReadOptions): Promise<FeedPage<unknown>>;
+      filter?: (filter: unknown) => H;
+    };
     const attributes = { 'stream_framework.feed': name };
+    const { filter } = h;
     return Object.freeze({
       ...h,
+      ...(typeof filter === 'function' ? { filter: (f: unknown) => traced(filter(f), name) } : {}),
       read: (options?: ReadOptions) =>
         tracing.span('stream_framework.feed.read', attributes, async (s) => {
           const page = await h.read(options);

@@ -117,6 +117,14 @@ describe('createOpenTelemetryTracing', () => {
     assert.equal(page.items.length, 1);
     await manager.getUserFeed(1).read();
     await manager.getFeed('aggregated', 3).read();
+    const older = await manager
+      .getFeeds(2)
+      .timeline.filter({ lt: pin(2).id })
+      .read();
+    assert.deepEqual(
+      older.items.map((a) => a.id),
+      [pin(1).id],
+    );
     const reads = named(exporter.getFinishedSpans(), 'stream_framework.feed.read');
     assert.deepEqual(
       reads.map((s) => [
@@ -127,6 +135,7 @@ describe('createOpenTelemetryTracing', () => {
         ['timeline', 1],
         ['user', 2],
         ['aggregated', 1],
+        ['timeline', 1],
       ],
     );
   });
