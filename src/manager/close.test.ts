@@ -52,16 +52,21 @@ async function settledYet(promise: Promise<unknown>): Promise<boolean> {
   return settled;
 }
 
+/** A manager whose publish is held in `getFollowerIds` when `close()` is called. */
+async function closeWhilePublishing(storage: Storage, timelineStorage?: Storage) {
+  const { held, followers, options } = world(storage, timelineStorage ? { timelineStorage } : {});
+  const manager = createManager(options);
+  const hold = gate();
+  held.current = hold.opened;
+  const publish = manager.addUserActivity(1, pin(1));
+  await new Promise((resolve) => setImmediate(resolve));
+  return { manager, hold, publish, closing: manager.close(), followers };
+}
+
 describe('manager.close', () => {
   it('lets a fan-out in flight finish, then refuses every call with a ClosedError', async () => {
     const storage = createMemoryStorage();
-    const { held, followers, options } = world(storage);
-    const manager = createManager(options);
-    const hold = gate();
-    held.current = hold.opened;
-    const publish = manager.addUserActivity(1, pin(1));
-    await new Promise((resolve) => setImmediate(resolve));
-    const closing = manager.close();
+    const { manager, hold, publish, closing, followers } = await closeWhilePublishing(storage);
     assert.equal(manager.closed, true);
     assert.equal(manager.close(), closing, 'close twice: the same promise');
     await assert.rejects(manager.addUserActivity(1, pin(2)), isClosed);
@@ -93,13 +98,7 @@ describe('manager.close', () => {
   it('a fan-out failing during close fails cleanly and a retry completes it', async () => {
     const storage = createMemoryStorage();
     const flaky = flakyStorage(storage);
-    const { held, followers, options } = world(storage, { timelineStorage: flaky });
-    const manager = createManager(options);
-    const hold = gate();
-    held.current = hold.opened;
-    const publish = manager.addUserActivity(1, pin(1));
-    await new Promise((resolve) => setImmediate(resolve));
-    const closing = manager.close();
+    const { hold, publish, closing, followers } = await closeWhilePublishing(storage, flaky);
     hold.open();
     await assert.rejects(publish, /injected addToMany failure/);
     await closing;
