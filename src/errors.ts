@@ -20,7 +20,8 @@ export type ErrorCode =
   | 'SERIALIZATION'
   | 'UNSUPPORTED'
   | 'CONFLICT'
-  | 'BACKEND';
+  | 'BACKEND'
+  | 'CLOSED';
 
 /** Options accepted by every error of the library. */
 export interface StreamFrameworkErrorOptions {
@@ -99,6 +100,17 @@ export class BackendError extends StreamFrameworkError {
   constructor(message: string, options?: StreamFrameworkErrorOptions) {
     super('BACKEND', message, options);
     this.name = 'BackendError';
+  }
+}
+
+/**
+ * The manager, queue or worker was closed (`close()`): it refuses new work. Work accepted before
+ * the close finished or failed as usual; a call refused with this error wrote nothing.
+ */
+export class ClosedError extends StreamFrameworkError {
+  constructor(message: string, options?: StreamFrameworkErrorOptions) {
+    super('CLOSED', message, options);
+    this.name = 'ClosedError';
   }
 }
 

@@ -28,6 +28,7 @@ export { createMemoryStorage } from './backends/memory/index.js';
 export type { ErrorCode, StreamFrameworkErrorOptions } from './errors.js';
 export {
   BackendError,
+  ClosedError,
   ConflictError,
   SerializationError,
   StreamFrameworkError,
@@ -98,7 +99,8 @@ export type {
   Manager,
   UnfollowOptions,
 } from './manager/types.js';
-// Metrics
+// Metrics, logging, tracing
+export type { LogFields, Logger, LogLevel, LogMethod } from './metrics/logger.js';
 export type { FanoutEvent, FeedEvent, Metrics } from './metrics/metrics.js';
 export type {
   OpenTelemetryAttributes,
@@ -108,7 +110,19 @@ export type {
 export { createOpenTelemetryMetrics } from './metrics/opentelemetry.js';
 export type { StatsdClient, StatsdMetricsOptions } from './metrics/statsd.js';
 export { createStatsdMetrics } from './metrics/statsd.js';
-export type { InlineQueueOptions } from './queue/inline-queue.js';
+export type {
+  OpenTelemetryApi,
+  OpenTelemetryContext,
+  OpenTelemetrySpan,
+  OpenTelemetrySpanContext,
+  OpenTelemetryTracer,
+  OpenTelemetryTracingOptions,
+  SpanAttributes,
+  Tracing,
+  TracingSpan,
+} from './metrics/tracing.js';
+export { createOpenTelemetryTracing } from './metrics/tracing.js';
+export type { InlineQueue, InlineQueueOptions } from './queue/inline-queue.js';
 export { createInlineQueue } from './queue/inline-queue.js';
 export type { FanoutPull, Task, TaskPriority } from './queue/task.js';
 export type { EnqueueOptions, TaskBatch, TaskQueue, TaskRunner } from './queue/task-queue.js';

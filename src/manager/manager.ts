@@ -1,10 +1,13 @@
 import { type Activity, assertActivity } from '../activity/activity.js';
 import { assertActivityId, type Id, show } from '../activity/ids.js';
 import type { ExtraData } from '../activity/json.js';
-import { ValidationError } from '../errors.js';
+import { ClosedError, ValidationError } from '../errors.js';
+import type { EdgeDecision } from '../fanout/policy.js';
 import type { FeedHandle } from '../feeds/feed.js';
 import type { FlatFeed } from '../feeds/flat-feed.js';
 import { userIdString } from '../feeds/keys.js';
+import type { FeedPage, ReadOptions } from '../feeds/read-options.js';
+import { log } from '../metrics/logger.js';
 import { emitMetric } from '../metrics/metrics.js';
 import { parseTask, TASK_LIMITS, type Task } from '../queue/task.js';
 import { combineBatches, type TaskBatch } from '../queue/task-queue.js';
@@ -44,7 +47,7 @@ import {
 } from './options.js';
 import { assertOwner, ownerOf } from './ownership.js';
 import { encodableForRemoval, taskPayloads } from './task-payloads.js';
-import { executeTask } from './tasks.js';
+import { taskRunner } from './task-runner.js';
 import type {
   BatchImportOptions,
   BatchImportResult,
@@ -100,7 +103,8 @@ export function createManager<
   const allFeeds = [...config.byName.values()];
   const maxChunk = Math.min(TASK_LIMITS.activities, ...allFeeds.map((d) => d.config.maxBatchSize));
   const baseFeeds = [userFeed, ...fanoutFeeds];
-  const run = (task: Task): Promise<void> => executeTask(config, task);
+  const run = taskRunner(config);
+  const { logger, tracing } = config;
   const hybrid = isHybrid(config);
   const recordRead = hybrid ? createReadRecorder(config) : undefined;
 
@@ -141,10 +145,17 @@ export function createManager<
   const targetDefs = (targets: Targets): AnyFeedDefinition<E>[] =>
     [...targets.keys()].map((name) => config.taskFeeds.get(name)!);
 
+  /** Hands tasks to the queue; `trace` (the calling span's traceparent) goes in every task. */
+  function submit(tasks: readonly Task[], priority: 'high' | 'low', trace: string | undefined) {
+    const traced = trace === undefined ? tasks : tasks.map((t) => ({ ...t, trace }));
+    return queue.enqueue(traced, { priority }, run);
+  }
+
   async function enqueue(
     followers: FollowerGroups,
     targets: Targets,
     payload: FanoutPayload,
+    trace: string | undefined,
     feeds: readonly string[] = fanoutNames,
   ): Promise<TaskBatch> {
     const { high, low } = fanoutTasksByPriority(
@@ -155,8 +166,8 @@ export function createManager<
       config.fanoutChunkSize,
     );
     const batches: TaskBatch[] = [];
-    if (high.length > 0) batches.push(await queue.enqueue(high, { priority: 'high' }, run));
-    if (low.length > 0) batches.push(await queue.enqueue(low, { priority: 'low' }, run));
+    if (high.length > 0) batches.push(await submit(high, 'high', trace));
+    if (low.length > 0) batches.push(await submit(low, 'low', trace));
     return combineBatches(batches);
   }
 
@@ -222,7 +233,7 @@ export function createManager<
     const old = stored.get(activity.id);
     const stale =
       old && previous[0] !== undefined ? staleTargets(old, targets, config.taskFeeds) : new Map();
-    return async (): Promise<FanoutHandle> => {
+    return async (trace: string | undefined): Promise<FanoutHandle> => {
       await store();
       await userFeed.for(uid).add(activity, { storeActivities: false });
       const count = skipFlat ? undefined : followers.high.length + followers.low.length;
@@ -230,11 +241,11 @@ export function createManager<
       const pull = hybrid ? await recordPublish(config, uid, post, count, now) : undefined;
       const payload = { op: 'add', payloads, previous, trim: true, pull } as const;
       const feeds = skipFlat ? pushOnlyNames : fanoutNames;
-      const batches = [await enqueue(followers, targets, payload, feeds)];
+      const batches = [await enqueue(followers, targets, payload, trace, feeds)];
       if (pull?.all && count !== undefined) await markPulledAll(config, uid, count, now);
       if (stale.size > 0) {
         const removal = { op: 'remove', payloads: [previous[0]!], trim: false } as const;
-        batches.push(await enqueue(NO_FOLLOWERS, stale, removal));
+        batches.push(await enqueue(NO_FOLLOWERS, stale, removal, trace));
       }
       emitMetric(config.metrics, 'onActivityPublished', { feed: userFeed.name });
       return handle(activity.id, combineBatches(batches));
@@ -267,7 +278,12 @@ export function createManager<
     return ids;
   }
 
-  async function follow(userId: Id, targetIds: readonly Id[], options?: FollowOptions) {
+  async function follow(
+    userId: Id,
+    targetIds: readonly Id[],
+    options: FollowOptions | undefined,
+    trace: string | undefined,
+  ) {
     const uid = userIdString(userId);
     const targets = idList(targetIds, 'followManyUsers targetIds');
     if (hybrid) for (const t of targets) assertPullableId(t, 'followManyUsers');
@@ -287,10 +303,15 @@ export function createManager<
       targetIds: chunk,
       limit,
     }));
-    return queue.enqueue(tasks, { priority: 'high' }, run);
+    return submit(tasks, 'high', trace);
   }
 
-  async function unfollow(userId: Id, targetIds: readonly Id[], options?: UnfollowOptions) {
+  async function unfollow(
+    userId: Id,
+    targetIds: readonly Id[],
+    options: UnfollowOptions | undefined,
+    trace: string | undefined,
+  ) {
     const uid = userIdString(userId);
     const targets = idList(targetIds, 'unfollowManyUsers targetIds');
     checkCallOptions(options, UNFOLLOW_KEYS, 'unfollowManyUsers');
@@ -303,13 +324,14 @@ export function createManager<
       targetIds: chunk,
       keepHistory,
     }));
-    return queue.enqueue(tasks, { priority: 'high' }, run);
+    return submit(tasks, 'high', trace);
   }
 
   async function batchImport(
     userId: Id,
     input: readonly Activity<E>[],
-    options?: BatchImportOptions,
+    options: BatchImportOptions | undefined,
+    trace: string | undefined,
   ): Promise<BatchImportResult> {
     const uid = userIdString(userId);
     checkCallOptions(options, BATCH_IMPORT_KEYS, 'batchImport');
@@ -374,7 +396,7 @@ export function createManager<
         if (hybrid && pull === undefined)
           pull = await recordPublish(config, uid, false, count, now);
         const payload = { op: 'add', payloads, previous: old, trim: false, pull } as const;
-        batches.push(await enqueue(followers, targets, payload, feeds));
+        batches.push(await enqueue(followers, targets, payload, trace, feeds));
         for (const [feed, users] of targets) {
           const set = targeted.get(feed) ?? new Set<string>();
           targeted.set(feed, set);
@@ -389,10 +411,8 @@ export function createManager<
     // others by tasks enqueued after every add (idempotent, like the adds).
     if (activities.length > 0) await userFeed.for(uid).trim();
     const trims = trimTasksByPriority(feeds, followers, targeted, config.fanoutChunkSize);
-    if (trims.high.length > 0)
-      batches.push(await queue.enqueue(trims.high, { priority: 'high' }, run));
-    if (trims.low.length > 0)
-      batches.push(await queue.enqueue(trims.low, { priority: 'low' }, run));
+    if (trims.high.length > 0) batches.push(await submit(trims.high, 'high', trace));
+    if (trims.low.length > 0) batches.push(await submit(trims.low, 'low', trace));
     const batch = combineBatches(batches);
     return Object.freeze({
       activities: activities.length,
@@ -416,95 +436,213 @@ export function createManager<
     return def.for(userId);
   }
 
+  async function explainEdge(producer: Id, consumer: Id): Promise<EdgeDecision> {
+    const [p, c] = [userIdString(producer, 'producer'), userIdString(consumer, 'consumer')];
+    const stats = await readStats(config, [p, c]);
+    const now = Date.now();
+    // A fresh all-pull marker carries the follower count its pass saw: no list is read.
+    const marker = stats[0]!.pulledAll;
+    const count =
+      marker !== undefined && isFresh(config, marker, now)
+        ? marker.followers
+        : await followersOf(p).then((f) => f.high.length + f.low.length);
+    const rate = producerFacts(config, p, stats[0]!.post, count, now).rate;
+    return decide(config, rate, count, stats[1]!, now);
+  }
+
+  async function removeActivity(
+    userId: Id,
+    activityOrId: Activity<E> | string,
+    trace: string | undefined,
+  ): Promise<FanoutHandle> {
+    const uid = userIdString(userId);
+    const where = 'removeUserActivity';
+    const given =
+      typeof activityOrId === 'string'
+        ? undefined
+        : assertActivity<E>(activityOrId, undefined, { maxTo: userFeed.config.maxTo });
+    const id = given?.id ?? assertActivityId(activityOrId);
+    if (given) assertOwner(config, uid, given, where);
+    const stored = (await stores.lookup(uid, [id])).get(id);
+    if (stored) assertOwner(config, uid, stored, where, true);
+    // Neither stored nor in the user's own feed: nothing here proves it is theirs to remove.
+    else if (!(await stores.inUserFeed(uid, id))) return handle(id, combineBatches([]));
+    const activity = stored ?? given;
+    const targets = activity ? resolveTargets([activity], config.taskFeeds, false) : new Map();
+    const encoded = activity ? encodableForRemoval(config, activity) : undefined;
+    const payload: FanoutPayload =
+      encoded !== undefined
+        ? { op: 'remove', payloads: [encoded], trim: false }
+        : { op: 'remove', payloads: [], ids: [id], trim: false };
+    const followers = await followersOf(uid);
+    // The user feed and activity storage last: a failed enqueue leaves them, so a retry of the
+    // call still finds the activity (and its owner) and removes it everywhere.
+    const batch = await enqueue(followers, targets, payload, trace);
+    await userFeed.for(uid).remove(activity ?? id);
+    await stores.collect(id);
+    emitMetric(config.metrics, 'onActivityRemoved', { feed: userFeed.name });
+    return handle(id, batch);
+  }
+
+  async function updateMany(
+    activities: readonly Activity<E>[],
+    trace: string | undefined,
+  ): Promise<FanoutHandle[]> {
+    if (!Array.isArray(activities)) {
+      throw new ValidationError('INVALID_ACTIVITY', 'updateUserActivities: expected an array');
+    }
+    const checked = Array.from(activities, (a) => check(a));
+    // Every update is planned (checked, owners and followers read) before the first write; an
+    // activity listed twice has its earlier version in this call as its previous version.
+    const known = new Map<string, Activity<E>>();
+    const commits: ((trace: string | undefined) => Promise<FanoutHandle>)[] = [];
+    for (const a of checked) {
+      const uid = ownerOf(config, a);
+      commits.push(await planPublish(uid, a, 'updateUserActivities', known));
+      known.set(a.id, a);
+    }
+    const handles: FanoutHandle[] = [];
+    for (const commit of commits) handles.push(await commit(trace));
+    return handles;
+  }
+
+  // close(): calls in flight are counted; close waits for them and refuses new ones.
+  let closing: Promise<void> | undefined;
+  let active = 0;
+  let drained: (() => void) | undefined;
+
+  function assertOpen(where: string): void {
+    if (closing !== undefined) {
+      throw new ClosedError(`manager.${where}: the manager is closed`, { details: { where } });
+    }
+  }
+
+  /**
+   * Runs one manager call: refused once closed, counted until it settles (close waits for it),
+   * and in a `stream_framework.<span>` span when the manager traces (the span's traceparent goes
+   * in the tasks the call enqueues).
+   */
+  async function call<R>(
+    where: string,
+    span: string,
+    body: (trace: string | undefined) => Promise<R>,
+  ): Promise<R> {
+    assertOpen(where);
+    active++;
+    try {
+      if (tracing === undefined) return await body(undefined);
+      const attributes = { 'stream_framework.feed': userFeed.name };
+      return await tracing.span(`stream_framework.${span}`, attributes, async (s) => {
+        const result = await body(s.traceparent);
+        const tasks = Array.isArray(result)
+          ? result.reduce((n: number, h: TaskBatch) => n + h.total, 0)
+          : (result as Partial<TaskBatch>).total;
+        if (typeof tasks === 'number') s.setAttribute('stream_framework.tasks', tasks);
+        return result;
+      });
+    } finally {
+      if (--active === 0) drained?.();
+    }
+  }
+
+  /** A handle whose `read` runs in a `stream_framework.feed.read` span (managers that trace). */
+  function traced<H>(feed: H, name: string): H {
+    if (tracing === undefined) return feed;
+    const h = feed as H & {
+      read(options?: ReadOptions): Promise<FeedPage<unknown>>;
+      filter?: (filter: unknown) => H;
+    };
+    const attributes = { 'stream_framework.feed': name };
+    const { filter } = h;
+    return Object.freeze({
+      ...h,
+      ...(typeof filter === 'function' ? { filter: (f: unknown) => traced(filter(f), name) } : {}),
+      read: (options?: ReadOptions) =>
+        tracing.span('stream_framework.feed.read', attributes, async (s) => {
+          const page = await h.read(options);
+          s.setAttribute('stream_framework.items', page.items.length);
+          return page;
+        }),
+    });
+  }
+
+  async function close(): Promise<void> {
+    if (active > 0) await new Promise<void>((resolve) => (drained = resolve));
+    if (config.ownsQueue) await queue.close?.();
+    log(
+      logger,
+      'info',
+      { 'stream_framework.feed': userFeed.name },
+      'stream-framework: manager closed',
+    );
+  }
+
   const manager: Manager<E, U, F, T> = {
     queue,
     feedNames: Object.freeze([...config.byName.keys()]),
     definitions: Object.freeze(Object.fromEntries(config.byName)),
-    addUserActivity: async (userId, activity) =>
-      (await planPublish(userIdString(userId), check(activity), 'addUserActivity'))(),
-    async removeUserActivity(userId, activityOrId) {
-      const uid = userIdString(userId);
-      const where = 'removeUserActivity';
-      const given =
-        typeof activityOrId === 'string'
-          ? undefined
-          : assertActivity<E>(activityOrId, undefined, { maxTo: userFeed.config.maxTo });
-      const id = given?.id ?? assertActivityId(activityOrId);
-      if (given) assertOwner(config, uid, given, where);
-      const stored = (await stores.lookup(uid, [id])).get(id);
-      if (stored) assertOwner(config, uid, stored, where, true);
-      // Neither stored nor in the user's own feed: nothing here proves it is theirs to remove.
-      else if (!(await stores.inUserFeed(uid, id))) return handle(id, combineBatches([]));
-      const activity = stored ?? given;
-      const targets = activity ? resolveTargets([activity], config.taskFeeds, false) : new Map();
-      const encoded = activity ? encodableForRemoval(config, activity) : undefined;
-      const payload: FanoutPayload =
-        encoded !== undefined
-          ? { op: 'remove', payloads: [encoded], trim: false }
-          : { op: 'remove', payloads: [], ids: [id], trim: false };
-      const followers = await followersOf(uid);
-      // The user feed and activity storage last: a failed enqueue leaves them, so a retry of the
-      // call still finds the activity (and its owner) and removes it everywhere.
-      const batch = await enqueue(followers, targets, payload);
-      await userFeed.for(uid).remove(activity ?? id);
-      await stores.collect(id);
-      emitMetric(config.metrics, 'onActivityRemoved', { feed: userFeed.name });
-      return handle(id, batch);
-    },
-    updateUserActivity: async (activity) => {
-      const a = check(activity);
-      const uid = ownerOf(config, a);
-      return (await planPublish(uid, a, 'updateUserActivity'))();
-    },
-    async updateUserActivities(activities) {
-      if (!Array.isArray(activities)) {
-        throw new ValidationError('INVALID_ACTIVITY', 'updateUserActivities: expected an array');
-      }
-      const checked = Array.from(activities, (a) => check(a));
-      // Every update is planned (checked, owners and followers read) before the first write; an
-      // activity listed twice has its earlier version in this call as its previous version.
-      const known = new Map<string, Activity<E>>();
-      const commits: (() => Promise<FanoutHandle>)[] = [];
-      for (const a of checked) {
-        const uid = ownerOf(config, a);
-        commits.push(await planPublish(uid, a, 'updateUserActivities', known));
-        known.set(a.id, a);
-      }
-      const handles: FanoutHandle[] = [];
-      for (const commit of commits) handles.push(await commit());
-      return handles;
-    },
-    followUser: (userId, targetId, options) => follow(userId, [targetId], options),
-    followManyUsers: follow,
-    unfollowUser: (userId, targetId, options) => unfollow(userId, [targetId], options),
-    unfollowManyUsers: unfollow,
+    addUserActivity: (userId, activity) =>
+      call('addUserActivity', 'publish', async (trace) =>
+        (await planPublish(userIdString(userId), check(activity), 'addUserActivity'))(trace),
+      ),
+    removeUserActivity: (userId, activityOrId) =>
+      call('removeUserActivity', 'remove', (trace) => removeActivity(userId, activityOrId, trace)),
+    updateUserActivity: (activity) =>
+      call('updateUserActivity', 'update', async (trace) => {
+        const a = check(activity);
+        return (await planPublish(ownerOf(config, a), a, 'updateUserActivity'))(trace);
+      }),
+    updateUserActivities: (activities) =>
+      call('updateUserActivities', 'update', (trace) => updateMany(activities, trace)),
+    followUser: (userId, targetId, options) =>
+      call('followUser', 'follow', (trace) => follow(userId, [targetId], options, trace)),
+    followManyUsers: (userId, targetIds, options) =>
+      call('followManyUsers', 'follow', (trace) => follow(userId, targetIds, options, trace)),
+    unfollowUser: (userId, targetId, options) =>
+      call('unfollowUser', 'unfollow', (trace) => unfollow(userId, [targetId], options, trace)),
+    unfollowManyUsers: (userId, targetIds, options) =>
+      call('unfollowManyUsers', 'unfollow', (trace) => unfollow(userId, targetIds, options, trace)),
     // Each definition's `for` returns its own handle type; TypeScript cannot follow a generic
     // definition's return type through a lookup, so these three name the type they return.
     getFeeds(userId) {
+      assertOpen('getFeeds');
       const uid = userIdString(userId);
       const handles = fanoutFeeds.map((d) => {
         const feed = d.for(uid);
-        if (!recordRead || d.kind !== 'flat') return [d.name, feed] as const;
-        return [d.name, mergedFeed(config, d, feed as FlatFeed<E>, recordRead)] as const;
+        if (!recordRead || d.kind !== 'flat') return [d.name, traced(feed, d.name)] as const;
+        const merged = mergedFeed(config, d, feed as FlatFeed<E>, recordRead);
+        return [d.name, traced(merged, d.name)] as const;
       });
       return Object.freeze(Object.fromEntries(handles)) as FeedHandles<F>;
     },
-    getUserFeed: (userId) => userFeed.for(userIdString(userId)) as HandleOf<U>,
-    getFeed: getFeed as Manager<E, U, F, T>['getFeed'],
-    batchImport,
-    runTask: async (task) => executeTask(config, parseTask(task)),
-    async explain(producer, consumer) {
-      const [p, c] = [userIdString(producer, 'producer'), userIdString(consumer, 'consumer')];
-      const stats = await readStats(config, [p, c]);
-      const now = Date.now();
-      // A fresh all-pull marker carries the follower count its pass saw: no list is read.
-      const marker = stats[0]!.pulledAll;
-      const count =
-        marker !== undefined && isFresh(config, marker, now)
-          ? marker.followers
-          : await followersOf(p).then((f) => f.high.length + f.low.length);
-      const rate = producerFacts(config, p, stats[0]!.post, count, now).rate;
-      return decide(config, rate, count, stats[1]!, now);
+    getUserFeed(userId) {
+      assertOpen('getUserFeed');
+      return traced(userFeed.for(userIdString(userId)), userFeed.name) as HandleOf<U>;
+    },
+    getFeed: ((name: string, userId: Id) => {
+      assertOpen('getFeed');
+      return traced(getFeed(name, userId), name);
+    }) as Manager<E, U, F, T>['getFeed'],
+    batchImport: (userId, activities, options) =>
+      call('batchImport', 'import', (trace) => batchImport(userId, activities, options, trace)),
+    async runTask(task) {
+      // Counted for close like a call; its span is the task's own (child of the enqueuing call).
+      assertOpen('runTask');
+      active++;
+      try {
+        await run(parseTask(task));
+      } finally {
+        if (--active === 0) drained?.();
+      }
+    },
+    explain: (producer, consumer) =>
+      call('explain', 'explain', () => explainEdge(producer, consumer)),
+    close() {
+      closing ??= close();
+      return closing;
+    },
+    get closed() {
+      return closing !== undefined;
     },
   };
   return Object.freeze(manager);

@@ -10,7 +10,9 @@ import {
   resolveFanoutPolicy,
 } from '../fanout/policy.js';
 import type { FeedDefinition, FeedHandle } from '../feeds/feed.js';
+import { type Logger, loggerOption } from '../metrics/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { type Tracing, tracingOption } from '../metrics/tracing.js';
 import { createInlineQueue } from '../queue/inline-queue.js';
 import { TASK_LIMITS } from '../queue/task.js';
 import type { TaskQueue } from '../queue/task-queue.js';
@@ -82,6 +84,17 @@ export interface ManagerOptions<
    * feed normalized and on the same storage. @default { mode: 'push' }
    */
   readonly fanout?: FanoutPolicyOptions | undefined;
+  /**
+   * Where the manager logs (pino-compatible, see {@link Logger}): a task that failed (warn), ran
+   * slow (warn) or ran (debug), the close. Ids and counts only, never activity payloads.
+   * @default silent
+   */
+  readonly logger?: Logger | undefined;
+  /**
+   * Spans of every call, task and feed read of this manager (see {@link Tracing}), e.g.
+   * `createOpenTelemetryTracing({ trace, context })`. @default nothing is traced
+   */
+  readonly tracing?: Tracing | undefined;
 }
 
 /**
@@ -129,6 +142,10 @@ export interface ManagerConfig<E extends ExtraData> {
   readonly verbs: VerbRegistry | undefined;
   readonly ownerOf: (activity: Activity<E>) => Id;
   readonly fanout: ResolvedFanoutPolicy;
+  readonly logger: Logger | undefined;
+  readonly tracing: Tracing | undefined;
+  /** The queue was created here (the default inline queue): `close()` closes it. */
+  readonly ownsQueue: boolean;
 }
 
 const OPTION_KEYS = optionKeys<ManagerOptions<JsonObject, UserFeedDefinition, FeedMap, FeedMap>>({
@@ -140,6 +157,8 @@ const OPTION_KEYS = optionKeys<ManagerOptions<JsonObject, UserFeedDefinition, Fe
   limits: true,
   ownerOf: true,
   fanout: true,
+  logger: true,
+  tracing: true,
 });
 
 const LIMIT_KEYS = optionKeys<ManagerLimits>({
@@ -244,6 +263,9 @@ export function resolveManagerOptions<E extends ExtraData>(
       'manager: ownerOf',
     ),
     fanout,
+    logger: loggerOption(options.logger, 'manager'),
+    tracing: tracingOption(options.tracing, 'manager'),
+    ownsQueue: options.queue === undefined,
   });
 }
 

@@ -3,6 +3,7 @@ import { type Id, timeOfActivityId } from '../activity/ids.js';
 import type { ExtraData } from '../activity/json.js';
 import { ValidationError } from '../errors.js';
 import { emitMetric } from '../metrics/metrics.js';
+import type { TracingSpan } from '../metrics/tracing.js';
 import type { FanoutTask, FollowTask, Task, TrimTask, UnfollowTask } from '../queue/task.js';
 import { forEachLimited } from '../util/for-each-limited.js';
 import { copyForFollow } from './follow-copy.js';
@@ -27,8 +28,9 @@ import type { ManagerConfig } from './options.js';
 export async function executeTask<E extends ExtraData>(
   config: ManagerConfig<E>,
   task: Task,
+  span?: TracingSpan,
 ): Promise<void> {
-  if (task.type === 'fanout') return fanout(config, task);
+  if (task.type === 'fanout') return fanout(config, task, span);
   if (task.type === 'follow') return follow(config, task);
   if (task.type === 'trim') return trim(config, task);
   return unfollow(config, task);
@@ -58,10 +60,43 @@ async function trim<E extends ExtraData>(config: ManagerConfig<E>, task: TrimTas
 async function fanout<E extends ExtraData>(
   config: ManagerConfig<E>,
   task: FanoutTask,
+  span: TracingSpan | undefined,
 ): Promise<void> {
   const def = taskFeed(config, task.feed);
   const started = performance.now();
   const activities = task.activities.map((payload, i) => decode<E>(config, payload, i));
+  // Group feeds (aggregated, notification) merge groups: their write gets a span of its own.
+  if (span !== undefined && def.kind !== 'flat' && config.tracing !== undefined) {
+    const attributes = {
+      'stream_framework.feed': def.name,
+      'stream_framework.feed.kind': def.kind,
+      'stream_framework.op': task.op,
+      'stream_framework.users': task.userIds.length,
+      'stream_framework.activities': activities.length + (task.ids?.length ?? 0),
+    };
+    await config.tracing.span(
+      'stream_framework.feed.update',
+      attributes,
+      () => writeFanout(config, def, task, activities),
+      span.traceparent,
+    );
+  } else await writeFanout(config, def, task, activities);
+  emitMetric(config.metrics, 'onFanout', {
+    feed: def.name,
+    operation: task.op,
+    feeds: task.userIds.length,
+    activities: activities.length + (task.ids?.length ?? 0),
+    durationMs: performance.now() - started,
+  });
+}
+
+/** The writes of a fanout task: adds (hybrid edges split first) or removals. */
+async function writeFanout<E extends ExtraData>(
+  config: ManagerConfig<E>,
+  def: ReturnType<typeof taskFeed<E>>,
+  task: FanoutTask,
+  activities: readonly Activity<E>[],
+): Promise<void> {
   if (task.op === 'add') {
     const previous = previousVersions(config, task, activities);
     let userIds = task.userIds;
@@ -81,13 +116,6 @@ async function fanout<E extends ExtraData>(
   } else {
     await def.removeFromMany(task.userIds, [...activities, ...(task.ids ?? [])]);
   }
-  emitMetric(config.metrics, 'onFanout', {
-    feed: def.name,
-    operation: task.op,
-    feeds: task.userIds.length,
-    activities: activities.length + (task.ids?.length ?? 0),
-    durationMs: performance.now() - started,
-  });
 }
 
 async function follow<E extends ExtraData>(

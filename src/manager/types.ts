@@ -174,4 +174,15 @@ export interface Manager<
    * explainDecision(await manager.explain(1, 2)); // 'pull (celebrity): the producer has ...'
    */
   explain(producer: Id, consumer: Id): Promise<EdgeDecision>;
+  /**
+   * Graceful shutdown: refuses new calls at once (they reject, or throw for the synchronous
+   * `getFeeds`/`getFeed`/`getUserFeed`, with a `ClosedError`, code `CLOSED`, writing nothing),
+   * waits for the calls in flight, including the tasks they run on an inline queue, then closes
+   * the queue when the manager created it (the default inline queue). A queue, storage or client
+   * you passed in is yours: it is never closed here. Feed handles obtained before keep working.
+   * Idempotent: every call returns the same promise.
+   */
+  close(): Promise<void>;
+  /** Whether {@link Manager.close} was called. */
+  readonly closed: boolean;
 }

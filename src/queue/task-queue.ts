@@ -40,6 +40,11 @@ export interface TaskQueue {
    * Resolves once the tasks are accepted (an inline queue: once they ran).
    */
   enqueue(tasks: readonly Task[], options: EnqueueOptions, run: TaskRunner): Promise<TaskBatch>;
+  /**
+   * Stops accepting tasks (a later `enqueue` rejects with a `ClosedError`), waits for the calls
+   * in flight, and releases what the queue opened (never a client you gave it). Idempotent.
+   */
+  close?(): Promise<void>;
 }
 
 /** A batch whose tasks all completed (or that holds no task). */

@@ -62,6 +62,11 @@ export interface FanoutTask {
    * producer's counters (flat feeds; other kinds ignore it).
    */
   readonly pull?: FanoutPull | undefined;
+  /**
+   * The W3C `traceparent` of the call that enqueued the task, when the manager traces (see
+   * `createOpenTelemetryTracing`): the task's span is its child. Optional: tasks without it run.
+   */
+  readonly trace?: string | undefined;
 }
 
 /** The producer-level facts a hybrid fan-out task carries (see {@link FanoutTask.pull}). */
@@ -82,6 +87,11 @@ export interface TrimTask {
   readonly feed: string;
   /** Users whose feed is trimmed, in string form. */
   readonly userIds: readonly string[];
+  /**
+   * The W3C `traceparent` of the call that enqueued the task, when the manager traces (see
+   * `createOpenTelemetryTracing`): the task's span is its child. Optional: tasks without it run.
+   */
+  readonly trace?: string | undefined;
 }
 
 /** Copies the newest `limit` activities of each target's user feed into `userId`'s fan-out feeds. */
@@ -91,6 +101,11 @@ export interface FollowTask {
   readonly userId: string;
   readonly targetIds: readonly string[];
   readonly limit: number;
+  /**
+   * The W3C `traceparent` of the call that enqueued the task, when the manager traces (see
+   * `createOpenTelemetryTracing`): the task's span is its child. Optional: tasks without it run.
+   */
+  readonly trace?: string | undefined;
 }
 
 /** Removes the targets' activities from `userId`'s fan-out feeds, unless `keepHistory`. */
@@ -100,6 +115,11 @@ export interface UnfollowTask {
   readonly userId: string;
   readonly targetIds: readonly string[];
   readonly keepHistory: boolean;
+  /**
+   * The W3C `traceparent` of the call that enqueued the task, when the manager traces (see
+   * `createOpenTelemetryTracing`): the task's span is its child. Optional: tasks without it run.
+   */
+  readonly trace?: string | undefined;
 }
 
 /** Any task the manager creates. */
@@ -111,10 +131,22 @@ export type TaskPriority = 'high' | 'low';
 const FEED_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
 const KEYS: Record<Task['type'], readonly string[]> = {
-  fanout: ['v', 'type', 'op', 'feed', 'userIds', 'activities', 'ids', 'previous', 'trim', 'pull'],
-  follow: ['v', 'type', 'userId', 'targetIds', 'limit'],
-  unfollow: ['v', 'type', 'userId', 'targetIds', 'keepHistory'],
-  trim: ['v', 'type', 'feed', 'userIds'],
+  fanout: [
+    'v',
+    'type',
+    'op',
+    'feed',
+    'userIds',
+    'activities',
+    'ids',
+    'previous',
+    'trim',
+    'pull',
+    'trace',
+  ],
+  follow: ['v', 'type', 'userId', 'targetIds', 'limit', 'trace'],
+  unfollow: ['v', 'type', 'userId', 'targetIds', 'keepHistory', 'trace'],
+  trim: ['v', 'type', 'feed', 'userIds', 'trace'],
 };
 
 /**
@@ -148,13 +180,15 @@ export function parseTask(json: unknown): Task {
   for (const key of Object.keys(t)) {
     if (!KEYS[type].includes(key)) throw invalid(`unknown key ${show(key)} in a ${type} task`);
   }
-  if (type === 'fanout') return parseFanout(t);
+  const trace = t.trace === undefined ? {} : { trace: traceField(t.trace) };
+  if (type === 'fanout') return parseFanout(t, trace);
   if (type === 'trim') {
     return freeze({
       v: 1,
       type,
       feed: feedField(t.feed, 'trim'),
       userIds: idList(t.userIds, 'userIds', TASK_LIMITS.userIds),
+      ...trace,
     });
   }
   const userId = userIdField(t.userId, 'userId');
@@ -167,15 +201,15 @@ export function parseTask(json: unknown): Task {
     if ((limit as number) > TASK_LIMITS.followLimit) {
       throw invalid(`follow task limit ${limit} exceeds ${TASK_LIMITS.followLimit}`);
     }
-    return freeze({ v: 1, type, userId, targetIds, limit: limit as number });
+    return freeze({ v: 1, type, userId, targetIds, limit: limit as number, ...trace });
   }
   if (typeof t.keepHistory !== 'boolean') {
     throw invalid(`unfollow task keepHistory must be a boolean, got ${show(t.keepHistory)}`);
   }
-  return freeze({ v: 1, type, userId, targetIds, keepHistory: t.keepHistory });
+  return freeze({ v: 1, type, userId, targetIds, keepHistory: t.keepHistory, ...trace });
 }
 
-function parseFanout(t: Record<string, unknown>): FanoutTask {
+function parseFanout(t: Record<string, unknown>, trace: { trace?: string }): FanoutTask {
   if (t.op !== 'add' && t.op !== 'remove') {
     throw invalid(`unknown fanout op ${show(t.op)}; expected add or remove`);
   }
@@ -224,6 +258,7 @@ function parseFanout(t: Record<string, unknown>): FanoutTask {
     ...(previous === undefined ? {} : { previous }),
     trim: t.trim,
     ...(t.pull === undefined ? {} : { pull: parsePull(t.pull, t.op) }),
+    ...trace,
   };
   return freeze(task);
 }
@@ -247,6 +282,18 @@ function parsePull(value: unknown, op: unknown): FanoutPull {
   }
   const producer = userIdField(p.producer, 'pull.producer');
   return Object.freeze({ producer, rate: p.rate, all: p.all });
+}
+
+/** A W3C `traceparent` (version 00, lowercase hex, ids not all zeros). */
+const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+function traceField(value: unknown): string {
+  if (typeof value !== 'string' || !TRACEPARENT.test(value)) {
+    throw invalid(
+      `task trace must be a W3C traceparent (00-<trace id>-<span id>-<flags>), got ${show(value)}`,
+    );
+  }
+  return value;
 }
 
 function feedField(value: unknown, type: string): string {

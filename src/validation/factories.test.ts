@@ -39,6 +39,7 @@ import { defineNotificationFeed } from '../feeds/notification-feed.js';
 import { createManager } from '../manager/manager.js';
 import { createOpenTelemetryMetrics } from '../metrics/opentelemetry.js';
 import { createStatsdMetrics } from '../metrics/statsd.js';
+import { createOpenTelemetryTracing } from '../metrics/tracing.js';
 import { createBullmqQueue } from '../queue/bullmq/bullmq-queue.js';
 import { listFailedJobs, retryFailedJobs } from '../queue/bullmq/failed-jobs.js';
 import { createWorker } from '../queue/bullmq/worker.js';
@@ -95,6 +96,10 @@ const exec = {
 const cassandraTable = { exec, table: '"ks"."t"', idTable: '"ks"."i"', namespace: '' };
 const statsd = { increment() {}, timing() {} };
 const meter = { createCounter: () => ({ add() {} }), createHistogram: () => ({ record() {} }) };
+const otelApi = {
+  trace: { getTracer: () => ({ startSpan() {} }), setSpan() {}, setSpanContext() {} },
+  context: { active() {}, with() {} },
+};
 
 const factories: readonly Factory[] = [
   {
@@ -299,6 +304,13 @@ const factories: readonly Factory[] = [
     call: (o) => createOpenTelemetryMetrics(meter as never, o as never),
     base: { prefix: 'app' },
     wrong: [{ prefix: 5 }],
+  },
+  {
+    name: 'createOpenTelemetryTracing',
+    types: ['OpenTelemetryTracingOptions'],
+    call: (o) => createOpenTelemetryTracing(otelApi as never, o as never),
+    base: { tracer: otelApi.trace.getTracer() },
+    wrong: [{ tracer: 5 }, { tracer: {} }],
   },
   {
     name: 'publishChanges',
@@ -516,7 +528,15 @@ const factories: readonly Factory[] = [
     types: ['ManagerOptions'],
     call: (o) => createManager(o as never),
     base: { userFeed: user, feeds: {}, getFollowerIds: () => [] },
-    wrong: [{ queue: {} }, { ownerOf: 'actor' }, { getFollowerIds: [] }],
+    wrong: [
+      { queue: {} },
+      { ownerOf: 'actor' },
+      { getFollowerIds: [] },
+      { logger: 5 },
+      { logger: {} },
+      { logger: { warn: 'loud' } },
+      { tracing: {} },
+    ],
   },
   {
     name: 'createManager limits',

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { BackendError, backendCall } from '../../errors.js';
+import { BackendError, backendCall, ClosedError } from '../../errors.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
 import type { Task, TaskPriority } from '../task.js';
 import {
@@ -75,7 +75,11 @@ export interface BullmqTaskQueue extends TaskQueue {
   retryFailed(options?: RetryFailedOptions): Promise<number>;
   /** Job counts of each queue by state. */
   jobCounts(): Promise<Readonly<Record<TaskPriority, JobCounts>>>;
-  /** Closes what the queue opened (not the connection you gave it); pending `done()` reject. */
+  /**
+   * Refuses new tasks (`enqueue` rejects with a `ClosedError`), waits for the `enqueue` calls in
+   * flight, then closes what the queue opened (not the connection you gave it); pending `done()`
+   * reject. Idempotent: every call returns the same promise.
+   */
   close(): Promise<void>;
 }
 
@@ -131,9 +135,18 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqTaskQueue 
   };
   const queues = { high: open('high'), low: open('low') };
   let closing: Promise<void> | undefined;
+  const inFlight = new Set<Promise<unknown>>();
 
-  async function enqueue(tasks: readonly Task[], { priority }: EnqueueOptions) {
-    if (closing) throw new BackendError(`[bullmq] ${WHAT} is closed`);
+  function enqueue(tasks: readonly Task[], options: EnqueueOptions): Promise<TaskBatch> {
+    if (closing) return Promise.reject(new ClosedError(`[bullmq] ${WHAT}: the queue is closed`));
+    const adding = addJobs(tasks, options);
+    inFlight.add(adding);
+    const forget = () => inFlight.delete(adding);
+    adding.then(forget, forget);
+    return adding;
+  }
+
+  async function addJobs(tasks: readonly Task[], { priority }: EnqueueOptions) {
     const target = priority === 'high' || priority === 'low' ? queues[priority] : undefined;
     if (!target) {
       throw invalid(
@@ -182,6 +195,7 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqTaskQueue 
       ),
     close() {
       closing ??= (async () => {
+        await Promise.allSettled([...inFlight]); // enqueues already started add their jobs
         const all = [queues.high, queues.low];
         await Promise.all(all.map((q) => q.watcher.close()));
         await Promise.all(all.map((q) => q.queue.close()));

@@ -84,7 +84,9 @@ export function resolveJobOptions(options: unknown, what: string): Readonly<Bull
  */
 export function taskDigest(task: Task): string {
   const record = task as unknown as Record<string, unknown>;
+  // The trace context is not part of the work: the same task from two traced calls is one job.
   const canonical = Object.keys(record)
+    .filter((key) => key !== 'trace')
     .sort()
     .map((key) => [key, record[key]]);
   return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 22);

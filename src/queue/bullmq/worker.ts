@@ -1,4 +1,5 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { errorMessage, type Logger, log, loggerOption } from '../../metrics/logger.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
 import { show } from '../../validation/show.js';
 import { fnOptionOr } from '../../validation/values.js';
@@ -63,8 +64,17 @@ export interface CreateWorkerOptions {
   readonly stalls?: WorkerStalls | undefined;
   /** Called after each failed attempt. @default nothing */
   readonly onFailed?: ((failure: JobFailure) => void) | undefined;
-  /** Called on worker errors (e.g. a lost connection). @default console.error, once per message per 10 s */
+  /**
+   * Called on worker errors (e.g. a lost connection). @default the logger's `error` when a
+   * logger is given, else console.error; once per message per 10 s either way
+   */
   readonly onError?: ((error: Error) => void) | undefined;
+  /**
+   * Where the worker logs (pino-compatible, see {@link Logger}): started and stopped (info), a job
+   * attempt that failed and will be retried (warn), a job that gave up or was malformed (error).
+   * Job ids, task kinds and counts only, never task payloads. @default silent (errors: see onError)
+   */
+  readonly logger?: Logger | undefined;
 }
 
 /**
@@ -122,6 +132,7 @@ const WORKER_KEYS = optionKeys<CreateWorkerOptions>({
   stalls: true,
   onFailed: true,
   onError: true,
+  logger: true,
 });
 
 /**
@@ -176,9 +187,10 @@ export function createWorker(options: CreateWorkerOptions): TaskWorker {
     stalledInterval: positiveInt(stalls.stalledInterval, 30_000, 'stalls.stalledInterval', WHAT),
     maxStalledCount: positiveInt(stalls.maxStalledCount, 1, 'stalls.maxStalledCount', WHAT),
   };
+  const logger = loggerOption(options.logger, WHAT);
   const onError = fnOptionOr<(error: Error) => void, (error: Error) => void>(
     options.onError,
-    logOncePer(10_000),
+    logOncePer(10_000, logger),
     `${WHAT} onError`,
   );
   const onFailed = fnOptionOr<(failure: JobFailure) => void, undefined>(
@@ -207,26 +219,39 @@ export function createWorker(options: CreateWorkerOptions): TaskWorker {
     });
     worker.on('error', (error) => onError(error));
     worker.on('failed', (job, error) => {
-      if (!job || !onFailed) return;
+      if (!job || (!onFailed && !logger)) return;
       const attempts = Math.max(1, job.opts.attempts ?? 1); // 0 means one attempt
       const permanent = error instanceof UnrecoverableError || isPermanent(error);
-      onFailed(
-        Object.freeze({
-          id: batchJobId(worker.name, job.id ?? ''),
-          priority,
-          name: job.name,
-          attemptsMade: job.attemptsMade,
-          attempts,
-          permanent,
-          willRetry: !permanent && job.attemptsMade < attempts,
-          reason: error.message,
-        }),
-      );
+      const failure: JobFailure = Object.freeze({
+        id: batchJobId(worker.name, job.id ?? ''),
+        priority,
+        name: job.name,
+        attemptsMade: job.attemptsMade,
+        attempts,
+        permanent,
+        willRetry: !permanent && job.attemptsMade < attempts,
+        reason: error.message,
+      });
+      if (logger) logFailure(logger, failure);
+      onFailed?.(failure);
     });
     return worker;
   };
   // The high-priority worker starts first; each has its own fetch loop and concurrency.
   const workers = [start('high'), start('low')];
+  const facts = { prefix, high: queueNames.high, low: queueNames.low };
+  if (logger) {
+    Promise.all(workers.map((w) => w.waitUntilReady())).then(
+      () =>
+        log(
+          logger,
+          'info',
+          { ...facts, concurrencyHigh: concurrency.high, concurrencyLow: concurrency.low },
+          'stream-framework: worker started',
+        ),
+      () => {}, // connection errors go to onError
+    );
+  }
   let closing: Promise<void> | undefined;
   return Object.freeze({
     prefix,
@@ -236,10 +261,29 @@ export function createWorker(options: CreateWorkerOptions): TaskWorker {
       await Promise.all(workers.map((w) => w.waitUntilReady()));
     },
     close() {
-      closing ??= Promise.all(workers.map((w) => w.close())).then(() => {});
+      closing ??= Promise.all(workers.map((w) => w.close())).then(() => {
+        log(logger, 'info', facts, 'stream-framework: worker stopped');
+      });
       return closing;
     },
   });
+}
+
+/** A failed attempt: warn when BullMQ retries it, error when the job failed for good. */
+function logFailure(logger: Logger, f: JobFailure): void {
+  const fields = {
+    job: f.id,
+    task: f.name,
+    priority: f.priority,
+    attemptsMade: f.attemptsMade,
+    attempts: f.attempts,
+    permanent: f.permanent,
+    err: errorMessage(f.reason),
+  };
+  if (f.willRetry) log(logger, 'warn', fields, 'stream-framework: job failed, will retry');
+  else if (f.permanent)
+    log(logger, 'error', fields, 'stream-framework: malformed job failed for good');
+  else log(logger, 'error', fields, 'stream-framework: job gave up after its last attempt');
 }
 
 function queueDefaults(queue: unknown): { prefix: string; queueNames: QueueNames } | undefined {
@@ -267,8 +311,11 @@ function concurrencyOf(value: CreateWorkerOptions['concurrency']): Record<TaskPr
   return Object.freeze({ high: n, low: n });
 }
 
-/** console.error, but each distinct message at most once per `ms` (a lost connection repeats). */
-function logOncePer(ms: number): (error: Error) => void {
+/**
+ * The logger's `error` (else console.error), but each distinct message at most once per `ms`
+ * (a lost connection repeats).
+ */
+function logOncePer(ms: number, logger: Logger | undefined): (error: Error) => void {
   const last = new Map<string, number>();
   return (error) => {
     const now = Date.now();
@@ -276,6 +323,8 @@ function logOncePer(ms: number): (error: Error) => void {
     if ((last.get(message) ?? -Infinity) > now - ms) return;
     last.set(message, now);
     if (last.size > 100) last.clear();
-    console.error(`[stream-framework/bullmq] worker error: ${message}`);
+    if (logger)
+      log(logger, 'error', { err: errorMessage(message) }, 'stream-framework: worker error');
+    else console.error(`[stream-framework/bullmq] worker error: ${message}`);
   };
 }
