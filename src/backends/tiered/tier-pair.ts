@@ -1,0 +1,94 @@
+/**
+ * The two tiers of a tiered timeline seen through one view (the full timelines, or their id-only
+ * views): each call names its tier in a failure, and the refill that keeps the hot tier equal to
+ * the newest `hotMaxLength` entries of the durable tier.
+ * @module
+ */
+import type {
+  IdOnlyTimeline,
+  TimelineEntry,
+  TimelineWriteOptions,
+} from '../../storage/contracts.js';
+import { onTier, type Tier } from './tier-call.js';
+
+/** What both kinds of view share: a {@link TimelineStorage} is one too. */
+export type TierView = IdOnlyTimeline;
+
+/**
+ * A hot and a durable view of the same timelines. The invariant the tiered storage keeps: the
+ * hot tier holds the newest `min(hotMaxLength, count)` entries of the durable tier, or nothing
+ * (a cold or evicted timeline). Writes keep it (the newest `n` of a union are the newest `n` of
+ * the newest `n` and the new entries); removals and refills restore it.
+ */
+export class TierPair {
+  readonly hot: TierView;
+  readonly durable: TierView;
+  readonly hotMaxLength: number;
+
+  constructor(hot: TierView, durable: TierView, hotMaxLength: number) {
+    this.hot = hot;
+    this.durable = durable;
+    this.hotMaxLength = hotMaxLength;
+  }
+
+  /** Runs `fn` on one tier; a failure is a BackendError naming the tier. */
+  on<T>(
+    tier: Tier,
+    operation: string,
+    key: string | undefined,
+    fn: (view: TierView) => Promise<T>,
+  ) {
+    const view = tier === 'hot' ? this.hot : this.durable;
+    return onTier<T>({ tier, backend: view.name, operation, key }, () => fn(view));
+  }
+
+  /** The hot tier's write options: the write's `maxLength`, capped at `hotMaxLength`. */
+  hotOptions(options: TimelineWriteOptions): TimelineWriteOptions {
+    const { maxLength } = options;
+    return {
+      maxLength:
+        maxLength === undefined ? this.hotMaxLength : Math.min(maxLength, this.hotMaxLength),
+    };
+  }
+
+  /**
+   * Brings the hot tier back to the durable tier's newest `hotMaxLength` entries when it holds
+   * fewer than that and the durable tier holds more (cold, evicted, or short after a removal);
+   * with `force`, whatever it holds. Bounded (`hotMaxLength` entries), idempotent (upserts by
+   * id, trimmed to `hotMaxLength`), so concurrent refills converge. A removal that reached the
+   * durable tier while the copy was in flight is undone in the hot tier right after.
+   */
+  async refill(key: string, force = false): Promise<void> {
+    const max = this.hotMaxLength;
+    if (!force) {
+      const held = await this.on('hot', 'count', key, (hot) => hot.count(key));
+      if (held >= max) return;
+      const total = await this.on('durable', 'count', key, (d) => d.count(key));
+      if (total <= held) return;
+    }
+    const newest = await this.on('durable', 'range', key, (d) =>
+      d.range(key, { order: 'desc', limit: max }),
+    );
+    if (newest.length === 0) return;
+    await this.on('hot', 'refill', key, (hot) => hot.add(key, newest, { maxLength: max }));
+    const now = await this.on('durable', 'get', key, (d) =>
+      d.get(
+        key,
+        newest.map((e) => e.id),
+      ),
+    );
+    const gone: string[] = [];
+    const changed: TimelineEntry[] = [];
+    newest.forEach((entry, i) => {
+      const current = now[i];
+      if (current === undefined) gone.push(entry.id);
+      else if (current.score !== entry.score || current.payload !== entry.payload) {
+        changed.push(current);
+      }
+    });
+    if (gone.length > 0) await this.on('hot', 'refill', key, (hot) => hot.remove(key, gone));
+    if (changed.length > 0) {
+      await this.on('hot', 'refill', key, (hot) => hot.add(key, changed, { maxLength: max }));
+    }
+  }
+}
