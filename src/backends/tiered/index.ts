@@ -4,9 +4,8 @@
  * storage contracts into one {@link Storage}. See docs/tiered.md.
  * @module
  */
-import type { Storage } from '../../storage/contracts.js';
-import type { DefinedActivityStorage } from '../../storage/define-activity-storage.js';
-import { type DefinedTimelineStorage, defineStorage } from '../../storage/define-storage.js';
+import type { ActivityStorage, Storage, TimelineStorage } from '../../storage/contracts.js';
+import { defineStorage } from '../../storage/define-storage.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
 import { intOption, invalidOption } from '../../validation/values.js';
 import { TieredActivityStorage } from './tiered-activities.js';
@@ -37,8 +36,8 @@ const TIERED_KEYS = optionKeys<TieredStorageOptions>({
 
 /** A tiered storage: one storage over two, with the tiers kept for inspection. */
 export interface TieredStorage extends Storage {
-  readonly timeline: DefinedTimelineStorage<TieredTimelineStorage>;
-  readonly activities: DefinedActivityStorage<TieredActivityStorage>;
+  readonly timeline: TimelineStorage;
+  readonly activities: ActivityStorage;
   /** The hot tier, as given. */
   readonly hot: Storage;
   /** The durable tier, as given. */

@@ -59,17 +59,26 @@ export class TierPair {
    * durable tier while the copy was in flight is undone in the hot tier right after.
    */
   async refill(key: string, force = false): Promise<void> {
+    // A copy that raced a removal is undone, which leaves the hot tier short again: refill once
+    // more then (a few rounds at most; a later read refills what is still short).
+    for (let round = 0, again = true; again && round < 3; round++) {
+      again = await this.#refillOnce(key, force && round === 0);
+    }
+  }
+
+  /** One refill; whether the durable tier changed under it (the hot tier may be short again). */
+  async #refillOnce(key: string, force: boolean): Promise<boolean> {
     const max = this.hotMaxLength;
     if (!force) {
       const held = await this.on('hot', 'count', key, (hot) => hot.count(key));
-      if (held >= max) return;
+      if (held >= max) return false;
       const total = await this.on('durable', 'count', key, (d) => d.count(key));
-      if (total <= held) return;
+      if (total <= held) return false;
     }
     const newest = await this.on('durable', 'range', key, (d) =>
       d.range(key, { order: 'desc', limit: max }),
     );
-    if (newest.length === 0) return;
+    if (newest.length === 0) return false;
     await this.on('hot', 'refill', key, (hot) => hot.add(key, newest, { maxLength: max }));
     const now = await this.on('durable', 'get', key, (d) =>
       d.get(
@@ -90,5 +99,6 @@ export class TierPair {
     if (changed.length > 0) {
       await this.on('hot', 'refill', key, (hot) => hot.add(key, changed, { maxLength: max }));
     }
+    return gone.length > 0 || changed.length > 0;
   }
 }

@@ -29,6 +29,21 @@ export interface TieredTimelineParts {
   readonly hotMaxLength: number;
 }
 
+/**
+ * `Promise.all` that waits for every promise before it throws (the first error): no write is
+ * still in flight when the caller sees the failure and retries.
+ */
+async function settled<const T extends readonly unknown[]>(
+  promises: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
+}
+
 /** Whether an update's changes can leave the hot tier short of the newest entries. */
 function mayShrink(
   ids: readonly string[],
@@ -94,7 +109,7 @@ export class TieredTimelineStorage implements TimelineDriver {
   ): Promise<number> {
     const p = this.#pair(hints);
     // Through the full view an add may move an entry down; the hot tier's old scores tell.
-    const [added, before] = await Promise.all([
+    const [added, before] = await settled([
       p.on('durable', 'add', key, (d) => d.add(key, entries, options)),
       hints.idsOnly
         ? undefined
@@ -104,7 +119,7 @@ export class TieredTimelineStorage implements TimelineDriver {
               entries.map((e) => e.id),
             ),
           ),
-    ]);
+    ] as const);
     await p.on('hot', 'add', key, (hot) => hot.add(key, entries, p.hotOptions(options)));
     const lowered = before?.some((old, i) => old !== undefined && old.score > entries[i]!.score);
     // An evicted or short hot tier would otherwise take older entries alone; an entry moved
@@ -124,7 +139,7 @@ export class TieredTimelineStorage implements TimelineDriver {
     hints: TimelineHints,
   ): Promise<void> {
     if (!hints.idsOnly) {
-      await Promise.all(keys.map((key) => this.add(key, entries, options, hints)));
+      await settled(keys.map((key) => this.add(key, entries, options, hints)));
       return;
     }
     const p = this.#pair(hints);
@@ -150,7 +165,7 @@ export class TieredTimelineStorage implements TimelineDriver {
     const p = this.#pair(hints);
     await p.on('durable', 'removeFromMany', undefined, (d) => d.removeFromMany(keys, ids));
     await p.on('hot', 'removeFromMany', undefined, (hot) => hot.removeFromMany(keys, ids));
-    await Promise.all(keys.map((key) => p.refill(key)));
+    await settled(keys.map((key) => p.refill(key)));
   }
 
   range(key: string, query: RangeQuery, hints: TimelineHints): Promise<TimelineEntry[]> {
