@@ -290,7 +290,9 @@ export function describeTieredCases(world: TieredWorld): void {
         const pages = await Promise.all(
           limits.map((limit) => t.storage.timeline.range(KEY, { order: 'desc', limit })),
         );
-        pages.forEach((page, i) => assert.deepEqual(page, all.slice(0, limits[i]), `read ${i}`));
+        for (const [i, page] of pages.entries()) {
+          assert.deepEqual(page, all.slice(0, limits[i]), `read ${i}`);
+        }
         await assertHotIsNewest(t.tiers);
       }
       // A refill that read the durable tier before a removal and writes after it: the removed
