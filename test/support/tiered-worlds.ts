@@ -8,7 +8,9 @@ import type Database from 'better-sqlite3';
 import type { Cluster, Redis } from 'ioredis';
 import { createRedisStorage } from '../../src/backends/redis/index.js';
 import { createSqliteStorage } from '../../src/backends/sqlite/index.js';
+import { createTieredStorage } from '../../src/backends/tiered/index.js';
 import type { Storage } from '../../src/index.js';
+import type { BackendUnderTest } from '../../src/testing/index.js';
 import { deletePrefix } from './redis.js';
 import type { TieredWorld, TierSet } from './tiered.js';
 
@@ -54,6 +56,24 @@ export function tieredRedisCassandra(client: Redis | Cluster, durable: () => Sto
     async create(): Promise<TierSet> {
       const { hot, evict } = redisHot(client);
       return { hot, durable: durable(), evictHot: evict, close: evict };
+    },
+  };
+}
+
+/** The conformance-kit backend of a tiered storage over `world`'s tiers. */
+export function tieredBackend(world: TieredWorld, hotMaxLength: number): BackendUnderTest {
+  const open = new Map<Storage, () => Promise<void>>();
+  return {
+    name: `tiered storage, ${world.name}, hotMaxLength ${hotMaxLength}`,
+    async create() {
+      const { hot, durable, close } = await world.create();
+      const storage = createTieredStorage({ hot, durable, hotMaxLength });
+      open.set(storage, close);
+      return storage;
+    },
+    async destroy(storage) {
+      await open.get(storage)?.();
+      open.delete(storage);
     },
   };
 }
