@@ -11,6 +11,8 @@ import { describe, test } from 'node:test';
 import { createTieredStorage, type TieredStorage } from '../../src/backends/tiered/index.js';
 import {
   BackendError,
+  createActivity,
+  defineFlatFeed,
   type RangeQuery,
   type Storage,
   type TimelineEntry,
@@ -243,6 +245,39 @@ export function describeTieredCases(world: TieredWorld): void {
       ]);
       const [many] = await t.storage.timeline.rangeMany([KEY], { order: 'desc', limit: 20 });
       assert.deepEqual(many, all.slice(0, 20));
+    });
+
+    withTiers('a flat feed pages past the hot tier by its cursors, both orders', async (t) => {
+      const define = (storage: Storage) => defineFlatFeed({ name: 'tl', storage, maxLength: 100 });
+      const tiered = define(t.storage).for(1);
+      const reference = define(t.tiers.durable).for(2); // what one storage holding it all reads
+      const activities = Array.from({ length: 30 }, (_, i) =>
+        createActivity({
+          actor: i % 4,
+          verb: 'add',
+          object: i,
+          time: 1_764_000_000_000 + (i >> 1),
+        }),
+      );
+      await tiered.addMany(activities);
+      await reference.addMany(activities);
+      assert.equal((await tierEntries(t.tiers.hot, 'tl:1')).length, HOT, 'the hot tier is capped');
+      for (const order of ['desc', 'asc'] as const) {
+        for (const limit of [1, 4, HOT, 11]) {
+          const pages: string[][] = [];
+          let cursor: string | undefined;
+          do {
+            const page = await tiered.read({ limit, order, cursor });
+            pages.push(page.items.map((a) => a.id));
+            assert.deepEqual(page.missing, []);
+            cursor = page.next;
+          } while (cursor !== undefined && pages.length < 100);
+          const ids = pages.flat();
+          const expected = (await reference.read({ limit: 100, order })).items.map((a) => a.id);
+          assert.equal(expected.length, 30);
+          assert.deepEqual(ids, expected, `${order} by ${limit}`);
+        }
+      }
     });
 
     withTiers('a read refills an evicted hot tier with the newest entries', async (t) => {
