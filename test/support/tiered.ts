@@ -396,7 +396,14 @@ export function describeTieredCases(world: TieredWorld): void {
       if (t.tiers.hot.timeline.capabilities.markers) {
         assert.equal(await t.tiers.hot.timeline.countMarked(KEY, 'unseen'), 0, 'none in hot');
       }
-      assert.equal(await tl.clearMarker(KEY, 'unseen'), 20);
+      // Marks alone with a trim: the hot tier is trimmed as the durable tier is.
+      await tl.update(KEY, [], () => ({ changes: { mark: { read: [all[0]!.id] } }, result: 0 }), {
+        maxLength: 5,
+      });
+      await assertHotIsNewest(t.tiers);
+      assert.equal((await tierEntries(t.tiers.hot, KEY)).length, 5);
+      assert.equal(await tl.countMarked(KEY, 'read'), 1);
+      assert.equal(await tl.clearMarker(KEY, 'unseen'), 5);
     });
 
     withTiers('activities: written to both tiers, read through the hot tier', async (t) => {

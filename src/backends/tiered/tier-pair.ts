@@ -7,6 +7,7 @@
 import type {
   IdOnlyTimeline,
   TimelineEntry,
+  TimelineStorage,
   TimelineWriteOptions,
 } from '../../storage/contracts.js';
 import { onTier, type Tier } from './tier-call.js';
@@ -43,12 +44,62 @@ export class TierPair {
   }
 
   /** The hot tier's write options: the write's `maxLength`, capped at `hotMaxLength`. */
-  hotOptions(options: TimelineWriteOptions): TimelineWriteOptions {
+  hotOptions(options: TimelineWriteOptions): { maxLength: number } {
     const { maxLength } = options;
     return {
       maxLength:
         maxLength === undefined ? this.hotMaxLength : Math.min(maxLength, this.hotMaxLength),
     };
+  }
+
+  /**
+   * Makes the hot tier hold what the durable tier holds now for `ids` (after an update: present
+   * ones rewritten when they differ, absent ones removed), in one atomic `update` of the hot
+   * tier (`hot` is the full timeline storage of this pair's hot view), trimmed as the update
+   * was (`options`, capped at `hotMaxLength`). Returns whether it wrote anything (the hot tier may be short then).
+   */
+  async reconcile(
+    key: string,
+    ids: readonly string[],
+    hot: TimelineStorage,
+    options: TimelineWriteOptions,
+  ): Promise<boolean> {
+    const [now, held] = await Promise.all([
+      this.on('durable', 'get', key, (d) => d.get(key, ids)),
+      this.on('hot', 'get', key, (h) => h.get(key, ids)),
+    ]);
+    const put: TimelineEntry[] = [];
+    const remove: string[] = [];
+    ids.forEach((id, i) => {
+      const truth = now[i];
+      const cached = held[i];
+      if (truth === undefined) {
+        if (cached !== undefined) remove.push(id);
+      } else if (
+        cached === undefined ||
+        cached.score !== truth.score ||
+        cached.payload !== truth.payload
+      ) {
+        put.push(truth);
+      }
+    });
+    if (put.length === 0 && remove.length === 0) {
+      // Nothing to copy; the update's trim still applies (the durable tier was trimmed).
+      if (options.maxLength !== undefined) {
+        const { maxLength } = this.hotOptions(options);
+        await this.on('hot', 'trim', key, (h) => h.trim(key, maxLength));
+      }
+      return false;
+    }
+    await this.on('hot', 'update', key, () =>
+      hot.update(
+        key,
+        [],
+        () => ({ changes: { put, remove }, result: undefined }),
+        this.hotOptions(options),
+      ),
+    );
+    return true;
   }
 
   /**

@@ -250,7 +250,7 @@ export class TieredTimelineStorage implements TimelineDriver {
 
   /**
    * One update: `compute` runs in the durable tier's atomic step (the durable tier is the truth),
-   * then its entry changes (not its marks) are applied to the hot tier.
+   * then the hot tier takes the durable tier's entries of the ids it touched (not its marks).
    */
   async #update<R>(
     key: string,
@@ -288,17 +288,18 @@ export class TieredTimelineStorage implements TimelineDriver {
       });
     if (last === undefined) return result;
     const { put = [], remove = [] } = last.changes;
-    if (put.length > 0 || remove.length > 0) {
-      await p.on('hot', 'update', key, () =>
-        hot.update(
-          key,
-          [],
-          () => ({ changes: { put, remove }, result: undefined }),
-          p.hotOptions(options),
-        ),
-      );
+    // Marks alone: nothing for the hot tier but the trim the durable tier got.
+    const { maxLength } = p.hotOptions(options);
+    if (put.length === 0 && remove.length === 0 && options.maxLength !== undefined) {
+      await p.on('hot', 'trim', key, (h) => h.trim(key, maxLength));
+    } else if (put.length > 0 || remove.length > 0) {
+      // The hot tier takes the durable tier's state of the ids, not the changes: an update of
+      // the same key by another process, committed after this one, may have reached the hot
+      // tier first; copying what the durable tier holds now does not undo it.
+      const touched = [...new Set([...put.map((e) => e.id), ...remove])];
+      const changed = await p.reconcile(key, touched, hot, options);
       const { short, lowered } = mayShrink(ids, last.current, last.changes);
-      if (short || lowered) await p.refill(key, lowered);
+      if (short || lowered || changed) await p.refill(key, lowered);
     }
     return result;
   }
