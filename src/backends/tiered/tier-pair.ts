@@ -56,7 +56,7 @@ export class TierPair {
    * Makes the hot tier hold what the durable tier holds now for `ids` (after an update: present
    * ones rewritten when they differ, absent ones removed), in one atomic `update` of the hot
    * tier (`hot` is the full timeline storage of this pair's hot view), trimmed as the update
-   * was (`options`, capped at `hotMaxLength`). Returns whether it wrote anything (the hot tier may be short then).
+   * was (`options`, capped at `hotMaxLength`). Returns whether it removed anything (the hot tier may be short then).
    */
   async reconcile(
     key: string,
@@ -99,7 +99,7 @@ export class TierPair {
         this.hotOptions(options),
       ),
     );
-    return true;
+    return remove.length > 0;
   }
 
   /**

@@ -297,9 +297,9 @@ export class TieredTimelineStorage implements TimelineDriver {
       // the same key by another process, committed after this one, may have reached the hot
       // tier first; copying what the durable tier holds now does not undo it.
       const touched = [...new Set([...put.map((e) => e.id), ...remove])];
-      const changed = await p.reconcile(key, touched, hot, options);
+      const removed = await p.reconcile(key, touched, hot, options);
       const { short, lowered } = mayShrink(ids, last.current, last.changes);
-      if (short || lowered || changed) await p.refill(key, lowered);
+      if (short || lowered || removed) await p.refill(key, lowered);
     }
     return result;
   }
