@@ -18,6 +18,7 @@ import type {
   TimelineStorage,
   TimelineWriteOptions,
 } from '../../storage/contracts.js';
+import { forEachLimited } from '../../util/for-each-limited.js';
 import { onTier } from './tier-call.js';
 import { TierPair } from './tier-pair.js';
 import { rangeManyTiered, rangeTiered } from './tiered-reads.js';
@@ -28,6 +29,9 @@ export interface TieredTimelineParts {
   readonly durable: TimelineStorage;
   readonly hotMaxLength: number;
 }
+
+/** Keys worked on at once by the per-key paths (full-view `addToMany`, refills after `removeFromMany`). */
+const PER_KEY_CONCURRENCY = 16;
 
 /**
  * `Promise.all` that waits for every promise before it throws (the first error): no write is
@@ -139,7 +143,9 @@ export class TieredTimelineStorage implements TimelineDriver {
     hints: TimelineHints,
   ): Promise<void> {
     if (!hints.idsOnly) {
-      await settled(keys.map((key) => this.add(key, entries, options, hints)));
+      await forEachLimited(keys, PER_KEY_CONCURRENCY, (key) =>
+        this.add(key, entries, options, hints),
+      );
       return;
     }
     const p = this.#pair(hints);
@@ -165,7 +171,7 @@ export class TieredTimelineStorage implements TimelineDriver {
     const p = this.#pair(hints);
     await p.on('durable', 'removeFromMany', undefined, (d) => d.removeFromMany(keys, ids));
     await p.on('hot', 'removeFromMany', undefined, (hot) => hot.removeFromMany(keys, ids));
-    await settled(keys.map((key) => p.refill(key)));
+    await forEachLimited(keys, PER_KEY_CONCURRENCY, (key) => p.refill(key));
   }
 
   range(key: string, query: RangeQuery, hints: TimelineHints): Promise<TimelineEntry[]> {
