@@ -316,6 +316,37 @@ export function describeTieredCases(world: TieredWorld): void {
       },
     );
 
+    withTiers(
+      'a tier failing during a read and its refill: typed error, the retry reads right',
+      async (t) => {
+        const all = history();
+        await t.storage.timeline.add(KEY, all);
+        for (const tier of ['hot', 'durable'] as const) {
+          for (let n = 1; ; n++) {
+            await t.tiers.evictHot([KEY]);
+            const armed = tier === 'hot' ? t.hot : t.durable;
+            armed.arm(n);
+            const read = () => t.storage.timeline.range(KEY, { order: 'desc', limit: 10 });
+            const error = await read().then(
+              () => undefined,
+              (e: unknown) => e,
+            );
+            armed.arm(undefined);
+            if (!armed.fired) {
+              assert.equal(error, undefined);
+              assert.ok(n > 1, `a read never reached the ${tier} tier`);
+              break;
+            }
+            assert.ok(error instanceof BackendError, `${tier} call ${n}: ${String(error)}`);
+            assert.equal(error.details.tier, tier);
+            assert.deepEqual(await read(), all.slice(0, 10), `${tier} call ${n}, retried`);
+            await assertHotIsNewest(t.tiers);
+            assert.ok(n < 20);
+          }
+        }
+      },
+    );
+
     withTiers('concurrent refills neither duplicate nor reorder', async (t) => {
       const all = history();
       await t.storage.timeline.add(KEY, all);
