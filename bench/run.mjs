@@ -16,6 +16,7 @@ import { groups } from './scenarios/groups.mjs';
 import { hybrid } from './scenarios/hybrid.mjs';
 import { mergedReads } from './scenarios/merged-reads.mjs';
 import { reads } from './scenarios/reads.mjs';
+import { tiered } from './scenarios/tiered.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -33,6 +34,7 @@ const SCENARIOS = {
   footprint,
   calibrate,
   hybrid,
+  tiered,
 };
 
 const rows = [];

@@ -24,6 +24,12 @@ export {
 export type { GroupMember, GroupRecord, MinimizedMember } from './aggregation/group.js';
 // The in-memory backend
 export { createMemoryStorage } from './backends/memory/index.js';
+// Tiered storage: a hot tier over a durable tier
+export {
+  createTieredStorage,
+  type TieredStorage,
+  type TieredStorageOptions,
+} from './backends/tiered/index.js';
 // Errors
 export type { ErrorCode, StreamFrameworkErrorOptions } from './errors.js';
 export {

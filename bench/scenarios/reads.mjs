@@ -23,7 +23,7 @@ export async function concurrentRate(total, readers, read) {
  * Runs the `sides` in turns (`rounds` each, the first mover rotating, the order reversed every
  * other round); returns each side's results, in the order of `sides`.
  */
-async function turns(rounds, sides) {
+export async function turns(rounds, sides) {
   const out = sides.map(() => []);
   for (let round = 0; round < rounds; round++) {
     const order = sides.map((_, i) => (i + round) % sides.length);

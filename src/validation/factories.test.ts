@@ -32,6 +32,7 @@ import { createSqliteStorage } from '../backends/sqlite/index.js';
 import { createTables } from '../backends/sqlite/schema.js';
 import { SqliteActivityStorage } from '../backends/sqlite/sqlite-activity-storage.js';
 import { SqliteTimelineStorage } from '../backends/sqlite/sqlite-timeline-storage.js';
+import { createTieredStorage } from '../backends/tiered/index.js';
 import { StreamFrameworkError } from '../errors.js';
 import { defineAggregatedFeed } from '../feeds/aggregated-feed.js';
 import { defineFlatFeed } from '../feeds/flat-feed.js';
@@ -220,6 +221,19 @@ const factories: readonly Factory[] = [
     call: (o) => createMemoryStorage(o as never),
     base: {},
     wrong: [],
+  },
+  {
+    name: 'createTieredStorage',
+    types: ['TieredStorageOptions'],
+    call: (o) => createTieredStorage(o as never),
+    base: { hot: storage, durable: createMemoryStorage(), hotMaxLength: 10 },
+    wrong: [
+      { hot: 5 },
+      { durable: {} },
+      { durable: storage },
+      { hotMaxLength: '10' },
+      { hotMaxLength: 0 },
+    ],
   },
   {
     name: 'createRedisStorage',
