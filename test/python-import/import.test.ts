@@ -170,7 +170,9 @@ async function compareAll(d: Defs): Promise<number> {
         assert.equal(g.updatedAt.getTime(), ms(pg.updated_at), `${at}: updatedAt`);
         const oldestFirst = [...g.activities].reverse();
         assert.equal(oldestFirst.length, pg.activities.length, `${at}: retained`);
-        oldestFirst.forEach((a, j) => expectActivity(a, pg.activities[j]!, `${at} activity ${j}`));
+        for (const [j, a] of oldestFirst.entries()) {
+          expectActivity(a, pg.activities[j]!, `${at} activity ${j}`);
+        }
         if (feed.kind === 'notification') {
           assert.equal(g.seen, pg.is_seen, `${at}: seen`);
           assert.equal(g.read, pg.is_read, `${at}: read`);
