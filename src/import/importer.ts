@@ -380,11 +380,14 @@ async function importFlat(
       ctx.onMalformed(new MalformedPythonDataError(shard, id, error.message));
     }
   });
-  if (ctx.dryRun) return { entries: activities.length, written: activities.length };
   const handle = feed.for(userId);
   let written = 0;
   for (let i = 0; i < activities.length; i += READ_CHUNK) {
-    written += await handle.addMany(activities.slice(i, i + READ_CHUNK));
+    const chunk = activities.slice(i, i + READ_CHUNK);
+    if (ctx.dryRun) {
+      const positions = await Promise.all(chunk.map((a) => handle.indexOf(a.id)));
+      written += positions.filter((p) => p < 0).length;
+    } else written += await handle.addMany(chunk);
   }
   return { entries: activities.length, written };
 }
@@ -532,7 +535,6 @@ async function writeGroups(
   userId: Id,
   groups: readonly ImportedGroup[],
 ): Promise<number> {
-  if (ctx.dryRun) return groups.length;
   const handle = feed.for(userId);
   const existing = (await handle.getGroups(groups.map((g) => g.group.id))) as (
     | NotificationGroup
@@ -540,6 +542,9 @@ async function writeGroups(
     | undefined
   )[];
   const notification = feed.kind === 'notification';
+  const tracks = notification
+    ? { unseen: feed.trackUnseen, unread: feed.trackUnread }
+    : { unseen: false, unread: false };
   const stateOf = (g: NotificationGroup | AggregatedGroup | undefined) =>
     g !== undefined && 'seen' in g ? { seen: g.seen, read: g.read } : undefined;
   const toStore: AggregatedGroup[] = [];
@@ -555,18 +560,24 @@ async function writeGroups(
       changed.add(g.group.id);
     }
   });
-  if (toStore.length > 0) await handle.addGroups(toStore);
-  if (!notification) return toStore.length;
+  if (!notification) {
+    if (toStore.length > 0 && !ctx.dryRun) await handle.addGroups(toStore);
+    return toStore.length;
+  }
   const notifications = feed as NotificationFeedDefinition;
-  const nHandle = notifications.for(userId);
   const seen: string[] = [];
   const read: string[] = [];
   groups.forEach((g, i) => {
+    // Stored groups start unseen and unread.
     const state = changed.has(g.group.id) ? { seen: false, read: false } : stateOf(existing[i]);
-    if (g.seen && state?.seen !== true) seen.push(g.group.id);
-    if (g.read && state?.read !== true) read.push(g.group.id);
+    if (g.seen && notifications.trackUnseen && state?.seen !== true) seen.push(g.group.id);
+    if (g.read && notifications.trackUnread && state?.read !== true) read.push(g.group.id);
   });
-  if (seen.length > 0 && notifications.trackUnseen) await nHandle.markSeen(seen);
-  if (read.length > 0 && notifications.trackUnread) await nHandle.markRead(read);
+  if (!ctx.dryRun) {
+    const nHandle = notifications.for(userId);
+    if (toStore.length > 0) await nHandle.addGroups(toStore);
+    if (seen.length > 0) await nHandle.markSeen(seen);
+    if (read.length > 0) await nHandle.markRead(read);
+  }
   return new Set([...changed, ...seen, ...read]).size;
 }

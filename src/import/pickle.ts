@@ -19,13 +19,24 @@ export class PickleError extends Error {
 /** Most nesting a pickle may build (as the library's JSON depth bound). */
 const MAX_DEPTH = 64;
 
-type Value = null | boolean | number | string | Value[] | PyDict | PyTuple;
+type Value = null | boolean | number | string | Value[] | PyDict | PyTuple | PyGlobal;
 class PyDict {
   readonly entries = new Map<string, Value>();
 }
 class PyTuple {
   constructor(readonly items: Value[]) {}
 }
+/** A whitelisted callable: set and frozenset (read as lists), OrderedDict (read as a dict). */
+class PyGlobal {
+  constructor(readonly name: 'set' | 'dict') {}
+}
+const GLOBALS: Readonly<Record<string, 'set' | 'dict'>> = {
+  'builtins.set': 'set',
+  'builtins.frozenset': 'set',
+  '__builtin__.set': 'set',
+  '__builtin__.frozenset': 'set',
+  'collections.OrderedDict': 'dict',
+};
 const MARK = Symbol('mark');
 type StackItem = Value | typeof MARK;
 
@@ -285,6 +296,32 @@ function unpickle(bytes: Uint8Array): Value {
       case 0x6a: // LONG_BINGET
         push(memoGet(memo, u32()));
         break;
+      case 0x63: {
+        // GLOBAL (protocols 0-3)
+        const module = line();
+        push(globalOf(module, line()));
+        break;
+      }
+      case 0x93: {
+        // STACK_GLOBAL (protocol 4+)
+        const name = pop();
+        const module = pop();
+        if (typeof module !== 'string' || typeof name !== 'string') {
+          throw new PickleError('STACK_GLOBAL needs two strings');
+        }
+        push(globalOf(module, name));
+        break;
+      }
+      case 0x52: {
+        // REDUCE, only of the whitelisted globals
+        const args = pop();
+        const callable = pop();
+        if (!(callable instanceof PyGlobal) || !(args instanceof PyTuple)) {
+          throw new PickleError('REDUCE of something other than set, frozenset or OrderedDict');
+        }
+        push(reduce(callable, args.items));
+        break;
+      }
       default:
         throw new PickleError(
           `unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')} (${opcodeName(op)}): extra_context may hold only dicts, lists, tuples, sets, strings, numbers, booleans and None`,
@@ -304,6 +341,32 @@ function opcodeName(op: number): string {
     142: 'BINBYTES8: bytes have no JSON form',
   };
   return names[op] ?? 'not plain data';
+}
+
+function globalOf(module: string, name: string): PyGlobal {
+  const kind = GLOBALS[`${module}.${name}`];
+  if (kind === undefined) {
+    const what =
+      `${module}.${name}` === '_codecs.encode' ? 'bytes' : `a Python object of ${module}.${name}`;
+    throw new PickleError(
+      `extra_context holds ${what}, which has no JSON form (only dicts, lists, tuples, sets, strings, numbers, booleans and None are read)`,
+    );
+  }
+  return new PyGlobal(kind);
+}
+
+function reduce(callable: PyGlobal, args: Value[]): Value {
+  if (args.length > 1)
+    throw new PickleError('set or OrderedDict called with more than one argument');
+  const [arg] = args;
+  if (callable.name === 'dict') {
+    if (arg !== undefined) throw new PickleError('OrderedDict called with an argument');
+    return new PyDict();
+  }
+  if (arg === undefined) return [];
+  if (Array.isArray(arg)) return [...arg];
+  if (arg instanceof PyTuple) return [...arg.items];
+  throw new PickleError('set called with something other than a list');
 }
 
 function latin1(bytes: Uint8Array): string {
@@ -394,6 +457,7 @@ function pythonStringLiteral(text: string): string {
 
 function toJson(value: Value, depth: number, path: Set<object>): JsonValue {
   if (value === null || typeof value !== 'object') return value;
+  if (value instanceof PyGlobal) throw new PickleError('a Python callable has no JSON form');
   if (depth >= MAX_DEPTH) throw new PickleError(`nested deeper than ${MAX_DEPTH}`);
   if (path.has(value)) throw new PickleError('the data refers to itself (a cycle)');
   path.add(value);
