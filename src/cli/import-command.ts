@@ -4,7 +4,7 @@ import type {
   PythonImportOptions,
   PythonImportProgress,
   PythonImportResult,
-} from '../import/importer.js';
+} from '../import/options.js';
 import type { AnyFeedDefinition } from '../manager/options.js';
 import { UsageError } from './args.js';
 import { ConfigError, loadConfigModule } from './config.js';

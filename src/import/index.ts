@@ -12,12 +12,13 @@
  * });
  * @module
  */
+
+export { importPythonRedis } from './importer.js';
 export type {
   MalformedEntry,
   PythonFeedMapping,
   PythonImportOptions,
   PythonImportProgress,
   PythonImportResult,
-} from './importer.js';
-export { importPythonRedis } from './importer.js';
+} from './options.js';
 export { MalformedPythonDataError } from './python-format.js';
