@@ -6,11 +6,11 @@ import type { Id } from '../activity/ids.js';
 import type { FlatFeedDefinition } from '../feeds/flat-feed.js';
 import { isSerializationId, MalformedPythonDataError } from './python-format.js';
 import {
+  acceptedActivity,
   type Context,
   loadActivities,
   members,
   READ_CHUNK,
-  toActivity,
   verbsOf,
 } from './python-source.js';
 
@@ -37,7 +37,8 @@ export async function importFlat(
   const loaded = await loadActivities(ctx, key, good);
   const activities = good.flatMap((id) => {
     const p = loaded.get(id);
-    return p === undefined ? [] : [toActivity(p, verbs)];
+    const activity = p === undefined ? undefined : acceptedActivity(ctx, feed, key, p, verbs);
+    return activity === undefined ? [] : [activity];
   });
   const handle = feed.for(userId);
   let written = 0;

@@ -15,11 +15,11 @@ import {
   pythonGroupId,
 } from './python-format.js';
 import {
+  acceptedActivity,
   type Context,
   loadActivities,
   members,
   PLACEHOLDER,
-  toActivity,
   verbsOf,
 } from './python-source.js';
 
@@ -70,7 +70,9 @@ export async function importGroups(
   for (const { member, group: p } of parsed) {
     const activities = p.activities.flatMap((a) => {
       const found = typeof a === 'string' ? loaded.get(a) : a;
-      return found === undefined ? [] : [toActivity(found, verbs)];
+      const activity =
+        found === undefined ? undefined : acceptedActivity(ctx, feed, key, found, verbs);
+      return activity === undefined ? [] : [activity];
     });
     if (activities.length === 0) {
       ctx.onMalformed(

@@ -42,10 +42,11 @@ function clip(s: string): string {
 export interface PythonActivity {
   /** The 26-digit serialization id (ms ‖ object id on 10 digits ‖ verb id on 3 digits). */
   readonly id: string;
-  readonly actor: number;
+  /** Python ids are integers: beyond 2^53 they are kept as their decimal string. */
+  readonly actor: number | string;
   readonly verb: number;
   readonly object: number;
-  readonly target: number | undefined;
+  readonly target: number | string | undefined;
   /** Milliseconds since the epoch, as the serialization id holds them. */
   readonly timeMs: number;
   readonly extra: JsonObject;
@@ -97,11 +98,11 @@ function msOfEpoch(text: string): number | undefined {
 }
 
 /**
- * Reads an `ActivitySerializer` value. `id` is the serialization id it is stored under, or
+ * Reads an `ActivitySerializer` value. `storedId` is the serialization id it is stored under, or
  * undefined inside a notification group (then it is derived as Python derives it). Throws a
  * plain Error with the reason; the importer adds the key.
  */
-export function parseActivity(value: string, id: string | undefined): PythonActivity {
+export function parseActivity(value: string, storedId: string | undefined): PythonActivity {
   const parts: string[] = [];
   let rest = value;
   for (let i = 0; i < 5; i++) {
@@ -124,18 +125,25 @@ export function parseActivity(value: string, id: string | undefined): PythonActi
     }
     return n;
   };
-  const actor = int(actorText, 'actor_id');
+  const id = (text: string, field: string): number | string => {
+    if (!INT.test(text)) {
+      throw new Error(`field ${field} is not a non-negative integer: ${JSON.stringify(text)}`);
+    }
+    const n = Number(text);
+    return Number.isSafeInteger(n) ? n : text;
+  };
+  const actor = id(actorText, 'actor_id');
   const verb = int(verbText, 'verb_id');
   const object = int(objectText, 'object_id');
-  const target = int(targetText, 'target_id');
+  const target = id(targetText, 'target_id');
   const timeMs = msOfEpoch(epochText);
   if (timeMs === undefined) throw new Error(`bad time ${JSON.stringify(epochText)}`);
   if (verb >= 1000 || object >= 10 ** 10) {
     throw new Error('object_id or verb id has too many digits for a serialization id');
   }
   const derived = `${timeMs}${String(object).padStart(10, '0')}${String(verb).padStart(3, '0')}`;
-  if (id !== undefined && id !== derived) {
-    throw new Error(`the activity's fields give serialization id ${derived}, not ${id}`);
+  if (storedId !== undefined && storedId !== derived) {
+    throw new Error(`the activity's fields give serialization id ${derived}, not ${storedId}`);
   }
   return {
     id: derived,

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { type Activity, createActivity } from '../activity/activity.js';
 import type { JsonObject } from '../activity/json.js';
 import { createVerbRegistry, type VerbRegistry } from '../activity/verbs.js';
-import { ValidationError } from '../errors.js';
+import { StreamFrameworkError, ValidationError } from '../errors.js';
 import type { FeedDefinition, FeedHandle } from '../feeds/feed.js';
 import {
   activityShardKey,
@@ -60,25 +60,42 @@ function keyPattern(format: string, placeholder: string): { glob: string; regex:
   };
 }
 
-/** Sorted-set keys matching a key format, with their user id text, sorted by key. */
+/**
+ * Sorted-set keys matching a key format, with their user id text, sorted by key. SCAN without
+ * its TYPE filter (Redis 6+), then TYPE per key: the Python deployment's Redis may be older.
+ */
 export async function scanKeys(
   source: Redis,
   format: string,
 ): Promise<{ key: string; text: string }[]> {
   const { glob, regex } = keyPattern(format, PLACEHOLDER);
-  const keys = new Set<string>();
+  const matched: { key: string; text: string }[] = [];
+  const seen = new Set<string>();
   let cursor = '0';
   do {
-    const [next, batch] = await source.scan(cursor, 'MATCH', glob, 'COUNT', 1000, 'TYPE', 'zset');
+    const [next, batch] = await source.scan(cursor, 'MATCH', glob, 'COUNT', 1000);
     cursor = next;
-    for (const k of batch) keys.add(k);
+    for (const key of batch) {
+      const text = regex.exec(key)?.[1];
+      if (text !== undefined && !seen.has(key)) {
+        seen.add(key);
+        matched.push({ key, text });
+      }
+    }
   } while (cursor !== '0');
   const out: { key: string; text: string }[] = [];
-  for (const key of [...keys].sort()) {
-    const m = regex.exec(key);
-    if (m?.[1] !== undefined) out.push({ key, text: m[1] });
+  for (let i = 0; i < matched.length; i += READ_CHUNK) {
+    const chunk = matched.slice(i, i + READ_CHUNK);
+    const pipeline = source.pipeline();
+    for (const { key } of chunk) pipeline.type(key);
+    const replies = (await pipeline.exec()) ?? [];
+    chunk.forEach((m, j) => {
+      const [error, type] = replies[j] ?? [new Error('no reply'), null];
+      if (error) throw error;
+      if (type === 'zset') out.push(m);
+    });
   }
-  return out;
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /** Members of a sorted set, highest score first, as Python reads them (ZREVRANGE order). */
@@ -139,7 +156,7 @@ export function verbsOf(
  * A Python activity as an activity of this library: its serialization id is the `foreignId`, its
  * millisecond time the time. Throws `UNKNOWN_VERB` for a verb id `verbs` lacks.
  */
-export function toActivity(p: PythonActivity, verbs: VerbRegistry): Activity {
+function toActivity(p: PythonActivity, verbs: VerbRegistry): Activity {
   const verb = verbs.get(p.verb);
   if (verb === undefined) {
     throw new ValidationError(
@@ -160,4 +177,28 @@ export function toActivity(p: PythonActivity, verbs: VerbRegistry): Activity {
     },
     { verbs },
   );
+}
+
+/**
+ * The activity the target feed stores for a Python activity; undefined, after reporting it to
+ * `onMalformed` (under `key`), when the feed refuses it (extra nested too deep, beyond its
+ * serializer's size limit...). An unknown verb id throws: that is a mapping mistake, not data.
+ */
+export function acceptedActivity(
+  ctx: Context,
+  feed: FeedDefinition<JsonObject, FeedHandle<JsonObject, unknown>>,
+  key: string,
+  p: PythonActivity,
+  verbs: VerbRegistry,
+): Activity | undefined {
+  try {
+    const activity = toActivity(p, verbs);
+    feed.validate?.([activity]);
+    return activity;
+  } catch (error) {
+    if (!(error instanceof StreamFrameworkError) || error.code === 'UNKNOWN_VERB') throw error;
+    const reason = `feed ${feed.name} refuses activity ${p.id}: ${error.message}`;
+    ctx.onMalformed(new MalformedPythonDataError(key, p.id, reason));
+    return undefined;
+  }
 }
