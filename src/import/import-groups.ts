@@ -113,12 +113,8 @@ export async function importGroups(
         updatedAt: new Date(p.updatedAtMs),
         score: p.updatedAtMs,
       },
-      seen: markers
-        ? !markers.unseen.has(pythonId)
-        : p.seenAtMs !== undefined && p.seenAtMs >= p.updatedAtMs,
-      read: markers
-        ? !markers.unread.has(pythonId)
-        : p.readAtMs !== undefined && p.readAtMs >= p.updatedAtMs,
+      seen: markers ? !markers.unseen.has(pythonId) : p.seenByDate,
+      read: markers ? !markers.unread.has(pythonId) : p.readByDate,
     });
   }
   return { entries: groups.length, written: await writeGroups(ctx, feed, userId, groups) };

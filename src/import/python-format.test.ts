@@ -51,13 +51,23 @@ describe('parseGroup', () => {
     assert.equal(ids.group, '3-2024-05-01');
     assert.deepEqual(ids.activities, ['17145666451230000000042003', '17145666501230000000043003']);
     assert.equal(ids.minimized, 2);
-    assert.equal(ids.seenAtMs, undefined);
+    assert.equal(ids.seenByDate, false);
     assert.equal(pythonGroupId(ids.updatedAtMs), '1714566650000');
     const full = parseGroup(
       'v33-42-2024-05-01;;1714566645.123456;;1714566645.123456;;1714566700.000000;;-1;;13,3,42,0,1714566645.123456,;;0',
     );
     assert.equal((full.activities[0] as { actor: number }).actor, 13);
-    assert.equal(full.seenAtMs, 1714566700000);
+    assert.equal(full.seenByDate, true);
+    assert.equal(full.readByDate, false);
+  });
+
+  it('seen/read by date as is_seen(): at or after updated_at, to the microsecond', () => {
+    const at = (seen: string) =>
+      parseGroup(`v3g;;1.000000;;5.000002;;${seen};;-1;;17145666451230000000042003;;0`).seenByDate;
+    assert.equal(at('5.000002'), true);
+    assert.equal(at('5.000001'), false); // the same millisecond, one microsecond earlier
+    assert.equal(at('9.000000'), true);
+    assert.equal(at('-1'), false);
   });
 
   it('refuses other versions and broken envelopes', () => {

@@ -58,8 +58,10 @@ export interface PythonGroup {
   /** Epoch milliseconds (the microseconds Python stored, truncated); undefined for -1. */
   readonly createdAtMs: number | undefined;
   readonly updatedAtMs: number | undefined;
-  readonly seenAtMs: number | undefined;
-  readonly readAtMs: number | undefined;
+  /** `is_seen()` of the deprecated notification feed: `seen_at` is at or after `updated_at`. */
+  readonly seenByDate: boolean;
+  /** `is_read()` likewise, with `read_at`. */
+  readonly readByDate: boolean;
   /** Oldest first, as Python keeps them: serialization ids or full activities. */
   readonly activities: readonly (string | PythonActivity)[];
   readonly minimized: number;
@@ -90,11 +92,16 @@ export function timeOfSerializationId(id: string): number {
  * (exact microseconds, then the same double operations), so derived ids match Python's.
  */
 function msOfEpoch(text: string): number | undefined {
+  const micros = microsOfEpoch(text);
+  return micros === undefined ? undefined : Math.trunc((micros / 1e6) * 1000);
+}
+
+/** The exact microseconds of a `'%.6f'` epoch string (from 1970 on). */
+function microsOfEpoch(text: string): number | undefined {
   const m = EPOCH.exec(text);
   if (!m || m[1] === '-') return undefined;
   const micros = Number(m[2]) * 1_000_000 + Number(m[3]);
-  if (!Number.isSafeInteger(micros)) return undefined;
-  return Math.trunc((micros / 1e6) * 1000);
+  return Number.isSafeInteger(micros) ? micros : undefined;
 }
 
 /**
@@ -192,12 +199,23 @@ export function parseGroup(member: string): PythonGroup {
     string,
     string,
   ];
-  const date = (text: string, field: string): number | undefined => {
+  const micros = (text: string, field: string): number | undefined => {
     if (text === '-1') return undefined;
-    const ms = msOfEpoch(text);
-    if (ms === undefined) throw new Error(`bad ${field} ${JSON.stringify(text)}`);
-    return ms;
+    const us = microsOfEpoch(text);
+    if (us === undefined) throw new Error(`bad ${field} ${JSON.stringify(text)}`);
+    return us;
   };
+  const [createdUs, updatedUs, seenUs, readUs] = [
+    micros(created, 'created_at'),
+    micros(updated, 'updated_at'),
+    micros(seen, 'seen_at'),
+    micros(read, 'read_at'),
+  ];
+  const ms = (us: number | undefined) =>
+    us === undefined ? undefined : Math.trunc((us / 1e6) * 1000);
+  // AggregatedActivity.is_seen() / is_read(): the mark is at or after updated_at (to the microsecond).
+  const atOrAfterUpdate = (us: number | undefined) =>
+    us !== undefined && updatedUs !== undefined && us >= updatedUs;
   if (!INT.test(minimizedText)) throw new Error('bad minimized count');
   const activities = acts
     .split(';')
@@ -206,10 +224,10 @@ export function parseGroup(member: string): PythonGroup {
     );
   return {
     group,
-    createdAtMs: date(created, 'created_at'),
-    updatedAtMs: date(updated, 'updated_at'),
-    seenAtMs: date(seen, 'seen_at'),
-    readAtMs: date(read, 'read_at'),
+    createdAtMs: ms(createdUs),
+    updatedAtMs: ms(updatedUs),
+    seenByDate: atOrAfterUpdate(seenUs),
+    readByDate: atOrAfterUpdate(readUs),
     activities,
     minimized: Number(minimizedText),
   };

@@ -50,7 +50,7 @@ interface PyGroup {
 }
 interface PyFeed {
   key: string;
-  kind: 'flat' | 'aggregated' | 'notification';
+  kind: 'flat' | 'aggregated' | 'notification' | 'notification-dates';
   user: number;
   count: number;
   pages: (PyActivity | PyGroup)[][];
@@ -80,6 +80,13 @@ function definitions(prefix: string) {
       verbs,
       aggregator: byVerbObjectAndDay,
     }),
+    // The deprecated NotificationFeed: verb+day groups, seen/read by dates.
+    oldNotification: defineNotificationFeed({
+      name: 'old-notification',
+      storage,
+      verbs,
+      aggregator: byVerbAndDay,
+    }),
   };
 }
 type Defs = ReturnType<typeof definitions>;
@@ -88,6 +95,11 @@ const mappings = (d: Defs) => [
   { keyFormat: 'feed:normal:%(user_id)s', feed: d.normal },
   { keyFormat: 'feed:aggregated:%(user_id)s', feed: d.aggregated },
   { keyFormat: 'notification_feed:%(user_id)s', feed: d.notification },
+  {
+    keyFormat: 'notification_feed:1:user:%(user_id)s',
+    feed: d.oldNotification,
+    state: 'dates' as const,
+  },
 ];
 const verbName = (id: number) => verbs.require(id).name;
 const ms = (epoch: number) => Math.trunc((Math.round(epoch * 1e6) / 1e6) * 1000);
@@ -140,14 +152,12 @@ async function compareAll(d: Defs): Promise<number> {
   let pages = 0;
   for (const feed of dump.feeds) {
     const where = `${feed.key}`;
-    const handle =
-      feed.kind === 'flat'
-        ? feed.key.startsWith('feed:user:')
-          ? d.user.for(feed.user)
-          : d.normal.for(feed.user)
-        : feed.kind === 'aggregated'
-          ? d.aggregated.for(feed.user)
-          : d.notification.for(feed.user);
+    const handle = {
+      flat: feed.key.startsWith('feed:user:') ? d.user : d.normal,
+      aggregated: d.aggregated,
+      notification: d.notification,
+      'notification-dates': d.oldNotification,
+    }[feed.kind].for(feed.user);
     assert.equal(await handle.count(), feed.count, `${where}: count`);
     let cursor: string | undefined;
     for (const [n, expected] of feed.pages.entries()) {
@@ -173,14 +183,15 @@ async function compareAll(d: Defs): Promise<number> {
         for (const [j, a] of oldestFirst.entries()) {
           expectActivity(a, pg.activities[j]!, `${at} activity ${j}`);
         }
-        if (feed.kind === 'notification') {
+        if (feed.kind.startsWith('notification')) {
           assert.equal(g.seen, pg.is_seen, `${at}: seen`);
           assert.equal(g.read, pg.is_read, `${at}: read`);
         }
       });
     }
-    if (feed.kind === 'notification') {
-      const counts = await d.notification.for(feed.user).counts();
+    if (feed.kind !== 'flat' && feed.kind !== 'aggregated') {
+      const notifications = feed.kind === 'notification' ? d.notification : d.oldNotification;
+      const counts = await notifications.for(feed.user).counts();
       assert.deepEqual(counts, { unseen: feed.unseen, unread: feed.unread }, `${where}: counts`);
     }
   }
