@@ -4,7 +4,7 @@
  */
 import type { Id } from '../activity/ids.js';
 import type { FlatFeedDefinition } from '../feeds/flat-feed.js';
-import { isSerializationId, MalformedPythonDataError } from './python-format.js';
+import { isSerializationId } from './python-format.js';
 import {
   acceptedActivity,
   type Context,
@@ -28,9 +28,7 @@ export async function importFlat(
   const ids = await members(ctx.source, key);
   for (const id of ids) {
     if (!isSerializationId(id)) {
-      ctx.onMalformed(
-        new MalformedPythonDataError(key, id, 'not a serialization id (is this a flat feed?)'),
-      );
+      ctx.onMalformed(key, id, 'not a serialization id (is this a flat feed?)');
     }
   }
   const good = ids.filter(isSerializationId);

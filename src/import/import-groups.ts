@@ -8,12 +8,7 @@ import type { AggregatedFeedDefinition } from '../feeds/aggregated-feed.js';
 import type { AggregatedGroup } from '../feeds/group/types.js';
 import type { NotificationFeedDefinition, NotificationGroup } from '../feeds/notification-feed.js';
 import type { PythonFeedMapping } from './options.js';
-import {
-  MalformedPythonDataError,
-  type PythonGroup,
-  parseGroup,
-  pythonGroupId,
-} from './python-format.js';
+import { type PythonGroup, parseGroup, pythonGroupId } from './python-format.js';
 import {
   acceptedActivity,
   type Context,
@@ -52,7 +47,7 @@ export async function importGroups(
       parsed.push({ member, group: parseGroup(member) });
     } catch (error) {
       if (!(error instanceof Error)) throw error;
-      ctx.onMalformed(new MalformedPythonDataError(key, member, error.message));
+      ctx.onMalformed(key, member, error.message);
     }
   }
   // Hydrate groups that hold ids (RedisAggregatedFeed) from the activity storage.
@@ -75,13 +70,11 @@ export async function importGroups(
       return activity === undefined ? [] : [activity];
     });
     if (activities.length === 0) {
-      ctx.onMalformed(
-        new MalformedPythonDataError(key, member, 'the group has no readable activity'),
-      );
+      ctx.onMalformed(key, member, 'the group has no readable activity');
       continue;
     }
     if (p.createdAtMs === undefined || p.updatedAtMs === undefined) {
-      ctx.onMalformed(new MalformedPythonDataError(key, member, 'created_at or updated_at is -1'));
+      ctx.onMalformed(key, member, 'created_at or updated_at is -1');
       continue;
     }
     const groupKeys = new Set(activities.map((a) => feed.aggregator.groupKey(a)));

@@ -4,9 +4,9 @@
  * through the public API of the target feed definitions.
  * @module
  */
-import type { Id } from '../activity/ids.js';
-import { ValidationError } from '../errors.js';
+import { assertId, type Id } from '../activity/ids.js';
 import type { FlatFeedDefinition } from '../feeds/flat-feed.js';
+import { checkImportOptions } from './check-options.js';
 import { importFlat } from './import-flat.js';
 import { importGroups } from './import-groups.js';
 import type {
@@ -15,8 +15,8 @@ import type {
   PythonImportOptions,
   PythonImportResult,
 } from './options.js';
-import type { MalformedPythonDataError } from './python-format.js';
-import { type Context, checkKeyFormat, scanKeys } from './python-source.js';
+import { malformedData } from './python-format.js';
+import { type Context, scanKeys } from './python-source.js';
 
 const MALFORMED_LISTED = 100;
 
@@ -27,8 +27,8 @@ const MALFORMED_LISTED = 100;
  * one Python activity is one activity here wherever it appears, and re-running an import writes
  * nothing new. `extra_context` (a pickle of plain data) becomes `extra`. Groups keep their
  * activity counts, actor counts and times; notification groups their seen/read state.
- * Throws {@link MalformedPythonDataError} (with the key) on data it cannot read, unless
- * `skipMalformed`; `INVALID_OPTION` for a bad mapping, `UNKNOWN_VERB` for a verb id the registry
+ * Throws a `SerializationError` naming the key (`details: { key, member, reason }`) on data it
+ * cannot read, unless `skipMalformed`; `INVALID_OPTION` for a bad mapping, `UNKNOWN_VERB` for a verb id the registry
  * lacks, `INVALID_ACTIVITY` when a Python group splits into several groups under the target
  * feed's aggregator. A failure leaves the feeds written so far complete; re-run to go on.
  * @example
@@ -38,25 +38,14 @@ const MALFORMED_LISTED = 100;
  * });
  */
 export async function importPythonRedis(options: PythonImportOptions): Promise<PythonImportResult> {
-  const { source, feeds } = options;
-  if (!Array.isArray(feeds) || feeds.length === 0) {
-    throw new ValidationError(
-      'INVALID_OPTION',
-      'importPythonRedis: feeds must list at least one mapping',
-    );
-  }
-  for (const m of feeds) checkKeyFormat(m.keyFormat);
-  const activityKey = options.activityKey ?? 'global';
-  const toUserId = options.userId ?? defaultUserId;
-  const dryRun = options.dryRun === true;
+  const { source, feeds, activityKey, dryRun, ...o } = checkImportOptions(options);
+  const toUserId = o.userId ?? defaultUserId;
   const malformed: MalformedEntry[] = [];
   let malformedCount = 0;
-  const onMalformed = (error: MalformedPythonDataError): void => {
-    if (!options.skipMalformed) throw error;
+  const onMalformed = (key: string, member: string | undefined, reason: string): void => {
+    if (!o.skipMalformed) throw malformedData(key, member, reason);
     malformedCount++;
-    if (malformed.length < MALFORMED_LISTED) {
-      malformed.push({ key: error.key, member: error.member, reason: error.reason });
-    }
+    if (malformed.length < MALFORMED_LISTED) malformed.push({ key, member, reason });
   };
 
   // Find every feed first, so progress has a total.
@@ -67,6 +56,7 @@ export async function importPythonRedis(options: PythonImportOptions): Promise<P
     const list: { key: string; userId: Id }[] = [];
     for (const { key, text } of keys) {
       const userId = toUserId(text);
+      if (userId !== undefined) assertId(userId, 'userId');
       if (userId === undefined) skippedKeys++;
       else list.push({ key, userId });
     }
@@ -74,7 +64,7 @@ export async function importPythonRedis(options: PythonImportOptions): Promise<P
   }
   const feedsTotal = found.reduce((n, f) => n + f.feeds.length, 0);
 
-  const ctx: Context = { source, activityKey, dryRun, onMalformed, verbs: options.verbs };
+  const ctx: Context = { source, activityKey, dryRun, onMalformed, verbs: o.verbs };
   let feedsDone = 0;
   let entries = 0;
   let written = 0;
@@ -98,7 +88,7 @@ export async function importPythonRedis(options: PythonImportOptions): Promise<P
       entries += done.entries;
       written += done.written;
       feedsDone++;
-      options.onProgress?.({ keyFormat: mapping.keyFormat, feedsDone, feedsTotal, entries });
+      o.onProgress?.({ keyFormat: mapping.keyFormat, feedsDone, feedsTotal, entries });
     }
     byFeed.push(stats);
   }

@@ -21,4 +21,3 @@ export type {
   PythonImportProgress,
   PythonImportResult,
 } from './options.js';
-export { MalformedPythonDataError } from './python-format.js';

@@ -66,7 +66,7 @@ export interface PythonImportOptions {
   readonly dryRun?: boolean | undefined;
   /**
    * Report malformed data in `malformed` and go on, instead of throwing
-   * {@link MalformedPythonDataError} before writing the feed that holds it.
+   * a `SerializationError` naming the key before writing the feed that holds it.
    */
   readonly skipMalformed?: boolean | undefined;
   readonly onProgress?: ((progress: PythonImportProgress) => void) | undefined;

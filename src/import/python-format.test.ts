@@ -2,9 +2,10 @@
 // derives them, and the activity storage shard.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { SerializationError } from '../errors.js';
 import {
   activityShardKey,
-  MalformedPythonDataError,
+  malformedData,
   parseActivity,
   parseGroup,
   pythonGroupId,
@@ -94,9 +95,10 @@ describe('activityShardKey', () => {
   });
 });
 
-describe('MalformedPythonDataError', () => {
+describe('malformedData', () => {
   it('names the key and member, with code SERIALIZATION', () => {
-    const e = new MalformedPythonDataError('feed:1', 'v3x', 'bad');
+    const e = malformedData('feed:1', 'v3x', 'bad');
+    assert.ok(e instanceof SerializationError);
     assert.equal(e.code, 'SERIALIZATION');
     assert.equal(e.message, 'malformed Python Stream Framework data in "feed:1" ("v3x"): bad');
     assert.deepEqual(e.details, { key: 'feed:1', member: 'v3x', reason: 'bad' });

@@ -11,27 +11,21 @@ import { SerializationError } from '../errors.js';
 import { PickleError, unpickleObject } from './pickle.js';
 
 /**
- * Data of the Python database that cannot be read: thrown by the importer with the Redis key (and
- * the member or field) it came from, or reported and skipped with `skipMalformed`.
+ * The error for data of the Python database that cannot be read: a {@link SerializationError}
+ * (code `SERIALIZATION`) whose message names the Redis key (and the member or field), with
+ * `details` `{ key, member, reason }`. Thrown by the importer, or reported and skipped with
+ * `skipMalformed`.
  */
-export class MalformedPythonDataError extends SerializationError {
-  /** The Redis key holding the malformed data. */
-  readonly key: string;
-  /** The sorted-set member, hash field or list entry, when the problem is in one. */
-  readonly member: string | undefined;
-  /** What is wrong, without the key. */
-  readonly reason: string;
-
-  constructor(key: string, member: string | undefined, reason: string) {
-    super(
-      `malformed Python Stream Framework data in ${JSON.stringify(key)}${member === undefined ? '' : ` (${JSON.stringify(clip(member))})`}: ${reason}`,
-      { details: { key, member, reason } },
-    );
-    this.name = 'MalformedPythonDataError';
-    this.key = key;
-    this.member = member;
-    this.reason = reason;
-  }
+export function malformedData(
+  key: string,
+  member: string | undefined,
+  reason: string,
+): SerializationError {
+  const where = member === undefined ? '' : ` (${JSON.stringify(clip(member))})`;
+  return new SerializationError(
+    `malformed Python Stream Framework data in ${JSON.stringify(key)}${where}: ${reason}`,
+    { details: { key, member, reason } },
+  );
 }
 
 function clip(s: string): string {

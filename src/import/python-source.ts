@@ -12,7 +12,6 @@ import { StreamFrameworkError, ValidationError } from '../errors.js';
 import type { FeedDefinition, FeedHandle } from '../feeds/feed.js';
 import {
   activityShardKey,
-  MalformedPythonDataError,
   type PythonActivity,
   parseActivity,
   timeOfSerializationId,
@@ -28,7 +27,8 @@ export interface Context {
   readonly source: Redis;
   readonly activityKey: string;
   readonly dryRun: boolean;
-  readonly onMalformed: (error: MalformedPythonDataError) => void;
+  /** Throws {@link malformedData}'s error, or records it with `skipMalformed`. */
+  readonly onMalformed: (key: string, member: string | undefined, reason: string) => void;
   readonly verbs: VerbRegistry | undefined;
 }
 
@@ -43,7 +43,7 @@ export function checkKeyFormat(format: unknown): void {
   ) {
     throw new ValidationError(
       'INVALID_OPTION',
-      `importPythonRedis: keyFormat must hold exactly one %(user_id)s and no other %, got ${JSON.stringify(format)}`,
+      `importPythonRedis: a key format must hold exactly one %(user_id)s and no other %, got ${JSON.stringify(format)}`,
       { details: { option: 'keyFormat' } },
     );
   }
@@ -130,14 +130,14 @@ export async function loadActivities(
       const shard = activityShardKey(ctx.activityKey, id);
       if (typeof value !== 'string') {
         const reason = `activity ${id} of ${key} is missing from the activity storage`;
-        ctx.onMalformed(new MalformedPythonDataError(shard, id, reason));
+        ctx.onMalformed(shard, id, reason);
         return;
       }
       try {
         out.set(id, parseActivity(value, id));
       } catch (error) {
         if (!(error instanceof Error)) throw error;
-        ctx.onMalformed(new MalformedPythonDataError(shard, id, error.message));
+        ctx.onMalformed(shard, id, error.message);
       }
     });
   }
@@ -198,7 +198,7 @@ export function acceptedActivity(
   } catch (error) {
     if (!(error instanceof StreamFrameworkError) || error.code === 'UNKNOWN_VERB') throw error;
     const reason = `feed ${feed.name} refuses activity ${p.id}: ${error.message}`;
-    ctx.onMalformed(new MalformedPythonDataError(key, p.id, reason));
+    ctx.onMalformed(key, p.id, reason);
     return undefined;
   }
 }

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { createRedisStorage } from '../../src/backends/redis/index.js';
-import { importPythonRedis, MalformedPythonDataError } from '../../src/import/index.js';
+import { importPythonRedis } from '../../src/import/index.js';
 import {
   type Activity,
   type AggregatedGroup,
@@ -19,6 +19,7 @@ import {
   defineAggregatedFeed,
   defineFlatFeed,
   defineNotificationFeed,
+  SerializationError,
 } from '../../src/index.js';
 
 const python = process.env.PYTHON_SF_PYTHON;
@@ -278,10 +279,10 @@ test('malformed data: a typed error naming the key, or reported and skipped', {
         feeds: [{ keyFormat: 'feed:normal:%(user_id)s', feed: d.normal }],
       }),
       (error: unknown) =>
-        error instanceof MalformedPythonDataError &&
+        error instanceof SerializationError &&
         error.code === 'SERIALIZATION' &&
-        error.key === 'feed:normal:99' &&
-        error.member === 'not-an-id',
+        error.details.key === 'feed:normal:99' &&
+        error.details.member === 'not-an-id',
     );
     assert.equal(await d.normal.for(99).count(), 0);
     const result = await importPythonRedis({ source, feeds: mappings(d), skipMalformed: true });
