@@ -6,8 +6,10 @@
 // does not use), redis 2.10.6 (1.4.0 imports redis.client.BasePipeline and calls zadd with the
 // redis-py 2 signature: redis-py >= 3, Debian's python3-redis 4.3.4 included, cannot run it) and
 // six. Then it starts a redis-server of its own on a free port (redis-process.mjs) and hands the
-// test process PYTHON_SF_PYTHON (the venv's python) and REDIS_URL. A missing python3/venv or a
-// failed pip install makes the group skipped with the reason (a failure under REQUIRE_BACKENDS).
+// test process PYTHON_SF_PYTHON (the venv's python) and PYTHON_SF_REDIS_URL (not REDIS_URL: the
+// tests flush databases of this server, never of one a developer points REDIS_URL at). A missing
+// python3/venv or a failed pip install makes the group skipped with the reason (a failure under
+// REQUIRE_BACKENDS).
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -71,7 +73,7 @@ export default {
     console.error(
       `python-import: stream-framework 1.4.0 venv ${venvState} (.cache/python-sf); redis-server on ${HOST}:${server.port} (pid ${server.pid})`,
     );
-    return { PYTHON_SF_PYTHON: venvPython, REDIS_URL: `redis://${HOST}:${server.port}` };
+    return { PYTHON_SF_PYTHON: venvPython, PYTHON_SF_REDIS_URL: `redis://${HOST}:${server.port}` };
   },
 
   async stop() {

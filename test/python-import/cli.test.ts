@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 
 const python = process.env.PYTHON_SF_PYTHON;
-const url = process.env.REDIS_URL;
+const url = process.env.PYTHON_SF_REDIS_URL;
 const skip =
   !python || !url
     ? 'run by the python-import group (node scripts/test.mjs --only python-import)'
