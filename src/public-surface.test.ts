@@ -37,6 +37,7 @@ describe('public surface', () => {
         'stream-framework/bullmq',
         'stream-framework/cassandra',
         'stream-framework/sqlite',
+        'stream-framework/import',
         'stream-framework/testing',
       ],
     );

@@ -22,13 +22,15 @@
 // cassandra-ring.mjs a ring of three on 127.0.0.1-3 (opt-in; its files run one at a time). bullmq.mjs starts its own redis-server
 // (noeviction) and a cluster through redis-cluster.mjs. browser.mjs checks for chromium and builds
 // the package for the example app's tests (test/browser). kit-runners.mjs builds the package and
-// runs the conformance kit under node:test, Vitest and Jest (test/kit-runners).
+// runs the conformance kit under node:test, Vitest and Jest (test/kit-runners). python-import.mjs
+// prepares a venv with the Python Stream Framework 1.4.0 and starts its own redis-server.
 import browser from './browser.mjs';
 import bullmq from './bullmq.mjs';
 import cassandra from './cassandra.mjs';
 import cassandraRing from './cassandra-ring.mjs';
 import kitRunners from './kit-runners.mjs';
 import memory from './memory.mjs';
+import pythonImport from './python-import.mjs';
 import redis from './redis.mjs';
 import redisCluster from './redis-cluster.mjs';
 import sqlite from './sqlite.mjs';
@@ -44,5 +46,6 @@ export const backends = [
   cassandra,
   cassandraRing,
   bullmq,
+  pythonImport,
   browser,
 ];

@@ -26,6 +26,7 @@ export const ENTRIES = {
   'stream-framework/bullmq': ['bullmq', 'ioredis'],
   'stream-framework/cassandra': ['cassandra-driver'],
   'stream-framework/sqlite': ['better-sqlite3'],
+  'stream-framework/import': ['ioredis'],
 };
 
 /** `name@version` of every peer package and @types/node, as installed in this repository. */

@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 
-/** A parsed command line of the `stream-framework` command: help, version, `worker` or `simulate`. */
+/** A parsed command line of the `stream-framework` command: help, version or a command. */
 export type Command =
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
   /** `simulate` with its own arguments, parsed by simulate-args.ts. */
   | { readonly kind: 'simulate'; readonly argv: readonly string[] }
+  /** `import-python` with its own arguments, parsed by import-args.ts. */
+  | { readonly kind: 'import-python'; readonly argv: readonly string[] }
   | {
       readonly kind: 'worker';
       /** Path of the config module, as given. */
@@ -17,12 +19,16 @@ export type Command =
 /** The usage text. */
 export const USAGE = `usage: stream-framework worker --config <module> [--concurrency <n>] [--name <name>]
        stream-framework simulate [options]   (stream-framework simulate --help for its options)
+       stream-framework import-python --config <module> --source <redis-url> [options]   (--help)
        stream-framework inspect | rebuild | queue | failed | retry-failed --config <module> ...
                                              (stream-framework inspect --help for the admin commands)
 
 commands:
   worker     run the tasks enqueued by createBullmqQueue (fan-out, removal, follow, unfollow) until SIGTERM/SIGINT
   simulate   capacity model of pure push vs the hybrid push/pull policy on a power-law follow graph
+  import-python  import a Python Stream Framework 1.4.0 Redis database into your feeds
+  inspect, rebuild, queue, failed, retry-failed
+             admin commands on a config module's manager (stream-framework inspect --help)
 
 options:
   -c, --config <module>   ESM module (.js/.mjs; .ts/.mts/.cts with tsx installed in the app)
@@ -50,6 +56,7 @@ export class UsageError extends Error {
 /** Parses the arguments after `stream-framework`. Throws {@link UsageError}. */
 export function parseCommand(argv: readonly string[]): Command {
   if (argv[0] === 'simulate') return { kind: 'simulate', argv: argv.slice(1) };
+  if (argv[0] === 'import-python') return { kind: 'import-python', argv: argv.slice(1) };
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

@@ -35,23 +35,7 @@ export class ConfigError extends Error {
  * application's tsx) and checks its exports.
  */
 export async function loadConfig(path: string, cwd: string): Promise<WorkerConfig> {
-  const file = resolve(cwd, path);
-  if (!existsSync(file)) throw new ConfigError(`config module ${file} does not exist`);
-  let module: Record<string, unknown>;
-  try {
-    module = await importConfig(file, cwd);
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`loading ${file} failed: ${(error as Error)?.message ?? error}`, {
-      cause: error,
-    });
-  }
-  const fallback = module.default;
-  const source = (
-    module.manager === undefined && typeof fallback === 'object' && fallback !== null
-      ? fallback
-      : module
-  ) as Record<string, unknown>;
+  const { file, exports: source } = await loadConfigModule(path, cwd);
   const manager = source.manager as WorkerManager | undefined;
   if (typeof manager?.runTask !== 'function') {
     throw new ConfigError(
@@ -76,6 +60,34 @@ export async function loadConfig(path: string, cwd: string): Promise<WorkerConfi
     close: close as WorkerConfig['close'],
     exports: source,
   };
+}
+
+/**
+ * Imports the config module at `path` (relative to `cwd`) and returns its exports: the named
+ * ones, or those of its default export when it has no `manager` export and a default object.
+ */
+export async function loadConfigModule(
+  path: string,
+  cwd: string,
+): Promise<{ file: string; exports: Record<string, unknown> }> {
+  const file = resolve(cwd, path);
+  if (!existsSync(file)) throw new ConfigError(`config module ${file} does not exist`);
+  let module: Record<string, unknown>;
+  try {
+    module = await importConfig(file, cwd);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`loading ${file} failed: ${(error as Error)?.message ?? error}`, {
+      cause: error,
+    });
+  }
+  const fallback = module.default;
+  const exports = (
+    module.manager === undefined && typeof fallback === 'object' && fallback !== null
+      ? fallback
+      : module
+  ) as Record<string, unknown>;
+  return { file, exports };
 }
 
 /** Extensions of TypeScript modules, which Node 20 cannot import without a loader. */

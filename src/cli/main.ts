@@ -4,6 +4,8 @@
  * `stream-framework worker --config ./feeds.js [--concurrency N]` runs the tasks of a
  * createBullmqQueue in this process until SIGTERM or SIGINT, then stops gracefully and exits with 0;
  * `stream-framework simulate [options]` runs the capacity simulator (docs/simulator.md);
+ * `stream-framework import-python --config ./feeds.js --source <redis-url>` imports a Python
+ * Stream Framework 1.4.0 Redis database (docs/migrating-from-python.md);
  * `inspect`, `rebuild`, `queue`, `failed`, `retry-failed` are admin commands (admin-args.ts).
  * Exit codes: 0 stopped cleanly, 1 failed (bad config, lost Redis at startup...), 2 bad usage.
  * @module
@@ -32,6 +34,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command.kind === 'version') {
       console.log(VERSION);
       return 0;
+    }
+    if (command.kind === 'import-python') {
+      const { runImportPython } = await import('./import-command.js');
+      return await runImportPython(command.argv);
     }
     if (command.kind === 'simulate') {
       const { runSimulate } = await import('./simulate-command.js');
