@@ -124,6 +124,8 @@ export interface Losses {
   aggregated: number;
   author: number;
   payloads: number;
+  /** Activities missing from a timeline or the author's feed (an activity whose writes were cut
+   * between its timelines and its aggregated groups shows in `aggregated` only). */
   activities: number;
   /** Followers whose timeline lost something. */
   feeds: number[];
