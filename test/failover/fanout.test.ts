@@ -21,7 +21,14 @@ import {
   restartNode,
   waitForNewPrimary,
 } from './support.js';
-import { assertTyped, measureLosses, republishAndVerify, Traffic, worldManager } from './world.js';
+import {
+  assertTyped,
+  lossSummary,
+  measureLosses,
+  republishAndVerify,
+  Traffic,
+  worldManager,
+} from './world.js';
 
 const FOLLOWERS = Array.from({ length: 240 }, (_, i) => 1000 + i);
 
@@ -84,10 +91,9 @@ async function scenario(t: TestContext, kill: 'feeds' | 'queue') {
   await traffic.stop();
 
   const lost = await measureLosses(manager, FOLLOWERS, traffic, killedAt);
-  const outside: number[] = [];
-  for (const follower of lost.feeds) {
-    const slot = slotOf(timelineZKey(prefix, `timeline:${follower}`));
-    if ((await primaryOf(slot)) !== newPrimary) outside.push(follower);
+  const outside: string[] = [];
+  for (const key of lost.feeds) {
+    if ((await primaryOf(slotOf(timelineZKey(prefix, key)))) !== newPrimary) outside.push(key);
   }
   const republished = await republishAndVerify(manager, FOLLOWERS, traffic, killedAt);
   await worker.close();
@@ -100,7 +106,7 @@ async function scenario(t: TestContext, kill: 'feeds' | 'queue') {
     'no task failed for good',
   );
   const retried = new Set(jobFailures.map((f) => f.id)).size;
-  const line = `failover (cluster fan-out, ${kill === 'queue' ? "the BullMQ queue's primary" : 'a primary with feeds only'}): primary ${victim.port} killed (SIGKILL) during ${traffic.acked.length} fan-outs to ${FOLLOWERS.length} followers (timeline + aggregated, BullMQ, 4 workers); replica ${newPrimary} primary, cluster ok after ${recoverySeconds.toFixed(2)} s; acknowledged then lost: ${lost.timeline} timeline + ${lost.aggregated} aggregated entries in ${lost.feeds.length} feeds, ${lost.author} author-feed entries, ${lost.payloads} activity payloads (${lost.activities} activities missing from timelines, the newest acknowledged ${lost.newestLossAgeMs} ms before the kill); ${errors} typed errors (${traffic.publishErrors.length} publish calls, ${taskErrors.length} task runs: ${retried} jobs retried by BullMQ after a recorded failure${kill === 'queue' ? ', the others taken over as stalled' : ''}, 0 failed for good; ${traffic.reads.errors.length} reads), 0 untyped; reads: ${traffic.reads.ok} correct pages, 0 wrong; ${republished} activities republished: every feed exact, 0 lost, 0 duplicated`;
+  const line = `failover (cluster fan-out, ${kill === 'queue' ? "the BullMQ queue's primary" : 'a primary with feeds only'}): primary ${victim.port} killed (SIGKILL) during ${traffic.acked.length} fan-outs to ${FOLLOWERS.length} followers (timeline + aggregated, BullMQ, 4 workers); replica ${newPrimary} primary, cluster ok after ${recoverySeconds.toFixed(2)} s; ${lossSummary(lost)}; ${errors} typed errors (${traffic.publishErrors.length} publish calls, ${taskErrors.length} task runs: ${retried} jobs retried by BullMQ after a recorded failure${kill === 'queue' ? ', the others taken over as stalled' : ''}, 0 failed for good; ${traffic.reads.errors.length} reads), 0 untyped; reads: ${traffic.reads.ok} correct pages, 0 wrong; ${republished} activities republished: every feed exact, 0 lost, 0 duplicated`;
   t.diagnostic(line);
   console.log(line);
 

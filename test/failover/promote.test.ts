@@ -21,6 +21,7 @@ import { createRedisStorage } from '../../src/backends/redis/index.js';
 import { LatencyProxy } from '../support/latency-proxy.js';
 import {
   assertTyped,
+  lossSummary,
   measureLosses,
   republishAndVerify,
   Traffic,
@@ -93,7 +94,7 @@ describe('single Redis failover, replica promoted by hand', () => {
     const errors = assertTyped(traffic);
     assert.ok(proxy.delayedChunks > 0, 'the replication stream was delayed');
     assert.ok(acked >= 20);
-    const line = `failover (single Redis, replica promoted by hand): primary killed (SIGKILL) during ${traffic.acked.length} fan-outs to ${FOLLOWERS.length} followers (timeline + aggregated, inline queue), replication delayed ${LAG_MS} ms; REPLICAOF NO ONE and first write acknowledged on the promoted replica ${recoverySeconds.toFixed(2)} s after the kill; acknowledged then lost: ${lost.timeline} timeline + ${lost.aggregated} aggregated entries in ${lost.feeds.length} feeds, ${lost.author} author-feed entries, ${lost.payloads} activity payloads (${lost.activities} activities missing from timelines, the newest acknowledged ${lost.newestLossAgeMs} ms before the kill); ${errors} typed errors (${traffic.publishErrors.length} publish calls, ${traffic.reads.errors.length} reads), 0 untyped; reads: ${traffic.reads.ok} correct pages, 0 wrong; ${republished} activities republished: every feed exact, 0 lost, 0 duplicated`;
+    const line = `failover (single Redis, replica promoted by hand): primary killed (SIGKILL) during ${traffic.acked.length} fan-outs to ${FOLLOWERS.length} followers (timeline + aggregated, inline queue), replication delayed ${LAG_MS} ms; REPLICAOF NO ONE and first write acknowledged on the promoted replica ${recoverySeconds.toFixed(2)} s after the kill; ${lossSummary(lost)}; ${errors} typed errors (${traffic.publishErrors.length} publish calls, ${traffic.reads.errors.length} reads), 0 untyped; reads: ${traffic.reads.ok} correct pages, 0 wrong; ${republished} activities republished: every feed exact, 0 lost, 0 duplicated`;
     t.diagnostic(line);
     console.log(line);
   });

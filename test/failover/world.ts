@@ -127,10 +127,19 @@ export interface Losses {
   /** Activities missing from a timeline or the author's feed (an activity whose writes were cut
    * between its timelines and its aggregated groups shows in `aggregated` only). */
   activities: number;
-  /** Followers whose timeline lost something. */
-  feeds: number[];
-  /** How long before the kill the newest lost activity was acknowledged, in ms. */
-  newestLossAgeMs: number;
+  /** Feed keys (`timeline:<id>`, `aggregated:<id>`) that lost something. */
+  feeds: string[];
+  /** How long before the kill the oldest lost activity was acknowledged, in ms (0: none lost). */
+  oldestLossAgeMs: number;
+}
+
+/** The figures of {@link Losses} as the tests print them. */
+export function lossSummary(lost: Losses): string {
+  const when =
+    lost.activities === 0
+      ? ''
+      : `, all acknowledged at most ${lost.oldestLossAgeMs} ms before the kill`;
+  return `acknowledged then lost: ${lost.timeline} timeline + ${lost.aggregated} aggregated entries in ${lost.feeds.length} feeds, ${lost.author} author-feed entries, ${lost.payloads} activity payloads (${lost.activities} activities missing from timelines${when})`;
 }
 
 export async function measureLosses(
@@ -148,7 +157,7 @@ export async function measureLosses(
     payloads: 0,
     activities: 0,
     feeds: [],
-    newestLossAgeMs: 0,
+    oldestLossAgeMs: 0,
   };
   for (const follower of followers) {
     const feeds = world.getFeeds(follower);
@@ -163,7 +172,8 @@ export async function measureLosses(
     losses.timeline += lost.length;
     losses.aggregated += all.length - counted;
     for (const a of lost) lostIds.add(a.id);
-    if (lost.length > 0) losses.feeds.push(follower);
+    if (lost.length > 0) losses.feeds.push(`timeline:${follower}`);
+    if (counted < all.length) losses.feeds.push(`aggregated:${follower}`);
   }
   const author = await world.getUserFeed(1).read({ limit: 1000 });
   losses.author = all.length - author.items.length - author.missing.length;
@@ -171,7 +181,7 @@ export async function measureLosses(
   losses.activities = lostIds.size;
   for (const { activity, at } of traffic.acked) {
     if (lostIds.has(activity.id)) {
-      losses.newestLossAgeMs = Math.max(losses.newestLossAgeMs, killedAt - at);
+      losses.oldestLossAgeMs = Math.max(losses.oldestLossAgeMs, killedAt - at);
     }
   }
   return losses;
