@@ -42,8 +42,8 @@ after(() => {
 });
 
 /**
- * Kills a primary during fan-outs and reads: one that owns feeds only (`victim: 'feeds'`), or the
- * one that also holds the BullMQ queue (`victim: 'queue'`).
+ * Kills a primary during fan-outs and reads: one that owns feeds only (`kill: 'feeds'`), or the
+ * one that also holds the BullMQ queue (`kill: 'queue'`).
  */
 async function scenario(t: TestContext, kill: 'feeds' | 'queue') {
   const id = randomUUID().slice(0, 8);
@@ -106,7 +106,7 @@ async function scenario(t: TestContext, kill: 'feeds' | 'queue') {
     'no task failed for good',
   );
   const retried = new Set(jobFailures.map((f) => f.id)).size;
-  const line = `failover (cluster fan-out, ${kill === 'queue' ? "the BullMQ queue's primary" : 'a primary with feeds only'}): primary ${victim.port} killed (SIGKILL) during ${traffic.acked.length} fan-outs to ${FOLLOWERS.length} followers (timeline + aggregated, BullMQ, 4 workers); replica ${newPrimary} primary, cluster ok after ${recoverySeconds.toFixed(2)} s; ${lossSummary(lost)}; ${errors} typed errors (${traffic.publishErrors.length} publish calls, ${taskErrors.length} task runs: ${retried} jobs retried by BullMQ after a recorded failure${kill === 'queue' ? ', the others taken over as stalled' : ''}, 0 failed for good; ${traffic.reads.errors.length} reads), 0 untyped; reads: ${traffic.reads.ok} correct pages, 0 wrong; ${republished} activities republished: every feed exact, 0 lost, 0 duplicated`;
+  const line = `failover (cluster fan-out, ${kill === 'queue' ? "the BullMQ queue's primary" : 'a primary with feeds only'}): primary ${victim.port} killed (SIGKILL) during ${traffic.acked.length} fan-outs to ${FOLLOWERS.length} followers (timeline + aggregated, BullMQ, one worker with concurrency 4); replica ${newPrimary} primary, cluster ok after ${recoverySeconds.toFixed(2)} s; ${lossSummary(lost)}; ${errors} typed errors (${traffic.publishErrors.length} publish calls, ${taskErrors.length} task runs: ${retried} jobs retried by BullMQ after a recorded failure${kill === 'queue' ? ', the others taken over as stalled' : ''}, 0 failed for good; ${traffic.reads.errors.length} reads), 0 untyped; reads: ${traffic.reads.ok} correct pages, 0 wrong; ${republished} activities republished: every feed exact, 0 lost, 0 duplicated`;
   t.diagnostic(line);
   console.log(line);
 

@@ -37,7 +37,9 @@ function pidOf(port: number): number {
   const lines = readFileSync(join(dir, 'pids'), 'utf8').trim().split('\n');
   const pid = Number(lines.at(-1)!.split(' ')[0]);
   const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  if (!cmdline.includes('redis-server') || !cmdline.includes(String(port))) {
+  // redis-server retitles itself `redis-server 127.0.0.1:PORT`; right after exec it is still
+  // `redis-server --port PORT ...`. Anything else is a reused PID: never signalled.
+  if (!cmdline.includes('redis-server') || !new RegExp(`(:|--port )${port}(\\s|$)`).test(cmdline)) {
     throw new Error(`pid ${pid} is not the redis-server of port ${port}: ${cmdline}`);
   }
   return pid;
