@@ -60,6 +60,8 @@ async function scenario(t: TestContext, kill: 'feeds' | 'queue') {
     jobOptions: { attempts: 40, backoff: { type: 'fixed', delay: 250 } },
   });
   const manager = worldManager(storage, FOLLOWERS, queue);
+  const traffic = new Traffic(() => manager, FOLLOWERS);
+  let killedAt: number | undefined;
   const taskErrors: unknown[] = [];
   const jobFailures: JobFailure[] = [];
   const worker = createWorker({
@@ -78,12 +80,18 @@ async function scenario(t: TestContext, kill: 'feeds' | 'queue') {
     // A job whose lock was on the dead primary is taken over within seconds, not 30 s.
     stalls: { lockDuration: 2000, stalledInterval: 1000 },
   });
+  // Also when the test fails half-way: nothing keeps running, the cluster is whole again.
+  t.after(async () => {
+    await traffic.stop();
+    await worker.close();
+    await queue.close();
+    if (killedAt !== undefined) await restartNode(victim.port);
+  });
   await worker.ready();
 
-  const traffic = new Traffic(() => manager, FOLLOWERS);
   traffic.start({ publishers: 2, readers: 2 });
   await traffic.acknowledged(10);
-  const killedAt = Date.now();
+  killedAt = Date.now();
   await killNode(victim.port);
   const newPrimary = await waitForNewPrimary(victim.slot, victim.port);
   const recoverySeconds = (Date.now() - killedAt) / 1000;
@@ -110,7 +118,6 @@ async function scenario(t: TestContext, kill: 'feeds' | 'queue') {
   t.diagnostic(line);
   console.log(line);
 
-  await restartNode(victim.port);
   await deletePrefix(storageClient, prefix);
   await deletePrefix(storageClient, queuePrefix);
 }

@@ -71,6 +71,7 @@ describe('single Redis failover, replica promoted by hand', () => {
     let current: World = on(primary.port);
 
     const traffic = new Traffic(() => current, FOLLOWERS);
+    t.after(() => traffic.stop()); // also when the test fails half-way
     traffic.start({ publishers: 2, readers: 2 });
     await traffic.acknowledged(10);
     proxy.setDelay(LAG_MS);

@@ -85,6 +85,11 @@ async function scenario(t: TestContext, options: ClusterOptions, settings: strin
   const lanes = [reader(0), reader(1), reader(2)];
   await sleep(200);
   const killedAt = Date.now();
+  t.after(async () => {
+    reading = false;
+    await Promise.all(lanes);
+    await restartNode(victim.port); // starts it only if it was killed
+  });
   await killNode(victim.port);
   const newPrimary = await waitForNewPrimary(victim.slot, victim.port);
   const recoverySeconds = (Date.now() - killedAt) / 1000;
@@ -107,7 +112,6 @@ async function scenario(t: TestContext, options: ClusterOptions, settings: strin
   t.diagnostic(line);
   console.log(line);
 
-  await restartNode(victim.port);
   await deletePrefix(client, prefix);
 }
 

@@ -130,17 +130,19 @@ export async function waitForNewPrimary(slot: number, dead: number, timeoutMs = 
 }
 
 /**
- * Starts the killed node again (same port, dir and nodes.conf): it rejoins as a replica of the
- * node that took over. Resolves once its replication link is up and every node's CLUSTER SLOTS
- * lists all 6 nodes again, so the next test finds the cluster whole.
+ * Starts the killed node again (same port, dir and nodes.conf), unless it runs: it rejoins as a
+ * replica of the node that took over. Resolves once its replication link is up and every node's
+ * CLUSTER SLOTS lists all 6 nodes again, so the next test finds the cluster whole.
  */
 export async function restartNode(port: number, timeoutMs = 30_000): Promise<void> {
-  await startRedisServer({ argv: serverOf(port).argv });
+  const started = !live().includes(port);
+  if (started) await startRedisServer({ argv: serverOf(port).argv });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const info = String(await redisCommand(port, ['INFO', 'replication']).catch(() => ''));
     const views = await Promise.all(live().map((p) => view(p, 0).catch(() => ({ nodes: 0 }))));
-    if (/master_link_status:up/.test(info) && views.every((v) => v.nodes === 6)) return;
+    const linked = !started || /master_link_status:up/.test(info);
+    if (linked && views.every((v) => v.nodes === 6)) return;
     if (Date.now() > deadline) throw new Error(`node ${port} did not rejoin as a replica`);
     await sleep(50);
   }
