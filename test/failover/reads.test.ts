@@ -116,13 +116,20 @@ async function scenario(t: TestContext, options: ClusterOptions, settings: strin
 }
 
 describe('reads during a Redis Cluster failover', () => {
-  it('every read is exactly the replicated page or a typed error (ioredis defaults)', (t) =>
-    scenario(t, {}, 'ioredis defaults: retryDelayOnFailover 100 ms, maxRedirections 16'));
+  it(
+    'every read is exactly the replicated page or a typed error (ioredis defaults)',
+    { timeout: 240_000 },
+    (t) => scenario(t, {}, 'ioredis defaults: retryDelayOnFailover 100 ms, maxRedirections 16'),
+  );
 
-  it('with retries spanning the failover, reads wait instead of failing: exact pages or typed errors', (t) =>
-    scenario(
-      t,
-      { retryDelayOnFailover: 300, maxRedirections: 30 },
-      'retryDelayOnFailover 300 ms, maxRedirections 30',
-    ));
+  it(
+    'with retries spanning the failover, reads wait instead of failing: exact pages or typed errors',
+    { timeout: 240_000 },
+    (t) =>
+      scenario(
+        t,
+        { retryDelayOnFailover: 300, maxRedirections: 30 },
+        'retryDelayOnFailover 300 ms, maxRedirections 30',
+      ),
+  );
 });

@@ -13,7 +13,6 @@ import {
   StreamFrameworkError,
   type TaskQueue,
 } from '../../src/index.js';
-import { untilDone } from '../support/retry.js';
 
 /** The manager of the scenario: a user feed, then a timeline and an aggregated feed per follower. */
 export function worldManager(storage: Storage, followers: readonly number[], queue?: TaskQueue) {
@@ -47,11 +46,58 @@ function pin(n: number): Activity {
   });
 }
 
+/** How long a publisher waits for `addUserActivity` and `done()` before it publishes again. */
+export const PUBLISH_TIMEOUT_MS = 20_000;
+
+/** A publish call that did not settle in time. */
+export interface Stalled {
+  readonly step: 'addUserActivity' | 'done';
+  readonly activity: string;
+}
+
+/**
+ * Publishes `activity` until its fan-out is done. A failed attempt is retried every 100 ms, as a
+ * client retries a request, and so is one that has not settled after PUBLISH_TIMEOUT_MS (a
+ * client's request timeout; recorded in `stalled` with the step it hung in): publishing again is
+ * idempotent.
+ */
+async function publishUntilAcknowledged(
+  manager: () => World,
+  activity: Activity,
+  seen: { publishErrors: unknown[]; stalled: Stalled[] },
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    let step: Stalled['step'] = 'addUserActivity';
+    const publish = (async () => {
+      const handle = await manager().addUserActivity(1, activity);
+      step = 'done';
+      await handle.done();
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), PUBLISH_TIMEOUT_MS);
+    });
+    try {
+      if ((await Promise.race([publish, timeout])) !== 'timeout') return;
+      publish.catch(() => undefined); // abandoned, like a request the client gave up on
+      seen.stalled.push({ step, activity: activity.id });
+    } catch (error) {
+      seen.publishErrors.push(error);
+      if (attempt >= 300) throw error;
+      await sleep(100);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
 /** Publishers and readers running until {@link Traffic.stop}. */
 export class Traffic {
   readonly attempted = new Map<string, Activity>();
   readonly acked: { activity: Activity; at: number }[] = [];
   readonly publishErrors: unknown[] = [];
+  /** Publish calls that had not settled after PUBLISH_TIMEOUT_MS, and the step they hung in. */
+  readonly stalled: Stalled[] = [];
   readonly reads = { ok: 0, errors: [] as unknown[], wrong: [] as string[] };
   #stop = false;
   #next = 0;
@@ -68,9 +114,17 @@ export class Traffic {
   }
 
   /** Resolves once `n` more activities were acknowledged (published and fanned out). */
-  async acknowledged(n: number): Promise<void> {
+  async acknowledged(n: number, timeoutMs = 90_000): Promise<void> {
     const target = this.acked.length + n;
-    while (this.acked.length < target) await sleep(20);
+    const deadline = Date.now() + timeoutMs;
+    while (this.acked.length < target) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `${this.acked.length} of ${target} activities acknowledged after ${timeoutMs} ms; ${this.stalled.length} publish calls never settled`,
+        );
+      }
+      await sleep(20);
+    }
   }
 
   async stop(): Promise<void> {
@@ -78,16 +132,12 @@ export class Traffic {
     await Promise.all(this.#lanes);
   }
 
+  /** Publishes until stopped. */
   async #publish(): Promise<void> {
     while (!this.#stop) {
       const activity = pin(this.#next++);
       this.attempted.set(activity.id, activity);
-      // A failed attempt is retried like a client retries a request; done() waits for fan-out.
-      await untilDone(
-        async () => (await this.manager().addUserActivity(1, activity)).done(),
-        this.publishErrors,
-        { attempts: 300, delayMs: 100 },
-      );
+      await publishUntilAcknowledged(() => this.manager(), activity, this);
       this.acked.push({ activity, at: Date.now() });
     }
   }
@@ -131,6 +181,13 @@ export interface Losses {
   feeds: string[];
   /** How long before the kill the oldest lost activity was acknowledged, in ms (0: none lost). */
   oldestLossAgeMs: number;
+}
+
+/** Publish calls that did not settle in time, as the tests print them. */
+export function stalledSummary(traffic: Traffic): string {
+  if (traffic.stalled.length === 0) return '0 publish calls unsettled';
+  const steps = [...new Set(traffic.stalled.map((s) => s.step))].join(', ');
+  return `${traffic.stalled.length} publish calls unsettled after ${PUBLISH_TIMEOUT_MS / 1000} s (in ${steps}), published again`;
 }
 
 /** The figures of {@link Losses} as the tests print them. */
@@ -199,13 +256,7 @@ export async function republishAndVerify(
   killedAt: number,
 ): Promise<number> {
   const again = traffic.acked.filter((a) => a.at >= killedAt - REPUBLISH_WINDOW_MS);
-  for (const { activity } of again) {
-    await untilDone(
-      async () => (await world.addUserActivity(1, activity)).done(),
-      traffic.publishErrors,
-      { attempts: 50, delayMs: 100 },
-    );
-  }
+  for (const { activity } of again) await publishUntilAcknowledged(() => world, activity, traffic);
   const all = traffic.acked.map((a) => a.activity);
   const expected = all.map((a) => a.id).sort();
   for (const follower of followers) {
