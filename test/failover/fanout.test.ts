@@ -31,7 +31,6 @@ import {
   worldManager,
 } from './world.js';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const FOLLOWERS = Array.from({ length: 240 }, (_, i) => 1000 + i);
 
 // ioredis Cluster defaults: a command on a dead node's connection is retried every
@@ -84,7 +83,7 @@ async function scenario(t: TestContext, kill: 'feeds' | 'queue') {
   });
   // Also when the test fails half-way: nothing keeps running, the cluster is whole again.
   t.after(async () => {
-    await Promise.race([traffic.stop(), sleep(30_000)]);
+    await traffic.stop(30_000);
     await worker.close();
     await queue.close();
     if (killedAt !== undefined) await restartNode(victim.port);

@@ -127,9 +127,18 @@ export class Traffic {
     }
   }
 
-  async stop(): Promise<void> {
+  /** Stops the lanes and waits for them, at most `timeoutMs` (cleanup after a failure). */
+  async stop(timeoutMs?: number): Promise<void> {
     this.#stop = true;
-    await Promise.all(this.#lanes);
+    if (timeoutMs === undefined) return void (await Promise.all(this.#lanes));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(this.#lanes),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   /** Publishes until stopped. */
