@@ -20,7 +20,8 @@
 // dir; its env vars) and redis-cluster.mjs (3 cluster masters), both built on redis-process.mjs.
 // cassandra.mjs starts a Cassandra 5.0 JVM from Maven jars;
 // cassandra-ring.mjs a ring of three on 127.0.0.1-3 (opt-in; its files run one at a time). bullmq.mjs starts its own redis-server
-// (noeviction) and a cluster through redis-cluster.mjs. browser.mjs checks for chromium and builds
+// (noeviction) and a cluster through redis-cluster.mjs. failover.mjs starts a cluster of 3 primaries
+// with a replica each, whose primaries its tests kill. browser.mjs checks for chromium and builds
 // the package for the example app's tests (test/browser). kit-runners.mjs builds the package and
 // runs the conformance kit under node:test, Vitest and Jest (test/kit-runners). python-import.mjs
 // prepares a venv with the Python Stream Framework 1.4.0 and starts its own redis-server.
@@ -28,6 +29,7 @@ import browser from './browser.mjs';
 import bullmq from './bullmq.mjs';
 import cassandra from './cassandra.mjs';
 import cassandraRing from './cassandra-ring.mjs';
+import failover from './failover.mjs';
 import kitRunners from './kit-runners.mjs';
 import memory from './memory.mjs';
 import pythonImport from './python-import.mjs';
@@ -47,5 +49,6 @@ export const backends = [
   cassandraRing,
   bullmq,
   pythonImport,
+  failover,
   browser,
 ];

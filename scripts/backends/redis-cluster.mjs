@@ -35,11 +35,14 @@ let root; // the temp dir holding one dir per node; set first, so stop() can und
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
-/** Starts one cluster-enabled node on a free port (with a free bus port) in a fresh dir. */
-function startNode(avoid) {
+/**
+ * Starts one cluster-enabled node on a free port (with a free bus port) in a fresh dir under
+ * `parent` (the failover group starts its nodes with this too, with a short node timeout).
+ */
+export function startClusterNode(parent, avoid, { nodeTimeout = 5000, args = [] } = {}) {
   return onFreePort(
     (port) => {
-      const dir = join(root, `node-${port}`);
+      const dir = join(parent, `node-${port}`);
       rmSync(dir, { recursive: true, force: true }); // in case a failed attempt got the same port
       mkdirSync(dir);
       return startRedisServer({
@@ -47,7 +50,8 @@ function startNode(avoid) {
         dir,
         args: [
           ...['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'],
-          ...['--cluster-node-timeout', '5000'],
+          ...['--cluster-node-timeout', String(nodeTimeout)],
+          ...args,
         ],
       });
     },
@@ -56,7 +60,7 @@ function startNode(avoid) {
 }
 
 /** CLUSTER INFO of one node as an object, e.g. { cluster_state: 'ok', ... }. */
-async function clusterInfo(port) {
+export async function clusterInfo(port) {
   const text = await redisCommand(port, ['CLUSTER', 'INFO']);
   return Object.fromEntries(
     text
@@ -67,7 +71,7 @@ async function clusterInfo(port) {
 }
 
 /** Resolves once every node reports cluster_state:ok and knows all the others. */
-async function waitUntilReady(ports) {
+export async function waitUntilReady(ports) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let states = [];
   for (;;) {
@@ -106,7 +110,12 @@ async function startCluster() {
   // Started one after another: each picks its ports knowing the ones already taken.
   const nodes = [];
   for (let i = 0; i < MASTERS; i++) {
-    nodes.push(await startNode(nodes.map((node) => node.port)));
+    nodes.push(
+      await startClusterNode(
+        root,
+        nodes.map((node) => node.port),
+      ),
+    );
   }
   const ports = nodes.map((node) => node.port);
 
