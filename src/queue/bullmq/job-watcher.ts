@@ -23,10 +23,12 @@ interface Waiter {
  *
  * No completion is missed: the reader starts right after the last event present when it was
  * created, waiters register before the job states are read, and the states of jobs still pending
- * are read again every `pollMs` in case an event was lost (reconnect, trimmed stream). A job no
- * longer in Redis was removed by `removeOnComplete` / `removeOnFail` after it finished: its final
- * event in the events stream says whether it completed or failed, and without one `done()`
- * rejects (outcome unknown) rather than report a success it cannot vouch for.
+ * are read again every `pollMs` in case an event was lost (reconnect, trimmed stream). Neither a
+ * reader that cannot start nor a state read that never settles holds a wait up: polling goes on
+ * without the reader, and a read pending for 10 polls (at least 5 s) is abandoned for a new one.
+ * A job no longer in Redis was removed by `removeOnComplete` / `removeOnFail` after it
+ * finished: its final event in the events stream says whether it completed or failed, and
+ * without one `done()` rejects (outcome unknown) rather than report a success it cannot vouch for.
  */
 export class JobWatcher {
   readonly #queue: Queue;
@@ -35,6 +37,8 @@ export class JobWatcher {
   readonly #pollMs: number;
   readonly #waiters = new Map<string, Set<Waiter>>();
   #events: Promise<QueueEvents> | undefined;
+  /** The event reader once created (its start may still be pending before that). */
+  #reader: QueueEvents | undefined;
   #closed = false;
 
   constructor(queue: Queue, connection: BullmqConnection, prefix: string, pollMs: number) {
@@ -52,7 +56,10 @@ export class JobWatcher {
     const pending = new Set(jobIds);
     if (pending.size === 0) return;
     this.#checkOpen();
-    await this.#start();
+    // The event reader only speeds things up: polling alone finishes every wait, so a reader
+    // that cannot start (its connection replaced during a failover, a ready event that never
+    // comes) must not hold the wait up.
+    this.#start().catch(() => {});
     await new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const finish = (error?: Error) => {
@@ -91,14 +98,23 @@ export class JobWatcher {
         set.add(waiter);
         this.#waiters.set(id, set);
       }
-      let checking = false;
+      // One check at a time; a check that has not settled after `stuckMs` is abandoned (a
+      // command that never settles, seen once after a cluster failover) and the next one runs:
+      // what an abandoned check reports later is ignored.
+      let current = 0;
+      let checkingSince: number | undefined;
+      const stuckMs = Math.max(10 * this.#pollMs, 5000);
       const check = () => {
-        if (checking || pending.size === 0) return;
-        checking = true;
+        if (pending.size === 0) return;
+        if (checkingSince !== undefined && Date.now() - checkingSince < stuckMs) return;
+        const attempt = ++current;
+        checkingSince = Date.now();
         this.#check([...pending])
-          .catch((error: unknown) => finish(this.#wrap(error)))
+          .catch((error: unknown) => {
+            if (attempt === current) finish(this.#wrap(error));
+          })
           .finally(() => {
-            checking = false;
+            if (attempt === current) checkingSince = undefined;
           });
       };
       timer = setInterval(check, this.#pollMs);
@@ -117,8 +133,8 @@ export class JobWatcher {
         if (first !== undefined) waiter.onFailed(first, closed.message);
       }
     }
-    const events = await this.#events?.catch(() => undefined);
-    await events?.close();
+    // Not `await this.#events`: a start that never settles must not hold close() up.
+    await this.#reader?.close();
   }
 
   /**
@@ -169,12 +185,18 @@ export class JobWatcher {
         prefix: this.#prefix,
         lastEventId: last?.[0] ?? '0-0',
       });
+      this.#reader = events;
       // QueueEvents retries its reads by itself; the state polling covers what it misses.
       events.on('error', () => {});
       events.on('completed', ({ jobId }) => this.#dispatch(jobId, undefined));
       events.on('failed', ({ jobId, failedReason }) =>
         this.#dispatch(jobId, failedReason || 'unknown reason'),
       );
+      if (this.#closed) {
+        // Closed while the start was pending: close what was just opened.
+        await events.close();
+        throw new BackendError(`[bullmq] queue ${name} was closed`);
+      }
       await events.waitUntilReady();
       return events;
     })();
