@@ -1,7 +1,7 @@
 /**
  * The tiered storage's own cases (beyond the conformance kit), run on every pair of tiers:
  * memory over memory (test/conformance/memory-tiered-cases.test.ts), Redis over SQLite
- * (test/redis/tiered.test.ts) and Redis over Cassandra (test/cassandra/tiered.test.ts). Paging
+ * (test/sqlite/tiered.test.ts) and Redis over Cassandra (test/cassandra/tiered.test.ts). Paging
  * across the boundary in both orders, eviction and refill, concurrent refills, a tier failing on
  * its Nth call and the retry converging, hostile keys and ids.
  * @module
