@@ -9,6 +9,7 @@ import type { ExtraData } from '../activity/json.js';
 import type { RateState } from '../fanout/rates.js';
 import type { FlatFeed } from '../feeds/flat-feed.js';
 import { hydrate } from '../feeds/hydrate.js';
+import { errorMessage, log } from '../metrics/logger.js';
 import type { TimelineEntry } from '../storage/contracts.js';
 import { chunks } from './fanout-plan.js';
 import {
@@ -36,8 +37,8 @@ export const REBUILD_MAX_PRODUCERS = 100;
  * Records reads, at most once per {@link READ_RECORD_INTERVAL_MS} per user and process (a
  * bounded map of the last recorded time), and rebuilds the reader's pulled edges after each
  * recorded read ({@link rebuildPulled}). A failure never fails the read (the merged read is
- * correct whatever the state of the rebuild): it is forgotten and the next read of that user
- * tries both again.
+ * correct whatever the state of the rebuild): it is logged as a warning and the next read of
+ * that user tries both again.
  */
 export function createReadRecorder<E extends ExtraData>(
   config: ManagerConfig<E>,
@@ -53,8 +54,14 @@ export function createReadRecorder<E extends ExtraData>(
     try {
       const read = await recordEvent(config, userId, 'read', now);
       await rebuildPulled(config, userId, read, now);
-    } catch {
+    } catch (error) {
       last.delete(userId);
+      log(
+        config.logger,
+        'warn',
+        { userId, err: errorMessage(error) },
+        'stream-framework: recording a read or rebuilding pulled edges failed (the read is served; retried on the next read)',
+      );
     }
   };
 }

@@ -214,13 +214,20 @@ export function registerHybridCases(test: ManagerTest): void {
         },
       }),
     };
-    const { manager, followers } = world(failingReads, { fanout: { mode: 'hybrid' } });
+    const warnings: { fields: object; message: string }[] = [];
+    const logger = {
+      warn: (fields: object, message: string) => warnings.push({ fields, message }),
+    };
+    const { manager, followers } = world(failingReads, { fanout: { mode: 'hybrid' }, logger });
     followers.set('1', [2]);
     const a = act(1, 1);
     await settled(manager.addUserActivity(1, a));
     assert.deepEqual(await idsIn(manager.getFeeds(2).timeline), [a.id]);
     assert.deepEqual(await idsIn(manager.getFeeds(2).timeline), [a.id]);
     assert.equal(refused, 2, 'a failed record is retried by the next read');
+    const failed = warnings.filter((w) => w.message.includes('rebuilding pulled edges failed'));
+    assert.equal(failed.length, 2, 'each failure is logged as a warning');
+    assert.deepEqual(failed[0]?.fields, { userId: '2', err: 'injected counter failure' });
     assert.equal((await manager.explain(1, 2)).reason, 'inactive-consumer');
   });
 

@@ -6,6 +6,7 @@ import type { FeedDefinition } from '../feeds/feed.js';
 import { defineFlatFeed } from '../feeds/flat-feed.js';
 import type { FollowerIds } from '../manager/follower-ids.js';
 import { createManager } from '../manager/manager.js';
+import type { Logger } from '../metrics/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { createInlineQueue } from '../queue/inline-queue.js';
 import type { Task, TaskPriority } from '../queue/task.js';
@@ -96,6 +97,8 @@ export interface WorldOptions {
   readonly serializer?: Serializer;
   /** The manager's fan-out policy. @default pure push */
   readonly fanout?: FanoutPolicyOptions;
+  /** The manager's logger. @default none */
+  readonly logger?: Logger;
 }
 
 /**
@@ -137,6 +140,7 @@ export function world(storage: Storage, options: WorldOptions = {}) {
     },
     ...(options.ownerOf === undefined ? {} : { ownerOf: options.ownerOf }),
     ...(options.fanout === undefined ? {} : { fanout: options.fanout }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   return { manager, followers, followerCalls, user, timeline, mentions };
 }
