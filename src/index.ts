@@ -132,6 +132,16 @@ export type { InlineQueue, InlineQueueOptions } from './queue/inline-queue.js';
 export { createInlineQueue } from './queue/inline-queue.js';
 export type { FanoutPull, Task, TaskPriority } from './queue/task.js';
 export type { EnqueueOptions, TaskBatch, TaskQueue, TaskRunner } from './queue/task-queue.js';
+export type {
+  RankedFeed,
+  RankedFeedDefinition,
+  RankedFeedOptions,
+  RankedItem,
+  RankedPage,
+  RankedReadOptions,
+  RankingContext,
+} from './ranking/ranked-feed.js';
+export { defineRankedFeed, MAX_RANKING_WINDOW } from './ranking/ranked-feed.js';
 export type { JsonSerializerOptions } from './serialization/json-serializer.js';
 export { createJsonSerializer } from './serialization/json-serializer.js';
 // Serialization

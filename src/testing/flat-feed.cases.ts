@@ -32,6 +32,7 @@ import {
   throwsWith,
 } from './flat-feed-writes.cases.js';
 import { harnessTest } from './harness.js';
+import { registerRankedFeedCases } from './ranked-feed.cases.js';
 import type { KitRunner } from './runner.js';
 
 /**
@@ -69,6 +70,7 @@ export function describeFlatFeed(runner: KitRunner, backend: BackendUnderTest): 
         } else {
           registerFlatFeedWriteCases(test);
           registerFlatFeedReadCases(test);
+          registerRankedFeedCases(test);
           isolationCases(test);
           fanoutAndMetricsCases(test);
         }

@@ -45,6 +45,7 @@ import { createBullmqQueue } from '../queue/bullmq/bullmq-queue.js';
 import { listFailedJobs, retryFailedJobs } from '../queue/bullmq/failed-jobs.js';
 import { createWorker } from '../queue/bullmq/worker.js';
 import { createInlineQueue } from '../queue/inline-queue.js';
+import { defineRankedFeed } from '../ranking/ranked-feed.js';
 import { createJsonSerializer } from '../serialization/json-serializer.js';
 import type { TimelineStorage } from '../storage/contracts.js';
 
@@ -70,6 +71,7 @@ const storage = createMemoryStorage();
 const fakeRedis = { defineCommand() {}, isCluster: false, options: {} } as never;
 const activity = createActivity({ actor: 1, verb: 'love', object: 2, time: 1_764_000_000_000 });
 const flat = defineFlatFeed({ name: 'flat', storage });
+const ranked = defineRankedFeed({ name: 'ranked', feed: flat, score: () => 1 });
 const aggregated = defineAggregatedFeed({ name: 'agg', storage });
 const notification = defineNotificationFeed({ name: 'note', storage });
 const user = defineFlatFeed({ name: 'user', storage });
@@ -162,6 +164,20 @@ const factories: readonly Factory[] = [
     call: (o) => flat.for(1).read(o),
     base: { limit: 5 },
     wrong: [{ limit: '5' }, { order: 'up' }, { offset: 1 }, { cursor: 5 }],
+  },
+  {
+    name: 'defineRankedFeed',
+    types: ['RankedFeedOptions'],
+    call: (o) => defineRankedFeed(o as never),
+    base: { name: 'r', feed: flat, score: () => 1 },
+    wrong: [{ window: '3' }, { window: 0 }, { score: 5 }, { signals: 'likes' }, { feed: {} }],
+  },
+  {
+    name: 'ranked feed read',
+    types: ['RankedReadOptions'],
+    call: (o) => ranked.for(1).read(o as never),
+    base: { limit: 5 },
+    wrong: [{ limit: '5' }, { cursor: 5 }, { now: 'today' }, { now: new Date(Number.NaN) }],
   },
   {
     name: 'aggregated feed read',
