@@ -14,9 +14,9 @@ import { invalidOption, oneOfOption } from '../../validation/values.js';
  * | `<prefix>:{<feed key>}:v` | STRING | version, only while optimistic updates are used on the feed |
  * | `<prefix>:{<feed key>}:mk` | SET | names of the markers in use |
  * | `<prefix>:{<feed key>}:m:<marker>` | SET | ids carrying the marker (e.g. unseen) |
- * | `<prefix>:a:{<shard>}` | HASH | activity id -> payload (activity storage, sharded) |
- * | `<prefix>:a:{<bucket>.<shard>}` | HASH | the same, time-bucketed (`activityBucketMs` set) |
- * | `<prefix>:a:{<bucket>}.<shard>` | HASH | the same, a bucket's shards on one slot (`activityColocation: 'bucket'`) |
+ * | `<prefix>:a:{<shard>}` | HASH | activity id -> payload (activity storage, sharded; the single-node default) |
+ * | `<prefix>:a:{<bucket>.<shard>}` | HASH | the same, time-bucketed (`activityBucketMs` with `activityColocation: 'shard'`) |
+ * | `<prefix>:a:{<bucket>}.<shard>` | HASH | the same, a bucket's shards on one slot (`activityColocation: 'bucket'`, the cluster default) |
  *
  * The feed key is escaped (`%` `{` `}` become `%25` `%7B` `%7D`) so that no key can close the hash
  * tag early or collide with another feed's key. This file is the one definition of the layout: the
