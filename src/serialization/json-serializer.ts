@@ -1,5 +1,10 @@
 import { type Activity, assertActivity, freezeActivity } from '../activity/activity.js';
-import { type Id, isActivityId, timeOfActivityId } from '../activity/ids.js';
+import {
+  type Id,
+  isActivityId,
+  timeOfActivityId,
+  timeOfCheckedActivityId,
+} from '../activity/ids.js';
 import { type ExtraData, type JsonObject, MAX_JSON_DEPTH } from '../activity/json.js';
 import type { GroupMember, GroupRecord, MinimizedMember } from '../aggregation/group.js';
 import { SerializationError, ValidationError } from '../errors.js';
@@ -326,7 +331,8 @@ function fromKeyed<E extends ExtraData>(
   context: DecodeContext | undefined,
 ): Activity<E> {
   const id = context?.id;
-  if (!isActivityId(id))
+  const idTime = timeOfCheckedActivityId(id);
+  if (idTime < 0)
     throw corrupt('a keyed activity payload without the activity id it is stored under', context);
   if (k[0] !== KEYED_FORMAT_VERSION)
     throw corrupt(`an unsupported keyed format version ${JSON.stringify(k[0])}`, context);
@@ -335,7 +341,7 @@ function fromKeyed<E extends ExtraData>(
   const time = keyedAt(k, 8);
   return toActivity<E>(
     {
-      id,
+      id: id as string,
       actor: k[1],
       verb: k[2],
       object: k[3],
@@ -343,7 +349,7 @@ function fromKeyed<E extends ExtraData>(
       extra: keyedAt(k, 5),
       foreignId: keyedAt(k, 6),
       to: keyedAt(k, 7),
-      time: time === undefined ? timeOfActivityId(id) : time,
+      time: time === undefined ? idTime : time,
     },
     context,
     true,

@@ -1,5 +1,6 @@
-import { isActivityId, show, timeOfActivityId } from '../../activity/ids.js';
+import { show, timeOfCheckedActivityId } from '../../activity/ids.js';
 import { ValidationError } from '../../errors.js';
+import { toBase36 } from '../../util/base36.js';
 import { intOption } from '../../util/int-option.js';
 import { invalidOption, oneOfOption } from '../../validation/values.js';
 
@@ -174,8 +175,9 @@ export function activityShardKey(
   colocation: ActivityColocation = 'shard',
 ): string {
   const shard = shards === 1 ? 0 : fnv1a(id) % shards;
-  if (bucketMs === undefined || !isActivityId(id)) return `${prefix}:a:{${shard}}`;
-  const bucket = Math.floor(timeOfActivityId(id) / bucketMs).toString(36);
+  const time = bucketMs === undefined ? -1 : timeOfCheckedActivityId(id);
+  if (bucketMs === undefined || time < 0) return `${prefix}:a:{${shard}}`;
+  const bucket = toBase36(Math.floor(time / bucketMs));
   return colocation === 'bucket'
     ? `${prefix}:a:{${bucket}}.${shard}`
     : `${prefix}:a:{${bucket}.${shard}}`;
