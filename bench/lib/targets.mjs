@@ -43,22 +43,6 @@ export const TARGETS = [
     atMost: 2,
   },
   {
-    name: 'read 25, Redis Cluster, colocated buckets, 50 readers: >= 0.7x raw throughput',
-    scenario: 'read 25 of 1,000, 50 readers (colocated buckets)',
-    backend: 'redis-cluster',
-    metric: 'reads/s',
-    on: 'ratio',
-    atLeast: 0.7,
-  },
-  {
-    name: 'read 25, Redis Cluster, colocated buckets: p99 <= 2x raw',
-    scenario: 'read 25 of 1,000 (colocated buckets)',
-    backend: 'redis-cluster',
-    metric: 'p99 ms',
-    on: 'ratio',
-    atMost: 2,
-  },
-  {
     name: 'aggregated add one at a time, single Redis: >= 12,000/s',
     scenario: 'aggregated add, one at a time',
     backend: 'redis',

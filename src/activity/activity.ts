@@ -177,9 +177,12 @@ class ReturnsTarget {
 class TrustMark extends ReturnsTarget {
   #trusted = true;
 
-  /** Marks `value` as validated (once; an object already frozen is left unmarked). */
+  /**
+   * Marks `value` as validated: an object its caller has just built, so neither marked (a second
+   * mark throws a TypeError) nor frozen (the mark would not be put on).
+   */
   static mark(value: object): void {
-    if (!(#trusted in value) && Object.isExtensible(value)) new TrustMark(value);
+    new TrustMark(value);
   }
 
   /** Whether `value` was marked. */
@@ -188,9 +191,14 @@ class TrustMark extends ReturnsTarget {
   }
 }
 
-/** Freezes an activity (and its `to` list) without copying and marks it validated; used by decoders. */
+/**
+ * Freezes an activity (and its `to` list) without copying and marks it validated; used by
+ * createActivity and decoders, on an object they have just built (a second mark would throw).
+ * Runs for every activity of every page read: a `to` already frozen (the decoders' shared empty
+ * list) is left alone, and the mark is put on without checks (together 30-40 ns of 150).
+ */
 export function freezeActivity<E extends ExtraData>(activity: Activity<E>): Activity<E> {
-  Object.freeze(activity.to);
+  if (!Object.isFrozen(activity.to)) Object.freeze(activity.to);
   TrustMark.mark(activity);
   return Object.freeze(activity);
 }

@@ -17,6 +17,7 @@ import {
   minActivityIdAt,
   show,
   timeOfActivityId,
+  timeOfCheckedActivityId,
 } from './ids.js';
 
 const time = fc.integer({ min: 0, max: MAX_TIME_MS });
@@ -129,6 +130,51 @@ describe('activityId', () => {
       assert.ok(Object.is(timeOfActivityId(s), parsed(s)), s);
     fc.assert(
       fc.property(fc.string({ maxLength: 12 }), (s) => Object.is(timeOfActivityId(s), parsed(s))),
+    );
+  });
+
+  it('timeOfCheckedActivityId: the time of an activity id, -1 for whatever isActivityId refuses', () => {
+    const expected = (s: unknown): number => (isActivityId(s) ? timeOfActivityId(s) : -1);
+    fc.assert(
+      fc.property(time, identity, (t, s) => {
+        const ids = [activityId(t, s), activityId(t, s, 'legacy')];
+        return ids.every((id) => timeOfCheckedActivityId(id) === t);
+      }),
+    );
+    // One character changed anywhere in a valid id, to anything (unicode, case, punctuation).
+    fc.assert(
+      fc.property(
+        time,
+        identity,
+        fc.boolean(),
+        fc.nat({ max: 19 }),
+        fc.string({ unit: 'binary', minLength: 0, maxLength: 2 }),
+        (t, s, legacy, at, put) => {
+          const id = activityId(t, s, legacy ? 'legacy' : 'current');
+          const changed = id.slice(0, at) + put + id.slice(at + 1);
+          return timeOfCheckedActivityId(changed) === expected(changed);
+        },
+      ),
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 22 }), (s) => timeOfCheckedActivityId(s) === expected(s)),
+    );
+    for (const v of [
+      undefined,
+      null,
+      42,
+      {},
+      ['0lvnrm2o0kxtauvj'],
+      'z'.repeat(20),
+      'Z'.repeat(20),
+    ]) {
+      assert.equal(timeOfCheckedActivityId(v), expected(v), String(v));
+    }
+    assert.equal(timeOfCheckedActivityId(`${'z'.repeat(9)}${'Z'.repeat(11)}`), 36 ** 9 - 1);
+    assert.equal(
+      timeOfCheckedActivityId(`${'z'.repeat(9)}${'Z'.repeat(7)}`),
+      -1,
+      'legacy: lowercase',
     );
   });
 

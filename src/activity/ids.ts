@@ -66,12 +66,65 @@ function base62(n: number, width: number): string {
   return out;
 }
 
-/** The time in ms encoded at the start of an activity id (either format). */
+/** The value of each base-36 digit by character code (either case, as parseInt reads them); -1 else. */
+const DIGIT_VALUES = (() => {
+  const values = new Int8Array(128).fill(-1);
+  for (let d = 0; d < 36; d++) {
+    const c = d.toString(36);
+    values[c.charCodeAt(0)] = d;
+    values[c.toUpperCase().charCodeAt(0)] = d;
+  }
+  return values;
+})();
+
+/** Character classes of activity ids by character code: 1, a lowercase base-36 digit; 2, base 62. */
+const ID_CHARACTERS = (() => {
+  const classes = new Uint8Array(128);
+  for (let d = 0; d < 36; d++) classes[d.toString(36).charCodeAt(0)] = 3;
+  for (let d = 10; d < 36; d++) classes[d.toString(36).toUpperCase().charCodeAt(0)] = 2;
+  return classes;
+})();
+
+/**
+ * The time of `id` when it is an activity id (what {@link isActivityId} accepts, either format),
+ * else -1: one pass over the characters, for decoders that check the id they were given and then
+ * read its time (about a third of the regular expression and `timeOfActivityId` together).
+ */
+export function timeOfCheckedActivityId(id: unknown): number {
+  if (typeof id !== 'string') return -1;
+  // The rest of a current id is base 62 (class 2), of a legacy one lowercase base 36 (class 1).
+  const rest =
+    id.length === ACTIVITY_ID_LENGTH ? 2 : id.length === LEGACY_ACTIVITY_ID_LENGTH ? 1 : 0;
+  if (rest === 0) return -1;
+  let n = 0;
+  for (let i = 0; i < TIME_WIDTH; i++) {
+    const c = id.charCodeAt(i);
+    if (c > 127 || (ID_CHARACTERS[c]! & 1) === 0) return -1;
+    n = n * 36 + DIGIT_VALUES[c]!;
+  }
+  for (let i = TIME_WIDTH; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c > 127 || (ID_CHARACTERS[c]! & rest) === 0) return -1;
+  }
+  return n;
+}
+
+/**
+ * The time in ms encoded at the start of an activity id (either format):
+ * `parseInt(id.slice(0, 9), 36)`, the same number for any string.
+ */
 export function timeOfActivityId(id: string): number {
-  // It runs for every entry of every page read. On the strings ioredis decodes, parseInt of a
-  // slice measured faster than a charCodeAt loop (57 ns against 92, Node 20): the loop only won
-  // on string literals.
-  return Number.parseInt(id.slice(0, TIME_WIDTH), 36);
+  // It runs twice for every entry of a normalized page read (its score, its activity's time). A
+  // table lookup per digit costs about half of parseInt of a slice on the strings ioredis decodes
+  // (the slice allocates); any other string (a character that is not a digit, shorter than 9)
+  // takes parseInt, which then reads a prefix or gives NaN.
+  let n = 0;
+  for (let i = 0; i < TIME_WIDTH; i++) {
+    const digit = DIGIT_VALUES[id.charCodeAt(i)];
+    if (digit === undefined || digit < 0) return Number.parseInt(id.slice(0, TIME_WIDTH), 36);
+    n = n * 36 + digit;
+  }
+  return n;
 }
 
 /**

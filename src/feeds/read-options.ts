@@ -1,6 +1,7 @@
 import { assertActivityId, show, timeOfActivityId } from '../activity/ids.js';
 import { ValidationError } from '../errors.js';
 import type { RangeBound, RangeQuery, TimelineEntry } from '../storage/contracts.js';
+import { toBase36 } from '../util/base36.js';
 import { intOption } from '../util/int-option.js';
 import { checkOptions, type OptionsPlace, optionKeys } from '../validation/options.js';
 import { oneOfOption } from '../validation/values.js';
@@ -69,7 +70,7 @@ const FILTER_KEYS: ReadonlySet<string> = new Set(
 
 /** Encodes a position as an opaque page cursor. */
 export function encodeCursor(entry: { score: number; id: string }): string {
-  return `${entry.score.toString(36)}.${entry.id}`;
+  return `${toBase36(entry.score)}.${entry.id}`;
 }
 
 /** Decodes a page cursor; throws `INVALID_OPTION` for a malformed one. */

@@ -1,5 +1,10 @@
 import { type Activity, assertActivity, freezeActivity } from '../activity/activity.js';
-import { type Id, isActivityId, timeOfActivityId } from '../activity/ids.js';
+import {
+  type Id,
+  isActivityId,
+  timeOfActivityId,
+  timeOfCheckedActivityId,
+} from '../activity/ids.js';
 import { type ExtraData, type JsonObject, MAX_JSON_DEPTH } from '../activity/json.js';
 import type { GroupMember, GroupRecord, MinimizedMember } from '../aggregation/group.js';
 import { SerializationError, ValidationError } from '../errors.js';
@@ -279,39 +284,13 @@ function versioned(value: unknown, context: DecodeContext | undefined): Record<s
   return value as Record<string, unknown>;
 }
 
-/** The activity fields of a payload, as parsed, before validation. */
-interface RawActivity {
-  readonly id: unknown;
-  readonly actor: unknown;
-  readonly verb: unknown;
-  readonly object: unknown;
-  readonly target: unknown;
-  readonly time: unknown;
-  readonly foreignId: unknown;
-  readonly extra: unknown;
-  readonly to: unknown;
-}
-
 function fromWire<E extends ExtraData>(
   value: unknown,
   context: DecodeContext | undefined,
 ): Activity<E> {
   if (typeof value !== 'object' || value === null) throw corrupt('a malformed activity', context);
   const w = value as Record<string, unknown>;
-  return toActivity<E>(
-    {
-      id: w.i,
-      actor: w.a,
-      verb: w.b,
-      object: w.o,
-      target: w.t,
-      time: w.m,
-      foreignId: w.f,
-      extra: w.x,
-      to: w.to,
-    },
-    context,
-  );
+  return toActivity<E>(w.i, w.a, w.b, w.o, w.t, w.m, w.f, w.x, w.to, context, false);
 }
 
 /** Element `i` of a keyed array, `null` or past the end read as absent. */
@@ -326,7 +305,8 @@ function fromKeyed<E extends ExtraData>(
   context: DecodeContext | undefined,
 ): Activity<E> {
   const id = context?.id;
-  if (!isActivityId(id))
+  const idTime = timeOfCheckedActivityId(id);
+  if (idTime < 0)
     throw corrupt('a keyed activity payload without the activity id it is stored under', context);
   if (k[0] !== KEYED_FORMAT_VERSION)
     throw corrupt(`an unsupported keyed format version ${JSON.stringify(k[0])}`, context);
@@ -334,17 +314,15 @@ function fromKeyed<E extends ExtraData>(
     throw corrupt(`a keyed activity of ${k.length} elements`, context);
   const time = keyedAt(k, 8);
   return toActivity<E>(
-    {
-      id,
-      actor: k[1],
-      verb: k[2],
-      object: k[3],
-      target: keyedAt(k, 4),
-      extra: keyedAt(k, 5),
-      foreignId: keyedAt(k, 6),
-      to: keyedAt(k, 7),
-      time: time === undefined ? timeOfActivityId(id) : time,
-    },
+    id,
+    k[1],
+    k[2],
+    k[3],
+    keyedAt(k, 4),
+    time === undefined ? idTime : time,
+    keyedAt(k, 6),
+    keyedAt(k, 5),
+    keyedAt(k, 7),
     context,
     true,
   );
@@ -359,20 +337,27 @@ const NO_TO: readonly string[] = Object.freeze([]);
  * reads: no copies, and a flat `extra` (the usual) is checked without allocating.
  */
 function toActivity<E extends ExtraData>(
-  w: RawActivity,
+  id: unknown,
+  actor: unknown,
+  verb: unknown,
+  object: unknown,
+  target: unknown,
+  time: unknown,
+  foreignId: unknown,
+  extra: unknown,
+  to: unknown,
   context: DecodeContext | undefined,
-  idOk = false,
+  idOk: boolean,
 ): Activity<E> {
-  const { to, extra } = w;
   const ok =
-    (idOk || isActivityId(w.id)) &&
-    isId(w.actor) &&
-    typeof w.verb === 'string' &&
-    w.verb.length > 0 &&
-    isId(w.object) &&
-    (w.target === undefined || isId(w.target)) &&
-    isCount(w.time) &&
-    (w.foreignId === undefined || typeof w.foreignId === 'string') &&
+    (idOk || isActivityId(id)) &&
+    isId(actor) &&
+    typeof verb === 'string' &&
+    verb.length > 0 &&
+    isId(object) &&
+    (target === undefined || isId(target)) &&
+    isCount(time) &&
+    (foreignId === undefined || typeof foreignId === 'string') &&
     (extra === undefined ||
       (typeof extra === 'object' && extra !== null && !Array.isArray(extra))) &&
     (to === undefined || (Array.isArray(to) && to.every(isString)));
@@ -382,13 +367,13 @@ function toActivity<E extends ExtraData>(
     if (problem) throw corrupt(problem, context);
   }
   return freezeActivity<E>({
-    id: w.id as string,
-    actor: w.actor as Id,
-    verb: w.verb as string,
-    object: w.object as Id,
-    target: w.target as Id | undefined,
-    time: new Date(w.time as number),
-    foreignId: w.foreignId as string | undefined,
+    id: id as string,
+    actor: actor as Id,
+    verb: verb as string,
+    object: object as Id,
+    target: target as Id | undefined,
+    time: new Date(time as number),
+    foreignId: foreignId as string | undefined,
     extra: (extra ?? {}) as E,
     to: to === undefined || (to as string[]).length === 0 ? (NO_TO as string[]) : (to as string[]),
   });

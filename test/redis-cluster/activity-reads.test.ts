@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { slotOf } from '../../src/backends/redis/cluster-pipeline.js';
 
+import { createRedisStorage } from '../../src/backends/redis/index.js';
 import { activityShardKey } from '../../src/backends/redis/keys.js';
 import { RedisActivityStorage } from '../../src/backends/redis/redis-activity-storage.js';
-import { createActivity } from '../../src/index.js';
+import { createActivity, defineFlatFeed } from '../../src/index.js';
 import { clusterClient, deletePrefix } from '../support/redis.js';
 import { countScriptCalls } from '../support/script-calls.js';
 
@@ -156,6 +157,46 @@ describe('redis-cluster activity reads', () => {
         page.map((id, i) => ((at + i) % 4 === 0 ? undefined : id.toUpperCase())),
       );
     }
+    await deletePrefix(client, prefix);
+  });
+
+  it('createRedisStorage on a cluster: colocated one-minute buckets of one hash by default', async () => {
+    const prefix = `t:${randomUUID().slice(0, 8)}`;
+    const storage = createRedisStorage({ client, prefix });
+    const feed = defineFlatFeed({ name: 'timeline', storage }).for(1);
+    // 25 activities a second apart within one minute: one hash, read with one plain HMGET.
+    const activities = Array.from({ length: 25 }, (_, i) =>
+      createActivity({ actor: i, verb: 'pin', object: i, time: 1_764_000_000_000 + i * 1000 }),
+    );
+    await feed.addMany(activities);
+    const keys = new Set(
+      activities.map((a) => activityShardKey(prefix, 1, a.id, 60_000, 'bucket')),
+    );
+    assert.deepEqual(
+      [...keys],
+      [`${prefix}:a:{${Math.floor(1_764_000_000_000 / 60_000).toString(36)}}.0`],
+    );
+    for (const key of keys) assert.equal(await client.hlen(key), 25, key);
+    const calls = countScriptCalls(client.nodes('master'));
+    let page: Awaited<ReturnType<typeof feed.read>>;
+    try {
+      page = await feed.read({ limit: 25 });
+    } finally {
+      calls.stop();
+    }
+    assert.deepEqual(page.items, [...activities].reverse());
+    assert.equal(calls.count(), 0, 'no script: one HMGET');
+    // The layout of 0.1 under the same prefix: 16 hashes, none of them holding these activities.
+    const old = createRedisStorage({ client, prefix, activityColocation: 'shard' });
+    const oldFeed = defineFlatFeed({ name: 'timeline', storage: old }).for(1);
+    const oldPage = await oldFeed.read({ limit: 25 });
+    assert.deepEqual(oldPage.items, []);
+    assert.equal(oldPage.missing.length, 25);
+    await old.activities.putMany(activities.map((a) => ({ id: a.id, payload: 'x' })));
+    const shardKeys = new Set(activities.map((a) => activityShardKey(prefix, 16, a.id)));
+    assert.ok(shardKeys.size > 1, `${shardKeys.size} hashes`);
+    for (const key of shardKeys) assert.ok((await client.hlen(key)) > 0, key);
+    assert.deepEqual((await feed.read({ limit: 25 })).items, [...activities].reverse());
     await deletePrefix(client, prefix);
   });
 });

@@ -10,10 +10,18 @@ const client = clusterClient();
 after(() => client.quit());
 describeBackend({ describe, test }, redisBackend('redis-cluster', client));
 
-// The time-bucketed activity layout: its hashes spread over the masters like any hash tag.
+// The default above colocates one-minute buckets of one hash. The layout of 0.1 (16 hashes
+// spread over the masters, `activityColocation: 'shard'`), and the same per time bucket.
+const spread = redisBackend('redis-cluster, activities spread over 16 hashes', client, {
+  activityColocation: 'shard',
+});
+describeActivityStorage({ describe, test }, spread);
+describeFlatFeed({ describe, test }, spread);
+
 const bucketed = redisBackend('redis-cluster, activity buckets', client, {
   activityBucketMs: 60_000,
   activityShards: 4,
+  activityColocation: 'shard',
 });
 describeActivityStorage({ describe, test }, bucketed);
 describeFlatFeed({ describe, test }, bucketed);

@@ -54,7 +54,8 @@ describe('redis-cluster with a keyPrefix and a stale slot map (the per-node fall
     it(`writes, reads and removes every feed and activity under the keyPrefix (${name})`, async () => {
       await cluster.ping();
       const prefix = `kp:${randomUUID().slice(0, 8)}`;
-      const storage = createRedisStorage({ client: cluster, prefix });
+      // The layout of 0.1 (16 hashes over the masters): its per-node reads have fallbacks.
+      const storage = createRedisStorage({ client: cluster, prefix, activityColocation: 'shard' });
       const keys = Array.from({ length: 60 }, (_, i) => `t:${i}`);
       const ids = Array.from(
         { length: 30 },

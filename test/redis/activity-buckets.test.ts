@@ -247,7 +247,7 @@ describe('Redis activity storage: time buckets', () => {
     );
   });
 
-  it('rejects an activityColocation other than shard or bucket, and bucket without buckets', () => {
+  it('rejects an activityColocation other than shard or bucket', () => {
     const rejects = (options: Partial<RedisStorageOptions>, option: string, text: string) =>
       assert.throws(
         () => createRedisStorage({ client, ...options }),
@@ -265,7 +265,7 @@ describe('Redis activity storage: time buckets', () => {
         'one of',
       );
     }
-    rejects({ activityColocation: 'bucket' }, 'activityColocation', 'activityBucketMs');
+    // The driver itself still needs its bucket size (createRedisStorage gives the default one).
     assert.throws(
       () => new RedisActivityStorage({ client, prefix: 'p', colocation: 'bucket' }),
       (err: unknown) =>
@@ -279,6 +279,44 @@ describe('Redis activity storage: time buckets', () => {
       );
     }
     assert.doesNotThrow(() => createRedisStorage({ client, activityColocation: 'shard' }));
+  });
+
+  it("'bucket' without activityBucketMs: one-minute buckets of one hash (the cluster default)", async (t) => {
+    const storage = fresh(t, { activityColocation: 'bucket' });
+    await writeInDocumentedKeys(storage, (id) => colocatedKey(storage.prefix, id, MINUTE, 1), 1);
+  });
+
+  it('the single-node and cluster default layouts read each other as missing, never wrong', async (t) => {
+    const single = fresh(t, {});
+    // The cluster default's keys (colocated one-minute buckets), under the same prefix.
+    const cluster = createRedisStorage({
+      client,
+      prefix: single.prefix,
+      activityColocation: 'bucket',
+    });
+    const ids = Array.from({ length: 90 }, (_, i) => activity(i).id);
+    await single.activities.putMany(ids.map((id) => ({ id, payload: `single ${id}` })));
+    assert.deepEqual(
+      await cluster.activities.getMany(ids),
+      ids.map(() => undefined),
+    );
+    assert.equal(await cluster.activities.removeMany(ids), 0);
+    await cluster.activities.putMany(ids.map((id) => ({ id, payload: `cluster ${id}` })));
+    assert.deepEqual(
+      await single.activities.getMany(ids),
+      ids.map((id) => `single ${id}`),
+    );
+    assert.deepEqual(
+      await cluster.activities.getMany(ids),
+      ids.map((id) => `cluster ${id}`),
+    );
+    const feed = defineFlatFeed({ name: 'timeline', storage: single }).for(1);
+    const other = defineFlatFeed({ name: 'timeline', storage: cluster }).for(1);
+    const added = Array.from({ length: 5 }, (_, i) => activity(1000 + i));
+    await feed.addMany(added);
+    const page = await other.read({ limit: 10 });
+    assert.deepEqual(page.items, []);
+    assert.deepEqual([...page.missing].sort(), added.map((a) => a.id).sort());
   });
 });
 

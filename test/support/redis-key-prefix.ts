@@ -181,7 +181,7 @@ export function describeKeyPrefixCases(
   });
 
   for (const [layout, options] of [
-    ['time buckets', { activityShards: 8, activityBucketMs: 60_000 }],
+    ['time buckets', { activityShards: 8, activityBucketMs: 60_000, activityColocation: 'shard' }],
     [
       'colocated buckets',
       { activityShards: 8, activityBucketMs: 60_000, activityColocation: 'bucket' },

@@ -13,7 +13,8 @@ import type { DefinedActivityStorage } from '../../storage/define-activity-stora
 import { type DefinedTimelineStorage, defineStorage } from '../../storage/define-storage.js';
 import { objectOption } from '../../validation/objects.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
-import { checkColocation, checkPositiveInt, checkPrefix } from './keys.js';
+import { activityLayout } from './activity-layout.js';
+import { checkPrefix } from './keys.js';
 import { RedisActivityStorage } from './redis-activity-storage.js';
 import { RedisTimelineStorage } from './redis-timeline-storage.js';
 import type { RedisClient } from './scripts.js';
@@ -28,29 +29,30 @@ export interface RedisStorageOptions {
   readonly prefix?: string | undefined;
   /**
    * Hashes the activity storage is spread over, each under its own hash tag (per time bucket
-   * with `activityBucketMs`). Keep it stable for a given data set (changing it moves
-   * activities). @default 1 on a single node (one HMGET per read), 16 on a cluster (spread over
-   * the nodes)
+   * with time buckets). Keep it stable for a given data set (changing it moves activities).
+   * @default 1, except 16 on a cluster with `activityColocation: 'shard'` (spread over the nodes)
    */
   readonly activityShards?: number | undefined;
   /**
-   * Opt-in time-bucketed activity storage, in ms: an activity's hash is chosen by the time in
-   * its id (`floor(time / activityBucketMs)`) and its shard, so each hash keeps about
+   * Time-bucketed activity storage, in ms: an activity's hash is chosen by the time in its id
+   * (`floor(time / activityBucketMs)`) and its shard, so each hash keeps about
    * `activities per second * activityBucketMs / 1000 / activityShards` entries. Sized to 50-120
    * entries with payloads of at most 64 bytes, the hashes stay in Redis's listpack encoding
    * (about half the memory of one big hash); old buckets can be dropped whole. Keep it stable
    * for a given data set (changing it moves activities). See docs/backends/redis.md. @default
-   * undefined (no time buckets)
+   * 60000 with `activityColocation: 'bucket'` (the cluster default), else none (no time buckets)
    */
   readonly activityBucketMs?: number | undefined;
   /**
-   * `'bucket'` (needs `activityBucketMs`): every shard of a time bucket under one hash tag
-   * (`<prefix>:a:{<bucket>}.<shard>`), so on a cluster the activities of one bucket live on one
-   * node and a feed page within a bucket is read in one call (two buckets: two calls in
-   * parallel) instead of one call per master. The recommended layout for clusters; the current
-   * bucket's writes all go to one node. `'shard'`: each hash under its own tag. Keep it stable
-   * for a given data set (changing it moves activities). See docs/backends/redis.md. @default
-   * 'shard'
+   * `'bucket'` (the default on a cluster): time buckets, every shard of a bucket under one hash
+   * tag (`<prefix>:a:{<bucket>}.<shard>`), so on a cluster the activities of one bucket live on
+   * one node and a feed page within a bucket is read in one call (two buckets: two calls in
+   * parallel) instead of one call per master; the current bucket's writes all go to one node.
+   * `'shard'` (the default on a single node; the cluster default before 1.0): each hash under
+   * its own tag (`<prefix>:a:{<shard>}`, or `<prefix>:a:{<bucket>.<shard>}` with
+   * `activityBucketMs`). Keep it stable for a given data set (changing it moves activities);
+   * data written on a cluster by 0.1 without this option reads with `'shard'`. See
+   * docs/backends/redis.md. @default 'bucket' on a cluster, 'shard' on a single node
    */
   readonly activityColocation?: 'shard' | 'bucket' | undefined;
   /** Timelines per fan-out script call on a single node. @default 250 */
@@ -87,23 +89,16 @@ export interface RedisStorage extends Storage {
 }
 
 /**
- * Creates the Redis backend (single node or cluster, detected from the client). Throws
- * `INVALID_OPTION` for a bad prefix, `activityShards`, `activityBucketMs` or
- * `activityColocation` (`'bucket'` without `activityBucketMs`).
+ * Creates the Redis backend (single node or cluster, detected from the client; the activity
+ * layout's defaults depend on it: see `activityColocation`). Throws `INVALID_OPTION` for a bad
+ * prefix, `activityShards`, `activityBucketMs` or `activityColocation`.
  */
 export function createRedisStorage(options: RedisStorageOptions): RedisStorage {
   checkOptions(options, REDIS_STORAGE_KEYS, 'createRedisStorage');
   objectOption(options.client, 'client', ['defineCommand'], 'an ioredis Redis or Cluster');
   const prefix = checkPrefix(options.prefix ?? 'sf');
-  const shards = checkPositiveInt(options.activityShards, 'activityShards');
-  const bucketMs = checkPositiveInt(options.activityBucketMs, 'activityBucketMs');
-  const colocation = checkColocation(
-    options.activityColocation,
-    bucketMs,
-    'activityColocation',
-    'activityBucketMs',
-  );
   const { client } = options;
+  const layout = activityLayout(options, client.isCluster);
   return defineStorage({
     prefix,
     timeline: new RedisTimelineStorage({
@@ -114,13 +109,7 @@ export function createRedisStorage(options: RedisStorageOptions): RedisStorage {
       updateCacheSize: options.updateCacheSize,
       updateCacheCharacters: options.updateCacheCharacters,
     }),
-    activities: new RedisActivityStorage({
-      client,
-      prefix,
-      shards: shards ?? (client.isCluster ? 16 : 1),
-      bucketMs,
-      colocation,
-    }),
+    activities: new RedisActivityStorage({ client, prefix, ...layout }),
   });
 }
 export type {

@@ -1,5 +1,6 @@
-import { isActivityId, show, timeOfActivityId } from '../../activity/ids.js';
+import { show, timeOfCheckedActivityId } from '../../activity/ids.js';
 import { ValidationError } from '../../errors.js';
+import { toBase36 } from '../../util/base36.js';
 import { intOption } from '../../util/int-option.js';
 import { invalidOption, oneOfOption } from '../../validation/values.js';
 
@@ -14,9 +15,9 @@ import { invalidOption, oneOfOption } from '../../validation/values.js';
  * | `<prefix>:{<feed key>}:v` | STRING | version, only while optimistic updates are used on the feed |
  * | `<prefix>:{<feed key>}:mk` | SET | names of the markers in use |
  * | `<prefix>:{<feed key>}:m:<marker>` | SET | ids carrying the marker (e.g. unseen) |
- * | `<prefix>:a:{<shard>}` | HASH | activity id -> payload (activity storage, sharded) |
- * | `<prefix>:a:{<bucket>.<shard>}` | HASH | the same, time-bucketed (`activityBucketMs` set) |
- * | `<prefix>:a:{<bucket>}.<shard>` | HASH | the same, a bucket's shards on one slot (`activityColocation: 'bucket'`) |
+ * | `<prefix>:a:{<shard>}` | HASH | activity id -> payload (activity storage, sharded; the single-node default) |
+ * | `<prefix>:a:{<bucket>.<shard>}` | HASH | the same, time-bucketed (`activityBucketMs` with `activityColocation: 'shard'`) |
+ * | `<prefix>:a:{<bucket>}.<shard>` | HASH | the same, a bucket's shards on one slot (`activityColocation: 'bucket'`, the cluster default) |
  *
  * The feed key is escaped (`%` `{` `}` become `%25` `%7B` `%7D`) so that no key can close the hash
  * tag early or collide with another feed's key. This file is the one definition of the layout: the
@@ -174,8 +175,9 @@ export function activityShardKey(
   colocation: ActivityColocation = 'shard',
 ): string {
   const shard = shards === 1 ? 0 : fnv1a(id) % shards;
-  if (bucketMs === undefined || !isActivityId(id)) return `${prefix}:a:{${shard}}`;
-  const bucket = Math.floor(timeOfActivityId(id) / bucketMs).toString(36);
+  const time = bucketMs === undefined ? -1 : timeOfCheckedActivityId(id);
+  if (bucketMs === undefined || time < 0) return `${prefix}:a:{${shard}}`;
+  const bucket = toBase36(Math.floor(time / bucketMs));
   return colocation === 'bucket'
     ? `${prefix}:a:{${bucket}}.${shard}`
     : `${prefix}:a:{${bucket}.${shard}}`;
