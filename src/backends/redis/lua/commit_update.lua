@@ -69,10 +69,21 @@ end
 
 removeIds(z, p, mk, removeIdList)
 if nPut > 0 then addEntries(z, p, putFirst, nPut) end
-for i = 0, nMark - 1 do
-  local name = ARGV[markFirst + i * 2]
-  redis.call('SADD', markerKey(mk, name), ARGV[markFirst + i * 2 + 1])
-  redis.call('SADD', mk, name)
+-- One SADD per run of marks of the same marker (the client sends them marker by marker), and one
+-- SADD of the markers' names into mk.
+if nMark > 0 then
+  local names, ids, last = {}, {}, nil
+  for i = 0, nMark do
+    local name = i < nMark and ARGV[markFirst + i * 2] or nil
+    if name ~= last and last ~= nil then
+      callChunked('SADD', markerKey(mk, last), ids)
+      names[#names + 1] = last
+      ids = {}
+    end
+    last = name
+    if name ~= nil then ids[#ids + 1] = ARGV[markFirst + i * 2 + 1] end
+  end
+  callChunked('SADD', mk, names)
 end
 -- Only removeIds and trimTo empty a marker's SET, and both drop its name from mk then (forget).
 local trimmed = trimTo(z, p, mk, tonumber(ARGV[2]))
