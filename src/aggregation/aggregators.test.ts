@@ -15,6 +15,14 @@ describe('utcDay', () => {
     assert.equal(utcDay(new Date(midnight)), '2024-05-02');
     assert.equal(utcDay(new Date(0)), '1970-01-01');
   });
+
+  it('keeps the last day it formatted without mixing days up: alternating, before 1970, invalid', () => {
+    const times = [midnight - 1, midnight, midnight - 1, midnight + DAY, -1, 0, -DAY, -DAY - 1];
+    for (const t of [...times, ...times.reverse()])
+      assert.equal(utcDay(new Date(t)), new Date(t).toISOString().slice(0, 10), `time ${t}`);
+    assert.throws(() => utcDay(new Date(Number.NaN)), RangeError);
+    assert.throws(() => utcDay(new Date(Number.NaN)), RangeError, 'not kept either');
+  });
 });
 
 describe('byVerbAndDay (the original RecentVerbAggregator)', () => {

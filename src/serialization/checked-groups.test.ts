@@ -84,11 +84,15 @@ describe('checked groups', () => {
         const l = { ...limits, maxTrackedActivities: tracked };
         let record: GroupRecord | undefined;
         batches.forEach((batch, i) => {
+          const previous = record;
           record = mergeIntoGroup(record, 'g1', 'add|day "1"', batch, l) ?? record;
           assert.ok(record);
           const payload = serializer.encodeGroup(record);
           assert.equal(payload, reference(record), `${name}, tracked ${tracked}, merge ${i}`);
           assert.equal(serializer.encodeGroup(record), payload, 'encoding again is the same');
+          // The group a merge started from (its member, minimized and actor lists reused or
+          // derived from) still encodes as it did.
+          if (previous) assert.equal(serializer.encodeGroup(previous), reference(previous));
           if (decodeEvery && i % decodeEvery === 0) record = serializer.decodeGroup(payload);
         });
         assert.ok(record && (record.minimized?.length ?? 0) === tracked, `${name}: list full`);

@@ -140,22 +140,30 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
     },
     encodeGroup<E extends ExtraData>(group: GroupRecord<E>): string {
       const g = checkGroup<E>(group);
+      // A valid group's lists are frozen (and its members are [id, actor] pairs): their text can
+      // be kept (as slices of the payload, which the writer's group cache holds anyway) and the
+      // next lists' built from it.
+      const keep = isValidGroup(group);
       // What JSON.stringify writes for the whole object, built by pieces: the [id, actor] pairs
       // (up to 115 a group by default) need no escaping or intermediate arrays.
-      const members = g.members
-        .map((m) => (m.activity ? JSON.stringify(toWire(m.activity)) : pairJson(m)))
-        .join(',');
-      const head = `{"v":${JSON_FORMAT_VERSION},"g":${JSON.stringify(g.group)},"i":${JSON.stringify(g.id)},"m":[${members}]`;
-      const tail = `,"n":${g.activityCount},"ac":${JSON.stringify(g.actors)},"ao":${g.actorOverflow},"c":${g.createdAt},"u":${g.updatedAt}}`;
-      if (g.minimized.length === 0) return head + tail;
-      // A valid group's minimized list is frozen: its text can be kept (as a slice of the
-      // payload, which the writer's group cache holds anyway) and the next list built from it.
-      const keep = isValidGroup(group);
+      const members = keep
+        ? minimizedText(g.members, true)
+        : g.members
+            .map((m) => (m.activity ? JSON.stringify(toWire(m.activity)) : pairJson(m)))
+            .join(',');
+      const start = `{"v":${JSON_FORMAT_VERSION},"g":${JSON.stringify(g.group)},"i":${JSON.stringify(g.id)},"m":[`;
+      const head = `${start}${members}]`;
+      const tail = `,"n":${g.activityCount},"ac":${actorsText(g.actors, keep)},"ao":${g.actorOverflow},"c":${g.createdAt},"u":${g.updatedAt}}`;
+      if (g.minimized.length === 0) {
+        const payload = head + tail;
+        if (keep) minimizedTexts.set(g.members, slice(payload, start.length, members.length));
+        return payload;
+      }
       const text = minimizedText(g.minimized, keep);
       const payload = `${head},"mz":[${text}]${tail}`;
       if (keep) {
-        const start = head.length + 7;
-        minimizedTexts.set(g.minimized, payload.slice(start, start + text.length));
+        minimizedTexts.set(g.members, slice(payload, start.length, members.length));
+        minimizedTexts.set(g.minimized, slice(payload, head.length + 7, text.length));
       }
       return payload;
     },
@@ -200,8 +208,28 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
   });
 }
 
-/** The text of each frozen minimized list of a valid group encoded so far (see `encodeGroup`). */
+/**
+ * The text of each frozen member and minimized list of a valid group encoded so far (see
+ * `encodeGroup`).
+ */
 const minimizedTexts = new WeakMap<object, string>();
+
+/** `text.slice(from, from + length)`. */
+const slice = (text: string, from: number, length: number): string =>
+  text.slice(from, from + length);
+
+/** The JSON of each frozen actor list of a valid group encoded so far (a merge keeps it when no actor is new). */
+const actorTexts = new WeakMap<object, string>();
+
+/** `JSON.stringify(actors)`, kept for the frozen list of a valid group (`keep`). */
+function actorsText(actors: readonly Id[], keep: boolean): string {
+  let text = actorTexts.get(actors);
+  if (text === undefined) {
+    text = JSON.stringify(actors);
+    if (keep) actorTexts.set(actors, text);
+  }
+  return text;
+}
 
 /**
  * The members of a minimized list joined by commas: from the text of the list it was derived from
@@ -212,7 +240,13 @@ function minimizedText(list: readonly MinimizedMember[], keep: boolean): string 
   if (known !== undefined) return known;
   const derivation = keep ? takeDerivation(list) : undefined;
   const baseText = derivation && minimizedTexts.get(derivation.base);
-  if (derivation === undefined || baseText === undefined) return list.map(pairJson).join(',');
+  if (derivation === undefined || baseText === undefined) {
+    // Indexes, not map: array methods on a frozen array take a slow path in V8.
+    let text = '';
+    for (let i = 0; i < list.length; i++)
+      text += i === 0 ? pairJson(list[i]!) : `,${pairJson(list[i]!)}`;
+    return text;
+  }
   const { base, head } = derivation;
   const kept = list.length - head;
   // The text of base's first `kept` members: its whole text less the dropped members (and commas).

@@ -79,4 +79,84 @@ describe('Redis write coalescing', () => {
       await deletePrefix(client, prefix);
     }
   });
+
+  it('an aggregated add is one command: its activity rides in the group commit', async () => {
+    const { prefix, feed } = aggregatedFeed();
+    const sent: string[] = [];
+    const original = client.sendCommand;
+    try {
+      await feed.add(like(0)); // first add: reads the group, loads scripts
+      client.sendCommand = function (this: typeof client, command, ...rest) {
+        sent.push(command.name);
+        return original.call(this, command, ...rest);
+      } as typeof original;
+      for (let i = 1; i <= 5; i++) await feed.add(like(i));
+      client.sendCommand = original;
+      assert.deepEqual(sent, Array(5).fill('evalsha'), 'no separate HSET of the activity');
+      const [group] = (await feed.read()).items;
+      assert.equal(group?.activityCount, 6);
+      assert.deepEqual(
+        group?.activities.map((a) => a.object),
+        [5, 4, 3, 2, 1, 0],
+        'every activity was stored and reads back',
+      );
+    } finally {
+      client.sendCommand = original;
+      await deletePrefix(client, prefix);
+    }
+  });
+
+  it("held activity writes keep their order with the same storage's reads and removals", async () => {
+    const prefix = `t:${randomUUID().slice(0, 8)}`;
+    const { activities } = createRedisStorage({ client, prefix });
+    try {
+      const a = like(1).id;
+      const b = like(2).id;
+      // Same tick: put, then read and remove; no commit takes the put.
+      const [, read, removed] = await Promise.all([
+        activities.putMany([
+          { id: a, payload: '[1,1,"love",1]' },
+          { id: b, payload: '[1,2,"love",2]' },
+        ]),
+        activities.getMany([a, b]),
+        activities.removeMany([b]),
+      ]);
+      assert.deepEqual(read, ['[1,1,"love",1]', '[1,2,"love",2]']);
+      assert.equal(removed, 1);
+      assert.deepEqual(await activities.getMany([a, b]), ['[1,1,"love",1]', undefined]);
+      // A put alone is sent at the end of its tick.
+      await activities.putMany([{ id: b, payload: '[1,2,"love",3]' }]);
+      assert.deepEqual(await activities.getMany([b]), ['[1,2,"love",3]']);
+    } finally {
+      await deletePrefix(client, prefix);
+    }
+  });
+
+  it('a commit that fails rejects the activity writes it carried', async () => {
+    const prefix = `t:${randomUUID().slice(0, 8)}`;
+    const storage = createRedisStorage({ client, prefix });
+    const put = (id: string) => ({
+      changes: { put: [{ id, score: 1, payload: '{}' }] },
+      result: undefined,
+    });
+    try {
+      await storage.timeline.update('f', ['g'], () => put('g')); // the version is now cached
+      // The version key turns into a hash: the next commit fails inside its script.
+      const versionKey = (await client.keys(`${prefix}*:v`))[0]!;
+      await client.del(versionKey);
+      await client.hset(versionKey, 'x', '1');
+      const id = like(1).id;
+      const outcomes = await Promise.allSettled([
+        storage.activities.putMany([{ id, payload: '[1,1,"love",1]' }]),
+        storage.timeline.update('f', ['g'], () => put('g')),
+      ]);
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        ['rejected', 'rejected'],
+      );
+      assert.match(String((outcomes[0] as PromiseRejectedResult).reason), /WRONGTYPE/);
+    } finally {
+      await deletePrefix(client, prefix);
+    }
+  });
 });

@@ -5,14 +5,17 @@ import type {
   TimelineUpdate,
   TimelineWriteOptions,
 } from '../../storage/contracts.js';
+import { type TakenWrites, takeActivityWrites } from './activity-outbox.js';
 import { redisCall } from './errors.js';
 import type { TimelineKeys } from './keys.js';
 import { commitArgs, flat } from './script-args.js';
-import type { scriptsOf } from './scripts.js';
+import type { RedisClient, scriptsOf } from './scripts.js';
 import type { UpdateCache } from './update-cache.js';
 
 /** Options of {@link OptimisticUpdater}. */
 export interface OptimisticUpdaterOptions {
+  /** The client the scripts run on (its held activity writes ride in the first commit). */
+  readonly client: RedisClient;
   readonly script: ReturnType<typeof scriptsOf>;
   readonly cache: UpdateCache;
   /** Attempts before ConflictError. */
@@ -20,6 +23,22 @@ export interface OptimisticUpdaterOptions {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Settles taken activity writes with a commit's reply, passing the reply on. */
+const settled =
+  (taken: TakenWrites) =>
+  (reply: unknown): unknown => {
+    taken.settle();
+    return reply;
+  };
+
+/** Rejects taken activity writes with a commit's error, passing the error on. */
+const failed =
+  (taken: TakenWrites) =>
+  (error: unknown): never => {
+    taken.settle(error);
+    throw error;
+  };
 
 /**
  * `TimelineStorage.update()` on Redis, optimistic: the entries and the timeline's version come
@@ -29,11 +48,13 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * timeline storage.
  */
 export class OptimisticUpdater {
+  readonly #client: RedisClient;
   readonly #script: ReturnType<typeof scriptsOf>;
   readonly #cache: UpdateCache;
   readonly #maxAttempts: number;
 
   constructor(options: OptimisticUpdaterOptions) {
+    this.#client = options.client;
     this.#script = options.script;
     this.#cache = options.cache;
     this.#maxAttempts = options.maxAttempts;
@@ -52,18 +73,25 @@ export class OptimisticUpdater {
       this.#cache.lookup(key, ids) ?? (await this.#read(key, k, ids, initial));
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
       const { changes, result } = compute(state.current);
-      const reply = (await redisCall('update', key, () =>
-        this.#script('commit_update')(
-          ...flat(k),
-          state!.version,
-          options.maxLength ?? -1,
-          ...commitArgs(changes),
-          state.guessed?.length ?? 0,
-          ...(state.guessed ?? []),
-          initial,
-          ...ids,
-        ),
-      )) as (string | number | null)[];
+      const args = [
+        state.version,
+        options.maxLength ?? -1,
+        ...commitArgs(changes),
+        state.guessed?.length ?? 0,
+        ...(state.guessed ?? []),
+      ];
+      // Activity writes held for this tick (the same add's) are made first in the same call.
+      const taken = takeActivityWrites(this.#client);
+      const reply = (await redisCall('update', key, () => {
+        const keys = flat(k);
+        if (taken) {
+          keys.push(...taken.keys);
+          args.push(...taken.args);
+        }
+        args.push(initial, ...ids);
+        const call = this.#script('commit_update')(keys.length, ...keys, ...args);
+        return taken ? call.then(settled(taken), failed(taken)) : call;
+      })) as (string | number | null)[];
       if (reply[0] === 1) {
         this.#cache.committed(key, state.version, String(reply[1]), changes, Number(reply[2]));
         return result;

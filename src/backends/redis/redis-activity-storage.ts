@@ -2,6 +2,7 @@ import type { Cluster } from 'ioredis';
 import type { ActivityDriver } from '../../storage/contracts.js';
 import { settleAll } from '../../util/settle-all.js';
 import { checkOptions, optionKeys } from '../../validation/options.js';
+import { flushActivityWrites, holdActivityWrite } from './activity-outbox.js';
 import { groupByNode, isUnsupportedScriptError, slotOf } from './cluster-pipeline.js';
 import { coalesceWrites } from './coalesce.js';
 import { redisCall } from './errors.js';
@@ -104,12 +105,12 @@ export class RedisActivityStorage implements ActivityDriver {
    * Sends one command per shard: concurrent commands on a cluster or for a single shard (no
    * pipeline object to build for one command), a pipeline otherwise.
    */
-  async #perShard<T>(
-    groups: Map<string, number[]>,
+  async #perShard<T, V = number[]>(
+    groups: Map<string, V>,
     send: (
       target: RedisClient | ReturnType<RedisClient['pipeline']>,
       key: string,
-      positions: number[],
+      positions: V,
     ) => unknown,
   ): Promise<T[]> {
     const entries = [...groups];
@@ -128,6 +129,7 @@ export class RedisActivityStorage implements ActivityDriver {
   }
 
   async getMany(ids: readonly string[]): Promise<(string | undefined)[]> {
+    flushActivityWrites(this.#client); // held writes first: commands keep their order
     coalesceReads(this.#client);
     if (this.#shards === 1 && this.#bucketMs === undefined) {
       // One hash (the default on a single node): one HMGET, no grouping.
@@ -215,17 +217,40 @@ export class RedisActivityStorage implements ActivityDriver {
   async putMany(
     entries: readonly { readonly id: string; readonly payload: string }[],
   ): Promise<void> {
-    const groups = this.#byShard(entries.map((e) => e.id));
-    // One socket write with the commands sent alongside (e.g. the feed write of the same add).
+    const hashes = this.#pairsByHash(entries);
+    const send = async () => {
+      await this.#perShard<unknown, string[]>(hashes, (t, key, pairs) => t.hset(key, ...pairs));
+    };
+    // On a single node, held for a group commit of the same tick to carry (activity-outbox.ts);
+    // else, or if none takes it, sent in one socket write with the commands sent alongside (held
+    // first: its end-of-tick send then comes before the socket's uncork).
+    const held = holdActivityWrite(this.#client, hashes, send);
     coalesceWrites(this.#client);
-    await redisCall('putMany', `${this.#prefix}:a`, () =>
-      this.#perShard(groups, (t, key, positions) =>
-        t.hset(key, ...positions.flatMap((i) => [entries[i]!.id, entries[i]!.payload])),
-      ),
-    );
+    await redisCall('putMany', `${this.#prefix}:a`, () => held ?? send());
+  }
+
+  /** The (id, payload) pairs of `entries`, flat, by hash. */
+  #pairsByHash(
+    entries: readonly { readonly id: string; readonly payload: string }[],
+  ): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const { id, payload } of entries) {
+      const key = activityShardKey(
+        this.#prefix,
+        this.#shards,
+        id,
+        this.#bucketMs,
+        this.#colocation,
+      );
+      const pairs = out.get(key);
+      if (pairs) pairs.push(id, payload);
+      else out.set(key, [id, payload]);
+    }
+    return out;
   }
 
   async removeMany(ids: readonly string[]): Promise<number> {
+    flushActivityWrites(this.#client); // held writes first: commands keep their order
     const groups = this.#byShard(ids);
     const removed = await redisCall('removeMany', `${this.#prefix}:a`, () =>
       this.#perShard<number>(groups, (t, key, positions) =>

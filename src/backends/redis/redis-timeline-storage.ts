@@ -107,6 +107,7 @@ export class RedisTimelineStorage implements TimelineDriver {
     this.#script = scriptsOf(options.client);
     this.#fanoutBatch = intOptionOr(options.fanoutBatch, 250, 'fanoutBatch', 1, 10_000);
     this.#updater = new OptimisticUpdater({
+      client: options.client,
       script: this.#script,
       maxAttempts: intOptionOr(options.maxUpdateAttempts, 100, 'maxUpdateAttempts', 1),
       cache: new UpdateCache({

@@ -25,7 +25,7 @@ const SCRIPTS = {
   range_merged: -1,
   range_on_node: -1,
   read_for_update: 3,
-  commit_update: 4,
+  commit_update: -1,
   clear_markers: -1,
 } as const;
 

@@ -50,8 +50,10 @@ local function trimTo(z, p, mk, maxLength)
   if maxLength < 0 then return 0 end
   local excess = redis.call('ZCARD', z) - maxLength
   if excess <= 0 then return 0 end
-  local ids = redis.call('ZRANGE', z, 0, excess - 1)
-  redis.call('ZREMRANGEBYRANK', z, 0, excess - 1)
+  -- ZPOPMIN: the lowest entries (equal scores by id, as ZRANGE orders them) in one call.
+  local popped = redis.call('ZPOPMIN', z, excess)
+  local ids = {}
+  for i = 1, #popped, 2 do ids[#ids + 1] = popped[i] end
   forget(p, mk, ids)
   return excess
 end
