@@ -25,7 +25,10 @@ export async function graph({ quick, backends, clients, record }) {
   for (const backend of backends) {
     const client = clients[backend];
     if (client) await cleanup(client);
-    const g = createFollowGraph({ storage: storageOn(backend, clients) });
+    const g = createFollowGraph({
+      storage: storageOn(backend, clients),
+      limits: { maxPageSize: FOLLOWERS / 2 },
+    });
     const setup = performance.now();
     await pool(users, 32, (u) => g.follow(u, 'star'));
     console.log(

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { FanoutPolicyOptions } from '../fanout/policy.js';
 import { defineFlatFeed } from '../feeds/flat-feed.js';
 import { createFollowGraph } from '../graph/follow-graph.js';
 import { createManager } from '../manager/manager.js';
@@ -9,7 +10,7 @@ import type { HarnessTest } from './harness.js';
 import { act, idsIn, recordingQueue, settled, testQueue } from './manager-world.js';
 
 /** A manager whose followers come from a graph on `storage`, fan-out chunks of `chunk` users. */
-function graphWorld(storage: Storage, chunk: number) {
+function graphWorld(storage: Storage, chunk: number, fanout?: FanoutPolicyOptions) {
   const graph = createFollowGraph({ storage, prefix: 'kit-graph' });
   const user = defineFlatFeed({ name: 'user', storage, maxLength: 1000 });
   const timeline = defineFlatFeed({ name: 'timeline', storage, maxLength: 1000 });
@@ -20,6 +21,7 @@ function graphWorld(storage: Storage, chunk: number) {
     graph,
     queue,
     limits: { fanoutChunkSize: chunk },
+    ...(fanout === undefined ? {} : { fanout }),
   });
   return { graph, manager, log };
 }
@@ -98,6 +100,28 @@ export function registerGraphManagerCases(test: HarnessTest): void {
       more[0]!.id,
       a2.id,
     ]);
+  });
+
+  test('manager: hybrid mode counts followers through the graph: a celebrity is pulled, read once', async ({
+    storage,
+  }) => {
+    const { manager } = graphWorld(storage, 10, { mode: 'hybrid', maxPushFollowers: 2 });
+    for (const f of ['f0', 'f1', 'f2']) await manager.getFeeds(f).timeline.read(); // active readers
+    await settled(manager.followUser('f0', 'star'));
+    const before = await manager.explain('star', 'f0');
+    assert.equal(before.inputs.followerCount, 1);
+    assert.notEqual(before.reason, 'celebrity');
+    await settled(manager.followManyUsers('f1', ['star']));
+    await settled(manager.followUser('f2', 'star', { priority: 'low' }));
+    const decision = await manager.explain('star', 'f0');
+    assert.equal(decision.mode, 'pull');
+    assert.equal(decision.reason, 'celebrity');
+    assert.equal(decision.inputs.followerCount, 3, 'the graph count');
+    const a = act('star', 1);
+    await settled(manager.addUserActivity('star', a));
+    for (const f of ['f0', 'f1', 'f2']) {
+      assert.deepEqual(await idsIn(manager.getFeeds(f).timeline), [a.id], f);
+    }
   });
 
   test('manager: graph and getFollowerIds together, or priority without a graph, are refused', async ({
