@@ -39,15 +39,22 @@ export function createFollowGraph(options: FollowGraphOptions): FollowGraph {
       else byTime.set(since, [keys(t).followers]);
     });
     // Followers side first: fan-out reads it, so the follower receives the targets' activities
-    // from here on; the following side (what isFollowing and following() read) is the commit.
+    // from here on; then the following side (what isFollowing and following() read); then the
+    // followers side again, so that an unfollow of the same pair running at the same time can
+    // never leave the edge recorded without fan-out (docs/follow-graph.md).
     const me = entryIdOf(uid);
-    for (const [since, followerKeys] of byTime) {
-      await timeline.addToMany(followerKeys, [edgeEntry(uid, me, since, priority)]);
-    }
+    const writeFollowers = async () => {
+      for (const [since, followerKeys] of byTime) {
+        await timeline.addToMany(followerKeys, [edgeEntry(uid, me, since, priority)]);
+      }
+    };
+    await writeFollowers();
     const entries = targets.map((t, i) =>
       edgeEntry(t, targetEntryIds[i]!, existing[i]?.score ?? now, 'high'),
     );
-    return timeline.add(own.following, entries);
+    const created = await timeline.add(own.following, entries);
+    await writeFollowers();
+    return created;
   }
 
   async function unfollow(userId: Id, targetIds: Id | readonly Id[]) {
@@ -55,12 +62,16 @@ export function createFollowGraph(options: FollowGraphOptions): FollowGraph {
     const targets = targetList(targetIds, config.maxBatchSize, 'unfollow');
     if (targets.length === 0) return 0;
     // The following side first (the commit), then the followers side (fan-out stops reaching
-    // the follower): a call stopped between them leaves what a half-done follow leaves.
-    const removed = await timeline.remove(keys(uid).following, targets.map(entryIdOf));
+    // the follower), then the following side again (against a concurrent follow of the pair): a
+    // call stopped part-way leaves what a half-done follow leaves.
+    const following = keys(uid).following;
+    const ids = targets.map(entryIdOf);
+    const removed = await timeline.remove(following, ids);
     await timeline.removeFromMany(
       targets.map((t) => keys(t).followers),
       [entryIdOf(uid)],
     );
+    await timeline.remove(following, ids);
     return removed;
   }
 

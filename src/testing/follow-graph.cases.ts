@@ -11,7 +11,7 @@ import type { Follower, FollowGraph, GraphPage } from '../graph/types.js';
 import type { TimelineStorage } from '../storage/contracts.js';
 import { forEachLimited } from '../util/for-each-limited.js';
 import type { BackendUnderTest } from './backend.js';
-import { hasCode } from './fixtures.js';
+import { hasCode, seededRandom } from './fixtures.js';
 import { registerGraphManagerCases } from './follow-graph-manager.cases.js';
 import { type HarnessTest, harnessTest } from './harness.js';
 import type { KitRunner } from './runner.js';
@@ -316,7 +316,60 @@ function failingOnce(timeline: TimelineStorage, method: 'add' | 'removeFromMany'
   });
 }
 
+/** `timeline` whose writes and reads each start after a random delay of 0-3 ms (seeded). */
+function jittered(timeline: TimelineStorage, seed: number): TimelineStorage {
+  const random = seededRandom(seed);
+  const jitter = new Set(['get', 'add', 'addToMany', 'remove', 'removeFromMany']);
+  return new Proxy(timeline, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      if (typeof prop !== 'string' || !jitter.has(prop)) return value.bind(target);
+      return async (...args: unknown[]) => {
+        await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 4)));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
 function registerHalfDoneCases(test: HarnessTest): void {
+  test('concurrent follows and unfollows of one pair never leave the edge recorded without fan-out', async ({
+    storage,
+  }) => {
+    const graph = createFollowGraph({ storage });
+    const racers = [1, 2, 3, 4].map((seed) =>
+      createFollowGraph({ storage: jittered(storage.timeline, seed) }),
+    );
+    const random = seededRandom(99);
+    for (let round = 0; round < 25; round++) {
+      const calls = racers.map((g) =>
+        random() < 0.5
+          ? g.follow('u', 't', { priority: random() < 0.5 ? 'low' : 'high' })
+          : g.unfollow('u', 't'),
+      );
+      await Promise.all(calls);
+      const state = await edgeState(graph, 'u', 't');
+      assert.ok(!(state.following && !state.followers), `round ${round}: recorded without fan-out`);
+      // Whatever the race left, one more call of either kind settles both sides.
+      if (random() < 0.5) {
+        await graph.follow('u', 't');
+        assert.deepEqual(await edgeState(graph, 'u', 't'), {
+          following: true,
+          followers: true,
+          counts: { userFollowing: 1, targetFollowers: 1 },
+        });
+      } else {
+        await graph.unfollow('u', 't');
+        assert.deepEqual(await edgeState(graph, 'u', 't'), {
+          following: false,
+          followers: false,
+          counts: { userFollowing: 0, targetFollowers: 0 },
+        });
+      }
+    }
+  });
+
   test('a follow stopped between its writes has the followers side only; a retry completes it', async ({
     storage,
   }) => {
