@@ -46,7 +46,7 @@ export function functionSource(
 
 /**
  * The followers recorded in `graph`, read in pages of `pageSize` edges. The count is read at
- * once; each priority is one pass over the followers timeline by cursor (newest edge first), and
+ * once (hybrid decisions); the pages as they are iterated. Each priority is one pass over the followers timeline by cursor (newest edge first), and
  * the low pass is skipped when the high pass saw no low edge. An edge followed or unfollowed
  * during a pass may or may not be seen, as for any read during a write.
  */
@@ -56,7 +56,10 @@ export function graphSource(graph: FollowGraph, pageSize: number): FollowerSourc
     const { followers: count } = await graph.counts(userId);
     let lowSeen: boolean | undefined; // unknown until a high pass has finished
     async function* pages(priority: FollowPriority): AsyncIterable<readonly string[]> {
-      if (count === 0 || (priority === 'low' && lowSeen === false)) return;
+      // Read even when the count was 0: the count is read before the publish writes the user
+      // feed, the pages after it, so a follow made in between is still reached (its copy may
+      // have run before the write).
+      if (priority === 'low' && lowSeen === false) return;
       let cursor: string | undefined;
       let low = false;
       do {

@@ -4,10 +4,45 @@ import { defineFlatFeed } from '../feeds/flat-feed.js';
 import { createFollowGraph } from '../graph/follow-graph.js';
 import { createManager } from '../manager/manager.js';
 import type { FanoutTask } from '../queue/task.js';
-import type { Storage } from '../storage/contracts.js';
+import type {
+  IdOnlyOptions,
+  Storage,
+  TimelineEntry,
+  TimelineStorage,
+  TimelineWriteOptions,
+} from '../storage/contracts.js';
 import { hasCode } from './fixtures.js';
 import type { HarnessTest } from './harness.js';
 import { act, idsIn, recordingQueue, settled, testQueue } from './manager-world.js';
+
+/**
+ * `storage` whose first write to timeline `key` (through the full interface or an id-only view)
+ * runs `before` first.
+ */
+function beforeFirstAdd(storage: Storage, key: string, before: () => Promise<unknown>): Storage {
+  let done = false;
+  const wrap = <T extends { add: TimelineStorage['add'] }>(view: T): T => ({
+    ...view,
+    add: async (k: string, entries: readonly TimelineEntry[], options?: TimelineWriteOptions) => {
+      if (k === key && !done) {
+        done = true;
+        await before();
+      }
+      return view.add(k, entries, options);
+    },
+  });
+  const timeline = new Proxy(storage.timeline, {
+    get(target, prop) {
+      if (prop === 'add') return wrap(target).add;
+      if (prop === 'idsOnly') {
+        return (options?: IdOnlyOptions) => wrap(target.idsOnly(options));
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  }) as TimelineStorage;
+  return { timeline, activities: storage.activities };
+}
 
 /** A manager whose followers come from a graph on `storage`, fan-out chunks of `chunk` users. */
 function graphWorld(storage: Storage, chunk: number, fanout?: FanoutPolicyOptions) {
@@ -122,6 +157,23 @@ export function registerGraphManagerCases(test: HarnessTest): void {
     for (const f of ['f0', 'f1', 'f2']) {
       assert.deepEqual(await idsIn(manager.getFeeds(f).timeline), [a.id], f);
     }
+  });
+
+  test('manager: a follow landing while a post of a user without followers is written still gets the post', async ({
+    storage,
+  }) => {
+    // The publish reads the follower count (0), then writes the user feed; the follow (edge and
+    // copy) runs just before that write, so its copy misses the post: the fan-out must still
+    // read the followers after the write and reach the new follower.
+    let world: ReturnType<typeof graphWorld> | undefined;
+    const racing = beforeFirstAdd(storage, 'user:star', () =>
+      settled(world!.manager.followUser('late', 'star')),
+    );
+    world = graphWorld(racing, 10);
+    const a = act('star', 1);
+    await settled(world.manager.addUserActivity('star', a));
+    assert.deepEqual(await world.graph.isFollowing('late', ['star']), [true]);
+    assert.deepEqual(await idsIn(world.manager.getFeeds('late').timeline), [a.id]);
   });
 
   test('manager: graph and getFollowerIds together, or priority without a graph, are refused', async ({
