@@ -12,6 +12,7 @@ import { bullmq } from './scenarios/bullmq.mjs';
 import { calibrate } from './scenarios/calibrate.mjs';
 import { fanout } from './scenarios/fanout.mjs';
 import { footprint } from './scenarios/footprint.mjs';
+import { graph } from './scenarios/graph.mjs';
 import { groups } from './scenarios/groups.mjs';
 import { hybrid } from './scenarios/hybrid.mjs';
 import { mergedReads } from './scenarios/merged-reads.mjs';
@@ -35,6 +36,7 @@ const SCENARIOS = {
   calibrate,
   hybrid,
   tiered,
+  graph,
 };
 
 const rows = [];

@@ -85,6 +85,20 @@ export type {
 } from './feeds/notification-feed.js';
 export { defineNotificationFeed } from './feeds/notification-feed.js';
 export type { FeedPage, GroupReadOptions, IdFilter, ReadOptions } from './feeds/read-options.js';
+// Follow graph
+export { createFollowGraph } from './graph/follow-graph.js';
+export type {
+  FollowCounts,
+  Followed,
+  Follower,
+  FollowGraph,
+  FollowGraphLimits,
+  FollowGraphOptions,
+  FollowPriority,
+  GraphFollowOptions,
+  GraphPage,
+  GraphPageOptions,
+} from './graph/types.js';
 export type { FollowerIds } from './manager/follower-ids.js';
 export { createManager } from './manager/manager.js';
 export type {

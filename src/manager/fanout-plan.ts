@@ -3,8 +3,8 @@ import { assertId } from '../activity/ids.js';
 import type { ExtraData } from '../activity/json.js';
 import { ValidationError } from '../errors.js';
 import type { FanoutPull, FanoutTask, TrimTask } from '../queue/task.js';
+import type { TaskBatch } from '../queue/task-queue.js';
 import { type FeedRef, parseFeedRef } from '../validation/names.js';
-import type { FollowerGroups } from './follower-ids.js';
 import type { AnyFeedDefinition } from './options.js';
 
 /** What every fan-out task of one manager call carries. */
@@ -130,21 +130,26 @@ export function targetTasks(
   return tasks;
 }
 
-/** The followers' tasks per priority, plus `to` deliveries with high priority. */
-export function fanoutTasksByPriority(
-  feeds: readonly string[],
-  followers: FollowerGroups,
-  targets: Targets,
-  payload: FanoutPayload,
-  chunkSize: number,
-): { high: FanoutTask[]; low: FanoutTask[] } {
-  return {
-    high: [
-      ...followerTasks(feeds, followers.high, payload, chunkSize),
-      ...targetTasks(targets, payload, chunkSize),
-    ],
-    low: followerTasks(feeds, followers.low, payload, chunkSize),
-  };
+/**
+ * Submits the tasks of a paged follower list: `tasksOf(ids)` for each page, and `last` with the
+ * last page's tasks (one page: one submit, as for a follower list read whole). A page's tasks are
+ * submitted when the next page has been read, so at most two pages are held.
+ */
+export async function submitPaged<T>(
+  pages: AsyncIterable<readonly string[]>,
+  tasksOf: (ids: readonly string[]) => T[],
+  last: readonly T[],
+  submit: (tasks: T[]) => Promise<TaskBatch>,
+): Promise<TaskBatch[]> {
+  const batches: TaskBatch[] = [];
+  let pending: T[] = [];
+  for await (const ids of pages) {
+    if (pending.length > 0) batches.push(await submit(pending));
+    pending = tasksOf(ids);
+  }
+  pending.push(...last);
+  if (pending.length > 0) batches.push(await submit(pending));
+  return batches;
 }
 
 /** The task writing the activities at `indexes` of `payload` to `feed` of `userIds`. */
@@ -183,23 +188,15 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/**
- * Trim tasks for every feed a batch import wrote: the followers' fan-out feeds per priority and
- * the `to` targets (high priority), `chunkSize` user ids per task.
- */
-export function trimTasksByPriority(
+/** Trim tasks of `feeds` for `userIds`, `chunkSize` user ids per task. */
+export function trimTasks(
   feeds: readonly string[],
-  followers: FollowerGroups,
-  targets: ReadonlyMap<string, ReadonlySet<string>>,
+  userIds: readonly string[],
   chunkSize: number,
-): { high: TrimTask[]; low: TrimTask[] } {
-  const trims = (feed: string, userIds: readonly string[]): TrimTask[] =>
-    chunks(userIds, chunkSize).map((chunk) => ({ v: 1, type: 'trim', feed, userIds: chunk }));
-  return {
-    high: [
-      ...feeds.flatMap((feed) => trims(feed, followers.high)),
-      ...[...targets].flatMap(([feed, users]) => trims(feed, [...users])),
-    ],
-    low: feeds.flatMap((feed) => trims(feed, followers.low)),
-  };
+): TrimTask[] {
+  return feeds.flatMap((feed) =>
+    chunks(userIds, chunkSize).map(
+      (chunk): TrimTask => ({ v: 1, type: 'trim', feed, userIds: chunk }),
+    ),
+  );
 }

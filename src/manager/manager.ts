@@ -12,18 +12,20 @@ import { emitMetric } from '../metrics/metrics.js';
 import { parseTask, TASK_LIMITS, type Task } from '../queue/task.js';
 import { combineBatches, type TaskBatch } from '../queue/task-queue.js';
 import { optionKeys } from '../validation/options.js';
-import { boolOptionOr, fnOptionOr, intOptionOr } from '../validation/values.js';
+import { boolOptionOr, fnOptionOr, intOptionOr, oneOfOption } from '../validation/values.js';
 import { createActivityStores } from './activity-stores.js';
 import {
   chunks,
   type FanoutPayload,
-  fanoutTasksByPriority,
+  followerTasks,
   resolveTargets,
   staleTargets,
+  submitPaged,
   type Targets,
-  trimTasksByPriority,
+  targetTasks,
+  trimTasks,
 } from './fanout-plan.js';
-import { type FollowerGroups, NO_FOLLOWERS, normalizeFollowerIds } from './follower-ids.js';
+import { type FollowerList, NO_FOLLOWERS } from './follower-source.js';
 import {
   assertPullableId,
   decide,
@@ -41,6 +43,7 @@ import {
   type AnyFeedDefinition,
   checkCallOptions,
   type FeedMap,
+  invalid,
   type ManagerOptions,
   resolveManagerOptions,
   type UserFeedDefinition,
@@ -60,7 +63,7 @@ import type {
   UnfollowOptions,
 } from './types.js';
 
-const FOLLOW_KEYS = optionKeys<FollowOptions>({ limit: true });
+const FOLLOW_KEYS = optionKeys<FollowOptions>({ limit: true, priority: true });
 const UNFOLLOW_KEYS = optionKeys<UnfollowOptions>({ keepHistory: true });
 const BATCH_IMPORT_KEYS = optionKeys<BatchImportOptions>({
   fanout: true,
@@ -138,8 +141,8 @@ export function createManager<
     }
   }
 
-  async function followersOf(userId: string): Promise<FollowerGroups> {
-    return normalizeFollowerIds(await config.getFollowerIds(userId));
+  function followersOf(userId: string): Promise<FollowerList> {
+    return config.followers(userId);
   }
 
   const targetDefs = (targets: Targets): AnyFeedDefinition<E>[] =>
@@ -151,24 +154,29 @@ export function createManager<
     return queue.enqueue(traced, { priority }, run);
   }
 
+  /**
+   * Enqueues the fan-out of `payload`: the followers' tasks page by page (every high page, with
+   * the `to` deliveries, before the low ones), `fanoutChunkSize` user ids per task.
+   */
   async function enqueue(
-    followers: FollowerGroups,
+    followers: FollowerList,
     targets: Targets,
     payload: FanoutPayload,
     trace: string | undefined,
     feeds: readonly string[] = fanoutNames,
   ): Promise<TaskBatch> {
-    const { high, low } = fanoutTasksByPriority(
-      feeds,
-      followers,
-      targets,
-      payload,
-      config.fanoutChunkSize,
+    const size = config.fanoutChunkSize;
+    const tasksOf = (ids: readonly string[]) => followerTasks(feeds, ids, payload, size);
+    const high = await submitPaged(
+      followers.pages('high'),
+      tasksOf,
+      targetTasks(targets, payload, size),
+      (tasks) => submit(tasks, 'high', trace),
     );
-    const batches: TaskBatch[] = [];
-    if (high.length > 0) batches.push(await submit(high, 'high', trace));
-    if (low.length > 0) batches.push(await submit(low, 'low', trace));
-    return combineBatches(batches);
+    const low = await submitPaged(followers.pages('low'), tasksOf, [], (tasks) =>
+      submit(tasks, 'low', trace),
+    );
+    return combineBatches([...high, ...low]);
   }
 
   const handle = (activityId: string, batch: TaskBatch): FanoutHandle =>
@@ -236,7 +244,7 @@ export function createManager<
     return async (trace: string | undefined): Promise<FanoutHandle> => {
       await store();
       await userFeed.for(uid).add(activity, { storeActivities: false });
-      const count = skipFlat ? undefined : followers.high.length + followers.low.length;
+      const count = skipFlat ? undefined : followers.count;
       const now = Date.now();
       const pull = hybrid ? await recordPublish(config, uid, post, count, now) : undefined;
       const payload = { op: 'add', payloads, previous, trim: true, pull } as const;
@@ -257,7 +265,7 @@ export function createManager<
    * marker is fresh skips the flat feeds (every follower pulls it already): `skipFlat`, and its
    * followers are not even read when every fan-out feed is flat.
    */
-  async function audience(uid: string): Promise<{ followers: FollowerGroups; skipFlat: boolean }> {
+  async function audience(uid: string): Promise<{ followers: FollowerList; skipFlat: boolean }> {
     const skipFlat =
       hybrid && isFresh(config, (await readStats(config, [uid]))[0]!.pulledAll, Date.now());
     const needed = !skipFlat || pushOnlyNames.length > 0;
@@ -295,7 +303,19 @@ export function createManager<
       0,
       TASK_LIMITS.followLimit,
     );
+    const { graph } = config;
+    if (options?.priority !== undefined && graph === undefined) {
+      throw invalid('followManyUsers: priority needs a graph (createManager({ graph }))');
+    }
+    const priority = oneOfOption(options?.priority ?? 'high', ['high', 'low'], 'priority');
     if (targets.length === 0) return combineBatches([]);
+    // The edges first: from here on a publish by a target fans out to the user, and the copy
+    // (a retry of the call rewrites the same edges and copies again, both idempotent).
+    if (graph) {
+      for (const chunk of chunks(targets, graph.maxBatchSize)) {
+        await graph.follow(uid, chunk, { priority });
+      }
+    }
     const tasks: Task[] = chunks(targets, config.fanoutChunkSize).map((chunk) => ({
       v: 1,
       type: 'follow',
@@ -317,6 +337,11 @@ export function createManager<
     checkCallOptions(options, UNFOLLOW_KEYS, 'unfollowManyUsers');
     const keepHistory = boolOptionOr(options?.keepHistory, false, 'unfollowManyUsers: keepHistory');
     if (targets.length === 0) return combineBatches([]);
+    // The edges first: no fan-out enqueued after this reaches the user, then the removal.
+    const { graph } = config;
+    if (graph) {
+      for (const chunk of chunks(targets, graph.maxBatchSize)) await graph.unfollow(uid, chunk);
+    }
     const tasks: Task[] = chunks(targets, config.fanoutChunkSize).map((chunk) => ({
       v: 1,
       type: 'unfollow',
@@ -382,7 +407,7 @@ export function createManager<
     const feeds = skipFlat ? pushOnlyNames : fanoutNames;
     // Hybrid: an import decides its edges like a publish (once, before its first task), without
     // counting as posts; the all-pull marker is written once every chunk's tasks are enqueued.
-    const count = skipFlat ? undefined : followers.high.length + followers.low.length;
+    const count = skipFlat ? undefined : followers.count;
     const now = Date.now();
     let pull: ProducerFacts | undefined;
     const batches: TaskBatch[] = [];
@@ -410,9 +435,20 @@ export function createManager<
     // Trimmed once, at the end (every chunk was written untrimmed): the user feed here, the
     // others by tasks enqueued after every add (idempotent, like the adds).
     if (activities.length > 0) await userFeed.for(uid).trim();
-    const trims = trimTasksByPriority(feeds, followers, targeted, config.fanoutChunkSize);
-    if (trims.high.length > 0) batches.push(await submit(trims.high, 'high', trace));
-    if (trims.low.length > 0) batches.push(await submit(trims.low, 'low', trace));
+    const size = config.fanoutChunkSize;
+    const trimsOf = (ids: readonly string[]) => trimTasks(feeds, ids, size);
+    const targetTrims = [...targeted].flatMap(([feed, users]) =>
+      trimTasks([feed], [...users], size),
+    );
+    for (const [priority, last] of [
+      ['high', targetTrims],
+      ['low', []],
+    ] as const) {
+      const pages = followers.pages(priority);
+      batches.push(
+        ...(await submitPaged(pages, trimsOf, last, (tasks) => submit(tasks, priority, trace))),
+      );
+    }
     const batch = combineBatches(batches);
     return Object.freeze({
       activities: activities.length,
@@ -445,7 +481,7 @@ export function createManager<
     const count =
       marker !== undefined && isFresh(config, marker, now)
         ? marker.followers
-        : await followersOf(p).then((f) => f.high.length + f.low.length);
+        : (await followersOf(p)).count;
     const rate = producerFacts(config, p, stats[0]!.post, count, now).rate;
     return decide(config, rate, count, stats[1]!, now);
   }

@@ -10,6 +10,7 @@ import {
   resolveFanoutPolicy,
 } from '../fanout/policy.js';
 import type { FeedDefinition, FeedHandle } from '../feeds/feed.js';
+import type { FollowGraph } from '../graph/types.js';
 import { type Logger, loggerOption } from '../metrics/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { type Tracing, tracingOption } from '../metrics/tracing.js';
@@ -22,6 +23,7 @@ import { intOptionOr } from '../util/int-option.js';
 import { checkOptions, optionKeys } from '../validation/options.js';
 import { fnOptionOr } from '../validation/values.js';
 import type { FollowerIds } from './follower-ids.js';
+import { type FollowerSource, functionSource, graphSource } from './follower-source.js';
 
 /** Any feed definition (flat, aggregated, notification) over activities with extra data `E`. */
 export type AnyFeedDefinition<E extends ExtraData = JsonObject> = FeedDefinition<
@@ -61,9 +63,15 @@ export interface ManagerOptions<
   readonly targetFeeds?: T | undefined;
   /**
    * Follower ids of a user (the original's `get_user_follower_ids`): an iterable (all high
-   * priority) or `{ high, low }`.
+   * priority) or `{ high, low }`. Give this or `graph`, not both.
    */
-  readonly getFollowerIds: (userId: string) => FollowerIds | Promise<FollowerIds>;
+  readonly getFollowerIds?: ((userId: string) => FollowerIds | Promise<FollowerIds>) | undefined;
+  /**
+   * A follow graph (`createFollowGraph`) instead of `getFollowerIds`: `followUser` /
+   * `unfollowUser` record and remove the edges (with `priority` per follow), and fan-out reads
+   * followers from it in pages of `fanoutChunkSize`, never the whole list at once.
+   */
+  readonly graph?: FollowGraph | undefined;
   /** Where fan-out, follow and unfollow tasks run. @default createInlineQueue() */
   readonly queue?: TaskQueue | undefined;
   /** Chunk sizes and copy limits of tasks. @default see {@link ManagerLimits} */
@@ -132,7 +140,10 @@ export interface ManagerConfig<E extends ExtraData> {
   readonly byName: ReadonlyMap<string, AnyFeedDefinition<E>>;
   /** Feeds an activity's `to` list may name, and fan-out tasks may write: fan-out and target feeds. */
   readonly taskFeeds: ReadonlyMap<string, AnyFeedDefinition<E>>;
-  readonly getFollowerIds: (userId: string) => FollowerIds | Promise<FollowerIds>;
+  /** Where fan-out reads followers: `getFollowerIds` or the graph. */
+  readonly followers: FollowerSource;
+  /** The follow graph, when given: follow and unfollow record the edges there. */
+  readonly graph: FollowGraph | undefined;
   readonly queue: TaskQueue;
   readonly fanoutChunkSize: number;
   readonly followActivityLimit: number;
@@ -153,6 +164,7 @@ const OPTION_KEYS = optionKeys<ManagerOptions<JsonObject, UserFeedDefinition, Fe
   feeds: true,
   targetFeeds: true,
   getFollowerIds: true,
+  graph: true,
   queue: true,
   limits: true,
   ownerOf: true,
@@ -212,15 +224,20 @@ export function resolveManagerOptions<E extends ExtraData>(
   const fanoutFeeds = register(options.feeds, 'feeds');
   const targets =
     options.targetFeeds === undefined ? [] : register(options.targetFeeds, 'targetFeeds');
-  if (typeof options.getFollowerIds !== 'function') {
-    throw invalid('getFollowerIds must be a function (userId) => ids or { high, low }');
-  }
+  const graph = checkGraph(options);
   const queue = options.queue ?? createInlineQueue();
   if (typeof queue !== 'object' || queue === null || typeof queue.enqueue !== 'function') {
     throw invalid('queue must be a TaskQueue, e.g. createInlineQueue()');
   }
   const all = [...byName.values()];
   const maxBatch = Math.min(...all.map((d) => d.config.maxBatchSize));
+  const fanoutChunkSize = intOptionOr(
+    limits.fanoutChunkSize,
+    1000,
+    'limits.fanoutChunkSize',
+    1,
+    TASK_LIMITS.userIds,
+  );
   const importChunk = intOptionOr(
     limits.batchImportChunkSize,
     Math.min(500, maxBatch),
@@ -237,15 +254,12 @@ export function resolveManagerOptions<E extends ExtraData>(
     fanoutFeeds: Object.freeze(fanoutFeeds),
     byName,
     taskFeeds: new Map([...fanoutFeeds, ...targets].map((d) => [d.name, d] as const)),
-    getFollowerIds: options.getFollowerIds,
+    followers: graph
+      ? graphSource(graph, fanoutChunkSize)
+      : functionSource(options.getFollowerIds as NonNullable<typeof options.getFollowerIds>),
+    graph,
     queue,
-    fanoutChunkSize: intOptionOr(
-      limits.fanoutChunkSize,
-      1000,
-      'limits.fanoutChunkSize',
-      1,
-      TASK_LIMITS.userIds,
-    ),
+    fanoutChunkSize,
     followActivityLimit: intOptionOr(
       limits.followActivityLimit,
       5000,
@@ -289,6 +303,36 @@ function checkHybridFeeds<E extends ExtraData>(
       );
     }
   }
+}
+
+/** Checks that exactly one of `getFollowerIds` and `graph` is given; returns the graph. */
+function checkGraph(options: {
+  getFollowerIds?: unknown;
+  graph?: unknown;
+}): FollowGraph | undefined {
+  const { getFollowerIds, graph } = options;
+  if (graph !== undefined) {
+    const g = graph as Partial<FollowGraph> | null;
+    if (
+      typeof g !== 'object' ||
+      g === null ||
+      typeof g.followers !== 'function' ||
+      typeof g.counts !== 'function' ||
+      typeof g.follow !== 'function'
+    ) {
+      throw invalid('graph must be a follow graph, e.g. createFollowGraph({ storage })');
+    }
+    if (getFollowerIds !== undefined) {
+      throw invalid('give getFollowerIds or graph, not both: the graph answers who follows whom');
+    }
+    return graph as FollowGraph;
+  }
+  if (typeof getFollowerIds !== 'function') {
+    throw invalid(
+      'getFollowerIds must be a function (userId) => ids or { high, low }, or give graph: createFollowGraph({ storage })',
+    );
+  }
+  return undefined;
 }
 
 /** The default owner of an activity: its actor. */

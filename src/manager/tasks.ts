@@ -7,7 +7,6 @@ import type { TracingSpan } from '../metrics/tracing.js';
 import type { FanoutTask, FollowTask, Task, TrimTask, UnfollowTask } from '../queue/task.js';
 import { forEachLimited } from '../util/for-each-limited.js';
 import { copyForFollow } from './follow-copy.js';
-import { normalizeFollowerIds } from './follower-ids.js';
 import {
   addPulled,
   decide,
@@ -146,8 +145,7 @@ async function pulledTargets<E extends ExtraData>(
       pulled.add(target);
       continue;
     }
-    const followers = normalizeFollowerIds(await config.getFollowerIds(target));
-    const count = followers.high.length + followers.low.length;
+    const { count } = await config.followers(target);
     const facts = producerFacts(config, target, stats[i + 1]!.post, count, now);
     const decision = decide(config, facts.rate, count, stats[0]!, now);
     if (decision.mode === 'pull') pulled.add(target);

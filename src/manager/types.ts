@@ -2,6 +2,7 @@ import type { Activity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
 import type { ExtraData, JsonObject } from '../activity/json.js';
 import type { EdgeDecision } from '../fanout/policy.js';
+import type { FollowPriority } from '../graph/types.js';
 import type { TaskBatch, TaskQueue } from '../queue/task-queue.js';
 import type { AnyFeedDefinition, FeedMap, UserFeedDefinition } from './options.js';
 
@@ -31,6 +32,12 @@ export interface FanoutHandle extends TaskBatch {
 export interface FollowOptions {
   /** Activities copied from each followed user's feed. @default the manager's followActivityLimit */
   readonly limit?: number | undefined;
+  /**
+   * Fan-out priority of the new edges, recorded in the manager's graph (`createManager({ graph
+   * })`; refused with `INVALID_OPTION` without one: `getFollowerIds` gives priorities itself).
+   * @default 'high'
+   */
+  readonly priority?: FollowPriority | undefined;
 }
 
 /** Options of `unfollowUser` / `unfollowManyUsers`. */
@@ -119,6 +126,7 @@ export interface Manager<
    * Copies the newest `limit` activities of `targetId`'s user feed into `userId`'s fan-out feeds
    * (one task; the original's `follow_many`). The copies are not re-stored in activity storage:
    * activities published through the manager already are in every fan-out feed's storage.
+   * With a graph, the edge is recorded first (with `options.priority`), then the copy enqueued.
    */
   followUser(userId: Id, targetId: Id, options?: FollowOptions): Promise<TaskBatch>;
   /** {@link Manager.followUser} for many targets (tasks of `fanoutChunkSize` targets). */
@@ -127,7 +135,10 @@ export interface Manager<
     targetIds: readonly Id[],
     options?: FollowOptions,
   ): Promise<TaskBatch>;
-  /** Removes `targetId`'s activities from `userId`'s fan-out feeds, unless `keepHistory`. */
+  /**
+   * Removes `targetId`'s activities from `userId`'s fan-out feeds, unless `keepHistory`. With a
+   * graph, the edge is removed first, then the removal enqueued.
+   */
   unfollowUser(userId: Id, targetId: Id, options?: UnfollowOptions): Promise<TaskBatch>;
   /** {@link Manager.unfollowUser} for many targets. */
   unfollowManyUsers(
@@ -151,7 +162,8 @@ export interface Manager<
    * trimming until the end; then trims the user feed and enqueues one `trim` task per chunk of
    * written feeds (followers' fan-out feeds, `to` targets), counted in `total`. `userId` must own
    * every activity and every stored version with the same id (`NOT_OWNER`, checked for all of
-   * them before anything is written). Follower ids are read once.
+   * them before anything is written). Follower ids are read once (with a graph: paged once per
+   * chunk of activities).
    */
   batchImport(
     userId: Id,
@@ -168,7 +180,8 @@ export interface Manager<
   /**
    * How the policy decides the edge from `producer` to `consumer` now (`decideEdge` over the
    * counters the manager keeps): the outcome, the rule that decided and its numbers. Costs one
-   * read of both users' counters and one `getFollowerIds(producer)` call, whose ids are counted.
+   * read of both users' counters and one `getFollowerIds(producer)` call, whose ids are counted
+   * (with a graph: its follower count).
    * In the default push mode it answers `push` (`reason: 'mode'`). Writes nothing.
    * @example
    * explainDecision(await manager.explain(1, 2)); // 'pull (celebrity): the producer has ...'

@@ -37,6 +37,7 @@ import { StreamFrameworkError } from '../errors.js';
 import { defineAggregatedFeed } from '../feeds/aggregated-feed.js';
 import { defineFlatFeed } from '../feeds/flat-feed.js';
 import { defineNotificationFeed } from '../feeds/notification-feed.js';
+import { createFollowGraph } from '../graph/follow-graph.js';
 import { createManager } from '../manager/manager.js';
 import { createOpenTelemetryMetrics } from '../metrics/opentelemetry.js';
 import { createStatsdMetrics } from '../metrics/statsd.js';
@@ -77,6 +78,7 @@ const notification = defineNotificationFeed({ name: 'note', storage });
 const user = defineFlatFeed({ name: 'user', storage });
 /** The memory timeline behind the contract's types (the storage wrapper checks every call). */
 const timeline: TimelineStorage = storage.timeline;
+const graph = createFollowGraph({ storage });
 const userManager = createManager({ userFeed: user, feeds: {}, getFollowerIds: () => [] });
 /** A connection a worker accepts (maxRetriesPerRequest: null); never used: the checks throw first. */
 const workerRedis = {
@@ -591,6 +593,35 @@ const factories: readonly Factory[] = [
     call: (o) => userManager.followUser(1, 2, o as never),
     base: { limit: 5 },
     wrong: [{ limit: '5' }, { limit: -1 }],
+  },
+  {
+    name: 'createFollowGraph',
+    types: ['FollowGraphOptions'],
+    call: (o) => createFollowGraph(o as never),
+    base: { storage, prefix: 'g' },
+    wrong: [{ storage: {} }, { prefix: 5 }, { prefix: 'a b' }, { limits: 5 }],
+  },
+  {
+    name: 'createFollowGraph limits',
+    types: ['FollowGraphLimits'],
+    path: 'limits',
+    call: (o) => createFollowGraph({ storage, limits: o }),
+    base: { maxBatchSize: 10 },
+    wrong: [{ maxBatchSize: '10' }, { maxPageSize: 0 }],
+  },
+  {
+    name: 'graph follow',
+    types: ['GraphFollowOptions'],
+    call: (o) => graph.follow(1, 2, o as never),
+    base: { priority: 'low' },
+    wrong: [{ priority: 'urgent' }, { priority: 1 }],
+  },
+  {
+    name: 'graph followers',
+    types: ['GraphPageOptions'],
+    call: (o) => graph.followers(1, o as never),
+    base: { limit: 5 },
+    wrong: [{ limit: '5' }, { limit: 0 }, { cursor: 5 }],
   },
   {
     name: 'manager unfollowUser',

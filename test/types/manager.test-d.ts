@@ -7,12 +7,15 @@ import {
   type AggregatedFeed,
   type AggregatedGroup,
   createActivity,
+  createFollowGraph,
   createManager,
   createMemoryStorage,
   defineAggregatedFeed,
   defineFlatFeed,
   defineNotificationFeed,
   type FlatFeed,
+  type Follower,
+  type GraphPage,
   type Manager,
   type NotificationCounts,
   type NotificationFeed,
@@ -112,3 +115,13 @@ createManager({
   // @ts-expect-error not a manager option
   fanoutChunk: 10,
 });
+
+// A follow graph instead of getFollowerIds: priorities per follow, typed pages.
+const graph = createFollowGraph({ storage });
+const graphManager = createManager({ userFeed, feeds: { timeline }, graph });
+await graphManager.followUser(1, 2, { priority: 'low' });
+// @ts-expect-error a priority is 'high' or 'low'
+await graphManager.followUser(1, 2, { priority: 'urgent' });
+expectTypeOf(await graph.followers(2, { limit: 25 })).toEqualTypeOf<GraphPage<Follower>>();
+expectTypeOf(await graph.isFollowing(1, [2, '3'])).toEqualTypeOf<boolean[]>();
+expectTypeOf(await graph.follow(1, [2, 3])).toEqualTypeOf<number>();
