@@ -132,6 +132,24 @@ export type { InlineQueue, InlineQueueOptions } from './queue/inline-queue.js';
 export { createInlineQueue } from './queue/inline-queue.js';
 export type { FanoutPull, Task, TaskPriority } from './queue/task.js';
 export type { EnqueueOptions, TaskBatch, TaskQueue, TaskRunner } from './queue/task-queue.js';
+// Reactions
+export { createReactions } from './reactions/reactions.js';
+export type {
+  AddedReaction,
+  Reaction,
+  ReactionInput,
+  ReactionKindOptions,
+  ReactionLimits,
+  ReactionListOptions,
+  ReactionPage,
+  ReactionPublisher,
+  ReactionRef,
+  ReactionSummary,
+  ReactionSummaryOptions,
+  Reactions,
+  ReactionsOptions,
+  RemovedReaction,
+} from './reactions/types.js';
 export type { JsonSerializerOptions } from './serialization/json-serializer.js';
 export { createJsonSerializer } from './serialization/json-serializer.js';
 // Serialization

@@ -21,6 +21,7 @@ import { describeBoundary } from './boundary.cases.js';
 import { describeFlatFeed } from './flat-feed.cases.js';
 import { describeManager } from './manager.cases.js';
 import { describeNotificationFeed } from './notification-feed.cases.js';
+import { describeReactions } from './reactions.cases.js';
 import type { KitRunner } from './runner.js';
 import { describeTimelineStorage } from './timeline-storage.cases.js';
 
@@ -32,12 +33,13 @@ export { describeFlatFeed } from './flat-feed.cases.js';
 export { KIT_GROUPS, type KitGroup, type SkippedGroups } from './groups.js';
 export { describeManager } from './manager.cases.js';
 export { describeNotificationFeed } from './notification-feed.cases.js';
+export { describeReactions } from './reactions.cases.js';
 export type { KitCase, KitRunner, KitTest } from './runner.js';
 export { describeTimelineStorage } from './timeline-storage.cases.js';
 
 /**
  * Runs every conformance suite (timeline storage, activity storage, flat, aggregated and
- * notification feeds, manager, data boundary) against one backend, registered with `runner`.
+ * notification feeds, manager, data boundary, reactions) against one backend, registered with `runner`.
  * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
  * @param backend - the backend under test
  */
@@ -49,4 +51,5 @@ export function describeBackend(runner: KitRunner, backend: BackendUnderTest): v
   describeNotificationFeed(runner, backend);
   describeManager(runner, backend);
   describeBoundary(runner, backend);
+  describeReactions(runner, backend);
 }

@@ -1,0 +1,65 @@
+/**
+ * A reaction as an activity, delivered through the manager: the reaction's user is the actor,
+ * the verb is its kind, the object is the reaction id and the target the activity reacted to.
+ * Its foreignId names the reaction, so the same reaction always makes the same activity (id
+ * included): a retried delivery is an upsert and removal finds what was delivered. Internal to
+ * reactions.
+ * @module
+ */
+import { type Activity, createActivity } from '../activity/activity.js';
+import type { TaskBatch } from '../queue/task-queue.js';
+import { settleAll } from '../util/settle-all.js';
+import { parseFeedRef } from '../validation/names.js';
+import type { Reaction, ReactionPublisher } from './types.js';
+
+/** Whether a reaction goes anywhere beyond its timelines. */
+export function isDelivered(reaction: Reaction): boolean {
+  return reaction.published || reaction.notify.length > 0;
+}
+
+/** The activity a reaction is delivered as. */
+export function reactionActivity(reaction: Reaction): Activity {
+  const { id, activityId, kind, data } = reaction;
+  return createActivity({
+    actor: reaction.userId,
+    verb: kind,
+    object: id,
+    target: activityId,
+    time: reaction.time,
+    foreignId: `reaction:${activityId}:${kind}:${id}`,
+    extra: { reaction: { id, activityId, kind, data } },
+    to: reaction.published ? reaction.notify : [],
+  });
+}
+
+function notified(manager: ReactionPublisher, reaction: Reaction) {
+  return reaction.notify.map((ref) => {
+    const { feed, userId } = parseFeedRef(ref, 'notify');
+    return manager.getFeed(feed, userId);
+  });
+}
+
+/**
+ * Delivers a reaction: a published one through `addUserActivity` (its `to` names the notified
+ * feeds), otherwise straight into each notified feed. Idempotent.
+ */
+export async function deliver(
+  manager: ReactionPublisher,
+  reaction: Reaction,
+): Promise<TaskBatch | undefined> {
+  const activity = reactionActivity(reaction);
+  if (reaction.published) return manager.addUserActivity(reaction.userId, activity);
+  await settleAll(notified(manager, reaction).map((feed) => feed.add(activity)));
+  return undefined;
+}
+
+/** Undoes {@link deliver}. Idempotent. */
+export async function withdraw(
+  manager: ReactionPublisher,
+  reaction: Reaction,
+): Promise<TaskBatch | undefined> {
+  const activity = reactionActivity(reaction);
+  if (reaction.published) return manager.removeUserActivity(reaction.userId, activity);
+  await settleAll(notified(manager, reaction).map((feed) => feed.remove(activity)));
+  return undefined;
+}
