@@ -15,6 +15,7 @@ import { footprint } from './scenarios/footprint.mjs';
 import { groups } from './scenarios/groups.mjs';
 import { hybrid } from './scenarios/hybrid.mjs';
 import { mergedReads } from './scenarios/merged-reads.mjs';
+import { reactions } from './scenarios/reactions.mjs';
 import { reads } from './scenarios/reads.mjs';
 import { tiered } from './scenarios/tiered.mjs';
 
@@ -35,6 +36,7 @@ const SCENARIOS = {
   calibrate,
   hybrid,
   tiered,
+  reactions,
 };
 
 const rows = [];
