@@ -88,7 +88,9 @@ function checkKinds(value: unknown): ReadonlyMap<string, boolean> | undefined {
   const map = new Map<string, boolean>();
   for (const [name, options] of Object.entries(kinds)) {
     checkKindName(name);
-    const o = checkOptions<ReactionKindOptions>(options ?? {}, KIND_KEYS, `kind ${name}`);
+    const o = checkOptions<ReactionKindOptions>(options, KIND_KEYS, 'createReactions', true, {
+      path: `kinds.${name}`,
+    });
     map.set(name, boolOptionOr(o.unique, false, `kinds.${name}.unique`));
   }
   if (map.size === 0) throw invalidOption('kinds', 'must declare at least one kind');
