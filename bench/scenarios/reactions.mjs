@@ -90,7 +90,7 @@ export async function reactions({ quick, backends, clients, record }) {
       sides.map((_, s) => () => concurrentRate(perRate, WRITERS, addOne(s))),
     );
     // A page whose activities hold likes from the adds above, plus comments of the reader.
-    for (const [s, side] of sides.entries()) {
+    for (const side of sides) {
       for (const [i, a] of page.entries()) {
         for (let c = 0; c < 8; c++) await side.add(a, 'comment', c % 2, `c${i}-${c}`, time + c);
       }
@@ -101,7 +101,7 @@ export async function reactions({ quick, backends, clients, record }) {
     );
     const baselineName = 'MULTI of ZADD NX + HSET + ZADD (own)';
     const summaryBaseline = 'pipelined ZCARD + ZREVRANGE, then HMGET + JSON.parse';
-    const withBase = (values, baseValues, name, p) =>
+    const withBase = (baseValues, name, p) =>
       baseValues ? { baseline: { median: percentile(baseValues, p) }, baselineName: name } : {};
     const lib = single[0].flat();
     const raw = single[1]?.flat();
@@ -112,7 +112,7 @@ export async function reactions({ quick, backends, clients, record }) {
       median: percentile(lib, 50),
       min: Math.min(...lib),
       max: percentile(lib, 99.9),
-      ...withBase(lib, raw, baselineName, 50),
+      ...withBase(raw, baselineName, 50),
       lowerIsBetter: true,
     });
     record({
@@ -131,7 +131,7 @@ export async function reactions({ quick, backends, clients, record }) {
       median: percentile(libSummary, 50),
       min: Math.min(...libSummary),
       max: percentile(libSummary, 99.9),
-      ...withBase(libSummary, rawSummary, summaryBaseline, 50),
+      ...withBase(rawSummary, summaryBaseline, 50),
       lowerIsBetter: true,
     });
   }

@@ -104,11 +104,11 @@ describe('reactions: storage calls', () => {
     );
   });
 
-  it('add is one update and one add; remove one update, one get when absent, one remove', async () => {
+  it('add is one update, one add and one get; remove one update, one get when absent, one remove', async () => {
     const { storage, calls } = counting(createMemoryStorage());
     const reactions = createReactions({ storage, kinds: { like: { unique: true } } });
     await reactions.add({ activityId: post(1).id, kind: 'like', userId: 1 });
-    assert.deepEqual(Object.fromEntries(calls), { update: 1, add: 1 });
+    assert.deepEqual(Object.fromEntries(calls), { update: 1, add: 1, get: 1 });
     calls.clear();
     await reactions.remove({ activityId: post(1).id, kind: 'like', userId: 1 });
     assert.deepEqual(Object.fromEntries(calls), { update: 1, remove: 1 });
@@ -170,5 +170,55 @@ describe('reactions with a manager from createManager', () => {
       (e: { code?: string }) => e.code === 'INVALID_OPTION',
     );
     assert.equal(await bare.count(activityId, 'comment'), 1);
+  });
+});
+
+describe('reactions: an add and a remove of one reaction at once', () => {
+  it('a notification delivered after the remove finished is withdrawn by the add', async () => {
+    const storage = createMemoryStorage();
+    const mentions = defineFlatFeed({ name: 'mentions', storage });
+    const manager = createManager({
+      userFeed: defineFlatFeed({ name: 'user', storage }),
+      feeds: { timeline: defineFlatFeed({ name: 'timeline', storage }) },
+      targetFeeds: { mentions },
+      getFollowerIds: () => [],
+    });
+    // The add's delivery waits until the remove has finished.
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let entered = () => {};
+    const inDelivery = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const publisher = {
+      addUserActivity: manager.addUserActivity,
+      removeUserActivity: manager.removeUserActivity,
+      getFeed: (name: string, userId: string | number) => {
+        const feed = manager.getFeed(name as 'mentions', userId);
+        return {
+          add: async (activity: Parameters<typeof feed.add>[0]) => {
+            entered();
+            await gate;
+            return feed.add(activity);
+          },
+          remove: (activity: Parameters<typeof feed.remove>[0]) => feed.remove(activity),
+        };
+      },
+    };
+    const reactions = createReactions({
+      storage,
+      manager: publisher,
+      kinds: { like: { unique: true } },
+    });
+    const activityId = post(1).id;
+    const adding = reactions.add({ activityId, kind: 'like', userId: 2, notify: ['mentions:1'] });
+    await inDelivery;
+    await reactions.remove({ activityId, kind: 'like', userId: 2 });
+    release();
+    assert.equal((await adding).removed, true);
+    assert.equal(await mentions.for(1).count(), 0);
+    assert.equal(await reactions.count(activityId, 'like'), 0);
   });
 });

@@ -76,10 +76,19 @@ export function createReactions(options: ReactionsOptions): Reactions {
       );
       // Counted first: a failure from here on leaves a counted reaction that a retry with the
       // same id completes (the own entry and the delivery are upserts).
-      await timeline.add(keys.own(userId, activityId, kind), [reactionEntry(reaction)]);
-      const tasks = isDelivered(reaction)
-        ? await deliver(managerOf(s, 'a delivered reaction'), reaction)
-        : undefined;
+      const ownKey = keys.own(userId, activityId, kind);
+      await timeline.add(ownKey, [reactionEntry(reaction)]);
+      const manager = isDelivered(reaction) ? managerOf(s, 'a delivered reaction') : undefined;
+      const tasks = manager && (await deliver(manager, reaction));
+      // A remove of the same reaction running meanwhile may have finished between our update and
+      // our last write: then the reaction is gone and what we wrote after it is undone here.
+      const [still] = await timeline.get(key, [id]);
+      if (still === undefined) {
+        await tasks?.done(); // a fan-out still running would land after its removal
+        if (manager) await (await withdraw(manager, reaction))?.done();
+        await timeline.remove(ownKey, [id]);
+        return { reaction, created, removed: true };
+      }
       return { reaction, created, tasks };
     },
 

@@ -143,6 +143,11 @@ export interface AddedReaction {
   readonly created: boolean;
   /** The tasks of a published reaction (await `done()` to see the fan-out). */
   readonly tasks?: TaskBatch | undefined;
+  /**
+   * True when a `remove` of the same reaction finished while this add ran: the add then undid
+   * what it wrote after the reaction (own entry, delivery), so nothing of it is left.
+   */
+  readonly removed?: boolean | undefined;
 }
 
 /** What `remove` did. */

@@ -283,6 +283,48 @@ export function describeReactions(runner: KitRunner, backend: BackendUnderTest):
       assert.equal((await reactions.summary([a], { userId: 1 }))[0]?.own.like?.length, 1);
     });
 
+    test('a remove that finishes while an add runs leaves nothing of either', async ({
+      storage,
+    }) => {
+      // The add's own-entry write waits until the remove has finished.
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let entered = () => {};
+      const inAdd = new Promise<void>((resolve) => {
+        entered = resolve;
+      });
+      const timeline = new Proxy(storage.timeline, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver);
+          if (typeof value !== 'function') return value;
+          if (prop !== 'add') return value.bind(target);
+          return async (...args: Parameters<TimelineStorage['add']>) => {
+            entered();
+            await gate;
+            return target.add(...args);
+          };
+        },
+      }) as TimelineStorage;
+      const reactions = store({ ...storage, timeline });
+      const a = post(1).id;
+      const adding = reactions.add({ activityId: a, kind: 'like', userId: 1 });
+      await inAdd;
+      const removed = await reactions.remove({ activityId: a, kind: 'like', userId: 1 });
+      assert.ok(removed.reaction, 'the remove saw the counted reaction');
+      release();
+      const added = await adding;
+      assert.equal(added.removed, true);
+      const [summary] = await reactions.summary([a], { userId: 1 });
+      assert.deepEqual(summary?.counts, { like: 0, comment: 0 });
+      assert.deepEqual(
+        summary?.own,
+        { like: [], comment: [] },
+        'no own entry outlives the reaction',
+      );
+    });
+
     // Notification feeds need markers.
     test.in('markers')(
       'notify and publish deliver through the manager; remove undoes both',
