@@ -39,27 +39,39 @@ function notified(manager: ReactionPublisher, reaction: Reaction) {
   });
 }
 
+/** Delivers (`undo` false) or withdraws a reaction. */
+async function send(
+  manager: ReactionPublisher,
+  reaction: Reaction,
+  undo: boolean,
+): Promise<TaskBatch | undefined> {
+  const activity = reactionActivity(reaction);
+  const { userId } = reaction;
+  if (reaction.published) {
+    return undo
+      ? manager.removeUserActivity(userId, activity)
+      : manager.addUserActivity(userId, activity);
+  }
+  const feeds = notified(manager, reaction);
+  await settleAll(feeds.map((feed) => (undo ? feed.remove(activity) : feed.add(activity))));
+  return undefined;
+}
+
 /**
  * Delivers a reaction: a published one through `addUserActivity` (its `to` names the notified
  * feeds), otherwise straight into each notified feed. Idempotent.
  */
-export async function deliver(
+export function deliver(
   manager: ReactionPublisher,
   reaction: Reaction,
 ): Promise<TaskBatch | undefined> {
-  const activity = reactionActivity(reaction);
-  if (reaction.published) return manager.addUserActivity(reaction.userId, activity);
-  await settleAll(notified(manager, reaction).map((feed) => feed.add(activity)));
-  return undefined;
+  return send(manager, reaction, false);
 }
 
-/** Undoes {@link deliver}. Idempotent. */
-export async function withdraw(
+/** Undoes {@link deliver}: `removeUserActivity`, or a remove from each notified feed. Idempotent. */
+export function withdraw(
   manager: ReactionPublisher,
   reaction: Reaction,
 ): Promise<TaskBatch | undefined> {
-  const activity = reactionActivity(reaction);
-  if (reaction.published) return manager.removeUserActivity(reaction.userId, activity);
-  await settleAll(notified(manager, reaction).map((feed) => feed.remove(activity)));
-  return undefined;
+  return send(manager, reaction, true);
 }

@@ -5,7 +5,9 @@ import { createMemoryStorage } from '../backends/memory/index.js';
 import { defineFlatFeed } from '../feeds/flat-feed.js';
 import { defineNotificationFeed } from '../feeds/notification-feed.js';
 import { createManager } from '../manager/manager.js';
+import type { FeedMap } from '../manager/options.js';
 import type { Storage, TimelineStorage } from '../storage/contracts.js';
+import { holdPoint } from '../testing/reactions.cases.js';
 import { createReactions } from './reactions.js';
 
 const T0 = Date.UTC(2024, 4, 1);
@@ -128,16 +130,21 @@ describe('reactions: storage calls', () => {
   });
 });
 
+/** A manager with a flat user and timeline feed, the given target feeds and no followers. */
+function managerWith<T extends FeedMap>(storage: Storage, targetFeeds: T) {
+  return createManager({
+    userFeed: defineFlatFeed({ name: 'user', storage }),
+    feeds: { timeline: defineFlatFeed({ name: 'timeline', storage }) },
+    targetFeeds,
+    getFollowerIds: () => [],
+  });
+}
+
 describe('reactions with a manager from createManager', () => {
   it('notifies a target notification feed and withdraws the notification on removal', async () => {
     const storage = createMemoryStorage();
     const notification = defineNotificationFeed({ name: 'notification', storage });
-    const manager = createManager({
-      userFeed: defineFlatFeed({ name: 'user', storage }),
-      feeds: { timeline: defineFlatFeed({ name: 'timeline', storage }) },
-      targetFeeds: { notification },
-      getFollowerIds: () => [],
-    });
+    const manager = managerWith(storage, { notification });
     const reactions = createReactions({ storage, manager, kinds: { love: { unique: true } } });
     const activityId = post(1).id;
     await reactions.add({ activityId, kind: 'love', userId: 2, notify: ['notification:1'] });
@@ -149,11 +156,7 @@ describe('reactions with a manager from createManager', () => {
 
   it('a stored delivered reaction cannot be removed without a manager: nothing written', async () => {
     const storage = createMemoryStorage();
-    const manager = createManager({
-      userFeed: defineFlatFeed({ name: 'user', storage }),
-      feeds: { timeline: defineFlatFeed({ name: 'timeline', storage }) },
-      getFollowerIds: () => [],
-    });
+    const manager = managerWith(storage, {});
     const activityId = post(1).id;
     const kinds = { comment: {} };
     const added = await createReactions({ storage, manager, kinds }).add({
@@ -177,21 +180,9 @@ describe('reactions: an add and a remove of one reaction at once', () => {
   it('a notification delivered after the remove finished is withdrawn by the add', async () => {
     const storage = createMemoryStorage();
     const mentions = defineFlatFeed({ name: 'mentions', storage });
-    const manager = createManager({
-      userFeed: defineFlatFeed({ name: 'user', storage }),
-      feeds: { timeline: defineFlatFeed({ name: 'timeline', storage }) },
-      targetFeeds: { mentions },
-      getFollowerIds: () => [],
-    });
+    const manager = managerWith(storage, { mentions });
     // The add's delivery waits until the remove has finished.
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let entered = () => {};
-    const inDelivery = new Promise<void>((resolve) => {
-      entered = resolve;
-    });
+    const held = holdPoint();
     const publisher = {
       addUserActivity: manager.addUserActivity,
       removeUserActivity: manager.removeUserActivity,
@@ -199,8 +190,7 @@ describe('reactions: an add and a remove of one reaction at once', () => {
         const feed = manager.getFeed(name as 'mentions', userId);
         return {
           add: async (activity: Parameters<typeof feed.add>[0]) => {
-            entered();
-            await gate;
+            await held.pass();
             return feed.add(activity);
           },
           remove: (activity: Parameters<typeof feed.remove>[0]) => feed.remove(activity),
@@ -214,9 +204,9 @@ describe('reactions: an add and a remove of one reaction at once', () => {
     });
     const activityId = post(1).id;
     const adding = reactions.add({ activityId, kind: 'like', userId: 2, notify: ['mentions:1'] });
-    await inDelivery;
+    await held.reached;
     await reactions.remove({ activityId, kind: 'like', userId: 2 });
-    release();
+    held.release();
     assert.equal((await adding).removed, true);
     assert.equal(await mentions.for(1).count(), 0);
     assert.equal(await reactions.count(activityId, 'like'), 0);

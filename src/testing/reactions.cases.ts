@@ -29,6 +29,29 @@ async function rejects(call: () => Promise<unknown>, code: string): Promise<void
 }
 
 /**
+ * A point where a call waits: `pass()` resolves `reached` and waits for `release()`. Lets a test
+ * run another call to completion in the middle of one. Internal to the kit's tests.
+ */
+export function holdPoint() {
+  let release = () => {};
+  let reach = () => {};
+  const open = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const reached = new Promise<void>((resolve) => {
+    reach = resolve;
+  });
+  return {
+    reached,
+    release: () => release(),
+    pass: async () => {
+      reach();
+      await open;
+    },
+  };
+}
+
+/**
  * Registers the reactions conformance suite (group `'reactions'`) against `backend` with
  * `runner`. `backend.create()` is called once per test and `backend.destroy` after it.
  * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
@@ -287,22 +310,14 @@ export function describeReactions(runner: KitRunner, backend: BackendUnderTest):
       storage,
     }) => {
       // The add's own-entry write waits until the remove has finished.
-      let release = () => {};
-      const gate = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let entered = () => {};
-      const inAdd = new Promise<void>((resolve) => {
-        entered = resolve;
-      });
+      const held = holdPoint();
       const timeline = new Proxy(storage.timeline, {
         get(target, prop, receiver) {
           const value = Reflect.get(target, prop, receiver);
           if (typeof value !== 'function') return value;
           if (prop !== 'add') return value.bind(target);
           return async (...args: Parameters<TimelineStorage['add']>) => {
-            entered();
-            await gate;
+            await held.pass();
             return target.add(...args);
           };
         },
@@ -310,10 +325,10 @@ export function describeReactions(runner: KitRunner, backend: BackendUnderTest):
       const reactions = store({ ...storage, timeline });
       const a = post(1).id;
       const adding = reactions.add({ activityId: a, kind: 'like', userId: 1 });
-      await inAdd;
+      await held.reached;
       const removed = await reactions.remove({ activityId: a, kind: 'like', userId: 1 });
       assert.ok(removed.reaction, 'the remove saw the counted reaction');
-      release();
+      held.release();
       const added = await adding;
       assert.equal(added.removed, true);
       const [summary] = await reactions.summary([a], { userId: 1 });
