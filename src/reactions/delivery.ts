@@ -28,7 +28,6 @@ export function reactionActivity(reaction: Reaction): Activity {
     time: reaction.time,
     foreignId: `reaction:${activityId}:${kind}:${id}`,
     extra: { reaction: { id, activityId, kind, data } },
-    to: reaction.published ? reaction.notify : [],
   });
 }
 
@@ -47,19 +46,21 @@ async function send(
 ): Promise<TaskBatch | undefined> {
   const activity = reactionActivity(reaction);
   const { userId } = reaction;
-  if (reaction.published) {
-    return undo
-      ? manager.removeUserActivity(userId, activity)
-      : manager.addUserActivity(userId, activity);
-  }
   const feeds = notified(manager, reaction);
+  const batch = !reaction.published
+    ? undefined
+    : undo
+      ? await manager.removeUserActivity(userId, activity)
+      : await manager.addUserActivity(userId, activity);
   await settleAll(feeds.map((feed) => (undo ? feed.remove(activity) : feed.add(activity))));
-  return undefined;
+  return batch;
 }
 
 /**
- * Delivers a reaction: a published one through `addUserActivity` (its `to` names the notified
- * feeds), otherwise straight into each notified feed. Idempotent.
+ * Delivers a reaction: into each notified feed (`feed.add`, at once), and for a published one
+ * through `addUserActivity` (the user feed, then fan-out tasks). The notified feeds are not put
+ * in the activity's `to`: `getFeed` accepts feeds (the user feed) that `to` refuses, and a
+ * refusal after the reaction was counted would make every retry fail. Idempotent.
  */
 export function deliver(
   manager: ReactionPublisher,
@@ -68,7 +69,7 @@ export function deliver(
   return send(manager, reaction, false);
 }
 
-/** Undoes {@link deliver}: `removeUserActivity`, or a remove from each notified feed. Idempotent. */
+/** Undoes {@link deliver}: `removeUserActivity` and a remove from each notified feed. Idempotent. */
 export function withdraw(
   manager: ReactionPublisher,
   reaction: Reaction,

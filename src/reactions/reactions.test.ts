@@ -154,6 +154,22 @@ describe('reactions with a manager from createManager', () => {
     assert.equal((await manager.getFeed('notification', 1).read()).items.length, 0);
   });
 
+  it('publish with notify naming a feed `to` refuses (the user feed) succeeds and is withdrawn', async () => {
+    const storage = createMemoryStorage();
+    const manager = managerWith(storage, {});
+    const reactions = createReactions({ storage, manager, kinds: { comment: {} } });
+    const activityId = post(1).id;
+    const input = { activityId, kind: 'comment', userId: 2, id: 'c1', publish: true };
+    const added = await reactions.add({ ...input, notify: ['user:5'] });
+    await added.tasks?.done();
+    assert.equal(await manager.getUserFeed(5).count(), 1);
+    assert.equal(await manager.getUserFeed(2).count(), 1, 'published under its user');
+    const removed = await reactions.remove({ activityId, kind: 'comment', userId: 2, id: 'c1' });
+    await removed.tasks?.done();
+    assert.equal(await manager.getUserFeed(5).count(), 0);
+    assert.equal(await manager.getUserFeed(2).count(), 0);
+  });
+
   it('a stored delivered reaction cannot be removed without a manager: nothing written', async () => {
     const storage = createMemoryStorage();
     const manager = managerWith(storage, {});

@@ -120,7 +120,7 @@ export interface ReactionInput {
   readonly notify?: readonly string[] | undefined;
   /**
    * Publish the reaction's activity under its user, as a post: to the user feed and fan-out to
-   * followers (and to `notify` feeds through its `to`). Needs `manager`. @default false
+   * followers. Needs `manager`. @default false
    */
   readonly publish?: boolean | undefined;
 }
