@@ -9,6 +9,7 @@ import type { FeedMap } from '../manager/options.js';
 import type { Storage, TimelineStorage } from '../storage/contracts.js';
 import { holdPoint } from '../testing/reactions.cases.js';
 import { createReactions } from './reactions.js';
+import type { ReactionPublisher } from './types.js';
 
 const T0 = Date.UTC(2024, 4, 1);
 const post = (n: number) => createActivity({ actor: 1, verb: 'add', object: n, time: T0 + n });
@@ -140,6 +141,24 @@ function managerWith<T extends FeedMap>(storage: Storage, targetFeeds: T) {
   });
 }
 
+/** `manager` as a publisher whose feed adds first await `beforeAdd()` (to count or hold them). */
+function hookedAdds(manager: ReactionPublisher, beforeAdd: () => unknown): ReactionPublisher {
+  return {
+    addUserActivity: manager.addUserActivity,
+    removeUserActivity: manager.removeUserActivity,
+    getFeed: (name: string, userId: string | number) => {
+      const feed = manager.getFeed(name, userId);
+      return {
+        add: async (activity: Parameters<typeof feed.add>[0]) => {
+          await beforeAdd();
+          return feed.add(activity);
+        },
+        remove: (activity: Parameters<typeof feed.remove>[0]) => feed.remove(activity),
+      };
+    },
+  };
+}
+
 describe('reactions with a manager from createManager', () => {
   it('notifies a target notification feed and withdraws the notification on removal', async () => {
     const storage = createMemoryStorage();
@@ -152,6 +171,25 @@ describe('reactions with a manager from createManager', () => {
     assert.equal(counts.unseen, 1);
     await reactions.remove({ activityId, kind: 'love', userId: 2 });
     assert.equal((await manager.getFeed('notification', 1).read()).items.length, 0);
+  });
+
+  it('adding a complete reaction again delivers nothing again (no second notification)', async () => {
+    const storage = createMemoryStorage();
+    const manager = managerWith(storage, {
+      mentions: defineFlatFeed({ name: 'mentions', storage }),
+    });
+    let delivered = 0;
+    const publisher = hookedAdds(manager, () => delivered++);
+    const reactions = createReactions({
+      storage,
+      manager: publisher,
+      kinds: { love: { unique: true } },
+    });
+    const input = { activityId: post(1).id, kind: 'love', userId: 2, notify: ['mentions:1'] };
+    await reactions.add(input);
+    const again = await reactions.add(input);
+    assert.equal(again.created, false);
+    assert.equal(delivered, 1);
   });
 
   it('publish with notify naming a feed `to` refuses (the user feed) succeeds and is withdrawn', async () => {
@@ -199,20 +237,7 @@ describe('reactions: an add and a remove of one reaction at once', () => {
     const manager = managerWith(storage, { mentions });
     // The add's delivery waits until the remove has finished.
     const held = holdPoint();
-    const publisher = {
-      addUserActivity: manager.addUserActivity,
-      removeUserActivity: manager.removeUserActivity,
-      getFeed: (name: string, userId: string | number) => {
-        const feed = manager.getFeed(name as 'mentions', userId);
-        return {
-          add: async (activity: Parameters<typeof feed.add>[0]) => {
-            await held.pass();
-            return feed.add(activity);
-          },
-          remove: (activity: Parameters<typeof feed.remove>[0]) => feed.remove(activity),
-        };
-      },
-    };
+    const publisher = hookedAdds(manager, held.pass);
     const reactions = createReactions({
       storage,
       manager: publisher,

@@ -74,12 +74,17 @@ export function createReactions(options: ReactionsOptions): Reactions {
           return { changes: { put }, result: { reaction: wanted, created: true } };
         },
       );
-      // Counted first: a failure from here on leaves a counted reaction that a retry with the
-      // same id completes (the own entry and the delivery are upserts).
+      // Counted first, then delivered, then the own entry: a failure from here on leaves a
+      // counted reaction without its own entry, which a retry with the same id completes (the
+      // delivery and the own entry are upserts). An own entry means the add was complete: a
+      // second like then notifies nobody again.
       const ownKey = keys.own(userId, activityId, kind);
-      await timeline.add(ownKey, [reactionEntry(reaction)]);
+      if (!created && (await timeline.get(ownKey, [id]))[0] !== undefined) {
+        return { reaction, created };
+      }
       const manager = isDelivered(reaction) ? managerOf(s, 'a delivered reaction') : undefined;
       const tasks = manager && (await deliver(manager, reaction));
+      await timeline.add(ownKey, [reactionEntry(reaction)]);
       // A remove of the same reaction running meanwhile may have finished between our update and
       // our last write: then the reaction is gone and what we wrote after it is undone here.
       const [still] = await timeline.get(key, [id]);
