@@ -16,6 +16,7 @@ import { graph } from './scenarios/graph.mjs';
 import { groups } from './scenarios/groups.mjs';
 import { hybrid } from './scenarios/hybrid.mjs';
 import { mergedReads } from './scenarios/merged-reads.mjs';
+import { reactions } from './scenarios/reactions.mjs';
 import { reads } from './scenarios/reads.mjs';
 import { tiered } from './scenarios/tiered.mjs';
 
@@ -37,6 +38,7 @@ const SCENARIOS = {
   hybrid,
   tiered,
   graph,
+  reactions,
 };
 
 const rows = [];

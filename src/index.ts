@@ -156,6 +156,24 @@ export type {
   RankingContext,
 } from './ranking/ranked-feed.js';
 export { defineRankedFeed, MAX_RANKING_WINDOW } from './ranking/ranked-feed.js';
+// Reactions
+export { createReactions } from './reactions/reactions.js';
+export type {
+  AddedReaction,
+  Reaction,
+  ReactionInput,
+  ReactionKindOptions,
+  ReactionLimits,
+  ReactionListOptions,
+  ReactionPage,
+  ReactionPublisher,
+  ReactionRef,
+  ReactionSummary,
+  ReactionSummaryOptions,
+  Reactions,
+  ReactionsOptions,
+  RemovedReaction,
+} from './reactions/types.js';
 export type { JsonSerializerOptions } from './serialization/json-serializer.js';
 export { createJsonSerializer } from './serialization/json-serializer.js';
 // Serialization

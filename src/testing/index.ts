@@ -22,6 +22,7 @@ import { describeFlatFeed } from './flat-feed.cases.js';
 import { describeFollowGraph } from './follow-graph.cases.js';
 import { describeManager } from './manager.cases.js';
 import { describeNotificationFeed } from './notification-feed.cases.js';
+import { describeReactions } from './reactions.cases.js';
 import type { KitRunner } from './runner.js';
 import { describeTimelineStorage } from './timeline-storage.cases.js';
 
@@ -34,12 +35,14 @@ export { describeFollowGraph } from './follow-graph.cases.js';
 export { KIT_GROUPS, type KitGroup, type SkippedGroups } from './groups.js';
 export { describeManager } from './manager.cases.js';
 export { describeNotificationFeed } from './notification-feed.cases.js';
+export { describeReactions } from './reactions.cases.js';
 export type { KitCase, KitRunner, KitTest } from './runner.js';
 export { describeTimelineStorage } from './timeline-storage.cases.js';
 
 /**
  * Runs every conformance suite (timeline storage, activity storage, flat, aggregated and
- * notification feeds, manager, data boundary, follow graph) against one backend, registered with `runner`.
+ * notification feeds, manager, data boundary, follow graph, reactions) against one backend,
+ * registered with `runner`.
  * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
  * @param backend - the backend under test
  */
@@ -52,4 +55,5 @@ export function describeBackend(runner: KitRunner, backend: BackendUnderTest): v
   describeManager(runner, backend);
   describeBoundary(runner, backend);
   describeFollowGraph(runner, backend);
+  describeReactions(runner, backend);
 }

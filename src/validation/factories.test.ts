@@ -47,6 +47,7 @@ import { listFailedJobs, retryFailedJobs } from '../queue/bullmq/failed-jobs.js'
 import { createWorker } from '../queue/bullmq/worker.js';
 import { createInlineQueue } from '../queue/inline-queue.js';
 import { defineRankedFeed } from '../ranking/ranked-feed.js';
+import { createReactions } from '../reactions/reactions.js';
 import { createJsonSerializer } from '../serialization/json-serializer.js';
 import type { TimelineStorage } from '../storage/contracts.js';
 
@@ -79,6 +80,7 @@ const user = defineFlatFeed({ name: 'user', storage });
 /** The memory timeline behind the contract's types (the storage wrapper checks every call). */
 const timeline: TimelineStorage = storage.timeline;
 const graph = createFollowGraph({ storage });
+const reactions = createReactions({ storage, kinds: { like: { unique: true } } });
 const userManager = createManager({ userFeed: user, feeds: {}, getFollowerIds: () => [] });
 /** A connection a worker accepts (maxRetriesPerRequest: null); never used: the checks throw first. */
 const workerRedis = {
@@ -636,6 +638,48 @@ const factories: readonly Factory[] = [
     call: (o) => userManager.batchImport(1, [], o as never),
     base: { fanout: false },
     wrong: [{ fanout: 'no' }, { chunkSize: 0 }, { onProgress: 5 }],
+  },
+  {
+    name: 'createReactions',
+    types: ['ReactionsOptions'],
+    call: (o) => createReactions(o as never),
+    base: { storage, prefix: 'r' },
+    wrong: [{ prefix: 'a:b' }, { kinds: [] }, { manager: {} }, { now: 5 }, { storage: {} }],
+  },
+  {
+    name: 'createReactions limits',
+    path: 'limits',
+    call: (o) => createReactions({ storage, limits: o }),
+    base: { maxDataBytes: 10 },
+    wrong: [{ maxDataBytes: -1 }, { maxLatest: 0 }, { maxNotify: '5' }],
+  },
+  {
+    name: 'createReactions kind',
+    types: ['ReactionKindOptions'],
+    path: 'kinds.like',
+    call: (o) => createReactions({ storage, kinds: { like: o } }),
+    base: { unique: true },
+    wrong: [{ unique: 'yes' }, { unique: 1 }],
+  },
+  {
+    name: 'reactions add',
+    call: (o) => reactions.add(o as never),
+    base: { activityId: activity.id, kind: 'like', userId: 1 },
+    wrong: [{ publish: 'yes' }, { notify: 'feed:1' }, { id: 'x' }],
+  },
+  {
+    name: 'reactions list',
+    types: ['ReactionListOptions'],
+    call: (o) => reactions.list(activity.id, 'like', o as never),
+    base: { limit: 5 },
+    wrong: [{ limit: 0 }, { order: 'up' }, { cursor: 5 }, { cursor: '1.#' }],
+  },
+  {
+    name: 'reactions summary',
+    types: ['ReactionSummaryOptions'],
+    call: (o) => reactions.summary([activity.id], o as never),
+    base: { latest: 1 },
+    wrong: [{ latest: -1 }, { own: 'x' }, { kinds: 'like' }],
   },
   {
     name: 'timeline storage add',
