@@ -15,6 +15,7 @@ export const KIT_GROUPS = [
   'notification-feed',
   'manager',
   'boundary',
+  'foreign-ids',
   // feed cases run on normalized feeds (activities in activity storage) and on denormalized ones
   'normalized',
   'denormalized',

@@ -19,6 +19,7 @@ import { describeAggregatedFeed } from './aggregated-feed.cases.js';
 import type { BackendUnderTest } from './backend.js';
 import { describeBoundary } from './boundary.cases.js';
 import { describeFlatFeed } from './flat-feed.cases.js';
+import { describeForeignIds } from './foreign-ids.cases.js';
 import { describeManager } from './manager.cases.js';
 import { describeNotificationFeed } from './notification-feed.cases.js';
 import type { KitRunner } from './runner.js';
@@ -29,6 +30,7 @@ export { describeAggregatedFeed } from './aggregated-feed.cases.js';
 export type { BackendUnderTest, QueueUnderTest } from './backend.js';
 export { describeBoundary } from './boundary.cases.js';
 export { describeFlatFeed } from './flat-feed.cases.js';
+export { describeForeignIds } from './foreign-ids.cases.js';
 export { KIT_GROUPS, type KitGroup, type SkippedGroups } from './groups.js';
 export { describeManager } from './manager.cases.js';
 export { describeNotificationFeed } from './notification-feed.cases.js';
@@ -37,7 +39,7 @@ export { describeTimelineStorage } from './timeline-storage.cases.js';
 
 /**
  * Runs every conformance suite (timeline storage, activity storage, flat, aggregated and
- * notification feeds, manager, data boundary) against one backend, registered with `runner`.
+ * notification feeds, manager, data boundary, foreign ids) against one backend, registered with `runner`.
  * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
  * @param backend - the backend under test
  */
@@ -49,4 +51,5 @@ export function describeBackend(runner: KitRunner, backend: BackendUnderTest): v
   describeNotificationFeed(runner, backend);
   describeManager(runner, backend);
   describeBoundary(runner, backend);
+  describeForeignIds(runner, backend);
 }
