@@ -38,9 +38,20 @@ export {
   ConflictError,
   SerializationError,
   StreamFrameworkError,
+  EnrichmentError,
   UnsupportedOperationError,
   ValidationError,
 } from './errors.js';
+// Foreign ids (manager.foreign)
+export type {
+  ExtraChanges,
+  ForeignFindOptions,
+  ForeignIds,
+  ForeignMatches,
+  ForeignRef,
+  ForeignRemoval,
+  ForeignUpdate,
+} from './foreign/types.js';
 // Manager and queues
 export type {
   EdgeDecision,

@@ -21,7 +21,7 @@ import { intOptionOr } from '../validation/values.js';
 import { applyExtraChanges, checkExtraChanges } from './extra-changes.js';
 import type { ForeignIndex } from './foreign-index.js';
 import type {
-  FindOptions,
+  ForeignFindOptions,
   ForeignIds,
   ForeignMatches,
   ForeignRef,
@@ -31,7 +31,7 @@ import type {
 
 /** Largest `limit` of `find`, and the page size `remove` walks the index with. */
 export const MAX_FIND_LIMIT = 1000;
-const FIND_KEYS = optionKeys<FindOptions>({ limit: true });
+const FIND_KEYS = optionKeys<ForeignFindOptions>({ limit: true });
 const REF_KEYS = optionKeys<ForeignRef>({ foreignId: true, time: true });
 
 /** What the manager hands to {@link createForeignIds}: its configuration and its own paths. */
@@ -104,10 +104,10 @@ export function createForeignIds<E extends ExtraData>(deps: ForeignDeps<E>): For
 
   async function find(
     foreignId: unknown,
-    options: FindOptions | undefined,
+    options: ForeignFindOptions | undefined,
   ): Promise<ForeignMatches<E>> {
     const fid = checkForeignId(foreignId);
-    const o = checkOptions<FindOptions>(options, FIND_KEYS, 'manager.foreign.find', true);
+    const o = checkOptions<ForeignFindOptions>(options, FIND_KEYS, 'manager.foreign.find', true);
     const limit = intOptionOr(o.limit, 100, 'limit', 1, MAX_FIND_LIMIT);
     const entries = await index.timeline.range(index.keyOf(fid), {
       limit: limit + 1,
@@ -239,7 +239,7 @@ export function createForeignIds<E extends ExtraData>(deps: ForeignDeps<E>): For
 
   return Object.freeze({
     get: (ref: ForeignRef) => deps.run('foreign.get', 'foreign.get', () => get(ref)),
-    find: (foreignId: string, options?: FindOptions) =>
+    find: (foreignId: string, options?: ForeignFindOptions) =>
       deps.run('foreign.find', 'foreign.find', () => find(foreignId, options)),
     update: (userId: Id, ref: ForeignRef, changes: unknown) =>
       deps.run('foreign.update', 'foreign.update', (trace) => update(userId, ref, changes, trace)),

@@ -17,7 +17,7 @@ export interface ForeignRef {
 }
 
 /** Options of {@link ForeignIds.find}. */
-export interface FindOptions {
+export interface ForeignFindOptions {
   /** Most activities returned, newest first (1-1000). @default 100 */
   readonly limit?: number | undefined;
 }
@@ -93,7 +93,7 @@ export interface ForeignIds<E extends ExtraData = JsonObject> {
    */
   get(ref: ForeignRef): Promise<Activity<E> | undefined>;
   /** Every activity with this foreignId (one per time), newest first, through the index. */
-  find(foreignId: string, options?: FindOptions): Promise<ForeignMatches<E>>;
+  find(foreignId: string, options?: ForeignFindOptions): Promise<ForeignMatches<E>>;
   /**
    * Changes top-level `extra` keys of the activity `ref` on behalf of `userId` (its owner,
    * `NOT_OWNER` otherwise; `NOT_FOUND` when there is none) and republishes it like

@@ -590,6 +590,13 @@ const factories: readonly Factory[] = [
     wrong: [{ fanout: 'no' }, { chunkSize: 0 }, { onProgress: 5 }],
   },
   {
+    name: 'manager foreign.find',
+    types: ['ForeignFindOptions'],
+    call: (o) => userManager.foreign.find('pin:1', o as never),
+    base: { limit: 5 },
+    wrong: [{ limit: 0 }, { limit: 1001 }, { limit: '5' }],
+  },
+  {
     name: 'timeline storage add',
     types: ['TimelineWriteOptions'],
     call: (o) => timeline.add('k', [], o as never),
