@@ -30,28 +30,32 @@ export {
   type TieredStorage,
   type TieredStorageOptions,
 } from './backends/tiered/index.js';
+// Enrichment
+export { createEnricher } from './enrichment/enricher.js';
+export type {
+  BatchLoader,
+  EnrichedPage,
+  Enricher,
+  EnrichmentCache,
+  EnrichmentKind,
+  EnrichOptions,
+  LoadedValue,
+  Loaders,
+  References,
+  UnresolvedReference,
+} from './enrichment/types.js';
 // Errors
 export type { ErrorCode, StreamFrameworkErrorOptions } from './errors.js';
 export {
   BackendError,
   ClosedError,
   ConflictError,
+  EnrichmentError,
   SerializationError,
   StreamFrameworkError,
-  EnrichmentError,
   UnsupportedOperationError,
   ValidationError,
 } from './errors.js';
-// Foreign ids (manager.foreign)
-export type {
-  ExtraChanges,
-  ForeignFindOptions,
-  ForeignIds,
-  ForeignMatches,
-  ForeignRef,
-  ForeignRemoval,
-  ForeignUpdate,
-} from './foreign/types.js';
 // Manager and queues
 export type {
   EdgeDecision,
@@ -96,6 +100,16 @@ export type {
 } from './feeds/notification-feed.js';
 export { defineNotificationFeed } from './feeds/notification-feed.js';
 export type { FeedPage, GroupReadOptions, IdFilter, ReadOptions } from './feeds/read-options.js';
+// Foreign ids (manager.foreign)
+export type {
+  ExtraChanges,
+  ForeignFindOptions,
+  ForeignIds,
+  ForeignMatches,
+  ForeignRef,
+  ForeignRemoval,
+  ForeignUpdate,
+} from './foreign/types.js';
 export type { FollowerIds } from './manager/follower-ids.js';
 export { createManager } from './manager/manager.js';
 export type {

@@ -16,6 +16,7 @@ export const KIT_GROUPS = [
   'manager',
   'boundary',
   'foreign-ids',
+  'enrichment',
   // feed cases run on normalized feeds (activities in activity storage) and on denormalized ones
   'normalized',
   'denormalized',

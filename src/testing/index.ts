@@ -18,6 +18,7 @@ import { describeActivityStorage } from './activity-storage.cases.js';
 import { describeAggregatedFeed } from './aggregated-feed.cases.js';
 import type { BackendUnderTest } from './backend.js';
 import { describeBoundary } from './boundary.cases.js';
+import { describeEnrichment } from './enrichment.cases.js';
 import { describeFlatFeed } from './flat-feed.cases.js';
 import { describeForeignIds } from './foreign-ids.cases.js';
 import { describeManager } from './manager.cases.js';
@@ -29,6 +30,7 @@ export { describeActivityStorage } from './activity-storage.cases.js';
 export { describeAggregatedFeed } from './aggregated-feed.cases.js';
 export type { BackendUnderTest, QueueUnderTest } from './backend.js';
 export { describeBoundary } from './boundary.cases.js';
+export { describeEnrichment } from './enrichment.cases.js';
 export { describeFlatFeed } from './flat-feed.cases.js';
 export { describeForeignIds } from './foreign-ids.cases.js';
 export { KIT_GROUPS, type KitGroup, type SkippedGroups } from './groups.js';
@@ -39,7 +41,7 @@ export { describeTimelineStorage } from './timeline-storage.cases.js';
 
 /**
  * Runs every conformance suite (timeline storage, activity storage, flat, aggregated and
- * notification feeds, manager, data boundary, foreign ids) against one backend, registered with `runner`.
+ * notification feeds, manager, data boundary, foreign ids, enrichment) against one backend, registered with `runner`.
  * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
  * @param backend - the backend under test
  */
@@ -52,4 +54,5 @@ export function describeBackend(runner: KitRunner, backend: BackendUnderTest): v
   describeManager(runner, backend);
   describeBoundary(runner, backend);
   describeForeignIds(runner, backend);
+  describeEnrichment(runner, backend);
 }

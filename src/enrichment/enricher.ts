@@ -1,0 +1,218 @@
+/**
+ * `createEnricher` (see {@link Enricher}): resolves the `actor`, `object` and `target`
+ * references of feed pages through app-supplied batch loaders, once per kind per page, with a
+ * per-request cache of promises (two pages enriched at once share one load of an id).
+ * @module
+ */
+import type { Activity } from '../activity/activity.js';
+import { describe, type Id } from '../activity/ids.js';
+import type { ExtraData } from '../activity/json.js';
+import { EnrichmentError } from '../errors.js';
+import type { FeedPage } from '../feeds/read-options.js';
+import { checkOptions, optionKeys } from '../validation/options.js';
+import { invalidOption } from '../validation/values.js';
+import type {
+  EnrichedPage,
+  Enricher,
+  EnrichmentCache,
+  EnrichmentKind,
+  EnrichOptions,
+  Loaders,
+  References,
+  UnresolvedReference,
+} from './types.js';
+
+const KINDS: readonly EnrichmentKind[] = ['actor', 'object', 'target'];
+const LOADER_KEYS = optionKeys<Loaders>({ actor: true, object: true, target: true });
+const ENRICH_KEYS = optionKeys<EnrichOptions<Loaders>>({ cache: true });
+
+/** What the cache holds per id: the pending or settled load (`undefined`: the loader did not know it). */
+type Slot = Promise<unknown>;
+
+/** The cache behind an {@link EnrichmentCache}, per kind. */
+class Cache implements EnrichmentCache<Loaders> {
+  readonly slots: Record<EnrichmentKind, Map<Id, Slot>> = {
+    actor: new Map(),
+    object: new Map(),
+    target: new Map(),
+  };
+  constructor(readonly owner: object) {}
+  size(kind: EnrichmentKind): number {
+    return this.slots[kind].size;
+  }
+}
+
+/** A page item: an activity, or a group holding activities. */
+type Item = Activity<ExtraData> | { readonly activities: readonly Activity<ExtraData>[] };
+
+/**
+ * Creates an {@link Enricher} from batch loaders, one per reference kind to resolve (at least
+ * one of `actor`, `object`, `target`; `INVALID_OPTION` otherwise). Each loader's value type
+ * becomes the type of that reference in `refs(activity)`.
+ * @example
+ * const enricher = createEnricher({
+ *   actor: async (ids) => db.usersByIds(ids),   // (User | undefined)[] or Map<Id, User>
+ *   object: async (ids) => db.pinsByIds(ids),
+ * });
+ * const cache = enricher.createCache();          // one per request
+ * const page = await enricher.enrich(await feed.read({ limit: 25 }), { cache });
+ * for (const a of page.items) page.refs(a).actor; // User | undefined
+ */
+export function createEnricher<const L extends Loaders>(loaders: L): Enricher<L> {
+  const o = checkOptions<Loaders>(loaders, LOADER_KEYS, 'createEnricher');
+  const active: [EnrichmentKind, NonNullable<Loaders[EnrichmentKind]>][] = [];
+  for (const kind of KINDS) {
+    const loader: unknown = o[kind];
+    if (loader === undefined) continue;
+    if (typeof loader !== 'function') {
+      throw invalidOption(
+        kind,
+        `createEnricher: ${kind} must be a batch loader function, got ${describe(loader)}`,
+      );
+    }
+    active.push([kind, loader as NonNullable<Loaders[EnrichmentKind]>]);
+  }
+  if (active.length === 0) {
+    throw invalidOption(
+      'actor',
+      'createEnricher: give at least one loader (actor, object or target)',
+    );
+  }
+  const self = {};
+
+  async function enrich<T extends Item>(
+    page: FeedPage<T>,
+    options?: EnrichOptions<L>,
+  ): Promise<EnrichedPage<T, L>> {
+    const opts = checkOptions<EnrichOptions<L>>(options, ENRICH_KEYS, 'enrich', true);
+    const cache = opts.cache ?? new Cache(self);
+    if (!(cache instanceof Cache) || cache.owner !== self) {
+      throw invalidOption('cache', "enrich: cache must come from this enricher's createCache()");
+    }
+    const activities = activitiesOf(page);
+    // One load per kind, for the ids not cached yet; every kind at once.
+    const values = await Promise.all(
+      active.map(([kind, loader]) => load(kind, loader, refsOf(activities, kind), cache)),
+    );
+    const byKind = new Map(active.map(([kind], i) => [kind, values[i]!]));
+    const resolved = new Map<string, References<L>>();
+    const unresolved: UnresolvedReference[] = [];
+    for (const a of activities) {
+      if (resolved.has(a.id)) continue;
+      const refs: Record<string, unknown> = {};
+      const missing: EnrichmentKind[] = [];
+      for (const [kind, got] of byKind) {
+        const id = a[kind];
+        if (id === undefined) continue;
+        const value = got.get(id);
+        if (value === undefined || value === null) {
+          missing.push(kind);
+          unresolved.push({ activityId: a.id, kind, id });
+        } else refs[kind] = value;
+      }
+      resolved.set(
+        a.id,
+        Object.freeze({ ...NONE, ...refs, missing: Object.freeze(missing) }) as References<L>,
+      );
+    }
+    return Object.freeze({
+      items: page.items,
+      next: page.next,
+      missing: page.missing,
+      unresolved: Object.freeze(unresolved),
+      refs: (activity: Activity<ExtraData>) =>
+        resolved.get(activity?.id) ?? (NONE as References<L>),
+    });
+  }
+
+  return Object.freeze({
+    enrich,
+    createCache: () => new Cache(self) as EnrichmentCache<L>,
+  });
+}
+
+const NONE = Object.freeze({
+  actor: undefined,
+  object: undefined,
+  target: undefined,
+  missing: Object.freeze([]),
+});
+
+/** Every activity of a page: the flat items, or the activities of its groups. */
+function activitiesOf(page: FeedPage<Item>): Activity<ExtraData>[] {
+  if (typeof page !== 'object' || page === null || !Array.isArray(page.items)) {
+    throw invalidOption(
+      'page',
+      `enrich: expected a feed page ({ items, next, missing }), got ${describe(page)}`,
+    );
+  }
+  const out: Activity<ExtraData>[] = [];
+  for (const item of page.items) {
+    if ('activities' in item && Array.isArray(item.activities)) out.push(...item.activities);
+    else out.push(item as Activity<ExtraData>);
+  }
+  return out;
+}
+
+/** The distinct references of `kind` among `activities`. */
+function refsOf(activities: readonly Activity<ExtraData>[], kind: EnrichmentKind): Id[] {
+  const ids = new Set<Id>();
+  for (const a of activities) {
+    const id = a[kind];
+    if (id !== undefined) ids.add(id);
+  }
+  return [...ids];
+}
+
+/**
+ * The values of `ids` for one kind: cached ones from the cache, the others from one loader call
+ * (cached at once as pending, so a concurrent page waits for this call instead of loading again;
+ * dropped from the cache when the call fails).
+ */
+async function load(
+  kind: EnrichmentKind,
+  loader: NonNullable<Loaders[EnrichmentKind]>,
+  ids: readonly Id[],
+  cache: Cache,
+): Promise<Map<Id, unknown>> {
+  const slots = cache.slots[kind];
+  const fresh = ids.filter((id) => !slots.has(id));
+  if (fresh.length > 0) {
+    const call = callLoader(kind, loader, fresh);
+    fresh.forEach((id, i) =>
+      slots.set(
+        id,
+        call.then((values) => values[i]),
+      ),
+    );
+    call.catch(() => {
+      for (const id of fresh) slots.delete(id);
+    });
+  }
+  const values = await Promise.all(ids.map((id) => slots.get(id)!));
+  return new Map(ids.map((id, i) => [id, values[i]]));
+}
+
+/** One loader call, its result checked and made positional; failures become EnrichmentErrors. */
+async function callLoader(
+  kind: EnrichmentKind,
+  loader: NonNullable<Loaders[EnrichmentKind]>,
+  ids: readonly Id[],
+): Promise<readonly unknown[]> {
+  let result: unknown;
+  try {
+    result = await loader(Object.freeze([...ids]));
+  } catch (error) {
+    throw new EnrichmentError(
+      `enrich: the ${kind} loader failed for ${ids.length} ids: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error, details: { kind, ids: ids.length } },
+    );
+  }
+  if (result instanceof Map) return ids.map((id) => result.get(id));
+  // null counts as unknown too (what most database clients return for a missing row)
+  if (Array.isArray(result) && result.length === ids.length) return result;
+  throw new EnrichmentError(
+    `enrich: the ${kind} loader must return an array of ${ids.length} values (one per id, undefined when unknown) or a Map, got ${describe(result)}`,
+    { details: { kind, ids: ids.length } },
+  );
+}
