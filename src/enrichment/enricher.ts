@@ -179,12 +179,11 @@ async function load(
   const fresh = ids.filter((id) => !slots.has(id));
   if (fresh.length > 0) {
     const call = callLoader(kind, loader, fresh);
-    fresh.forEach((id, i) =>
+    for (const [i, id] of fresh.entries())
       slots.set(
         id,
         call.then((values) => values[i]),
-      ),
-    );
+      );
     call.catch(() => {
       for (const id of fresh) slots.delete(id);
     });

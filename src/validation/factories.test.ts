@@ -33,6 +33,7 @@ import { createTables } from '../backends/sqlite/schema.js';
 import { SqliteActivityStorage } from '../backends/sqlite/sqlite-activity-storage.js';
 import { SqliteTimelineStorage } from '../backends/sqlite/sqlite-timeline-storage.js';
 import { createTieredStorage } from '../backends/tiered/index.js';
+import { createEnricher } from '../enrichment/enricher.js';
 import { StreamFrameworkError } from '../errors.js';
 import { defineAggregatedFeed } from '../feeds/aggregated-feed.js';
 import { defineFlatFeed } from '../feeds/flat-feed.js';
@@ -76,6 +77,7 @@ const user = defineFlatFeed({ name: 'user', storage });
 /** The memory timeline behind the contract's types (the storage wrapper checks every call). */
 const timeline: TimelineStorage = storage.timeline;
 const userManager = createManager({ userFeed: user, feeds: {}, getFollowerIds: () => [] });
+const enricher = createEnricher({ object: async () => [] });
 /** A connection a worker accepts (maxRetriesPerRequest: null); never used: the checks throw first. */
 const workerRedis = {
   defineCommand() {},
@@ -590,11 +592,18 @@ const factories: readonly Factory[] = [
     wrong: [{ fanout: 'no' }, { chunkSize: 0 }, { onProgress: 5 }],
   },
   {
+    name: 'enricher enrich',
+    types: ['EnrichOptions'],
+    call: (o) => enricher.enrich({ items: [], missing: [] }, o as never),
+    base: {},
+    wrong: [{ cache: 5 }, { cache: createEnricher({ actor: async () => [] }).createCache() }],
+  },
+  {
     name: 'manager foreign.find',
     types: ['ForeignFindOptions'],
     call: (o) => userManager.foreign.find('pin:1', o as never),
     base: { limit: 5 },
-    wrong: [{ limit: 0 }, { limit: 1001 }, { limit: '5' }],
+    wrong: [{ limit: 0 }, { limit: '5' }],
   },
   {
     name: 'timeline storage add',
