@@ -56,8 +56,24 @@ export interface ForeignDeps<E extends ExtraData> {
 export function createForeignIds<E extends ExtraData>(deps: ForeignDeps<E>): ForeignIds<E> {
   const { config, stores, index } = deps;
   const { userFeed } = config;
-  /** Updates in flight per activity id: the next one on the same activity waits for them. */
-  const updating = new Map<string, Promise<unknown>>();
+  /** Updates and removals in flight per activity: the next one on the same activity waits. */
+  const busy = new Map<string, Promise<unknown>>();
+
+  /**
+   * Runs `fn` once every earlier call on the same activity (foreignId and time) settled: in this
+   * manager, an update reads the previous update's result, and an update never resurrects an
+   * activity a removal took away (it finds nothing: `NOT_FOUND`).
+   */
+  async function exclusive<R>(foreignId: string, timeMs: number, fn: () => Promise<R>): Promise<R> {
+    const key = `${timeMs}\u0000${foreignId}`;
+    const mine = (busy.get(key) ?? Promise.resolve()).catch(() => {}).then(fn);
+    busy.set(key, mine);
+    try {
+      return await mine;
+    } finally {
+      if (busy.get(key) === mine) busy.delete(key);
+    }
+  }
 
   /** The stored activities among `entries` (index entries: payload = owner), by id. */
   async function resolve(
@@ -135,43 +151,32 @@ export function createForeignIds<E extends ExtraData>(deps: ForeignDeps<E>): For
     const uid = userIdString(userId);
     const patch = checkExtraChanges(changes, where);
     const { foreignId, timeMs } = checkRef(ref);
-    const key = foreignActivityId(foreignId, timeMs);
-    // One update at a time per activity in this manager: each reads the previous one's result.
-    const before = updating.get(key) ?? Promise.resolve();
-    const mine = before
-      .catch(() => {})
-      .then(async () => {
-        const stored = await get({ foreignId, time: timeMs });
-        if (stored === undefined) {
-          throw new ValidationError(
-            'NOT_FOUND',
-            `${where}: no activity with foreignId ${show(foreignId)} at ${new Date(timeMs).toISOString()}; nothing was written`,
-            { details: { foreignId, time: timeMs } },
-          );
-        }
-        checkOwner(uid, stored, where);
-        const next = assertActivity<E>(
-          { ...stored, extra: applyExtraChanges(stored.extra, patch) },
-          undefined,
-          { maxTo: userFeed.config.maxTo },
+    return exclusive(foreignId, timeMs, async () => {
+      const stored = await get({ foreignId, time: timeMs });
+      if (stored === undefined) {
+        throw new ValidationError(
+          'NOT_FOUND',
+          `${where}: no activity with foreignId ${show(foreignId)} at ${new Date(timeMs).toISOString()}; nothing was written`,
+          { details: { foreignId, time: timeMs } },
         );
-        checkOwner(uid, next, where); // an ownerOf that reads extra cannot be moved to another user
-        const batch = await deps.publish(uid, next, trace);
-        return Object.freeze({
-          activityId: next.id,
-          activity: next,
-          ids: batch.ids,
-          total: batch.total,
-          completed: () => batch.completed(),
-          done: () => batch.done(),
-        });
+      }
+      checkOwner(uid, stored, where);
+      const next = assertActivity<E>(
+        { ...stored, extra: applyExtraChanges(stored.extra, patch) },
+        undefined,
+        { maxTo: userFeed.config.maxTo },
+      );
+      checkOwner(uid, next, where); // an ownerOf that reads extra cannot be moved to another user
+      const batch = await deps.publish(uid, next, trace);
+      return Object.freeze({
+        activityId: next.id,
+        activity: next,
+        ids: batch.ids,
+        total: batch.total,
+        completed: () => batch.completed(),
+        done: () => batch.done(),
       });
-    updating.set(key, mine);
-    try {
-      return await mine;
-    } finally {
-      if (updating.get(key) === mine) updating.delete(key);
-    }
+    });
   }
 
   function checkOwner(uid: string, activity: Activity<E>, where: string): void {
@@ -216,8 +221,12 @@ export function createForeignIds<E extends ExtraData>(deps: ForeignDeps<E>): For
         }
         // The feeds and activity storage first (the manager's order), the index entry last:
         // until it is gone, a retry finds the activity again.
-        batches.push(await deps.remove(uid, e.id, trace, (n) => (feeds += activity ? n : 0)));
-        await index.timeline.remove(key, [e.id]);
+        const removal = await exclusive(fid, e.score, async () => {
+          const batch = await deps.remove(uid, e.id, trace, (n) => (feeds += activity ? n : 0));
+          await index.timeline.remove(key, [e.id]);
+          return batch;
+        });
+        batches.push(removal);
         if (activity) activityIds.push(e.id);
         else stale++;
       }

@@ -215,6 +215,35 @@ export function describeForeignIds(runner: KitRunner, backend: BackendUnderTest)
       );
     });
 
+    test('an update racing a removal never brings the activity back', async ({ storage }) => {
+      const { manager, followers } = world(storage);
+      followers.set('1', [2]);
+      for (const n of [1, 2]) {
+        const a = act(1, n, { foreignId: `race:${n}` });
+        await settled(manager.addUserActivity(1, a));
+        const ref = { foreignId: `race:${n}`, time: a.time };
+        // Called in both orders: the removal must win whatever runs first.
+        const calls =
+          n === 1
+            ? [
+                manager.foreign.update(1, ref, { set: { t: n } }),
+                manager.foreign.remove(1, ref.foreignId),
+              ]
+            : [
+                manager.foreign.remove(1, ref.foreignId),
+                manager.foreign.update(1, ref, { set: { t: n } }),
+              ].reverse();
+        const [u, r] = await Promise.allSettled(calls);
+        assert.equal(r?.status, 'fulfilled');
+        if (u?.status === 'rejected') assert.ok(code('NOT_FOUND')(u.reason));
+        if (r?.status === 'fulfilled') await r.value.done();
+        if (u?.status === 'fulfilled') await u.value.done().catch(() => {});
+        assert.equal(await manager.foreign.get(ref), undefined);
+        assert.deepEqual(await idsIn(manager.getFeeds(2).timeline), []);
+        assert.deepEqual(await idsIn(manager.getUserFeed(1)), []);
+      }
+    });
+
     test('remove deletes every activity of a foreignId everywhere, with a receipt', async ({
       storage,
       another,
