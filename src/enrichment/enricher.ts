@@ -26,8 +26,11 @@ const KINDS: readonly EnrichmentKind[] = ['actor', 'object', 'target'];
 const LOADER_KEYS = optionKeys<Loaders>({ actor: true, object: true, target: true });
 const ENRICH_KEYS = optionKeys<EnrichOptions<Loaders>>({ cache: true });
 
-/** What the cache holds per id: the pending or settled load (`undefined`: the loader did not know it). */
-type Slot = Promise<unknown>;
+/**
+ * What the cache holds per id: the value once loaded (`undefined` or `null`: the loader did not
+ * know it), or the pending load a concurrent page waits for.
+ */
+type Slot = { readonly value: unknown } | { readonly pending: Promise<unknown> };
 
 /** The cache behind an {@link EnrichmentCache}, per kind. */
 class Cache implements EnrichmentCache<Loaders> {
@@ -165,9 +168,9 @@ function refsOf(activities: readonly Activity<ExtraData>[], kind: EnrichmentKind
 }
 
 /**
- * The values of `ids` for one kind: cached ones from the cache, the others from one loader call
- * (cached at once as pending, so a concurrent page waits for this call instead of loading again;
- * dropped from the cache when the call fails).
+ * The values of `ids` for one kind: cached ones from the cache (no promise per id once loaded),
+ * the others from one loader call, cached at once as pending, so a concurrent page waits for
+ * this call instead of loading again; dropped from the cache when the call fails.
  */
 async function load(
   kind: EnrichmentKind,
@@ -179,17 +182,25 @@ async function load(
   const fresh = ids.filter((id) => !slots.has(id));
   if (fresh.length > 0) {
     const call = callLoader(kind, loader, fresh);
-    for (const [i, id] of fresh.entries())
-      slots.set(
-        id,
-        call.then((values) => values[i]),
-      );
-    call.catch(() => {
+    for (const [i, id] of fresh.entries()) {
+      const pending = call.then((values) => values[i]);
+      pending.catch(() => {}); // the error is thrown below; a concurrent page awaiting it sees it too
+      slots.set(id, { pending });
+    }
+    try {
+      const values = await call;
+      for (const [i, id] of fresh.entries()) slots.set(id, { value: values[i] });
+    } catch (error) {
       for (const id of fresh) slots.delete(id);
-    });
+      throw error;
+    }
   }
-  const values = await Promise.all(ids.map((id) => slots.get(id)!));
-  return new Map(ids.map((id, i) => [id, values[i]]));
+  const out = new Map<Id, unknown>();
+  for (const id of ids) {
+    const slot = slots.get(id)!;
+    out.set(id, 'value' in slot ? slot.value : await slot.pending);
+  }
+  return out;
 }
 
 /** One loader call, its result checked and made positional; failures become EnrichmentErrors. */
