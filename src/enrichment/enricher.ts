@@ -94,29 +94,29 @@ export function createEnricher<const L extends Loaders>(loaders: L): Enricher<L>
     }
     const activities = activitiesOf(page);
     // One load per kind, for the ids not cached yet; every kind at once.
-    const values = await Promise.all(
-      active.map(([kind, loader]) => load(kind, loader, refsOf(activities, kind), cache)),
+    const loads = active.map(([kind, loader]) =>
+      load(kind, loader, refsOf(activities, kind), cache),
     );
-    const byKind = new Map(active.map(([kind], i) => [kind, values[i]!]));
+    // A page whose references are all cached waits for nothing.
+    const values = loads.every((l) => l instanceof Map)
+      ? (loads as Map<Id, unknown>[])
+      : await Promise.all(loads);
+    const got: Partial<Record<EnrichmentKind, Map<Id, unknown>>> = {};
+    active.forEach(([kind], i) => {
+      got[kind] = values[i];
+    });
     const resolved = new Map<string, References<L>>();
     const unresolved: UnresolvedReference[] = [];
     for (const a of activities) {
       if (resolved.has(a.id)) continue;
-      const refs: Record<string, unknown> = {};
       const missing: EnrichmentKind[] = [];
-      for (const [kind, got] of byKind) {
-        const id = a[kind];
-        if (id === undefined) continue;
-        const value = got.get(id);
-        if (value === undefined || value === null) {
-          missing.push(kind);
-          unresolved.push({ activityId: a.id, kind, id });
-        } else refs[kind] = value;
-      }
-      resolved.set(
-        a.id,
-        Object.freeze({ ...NONE, ...refs, missing: Object.freeze(missing) }) as References<L>,
-      );
+      const refs = {
+        actor: pick(got.actor, 'actor', a, missing, unresolved),
+        object: pick(got.object, 'object', a, missing, unresolved),
+        target: pick(got.target, 'target', a, missing, unresolved),
+        missing: Object.freeze(missing),
+      };
+      resolved.set(a.id, Object.freeze(refs) as References<L>);
     }
     return Object.freeze({
       items: page.items,
@@ -140,6 +140,26 @@ const NONE = Object.freeze({
   target: undefined,
   missing: Object.freeze([]),
 });
+
+/**
+ * The value of one reference of `a` (`undefined` without a loader or a reference); one the
+ * loader did not know is added to `missing` and `unresolved`.
+ */
+function pick(
+  values: Map<Id, unknown> | undefined,
+  kind: EnrichmentKind,
+  a: Activity<ExtraData>,
+  missing: EnrichmentKind[],
+  unresolved: UnresolvedReference[],
+): unknown {
+  const id = a[kind];
+  if (values === undefined || id === undefined) return undefined;
+  const value = values.get(id);
+  if (value !== undefined && value !== null) return value;
+  missing.push(kind);
+  unresolved.push({ activityId: a.id, kind, id });
+  return undefined;
+}
 
 /** Every activity of a page: the flat items, or the activities of its groups. */
 function activitiesOf(page: FeedPage<Item>): Activity<ExtraData>[] {
@@ -168,11 +188,28 @@ function refsOf(activities: readonly Activity<ExtraData>[], kind: EnrichmentKind
 }
 
 /**
- * The values of `ids` for one kind: cached ones from the cache (no promise per id once loaded),
- * the others from one loader call, cached at once as pending, so a concurrent page waits for
+ * The values of `ids` for one kind: cached ones from the cache (synchronously when every id is
+ * loaded already), the others from one loader call, cached at once as pending, so a concurrent page waits for
  * this call instead of loading again; dropped from the cache when the call fails.
  */
-async function load(
+function load(
+  kind: EnrichmentKind,
+  loader: NonNullable<Loaders[EnrichmentKind]>,
+  ids: readonly Id[],
+  cache: Cache,
+): Map<Id, unknown> | Promise<Map<Id, unknown>> {
+  const slots = cache.slots[kind];
+  const out = new Map<Id, unknown>();
+  for (const id of ids) {
+    const slot = slots.get(id);
+    if (slot === undefined || !('value' in slot)) return loadMissing(kind, loader, ids, cache);
+    out.set(id, slot.value);
+  }
+  return out;
+}
+
+/** {@link load} when some of `ids` are not loaded yet. */
+async function loadMissing(
   kind: EnrichmentKind,
   loader: NonNullable<Loaders[EnrichmentKind]>,
   ids: readonly Id[],
