@@ -19,7 +19,7 @@ import { checkOptions, optionKeys } from '../validation/options.js';
 import { show } from '../validation/show.js';
 import { intOptionOr } from '../validation/values.js';
 import { applyExtraChanges, checkExtraChanges } from './extra-changes.js';
-import type { ForeignIndex } from './foreign-index.js';
+import { type ForeignIndex, writeIndex } from './foreign-index.js';
 import type {
   ForeignFindOptions,
   ForeignIds,
@@ -246,12 +246,33 @@ export function createForeignIds<E extends ExtraData>(deps: ForeignDeps<E>): For
     });
   }
 
+  async function reindex(userId: Id): Promise<{ read: number; indexed: number }> {
+    const uid = userIdString(userId);
+    const feed = userFeed.for(uid);
+    const limit = userFeed.config.maxPageSize;
+    let read = 0;
+    let indexed = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await feed.read({ limit, cursor });
+      const owned = page.items.filter(
+        (a) => a.foreignId !== undefined && ownerOf(config, a) === uid,
+      );
+      await writeIndex(index, owned, (a) => ownerOf(config, a));
+      read += page.items.length;
+      indexed += owned.length;
+      cursor = page.next;
+    } while (cursor !== undefined);
+    return { read, indexed };
+  }
+
   return Object.freeze({
     get: (ref: ForeignRef) => deps.run('foreign.get', 'foreign.get', () => get(ref)),
     find: (foreignId: string, options?: ForeignFindOptions) =>
       deps.run('foreign.find', 'foreign.find', () => find(foreignId, options)),
     update: (userId: Id, ref: ForeignRef, changes: unknown) =>
       deps.run('foreign.update', 'foreign.update', (trace) => update(userId, ref, changes, trace)),
+    reindex: (userId: Id) => deps.run('foreign.reindex', 'foreign.reindex', () => reindex(userId)),
     remove: (userId: Id, foreignId: string) =>
       deps.run('foreign.remove', 'foreign.remove', (trace) => remove(userId, foreignId, trace)),
   });

@@ -114,4 +114,11 @@ export interface ForeignIds<E extends ExtraData = JsonObject> {
    * run): calling `remove` again finishes the job, every step being idempotent.
    */
   remove(userId: Id, foreignId: string): Promise<ForeignRemoval>;
+  /**
+   * Writes the index entries of every activity in `userId`'s user feed that has a foreignId
+   * (idempotent): for activities published before the index existed (version 1.0 and earlier),
+   * which `get` finds but `find` and `remove` do not. Reads the user feed page by page (its
+   * `limits.maxPageSize`); returns how many activities it read and indexed.
+   */
+  reindex(userId: Id): Promise<{ readonly read: number; readonly indexed: number }>;
 }

@@ -108,6 +108,29 @@ export function describeForeignIds(runner: KitRunner, backend: BackendUnderTest)
       assert.deepEqual([found.items, found.missing], [[], []]);
     });
 
+    test('reindex indexes activities written before the index existed', async ({ storage }) => {
+      const { manager, followers } = world(storage);
+      followers.set('1', [2]);
+      const old = act(1, 1, { foreignId: 'pin:old' });
+      // Written as version 1.0 did (no index): straight into the user and follower feeds.
+      await manager.getUserFeed(1).addMany([old, act(1, 2)]);
+      await manager.getFeeds(2).timeline.add(old);
+      assert.equal(
+        (await manager.foreign.get({ foreignId: 'pin:old', time: old.time }))?.id,
+        old.id,
+      );
+      assert.deepEqual((await manager.foreign.find('pin:old')).items, []);
+      assert.deepEqual(await manager.foreign.reindex(1), { read: 2, indexed: 1 });
+      assert.deepEqual(await manager.foreign.reindex(1), { read: 2, indexed: 1 });
+      assert.deepEqual(
+        (await manager.foreign.find('pin:old')).items.map((a) => a.id),
+        [old.id],
+      );
+      await settled(manager.foreign.remove(1, 'pin:old'));
+      assert.deepEqual(await idsIn(manager.getFeeds(2).timeline), []);
+      assert.deepEqual(await manager.foreign.reindex(3), { read: 0, indexed: 0 });
+    });
+
     test('update changes extra: normalized feeds at once, denormalized after the fan-out', async ({
       storage,
       another,
