@@ -16,6 +16,7 @@ import { harnessTest } from './harness.js';
 import {
   act,
   dumpFeeds,
+  flakyStorage,
   holdingQueue,
   idsIn,
   managerContext,
@@ -162,6 +163,36 @@ export function describeForeignIds(runner: KitRunner, backend: BackendUnderTest)
         keep: 1,
         drop: true,
       });
+    });
+
+    test('an update that fails half-way is finished by calling it again', async ({ storage }) => {
+      const before = world(storage, { denormalized: true });
+      before.followers.set('1', [2, 3]);
+      const a = act(1, 1, { foreignId: 'pin:1', extra: { title: 'old', n: 1 } });
+      await settled(before.manager.addUserActivity(1, a));
+      // The same feeds through a storage whose first fan-out write fails.
+      const flaky = flakyStorage(storage);
+      const { manager, followers } = world(flaky, { denormalized: true });
+      followers.set('1', [2, 3]); // two feeds: the fan-out writes them with addToMany
+      const ref = { foreignId: 'pin:1', time: a.time };
+      const changes = { set: { title: 'new' }, unset: ['n'] };
+      const extras = async () =>
+        (await manager.getFeeds(2).timeline.read()).items.map((x) => x.extra);
+      const first = await manager.foreign
+        .update(1, ref, changes)
+        .then((h) => h.done())
+        .then(
+          () => 'done',
+          () => 'failed',
+        );
+      assert.deepEqual([first, flaky.failed()], ['failed', 1]);
+      // Half-way: activity storage has the new version, the denormalized follower feed the old.
+      assert.deepEqual((await manager.foreign.get(ref))?.extra, { title: 'new' });
+      assert.deepEqual(await extras(), [{ title: 'old', n: 1 }]);
+      // set and unset are idempotent: the same call again finishes the job.
+      await settled(manager.foreign.update(1, ref, changes));
+      assert.deepEqual(await extras(), [{ title: 'new' }]);
+      assert.deepEqual((await manager.foreign.get(ref))?.extra, { title: 'new' });
     });
 
     test('update refuses what is not an extra change and writes nothing', async ({ storage }) => {
