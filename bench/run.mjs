@@ -10,6 +10,7 @@ import { startServers, stopServers } from './lib/servers.mjs';
 import { checkTargets } from './lib/targets.mjs';
 import { bullmq } from './scenarios/bullmq.mjs';
 import { calibrate } from './scenarios/calibrate.mjs';
+import { enrich } from './scenarios/enrich.mjs';
 import { fanout } from './scenarios/fanout.mjs';
 import { footprint } from './scenarios/footprint.mjs';
 import { graph } from './scenarios/graph.mjs';
@@ -31,6 +32,7 @@ const SCENARIOS = {
   'fan-out': fanout,
   bullmq,
   reads,
+  enrich,
   'merged-reads': mergedReads,
   groups,
   footprint,

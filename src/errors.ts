@@ -17,11 +17,13 @@ export type ErrorCode =
   | 'UNKNOWN_FEED'
   | 'LIMIT_EXCEEDED'
   | 'NOT_OWNER'
+  | 'NOT_FOUND'
   | 'SERIALIZATION'
   | 'UNSUPPORTED'
   | 'CONFLICT'
   | 'BACKEND'
-  | 'CLOSED';
+  | 'CLOSED'
+  | 'ENRICHMENT';
 
 /** Options accepted by every error of the library. */
 export interface StreamFrameworkErrorOptions {
@@ -62,6 +64,7 @@ export class ValidationError extends StreamFrameworkError {
       | 'UNKNOWN_FEED'
       | 'LIMIT_EXCEEDED'
       | 'NOT_OWNER'
+      | 'NOT_FOUND'
     >,
     message: string,
     options?: StreamFrameworkErrorOptions,
@@ -111,6 +114,18 @@ export class ClosedError extends StreamFrameworkError {
   constructor(message: string, options?: StreamFrameworkErrorOptions) {
     super('CLOSED', message, options);
     this.name = 'ClosedError';
+  }
+}
+
+/**
+ * An app-supplied loader failed while enriching a page (`enrichPage`): `details.kind` names the
+ * reference kind (`actor`, `object`, `target`), the loader's error is the `cause`. Nothing is
+ * cached for the references of that call, so a retry calls the loader again.
+ */
+export class EnrichmentError extends StreamFrameworkError {
+  constructor(message: string, options?: StreamFrameworkErrorOptions) {
+    super('ENRICHMENT', message, options);
+    this.name = 'EnrichmentError';
   }
 }
 

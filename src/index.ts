@@ -30,12 +30,27 @@ export {
   type TieredStorage,
   type TieredStorageOptions,
 } from './backends/tiered/index.js';
+// Enrichment
+export { createEnricher } from './enrichment/enricher.js';
+export type {
+  BatchLoader,
+  EnrichedPage,
+  Enricher,
+  EnrichmentCache,
+  EnrichmentKind,
+  EnrichOptions,
+  LoadedValue,
+  Loaders,
+  References,
+  UnresolvedReference,
+} from './enrichment/types.js';
 // Errors
 export type { ErrorCode, StreamFrameworkErrorOptions } from './errors.js';
 export {
   BackendError,
   ClosedError,
   ConflictError,
+  EnrichmentError,
   SerializationError,
   StreamFrameworkError,
   UnsupportedOperationError,
@@ -85,6 +100,16 @@ export type {
 } from './feeds/notification-feed.js';
 export { defineNotificationFeed } from './feeds/notification-feed.js';
 export type { FeedPage, GroupReadOptions, IdFilter, ReadOptions } from './feeds/read-options.js';
+// Foreign ids (manager.foreign)
+export type {
+  ExtraChanges,
+  ForeignFindOptions,
+  ForeignIds,
+  ForeignMatches,
+  ForeignRef,
+  ForeignRemoval,
+  ForeignUpdate,
+} from './foreign/types.js';
 // Follow graph
 export { createFollowGraph } from './graph/follow-graph.js';
 export type {

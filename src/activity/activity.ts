@@ -132,7 +132,7 @@ export function createActivity<E extends ExtraData = JsonObject>(
   const to = toRefs(rawTo, maxTo);
   const identity =
     foreignId !== undefined
-      ? `f\u0000${identityField(foreignId)}`
+      ? foreignIdentity(foreignId)
       : `a\u0000${identityField(`${typeof actor}:${actor}`)}\u0000${identityField(verb)}\u0000${identityField(`${typeof object}:${object}`)}\u0000${target === undefined ? '' : identityField(`${typeof target}:${target}`)}`;
   return freezeActivity({
     id: activityId(timeMs, identity, format),
@@ -145,6 +145,23 @@ export function createActivity<E extends ExtraData = JsonObject>(
     extra,
     to,
   });
+}
+
+/** The identity hashed into the id of an activity with a foreignId. */
+function foreignIdentity(foreignId: string): string {
+  return `f\u0000${identityField(foreignId)}`;
+}
+
+/**
+ * The id {@link createActivity} gives an activity with this `foreignId` and time (in ms, checked
+ * by the caller), in `format`: the one get that finds it again.
+ */
+export function foreignActivityId(
+  foreignId: string,
+  timeMs: number,
+  format: ActivityIdFormat = 'current',
+): string {
+  return activityId(timeMs, foreignIdentity(foreignId), format);
 }
 
 /**

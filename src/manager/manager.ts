@@ -7,6 +7,7 @@ import type { FeedHandle } from '../feeds/feed.js';
 import type { FlatFeed } from '../feeds/flat-feed.js';
 import { userIdString } from '../feeds/keys.js';
 import type { FeedPage, ReadOptions } from '../feeds/read-options.js';
+import { createForeignIds } from '../foreign/foreign-ids.js';
 import { log } from '../metrics/logger.js';
 import { emitMetric } from '../metrics/metrics.js';
 import { parseTask, TASK_LIMITS, type Task } from '../queue/task.js';
@@ -490,6 +491,7 @@ export function createManager<
     userId: Id,
     activityOrId: Activity<E> | string,
     trace: string | undefined,
+    reach?: (feeds: number) => void,
   ): Promise<FanoutHandle> {
     const uid = userIdString(userId);
     const where = 'removeUserActivity';
@@ -511,11 +513,13 @@ export function createManager<
         ? { op: 'remove', payloads: [encoded], trim: false }
         : { op: 'remove', payloads: [], ids: [id], trim: false };
     const followers = await followersOf(uid);
+    const targeted = [...targets.values()].reduce((n, users) => n + users.size, 0);
+    reach?.(1 + followers.count * fanoutNames.length + targeted);
     // The user feed and activity storage last: a failed enqueue leaves them, so a retry of the
     // call still finds the activity (and its owner) and removes it everywhere.
     const batch = await enqueue(followers, targets, payload, trace);
     await userFeed.for(uid).remove(activity ?? id);
-    await stores.collect(id);
+    await stores.collect(id, activity);
     emitMetric(config.metrics, 'onActivityRemoved', { feed: userFeed.name });
     return handle(id, batch);
   }
@@ -572,7 +576,7 @@ export function createManager<
         const result = await body(s.traceparent);
         const tasks = Array.isArray(result)
           ? result.reduce((n: number, h: TaskBatch) => n + h.total, 0)
-          : (result as Partial<TaskBatch>).total;
+          : (result as Partial<TaskBatch> | undefined)?.total;
         if (typeof tasks === 'number') s.setAttribute('stream_framework.tasks', tasks);
         return result;
       });
@@ -615,6 +619,15 @@ export function createManager<
 
   const manager: Manager<E, U, F, T> = {
     queue,
+    foreign: createForeignIds({
+      config,
+      stores,
+      index: stores.index,
+      run: call,
+      publish: async (uid, activity, trace) =>
+        (await planPublish(uid, check(activity), 'manager.foreign.update'))(trace),
+      remove: (uid, id, trace, reach) => removeActivity(uid, id, trace, reach),
+    }),
     feedNames: Object.freeze([...config.byName.keys()]),
     definitions: Object.freeze(Object.fromEntries(config.byName)),
     addUserActivity: (userId, activity) =>

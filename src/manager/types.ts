@@ -2,6 +2,7 @@ import type { Activity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
 import type { ExtraData, JsonObject } from '../activity/json.js';
 import type { EdgeDecision } from '../fanout/policy.js';
+import type { ForeignIds } from '../foreign/types.js';
 import type { FollowPriority } from '../graph/types.js';
 import type { TaskBatch, TaskQueue } from '../queue/task-queue.js';
 import type { AnyFeedDefinition, FeedMap, UserFeedDefinition } from './options.js';
@@ -83,6 +84,11 @@ export interface Manager<
 > {
   /** The queue tasks go to. */
   readonly queue: TaskQueue;
+  /**
+   * Lookups, partial updates of `extra` and removal everywhere by the app's own `foreignId`
+   * (docs/foreign-ids.md). Activities with a foreignId are indexed when published.
+   */
+  readonly foreign: ForeignIds<E>;
   /** Names of every registered feed: the user feed, then fan-out feeds, then target feeds. */
   readonly feedNames: readonly string[];
   /** Every registered feed definition by name. */

@@ -17,6 +17,8 @@ export const KIT_GROUPS = [
   'boundary',
   'follow-graph',
   'reactions',
+  'foreign-ids',
+  'enrichment',
   // feed cases run on normalized feeds (activities in activity storage) and on denormalized ones
   'normalized',
   'denormalized',

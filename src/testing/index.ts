@@ -18,8 +18,10 @@ import { describeActivityStorage } from './activity-storage.cases.js';
 import { describeAggregatedFeed } from './aggregated-feed.cases.js';
 import type { BackendUnderTest } from './backend.js';
 import { describeBoundary } from './boundary.cases.js';
+import { describeEnrichment } from './enrichment.cases.js';
 import { describeFlatFeed } from './flat-feed.cases.js';
 import { describeFollowGraph } from './follow-graph.cases.js';
+import { describeForeignIds } from './foreign-ids.cases.js';
 import { describeManager } from './manager.cases.js';
 import { describeNotificationFeed } from './notification-feed.cases.js';
 import { describeReactions } from './reactions.cases.js';
@@ -30,8 +32,10 @@ export { describeActivityStorage } from './activity-storage.cases.js';
 export { describeAggregatedFeed } from './aggregated-feed.cases.js';
 export type { BackendUnderTest, QueueUnderTest } from './backend.js';
 export { describeBoundary } from './boundary.cases.js';
+export { describeEnrichment } from './enrichment.cases.js';
 export { describeFlatFeed } from './flat-feed.cases.js';
 export { describeFollowGraph } from './follow-graph.cases.js';
+export { describeForeignIds } from './foreign-ids.cases.js';
 export { KIT_GROUPS, type KitGroup, type SkippedGroups } from './groups.js';
 export { describeManager } from './manager.cases.js';
 export { describeNotificationFeed } from './notification-feed.cases.js';
@@ -41,8 +45,8 @@ export { describeTimelineStorage } from './timeline-storage.cases.js';
 
 /**
  * Runs every conformance suite (timeline storage, activity storage, flat, aggregated and
- * notification feeds, manager, data boundary, follow graph, reactions) against one backend,
- * registered with `runner`.
+ * notification feeds, manager, data boundary, follow graph, reactions, foreign ids, enrichment)
+ * against one backend, registered with `runner`.
  * @param runner - your test runner's `describe` and `test` (see {@link KitRunner})
  * @param backend - the backend under test
  */
@@ -56,4 +60,6 @@ export function describeBackend(runner: KitRunner, backend: BackendUnderTest): v
   describeBoundary(runner, backend);
   describeFollowGraph(runner, backend);
   describeReactions(runner, backend);
+  describeForeignIds(runner, backend);
+  describeEnrichment(runner, backend);
 }

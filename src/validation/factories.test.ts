@@ -33,6 +33,7 @@ import { createTables } from '../backends/sqlite/schema.js';
 import { SqliteActivityStorage } from '../backends/sqlite/sqlite-activity-storage.js';
 import { SqliteTimelineStorage } from '../backends/sqlite/sqlite-timeline-storage.js';
 import { createTieredStorage } from '../backends/tiered/index.js';
+import { createEnricher } from '../enrichment/enricher.js';
 import { StreamFrameworkError } from '../errors.js';
 import { defineAggregatedFeed } from '../feeds/aggregated-feed.js';
 import { defineFlatFeed } from '../feeds/flat-feed.js';
@@ -82,6 +83,7 @@ const timeline: TimelineStorage = storage.timeline;
 const graph = createFollowGraph({ storage });
 const reactions = createReactions({ storage, kinds: { like: { unique: true } } });
 const userManager = createManager({ userFeed: user, feeds: {}, getFollowerIds: () => [] });
+const enricher = createEnricher({ object: async () => [] });
 /** A connection a worker accepts (maxRetriesPerRequest: null); never used: the checks throw first. */
 const workerRedis = {
   defineCommand() {},
@@ -680,6 +682,20 @@ const factories: readonly Factory[] = [
     call: (o) => reactions.summary([activity.id], o as never),
     base: { latest: 1 },
     wrong: [{ latest: -1 }, { own: 'x' }, { kinds: 'like' }],
+  },
+  {
+    name: 'enricher enrich',
+    types: ['EnrichOptions'],
+    call: (o) => enricher.enrich({ items: [], missing: [] }, o as never),
+    base: {},
+    wrong: [{ cache: 5 }, { cache: createEnricher({ actor: async () => [] }).createCache() }],
+  },
+  {
+    name: 'manager foreign.find',
+    types: ['ForeignFindOptions'],
+    call: (o) => userManager.foreign.find('pin:1', o as never),
+    base: { limit: 5 },
+    wrong: [{ limit: 0 }, { limit: '5' }],
   },
   {
     name: 'timeline storage add',

@@ -6,7 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { createBullmqQueue, createWorker, type TaskWorker } from '../../src/queue/bullmq/index.js';
 import { parseTask } from '../../src/queue/task.js';
-import { describeManager, type QueueUnderTest } from '../../src/testing/index.js';
+import {
+  describeForeignIds,
+  describeManager,
+  type QueueUnderTest,
+} from '../../src/testing/index.js';
 import { deletePrefix, redisBackend, singleClient } from '../support/redis.js';
 import { bullmqConnection } from './support.js';
 
@@ -52,6 +56,11 @@ function inProcessBullmq(): QueueUnderTest {
 }
 
 describeManager(
+  { describe, test },
+  { ...redisBackend('redis + bullmq', client), queue: inProcessBullmq },
+);
+// Foreign-id updates and removals through real jobs: receipts' done() waits for every feed.
+describeForeignIds(
   { describe, test },
   { ...redisBackend('redis + bullmq', client), queue: inProcessBullmq },
 );
