@@ -87,13 +87,7 @@ export class RedisActivityStorage implements ActivityDriver {
   #byShard(ids: readonly string[]): Map<string, number[]> {
     const groups = new Map<string, number[]>();
     ids.forEach((id, i) => {
-      const key = activityShardKey(
-        this.#prefix,
-        this.#shards,
-        id,
-        this.#bucketMs,
-        this.#colocation,
-      );
+      const key = this.#hashOf(id);
       const list = groups.get(key);
       if (list) list.push(i);
       else groups.set(key, [i]);
@@ -229,19 +223,18 @@ export class RedisActivityStorage implements ActivityDriver {
     await redisCall('putMany', `${this.#prefix}:a`, () => held ?? send());
   }
 
+  /** The hash an activity id lives in. */
+  #hashOf(id: string): string {
+    return activityShardKey(this.#prefix, this.#shards, id, this.#bucketMs, this.#colocation);
+  }
+
   /** The (id, payload) pairs of `entries`, flat, by hash. */
   #pairsByHash(
     entries: readonly { readonly id: string; readonly payload: string }[],
   ): Map<string, string[]> {
     const out = new Map<string, string[]>();
     for (const { id, payload } of entries) {
-      const key = activityShardKey(
-        this.#prefix,
-        this.#shards,
-        id,
-        this.#bucketMs,
-        this.#colocation,
-      );
+      const key = this.#hashOf(id);
       const pairs = out.get(key);
       if (pairs) pairs.push(id, payload);
       else out.set(key, [id, payload]);
