@@ -100,12 +100,12 @@ export function createFollowGraph(options: FollowGraphOptions): FollowGraph {
     followers: (userId, options) =>
       page(keys(userIdString(userId)).followers, options, 'followers', (e): Follower => {
         const { userId: id, since, priority } = decodeEdge(e);
-        return Object.freeze({ userId: id, since, priority });
+        return Object.freeze({ userId: id, since: new Date(since), priority });
       }),
     following: (userId, options) =>
       page(keys(userIdString(userId)).following, options, 'following', (e): Followed => {
         const { userId: id, since } = decodeEdge(e);
-        return Object.freeze({ userId: id, since });
+        return Object.freeze({ userId: id, since: new Date(since) });
       }),
     async counts(userId) {
       const own = keys(userIdString(userId));

@@ -53,8 +53,8 @@ export interface GraphPageOptions {
 export interface Follower {
   /** The follower's user id (string form: `1` and `'1'` are one user). */
   readonly userId: string;
-  /** When the edge was first recorded, ms since the epoch. */
-  readonly since: number;
+  /** When the edge was first recorded (a later follow of the same pair keeps it). */
+  readonly since: Date;
   /** The edge's fan-out priority. */
   readonly priority: FollowPriority;
 }
@@ -63,8 +63,8 @@ export interface Follower {
 export interface Followed {
   /** The followed user's id (string form). */
   readonly userId: string;
-  /** When the edge was first recorded, ms since the epoch. */
-  readonly since: number;
+  /** When the edge was first recorded (a later follow of the same pair keeps it). */
+  readonly since: Date;
 }
 
 /** A page of edges, newest first. */

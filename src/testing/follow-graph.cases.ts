@@ -90,7 +90,10 @@ function registerEdgeCases(test: HarnessTest): void {
     const ann = await graph.following('ann');
     assert.deepEqual(ann.items.map((f) => f.userId).sort(), ['bob', 'cy']);
     for (const f of [...bob.items, ...ann.items]) {
-      assert.ok(Number.isSafeInteger(f.since) && f.since > 0, 'since is a time in ms');
+      assert.ok(
+        f.since instanceof Date && Number.isSafeInteger(f.since.getTime()),
+        'since is a Date',
+      );
     }
   });
 
@@ -105,9 +108,13 @@ function registerEdgeCases(test: HarnessTest): void {
     assert.equal(await graph.follow('u', 't', { priority: 'low' }), 0);
     const { items } = await graph.followers('t');
     assert.equal(items.length, 1);
-    assert.equal(items[0]!.since, first!.since, 'the first follow time is kept');
+    assert.equal(
+      items[0]!.since.getTime(),
+      first!.since.getTime(),
+      'the first follow time is kept',
+    );
     assert.equal(items[0]!.priority, 'low');
-    assert.equal((await graph.following('u')).items[0]!.since, first!.since);
+    assert.equal((await graph.following('u')).items[0]!.since.getTime(), first!.since.getTime());
     assert.deepEqual(await graph.counts('t'), { followers: 1, following: 0 });
   });
 
@@ -173,7 +180,7 @@ function registerPagingCases(test: HarnessTest): void {
     assert.equal(pages, 11, '10 full pages and one of 50 (no next after it)');
     assert.deepEqual(items.map((f) => f.userId).sort(), users);
     for (let i = 1; i < items.length; i++) {
-      assert.ok(items[i - 1]!.since >= items[i]!.since, 'newest edge first');
+      assert.ok(items[i - 1]!.since.getTime() >= items[i]!.since.getTime(), 'newest edge first');
     }
     // An exact multiple: the last full page has a next, and the page after it is empty.
     const exact = await allPages((cursor) => graph.followers('star', { limit: 350, cursor }));
