@@ -1,12 +1,13 @@
 // What the pages and actions do: reads go to the feeds and are hydrated from the database, writes
 // go to the database first and then to the feeds. Bad input becomes an AppError with a 4xx status
 // and a message for the page.
+import { createHash } from 'node:crypto';
 import { type Activity, StreamFrameworkError } from 'stream-framework';
 import type { AppDb, Pin, User } from './db.js';
-import type { Feeds } from './feeds.js';
+import { type Feeds, pinActivity } from './feeds.js';
 import type { BadgeCounts } from './live.js';
-import type { GroupView, NotificationView, PinCard } from './views.js';
-import { TITLE_MAX } from './views.js';
+import type { CommentView, GroupView, NotificationView, PinCard } from './views.js';
+import { COMMENT_MAX, TITLE_MAX } from './views.js';
 
 export class AppError extends Error {
   constructor(
@@ -18,7 +19,7 @@ export class AppError extends Error {
   }
 }
 
-export const PAGE_SIZE = { pins: 24, groups: 12, notifications: 20 } as const;
+export const PAGE_SIZE = { pins: 24, groups: 12, notifications: 20, comments: 20 } as const;
 
 /** Runs `fn` after every earlier call with the same key has settled (one user's writes in order). */
 function createLocks() {
@@ -57,12 +58,43 @@ export function checkTitle(input: unknown): string {
   return title;
 }
 
+/**
+ * Checks a comment: trimmed, 1 to COMMENT_MAX characters, line breaks kept (at most two in a
+ * row), no other control characters. Its text is escaped where it is shown (html.ts).
+ */
+export function checkComment(input: unknown): string {
+  if (typeof input !== 'string' || input.trim() === '') {
+    throw new AppError(422, 'Empty comment', 'Write something before you post.');
+  }
+  const text = input
+    .replace(/\r\n?/g, '\n')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+  const length = [...text].length;
+  if (length > COMMENT_MAX) {
+    throw new AppError(
+      422,
+      'Comment too long',
+      `Comments can be at most ${COMMENT_MAX} characters; this one has ${length}.`,
+    );
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters
+  if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(text)) {
+    throw new AppError(422, 'Invalid comment', 'Comments cannot contain control characters.');
+  }
+  return text;
+}
+
 /** Reads a feed page; a malformed cursor is the visitor's mistake (400), not ours. */
 async function readPage<T>(
-  read: (options: { limit: number; cursor?: string }) => Promise<{ items: T[]; next?: string }>,
+  read: (options: {
+    limit: number;
+    cursor?: string;
+  }) => Promise<{ items: readonly T[]; next?: string | undefined }>,
   limit: number,
   cursor: string | undefined,
-): Promise<{ items: T[]; next?: string | undefined }> {
+): Promise<{ items: readonly T[]; next?: string | undefined }> {
   if (cursor !== undefined && (cursor === '' || cursor.length > 200)) throw badCursor();
   try {
     return await read(cursor === undefined ? { limit } : { limit, cursor });
@@ -107,18 +139,59 @@ export function createApp({
     return pin;
   };
 
-  /** Pin cards for pin ids (in order; pins that no longer exist are skipped). */
-  function cards(pinIds: readonly number[], viewer: User): PinCard[] {
+  /**
+   * Pin cards for pin ids (in order; pins that no longer exist are skipped), with love counts and
+   * the viewer's own love from one reactions summary.
+   */
+  async function cards(pinIds: readonly number[], viewer: User): Promise<PinCard[]> {
     const pins = db.pinsByIds(pinIds);
     const authors = db.usersByIds([...new Set([...pins.values()].map((p) => p.userId))]);
-    const loves = db.loveInfo([...pins.keys()], viewer.id);
-    return pinIds.flatMap((id) => {
+    const shown = pinIds.flatMap((id) => {
       const pin = pins.get(id);
       const author = pin && authors.get(pin.userId);
-      if (!pin || !author) return [];
-      const info = loves.get(id) ?? { count: 0, mine: false };
-      return [{ pin, author, loves: info.count, loved: info.mine }];
+      return pin && author ? [{ pin, author }] : [];
     });
+    const summaries = await feeds.reactions.summary(
+      shown.map(({ pin }) => pinActivity(pin).id),
+      { kinds: ['love'], latest: 1, userId: viewer.id, own: 1 },
+    );
+    return shown.map(({ pin, author }, i) => {
+      const summary = summaries[i];
+      const loves = summary?.counts.love ?? 0;
+      return { pin, author, loves, loved: (summary?.own.love?.length ?? 0) > 0 };
+    });
+  }
+
+  /** The pin a love or comment notification is about (the reaction's data names it). */
+  const reactionPinId = (activity: Activity | undefined): number => {
+    const reaction = activity?.extra.reaction;
+    const data =
+      reaction && typeof reaction === 'object' && !Array.isArray(reaction)
+        ? reaction.data
+        : undefined;
+    const pin = data && typeof data === 'object' && !Array.isArray(data) ? data.pin : undefined;
+    return typeof pin === 'number' ? pin : 0;
+  };
+
+  /** Whether `viewer` follows `target`, from the follow graph. */
+  const follows = async (viewer: User, target: User): Promise<boolean> =>
+    (await feeds.graph.isFollowing(viewer.id, [target.id]))[0] === true;
+
+  // The most followed people, for "People to follow": follower counts of everyone, kept a minute.
+  let popular: { at: number; ids: number[] } | undefined;
+  async function suggestions(viewer: User, limit: number): Promise<User[]> {
+    if (!popular || now() - popular.at > 60_000) {
+      const users = db.users();
+      const counts = await Promise.all(users.map((u) => feeds.graph.counts(u.id)));
+      const ranked = users.map((u, i) => ({ id: u.id, followers: counts[i]?.followers ?? 0 }));
+      ranked.sort((a, b) => b.followers - a.followers || a.id - b.id);
+      popular = { at: now(), ids: ranked.slice(0, 100).map((u) => u.id) };
+    }
+    const candidates = popular.ids.filter((id) => id !== viewer.id);
+    const followed = await feeds.graph.isFollowing(viewer.id, candidates);
+    const picked = candidates.filter((_, i) => !followed[i]).slice(0, limit);
+    const users = db.usersByIds(picked);
+    return picked.flatMap((id) => users.get(id) ?? []);
   }
 
   const objects = (activities: readonly Activity[]): number[] =>
@@ -142,13 +215,25 @@ export function createApp({
     userOrThrow,
     pinOrThrow,
     cards,
+    suggestions,
+    followerCount: async (user: User) => (await feeds.graph.counts(user.id)).followers,
 
     async feed(viewer: User, cursor: string | undefined) {
       const handle = feeds.manager.getFeeds(viewer.id).timeline;
       const page = await readPage((o) => handle.read(o), PAGE_SIZE.pins, cursor);
       return {
-        cards: cards(objects(page.items), viewer),
+        cards: await cards(objects(page.items), viewer),
         next: nextUrl('/feed', page.next),
+      };
+    },
+
+    /** The newest pins of the viewer's feed, the most loved first (with a time decay). */
+    async popular(viewer: User, cursor: string | undefined) {
+      const ranked = feeds.popular.for(viewer.id);
+      const page = await readPage((o) => ranked.read(o), PAGE_SIZE.pins, cursor);
+      return {
+        cards: await cards(objects(page.items.map((item) => item.activity)), viewer),
+        next: nextUrl('/popular', page.next),
       };
     },
 
@@ -175,10 +260,10 @@ export function createApp({
       const page = await readPage((o) => feed.read(o), PAGE_SIZE.pins, cursor);
       return {
         user,
-        following: db.isFollowing(viewer.id, user.id),
-        counts: db.userCounts(user.id),
+        following: await follows(viewer, user),
+        counts: { pins: db.pinCount(user.id), ...(await feeds.graph.counts(user.id)) },
         boards: db.boardsOf(user.id),
-        cards: cards(objects(page.items), viewer),
+        cards: await cards(objects(page.items), viewer),
         next: nextUrl(`/u/${encodeURIComponent(user.handle)}`, page.next),
       };
     },
@@ -188,7 +273,7 @@ export function createApp({
       const feed = feeds.notifications.for(viewer.id);
       const page = await readPage((o) => feed.read(o), PAGE_SIZE.notifications, cursor);
       const pins = db.pinsByIds(
-        page.items.filter((n) => n.verb === 'love').map((n) => Number(n.activities[0]?.object)),
+        page.items.filter((n) => n.verb !== 'follow').map((n) => reactionPinId(n.activities[0])),
       );
       const items: NotificationView[] = page.items.map((n) => ({
         id: n.id,
@@ -197,7 +282,7 @@ export function createApp({
         actors: actorsOf(n.activities, n.actors),
         actorCount: n.actorCount,
         updatedAt: n.updatedAt.getTime(),
-        pin: n.verb === 'love' ? pins.get(Number(n.activities[0]?.object)) : undefined,
+        pin: n.verb === 'follow' ? undefined : pins.get(reactionPinId(n.activities[0])),
       }));
       if (cursor === undefined) {
         db.setNotificationsSeenAt(viewer.id, now());
@@ -226,14 +311,14 @@ export function createApp({
           throw new AppError(422, 'That is you', 'You cannot follow yourself.');
         }
         const follow = { followerId: viewer.id, followeeId: target.id, createdAt: now() };
-        if (db.follow(follow)) await feeds.follow(follow);
+        if (!(await follows(viewer, target))) await feeds.follow(follow);
         return { target, following: true };
       }),
 
     unfollow: (viewer: User, handle: string) =>
       lock(`follow:${viewer.id}`, async () => {
         const target = userOrThrow(handle);
-        if (db.unfollow(viewer.id, target.id)) await feeds.unfollow(viewer.id, target.id);
+        if (await follows(viewer, target)) await feeds.unfollow(viewer.id, target.id);
         return { target, following: false };
       }),
 
@@ -244,16 +329,43 @@ export function createApp({
         if (pin.userId === viewer.id) {
           throw new AppError(422, 'Your own pin', 'You cannot love your own pin.');
         }
-        const love = { userId: viewer.id, pinId: pin.id, createdAt: now() };
-        if (db.love(love)) await feeds.love(love, pin.userId);
+        await feeds.love(viewer.id, pin, now());
+        return pin;
+      }),
+
+    /** A pin's comments, newest first, with their authors. */
+    async comments(pin: Pin, cursor: string | undefined) {
+      const page = await readPage((o) => feeds.comments(pin, o), PAGE_SIZE.comments, cursor);
+      const authors = db.usersByIds([...new Set(page.items.map((r) => Number(r.userId)))]);
+      const items: CommentView[] = page.items.flatMap((r) => {
+        const author = authors.get(Number(r.userId));
+        const text = r.data.text;
+        if (!author || typeof text !== 'string') return [];
+        return [{ id: r.id, author, text, time: r.time.getTime() }];
+      });
+      return { items, next: nextUrl(`/pins/${pin.id}`, page.next) };
+    },
+
+    /**
+     * Comments on a pin. The comment's id is derived from who wrote what where, so posting the
+     * same text twice (a double click, a resent form) makes one comment.
+     */
+    comment: (viewer: User, pinId: string, input: unknown) =>
+      lock(`comment:${viewer.id}`, async () => {
+        const pin = pinOrThrow(pinId);
+        const text = checkComment(input);
+        const id = createHash('sha256')
+          .update(JSON.stringify([viewer.id, pin.id, text]))
+          .digest('base64url')
+          .slice(0, 24);
+        await feeds.comment(viewer.id, pin, id, text, now());
         return pin;
       }),
 
     unlove: (viewer: User, pinId: string) =>
       lock(`love:${viewer.id}`, async () => {
         const pin = pinOrThrow(pinId);
-        const love = db.loveOf(viewer.id, pin.id);
-        if (love && db.unlove(viewer.id, pin.id)) await feeds.unlove(love, pin.userId);
+        await feeds.unlove(viewer.id, pin);
         return pin;
       }),
   };
