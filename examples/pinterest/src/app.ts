@@ -2,7 +2,7 @@
 // go to the database first and then to the feeds. Bad input becomes an AppError with a 4xx status
 // and a message for the page.
 import { createHash } from 'node:crypto';
-import { type Activity, StreamFrameworkError } from 'stream-framework';
+import { type Activity, createEnricher, type Id, StreamFrameworkError } from 'stream-framework';
 import type { AppDb, Pin, User } from './db.js';
 import { type Feeds, pinActivity } from './feeds.js';
 import type { BadgeCounts } from './live.js';
@@ -87,14 +87,11 @@ export function checkComment(input: unknown): string {
 }
 
 /** Reads a feed page; a malformed cursor is the visitor's mistake (400), not ours. */
-async function readPage<T>(
-  read: (options: {
-    limit: number;
-    cursor?: string;
-  }) => Promise<{ items: readonly T[]; next?: string | undefined }>,
+async function readPage<P>(
+  read: (options: { limit: number; cursor?: string }) => Promise<P>,
   limit: number,
   cursor: string | undefined,
-): Promise<{ items: readonly T[]; next?: string | undefined }> {
+): Promise<P> {
   if (cursor !== undefined && (cursor === '' || cursor.length > 200)) throw badCursor();
   try {
     return await read(cursor === undefined ? { limit } : { limit, cursor });
@@ -139,27 +136,54 @@ export function createApp({
     return pin;
   };
 
-  /**
-   * Pin cards for pin ids (in order; pins that no longer exist are skipped), with love counts and
-   * the viewer's own love from one reactions summary.
-   */
-  async function cards(pinIds: readonly number[], viewer: User): Promise<PinCard[]> {
-    const pins = db.pinsByIds(pinIds);
-    const authors = db.usersByIds([...new Set([...pins.values()].map((p) => p.userId))]);
-    const shown = pinIds.flatMap((id) => {
-      const pin = pins.get(id);
-      const author = pin && authors.get(pin.userId);
-      return pin && author ? [{ pin, author }] : [];
+  /** Values of `ids` from a loader by number, positionally (unknown ids stay undefined). */
+  const byNumber =
+    <V>(load: (ids: readonly number[]) => Map<number, V>) =>
+    async (ids: readonly Id[]): Promise<(V | undefined)[]> => {
+      const found = load(ids.map(Number).filter(Number.isSafeInteger));
+      return ids.map((id) => found.get(Number(id)));
+    };
+  // Activities hold references (actor: a user id, object: a pin id); pages are resolved through
+  // these loaders, one call per kind per page.
+  const enricher = createEnricher({
+    actor: byNumber((ids) => db.usersByIds(ids)),
+    object: byNumber((ids) => db.pinsByIds(ids)),
+  });
+  // Notifications: the object of a love or comment is the reaction, of a follow the person
+  // followed, so only actors are resolved there.
+  const actorEnricher = createEnricher({ actor: byNumber((ids) => db.usersByIds(ids)) });
+
+  /** The pins of a page of pin activities, with their authors (the activity's actor). */
+  function pinsOf(
+    activities: readonly Activity[],
+    page: { refs: (a: Activity) => { actor: User | undefined; object: Pin | undefined } },
+  ): { pin: Pin; author: User }[] {
+    return activities.flatMap((a) => {
+      const { actor, object } = page.refs(a);
+      return actor && object ? [{ pin: object, author: actor }] : [];
     });
+  }
+
+  /** Pin cards with love counts and the viewer's own love, from one reactions summary. */
+  async function withLoves(
+    shown: readonly { pin: Pin; author: User }[],
+    viewer: User,
+  ): Promise<PinCard[]> {
     const summaries = await feeds.reactions.summary(
       shown.map(({ pin }) => pinActivity(pin).id),
-      { kinds: ['love'], latest: 1, userId: viewer.id, own: 1 },
+      { kinds: ['love'], latest: 0, userId: viewer.id, own: 1 },
     );
     return shown.map(({ pin, author }, i) => {
       const summary = summaries[i];
       const loves = summary?.counts.love ?? 0;
       return { pin, author, loves, loved: (summary?.own.love?.length ?? 0) > 0 };
     });
+  }
+
+  /** The card of one pin (the pin page, a love button's answer). */
+  async function cardOf(pin: Pin, viewer: User): Promise<PinCard | undefined> {
+    const author = db.userById(pin.userId);
+    return author ? (await withLoves([{ pin, author }], viewer))[0] : undefined;
   }
 
   /** The pin a love or comment notification is about (the reaction's data names it). */
@@ -194,17 +218,29 @@ export function createApp({
     return picked.flatMap((id) => users.get(id) ?? []);
   }
 
-  const objects = (activities: readonly Activity[]): number[] =>
-    activities.map((a) => Number(a.object));
-
-  /** Distinct actors, newest activity's first, then the rest the group tracked. */
-  function actorsOf(
-    activities: readonly Activity[],
-    tracked: readonly (string | number)[],
-  ): User[] {
-    const ids = [...new Set([...activities.map((a) => Number(a.actor)), ...tracked.map(Number)])];
-    const users = db.usersByIds(ids.slice(0, 8));
-    return ids.flatMap((id) => users.get(id) ?? []);
+  /**
+   * The people of each group of a page: distinct actors, newest activity's first (resolved by the
+   * enricher), then the others the group tracked beyond its activities (one query for the page).
+   */
+  function actorsOfGroups(
+    groups: readonly { activities: readonly Activity[]; actors: readonly Id[] }[],
+    page: { refs: (a: Activity) => { actor: User | undefined } },
+  ): User[][] {
+    const known = new Map<number, User>();
+    for (const g of groups) {
+      for (const a of g.activities) {
+        const actor = page.refs(a).actor;
+        if (actor) known.set(actor.id, actor);
+      }
+    }
+    const idsOf = groups.map((g) =>
+      [...new Set([...g.activities.map((a) => Number(a.actor)), ...g.actors.map(Number)])].slice(
+        0,
+        8,
+      ),
+    );
+    const more = db.usersByIds([...new Set(idsOf.flat())].filter((id) => !known.has(id)));
+    return idsOf.map((ids) => ids.flatMap((id) => known.get(id) ?? more.get(id) ?? []));
   }
 
   const counts = (viewer: User): Promise<BadgeCounts> =>
@@ -214,15 +250,17 @@ export function createApp({
     counts,
     userOrThrow,
     pinOrThrow,
-    cards,
+    cardOf,
     suggestions,
     followerCount: async (user: User) => (await feeds.graph.counts(user.id)).followers,
 
     async feed(viewer: User, cursor: string | undefined) {
       const handle = feeds.manager.getFeeds(viewer.id).timeline;
-      const page = await readPage((o) => handle.read(o), PAGE_SIZE.pins, cursor);
+      const page = await enricher.enrich(
+        await readPage((o) => handle.read(o), PAGE_SIZE.pins, cursor),
+      );
       return {
-        cards: await cards(objects(page.items), viewer),
+        cards: await withLoves(pinsOf(page.items, page), viewer),
         next: nextUrl('/feed', page.next),
       };
     },
@@ -230,26 +268,30 @@ export function createApp({
     /** The newest pins of the viewer's feed, the most loved first (with a time decay). */
     async popular(viewer: User, cursor: string | undefined) {
       const ranked = feeds.popular.for(viewer.id);
-      const page = await readPage((o) => ranked.read(o), PAGE_SIZE.pins, cursor);
+      const read = await readPage((o) => ranked.read(o), PAGE_SIZE.pins, cursor);
+      const activities = read.items.map((item) => item.activity);
+      const page = await enricher.enrich({ items: activities, missing: read.missing });
       return {
-        cards: await cards(objects(page.items.map((item) => item.activity)), viewer),
-        next: nextUrl('/popular', page.next),
+        cards: await withLoves(pinsOf(activities, page), viewer),
+        next: nextUrl('/popular', read.next),
       };
     },
 
     async activity(viewer: User, cursor: string | undefined) {
       const handle = feeds.manager.getFeeds(viewer.id).aggregated;
-      const page = await readPage((o) => handle.read(o), PAGE_SIZE.groups, cursor);
-      const pins = db.pinsByIds(page.items.flatMap((g) => objects(g.activities.slice(0, 6))));
-      const groups: GroupView[] = page.items.map((g) => ({
+      const page = await enricher.enrich(
+        await readPage((o) => handle.read(o), PAGE_SIZE.groups, cursor),
+      );
+      const actors = actorsOfGroups(page.items, page);
+      const groups: GroupView[] = page.items.map((g, i) => ({
         id: g.id,
-        actors: actorsOf(g.activities, g.actors),
+        actors: actors[i] ?? [],
         actorCount: g.actorCount,
         activityCount: g.activityCount,
         verb: g.verb,
         board: g.activities[0]?.extra.board ?? '',
         updatedAt: g.updatedAt.getTime(),
-        pins: objects(g.activities.slice(0, 6)).flatMap((id) => pins.get(id) ?? []),
+        pins: g.activities.slice(0, 6).flatMap((a) => page.refs(a).object ?? []),
       }));
       return { groups, next: nextUrl('/activity', page.next) };
     },
@@ -257,13 +299,15 @@ export function createApp({
     async profile(viewer: User, handle: string, cursor: string | undefined) {
       const user = userOrThrow(handle);
       const feed = feeds.manager.getUserFeed(user.id);
-      const page = await readPage((o) => feed.read(o), PAGE_SIZE.pins, cursor);
+      const page = await enricher.enrich(
+        await readPage((o) => feed.read(o), PAGE_SIZE.pins, cursor),
+      );
       return {
         user,
         following: await follows(viewer, user),
         counts: { pins: db.pinCount(user.id), ...(await feeds.graph.counts(user.id)) },
         boards: db.boardsOf(user.id),
-        cards: await cards(objects(page.items), viewer),
+        cards: await withLoves(pinsOf(page.items, page), viewer),
         next: nextUrl(`/u/${encodeURIComponent(user.handle)}`, page.next),
       };
     },
@@ -271,15 +315,20 @@ export function createApp({
     /** Reads notifications, then (on the first page) marks them all seen and read. */
     async notifications(viewer: User, cursor: string | undefined) {
       const feed = feeds.notifications.for(viewer.id);
-      const page = await readPage((o) => feed.read(o), PAGE_SIZE.notifications, cursor);
+      // Actors through the enricher; a love's or comment's object is the reaction, and its pin is
+      // named by the reaction's data (one query for the page).
+      const page = await actorEnricher.enrich(
+        await readPage((o) => feed.read(o), PAGE_SIZE.notifications, cursor),
+      );
+      const actors = actorsOfGroups(page.items, page);
       const pins = db.pinsByIds(
         page.items.filter((n) => n.verb !== 'follow').map((n) => reactionPinId(n.activities[0])),
       );
-      const items: NotificationView[] = page.items.map((n) => ({
+      const items: NotificationView[] = page.items.map((n, i) => ({
         id: n.id,
         verb: n.verb,
         seen: n.seen,
-        actors: actorsOf(n.activities, n.actors),
+        actors: actors[i] ?? [],
         actorCount: n.actorCount,
         updatedAt: n.updatedAt.getTime(),
         pin: n.verb === 'follow' ? undefined : pins.get(reactionPinId(n.activities[0])),

@@ -254,7 +254,7 @@ export function createAppServer(options: ServerOptions): Server {
   /** The pin page, with a page of its comments (and a refused comment's draft). */
   const showPin = async (ctx: Ctx, id: string, draft?: { text: string; error: string }) => {
     const pin = app.pinOrThrow(id);
-    const [card] = await app.cards([pin.id], ctx.viewer);
+    const card = await app.cardOf(pin, ctx.viewer);
     if (!card) throw new AppError(404, 'No such pin', `There is no pin ${id}.`);
     const { items, next } = await app.comments(pin, draft ? undefined : cursorOf(ctx));
     if (partial(ctx)) return sendPartial(ctx, html`${items.map(commentItem)}`, next);
@@ -323,7 +323,7 @@ export function createAppServer(options: ServerOptions): Server {
       const pin = love ? await app.love(ctx.viewer, id) : await app.unlove(ctx.viewer, id);
       const back = backPath(body.back, `/pins/${pin.id}`);
       if (!ctx.wantsJson) return redirect(ctx.res, back);
-      const [card] = await app.cards([pin.id], ctx.viewer);
+      const card = await app.cardOf(pin, ctx.viewer);
       sendJson(ctx.res, 200, {
         loved: card?.loved ?? false,
         loves: card?.loves ?? 0,

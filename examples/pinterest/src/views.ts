@@ -339,7 +339,7 @@ export function notificationsPage(input: {
 }): Html {
   return html`<div class="page-head">
   <h1>Notifications</h1>
-  <p class="lede">Loves on your pins and new followers. Opening this page marks them seen.</p>
+  <p class="lede">Loves and comments on your pins, and new followers. Opening this page marks them seen.</p>
 </div>
 ${
   input.items.length === 0
