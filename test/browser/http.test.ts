@@ -296,6 +296,14 @@ describe('comments', () => {
     });
     assert.equal(control.status, 422);
     assert.equal(JSON.parse(control.text).error, 'Comments cannot contain control characters.');
+    const surrogate = await call(`/pins/${id}/comments`, {
+      as: BEN,
+      body: '{"text": "a\\ud800b"}',
+      type: 'application/json',
+      json: true,
+    });
+    assert.equal(surrogate.status, 422);
+    assert.equal(JSON.parse(surrogate.text).error, 'Comments must be valid Unicode text.');
     assert.equal(
       (await call('/pins/999999/comments', { as: BEN, body: form({ text: 'hi' }) })).status,
       404,

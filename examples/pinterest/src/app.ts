@@ -83,6 +83,10 @@ export function checkComment(input: unknown): string {
   if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(text)) {
     throw new AppError(422, 'Invalid comment', 'Comments cannot contain control characters.');
   }
+  if (/[\uD800-\uDFFF]/u.test(text)) {
+    // A lone surrogate (only JSON can send one): not text.
+    throw new AppError(422, 'Invalid comment', 'Comments must be valid Unicode text.');
+  }
   return text;
 }
 
