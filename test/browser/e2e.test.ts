@@ -1,7 +1,8 @@
 // The example app in a real browser (Debian's chromium, driven by playwright-core), as two people
 // in two separate browser contexts: Ben follows Ana, Ana pins, Ben's feed shows the pin, Ben loves
-// it and Ana's notification badge goes up live (no reload), then opening her notifications resets
-// it. Screenshots go to test-results/screenshots (docs/screenshots with UPDATE_SCREENSHOTS=1).
+// it and comments on it and Ana's notification badge goes up live (no reload), then opening her
+// notifications resets it. Screenshots go to test-results/screenshots (docs/screenshots with
+// UPDATE_SCREENSHOTS=1).
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -168,6 +169,17 @@ test('two people: follow, pin, live "new pins" banner, feed, love, live badge, n
   assert.match(await ana.title(), new RegExp(`^\\(${unseenBefore + 1}\\) `));
   await shot(ana, 'profile-live-badge');
 
+  // Ben comments on the pin from its page; the comment is listed, and Ana's badge goes up again.
+  await ben.getByRole('link', { name: title }).first().click();
+  await ben.waitForURL('**/pins/*');
+  await ben.getByLabel('Add a comment').fill('Lovely colors!');
+  await ben.getByRole('button', { name: 'Post', exact: true }).click();
+  await ben.waitForURL('**/pins/*#comments');
+  const comment = ben.locator('.comment').first();
+  assert.equal(await comment.locator('.comment-text').textContent(), 'Lovely colors!');
+  assert.match((await comment.locator('.comment-meta').textContent()) ?? '', /Ben Brooks/);
+  await ana.locator('[data-badge]', { hasText: String(unseenBefore + 2) }).waitFor();
+
   // Opening the notifications shows both, marked new, and resets the badge.
   await ana.getByRole('link', { name: /Notifications/ }).click();
   await ana.waitForURL('**/notifications');
@@ -181,6 +193,10 @@ test('two people: follow, pin, live "new pins" banner, feed, love, live badge, n
   assert.ok(
     texts.some((t) => /Ben Brooks/.test(t) && /started following you/.test(t)),
     'a follow notification from Ben',
+  );
+  assert.ok(
+    texts.some((t) => /Ben Brooks/.test(t) && t.includes(`commented on your pin “${title}”`)),
+    'a comment notification from Ben',
   );
   assert.equal(await badgeCount(ana), 0);
   await shot(ana, 'notifications');

@@ -235,6 +235,114 @@ describe('follow and love', () => {
   });
 });
 
+describe('comments', () => {
+  test('a hostile comment is escaped; double posts are one comment; newest first; bad ones are 422', async () => {
+    const board = await boardOf(ANA);
+    const created = await call('/pins', {
+      body: form({ title: 'Comment on me', board }),
+      json: true,
+    });
+    const { id } = JSON.parse(created.text) as { id: number };
+    const hostile = `<script>alert(1)</script><img src=x onerror=alert(2)> "quoted" & 'single' ${'é'.repeat(3)}`;
+    const posts = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        call(`/pins/${id}/comments`, { as: BEN, body: form({ text: hostile }) }),
+      ),
+    );
+    for (const r of posts) {
+      assert.equal(r.status, 303);
+      assert.equal(r.headers.get('location'), `/pins/${id}#comments`);
+    }
+    const later = await call(`/pins/${id}/comments`, {
+      as: 3,
+      body: form({ text: 'Second\nline two' }),
+    });
+    assert.equal(later.status, 303);
+
+    const page = (await call(`/pins/${id}`)).text;
+    const texts = [...page.matchAll(/<p class="comment-text">([\s\S]*?)<\/p>/g)].map((m) => m[1]);
+    assert.deepEqual(texts, [
+      'Second\nline two',
+      '&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; &quot;quoted&quot; &amp; &#39;single&#39; ééé',
+    ]);
+    assert.ok(!page.includes('<script>alert'), 'no markup from a comment reaches the page');
+    assert.ok(!page.includes('<img src=x'), 'no markup from a comment reaches the page');
+
+    // Ana, the pin's author, is told; her own comment notifies nobody.
+    const notifications = (await call('/notifications')).text;
+    assert.match(
+      notifications,
+      /commented on your pin <a href="\/pins\/\d+#comments">“Comment on me”/,
+    );
+
+    const empty = await call(`/pins/${id}/comments`, { as: BEN, body: form({ text: '   ' }) });
+    assert.equal(empty.status, 422);
+    assert.match(empty.text, /Write something before you post\./);
+    const long = await call(`/pins/${id}/comments`, {
+      as: BEN,
+      body: form({ text: 'x'.repeat(501) }),
+    });
+    assert.equal(long.status, 422);
+    assert.match(long.text, /at most 500 characters; this one has 501/);
+    assert.match(
+      long.text,
+      /<textarea[^>]*aria-invalid="true"[^>]*>x{501}<\/textarea>/,
+      'the draft is kept',
+    );
+    const control = await call(`/pins/${id}/comments`, {
+      as: BEN,
+      body: form({ text: 'a\u0007b' }),
+      json: true,
+    });
+    assert.equal(control.status, 422);
+    assert.equal(JSON.parse(control.text).error, 'Comments cannot contain control characters.');
+    const surrogate = await call(`/pins/${id}/comments`, {
+      as: BEN,
+      body: '{"text": "a\\ud800b"}',
+      type: 'application/json',
+      json: true,
+    });
+    assert.equal(surrogate.status, 422);
+    assert.equal(JSON.parse(surrogate.text).error, 'Comments must be valid Unicode text.');
+    assert.equal(
+      (await call('/pins/999999/comments', { as: BEN, body: form({ text: 'hi' }) })).status,
+      404,
+    );
+    // Nothing refused was stored.
+    const after = (await call(`/pins/${id}`)).text;
+    assert.equal([...after.matchAll(/<li class="comment"/g)].length, 2);
+  });
+});
+
+describe('popular', () => {
+  test('ranks the pins of your feed by loves: of two new pins, the loved one comes first', async () => {
+    await call('/u/anaa/follow', { as: BEN, body: '' });
+    const board = await boardOf(ANA);
+    const ids: number[] = [];
+    for (const title of ['Popular plain', 'Popular loved']) {
+      const created = await call('/pins', { body: form({ title, board }), json: true });
+      ids.push((JSON.parse(created.text) as { id: number }).id);
+    }
+    const [plain, loved] = ids;
+    for (const as of [BEN, 3, 4]) {
+      assert.equal((await call(`/pins/${loved}/love`, { as, body: '', json: true })).status, 200);
+    }
+    // Every page of Ben's popular reading, following the "load more" links.
+    const order: number[] = [];
+    for (let path: string | undefined = '/popular'; path; ) {
+      const { status, text } = await call(path, { as: BEN });
+      assert.equal(status, 200);
+      order.push(...[...text.matchAll(/data-pin-id="(\d+)"/g)].map((m) => Number(m[1])));
+      path = /href="(\/popular\?cursor=[^"]+)"/.exec(text)?.[1]?.replaceAll('&amp;', '&');
+    }
+    assert.equal(new Set(order).size, order.length, 'each pin once across pages');
+    assert.ok(order.includes(plain!) && order.includes(loved!), 'both new pins are ranked');
+    assert.ok(order.indexOf(loved!) < order.indexOf(plain!), 'the loved pin ranks higher');
+    const bad = await call('/popular?cursor=not-a-cursor', { as: BEN });
+    assert.equal(bad.status, 400);
+  });
+});
+
 describe('malformed requests', () => {
   test('bodies: bad JSON 400, non-object JSON 400, unknown type 415, too large 413', async () => {
     const bad = await call('/pins', { body: '{"title": ', type: 'application/json', json: true });

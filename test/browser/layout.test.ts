@@ -195,8 +195,19 @@ for (const { name, width, height } of WIDTHS) {
     );
     assert.ok(initials.left > 0 && initials.right < 1 && initials.left < initials.right);
 
+    // A comment through the pin page's form: a long unbroken word and markup must neither
+    // overflow the page nor become markup.
+    await page.goto(pin);
+    const hostile = `${'W'.repeat(160)} <b>not bold</b>`;
+    await page.getByLabel('Add a comment').fill(hostile);
+    await page.getByRole('button', { name: 'Post', exact: true }).click();
+    await page.waitForURL(`**${pin}#comments`);
+    assert.equal(await page.locator('.comment-text').first().textContent(), hostile);
+    assert.equal(await page.locator('.comment-text b').count(), 0);
+
     const pages = [
       ['feed', '/feed'],
+      ['popular', '/popular'],
       ['activity', '/activity'],
       ['notifications', '/notifications'],
       ['profile', '/u/anaa'],
@@ -223,6 +234,17 @@ for (const { name, width, height } of WIDTHS) {
       }
     }
     assert.equal(checked.length, pages.length);
+    // Every link of the main menu is in view without scrolling it (the bell included).
+    const hidden = await page.locator('.nav a').evaluateAll((links) =>
+      links
+        .filter((a) => {
+          const box = a.getBoundingClientRect();
+          const nav = a.closest('.nav')?.getBoundingClientRect();
+          return !nav || box.left < nav.left - 0.5 || box.right > nav.right + 0.5;
+        })
+        .map((a) => a.getAttribute('href')),
+    );
+    assert.deepEqual(hidden, [], `menu links out of view at ${width}px`);
     // The notifications link keeps an accessible name where its label is visually hidden.
     await page.getByRole('link', { name: /Notifications/ }).waitFor();
     assert.deepEqual(found, [], `layout problems at ${width}px:\n${found.join('\n')}`);

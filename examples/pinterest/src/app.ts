@@ -1,12 +1,13 @@
 // What the pages and actions do: reads go to the feeds and are hydrated from the database, writes
 // go to the database first and then to the feeds. Bad input becomes an AppError with a 4xx status
 // and a message for the page.
-import { type Activity, StreamFrameworkError } from 'stream-framework';
+import { createHash } from 'node:crypto';
+import { type Activity, createEnricher, type Id, StreamFrameworkError } from 'stream-framework';
 import type { AppDb, Pin, User } from './db.js';
-import type { Feeds } from './feeds.js';
+import { type Feeds, pinActivity } from './feeds.js';
 import type { BadgeCounts } from './live.js';
-import type { GroupView, NotificationView, PinCard } from './views.js';
-import { TITLE_MAX } from './views.js';
+import type { CommentView, GroupView, NotificationView, PinCard } from './views.js';
+import { COMMENT_MAX, TITLE_MAX } from './views.js';
 
 export class AppError extends Error {
   constructor(
@@ -18,7 +19,7 @@ export class AppError extends Error {
   }
 }
 
-export const PAGE_SIZE = { pins: 24, groups: 12, notifications: 20 } as const;
+export const PAGE_SIZE = { pins: 24, groups: 12, notifications: 20, comments: 20 } as const;
 
 /** Runs `fn` after every earlier call with the same key has settled (one user's writes in order). */
 function createLocks() {
@@ -57,12 +58,44 @@ export function checkTitle(input: unknown): string {
   return title;
 }
 
+/**
+ * Checks a comment: trimmed, 1 to COMMENT_MAX characters, line breaks kept (at most two in a
+ * row), no other control characters. Its text is escaped where it is shown (html.ts).
+ */
+export function checkComment(input: unknown): string {
+  if (typeof input !== 'string' || input.trim() === '') {
+    throw new AppError(422, 'Empty comment', 'Write something before you post.');
+  }
+  const text = input
+    .replace(/\r\n?/g, '\n')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+  const length = [...text].length;
+  if (length > COMMENT_MAX) {
+    throw new AppError(
+      422,
+      'Comment too long',
+      `Comments can be at most ${COMMENT_MAX} characters; this one has ${length}.`,
+    );
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters
+  if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(text)) {
+    throw new AppError(422, 'Invalid comment', 'Comments cannot contain control characters.');
+  }
+  if (/[\uD800-\uDFFF]/u.test(text)) {
+    // A lone surrogate (only JSON can send one): not text.
+    throw new AppError(422, 'Invalid comment', 'Comments must be valid Unicode text.');
+  }
+  return text;
+}
+
 /** Reads a feed page; a malformed cursor is the visitor's mistake (400), not ours. */
-async function readPage<T>(
-  read: (options: { limit: number; cursor?: string }) => Promise<{ items: T[]; next?: string }>,
+async function readPage<P>(
+  read: (options: { limit: number; cursor?: string }) => Promise<P>,
   limit: number,
   cursor: string | undefined,
-): Promise<{ items: T[]; next?: string | undefined }> {
+): Promise<P> {
   if (cursor !== undefined && (cursor === '' || cursor.length > 200)) throw badCursor();
   try {
     return await read(cursor === undefined ? { limit } : { limit, cursor });
@@ -107,31 +140,111 @@ export function createApp({
     return pin;
   };
 
-  /** Pin cards for pin ids (in order; pins that no longer exist are skipped). */
-  function cards(pinIds: readonly number[], viewer: User): PinCard[] {
-    const pins = db.pinsByIds(pinIds);
-    const authors = db.usersByIds([...new Set([...pins.values()].map((p) => p.userId))]);
-    const loves = db.loveInfo([...pins.keys()], viewer.id);
-    return pinIds.flatMap((id) => {
-      const pin = pins.get(id);
-      const author = pin && authors.get(pin.userId);
-      if (!pin || !author) return [];
-      const info = loves.get(id) ?? { count: 0, mine: false };
-      return [{ pin, author, loves: info.count, loved: info.mine }];
+  /** Values of `ids` from a loader by number, positionally (unknown ids stay undefined). */
+  const byNumber =
+    <V>(load: (ids: readonly number[]) => Map<number, V>) =>
+    async (ids: readonly Id[]): Promise<(V | undefined)[]> => {
+      const found = load(ids.map(Number).filter(Number.isSafeInteger));
+      return ids.map((id) => found.get(Number(id)));
+    };
+  // Activities hold references (actor: a user id, object: a pin id); pages are resolved through
+  // these loaders, one call per kind per page.
+  const enricher = createEnricher({
+    actor: byNumber((ids) => db.usersByIds(ids)),
+    object: byNumber((ids) => db.pinsByIds(ids)),
+  });
+  // Notifications: the object of a love or comment is the reaction, of a follow the person
+  // followed, so only actors are resolved there.
+  const actorEnricher = createEnricher({ actor: byNumber((ids) => db.usersByIds(ids)) });
+
+  /** The pins of a page of pin activities, with their authors (the activity's actor). */
+  function pinsOf(
+    activities: readonly Activity[],
+    page: { refs: (a: Activity) => { actor: User | undefined; object: Pin | undefined } },
+  ): { pin: Pin; author: User }[] {
+    return activities.flatMap((a) => {
+      const { actor, object } = page.refs(a);
+      return actor && object ? [{ pin: object, author: actor }] : [];
     });
   }
 
-  const objects = (activities: readonly Activity[]): number[] =>
-    activities.map((a) => Number(a.object));
+  /** Pin cards with love counts and the viewer's own love, from one reactions summary. */
+  async function withLoves(
+    shown: readonly { pin: Pin; author: User }[],
+    viewer: User,
+  ): Promise<PinCard[]> {
+    const summaries = await feeds.reactions.summary(
+      shown.map(({ pin }) => pinActivity(pin).id),
+      { kinds: ['love'], latest: 0, userId: viewer.id, own: 1 },
+    );
+    return shown.map(({ pin, author }, i) => {
+      const summary = summaries[i];
+      const loves = summary?.counts.love ?? 0;
+      return { pin, author, loves, loved: (summary?.own.love?.length ?? 0) > 0 };
+    });
+  }
 
-  /** Distinct actors, newest activity's first, then the rest the group tracked. */
-  function actorsOf(
-    activities: readonly Activity[],
-    tracked: readonly (string | number)[],
-  ): User[] {
-    const ids = [...new Set([...activities.map((a) => Number(a.actor)), ...tracked.map(Number)])];
-    const users = db.usersByIds(ids.slice(0, 8));
-    return ids.flatMap((id) => users.get(id) ?? []);
+  /** The card of one pin (the pin page, a love button's answer). */
+  async function cardOf(pin: Pin, viewer: User): Promise<PinCard | undefined> {
+    const author = db.userById(pin.userId);
+    return author ? (await withLoves([{ pin, author }], viewer))[0] : undefined;
+  }
+
+  /** The pin a love or comment notification is about (the reaction's data names it). */
+  const reactionPinId = (activity: Activity | undefined): number => {
+    const reaction = activity?.extra.reaction;
+    const data =
+      reaction && typeof reaction === 'object' && !Array.isArray(reaction)
+        ? reaction.data
+        : undefined;
+    const pin = data && typeof data === 'object' && !Array.isArray(data) ? data.pin : undefined;
+    return typeof pin === 'number' ? pin : 0;
+  };
+
+  /** Whether `viewer` follows `target`, from the follow graph. */
+  const follows = async (viewer: User, target: User): Promise<boolean> =>
+    (await feeds.graph.isFollowing(viewer.id, [target.id]))[0] === true;
+
+  // The most followed people, for "People to follow": follower counts of everyone, kept a minute.
+  let popular: { at: number; ids: number[] } | undefined;
+  async function suggestions(viewer: User, limit: number): Promise<User[]> {
+    if (!popular || now() - popular.at > 60_000) {
+      const users = db.users();
+      const counts = await Promise.all(users.map((u) => feeds.graph.counts(u.id)));
+      const ranked = users.map((u, i) => ({ id: u.id, followers: counts[i]?.followers ?? 0 }));
+      ranked.sort((a, b) => b.followers - a.followers || a.id - b.id);
+      popular = { at: now(), ids: ranked.slice(0, 100).map((u) => u.id) };
+    }
+    const candidates = popular.ids.filter((id) => id !== viewer.id);
+    const followed = await feeds.graph.isFollowing(viewer.id, candidates);
+    const picked = candidates.filter((_, i) => !followed[i]).slice(0, limit);
+    const users = db.usersByIds(picked);
+    return picked.flatMap((id) => users.get(id) ?? []);
+  }
+
+  /**
+   * The people of each group of a page: distinct actors, newest activity's first (resolved by the
+   * enricher), then the others the group tracked beyond its activities (one query for the page).
+   */
+  function actorsOfGroups(
+    groups: readonly { activities: readonly Activity[]; actors: readonly Id[] }[],
+    page: { refs: (a: Activity) => { actor: User | undefined } },
+  ): User[][] {
+    const known = new Map<number, User>();
+    for (const g of groups) {
+      for (const a of g.activities) {
+        const actor = page.refs(a).actor;
+        if (actor) known.set(actor.id, actor);
+      }
+    }
+    const idsOf = groups.map((g) =>
+      [...new Set([...g.activities.map((a) => Number(a.actor)), ...g.actors.map(Number)])].slice(
+        0,
+        8,
+      ),
+    );
+    const more = db.usersByIds([...new Set(idsOf.flat())].filter((id) => !known.has(id)));
+    return idsOf.map((ids) => ids.flatMap((id) => known.get(id) ?? more.get(id) ?? []));
   }
 
   const counts = (viewer: User): Promise<BadgeCounts> =>
@@ -141,30 +254,48 @@ export function createApp({
     counts,
     userOrThrow,
     pinOrThrow,
-    cards,
+    cardOf,
+    suggestions,
+    followerCount: async (user: User) => (await feeds.graph.counts(user.id)).followers,
 
     async feed(viewer: User, cursor: string | undefined) {
       const handle = feeds.manager.getFeeds(viewer.id).timeline;
-      const page = await readPage((o) => handle.read(o), PAGE_SIZE.pins, cursor);
+      const page = await enricher.enrich(
+        await readPage((o) => handle.read(o), PAGE_SIZE.pins, cursor),
+      );
       return {
-        cards: cards(objects(page.items), viewer),
+        cards: await withLoves(pinsOf(page.items, page), viewer),
         next: nextUrl('/feed', page.next),
+      };
+    },
+
+    /** The newest pins of the viewer's feed, the most loved first (with a time decay). */
+    async popular(viewer: User, cursor: string | undefined) {
+      const ranked = feeds.popular.for(viewer.id);
+      const read = await readPage((o) => ranked.read(o), PAGE_SIZE.pins, cursor);
+      const activities = read.items.map((item) => item.activity);
+      const page = await enricher.enrich({ items: activities, missing: read.missing });
+      return {
+        cards: await withLoves(pinsOf(activities, page), viewer),
+        next: nextUrl('/popular', read.next),
       };
     },
 
     async activity(viewer: User, cursor: string | undefined) {
       const handle = feeds.manager.getFeeds(viewer.id).aggregated;
-      const page = await readPage((o) => handle.read(o), PAGE_SIZE.groups, cursor);
-      const pins = db.pinsByIds(page.items.flatMap((g) => objects(g.activities.slice(0, 6))));
-      const groups: GroupView[] = page.items.map((g) => ({
+      const page = await enricher.enrich(
+        await readPage((o) => handle.read(o), PAGE_SIZE.groups, cursor),
+      );
+      const actors = actorsOfGroups(page.items, page);
+      const groups: GroupView[] = page.items.map((g, i) => ({
         id: g.id,
-        actors: actorsOf(g.activities, g.actors),
+        actors: actors[i] ?? [],
         actorCount: g.actorCount,
         activityCount: g.activityCount,
         verb: g.verb,
         board: g.activities[0]?.extra.board ?? '',
         updatedAt: g.updatedAt.getTime(),
-        pins: objects(g.activities.slice(0, 6)).flatMap((id) => pins.get(id) ?? []),
+        pins: g.activities.slice(0, 6).flatMap((a) => page.refs(a).object ?? []),
       }));
       return { groups, next: nextUrl('/activity', page.next) };
     },
@@ -172,13 +303,15 @@ export function createApp({
     async profile(viewer: User, handle: string, cursor: string | undefined) {
       const user = userOrThrow(handle);
       const feed = feeds.manager.getUserFeed(user.id);
-      const page = await readPage((o) => feed.read(o), PAGE_SIZE.pins, cursor);
+      const page = await enricher.enrich(
+        await readPage((o) => feed.read(o), PAGE_SIZE.pins, cursor),
+      );
       return {
         user,
-        following: db.isFollowing(viewer.id, user.id),
-        counts: db.userCounts(user.id),
+        following: await follows(viewer, user),
+        counts: { pins: db.pinCount(user.id), ...(await feeds.graph.counts(user.id)) },
         boards: db.boardsOf(user.id),
-        cards: cards(objects(page.items), viewer),
+        cards: await withLoves(pinsOf(page.items, page), viewer),
         next: nextUrl(`/u/${encodeURIComponent(user.handle)}`, page.next),
       };
     },
@@ -186,18 +319,23 @@ export function createApp({
     /** Reads notifications, then (on the first page) marks them all seen and read. */
     async notifications(viewer: User, cursor: string | undefined) {
       const feed = feeds.notifications.for(viewer.id);
-      const page = await readPage((o) => feed.read(o), PAGE_SIZE.notifications, cursor);
-      const pins = db.pinsByIds(
-        page.items.filter((n) => n.verb === 'love').map((n) => Number(n.activities[0]?.object)),
+      // Actors through the enricher; a love's or comment's object is the reaction, and its pin is
+      // named by the reaction's data (one query for the page).
+      const page = await actorEnricher.enrich(
+        await readPage((o) => feed.read(o), PAGE_SIZE.notifications, cursor),
       );
-      const items: NotificationView[] = page.items.map((n) => ({
+      const actors = actorsOfGroups(page.items, page);
+      const pins = db.pinsByIds(
+        page.items.filter((n) => n.verb !== 'follow').map((n) => reactionPinId(n.activities[0])),
+      );
+      const items: NotificationView[] = page.items.map((n, i) => ({
         id: n.id,
         verb: n.verb,
         seen: n.seen,
-        actors: actorsOf(n.activities, n.actors),
+        actors: actors[i] ?? [],
         actorCount: n.actorCount,
         updatedAt: n.updatedAt.getTime(),
-        pin: n.verb === 'love' ? pins.get(Number(n.activities[0]?.object)) : undefined,
+        pin: n.verb === 'follow' ? undefined : pins.get(reactionPinId(n.activities[0])),
       }));
       if (cursor === undefined) {
         db.setNotificationsSeenAt(viewer.id, now());
@@ -226,14 +364,14 @@ export function createApp({
           throw new AppError(422, 'That is you', 'You cannot follow yourself.');
         }
         const follow = { followerId: viewer.id, followeeId: target.id, createdAt: now() };
-        if (db.follow(follow)) await feeds.follow(follow);
+        if (!(await follows(viewer, target))) await feeds.follow(follow);
         return { target, following: true };
       }),
 
     unfollow: (viewer: User, handle: string) =>
       lock(`follow:${viewer.id}`, async () => {
         const target = userOrThrow(handle);
-        if (db.unfollow(viewer.id, target.id)) await feeds.unfollow(viewer.id, target.id);
+        if (await follows(viewer, target)) await feeds.unfollow(viewer.id, target.id);
         return { target, following: false };
       }),
 
@@ -244,16 +382,43 @@ export function createApp({
         if (pin.userId === viewer.id) {
           throw new AppError(422, 'Your own pin', 'You cannot love your own pin.');
         }
-        const love = { userId: viewer.id, pinId: pin.id, createdAt: now() };
-        if (db.love(love)) await feeds.love(love, pin.userId);
+        await feeds.love(viewer.id, pin, now());
+        return pin;
+      }),
+
+    /** A pin's comments, newest first, with their authors. */
+    async comments(pin: Pin, cursor: string | undefined) {
+      const page = await readPage((o) => feeds.comments(pin, o), PAGE_SIZE.comments, cursor);
+      const authors = db.usersByIds([...new Set(page.items.map((r) => Number(r.userId)))]);
+      const items: CommentView[] = page.items.flatMap((r) => {
+        const author = authors.get(Number(r.userId));
+        const text = r.data.text;
+        if (!author || typeof text !== 'string') return [];
+        return [{ id: r.id, author, text, time: r.time.getTime() }];
+      });
+      return { items, next: nextUrl(`/pins/${pin.id}`, page.next) };
+    },
+
+    /**
+     * Comments on a pin. The comment's id is derived from who wrote what where, so posting the
+     * same text twice (a double click, a resent form) makes one comment.
+     */
+    comment: (viewer: User, pinId: string, input: unknown) =>
+      lock(`comment:${viewer.id}`, async () => {
+        const pin = pinOrThrow(pinId);
+        const text = checkComment(input);
+        const id = createHash('sha256')
+          .update(JSON.stringify([viewer.id, pin.id, text]))
+          .digest('base64url')
+          .slice(0, 24);
+        await feeds.comment(viewer.id, pin, id, text, now());
         return pin;
       }),
 
     unlove: (viewer: User, pinId: string) =>
       lock(`love:${viewer.id}`, async () => {
         const pin = pinOrThrow(pinId);
-        const love = db.loveOf(viewer.id, pin.id);
-        if (love && db.unlove(viewer.id, pin.id)) await feeds.unlove(love, pin.userId);
+        await feeds.unlove(viewer.id, pin);
         return pin;
       }),
   };

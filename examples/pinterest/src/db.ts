@@ -1,5 +1,6 @@
-// The app's own data (users, boards, pins, follows, loves) in SQLite through better-sqlite3. The
-// feeds are derived from it: they can always be rebuilt from these tables (see feeds.ts).
+// The app's own data (users, boards, pins) in SQLite through better-sqlite3. Follows and loves
+// live in the same database, in stream-framework's follow graph and reactions (social.ts). The
+// feeds are derived from both: they can always be rebuilt from them (see feeds.ts).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -68,20 +69,6 @@ CREATE TABLE IF NOT EXISTS pins (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS pins_by_user ON pins (user_id, created_at);
-CREATE TABLE IF NOT EXISTS follows (
-  follower_id INTEGER NOT NULL REFERENCES users(id),
-  followee_id INTEGER NOT NULL REFERENCES users(id),
-  created_at INTEGER NOT NULL,
-  PRIMARY KEY (follower_id, followee_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS follows_by_followee ON follows (followee_id, follower_id);
-CREATE TABLE IF NOT EXISTS loves (
-  user_id INTEGER NOT NULL REFERENCES users(id),
-  pin_id INTEGER NOT NULL REFERENCES pins(id),
-  created_at INTEGER NOT NULL,
-  PRIMARY KEY (user_id, pin_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS loves_by_pin ON loves (pin_id);
 `;
 
 interface UserRow {
@@ -159,51 +146,14 @@ export function openDb(file: string) {
     addPin: db.prepare(
       'INSERT INTO pins (user_id, board_id, title, seed, created_at) VALUES (?, ?, ?, ?, ?)',
     ),
-    followerIds: db
-      .prepare<[number], number>('SELECT follower_id FROM follows WHERE followee_id = ?')
-      .pluck(),
-    followeeIds: db
-      .prepare<[number], number>('SELECT followee_id FROM follows WHERE follower_id = ?')
-      .pluck(),
-    isFollowing: db.prepare<[number, number], number>(
-      'SELECT 1 FROM follows WHERE follower_id = ? AND followee_id = ?',
-    ),
-    follow: db.prepare(
-      'INSERT OR IGNORE INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?)',
-    ),
-    unfollow: db.prepare('DELETE FROM follows WHERE follower_id = ? AND followee_id = ?'),
-    followsOf: db.prepare<
-      [number],
-      { follower_id: number; followee_id: number; created_at: number }
-    >('SELECT follower_id, followee_id, created_at FROM follows WHERE followee_id = ?'),
-    counts: db.prepare<
-      [number, number, number],
-      { followers: number; following: number; pins: number }
-    >(
-      `SELECT (SELECT count(*) FROM follows WHERE followee_id = ?) AS followers,
-              (SELECT count(*) FROM follows WHERE follower_id = ?) AS following,
-              (SELECT count(*) FROM pins WHERE user_id = ?) AS pins`,
-    ),
-    love: db.prepare('INSERT OR IGNORE INTO loves (user_id, pin_id, created_at) VALUES (?, ?, ?)'),
-    unlove: db.prepare('DELETE FROM loves WHERE user_id = ? AND pin_id = ?'),
-    loveOf: db.prepare<[number, number], { created_at: number }>(
-      'SELECT created_at FROM loves WHERE user_id = ? AND pin_id = ?',
-    ),
-    lovesOnPinsOf: db.prepare<[number], { user_id: number; pin_id: number; created_at: number }>(
-      `SELECT l.user_id, l.pin_id, l.created_at FROM loves l JOIN pins p ON p.id = l.pin_id
-       WHERE p.user_id = ?`,
-    ),
-    suggestions: db.prepare<[number, number, number], UserRow>(
-      `SELECT u.* FROM users u
-       WHERE u.id != ? AND u.id NOT IN (SELECT followee_id FROM follows WHERE follower_id = ?)
-       ORDER BY (SELECT count(*) FROM follows f WHERE f.followee_id = u.id) DESC, u.id
-       LIMIT ?`,
-    ),
+    pinCount: db.prepare<[number], number>('SELECT count(*) FROM pins WHERE user_id = ?').pluck(),
   };
 
   const inList = (ids: readonly number[]): string => ids.map(() => '?').join(',');
 
   return {
+    /** The connection, for stream-framework's SQLite storage of follows and loves (social.ts). */
+    database: db as Database.Database,
     close: (): void => void db.close(),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     getMeta: (key: string): string | undefined => q.getMeta.get(key)?.value,
@@ -228,9 +178,7 @@ export function openDb(file: string) {
     insertUser: (u: User): void =>
       void q.insertUser.run(u.id, u.handle, u.name, u.bio, u.hue, u.notificationsSeenAt),
     setNotificationsSeenAt: (userId: number, at: number): void => void q.setSeenAt.run(at, userId),
-    userCounts: (userId: number) => q.counts.get(userId, userId, userId)!,
-    suggestions: (userId: number, limit: number): User[] =>
-      q.suggestions.all(userId, userId, limit).map(toUser),
+    pinCount: (userId: number): number => q.pinCount.get(userId) ?? 0,
 
     boardsOf: (userId: number): Board[] =>
       q.boardsOf.all(userId).map((r) => ({ id: r.id, userId: r.user_id, name: r.name })),
@@ -260,60 +208,10 @@ export function openDb(file: string) {
       return toPin(q.pinById.get(id)!);
     },
 
-    followerIds: (userId: number): number[] => q.followerIds.all(userId),
-    followeeIds: (userId: number): number[] => q.followeeIds.all(userId),
-    isFollowing: (followerId: number, followeeId: number): boolean =>
-      q.isFollowing.get(followerId, followeeId) !== undefined,
-    /** Returns true when the follow is new (false when it already existed). */
-    follow: (f: Follow): boolean =>
-      q.follow.run(f.followerId, f.followeeId, f.createdAt).changes === 1,
-    /** Returns true when a follow was removed. */
-    unfollow: (followerId: number, followeeId: number): boolean =>
-      q.unfollow.run(followerId, followeeId).changes === 1,
-    /** Every follow of `userId` (their followers), for rebuilding notifications. */
-    followsOf: (userId: number): Follow[] =>
-      q.followsOf.all(userId).map((r) => ({
-        followerId: r.follower_id,
-        followeeId: r.followee_id,
-        createdAt: r.created_at,
-      })),
-
-    /** Returns true when the love is new. */
-    love: (l: Love): boolean => q.love.run(l.userId, l.pinId, l.createdAt).changes === 1,
-    loveOf(userId: number, pinId: number): Love | undefined {
-      const r = q.loveOf.get(userId, pinId);
-      return r && { userId, pinId, createdAt: r.created_at };
-    },
-    /** Returns true when a love was removed. */
-    unlove: (userId: number, pinId: number): boolean => q.unlove.run(userId, pinId).changes === 1,
-    /** Loves received by `userId`'s pins, for rebuilding notifications. */
-    lovesOnPinsOf: (userId: number): Love[] =>
-      q.lovesOnPinsOf.all(userId).map((r) => ({
-        userId: r.user_id,
-        pinId: r.pin_id,
-        createdAt: r.created_at,
-      })),
-    /** Love counts of pins and which of them `viewerId` loves. */
-    loveInfo(
-      pinIds: readonly number[],
-      viewerId: number,
-    ): Map<number, { count: number; mine: boolean }> {
-      const info = new Map(pinIds.map((id) => [id, { count: 0, mine: false }]));
-      if (pinIds.length === 0) return info;
-      const rows = db
-        .prepare<number[], { pin_id: number; n: number; mine: number }>(
-          `SELECT pin_id, count(*) AS n, max(user_id = ?) AS mine FROM loves
-           WHERE pin_id IN (${inList(pinIds)}) GROUP BY pin_id`,
-        )
-        .all(viewerId, ...pinIds);
-      for (const r of rows) info.set(r.pin_id, { count: r.n, mine: r.mine === 1 });
-      return info;
-    },
     stats: () =>
       db
-        .prepare<[], { users: number; pins: number; follows: number; loves: number }>(
-          `SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM pins) AS pins,
-                  (SELECT count(*) FROM follows) AS follows, (SELECT count(*) FROM loves) AS loves`,
+        .prepare<[], { users: number; pins: number }>(
+          'SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM pins) AS pins',
         )
         .get()!,
   };

@@ -24,7 +24,7 @@ import { openDb } from './db.js';
 import { createFeeds, type Feeds, rebuildFeeds } from './feeds.js';
 import { type ChangeSource, createLiveHub, type LiveUpdate } from './live.js';
 import { progressBar } from './progress.js';
-import { seedDatabase } from './seed.js';
+import { seedDatabase, seedSocial } from './seed.js';
 import { createAppServer } from './server.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -59,17 +59,25 @@ say('Pinstream: a Pinterest-like example of stream-framework');
 
 // ---- the app's database ------------------------------------------------------------------------
 const dbFile = join(config.dataDir, 'pinstream.sqlite');
-const db = openDb(dbFile);
+let db = openDb(dbFile);
+if (db.getMeta('build') !== undefined && db.getMeta('social') === undefined) {
+  // A database of a version that kept follows and loves in its own tables: start over.
+  db.close();
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbFile}${suffix}`, { force: true });
+  say(`data: ${dbFile} was made by an older version of this example; generating it again`);
+  db = openDb(dbFile);
+}
+let seedPlan: ReturnType<typeof seedDatabase> | undefined;
 if (db.getMeta('build') === undefined) {
   const t = performance.now();
-  const made = seedDatabase(db, { users: config.seedUsers, seed: config.seed, now: Date.now() });
+  seedPlan = seedDatabase(db, { users: config.seedUsers, seed: config.seed, now: Date.now() });
   db.setMeta('build', randomUUID());
   say(
-    `data: created ${dbFile}: ${made.users} users, ${made.boards} boards, ${made.pins} pins, ${made.follows} follows, ${made.loves} loves (${Math.round(performance.now() - t)} ms)`,
+    `data: created ${dbFile}: ${seedPlan.users} users, ${seedPlan.boards} boards, ${seedPlan.pins} pins (${Math.round(performance.now() - t)} ms)`,
   );
 } else {
   const s = db.stats();
-  say(`data: ${dbFile}: ${s.users} users, ${s.pins} pins, ${s.follows} follows, ${s.loves} loves`);
+  say(`data: ${dbFile}: ${s.users} users, ${s.pins} pins`);
 }
 const build = db.getMeta('build')!;
 
@@ -230,6 +238,17 @@ if (config.redisUrl) {
 
 const feeds = createFeeds({ storage, db, queue });
 await startWorker(feeds);
+
+if (seedPlan) {
+  // Follows and loves go through the follow graph and the reactions, which keep them in the same
+  // database; a love notifies the pin's author as it does in the app.
+  const t = performance.now();
+  const made = await seedSocial(feeds, db, seedPlan);
+  db.setMeta('social', '1');
+  say(
+    `data: ${made.follows} follows (follow graph), ${made.loves} loves (reactions) (${Math.round(performance.now() - t)} ms)`,
+  );
+}
 
 if (needsRebuild) {
   const t = performance.now();

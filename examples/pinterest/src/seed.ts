@@ -1,7 +1,8 @@
 // Deterministic demo data: a few hundred users with boards, a few thousand pins, a follow graph
 // where popular people attract more followers (preferential attachment), and loves. The same
 // seed gives the same data; times are laid out over the two weeks before `now`.
-import type { AppDb } from './db.js';
+import type { AppDb, Love } from './db.js';
+import type { Feeds } from './feeds.js';
 import { createRandom } from './random.js';
 
 export interface SeedOptions {
@@ -182,7 +183,10 @@ export function pinTitle(rand: () => number, topic: (typeof TOPICS)[number]): st
   return `${adjective} ${thing}`;
 }
 
-/** Fills an empty database with demo data; returns what it wrote. */
+/**
+ * Fills an empty database with demo data: users, boards and pins; returns the follows and loves
+ * to write through the follow graph and reactions ({@link seedSocial}).
+ */
 export function seedDatabase(db: AppDb, options: SeedOptions) {
   const r = createRandom(options.seed);
   const start = options.now - HISTORY_DAYS * DAY;
@@ -192,8 +196,8 @@ export function seedDatabase(db: AppDb, options: SeedOptions) {
 
   let boards = 0;
   let pins = 0;
-  let follows = 0;
-  let loves = 0;
+  const follows = new Map<number, number[]>();
+  const loves: Love[] = [];
   db.transaction(() => {
     const pinsByUser = new Map<number, { id: number; createdAt: number }[]>();
     const used = new Set<string>();
@@ -271,10 +275,10 @@ export function seedDatabase(db: AppDb, options: SeedOptions) {
         popularity[j] = (popularity[j] ?? 0) + 0.05;
       }
       followingOf.set(id, set);
-      for (const followee of set) {
-        const createdAt = start + Math.round(r.next() * (options.now - start - 60_000));
-        if (db.follow({ followerId: id, followeeId: followee, createdAt })) follows++;
-      }
+      follows.set(id, [...set]);
+      // Earlier versions drew a follow time here; the graph records its own (the current time),
+      // but drawing it keeps the generated loves the same as before.
+      for (const _ of set) r.next();
     }
 
     // Loves: users love some pins of the people they follow, after those pins were made.
@@ -284,10 +288,31 @@ export function seedDatabase(db: AppDb, options: SeedOptions) {
         for (const pin of pinsByUser.get(followee) ?? []) {
           if (!r.chance(chance)) continue;
           const createdAt = pin.createdAt + Math.round(r.next() * (options.now - pin.createdAt));
-          if (db.love({ userId: id, pinId: pin.id, createdAt })) loves++;
+          loves.push({ userId: id, pinId: pin.id, createdAt });
         }
       }
     }
   });
   return { users: userCount, boards, pins, follows, loves };
+}
+
+/**
+ * Writes the seed's follows through the follow graph (one call per follower; the graph records
+ * them at the current time) and its loves through the reactions, each notifying the pin's author.
+ */
+export async function seedSocial(
+  feeds: Feeds,
+  db: AppDb,
+  plan: ReturnType<typeof seedDatabase>,
+): Promise<{ follows: number; loves: number }> {
+  let follows = 0;
+  for (const [followerId, followeeIds] of plan.follows) {
+    follows += await feeds.graph.follow(followerId, followeeIds);
+  }
+  let loves = 0;
+  for (const love of plan.loves) {
+    const pin = db.pinById(love.pinId);
+    if (pin && (await feeds.love(love.userId, pin, love.createdAt))) loves++;
+  }
+  return { follows, loves };
 }

@@ -11,6 +11,7 @@ import { avatarSvg, pinSvg } from './images.js';
 import type { LiveHub } from './live.js';
 import {
   activityPage,
+  commentItem,
   errorPage,
   feedPage,
   followButton,
@@ -24,6 +25,7 @@ import {
   type PinForm,
   pinItems,
   pinPage,
+  popularPage,
   profilePage,
   type Section,
   switchPage,
@@ -208,13 +210,19 @@ export function createAppServer(options: ServerOptions): Server {
   get(/^\/feed$/, async (ctx) => {
     const { cards, next } = await app.feed(ctx.viewer, cursorOf(ctx));
     if (partial(ctx)) return sendPartial(ctx, pinItems(cards, ctx.viewer, '/feed'), next);
-    const suggestions = cursorOf(ctx) === undefined ? db.suggestions(ctx.viewer.id, 4) : [];
+    const suggestions = cursorOf(ctx) === undefined ? await app.suggestions(ctx.viewer, 4) : [];
     await page(
       ctx,
       'Your feed',
       'feed',
       feedPage({ cards, viewer: ctx.viewer, next, suggestions }),
     );
+  });
+
+  get(/^\/popular$/, async (ctx) => {
+    const { cards, next } = await app.popular(ctx.viewer, cursorOf(ctx));
+    if (partial(ctx)) return sendPartial(ctx, pinItems(cards, ctx.viewer, '/popular'), next);
+    await page(ctx, 'Popular', 'popular', popularPage({ cards, viewer: ctx.viewer, next }));
   });
 
   get(/^\/activity$/, async (ctx) => {
@@ -243,11 +251,30 @@ export function createAppServer(options: ServerOptions): Server {
     await page(ctx, 'New pin', 'other', newPinPage({ boards, form }));
   });
 
-  get(/^\/pins\/([^/]+)$/, async (ctx, [id = '']) => {
+  /** The pin page, with a page of its comments (and a refused comment's draft). */
+  const showPin = async (ctx: Ctx, id: string, draft?: { text: string; error: string }) => {
     const pin = app.pinOrThrow(id);
-    const [card] = app.cards([pin.id], ctx.viewer);
+    const card = await app.cardOf(pin, ctx.viewer);
     if (!card) throw new AppError(404, 'No such pin', `There is no pin ${id}.`);
-    await page(ctx, pin.title, 'pin', pinPage({ card, viewer: ctx.viewer, lovers: [] }));
+    const { items, next } = await app.comments(pin, draft ? undefined : cursorOf(ctx));
+    if (partial(ctx)) return sendPartial(ctx, html`${items.map(commentItem)}`, next);
+    const main = pinPage({ card, viewer: ctx.viewer, comments: items, next, draft });
+    await page(ctx, pin.title, 'pin', main, draft ? 422 : 200);
+  };
+  get(/^\/pins\/([^/]+)$/, (ctx, [id = '']) => showPin(ctx, id));
+
+  post(/^\/pins\/([^/]+)\/comments$/, async (ctx, [id = '']) => {
+    const body = await readBody(ctx.req);
+    try {
+      const pin = await app.comment(ctx.viewer, id, body.text);
+      if (ctx.wantsJson) return sendJson(ctx.res, 201, { pin: pin.id });
+      redirect(ctx.res, `/pins/${pin.id}#comments`);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status !== 422 || ctx.wantsJson) throw error;
+      // Show the pin again, with what was typed and the message.
+      const text = typeof body.text === 'string' ? body.text.slice(0, 2000) : '';
+      await showPin(ctx, id, { text, error: error.message });
+    }
   });
 
   post(/^\/pins$/, async (ctx) => {
@@ -281,7 +308,7 @@ export function createAppServer(options: ServerOptions): Server {
       if (!ctx.wantsJson) return redirect(ctx.res, backPath(body.back, path));
       sendJson(ctx.res, 200, {
         following,
-        followers: db.userCounts(target.id).followers,
+        followers: await app.followerCount(target),
         html: followButton(target, following, backPath(body.back, path)).value,
         message: following ? `You follow ${target.name}.` : `You unfollowed ${target.name}.`,
       });
@@ -296,7 +323,7 @@ export function createAppServer(options: ServerOptions): Server {
       const pin = love ? await app.love(ctx.viewer, id) : await app.unlove(ctx.viewer, id);
       const back = backPath(body.back, `/pins/${pin.id}`);
       if (!ctx.wantsJson) return redirect(ctx.res, back);
-      const [card] = app.cards([pin.id], ctx.viewer);
+      const card = await app.cardOf(pin, ctx.viewer);
       sendJson(ctx.res, 200, {
         loved: card?.loved ?? false,
         loves: card?.loves ?? 0,

@@ -5,6 +5,9 @@ import { PIN_HEIGHT, PIN_WIDTH } from './images.js';
 
 export const APP_NAME = 'Pinstream';
 export const TITLE_MAX = 100;
+export const COMMENT_MAX = 500;
+/** How many of the newest pins of a feed the "Popular" page ranks (feeds.ts). */
+export const POPULAR_SHOWN = 200;
 
 export interface PinCard {
   readonly pin: Pin;
@@ -13,7 +16,14 @@ export interface PinCard {
   readonly loved: boolean;
 }
 
-export type Section = 'feed' | 'activity' | 'profile' | 'notifications' | 'pin' | 'other';
+export type Section =
+  | 'feed'
+  | 'popular'
+  | 'activity'
+  | 'profile'
+  | 'notifications'
+  | 'pin'
+  | 'other';
 
 export interface Page {
   readonly title: string;
@@ -139,6 +149,7 @@ export function layout(page: Page): Html {
     <nav class="nav" aria-label="Main">
       <ul>
         <li><a href="/feed"${current('feed')}>Feed</a></li>
+        <li><a href="/popular"${current('popular')}>Popular</a></li>
         <li><a href="/activity"${current('activity')}>Activity</a></li>
         <li><a href="${profileUrl(viewer)}"${current('profile')}>Profile</a></li>
         <li><a href="/notifications" class="notif-link" data-notif-link${current('notifications')}>${ICONS.bell}<span class="notif-label">Notifications</span> <span class="badge" data-badge${unseen === 0 ? html` hidden` : ''}>${unseen}</span><span class="visually-hidden" data-badge-text>${unseen > 0 ? `, ${unseen} new` : ''}</span></a></li>
@@ -183,6 +194,23 @@ ${
     : ''
 }
 ${cards.length === 0 ? empty : pinGrid(cards, viewer, next, '/feed', 'Pins from people you follow')}`;
+}
+
+export function popularPage(input: {
+  cards: readonly PinCard[];
+  viewer: User;
+  next: string | undefined;
+}): Html {
+  const { cards, viewer, next } = input;
+  return html`<div class="page-head">
+  <h1>Popular</h1>
+  <p class="lede">The newest ${POPULAR_SHOWN} pins of your feed, the most loved first; a pin needs more loves to stay up as it gets older.</p>
+</div>
+${
+  cards.length === 0
+    ? html`<div class="empty"><h2>Nothing popular yet</h2><p>Follow people to see their pins here.</p></div>`
+    : pinGrid(cards, viewer, next, '/popular', 'Popular pins from people you follow')
+}`;
 }
 
 export interface GroupView {
@@ -291,9 +319,13 @@ export function notificationItem(n: NotificationView): Html {
       ? n.pin
         ? html`loved your pin <a href="/pins/${n.pin.id}">“${n.pin.title}”</a>`
         : html`loved a pin of yours`
-      : n.verb === 'follow'
-        ? html`started following you`
-        : html`${n.verb}`;
+      : n.verb === 'comment'
+        ? n.pin
+          ? html`commented on your pin <a href="/pins/${n.pin.id}#comments">“${n.pin.title}”</a>`
+          : html`commented on a pin of yours`
+        : n.verb === 'follow'
+          ? html`started following you`
+          : html`${n.verb}`;
   return html`<li class="notification${n.seen ? '' : ' is-new'}">
   <span class="stack">${n.actors.slice(0, 3).map((u) => avatar(u, 36))}</span>
   <p>${whoDid(n.actors, n.actorCount)} ${what} ${n.seen ? '' : html`<span class="pill">New</span>`}<br>${timeTag(n.updatedAt)}</p>
@@ -307,7 +339,7 @@ export function notificationsPage(input: {
 }): Html {
   return html`<div class="page-head">
   <h1>Notifications</h1>
-  <p class="lede">Loves on your pins and new followers. Opening this page marks them seen.</p>
+  <p class="lede">Loves and comments on your pins, and new followers. Opening this page marks them seen.</p>
 </div>
 ${
   input.items.length === 0
@@ -317,8 +349,32 @@ ${
 }`;
 }
 
-export function pinPage(input: { card: PinCard; viewer: User; lovers: readonly User[] }): Html {
-  const { card, viewer } = input;
+export interface CommentView {
+  readonly id: string;
+  readonly author: User;
+  readonly text: string;
+  readonly time: number;
+}
+
+export function commentItem(c: CommentView): Html {
+  return html`<li class="comment" id="comment-${c.id}">
+  ${avatar(c.author, 32)}
+  <div class="comment-body">
+    <p class="comment-meta"><strong>${userLink(c.author)}</strong> ${timeTag(c.time)}</p>
+    <p class="comment-text">${c.text}</p>
+  </div>
+</li>`;
+}
+
+export function pinPage(input: {
+  card: PinCard;
+  viewer: User;
+  comments: readonly CommentView[];
+  next: string | undefined;
+  /** What was typed, with the message, when a comment was refused. */
+  draft?: { text: string; error: string } | undefined;
+}): Html {
+  const { card, viewer, comments, next, draft } = input;
   const { pin, author } = card;
   return html`<article class="pin-detail" aria-labelledby="pin-title">
   <img class="pin-image" src="/img/pins/${pin.id}.svg" width="${PIN_WIDTH}" height="${PIN_HEIGHT}" alt="Generated picture for “${pin.title}”">
@@ -326,6 +382,21 @@ export function pinPage(input: { card: PinCard; viewer: User; lovers: readonly U
     <h1 id="pin-title">${pin.title}</h1>
     <p class="pin-meta">${avatar(author, 32)} ${userLink(author)} pinned to <strong>${pin.boardName}</strong> ${timeTag(pin.createdAt)}</p>
     <div class="pin-actions">${loveButton(card, viewer, `/pins/${pin.id}`)}</div>
+    <section class="comments" id="comments" aria-labelledby="comments-title">
+      <h2 id="comments-title">Comments</h2>
+      <form class="comment-form" method="post" action="/pins/${pin.id}/comments" novalidate>
+        ${draft ? html`<p class="form-error" role="alert" id="comment-error">${draft.error}</p>` : ''}
+        <label for="comment-text">Add a comment</label>
+        <textarea id="comment-text" name="text" rows="3" maxlength="${COMMENT_MAX}" required${draft ? html` aria-invalid="true" aria-describedby="comment-error"` : ''}>${draft?.text ?? ''}</textarea>
+        <button type="submit" class="btn btn-primary">Post</button>
+      </form>
+      ${
+        comments.length === 0
+          ? html`<p class="empty-comments">No comments yet.</p>`
+          : html`<ul class="comment-list" data-list aria-label="Comments, newest first">${comments.map(commentItem)}</ul>
+<div class="more" data-more>${loadMore(next, 'Older comments')}</div>`
+      }
+    </section>
   </div>
 </article>`;
 }
