@@ -10,7 +10,7 @@ import { decodeCursor } from '../feeds/read-options.js';
 import type { RangeBound, Storage, TimelineStorage } from '../storage/contracts.js';
 import { checkOptions, optionKeys } from '../validation/options.js';
 import { show } from '../validation/show.js';
-import { intOptionOr, oneOfOption } from '../validation/values.js';
+import { intOptionOr, invalidOption, oneOfOption } from '../validation/values.js';
 import type {
   FollowGraphLimits,
   FollowGraphOptions,
@@ -29,7 +29,7 @@ export interface GraphConfig {
 
 const OPTION_KEYS = optionKeys<FollowGraphOptions>({ storage: true, prefix: true, limits: true });
 const LIMIT_KEYS = optionKeys<FollowGraphLimits>({ maxBatchSize: true, maxPageSize: true });
-const FOLLOW_KEYS = optionKeys<GraphFollowOptions>({ priority: true });
+const FOLLOW_KEYS = optionKeys<GraphFollowOptions>({ priority: true, time: true });
 const PAGE_KEYS = optionKeys<GraphPageOptions>({ limit: true, cursor: true });
 const PREFIX = /^[A-Za-z0-9_.-]{1,64}$/;
 const WHERE = 'createFollowGraph';
@@ -102,11 +102,27 @@ export function targetList(value: unknown, max: number, where: string): string[]
   return [...new Set(idArray(Array.isArray(value) ? value : [value], max, where))];
 }
 
-/** Checks `follow`'s options; returns the priority. */
-export function followPriority(options: unknown): FollowPriority {
+/** Checks `follow`'s options; returns the priority and the time of new edges (ms). */
+export function followOptions(options: unknown): { priority: FollowPriority; time: number } {
   const o = checkOptions<GraphFollowOptions>(options, FOLLOW_KEYS, 'follow', true);
-  return o.priority === undefined ? 'high' : oneOfOption(o.priority, ['high', 'low'], 'priority');
+  const priority =
+    o.priority === undefined ? 'high' : oneOfOption(o.priority, ['high', 'low'], 'priority');
+  if (o.time === undefined) return { priority, time: Date.now() };
+  if (!(o.time instanceof Date) && typeof o.time !== 'number') {
+    throw invalidOption(
+      'time',
+      `follow: time must be a Date or ms since the epoch, got ${show(o.time)}`,
+    );
+  }
+  const time = o.time instanceof Date ? o.time.getTime() : o.time;
+  if (!Number.isSafeInteger(time) || time < 0 || time > MAX_EDGE_TIME_MS) {
+    throw invalidOption('time', `follow: time must be between 1970 and 9999, got ${show(o.time)}`);
+  }
+  return { priority, time };
 }
+
+/** 9999-12-31T23:59:59.999Z: the latest follow time accepted. */
+const MAX_EDGE_TIME_MS = 253_402_300_799_999;
 
 /** A checked page request: its limit and the exclusive upper bound its cursor names. */
 export interface PageRequest {

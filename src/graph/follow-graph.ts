@@ -2,7 +2,7 @@ import type { Id } from '../activity/ids.js';
 import { userIdString } from '../feeds/keys.js';
 import { encodeCursor } from '../feeds/read-options.js';
 import type { TimelineEntry } from '../storage/contracts.js';
-import { followPriority, idArray, pageRequest, resolveGraphOptions, targetList } from './checks.js';
+import { followOptions, idArray, pageRequest, resolveGraphOptions, targetList } from './checks.js';
 import { decodeEdge, edgeEntry, entryIdOf, userKeys } from './layout.js';
 import type { Followed, Follower, FollowGraph, FollowGraphOptions, GraphPage } from './types.js';
 
@@ -24,13 +24,12 @@ export function createFollowGraph(options: FollowGraphOptions): FollowGraph {
   async function follow(userId: Id, targetIds: Id | readonly Id[], options?: unknown) {
     const uid = userIdString(userId);
     const targets = targetList(targetIds, config.maxBatchSize, 'follow');
-    const priority = followPriority(options);
+    const { priority, time: now } = followOptions(options);
     if (targets.length === 0) return 0;
     const own = keys(uid);
     const targetEntryIds = targets.map(entryIdOf);
     // An existing edge keeps its follow time: read first (one positional get).
     const existing = await timeline.get(own.following, targetEntryIds);
-    const now = Date.now();
     const byTime = new Map<number, string[]>();
     targets.forEach((t, i) => {
       const since = existing[i]?.score ?? now;

@@ -39,6 +39,11 @@ export interface GraphFollowOptions {
    * follow time is kept). @default 'high'
    */
   readonly priority?: FollowPriority | undefined;
+  /**
+   * When new edges were made (an import of an existing graph, a seed): a Date or ms since the
+   * epoch, 0 to year 9999. An edge that exists already keeps its time. @default now
+   */
+  readonly time?: Date | number | undefined;
 }
 
 /** Options of a {@link FollowGraph.followers} / {@link FollowGraph.following} page. */

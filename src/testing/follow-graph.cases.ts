@@ -247,6 +247,27 @@ const HOSTILE = [
 ];
 
 function registerBoundaryCases(test: HarnessTest): void {
+  test('follow time: new edges take the given time (imports), existing ones keep theirs', async ({
+    storage,
+  }) => {
+    const graph = createFollowGraph({ storage });
+    const old = new Date('2019-05-01T10:00:00Z');
+    assert.equal(await graph.follow('u', ['a', 'b'], { time: old }), 2);
+    assert.equal(await graph.follow('u', ['b', 'c'], { time: old.getTime() + 1000 }), 1);
+    const following = (await graph.following('u')).items;
+    assert.deepEqual(
+      following.map((f) => [f.userId, f.since.toISOString()]),
+      [
+        ['c', '2019-05-01T10:00:01.000Z'],
+        ['b', '2019-05-01T10:00:00.000Z'],
+        ['a', '2019-05-01T10:00:00.000Z'],
+      ],
+      'newest first; b kept its first time',
+    );
+    const [follower] = (await graph.followers('b')).items;
+    assert.equal(follower?.since.getTime(), old.getTime(), 'both sides carry the time');
+  });
+
   test('hostile and unicode ids are kept apart and read back exactly', async ({ storage }) => {
     const graph = createFollowGraph({ storage });
     assert.equal(await graph.follow('hub', HOSTILE), HOSTILE.length);
@@ -285,6 +306,10 @@ function registerBoundaryCases(test: HarnessTest): void {
       [() => graph.follow('u', ['a', 'b', 'c', 'd']), 'LIMIT_EXCEEDED'],
       [() => graph.follow('u', 'ok', { priority: 'urgent' as never }), 'INVALID_OPTION'],
       [() => graph.follow('u', 'ok', { limit: 1 } as never), 'INVALID_OPTION'],
+      [() => graph.follow('u', 'ok', { time: -1 }), 'INVALID_OPTION'],
+      [() => graph.follow('u', 'ok', { time: new Date(Number.NaN) }), 'INVALID_OPTION'],
+      [() => graph.follow('u', 'ok', { time: '2020-01-01' as never }), 'INVALID_OPTION'],
+      [() => graph.follow('u', 'ok', { time: 1.5 }), 'INVALID_OPTION'],
       [() => graph.unfollow('u', ['ok', '\udc00']), 'INVALID_ID'],
       [() => graph.isFollowing('u', 'ok' as never), 'INVALID_ID'],
       [() => graph.isFollowing('u', ['a', 'b', 'c', 'd']), 'LIMIT_EXCEEDED'],
