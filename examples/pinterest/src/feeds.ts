@@ -292,7 +292,11 @@ async function followsOf(feeds: Feeds, userId: number): Promise<Follow[]> {
   const follows: Follow[] = [];
   for (let page = await feeds.graph.followers(userId, { limit: 1000 }); ; ) {
     for (const f of page.items) {
-      follows.push({ followerId: Number(f.userId), followeeId: userId, createdAt: f.since.getTime() });
+      follows.push({
+        followerId: Number(f.userId),
+        followeeId: userId,
+        createdAt: f.since.getTime(),
+      });
     }
     if (!page.next) break;
     page = await feeds.graph.followers(userId, { limit: 1000, cursor: page.next });
