@@ -85,8 +85,24 @@ describe('createEnricher', () => {
 
   it('refuses a value that is not a page', async () => {
     const enricher = createEnricher({ actor: async (ids: readonly Id[]) => ids });
-    for (const bad of [null, 5, { items: 'x' }]) {
+    for (const bad of [null, 5, { items: 'x' }, { items: [5], missing: [] }, { items: [null] }]) {
       await assert.rejects(enricher.enrich(bad as never), code('INVALID_OPTION'));
     }
+  });
+
+  it("a ranked feed's page (items holding an activity) is enriched as is", async () => {
+    const enricher = createEnricher({
+      actor: async (ids: readonly Id[]) => ids.map((id) => `u${id}`),
+    });
+    const ranked = {
+      items: acts.map((activity, i) => ({ activity, score: i, signal: 0 })),
+      missing: [],
+    };
+    const enriched = await enricher.enrich(ranked);
+    assert.equal(enriched.items, ranked.items);
+    assert.deepEqual(
+      enriched.items.map((item) => enriched.refs(item.activity).actor),
+      ['u1', 'u0', 'u1'],
+    );
   });
 });

@@ -46,7 +46,10 @@ class Cache implements EnrichmentCache<Loaders> {
 }
 
 /** A page item: an activity, or a group holding activities. */
-type Item = Activity<ExtraData> | { readonly activities: readonly Activity<ExtraData>[] };
+type Item =
+  | Activity<ExtraData>
+  | { readonly activities: readonly Activity<ExtraData>[] }
+  | { readonly activity: Activity<ExtraData> };
 
 /**
  * Creates an {@link Enricher} from batch loaders, one per reference kind to resolve (at least
@@ -171,8 +174,13 @@ function activitiesOf(page: FeedPage<Item>): Activity<ExtraData>[] {
   }
   const out: Activity<ExtraData>[] = [];
   for (const item of page.items) {
+    if (typeof item !== 'object' || item === null) {
+      throw invalidOption('page', `enrich: a page item must be an object, got ${describe(item)}`);
+    }
     if ('activities' in item && Array.isArray(item.activities)) out.push(...item.activities);
-    else out.push(item as Activity<ExtraData>);
+    else if ('activity' in item && typeof item.activity === 'object' && item.activity !== null) {
+      out.push(item.activity); // a ranked feed's item
+    } else out.push(item as Activity<ExtraData>);
   }
   return out;
 }

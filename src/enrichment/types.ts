@@ -91,15 +91,18 @@ export interface EnrichOptions<L extends Loaders> {
 /** Resolves the references of feed pages through batch loaders (see `createEnricher`). */
 export interface Enricher<L extends Loaders> {
   /**
-   * Resolves the references of every activity of `page` (flat, aggregated or notification): one
+   * Resolves the references of every activity of `page` (flat, aggregated, notification, or a
+   * ranked feed's page, whose items hold an `activity`): one
    * loader call per kind for the ids not cached, in parallel. A loader that throws, or returns
    * something else than an array of the ids' length or a Map, rejects with an `EnrichmentError`
    * whose `details.kind` names it (nothing of that call is cached).
    */
-  enrich<T extends Activity<ExtraData> | { readonly activities: readonly Activity<ExtraData>[] }>(
-    page: FeedPage<T>,
-    options?: EnrichOptions<L>,
-  ): Promise<EnrichedPage<T, L>>;
+  enrich<
+    T extends
+      | Activity<ExtraData>
+      | { readonly activities: readonly Activity<ExtraData>[] }
+      | { readonly activity: Activity<ExtraData> },
+  >(page: FeedPage<T>, options?: EnrichOptions<L>): Promise<EnrichedPage<T, L>>;
   /** A cache for one request's pages. */
   createCache(): EnrichmentCache<L>;
 }
