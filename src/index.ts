@@ -182,6 +182,7 @@ export type {
 } from './ranking/ranked-feed.js';
 export { defineRankedFeed, MAX_RANKING_WINDOW } from './ranking/ranked-feed.js';
 // Reactions
+export { reactionActivity } from './reactions/delivery.js';
 export { createReactions } from './reactions/reactions.js';
 export type {
   AddedReaction,

@@ -17,7 +17,13 @@ export function isDelivered(reaction: Reaction): boolean {
   return reaction.published || reaction.notify.length > 0;
 }
 
-/** The activity a reaction is delivered as. */
+/**
+ * The activity a reaction is delivered as (to notified feeds and, published, to the reacting
+ * user's followers): actor the reacting user, verb the kind, object the reaction id, target the
+ * activity reacted to, a foreignId naming the reaction (so it always has the same id), and
+ * `extra.reaction`. Use it to rebuild or recognize delivered reactions (e.g. a feed regenerated
+ * from the reactions a store holds, which a later `remove` must still find).
+ */
 export function reactionActivity(reaction: Reaction): Activity {
   const { id, activityId, kind, data } = reaction;
   return createActivity({

@@ -14,6 +14,7 @@ import {
   defineRankedFeed,
   type NotificationChange,
   type Reaction,
+  reactionActivity,
   type Storage,
   type TaskQueue,
   utcDay,
@@ -38,27 +39,6 @@ export function pinActivity(pin: Pin): Activity<PinExtra> {
       time: pin.createdAt,
       foreignId: `pin:${pin.id}`,
       extra: { board: pin.boardName },
-    },
-    { verbs },
-  );
-}
-
-/**
- * "Ben loved your pin" as the reactions API delivers it to the author's notification feed (actor
- * the lover, verb the kind, object the reaction, target the pin's activity): rebuilt in this
- * shape so that a later unlove removes it. stream-framework does not export this mapping.
- */
-export function reactionActivity(reaction: Reaction): Activity {
-  const { id, activityId, kind, data } = reaction;
-  return createActivity(
-    {
-      actor: reaction.userId,
-      verb: kind,
-      object: id,
-      target: activityId,
-      time: reaction.time,
-      foreignId: `reaction:${activityId}:${kind}:${id}`,
-      extra: { reaction: { id, activityId, kind, data } },
     },
     { verbs },
   );
