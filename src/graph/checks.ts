@@ -109,14 +109,11 @@ export function followOptions(options: unknown): { priority: FollowPriority; tim
     o.priority === undefined ? 'high' : oneOfOption(o.priority, ['high', 'low'], 'priority');
   if (o.time === undefined) return { priority, time: Date.now() };
   if (!(o.time instanceof Date) && typeof o.time !== 'number') {
-    throw invalidOption(
-      'time',
-      `follow: time must be a Date or ms since the epoch, got ${show(o.time)}`,
-    );
+    throw invalidOption('time', `must be a Date or ms since the epoch, got ${show(o.time)}`);
   }
   const time = o.time instanceof Date ? o.time.getTime() : o.time;
   if (!Number.isSafeInteger(time) || time < 0 || time > MAX_EDGE_TIME_MS) {
-    throw invalidOption('time', `follow: time must be between 1970 and 9999, got ${show(o.time)}`);
+    throw invalidOption('time', `must be between 1970 and 9999, got ${show(o.time)}`);
   }
   return { priority, time };
 }

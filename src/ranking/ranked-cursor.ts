@@ -3,9 +3,9 @@
  * keeps the order stable between pages (the window's newest id and the ranking's `now`).
  * @module
  */
-import { ValidationError } from '../errors.js';
 import { isEntryId } from '../storage/argument-checks.js';
 import { show } from '../validation/show.js';
+import { invalidOption } from '../validation/values.js';
 
 /** A decoded ranked-feed cursor. */
 export interface RankedPosition {
@@ -58,7 +58,5 @@ export function decodeRankedCursor(cursor: unknown): RankedPosition {
       }
     }
   }
-  throw new ValidationError('INVALID_OPTION', `ranked feed cursor is malformed: ${show(cursor)}`, {
-    details: { option: 'cursor' },
-  });
+  throw invalidOption('cursor', `of a ranked feed is malformed: ${show(cursor)}`);
 }

@@ -6,11 +6,10 @@
 import type { Activity } from '../activity/activity.js';
 import type { Id } from '../activity/ids.js';
 import type { ExtraData, JsonObject } from '../activity/json.js';
-import { ValidationError } from '../errors.js';
-import type { FlatFeedDefinition } from '../feeds/flat-feed.js';
+import type { FlatFeed, FlatFeedDefinition } from '../feeds/flat-feed.js';
 import { checkOptions, optionKeys } from '../validation/options.js';
 import { show } from '../validation/show.js';
-import { fnOption, fnOptionOr, intOptionOr } from '../validation/values.js';
+import { fnOption, fnOptionOr, intOptionOr, invalidOption } from '../validation/values.js';
 import { decodeRankedCursor, encodeRankedCursor, type RankedPosition } from './ranked-cursor.js';
 
 /** Largest `window` a ranked feed accepts: every page reads and ranks the whole window. */
@@ -126,12 +125,12 @@ export function defineRankedFeed<E extends ExtraData = JsonObject, S = undefined
 ): RankedFeedDefinition<E, S> {
   const o = checkOptions<RankedFeedOptions<E, S>>(options, OPTION_KEYS, 'defineRankedFeed');
   if (typeof o.name !== 'string' || o.name.length === 0 || o.name.length > 64) {
-    throw invalid('name', `defineRankedFeed: name must be 1 to 64 characters, got ${show(o.name)}`);
+    throw invalidOption('name', `of a ranked feed must be 1 to 64 characters, got ${show(o.name)}`);
   }
   const name = o.name;
   const given: unknown = o.feed;
   if (!isFlatDefinition<E>(given)) {
-    throw invalid('feed', `defineRankedFeed '${name}': feed must be a flat feed definition`);
+    throw invalidOption('feed', `of ranked feed '${name}' must be a flat feed definition`);
   }
   const feed = given;
   const window = intOptionOr(o.window, 300, 'window', 1, MAX_RANKING_WINDOW);
@@ -144,8 +143,7 @@ export function defineRankedFeed<E extends ExtraData = JsonObject, S = undefined
   const pageSize = Math.min(window, feed.config.maxPageSize);
 
   /** The window's activities (up to `window` entries, at most `top` when given). */
-  async function readWindow(userId: Id, top: string | undefined) {
-    const handle = feed.for(userId);
+  async function readWindow(handle: FlatFeed<E>, top: string | undefined) {
     const activities: Activity<E>[] = [];
     const missing: string[] = [];
     let cursor: string | undefined;
@@ -169,9 +167,9 @@ export function defineRankedFeed<E extends ExtraData = JsonObject, S = undefined
   async function rank(activities: readonly Activity<E>[], userId: string, now: number) {
     const loaded = signals === undefined ? undefined : await signals(activities, { userId });
     if (signals !== undefined && (!Array.isArray(loaded) || loaded.length !== activities.length)) {
-      throw invalid(
+      throw invalidOption(
         'signals',
-        `ranked feed '${name}': signals() must return one value per activity (${activities.length}), got ${show(loaded)}`,
+        `of ranked feed '${name}' must return one value per activity (${activities.length}), got ${show(loaded)}`,
       );
     }
     const at = new Date(now);
@@ -179,9 +177,9 @@ export function defineRankedFeed<E extends ExtraData = JsonObject, S = undefined
       const signal = loaded?.[i] as S;
       const value = score(activity, signal, at);
       if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw invalid(
+        throw invalidOption(
           'score',
-          `ranked feed '${name}': score() must return a finite number, got ${show(value)} for ${activity.id}`,
+          `of ranked feed '${name}' must return a finite number, got ${show(value)} for ${activity.id}`,
         );
       }
       return { activity, score: value, signal };
@@ -194,23 +192,23 @@ export function defineRankedFeed<E extends ExtraData = JsonObject, S = undefined
     feed,
     window,
     for(userId: Id): RankedFeed<E, S> {
-      const key = feed.for(userId); // validates the user id now, not on the first read
+      const handle = feed.for(userId); // validates the user id now, not on the first read
       return Object.freeze({
         name,
-        userId: key.userId,
+        userId: handle.userId,
         async read(readOptions?: RankedReadOptions): Promise<RankedPage<E, S>> {
           const r = checkOptions<RankedReadOptions>(readOptions, READ_KEYS, `${name}.read`, true);
           const limit = intOptionOr(r.limit, 25, 'limit', 1, window);
           const position = r.cursor === undefined ? undefined : decodeRankedCursor(r.cursor);
           if (position !== undefined && r.now !== undefined) {
-            throw invalid(
+            throw invalidOption(
               'now',
-              `${name}.read: pass now or cursor, not both (the cursor keeps its now)`,
+              'and cursor cannot both be given (the cursor keeps its now)',
             );
           }
           const now = position?.now ?? (r.now === undefined ? Date.now() : timeOf(r.now));
-          const { activities, missing } = await readWindow(userId, position?.top);
-          const ranked = await rank(activities, key.userId, now);
+          const { activities, missing } = await readWindow(handle, position?.top);
+          const ranked = await rank(activities, handle.userId, now);
           const start = position === undefined ? 0 : firstAfter(ranked, position);
           const items = ranked.slice(start, start + limit);
           const last = items.at(-1);
@@ -256,11 +254,7 @@ function newestId<E extends ExtraData>(top: string | undefined, activity: Activi
 
 function timeOf(value: unknown): number {
   if (!(value instanceof Date) || !Number.isSafeInteger(value.getTime())) {
-    throw invalid('now', `ranked feed read: now must be a valid Date, got ${show(value)}`);
+    throw invalidOption('now', `must be a valid Date, got ${show(value)}`);
   }
   return value.getTime();
-}
-
-function invalid(option: string, message: string): ValidationError {
-  return new ValidationError('INVALID_OPTION', message, { details: { option } });
 }
