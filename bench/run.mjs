@@ -122,7 +122,9 @@ function report(redisVersion) {
   console.log("\n=== issue #16 targets (ratios to this run's baselines) ===\n");
   const nameWidth = Math.max(...targets.map((t) => t.name.length));
   for (const t of targets)
-    console.log(`${t.name.padEnd(nameWidth)}  ${t.figure.padStart(8)}  ${t.status}`);
+    console.log(
+      `${t.name.padEnd(nameWidth)}  ${t.figure.padStart(8)}  ${t.status}${t.context ? `  (${t.context})` : ''}`,
+    );
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   const result = {
     date: new Date().toISOString(),

@@ -7,7 +7,8 @@
 
 /**
  * @type {{ name: string, scenario: string, backend: string, metric: string, n?: number,
- *   on: 'ratio' | 'value', atLeast?: number, atMost?: number }[]}
+ *   on: 'ratio' | 'value', atLeast?: number, atMost?: number,
+ *   context?: { scenario: string, label: string } }[]}
  */
 export const TARGETS = [
   {
@@ -49,6 +50,9 @@ export const TARGETS = [
     metric: 'activities/s',
     on: 'value',
     atLeast: 12_000,
+    // An absolute rate: what this machine allowed in the same run is one awaited round trip
+    // carrying a group (the floor row), which swings 10,000-28,000/s with the load of other jobs.
+    context: { scenario: 'floor: EVALSHA of an HSET of', label: 'of the floor' },
   },
   {
     name: 'notification add + count + mark all: >= 0.9x raw',
@@ -89,7 +93,9 @@ export const TARGETS = [
 /**
  * Checks every target against a run's rows.
  * @param {Row[]} rows
- * @returns {{ name: string, figure: string, status: 'met' | 'NOT MET' | 'not measured' }[]}
+ * A target with a `context` also reports its figure as a share of the run's row whose scenario
+ * starts with `context.scenario` (same backend), e.g. "35% of the floor".
+ * @returns {{ name: string, figure: string, status: 'met' | 'NOT MET' | 'not measured', context?: string }[]}
  */
 export function checkTargets(rows) {
   return TARGETS.map((t) => {
@@ -108,6 +114,12 @@ export function checkTargets(rows) {
       (t.atMost === undefined || figure <= t.atMost);
     const shown =
       t.on === 'ratio' ? `${figure.toFixed(2)}x` : Math.round(figure).toLocaleString('en');
-    return { name: t.name, figure: shown, status: met ? 'met' : 'NOT MET' };
+    const status = met ? 'met' : 'NOT MET';
+    const near = t.context
+      ? rows.find((r) => r.scenario.startsWith(t.context.scenario) && r.backend === t.backend)
+      : undefined;
+    if (!near) return { name: t.name, figure: shown, status };
+    const context = `${Math.round((figure / near.median) * 100)}% ${t.context.label} (${Math.round(near.median).toLocaleString('en')}/s)`;
+    return { name: t.name, figure: shown, status, context };
   });
 }
