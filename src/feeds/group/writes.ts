@@ -425,8 +425,8 @@ export function createGroupWriter<
       return removed;
     },
 
-    async notify(target, reason, ids) {
-      if (hooks.afterChange) await hooks.afterChange(target, reason, ids);
+    notify(target, reason, ids) {
+      return hooks.afterChange ? hooks.afterChange(target, reason, ids) : Promise.resolve();
     },
 
     cachedCharacters: () => recent.characters,
