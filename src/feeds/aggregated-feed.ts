@@ -82,8 +82,9 @@ export function defineAggregatedFeed<E extends ExtraData = JsonObject>(
     kind: 'aggregated',
     markOnChange: [],
     decorate: async (_key, groups) => groups,
-    async afterChange(target, reason, ids) {
-      if (!emitter.listening()) return;
+    afterChange(target, reason, ids) {
+      // Not async: an add without listeners makes no promise here.
+      if (!emitter.listening()) return Promise.resolve();
       emitter.emit(
         Object.freeze({
           feed: settings.config.name,
@@ -93,6 +94,7 @@ export function defineAggregatedFeed<E extends ExtraData = JsonObject>(
           ids: Object.freeze([...ids]),
         }),
       );
+      return Promise.resolve();
     },
   });
   return Object.freeze({

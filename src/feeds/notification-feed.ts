@@ -170,8 +170,8 @@ export function defineNotificationFeed<E extends ExtraData = JsonObject>(
   }
   const emitter = createNotificationEmitter(options.onListenerError);
 
-  const countOf = async (key: string, tracked: boolean, marker: string): Promise<number> =>
-    tracked ? timeline.countMarked(key, marker) : 0;
+  const countOf = (key: string, tracked: boolean, marker: string): Promise<number> =>
+    tracked ? timeline.countMarked(key, marker) : Promise.resolve(0);
   const countsOf = async (key: string): Promise<NotificationCounts> => {
     const [unseen, unread] = await Promise.all([
       countOf(key, trackUnseen, UNSEEN_MARKER),
@@ -182,8 +182,13 @@ export function defineNotificationFeed<E extends ExtraData = JsonObject>(
   const flagsOf = async (key: string, tracked: boolean, marker: string, ids: string[]) =>
     tracked ? timeline.isMarked(key, marker, ids) : ids.map(() => false);
 
-  const publish = async (target: FeedTarget, reason: NotificationChangeReason): Promise<void> => {
-    if (!emitter.listening()) return;
+  /** Tells the listeners, if any (without one, every write skips this at no cost). */
+  const publish = (target: FeedTarget, reason: NotificationChangeReason): Promise<void> =>
+    emitter.listening() ? publishCounts(target, reason) : Promise.resolve();
+  const publishCounts = async (
+    target: FeedTarget,
+    reason: NotificationChangeReason,
+  ): Promise<void> => {
     let change: NotificationChange;
     try {
       change = { feed: config.name, ...target, reason, ...(await countsOf(target.key)) };

@@ -63,13 +63,10 @@ export function checkGroup<E extends ExtraData>(value: unknown): CheckedGroup<E>
     throw bad('activityCount must be an integer of at least the members and minimized ones');
   if (!Array.isArray(actors) || !actors.every(isId))
     throw bad('actors must be an array of actor ids');
-  for (const [name, n] of [
-    ['actorOverflow', actorOverflow],
-    ['createdAt', createdAt],
-    ['updatedAt', updatedAt],
-  ] as const) {
-    if (!isCount(n)) throw bad(`${name} must be a non-negative integer, got ${describe(n)}`);
-  }
+  // Named one by one: a list of [name, value] pairs here was three arrays per encoded group.
+  checkCount('actorOverflow', actorOverflow);
+  checkCount('createdAt', createdAt);
+  checkCount('updatedAt', updatedAt);
   return {
     id,
     group,
@@ -81,6 +78,10 @@ export function checkGroup<E extends ExtraData>(value: unknown): CheckedGroup<E>
     createdAt: zero(createdAt as number),
     updatedAt: zero(updatedAt as number),
   };
+}
+
+function checkCount(name: string, n: unknown): void {
+  if (!isCount(n)) throw bad(`${name} must be a non-negative integer, got ${describe(n)}`);
 }
 
 function idPair(value: unknown): MinimizedMember | undefined {

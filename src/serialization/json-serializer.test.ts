@@ -130,6 +130,47 @@ describe('createJsonSerializer: activities', () => {
     );
   });
 
+  it('an activity encoded again reads as it is now: a time set in place, a limit, a copy', () => {
+    const small = createJsonSerializer({ maxActivityLength: 200 });
+    const a = makeActivity({ extra: { text: 'x'.repeat(60) } });
+    const first = small.encodeActivity(a);
+    const key = 'add|2024-05-01';
+    const g = mergeIntoGroup(undefined, groupIdOf(key), key, [a], {
+      maxActivities: 15,
+      maxTrackedActors: 100,
+      denormalized: true,
+    });
+    assert.ok(g);
+    // The group's member is the activity's text, whether it was encoded before or not.
+    assert.deepEqual(
+      (JSON.parse(small.encodeGroup(g)) as { m: unknown[] }).m[0],
+      JSON.parse(first),
+    );
+    // A frozen activity's Date can still be set: the next encoding carries the new time.
+    const later = a.time.getTime() + 5000;
+    a.time.setTime(later);
+    assert.equal((JSON.parse(small.encodeActivity(a)) as { m: number }).m, later);
+    assert.equal(
+      (JSON.parse(small.encodeGroup(g)) as { m: { m: number }[] }).m[0]!.m,
+      later,
+      'the group payload too',
+    );
+    // A member over the limit is encoded in its group (groups have no activity limit), and the
+    // activity alone is still refused afterwards.
+    const big = makeActivity({ extra: { text: 'y'.repeat(300) } }, 1);
+    const bigGroup = mergeIntoGroup(undefined, groupIdOf(key), key, [big], {
+      maxActivities: 15,
+      maxTrackedActors: 100,
+      denormalized: true,
+    });
+    assert.ok(bigGroup);
+    assert.ok(small.encodeGroup(bigGroup).includes('y'.repeat(300)));
+    assert.throws(() => small.encodeActivity(big), hasCode('LIMIT_EXCEEDED'));
+    // A user-built copy is encoded from its own fields, never from the original's text.
+    const copy = { ...a, extra: { text: 'z' } } as Activity;
+    assert.deepEqual((JSON.parse(small.encodeActivity(copy)) as { x: unknown }).x, { text: 'z' });
+  });
+
   it('rejects a bad maxActivityLength with INVALID_OPTION', () => {
     for (const maxActivityLength of [0, -1, 1.5, Number.NaN]) {
       assert.throws(() => createJsonSerializer({ maxActivityLength }), hasCode('INVALID_OPTION'));

@@ -119,6 +119,22 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
   };
   const encodeFull = (a: Activity<ExtraData>): string =>
     checkLength(JSON.stringify(toWire(a)), a.id);
+  /**
+   * The full form of activities encoded before, by object: only activities `assertActivity` took
+   * as they are (frozen, their extra deep-frozen), with the time written (a `Date` can still be set
+   * in place). A denormalized group feed's add encodes its activity to check its size, then again
+   * in its group's payload; a group's older members are encoded again at each add.
+   */
+  const fullTexts = new WeakMap<object, { readonly ms: number; readonly text: string }>();
+  /** The full form of a trusted activity, from `fullTexts` when it holds it (not length-checked). */
+  const trustedFull = (a: Activity<ExtraData>): string => {
+    const ms = a.time.getTime();
+    const known = fullTexts.get(a);
+    if (known !== undefined && known.ms === ms) return known.text;
+    const text = JSON.stringify(toWire(a));
+    fullTexts.set(a, { ms, text });
+    return text;
+  };
   const encodeKeyed = (a: Activity<ExtraData>): string => {
     const payload = JSON.stringify(toKeyed(a));
     // The limit is the full form's: check it where the full form could be over it.
@@ -129,8 +145,8 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
     name: 'json-v1',
     encodeActivity<E extends ExtraData>(activity: Activity<E>, form?: ActivityForm): string {
       const a = assertActivity<E>(activity, undefined, ENCODE_CHECK);
-      if (form === undefined) return encodeFull(a);
-      return oneOfOption(form, FORMS, 'form') === 'keyed' ? encodeKeyed(a) : encodeFull(a);
+      if (form !== undefined && oneOfOption(form, FORMS, 'form') === 'keyed') return encodeKeyed(a);
+      return a === activity ? checkLength(trustedFull(a), a.id) : encodeFull(a);
     },
     decodeActivity<E extends ExtraData>(payload: string, context?: DecodeContext): Activity<E> {
       const value = parseJson(payload, context);
@@ -149,7 +165,13 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
       const members = keep
         ? minimizedText(g.members, true)
         : g.members
-            .map((m) => (m.activity ? JSON.stringify(toWire(m.activity)) : pairJson(m)))
+            .map((m, i) => {
+              if (!m.activity) return pairJson(m);
+              // The caller's own activity when assertActivity took it as it is (trusted).
+              return m.activity === group.members[i]?.activity
+                ? trustedFull(m.activity)
+                : JSON.stringify(toWire(m.activity));
+            })
             .join(',');
       const start = `{"v":${JSON_FORMAT_VERSION},"g":${JSON.stringify(g.group)},"i":${JSON.stringify(g.id)},"m":[`;
       const head = `${start}${members}]`;

@@ -73,13 +73,10 @@ export class OptimisticUpdater {
       this.#cache.lookup(key, ids) ?? (await this.#read(key, k, ids, initial));
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
       const { changes, result } = compute(state.current);
-      const args = [
-        state.version,
-        options.maxLength ?? -1,
-        ...commitArgs(changes),
-        state.guessed?.length ?? 0,
-        ...(state.guessed ?? []),
-      ];
+      const args = commitArgs(changes, [state.version, options.maxLength ?? -1]);
+      const guessed = state.guessed ?? [];
+      args.push(guessed.length);
+      for (const id of guessed) args.push(id);
       // Activity writes held for this tick (the same add's) are made first in the same call.
       const taken = takeActivityWrites(this.#client);
       const reply = (await redisCall('update', key, () => {

@@ -16,14 +16,12 @@ import type { TimelineKeys } from './keys.js';
 export type Arg = string | number;
 
 /**
- * Flattens entries into the (score, id, hasPayload, payload) quadruples the scripts take (no id
- * repeats: the storage wrapper kept the last occurrence of each).
+ * Appends entries to `args` as the (score, id, hasPayload, payload) quadruples the scripts take
+ * (no id repeats: the storage wrapper kept the last occurrence of each).
  */
-function entryArgs(entries: readonly TimelineEntry[]): Arg[] {
-  const args: Arg[] = [];
+function pushEntries(args: Arg[], entries: readonly TimelineEntry[]): void {
   for (const e of entries)
     args.push(e.score, e.id, e.payload === undefined ? '0' : '1', e.payload ?? '');
-  return args;
 }
 
 /** Arguments of add.lua and add_to_many.lua after the keys (`idsOnly`: the timelines' hint). */
@@ -32,8 +30,9 @@ export function writeArgs(
   options: TimelineWriteOptions,
   idsOnly: boolean,
 ): Arg[] {
-  const quads = entryArgs(entries);
-  return [options.maxLength ?? -1, quads.length / 4, idsOnly ? '1' : '0', ...quads];
+  const args: Arg[] = [options.maxLength ?? -1, entries.length, idsOnly ? '1' : '0'];
+  pushEntries(args, entries);
+  return args;
 }
 
 /** Arguments of add_ids.lua after its key: maxLength, then (score, id) pairs. */
@@ -46,27 +45,34 @@ export function idsOnlyArgs(
   return args;
 }
 
-function pairsOf(spec: Readonly<Record<string, readonly string[]>> | undefined): Arg[] {
-  const out: Arg[] = [];
-  for (const [marker, ids] of Object.entries(spec ?? {})) {
-    for (const id of ids) out.push(marker, id);
-  }
-  return out;
-}
-
 /** The four keys of a timeline, in the order the scripts declare them. */
 export const flat = (keys: TimelineKeys): string[] => [keys.z, keys.p, keys.v, keys.mk];
 
-/** Arguments of commit_update.lua after the expected version and maxLength. */
-export function commitArgs(changes: TimelineChanges): Arg[] {
+/**
+ * Appends the arguments of commit_update.lua that follow the expected version and maxLength to
+ * `args` (one array per commit: no intermediate lists to spread), and returns it.
+ */
+export function commitArgs(changes: TimelineChanges, args: Arg[]): Arg[] {
   if (typeof changes !== 'object' || changes === null) {
     throw new ValidationError('INVALID_OPTION', 'update() compute must return { changes, result }');
   }
   const put = changes.put ?? [];
+  args.push(put.length);
+  pushEntries(args, put);
   const remove = changes.remove ?? [];
-  const mark = pairsOf(changes.mark);
-  const quads = entryArgs(put);
-  return [quads.length / 4, ...quads, remove.length, ...remove, mark.length / 2, ...mark];
+  args.push(remove.length);
+  for (const id of remove) args.push(id);
+  const countAt = args.length;
+  args.push(0);
+  let marks = 0;
+  if (changes.mark !== undefined) {
+    for (const marker of Object.keys(changes.mark)) {
+      for (const id of changes.mark[marker]!) args.push(marker, id);
+      marks += changes.mark[marker]!.length;
+    }
+  }
+  args[countAt] = marks;
+  return args;
 }
 
 /** The 11 query arguments of range.lua (and of range_many.lua, range_on_node.lua after their keys). */

@@ -84,10 +84,17 @@ export function scriptsOf(client: RedisClient): (name: ScriptName) => ScriptCall
     defined.add(client);
   }
   const commands = client as unknown as Record<string, ScriptCaller>;
+  // Bound once per script, not per call (every write and marker call takes its caller here).
+  const callers = new Map<ScriptName, ScriptCaller>();
   return (name) => {
-    const fn = commands[commandName(name)];
-    if (!fn) throw new Error(`script ${name} is not defined`);
-    return fn.bind(client);
+    let caller = callers.get(name);
+    if (caller === undefined) {
+      const fn = commands[commandName(name)];
+      if (!fn) throw new Error(`script ${name} is not defined`);
+      caller = fn.bind(client);
+      callers.set(name, caller);
+    }
+    return caller;
   };
 }
 

@@ -232,6 +232,13 @@ export function createGroupWriter<
     }
   };
 
+  /** The markers of a change: each of the kind's markers on the ids `marked`. */
+  const markSpec = (marked: readonly string[]): Record<string, readonly string[]> => {
+    const mark: Record<string, readonly string[]> = {};
+    for (const m of hooks.markOnChange) mark[m] = marked;
+    return mark;
+  };
+
   /** The atomic update of {@link commitTogether}: each add's count and changed group ids. */
   const updateWith = (target: FeedTarget, adds: readonly PendingAdd<E>[]) => {
     const ids = new Set<string>();
@@ -245,15 +252,14 @@ export function createGroupWriter<
       target.key,
       groupIds,
       (current) => {
+        // Runs once per commit (and again after a conflict): no closure or spread per group.
         const before = new Map<string, GroupRecord<E> | undefined>();
-        groupIds.forEach((id, i) => {
+        for (let i = 0; i < groupIds.length; i++) {
           const entry = current[i];
-          before.set(id, entry === undefined ? undefined : decode(target.key, entry));
-        });
+          before.set(groupIds[i]!, entry === undefined ? undefined : decode(target.key, entry));
+        }
         // null: emptied by a move (removed from the feed).
         const after = new Map<string, GroupRecord<E> | null>();
-        const latest = (id: string) =>
-          (after.has(id) ? after.get(id) : before.get(id)) ?? undefined;
         const merged = new Set<string>();
         const added: number[] = [];
         const changed: string[][] = [];
@@ -261,7 +267,7 @@ export function createGroupWriter<
           let count = 0;
           const touched = new Set<string>();
           for (const [id, ids] of add.moves) {
-            const record = latest(id);
+            const record = (after.has(id) ? after.get(id) : before.get(id)) ?? undefined;
             const moved = record === undefined ? undefined : removeFromGroup(record, ids);
             if (record === undefined || moved === undefined) continue;
             count -= heldOf(record).filter((m) => ids.has(m.id)).length;
@@ -269,7 +275,7 @@ export function createGroupWriter<
             touched.add(id);
           }
           for (const g of add.batch.groups) {
-            const base = latest(g.id);
+            const base = (after.has(g.id) ? after.get(g.id) : before.get(g.id)) ?? undefined;
             const next = mergeIntoGroup(base, g.id, g.group, g.activities, limits);
             if (!next) continue;
             count += next.activityCount - (base?.activityCount ?? 0);
@@ -282,18 +288,19 @@ export function createGroupWriter<
         }
         const put: TimelineEntry[] = [];
         const remove: string[] = [];
+        const marked: string[] = [];
         for (const [id, record] of after) {
-          if (record) put.push(toEntry(target.key, record));
-          else remove.push(id);
+          if (!record) {
+            remove.push(id);
+            continue;
+          }
+          put.push(toEntry(target.key, record));
+          if (merged.has(id)) marked.push(id);
         }
-        const marked = [...merged].filter((id) => after.get(id));
-        const changes: TimelineChanges = {
-          put,
-          ...(remove.length > 0 ? { remove } : {}),
-          ...(marked.length > 0 && hooks.markOnChange.length > 0
-            ? { mark: Object.fromEntries(hooks.markOnChange.map((m) => [m, marked])) }
-            : {}),
-        };
+        const changes: { put: TimelineEntry[]; remove?: string[]; mark?: TimelineChanges['mark'] } =
+          { put };
+        if (remove.length > 0) changes.remove = remove;
+        if (marked.length > 0 && hooks.markOnChange.length > 0) changes.mark = markSpec(marked);
         return { changes, result: { added, changed } };
       },
       maxLength === undefined ? undefined : { maxLength },
@@ -399,10 +406,7 @@ export function createGroupWriter<
         target.key,
         ids,
         () => ({
-          changes:
-            hooks.markOnChange.length > 0
-              ? { put, mark: Object.fromEntries(hooks.markOnChange.map((m) => [m, ids])) }
-              : { put },
+          changes: hooks.markOnChange.length > 0 ? { put, mark: markSpec(ids) } : { put },
           result: undefined,
         }),
         plan.maxLength === undefined ? undefined : { maxLength: plan.maxLength },
@@ -425,8 +429,8 @@ export function createGroupWriter<
       return removed;
     },
 
-    async notify(target, reason, ids) {
-      if (hooks.afterChange) await hooks.afterChange(target, reason, ids);
+    notify(target, reason, ids) {
+      return hooks.afterChange ? hooks.afterChange(target, reason, ids) : Promise.resolve();
     },
 
     cachedCharacters: () => recent.characters,

