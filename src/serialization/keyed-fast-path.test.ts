@@ -150,6 +150,38 @@ describe('keyed fast path', () => {
     for (const p of edges) sameAsGeneral(p);
   });
 
+  it('reads keys again by the place they had in the last object only when the text holds them', () => {
+    // Each payload follows one whose extra had other keys at the same places.
+    const sequence = [
+      '[1,1,"add",1,2,{"itemId":1,"name":"a"}]',
+      '[1,1,"add",1,2,{"itemIdX":2,"name":"b"}]',
+      '[1,1,"add",1,2,{"item":3,"nam":"c"}]',
+      '[1,1,"add",1,2,{"itemId":4,"name\\u0041":"d"}]',
+      '[1,1,"add",1,2,{"itemId":5,"name"}]',
+      '[1,1,"add",1,2,{"itemId":6,"constructor":7}]',
+      '[1,1,"add",1,2,{"name":"e","itemId":8}]',
+      '[1,1,"add",1,2,{"itemId":9,"itemId":10}]',
+      '[1,1,"add",1,2,{"itemId":11,"name":"f"}]',
+    ];
+    const expected = [
+      { itemId: 1, name: 'a' },
+      { itemIdX: 2, name: 'b' },
+      { item: 3, nam: 'c' },
+      { itemId: 4, nameA: 'd' },
+      undefined,
+      undefined,
+      { name: 'e', itemId: 8 },
+      { itemId: 10 },
+      { itemId: 11, name: 'f' },
+    ];
+    sequence.forEach((p, i) => {
+      sameAsGeneral(p);
+      const a = outcome(p, false);
+      if (expected[i] === undefined) assert.equal(typeof a, 'string', p);
+      else assert.deepStrictEqual((a as Activity).extra, expected[i], p);
+    });
+  });
+
   it('never reads a payload holding more than one value or trailing text', () => {
     const straddling = [
       '[1,1,"add",1],[1,2,"add",2]',
