@@ -1,4 +1,5 @@
 import { createHash, hash } from 'node:crypto';
+import { charCodeAt } from '../util/char-code.js';
 import {
   ACTIVITY_ID_LENGTH,
   ACTIVITY_ID_TIME_WIDTH,
@@ -98,12 +99,12 @@ export function timeOfCheckedActivityId(id: unknown): number {
   if (rest === 0) return -1;
   let n = 0;
   for (let i = 0; i < TIME_WIDTH; i++) {
-    const c = id.charCodeAt(i);
+    const c = charCodeAt(id, i);
     if (c > 127 || (ID_CHARACTERS[c]! & 1) === 0) return -1;
     n = n * 36 + DIGIT_VALUES[c]!;
   }
   for (let i = TIME_WIDTH; i < id.length; i++) {
-    const c = id.charCodeAt(i);
+    const c = charCodeAt(id, i);
     if (c > 127 || (ID_CHARACTERS[c]! & rest) === 0) return -1;
   }
   return n;
@@ -120,7 +121,7 @@ export function timeOfActivityId(id: string): number {
   // takes parseInt, which then reads a prefix or gives NaN.
   let n = 0;
   for (let i = 0; i < TIME_WIDTH; i++) {
-    const digit = DIGIT_VALUES[id.charCodeAt(i)];
+    const digit = DIGIT_VALUES[charCodeAt(id, i)];
     if (digit === undefined || digit < 0) return Number.parseInt(id.slice(0, TIME_WIDTH), 36);
     n = n * 36 + digit;
   }

@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { charCodeAt } from '../../util/char-code.js';
 import { nodeKeyPrefix } from './key-prefix.js';
 
 // CRC16-CCITT (XMODEM), the hash Redis Cluster uses for key slots.
@@ -29,7 +30,7 @@ export function slotOf(key: string): number {
 export function hashSlot(text: string): number {
   let crc = 0;
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+    const c = charCodeAt(text, i);
     if (c > 0x7f) return hashBytes(Buffer.from(text)); // not ASCII: hash the UTF-8 bytes
     crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ c) & 0xff]!;
   }

@@ -1,6 +1,7 @@
 import { show, timeOfCheckedActivityId } from '../../activity/ids.js';
 import { ValidationError } from '../../errors.js';
 import { toBase36 } from '../../util/base36.js';
+import { charCodeAt } from '../../util/char-code.js';
 import { intOption } from '../../util/int-option.js';
 import { invalidOption, oneOfOption } from '../../validation/values.js';
 
@@ -136,7 +137,7 @@ export function luaKeyLayout(): string {
 export function fnv1a(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
+    h ^= charCodeAt(text, i);
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
