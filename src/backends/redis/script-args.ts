@@ -67,8 +67,9 @@ export function commitArgs(changes: TimelineChanges, args: Arg[]): Arg[] {
   let marks = 0;
   if (changes.mark !== undefined) {
     for (const marker of Object.keys(changes.mark)) {
-      for (const id of changes.mark[marker]!) args.push(marker, id);
-      marks += changes.mark[marker]!.length;
+      const ids = changes.mark[marker] ?? [];
+      for (const id of ids) args.push(marker, id);
+      marks += ids.length;
     }
   }
   args[countAt] = marks;
